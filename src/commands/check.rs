@@ -1,0 +1,149 @@
+//! `accord check`: validate every agreement; optionally require each to be ratified.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::cli::OutputFormat;
+use crate::error::{Error, Result};
+use crate::model::{self, Diagnostic, LoadError};
+use crate::ui::{Ui, BAD, GOOD};
+
+/// Validate every agreement file
+///
+/// Checks each file in the agreements folder of the working tree (in a bare repository, at
+/// HEAD) against schema 1 and its rules, and names every problem as `file:line:column`.
+/// Exit 0 when all are valid, 1 when a file breaks a rule, 2 when a file cannot be read as
+/// schema 1 at all. CI-friendly: `accord check --ratified` also exits 1 unless every agreement
+/// is ratified at HEAD.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Also require every agreement to be ratified at HEAD
+    #[arg(long)]
+    pub ratified: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct FileReport {
+    agreement: String,
+    file: String,
+    /// parses as schema 1
+    readable: bool,
+    /// readable and breaks no rule
+    valid: bool,
+    problems: Vec<Diagnostic>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ratified: Option<bool>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    blocking: Vec<String>,
+}
+
+/// Files in the agreements folder whose names cannot be agreement ids.
+fn misnamed(store: &crate::store::Store) -> Vec<String> {
+    let Some(work) = store.workdir() else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(work.join(store.agreements_dir())) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| n.strip_suffix(".toml").is_some_and(|id| !model::valid_id(id)))
+        .collect();
+    out.sort();
+    out
+}
+
+pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
+    let store = super::open(dir, ui)?;
+    let mut reports = Vec::new();
+    for name in misnamed(&store) {
+        let file = format!("{}/{name}", store.agreements_dir());
+        reports.push(FileReport {
+            agreement: name.trim_end_matches(".toml").to_string(),
+            problems: vec![Diagnostic {
+                file: file.clone(),
+                line: None,
+                column: None,
+                key: None,
+                message: "the file name is not a valid agreement id, so accord ignores it".into(),
+                hint: Some("rename it: lower-case letters, digits and `-`".into()),
+            }],
+            file,
+            readable: true,
+            valid: false,
+            ratified: None,
+            blocking: Vec::new(),
+        });
+    }
+    for id in store.ids_current()? {
+        let file = store.path_of(&id);
+        let bytes = store.read_current(&id);
+        let (readable, problems) = match bytes {
+            Err(e) => (false, vec![Diagnostic { file: file.clone(), line: None, column: None, key: None, message: e.message, hint: e.hint }]),
+            Ok(b) => match model::load(&b.unwrap_or_default(), &file) {
+                Ok(_) => (true, Vec::new()),
+                Err(LoadError::Unreadable(d)) => (false, vec![d]),
+                Err(LoadError::Invalid(ds)) => (true, ds),
+            },
+        };
+        reports.push(FileReport { agreement: id, file, readable, valid: readable && problems.is_empty(), problems, ratified: None, blocking: Vec::new() });
+    }
+    if args.ratified {
+        let head = store.head()?;
+        let ids: Vec<String> = reports.iter().filter(|r| r.valid).map(|r| r.agreement.clone()).collect();
+        let committed: Vec<String> = match head {
+            Some(h) => store.ids_at(h)?.into_iter().map(|(id, _)| id).filter(|id| ids.contains(id)).collect(),
+            None => Vec::new(),
+        };
+        let evals = match head {
+            Some(h) if !committed.is_empty() => super::evaluate_at(&store, h, &committed)?,
+            _ => Vec::new(),
+        };
+        for r in reports.iter_mut().filter(|r| r.valid) {
+            match evals.iter().find(|e| e.agreement == r.agreement) {
+                Some(e) => {
+                    r.ratified = Some(e.ratified);
+                    r.blocking = e.blocking.clone();
+                }
+                None => {
+                    r.ratified = Some(false);
+                    r.blocking = vec!["not committed at HEAD".into()];
+                }
+            }
+        }
+    }
+    let unreadable = reports.iter().filter(|r| !r.readable).count();
+    let invalid = reports.iter().filter(|r| r.readable && !r.valid).count();
+    let unratified = reports.iter().filter(|r| r.ratified == Some(false)).count();
+    match ui.format {
+        OutputFormat::Json => ui.json(&reports)?,
+        _ => {
+            let out = ui.out();
+            for r in &reports {
+                for p in &r.problems {
+                    writeln!(out, "{BAD}{p}{BAD:#}")?;
+                }
+                if r.valid {
+                    match r.ratified {
+                        Some(false) => writeln!(out, "{}: valid, {BAD}not ratified{BAD:#}: {}", r.file, r.blocking.join("; "))?,
+                        Some(true) => writeln!(out, "{}: valid, {GOOD}ratified{GOOD:#}", r.file)?,
+                        None => writeln!(out, "{}: {GOOD}ok{GOOD:#}", r.file)?,
+                    }
+                }
+            }
+        }
+    }
+    if unreadable > 0 {
+        return Err(Error::new(format!("{unreadable} file(s) cannot be read as schema 1")));
+    }
+    if invalid > 0 {
+        return Err(Error::no(format!("{invalid} file(s) break a rule")));
+    }
+    if unratified > 0 {
+        return Err(Error::no(format!("{unratified} agreement(s) not ratified")));
+    }
+    if reports.is_empty() {
+        ui.status("no agreements to check");
+    }
+    Ok(())
+}

@@ -1,0 +1,230 @@
+//! `accord sign | object | abstain | withdraw`: record a position as a commit whose tree is its
+//! parent's tree, with a pure `Accord-*` trailer block.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::ledger::State;
+use crate::signing;
+use crate::store::{FileState, Store};
+use crate::trailers::{self, Stance, Trailers};
+use crate::ui::Ui;
+
+#[derive(Debug, clap::Args)]
+pub struct Common {
+    /// Agreement id
+    pub id: String,
+    /// GPG/SSH-sign the position commit (as `git commit -S`)
+    #[arg(short = 'S', long = "gpg-sign", conflicts_with = "no_gpg_sign")]
+    pub gpg_sign: bool,
+    /// Do not sign the commit even if commit.gpgsign is set
+    #[arg(long = "no-gpg-sign")]
+    pub no_gpg_sign: bool,
+}
+
+/// Sign off on the committed revision of an agreement
+///
+/// Records your consent to the exact text committed at HEAD (its blob id). An edit that changes
+/// the meaning later makes your sign-off stale; an edit that keeps it (comments, whitespace, key
+/// order) carries it over. Signing a revision you already signed records nothing.
+#[derive(Debug, clap::Args)]
+pub struct SignArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// A note to go with your sign-off
+    #[arg(short, long, value_name = "NOTE")]
+    pub message: Option<String>,
+}
+
+/// Object to an agreement, with a reason
+///
+/// An open objection blocks ratification under consent, unanimous and quorum, across revisions,
+/// until you lift it with `withdraw`, `sign` or `abstain`. Nobody else can close it.
+#[derive(Debug, clap::Args)]
+pub struct ObjectArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Why you object: what would have to change (required)
+    #[arg(short, long, value_name = "REASON", required = true)]
+    pub message: String,
+}
+
+/// Stand aside: take a position without blocking and without signing
+#[derive(Debug, clap::Args)]
+pub struct AbstainArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// A note
+    #[arg(short, long, value_name = "NOTE")]
+    pub message: Option<String>,
+}
+
+/// Withdraw your own open objection
+///
+/// Afterwards you are silent, not signed: withdrawing an objection is not consent.
+#[derive(Debug, clap::Args)]
+pub struct WithdrawArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// A note
+    #[arg(short, long, value_name = "NOTE")]
+    pub message: Option<String>,
+}
+
+pub fn run_sign(dir: Option<&Path>, a: SignArgs, ui: &mut Ui) -> Result<()> {
+    record(dir, Stance::Sign, a.common, a.message.unwrap_or_default(), ui)
+}
+
+pub fn run_object(dir: Option<&Path>, a: ObjectArgs, ui: &mut Ui) -> Result<()> {
+    record(dir, Stance::Object, a.common, a.message, ui)
+}
+
+pub fn run_abstain(dir: Option<&Path>, a: AbstainArgs, ui: &mut Ui) -> Result<()> {
+    record(dir, Stance::Abstain, a.common, a.message.unwrap_or_default(), ui)
+}
+
+pub fn run_withdraw(dir: Option<&Path>, a: WithdrawArgs, ui: &mut Ui) -> Result<()> {
+    record(dir, Stance::Withdraw, a.common, a.message.unwrap_or_default(), ui)
+}
+
+/// How git would sign this commit, if at all.
+fn sign_config(store: &Store, common: &Common) -> Option<signing::SignConfig> {
+    let wanted = if common.no_gpg_sign {
+        false
+    } else {
+        common.gpg_sign || store.config_bool("commit.gpgsign").unwrap_or(false)
+    };
+    if !wanted {
+        return None;
+    }
+    let format = match store.config_string("gpg.format").as_deref() {
+        Some("ssh") => signing::Format::Ssh,
+        Some("x509") => signing::Format::X509,
+        _ => signing::Format::OpenPgp,
+    };
+    let program = match format {
+        signing::Format::Ssh => store.config_string("gpg.ssh.program"),
+        signing::Format::X509 => store.config_string("gpg.x509.program"),
+        signing::Format::OpenPgp => {
+            store.config_string("gpg.openpgp.program").or_else(|| store.config_string("gpg.program"))
+        }
+    };
+    Some(signing::SignConfig { format, key: store.config_string("user.signingkey"), program })
+}
+
+fn record(dir: Option<&Path>, stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<()> {
+    let id = common.id.clone();
+    super::check_id(&id)?;
+    let note = note.trim().to_string();
+    if stance == Stance::Object && note.is_empty() {
+        return Err(Error::new("an objection needs a reason")
+            .hint(format!("accord object {id} -m \"what would have to change, and why\"")));
+    }
+    trailers::check_note(&note).map_err(|e| {
+        Error::new(format!("refusing the note: {e}"))
+            .hint("reword that line; nothing was recorded")
+    })?;
+    let store = super::open(dir, ui)?;
+    store.check_writable()?;
+    let head = store.head_required()?;
+    let path = store.path_of(&id);
+    match store.file_state(&path)? {
+        FileState::Clean => {}
+        FileState::Modified => {
+            return Err(Error::new(format!("{path} has uncommitted changes"))
+                .hint("commit them (or `git restore` the file): positions bind to committed text"))
+        }
+        FileState::Untracked => {
+            return Err(Error::new(format!("{path} is not committed"))
+                .hint(format!("git add {path} && git commit, then take your position")))
+        }
+        FileState::Missing => {
+            if store.blob_at(head, &path)?.is_some() {
+                return Err(Error::new(format!("{path} is deleted in the working tree"))
+                    .hint(format!("restore it with `git restore {path}`")));
+            }
+        }
+    }
+    let (revision, agreement) = super::load_at(&store, head, &id)?;
+    let author = store.author()?;
+    let Some(party) = agreement.party(&author.email) else {
+        let parties: Vec<String> = agreement.parties.iter().map(|p| p.ident()).collect();
+        return Err(Error::new(format!(
+            "{} <{}> is not a party of {id}; its parties are: {}",
+            author.name,
+            author.email,
+            parties.join(", ")
+        ))
+        .hint("take positions with the email listed in the agreement (git config user.email)"));
+    };
+    let committer = store.committer(&author)?;
+
+    // What does this party stand on now?
+    let graph = store.graph(head)?;
+    let positions: Vec<_> = graph.positions().into_iter().filter(|p| p.trailers.agreement == id).collect();
+    let eval = super::evaluate(&store, &graph, &id, revision, &agreement, &positions)?;
+    let mine = eval.parties.iter().find(|p| p.email.eq_ignore_ascii_case(&party.email));
+    let state = mine.map_or(State::Silent, |p| p.state);
+    match (stance, state) {
+        (Stance::Sign, State::Signed) | (Stance::Abstain, State::Abstained)
+            if mine.is_some_and(|p| !p.carried_over) =>
+        {
+            ui.status(format!(
+                "{} already {} revision {:.10} of {id}; nothing recorded",
+                party.email,
+                if stance == Stance::Sign { "signed" } else { "abstained on" },
+                revision.to_string()
+            ));
+            return Ok(());
+        }
+        (Stance::Withdraw, s) if s != State::Objecting => {
+            return Err(Error::new(format!("{} has no open objection to {id} to withdraw", party.email))
+                .hint(format!("your state is {}; `accord status {id}` shows it", s.as_str())));
+        }
+        _ => {}
+    }
+
+    let t = Trailers {
+        stance,
+        agreement: id.clone(),
+        revision: revision.to_string(),
+        // The party's name as the agreement lists it, so the trailer names the party exactly.
+        name: party.name.clone(),
+        email: party.email.clone(),
+    };
+    let message = trailers::format(&t, &note);
+    let signer = sign_config(&store, &common);
+    let sign_fn = |payload: &[u8]| -> Result<String> {
+        let cfg = signer.as_ref().expect("only called when signing");
+        signing::sign(cfg, payload).map_err(|e| {
+            Error::new(format!("cannot sign the position commit: {e}"))
+                .hint("check user.signingkey and gpg.format, or pass --no-gpg-sign")
+        })
+    };
+    let sign: Option<&dyn Fn(&[u8]) -> Result<String>> = signer.as_ref().map(|_| &sign_fn as _);
+    let commit = store.append_empty_commit(&format!("accord: {stance} {id}"), |parent| {
+        if parent != head {
+            // The branch moved while we worked: the position still binds to the revision the
+            // party saw, so refuse if the agreement itself changed.
+            let now = store.blob_at(parent, &path)?.map(|(b, _)| b);
+            if now != Some(revision) {
+                return Err(Error::new(format!("{path} changed on the branch while recording"))
+                    .hint("read the new text, then take your position again"));
+            }
+        }
+        store.write_commit(parent, &author, &committer, &message, sign)
+    })?;
+    let verb = match stance {
+        Stance::Sign => "signed",
+        Stance::Object => "objected to",
+        Stance::Abstain => "abstained on",
+        Stance::Withdraw => "withdrew the objection to",
+    };
+    ui.status(format!(
+        "{} {verb} {id} (revision {:.10}) in commit {:.10}",
+        party.email,
+        revision.to_string(),
+        commit.to_string()
+    ));
+    Ok(())
+}

@@ -1,0 +1,58 @@
+//! `accord status`: each party's state on the current revision, and whether it is ratified.
+
+use std::path::Path;
+
+use crate::cli::OutputFormat;
+
+use crate::error::Result;
+use crate::render;
+use crate::ui::Ui;
+
+/// Show who stands where, and whether each agreement is ratified
+///
+/// For the revision committed at HEAD (or --rev), each party is signed, abstained, objecting,
+/// stale (signed an earlier revision whose meaning differs) or silent. An unratified agreement
+/// is explained in words: who is missing, which objection blocks.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Agreement ids (default: every agreement)
+    pub ids: Vec<String>,
+    /// Evaluate at this commit instead of HEAD
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
+}
+
+pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
+    for id in &args.ids {
+        super::check_id(id)?;
+    }
+    let store = super::open(dir, ui)?;
+    let commit = match &args.rev {
+        Some(r) => store.resolve(r)?,
+        None => store.head_required()?,
+    };
+    let evals = super::evaluate_at(&store, commit, &args.ids)?;
+    match ui.format {
+        OutputFormat::Json => ui.json(&evals)?,
+        OutputFormat::Markdown => {
+            for (i, e) in evals.iter().enumerate() {
+                if i > 0 {
+                    writeln!(ui.out())?;
+                }
+                render::markdown::status(ui.out(), e)?;
+            }
+        }
+        OutputFormat::Human => {
+            if evals.is_empty() {
+                ui.status("no agreements committed yet; draft one with `accord new <id>`");
+            }
+            for (i, e) in evals.iter().enumerate() {
+                if i > 0 {
+                    writeln!(ui.out())?;
+                }
+                render::human::status(ui.out(), e)?;
+            }
+        }
+    }
+    Ok(())
+}

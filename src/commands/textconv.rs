@@ -1,0 +1,34 @@
+//! `accord textconv`: the git diff driver. Never fails: unparsable input is printed unchanged.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use crate::error::Result;
+use crate::ui::Ui;
+
+/// Print the canonical text of an agreement file (used by git's diff driver)
+///
+/// git runs this through `diff.accord.textconv` with a temporary file; `accord init` sets it
+/// up. Fields come in schema order, one clause per line, whitespace normalised, so `git diff`
+/// shows changes of meaning. A file that does not parse is printed unchanged. Use `-` for stdin.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The file to render
+    pub file: PathBuf,
+}
+
+pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
+    let mut bytes = Vec::new();
+    let read = if args.file.as_os_str() == "-" {
+        std::io::stdin().read_to_end(&mut bytes).map(|_| ())
+    } else {
+        std::fs::read(&args.file).map(|b| bytes = b)
+    };
+    if let Err(e) = read {
+        // Never fail git's diff: say why on stderr and print nothing.
+        ui.warn(format!("accord textconv: cannot read {}: {e}", args.file.display()));
+        return Ok(());
+    }
+    ui.out().write_all(&crate::canon::textconv(&bytes))?;
+    Ok(())
+}

@@ -1,0 +1,150 @@
+//! `accord verify`: check that each position was made by the party it names.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::cli::OutputFormat;
+use crate::error::{Error, Result};
+use crate::signing;
+use crate::store::{Accord, Store};
+use crate::ui::{Ui, BAD, GOOD};
+
+/// Check that every position was made by the party it names
+///
+/// Each position commit's author email must match its `Accord-Party`; commits with `Accord-`
+/// trailers that do not make a position, and positions naming a revision that is not a revision
+/// of their agreement, are reported too. With `--signed`, every position must also carry a good
+/// git signature by that party: SSH signatures are checked with `ssh-keygen -Y verify` against
+/// `allowed_signers` from accord.toml (read from HEAD) or `gpg.ssh.allowedSignersFile`;
+/// OpenPGP signatures as `git verify-commit` judges them, with a key user id matching the
+/// party's email. Exit 1 and name each failing commit.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only positions on this agreement
+    pub id: Option<String>,
+    /// Require a good signature by the named party on every position
+    #[arg(long)]
+    pub signed: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Failure {
+    commit: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agreement: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    party: Option<String>,
+    reason: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    ok: bool,
+    checked: usize,
+    failures: Vec<Failure>,
+}
+
+/// The allowed-signers file: accord.toml's (from HEAD's tree, into a temporary file) or git's.
+fn allowed_signers(store: &Store, head: git2::Oid) -> Result<Option<(PathBuf, Option<tempfile::NamedTempFile>)>> {
+    if let Some(rel) = &store.config().allowed_signers {
+        let Some((_, bytes)) = store.blob_at(head, rel.trim_start_matches('/'))? else {
+            return Err(Error::new(format!("accord.toml names allowed_signers = \"{rel}\", which is not committed at HEAD")));
+        };
+        let mut f = tempfile::NamedTempFile::new()?;
+        f.write_all(&bytes)?;
+        return Ok(Some((f.path().to_path_buf(), Some(f))));
+    }
+    Ok(store.config_string("gpg.ssh.allowedSignersFile").map(|p| {
+        let p = match p.strip_prefix("~/") {
+            Some(rest) => std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default().join(rest),
+            None => PathBuf::from(p),
+        };
+        (p, None)
+    }))
+}
+
+pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
+    if let Some(id) = &args.id {
+        super::check_id(id)?;
+    }
+    let store = super::open(dir, ui)?;
+    let head = store.head_required()?;
+    let graph = store.graph(head)?;
+    let signers = if args.signed { allowed_signers(&store, head)? } else { None };
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    let mut revisions: std::collections::HashMap<String, std::collections::HashSet<git2::Oid>> = Default::default();
+    for i in graph.order(|n| !matches!(n.accord, Accord::None)) {
+        let node = &graph.nodes[i as usize];
+        let p = match &node.accord {
+            Accord::Position(p) => p,
+            Accord::Malformed(why) => {
+                if args.id.is_none() {
+                    failures.push(Failure { commit: node.id.to_string(), agreement: None, party: None, reason: format!("not a position: {why}") });
+                }
+                continue;
+            }
+            Accord::None => continue,
+        };
+        if args.id.as_ref().is_some_and(|id| *id != p.trailers.agreement) {
+            continue;
+        }
+        checked += 1;
+        let fail = |reason: String| Failure {
+            commit: p.commit.clone(),
+            agreement: Some(p.trailers.agreement.clone()),
+            party: Some(format!("{} <{}>", p.trailers.name, p.trailers.email)),
+            reason,
+        };
+        if !p.author_email.eq_ignore_ascii_case(&p.trailers.email) {
+            failures.push(fail(format!("author {} <{}> is not the party it names", p.author_name, p.author_email)));
+        }
+        let known = match revisions.entry(p.trailers.agreement.clone()) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                let path = store.path_of(&p.trailers.agreement);
+                v.insert(store.blobs_along(&graph, &path)?.into_iter().flatten().collect())
+            }
+        };
+        let rev_ok = git2::Oid::from_str(&p.trailers.revision).is_ok_and(|o| known.contains(&o));
+        if !rev_ok {
+            failures.push(fail(format!("Accord-Revision {} is not a revision of {}", p.trailers.revision, p.trailers.agreement)));
+        }
+        if args.signed {
+            let id = git2::Oid::from_str(&p.commit)?;
+            match store.commit_signature(id)? {
+                None => failures.push(fail("the commit is not signed".into())),
+                Some((payload, signature)) => {
+                    let path = signers.as_ref().map(|(p, _)| p.as_path());
+                    if let signing::Verdict::Bad(why) = signing::verify(path, &p.trailers.email, &payload, &signature) {
+                        failures.push(fail(format!("signature: {why}")));
+                    }
+                }
+            }
+        }
+    }
+    let report = Report { ok: failures.is_empty(), checked, failures };
+    match ui.format {
+        OutputFormat::Json => ui.json(&report)?,
+        _ => {
+            let out = ui.out();
+            for f in &report.failures {
+                let what = match (&f.agreement, &f.party) {
+                    (Some(a), Some(p)) => format!(" ({a}, {p})"),
+                    _ => String::new(),
+                };
+                writeln!(out, "{BAD}FAIL{BAD:#} {}{what}: {}", f.commit, f.reason)?;
+            }
+            if report.ok {
+                let what = if args.signed { "made and signed by the party it names" } else { "authored by the party it names" };
+                writeln!(out, "{GOOD}ok{GOOD:#}: {checked} position(s), each {what}")?;
+            }
+        }
+    }
+    if !report.ok {
+        return Err(Error::no(format!("{} problem(s) in {checked} position(s)", report.failures.len())));
+    }
+    Ok(())
+}

@@ -1,0 +1,26 @@
+//! accord keeps a team's agreements as TOML files in a git repository, records each member's
+//! position (sign, object, abstain, withdraw) as a git commit, decides whether the current text
+//! is ratified under the agreement's own rule, and shows how an agreement changed over time.
+//!
+//! The dependency rule: `model`, `trailers`, `ledger`, `rules`, `diff`, `canon` and `templates`
+//! are pure — no repository access, no clap, no terminal (`trailers` calls git2's pure trailer
+//! parser, nothing else of git2). `store` alone opens repositories and returns model types;
+//! `signing` alone runs `ssh-keygen`/`gpg`. `render` writes to any writer. `commands` is the only
+//! place that connects them.
+
+pub mod canon;
+pub mod cli;
+pub mod commands;
+pub mod diff;
+pub mod error;
+pub mod ledger;
+pub mod model;
+pub mod render;
+pub mod rules;
+pub mod signing;
+pub mod store;
+pub mod templates;
+pub mod trailers;
+pub mod ui;
+
+pub use error::{Error, Result};

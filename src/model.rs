@@ -1,0 +1,778 @@
+//! The agreement file, schema 1 (SPEC §3): serde types, loading with `file:line:col`
+//! diagnostics, the validation rules, and "same meaning" comparison.
+//!
+//! Pure: no git, no terminal. Loading never panics on any input; every problem becomes a
+//! [`Diagnostic`] that names the file, the position and the offending key.
+
+use std::fmt;
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+use toml::value::Datetime;
+
+/// Largest agreement file accord reads. Agreements are prose for people; a file past this is a
+/// mistake (or an attack) and is refused before parsing.
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+
+/// The only schema version this build understands.
+pub const SCHEMA: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agreement {
+    pub schema: u32,
+    pub title: String,
+    pub kind: Kind,
+    pub purpose: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_every: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_by: Option<Datetime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends: Option<Datetime>,
+    #[serde(default)]
+    pub decision: Decision,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
+    #[serde(default, rename = "party")]
+    pub parties: Vec<Party>,
+    #[serde(default, rename = "commitment", skip_serializing_if = "Vec::is_empty")]
+    pub commitments: Vec<Commitment>,
+    #[serde(default, rename = "norm", skip_serializing_if = "Vec::is_empty")]
+    pub norms: Vec<Norm>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Charter,
+    Partnership,
+    Service,
+    WorkingAgreement,
+    Decision,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] =
+        [Kind::Charter, Kind::Partnership, Kind::Service, Kind::WorkingAgreement, Kind::Decision];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Charter => "charter",
+            Kind::Partnership => "partnership",
+            Kind::Service => "service",
+            Kind::WorkingAgreement => "working-agreement",
+            Kind::Decision => "decision",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    #[serde(default)]
+    pub rule: Rule,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quorum: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Rule {
+    #[default]
+    Consent,
+    Unanimous,
+    Majority,
+    Quorum,
+}
+
+impl Rule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::Consent => "consent",
+            Rule::Unanimous => "unanimous",
+            Rule::Majority => "majority",
+            Rule::Quorum => "quorum",
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    #[serde(default, rename = "in")]
+    pub included: Vec<String>,
+    #[serde(default, rename = "out")]
+    pub excluded: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Party {
+    pub name: String,
+    pub email: String,
+    #[serde(default)]
+    pub role: Role,
+}
+
+impl Party {
+    /// `Name <email>`, the form used in `Accord-Party` trailers.
+    pub fn ident(&self) -> String {
+        format!("{} <{}>", self.name, self.email)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Steward,
+    #[default]
+    Partner,
+    Client,
+    Observer,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Steward => "steward",
+            Role::Partner => "partner",
+            Role::Client => "client",
+            Role::Observer => "observer",
+        }
+    }
+
+    /// Observers are listed but their positions do not count toward ratification.
+    pub fn counts(self) -> bool {
+        self != Role::Observer
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Commitment {
+    pub id: String,
+    pub by: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to: Vec<String>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Norm {
+    pub text: String,
+}
+
+impl Agreement {
+    pub fn party(&self, email: &str) -> Option<&Party> {
+        self.parties.iter().find(|p| p.email.eq_ignore_ascii_case(email))
+    }
+
+    /// The agreement with every text trimmed and its whitespace runs collapsed, and every
+    /// email lower-cased: two revisions have the same meaning when these are equal (SPEC §4).
+    pub fn normalized(&self) -> Agreement {
+        let mut a = self.clone();
+        a.title = normalize_text(&a.title);
+        a.purpose = normalize_text(&a.purpose);
+        if let Some(scope) = &mut a.scope {
+            scope.included.iter_mut().for_each(|s| *s = normalize_text(s));
+            scope.excluded.iter_mut().for_each(|s| *s = normalize_text(s));
+        }
+        for p in &mut a.parties {
+            p.name = normalize_text(&p.name);
+            p.email = p.email.trim().to_lowercase();
+        }
+        for c in &mut a.commitments {
+            c.text = normalize_text(&c.text);
+            c.by.iter_mut().for_each(|e| *e = e.trim().to_lowercase());
+            c.to.iter_mut().for_each(|e| *e = e.trim().to_lowercase());
+        }
+        for n in &mut a.norms {
+            n.text = normalize_text(&n.text);
+        }
+        a
+    }
+
+    pub fn same_meaning(&self, other: &Agreement) -> bool {
+        self.normalized() == other.normalized()
+    }
+
+    pub fn counted_parties(&self) -> impl Iterator<Item = &Party> {
+        self.parties.iter().filter(|p| p.role.counts())
+    }
+}
+
+/// Trim and collapse every run of whitespace to one space.
+pub fn normalize_text(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `^[a-z0-9][a-z0-9-]{0,63}$`, for agreement and commitment ids.
+pub fn valid_id(id: &str) -> bool {
+    let b = id.as_bytes();
+    !b.is_empty()
+        && b.len() <= 64
+        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+}
+
+/// A review period such as `90d`, `2w` or `3m`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    Days(u32),
+    Weeks(u32),
+    Months(u32),
+}
+
+impl Period {
+    pub fn parse(s: &str) -> Option<Period> {
+        let unit = s.chars().last()?;
+        let n: u32 = s[..s.len() - unit.len_utf8()].parse().ok()?;
+        if n == 0 || n > 10_000 || !s.as_bytes()[0].is_ascii_digit() {
+            return None;
+        }
+        match unit {
+            'd' => Some(Period::Days(n)),
+            'w' => Some(Period::Weeks(n)),
+            'm' => Some(Period::Months(n)),
+            _ => None,
+        }
+    }
+}
+
+/// One problem found in a file, located where possible.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub file: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// The offending key as a dotted path (`party[1].email`), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let (Some(l), Some(c)) = (self.line, self.column) {
+            write!(f, ":{l}:{c}")?;
+        }
+        write!(f, ": ")?;
+        if let Some(k) = &self.key {
+            write!(f, "`{k}`: ")?;
+        }
+        write!(f, "{}", self.message)?;
+        if let Some(h) = &self.hint {
+            write!(f, " (hint: {h})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a file could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoadError {
+    /// The file cannot be read as schema 1 at all (exit 2 everywhere).
+    #[error("{0}")]
+    Unreadable(Diagnostic),
+    /// The file parses but breaks rules (exit 1 from `check`, 2 elsewhere).
+    #[error("{}", .0.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Diagnostic>),
+}
+
+impl LoadError {
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        match self {
+            LoadError::Unreadable(d) => vec![d.clone()],
+            LoadError::Invalid(ds) => ds.clone(),
+        }
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text.as_bytes()[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    (line, col)
+}
+
+/// Parse without validating: the file must be UTF-8 TOML matching schema 1's shape.
+pub fn parse(bytes: &[u8], file: &str) -> Result<Agreement, LoadError> {
+    let unreadable = |offset: Option<usize>, text: &str, key: Option<String>, msg: String| {
+        let (line, column) = match offset {
+            Some(o) => {
+                let (l, c) = line_col(text, o);
+                (Some(l), Some(c))
+            }
+            None => (None, None),
+        };
+        LoadError::Unreadable(Diagnostic {
+            file: file.to_string(),
+            line,
+            column,
+            key,
+            message: msg,
+            hint: None,
+        })
+    };
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(unreadable(
+            None,
+            "",
+            None,
+            format!(
+                "file is {} bytes, more than the {} accord reads; an agreement is prose for people",
+                bytes.len(),
+                MAX_FILE_BYTES
+            ),
+        ));
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let lossy = String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned();
+            return Err(unreadable(
+                Some(e.valid_up_to()),
+                &lossy,
+                None,
+                "not valid UTF-8; save the file as UTF-8".into(),
+            ));
+        }
+    };
+    // Check the schema version first, so a future file says so rather than failing on keys
+    // this build does not know.
+    if let Ok(doc) = text.parse::<toml_edit::ImDocument<String>>() {
+        if let Some(item) = doc.as_item().get("schema") {
+            if let Some(v) = item.as_integer() {
+                if v != i64::from(SCHEMA) {
+                    return Err(unreadable(
+                        item.span().map(|s| s.start),
+                        text,
+                        Some("schema".into()),
+                        format!("unsupported schema {v}; this accord reads schema {SCHEMA}"),
+                    ));
+                }
+            }
+        }
+    }
+    toml::from_str::<Agreement>(text).map_err(|e| {
+        let msg = e.message().trim_end().to_string();
+        let key = unknown_key(&msg);
+        unreadable(e.span().map(|s: Range<usize>| s.start), text, key, msg)
+    })
+}
+
+fn unknown_key(msg: &str) -> Option<String> {
+    let rest = msg.strip_prefix("unknown field `")?;
+    Some(rest[..rest.find('`')?].to_string())
+}
+
+/// Parse and validate. The usual entry point.
+pub fn load(bytes: &[u8], file: &str) -> Result<Agreement, LoadError> {
+    let agreement = parse(bytes, file)?;
+    // parse() succeeded, so the bytes are UTF-8.
+    let text = std::str::from_utf8(bytes).unwrap_or_default();
+    let problems = validate(&agreement, text, file);
+    if problems.is_empty() {
+        Ok(agreement)
+    } else {
+        Err(LoadError::Invalid(problems))
+    }
+}
+
+/// One step of a path into the document, for locating a problem.
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+struct Locator<'t> {
+    text: &'t str,
+    doc: Option<toml_edit::ImDocument<&'t str>>,
+    file: &'t str,
+}
+
+impl Locator<'_> {
+    fn span(&self, path: &[Step]) -> Option<usize> {
+        let doc = self.doc.as_ref()?;
+        let mut item = doc.as_item();
+        let mut best = None;
+        for step in path {
+            let next = match step {
+                Step::Key(k) => item.get(*k),
+                Step::Index(i) => item.get(*i),
+            };
+            match next {
+                Some(n) => {
+                    item = n;
+                    if let Some(s) = n.span() {
+                        best = Some(s.start);
+                    }
+                }
+                None => break,
+            }
+        }
+        best
+    }
+
+    fn diag(&self, path: &[Step], message: impl Into<String>, hint: Option<&str>) -> Diagnostic {
+        let (line, column) = match self.span(path) {
+            Some(o) => {
+                let (l, c) = line_col(self.text, o);
+                (Some(l), Some(c))
+            }
+            None => (None, None),
+        };
+        let mut key = String::new();
+        for step in path {
+            match step {
+                Step::Key(k) => {
+                    if !key.is_empty() {
+                        key.push('.');
+                    }
+                    key.push_str(k);
+                }
+                Step::Index(i) => key.push_str(&format!("[{i}]")),
+            }
+        }
+        Diagnostic {
+            file: self.file.to_string(),
+            line,
+            column,
+            key: (!key.is_empty()).then_some(key),
+            message: message.into(),
+            hint: hint.map(str::to_string),
+        }
+    }
+}
+
+fn is_date_only(d: &Datetime) -> bool {
+    d.date.is_some() && d.time.is_none() && d.offset.is_none()
+}
+
+fn plausible_email(e: &str) -> bool {
+    let e = e.trim();
+    match e.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && !e.chars().any(|c| c.is_whitespace() || c == '<' || c == '>')
+        }
+        None => false,
+    }
+}
+
+/// Every rule of SPEC §3 that a parsed file can break, each located in `text`.
+pub fn validate(a: &Agreement, text: &str, file: &str) -> Vec<Diagnostic> {
+    use Step::{Index, Key};
+    let loc = Locator { text, doc: toml_edit::ImDocument::parse(text).ok(), file };
+    let mut out = Vec::new();
+
+    if a.title.trim().is_empty() {
+        out.push(loc.diag(&[Key("title")], "title is empty", Some("give the agreement a name")));
+    }
+    if a.purpose.trim().is_empty() {
+        out.push(loc.diag(
+            &[Key("purpose")],
+            "purpose is empty",
+            Some("say what this agreement is for: it is the first thing every party reads"),
+        ));
+    }
+    if let Some(p) = &a.review_every {
+        if Period::parse(p).is_none() {
+            out.push(loc.diag(
+                &[Key("review_every")],
+                format!("`{p}` is not a period"),
+                Some("write a number and a unit: `90d`, `6w` or `3m`"),
+            ));
+        }
+        if a.review_by.is_some() {
+            out.push(loc.diag(
+                &[Key("review_every")],
+                "both `review_every` and `review_by` are set",
+                Some("keep one: a period after each ratification, or a fixed date"),
+            ));
+        }
+    }
+    for key in ["review_by", "ends"] {
+        let value = if key == "ends" { &a.ends } else { &a.review_by };
+        if let Some(d) = value {
+            if !is_date_only(d) {
+                out.push(loc.diag(
+                    &[Key(key)],
+                    format!("`{d}` is not a plain date"),
+                    Some("write a date without time, like 2027-06-30"),
+                ));
+            }
+        }
+    }
+
+    let counted = a.counted_parties().count();
+    match (a.decision.rule, a.decision.quorum) {
+        (Rule::Quorum, None) => out.push(loc.diag(
+            &[Key("decision"), Key("rule")],
+            "rule = \"quorum\" needs `quorum`",
+            Some("add `quorum = N` under [decision]: how many sign-offs ratify"),
+        )),
+        (Rule::Quorum, Some(0)) => out.push(loc.diag(
+            &[Key("decision"), Key("quorum")],
+            "quorum must be at least 1",
+            None,
+        )),
+        (Rule::Quorum, Some(q)) if q as usize > counted => out.push(loc.diag(
+            &[Key("decision"), Key("quorum")],
+            format!("quorum {q} is more than the {counted} parties whose positions count"),
+            Some("lower the quorum or add parties: as written it can never be reached"),
+        )),
+        (rule, Some(_)) if rule != Rule::Quorum => out.push(loc.diag(
+            &[Key("decision"), Key("quorum")],
+            format!("`quorum` only applies when rule = \"quorum\", and the rule is \"{rule}\""),
+            Some("remove `quorum`, or set rule = \"quorum\""),
+        )),
+        _ => {}
+    }
+
+    if a.parties.is_empty() {
+        out.push(loc.diag(
+            &[],
+            "no parties",
+            Some("add a [[party]] with name and email for each person the agreement binds"),
+        ));
+    }
+    if counted == 0 && !a.parties.is_empty() {
+        out.push(loc.diag(
+            &[Key("party")],
+            "every party is an observer, so nobody's position counts",
+            Some("make at least one party a steward or partner"),
+        ));
+    }
+    for (i, p) in a.parties.iter().enumerate() {
+        if p.name.trim().is_empty() {
+            out.push(loc.diag(&[Key("party"), Index(i), Key("name")], "name is empty", None));
+        } else if p.name.contains(['<', '>', '\n']) {
+            out.push(loc.diag(
+                &[Key("party"), Index(i), Key("name")],
+                "name must not contain `<`, `>` or a line break",
+                None,
+            ));
+        }
+        if !plausible_email(&p.email) {
+            out.push(loc.diag(
+                &[Key("party"), Index(i), Key("email")],
+                format!("`{}` is not an email address", p.email),
+                Some("use the email the party commits with (git config user.email)"),
+            ));
+        }
+        if let Some(j) = a.parties[..i].iter().position(|q| q.email.eq_ignore_ascii_case(&p.email))
+        {
+            out.push(loc.diag(
+                &[Key("party"), Index(i), Key("email")],
+                format!("`{}` is already the email of party {} ({})", p.email, j + 1, a.parties[j].name),
+                Some("each party appears once; emails compare without case"),
+            ));
+        }
+    }
+
+    for (i, c) in a.commitments.iter().enumerate() {
+        if !valid_id(&c.id) {
+            out.push(loc.diag(
+                &[Key("commitment"), Index(i), Key("id")],
+                format!("`{}` is not a valid commitment id", c.id),
+                Some("use lower-case letters, digits and `-`, starting with a letter or digit"),
+            ));
+        } else if a.commitments[..i].iter().any(|d| d.id == c.id) {
+            out.push(loc.diag(
+                &[Key("commitment"), Index(i), Key("id")],
+                format!("commitment id `{}` is used twice", c.id),
+                Some("ids are unique within the file"),
+            ));
+        }
+        if c.text.trim().is_empty() {
+            out.push(loc.diag(&[Key("commitment"), Index(i), Key("text")], "text is empty", None));
+        }
+        if c.by.is_empty() {
+            out.push(loc.diag(
+                &[Key("commitment"), Index(i), Key("by")],
+                "`by` is empty: a commitment needs someone accountable",
+                Some("list the email of each party who answers for it"),
+            ));
+        }
+        for (field, list) in [("by", &c.by), ("to", &c.to)] {
+            for (j, e) in list.iter().enumerate() {
+                if a.party(e.trim()).is_none() {
+                    out.push(loc.diag(
+                        &[Key("commitment"), Index(i), Key(field), Index(j)],
+                        format!("`{e}` is not a party of this agreement"),
+                        Some("add a [[party]] with that email, or fix the address"),
+                    ));
+                }
+            }
+        }
+    }
+    for (i, n) in a.norms.iter().enumerate() {
+        if n.text.trim().is_empty() {
+            out.push(loc.diag(&[Key("norm"), Index(i), Key("text")], "text is empty", None));
+        }
+    }
+    if let Some(scope) = &a.scope {
+        for (field, list) in [("in", &scope.included), ("out", &scope.excluded)] {
+            for (j, s) in list.iter().enumerate() {
+                if s.trim().is_empty() {
+                    out.push(loc.diag(
+                        &[Key("scope"), Key(field), Index(j)],
+                        "scope item is empty",
+                        None,
+                    ));
+                }
+            }
+        }
+    }
+
+    match a.kind {
+        Kind::Partnership => {
+            for (i, p) in a.parties.iter().enumerate().filter(|(_, p)| p.role == Role::Partner) {
+                let gives =
+                    a.commitments.iter().any(|c| c.by.iter().any(|e| e.eq_ignore_ascii_case(&p.email)));
+                let receives =
+                    a.commitments.iter().any(|c| c.to.iter().any(|e| e.eq_ignore_ascii_case(&p.email)));
+                let what = match (gives, receives) {
+                    (true, true) => continue,
+                    (false, false) => "neither gives nor receives a commitment",
+                    (false, true) => "receives but gives no commitment (`by`)",
+                    (true, false) => "gives but receives no commitment (`to`)",
+                };
+                out.push(loc.diag(
+                    &[Key("party"), Index(i)],
+                    format!("partner {} {what}", p.email),
+                    Some("a partnership is give and take: every partner is in some `by` and some `to`"),
+                ));
+            }
+        }
+        Kind::Service => {
+            if a.scope.as_ref().is_none_or(|s| s.included.is_empty()) {
+                out.push(loc.diag(
+                    &[Key("scope"), Key("in")],
+                    "a service needs a scope: `scope.in` is empty",
+                    Some("list what the service covers under [scope] in = [...]; clients are far, so say it"),
+                ));
+            }
+            if a.ends.is_none() && a.review_by.is_none() && a.review_every.is_none() {
+                out.push(loc.diag(
+                    &[],
+                    "a service needs `ends`, `review_by` or `review_every`",
+                    Some("set when the case gets closed or looked at again"),
+                ));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"schema = 1
+title = "T"
+kind = "charter"
+purpose = "P"
+
+[[party]]
+name = "Ada"
+email = "ada@example.com"
+"#;
+
+    #[test]
+    fn minimal_loads() {
+        let a = load(MINIMAL.as_bytes(), "a.toml").unwrap();
+        assert_eq!(a.parties[0].role, Role::Partner);
+        assert_eq!(a.decision.rule, Rule::Consent);
+    }
+
+    #[test]
+    fn unknown_key_is_located() {
+        let text = MINIMAL.replace("purpose = \"P\"", "purpose = \"P\"\npurpsoe = \"x\"");
+        let err = load(text.as_bytes(), "a.toml").unwrap_err();
+        let LoadError::Unreadable(d) = err else { panic!("{err:?}") };
+        assert_eq!((d.line, d.column), (Some(5), Some(1)));
+        assert_eq!(d.key.as_deref(), Some("purpsoe"));
+    }
+
+    #[test]
+    fn duplicate_email_is_located() {
+        let text = format!("{MINIMAL}\n[[party]]\nname = \"B\"\nemail = \"ADA@example.com\"\n");
+        let err = load(text.as_bytes(), "a.toml").unwrap_err();
+        let LoadError::Invalid(ds) = err else { panic!() };
+        assert_eq!(ds.len(), 1);
+        assert_eq!((ds[0].line, ds[0].column), (Some(12), Some(9)));
+        assert_eq!(ds[0].key.as_deref(), Some("party[1].email"));
+    }
+
+    #[test]
+    fn same_meaning_ignores_whitespace_and_case() {
+        let a = load(MINIMAL.as_bytes(), "a").unwrap();
+        let text = MINIMAL
+            .replace("purpose = \"P\"", "purpose = \"\"\"\n  P\n\"\"\"  # why")
+            .replace("ada@", "ADA@");
+        let b = load(text.as_bytes(), "a").unwrap();
+        assert!(a.same_meaning(&b));
+        let c = load(MINIMAL.replace("\"P\"", "\"P Q\"").as_bytes(), "a").unwrap();
+        assert!(!a.same_meaning(&c));
+    }
+
+    #[test]
+    fn ids() {
+        for ok in ["a", "0", "platform-charter", &"a".repeat(64)] {
+            assert!(valid_id(ok), "{ok}");
+        }
+        for bad in ["", "-a", "A", "a/b", "../x", "a b", "é", &"a".repeat(65)] {
+            assert!(!valid_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn periods() {
+        assert_eq!(Period::parse("90d"), Some(Period::Days(90)));
+        assert_eq!(Period::parse("3m"), Some(Period::Months(3)));
+        for bad in ["", "d", "0d", "-1d", "1y", "1.5w", "+3d"] {
+            assert_eq!(Period::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        for input in [&b"\xff\xfe"[..], b"[[[", b"schema = 2", b"a = [[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]"] {
+            assert!(load(input, "x").is_err());
+        }
+    }
+}

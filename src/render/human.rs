@@ -1,0 +1,152 @@
+//! Human-readable text. Colour comes from anstyle codes that the output stream strips when
+//! colour is off; word diffs are rendered by the caller for the right mode.
+
+use std::io::{self, Write};
+
+use crate::commands::Evaluation;
+use crate::ledger::State;
+use crate::model::Agreement;
+use crate::ui::{BAD, BOLD, DIM, GOOD, WARN};
+
+fn wrap(text: &str, indent: &str) -> String {
+    let mut out = String::new();
+    for para in text.trim().split("\n\n") {
+        let mut line = String::new();
+        for word in para.split_whitespace() {
+            if !line.is_empty() && line.len() + word.len() + 1 > 88 {
+                out.push_str(indent);
+                out.push_str(&line);
+                out.push('\n');
+                line.clear();
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        if !line.is_empty() {
+            out.push_str(indent);
+            out.push_str(&line);
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out.trim_end().to_string()
+}
+
+pub fn show(w: &mut dyn Write, id: &str, a: &Agreement) -> io::Result<()> {
+    writeln!(w, "{BOLD}{}{BOLD:#}  {DIM}({id}, {}){DIM:#}", a.title.trim(), a.kind)?;
+    writeln!(w)?;
+    writeln!(w, "{BOLD}Purpose{BOLD:#}")?;
+    writeln!(w, "{}", wrap(&a.purpose, "  "))?;
+    writeln!(w)?;
+    let rule = match a.decision.quorum {
+        Some(q) => format!("{} ({q})", a.decision.rule),
+        None => a.decision.rule.to_string(),
+    };
+    writeln!(w, "{BOLD}Decision{BOLD:#}  {rule}; stewards must sign")?;
+    if let Some(r) = super::review_line(a) {
+        writeln!(w, "{BOLD}Review{BOLD:#}    {r}")?;
+    }
+    if let Some(s) = &a.scope {
+        writeln!(w)?;
+        writeln!(w, "{BOLD}Scope{BOLD:#}")?;
+        for i in &s.included {
+            writeln!(w, "  in:  {}", i.trim())?;
+        }
+        for o in &s.excluded {
+            writeln!(w, "  out: {}", o.trim())?;
+        }
+    }
+    writeln!(w)?;
+    writeln!(w, "{BOLD}Parties{BOLD:#}")?;
+    for p in &a.parties {
+        let owes: Vec<&str> = a
+            .commitments
+            .iter()
+            .filter(|c| c.by.iter().any(|e| e.eq_ignore_ascii_case(&p.email)))
+            .map(|c| c.id.as_str())
+            .collect();
+        let owes = if owes.is_empty() { String::new() } else { format!("  commits to: {}", owes.join(", ")) };
+        writeln!(w, "  {} <{}> ({}){DIM}{owes}{DIM:#}", p.name, p.email, p.role)?;
+    }
+    if !a.commitments.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "{BOLD}Commitments{BOLD:#}")?;
+        for c in &a.commitments {
+            writeln!(w, "  [{}] {}", c.id, crate::model::normalize_text(&c.text))?;
+            let by: Vec<String> = c.by.iter().map(|e| super::who(a, e)).collect();
+            write!(w, "{DIM}    by {}", by.join(", "))?;
+            if !c.to.is_empty() {
+                let to: Vec<String> = c.to.iter().map(|e| super::who(a, e)).collect();
+                write!(w, "; to {}", to.join(", "))?;
+            }
+            writeln!(w, "{DIM:#}")?;
+        }
+    }
+    if !a.norms.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "{BOLD}Norms{BOLD:#}")?;
+        for n in &a.norms {
+            writeln!(w, "  - {}", crate::model::normalize_text(&n.text))?;
+        }
+    }
+    Ok(())
+}
+
+pub fn state_label(s: State) -> String {
+    let style = match s {
+        State::Signed => GOOD,
+        State::Abstained => DIM,
+        State::Objecting => BAD,
+        State::Stale => WARN,
+        State::Silent => WARN,
+    };
+    format!("{style}{:<9}{style:#}", s.as_str())
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
+}
+
+pub fn status(w: &mut dyn Write, e: &Evaluation) -> io::Result<()> {
+    let verdict = if e.ratified {
+        format!("{GOOD}ratified{GOOD:#}")
+    } else {
+        format!("{BAD}not ratified{BAD:#}")
+    };
+    let rule = match e.quorum {
+        Some(q) => format!("{} {q}", e.rule),
+        None => e.rule.to_string(),
+    };
+    writeln!(w, "{BOLD}{}{BOLD:#} — {verdict}  {DIM}({rule}, revision {:.10}){DIM:#}", e.agreement, e.revision)?;
+    for p in &e.parties {
+        let mut extra = String::new();
+        if let Some(at) = &p.at {
+            extra.push_str(&format!("  {at}"));
+        }
+        if p.carried_over {
+            extra.push_str("  carried over: same meaning");
+        }
+        if p.state == State::Stale {
+            extra.push_str("  signed an earlier revision");
+        }
+        if p.role == crate::model::Role::Observer {
+            extra.push_str("  (observer: not counted)");
+        }
+        writeln!(w, "  {} {} <{}> {DIM}{}{extra}{DIM:#}", state_label(p.state), p.name, p.email, p.role)?;
+    }
+    for o in &e.objections {
+        let reason = if o.reason.is_empty() { "(no reason given)" } else { first_line(&o.reason) };
+        writeln!(w, "  {BAD}objection{BAD:#} by {}: {reason}", o.email)?;
+    }
+    for o in &e.outsiders {
+        writeln!(w, "  {DIM}not a party: {} <{}> {} ({:.10}) — shown, not counted{DIM:#}", o.name, o.email, o.position, o.commit)?;
+    }
+    if !e.ratified {
+        for b in &e.blocking {
+            writeln!(w, "  {WARN}blocking{WARN:#}: {b}")?;
+        }
+    }
+    Ok(())
+}

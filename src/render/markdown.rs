@@ -1,0 +1,71 @@
+//! Markdown for pull-request comments and wikis. Never coloured.
+
+use std::io::{self, Write};
+
+use crate::commands::Evaluation;
+use crate::model::Agreement;
+
+/// Escape characters that would break a markdown table cell or start markup.
+pub fn cell(s: &str) -> String {
+    crate::model::normalize_text(s).replace('|', "\\|").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+pub fn show(w: &mut dyn Write, id: &str, a: &Agreement) -> io::Result<()> {
+    writeln!(w, "# {}\n", cell(&a.title))?;
+    writeln!(w, "*{}* `{id}` — decision: {}", a.kind, a.decision.rule)?;
+    if let Some(r) = super::review_line(a) {
+        writeln!(w, "; {r}")?;
+    }
+    writeln!(w, "\n## Purpose\n\n{}\n", a.purpose.trim())?;
+    if let Some(s) = &a.scope {
+        writeln!(w, "## Scope\n")?;
+        for i in &s.included {
+            writeln!(w, "- **in:** {}", cell(i))?;
+        }
+        for o in &s.excluded {
+            writeln!(w, "- **out:** {}", cell(o))?;
+        }
+        writeln!(w)?;
+    }
+    writeln!(w, "## Parties\n\n| name | email | role |\n|---|---|---|")?;
+    for p in &a.parties {
+        writeln!(w, "| {} | {} | {} |", cell(&p.name), cell(&p.email), p.role)?;
+    }
+    if !a.commitments.is_empty() {
+        writeln!(w, "\n## Commitments\n\n| id | by | to | text |\n|---|---|---|---|")?;
+        for c in &a.commitments {
+            writeln!(w, "| `{}` | {} | {} | {} |", c.id, cell(&c.by.join(", ")), cell(&c.to.join(", ")), cell(&c.text))?;
+        }
+    }
+    if !a.norms.is_empty() {
+        writeln!(w, "\n## Norms\n")?;
+        for n in &a.norms {
+            writeln!(w, "- {}", cell(&n.text))?;
+        }
+    }
+    Ok(())
+}
+
+pub fn status(w: &mut dyn Write, e: &Evaluation) -> io::Result<()> {
+    let verdict = if e.ratified { "✅ ratified" } else { "⛔ not ratified" };
+    writeln!(w, "### `{}` — {verdict} ({})\n", e.agreement, e.rule)?;
+    writeln!(w, "| party | role | state | when |\n|---|---|---|---|")?;
+    for p in &e.parties {
+        let mut state = p.state.as_str().to_string();
+        if p.carried_over {
+            state.push_str(" (carried over: same meaning)");
+        }
+        writeln!(w, "| {} &lt;{}&gt; | {} | {state} | {} |", cell(&p.name), cell(&p.email), p.role, p.at.as_deref().unwrap_or(""))?;
+    }
+    if !e.objections.is_empty() {
+        writeln!(w, "\n**Open objections**\n")?;
+        for o in &e.objections {
+            let reason = if o.reason.is_empty() { "(no reason given)".to_string() } else { o.reason.trim().replace('\n', "\n  > ") };
+            writeln!(w, "- {}:\n  > {reason}", cell(&o.email))?;
+        }
+    }
+    if !e.ratified {
+        writeln!(w, "\n**Blocking:** {}", e.blocking.iter().map(|b| cell(b)).collect::<Vec<_>>().join("; "))?;
+    }
+    Ok(())
+}

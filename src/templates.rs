@@ -1,0 +1,209 @@
+//! The starter agreement for each kind (`templates/*.toml`, compiled into the binary so an
+//! installed `accord` needs no files beside it), and filling in their `{{title}}`, `{{name}}`
+//! and `{{email}}` placeholders. Pure: it knows nothing of git or the file system; the caller
+//! supplies the identity and decides where the text goes.
+//!
+//! Placeholders only ever sit inside TOML basic strings (`"..."`), so rendering escapes each
+//! value for that context and any name or title yields a file that parses as written.
+
+use crate::model::Kind;
+
+const CHARTER: &str = include_str!("../templates/charter.toml");
+const PARTNERSHIP: &str = include_str!("../templates/partnership.toml");
+const SERVICE: &str = include_str!("../templates/service.toml");
+const WORKING_AGREEMENT: &str = include_str!("../templates/working-agreement.toml");
+const DECISION: &str = include_str!("../templates/decision.toml");
+
+/// The raw template text for a kind.
+pub fn source(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Charter => CHARTER,
+        Kind::Partnership => PARTNERSHIP,
+        Kind::Service => SERVICE,
+        Kind::WorkingAgreement => WORKING_AGREEMENT,
+        Kind::Decision => DECISION,
+    }
+}
+
+/// The template with placeholders filled in; values escaped for TOML basic strings.
+///
+/// Substitution is a single pass over the template, so a value that itself contains
+/// `{{email}}` is inserted literally and never expanded again. Anything between `{{` and `}}`
+/// that is not a known placeholder is left as it is.
+pub fn render(kind: Kind, title: &str, name: &str, email: &str) -> String {
+    let template = source(kind);
+    let mut out = String::with_capacity(template.len() + 128);
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let value = after.find("}}").and_then(|end| {
+            let value = match &after[..end] {
+                "title" => title,
+                "name" => name,
+                "email" => email,
+                _ => return None,
+            };
+            Some((value, end))
+        });
+        match value {
+            Some((value, end)) => {
+                push_escaped(&mut out, value);
+                rest = &after[end + 2..];
+            }
+            None => {
+                out.push_str("{{");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Append `value` escaped for the inside of a TOML basic string: `\` and `"`, and every
+/// control character TOML forbids there (all of U+0000–U+001F and U+007F).
+fn push_escaped(out: &mut String, value: &str) {
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c <= '\u{1f}' || c == '\u{7f}' => {
+                out.push_str(&format!("\\u{:04X}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+}
+
+/// A default title when none is given: the id made readable and the kind's noun, e.g.
+/// "Platform team charter" from `platform-team`. A noun the id already ends with is not
+/// repeated: `platform-charter` gives "Platform charter", `billing-service` gives
+/// "Billing service agreement".
+pub fn default_title(kind: Kind, id: &str) -> String {
+    let noun: &[&str] = match kind {
+        Kind::Charter => &["charter"],
+        Kind::Partnership => &["partnership"],
+        Kind::Service => &["service", "agreement"],
+        Kind::WorkingAgreement => &["working", "agreement"],
+        Kind::Decision => &["decision"],
+    };
+    let mut words: Vec<&str> = id.split(['-', ' ']).filter(|w| !w.is_empty()).collect();
+    // The longest tail of the id that is a head of the noun overlaps it; append the rest.
+    let overlap = (1..=noun.len().min(words.len()))
+        .rev()
+        .find(|&k| {
+            words[words.len() - k..].iter().zip(&noun[..k]).all(|(w, n)| w.eq_ignore_ascii_case(n))
+        })
+        .unwrap_or(0);
+    words.extend_from_slice(&noun[overlap..]);
+    let title = words.join(" ");
+    let mut chars = title.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => title,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{load, Role};
+
+    const IDENTITIES: &[(&str, &str)] = &[
+        ("Ada Lovelace", "ada@example.com"),
+        (r#"Ada "the Countess" Love\lace"#, r#"a"b\c@example.com"#),
+        ("Zoë Ñandú 名前 {{email}}", "zoe+accord@exämple.org"),
+        ("Tab\there\u{7f}\u{1}", "tab@example.com"),
+    ];
+
+    fn load_rendered(kind: Kind, title: &str, name: &str, email: &str) -> crate::model::Agreement {
+        let text = render(kind, title, name, email);
+        match load(text.as_bytes(), &format!("{kind}.toml")) {
+            Ok(a) => a,
+            Err(e) => panic!("{kind} with {name:?} <{email}> does not load:\n{e}\n---\n{text}"),
+        }
+    }
+
+    #[test]
+    fn every_kind_has_a_template_of_its_kind() {
+        for kind in Kind::ALL {
+            let src = source(kind);
+            assert!(src.contains("{{title}}"), "{kind}");
+            assert!(src.contains("{{name}}"), "{kind}");
+            assert!(src.contains("{{email}}"), "{kind}");
+            assert!(src.contains(&format!("kind = \"{kind}\"")), "{kind}");
+            assert!(src.lines().count() <= 70, "{kind} template is long");
+        }
+    }
+
+    #[test]
+    fn every_kind_renders_and_loads_cleanly() {
+        for kind in Kind::ALL {
+            for &(name, email) in IDENTITIES {
+                let title = default_title(kind, "platform-team");
+                let a = load_rendered(kind, &title, name, email);
+                assert_eq!(a.kind, kind);
+                assert_eq!(a.title, title);
+                let me = &a.parties[0];
+                assert_eq!((me.name.as_str(), me.email.as_str()), (name, email));
+                let role = if kind == Kind::Partnership { Role::Partner } else { Role::Steward };
+                assert_eq!(me.role, role, "{kind}");
+                assert!(a.commitments.iter().any(|c| c.by.iter().any(|e| e == email)), "{kind}");
+            }
+        }
+    }
+
+    #[test]
+    fn second_party_is_a_marked_placeholder() {
+        for (kind, email, role) in [
+            (Kind::Partnership, "partner@example.com", Role::Partner),
+            (Kind::Service, "client@example.com", Role::Client),
+        ] {
+            assert!(source(kind).contains("REPLACE"), "{kind}");
+            let a = load_rendered(kind, "T", "Ada", "ada@example.com");
+            assert_eq!(a.parties.len(), 2);
+            assert_eq!((a.parties[1].email.as_str(), a.parties[1].role), (email, role));
+        }
+    }
+
+    #[test]
+    fn values_are_escaped_for_basic_strings() {
+        let name = r#"O"Brien \ "#;
+        let text = render(Kind::Charter, r#"Say "hi" \n"#, name, "ob@example.com");
+        assert!(text.contains(r#"name = "O\"Brien \\ ""#), "{text}");
+        assert!(text.contains(r#"title = "Say \"hi\" \\n""#), "{text}");
+        let a = load(text.as_bytes(), "charter.toml").unwrap();
+        assert_eq!(a.parties[0].name, name);
+        assert_eq!(a.title, r#"Say "hi" \n"#);
+    }
+
+    #[test]
+    fn substituted_values_are_not_expanded_again() {
+        let text = render(Kind::Decision, "{{name}}", "{{email}}", "x@example.com");
+        let a = load(text.as_bytes(), "decision.toml").unwrap();
+        assert_eq!(a.title, "{{name}}");
+        assert_eq!(a.parties[0].name, "{{email}}");
+    }
+
+    #[test]
+    fn default_titles() {
+        let cases = [
+            (Kind::Charter, "platform-team", "Platform team charter"),
+            (Kind::Charter, "platform-charter", "Platform charter"),
+            (Kind::Partnership, "design-infra", "Design infra partnership"),
+            (Kind::Service, "billing-service", "Billing service agreement"),
+            (Kind::Service, "ci", "Ci service agreement"),
+            (Kind::WorkingAgreement, "team-working-agreement", "Team working agreement"),
+            (Kind::WorkingAgreement, "backend", "Backend working agreement"),
+            (Kind::Decision, "adopt-rust", "Adopt rust decision"),
+            (Kind::Decision, "", "Decision"),
+        ];
+        for (kind, id, want) in cases {
+            assert_eq!(default_title(kind, id), want, "{kind} {id}");
+        }
+    }
+}

@@ -1,0 +1,280 @@
+//! The `Accord-*` trailer block of a position commit (SPEC §4): parse and format.
+//!
+//! Pure: strings in, values out. Parsing uses git2's trailer parser (libgit2 follows git's
+//! own rules), which is a pure function of the message and touches no repository.
+
+use std::fmt;
+
+/// What a party says about an agreement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stance {
+    Sign,
+    Object,
+    Abstain,
+    Withdraw,
+}
+
+impl Stance {
+    pub const ALL: [Stance; 4] = [Stance::Sign, Stance::Object, Stance::Abstain, Stance::Withdraw];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stance::Sign => "sign",
+            Stance::Object => "object",
+            Stance::Abstain => "abstain",
+            Stance::Withdraw => "withdraw",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Stance> {
+        Stance::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl fmt::Display for Stance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The trailer keys, as accord writes them. Reading compares without case, as git does.
+pub const POSITION: &str = "Accord-Position";
+pub const AGREEMENT: &str = "Accord-Agreement";
+pub const REVISION: &str = "Accord-Revision";
+pub const PARTY: &str = "Accord-Party";
+
+/// A well-formed position, as read from a commit message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trailers {
+    pub stance: Stance,
+    pub agreement: String,
+    /// Full hex object id of the agreement blob, lower case.
+    pub revision: String,
+    pub name: String,
+    pub email: String,
+}
+
+/// What a message says about accord.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Parsed {
+    /// No `Accord-` trailer in the final block: an ordinary commit.
+    None,
+    /// A well-formed position block.
+    Position(Trailers),
+    /// `Accord-` trailers that do not make a position; the reason why.
+    Malformed(String),
+}
+
+/// Cheap test that lets the walk skip the trailer parser for almost every commit.
+pub fn mentions_accord(message: &[u8]) -> bool {
+    message.windows(7).any(|w| w.eq_ignore_ascii_case(b"accord-"))
+}
+
+/// Read the final trailer block of `message`.
+pub fn parse(message: &str) -> Parsed {
+    let Ok(trailers) = git2::message_trailers_strs(message) else {
+        return Parsed::None;
+    };
+    let mut stance = Vec::new();
+    let mut agreement = Vec::new();
+    let mut revision = Vec::new();
+    let mut party = Vec::new();
+    let mut unknown = Vec::new();
+    for (key, value) in trailers.iter() {
+        let value = value.trim();
+        let k = key.trim();
+        if k.eq_ignore_ascii_case(POSITION) {
+            stance.push(value);
+        } else if k.eq_ignore_ascii_case(AGREEMENT) {
+            agreement.push(value);
+        } else if k.eq_ignore_ascii_case(REVISION) {
+            revision.push(value);
+        } else if k.eq_ignore_ascii_case(PARTY) {
+            party.push(value);
+        } else if k.len() >= 7 && k[..7].eq_ignore_ascii_case("accord-") {
+            unknown.push(k.to_string());
+        }
+    }
+    let total = stance.len() + agreement.len() + revision.len() + party.len() + unknown.len();
+    if total == 0 {
+        return Parsed::None;
+    }
+    let mut problems = Vec::new();
+    for (key, list) in
+        [(POSITION, &stance), (AGREEMENT, &agreement), (REVISION, &revision), (PARTY, &party)]
+    {
+        match list.len() {
+            1 => {}
+            0 => problems.push(format!("no {key} trailer")),
+            n => problems.push(format!("{n} {key} trailers")),
+        }
+    }
+    if !unknown.is_empty() {
+        problems.push(format!("unknown trailer {}", unknown.join(", ")));
+    }
+    if !problems.is_empty() {
+        return Parsed::Malformed(problems.join("; "));
+    }
+    let Some(st) = Stance::parse(stance[0]) else {
+        return Parsed::Malformed(format!("unknown position `{}`", stance[0]));
+    };
+    if !crate::model::valid_id(agreement[0]) {
+        return Parsed::Malformed(format!("invalid agreement id `{}`", agreement[0]));
+    }
+    let rev = revision[0];
+    if !(rev.len() == 40 || rev.len() == 64) || !rev.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Parsed::Malformed(format!("revision `{rev}` is not a full object id"));
+    }
+    let Some((name, email)) = split_ident(party[0]) else {
+        return Parsed::Malformed(format!("party `{}` is not `Name <email>`", party[0]));
+    };
+    Parsed::Position(Trailers {
+        stance: st,
+        agreement: agreement[0].to_string(),
+        revision: rev.to_ascii_lowercase(),
+        name,
+        email,
+    })
+}
+
+/// `Name <email>` → (name, email).
+pub fn split_ident(s: &str) -> Option<(String, String)> {
+    let s = s.trim();
+    let open = s.rfind('<')?;
+    let rest = s[open + 1..].strip_suffix('>')?;
+    let name = s[..open].trim();
+    if name.is_empty() || rest.is_empty() || rest.contains(['<', '>']) || name.contains(['<', '>'])
+    {
+        return None;
+    }
+    Some((name.to_string(), rest.to_string()))
+}
+
+/// The free text of a position: the message without its trailer block, and without the
+/// `accord: <stance> <id>` subject line accord writes. A hand-made position keeps its subject.
+pub fn note(message: &str) -> String {
+    let text = message.replace("\r\n", "\n");
+    let text = text.trim_end();
+    // The trailer block is the last paragraph.
+    let body = match text.rfind("\n\n") {
+        Some(i) => &text[..i],
+        None => "",
+    };
+    let body = match body.split_once('\n') {
+        Some((first, rest)) if first.starts_with("accord: ") => rest,
+        None if body.starts_with("accord: ") => "",
+        _ => body,
+    };
+    body.trim().to_string()
+}
+
+/// Why a note cannot go into a position message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoteError {
+    #[error(
+        "line {0} of the note is a patch divider (`---`), which would hide the trailer block from git"
+    )]
+    Divider(usize),
+    #[error("line {0} of the note looks like an accord trailer (`{1}:`), which could forge a position")]
+    Trailer(usize, String),
+}
+
+/// Refuse a note that could make the trailer block ambiguous (SPEC §4).
+pub fn check_note(note: &str) -> Result<(), NoteError> {
+    for (i, line) in note.lines().enumerate() {
+        if let Some(rest) = line.strip_prefix("---") {
+            if rest.is_empty() || rest.starts_with(char::is_whitespace) {
+                return Err(NoteError::Divider(i + 1));
+            }
+        }
+        if let Some((token, _)) = line.split_once(':') {
+            let t = token.trim_end();
+            if t.len() >= 7
+                && t.is_char_boundary(7)
+                && t[..7].eq_ignore_ascii_case("accord-")
+                && !t.contains(char::is_whitespace)
+            {
+                return Err(NoteError::Trailer(i + 1, t.to_string()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The full commit message of a position. The note must have passed [`check_note`].
+pub fn format(t: &Trailers, note: &str) -> String {
+    let mut msg = format!("accord: {} {}\n\n", t.stance, t.agreement);
+    let note = note.trim();
+    if !note.is_empty() {
+        msg.push_str(note);
+        msg.push_str("\n\n");
+    }
+    msg.push_str(&format!(
+        "{POSITION}: {}\n{AGREEMENT}: {}\n{REVISION}: {}\n{PARTY}: {} <{}>\n",
+        t.stance, t.agreement, t.revision, t.name, t.email
+    ));
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Trailers {
+        Trailers {
+            stance: Stance::Object,
+            agreement: "platform-charter".into(),
+            revision: "3b18e512dba79e4c8300dd08aeb37f8e728b8dad".into(),
+            name: "Grace Hopper".into(),
+            email: "grace@example.com".into(),
+        }
+    }
+
+    #[test]
+    fn round_trip() {
+        let msg = format(&sample(), "We have two people.\n\nOnly two.");
+        assert_eq!(parse(&msg), Parsed::Position(sample()));
+        assert_eq!(note(&msg), "We have two people.\n\nOnly two.");
+    }
+
+    #[test]
+    fn empty_note() {
+        let msg = format(&sample(), "");
+        assert_eq!(parse(&msg), Parsed::Position(sample()));
+        assert_eq!(note(&msg), "");
+    }
+
+    #[test]
+    fn only_final_block_counts() {
+        let mut msg = format(&sample(), "");
+        msg.push_str("\nSigned-off-by: X <x@example.com>\n");
+        // Appending to the block keeps it one block.
+        assert!(matches!(parse(&msg), Parsed::Position(_)));
+        let msg = format!("{}\nsome text after\n", format(&sample(), ""));
+        assert_eq!(parse(&msg), Parsed::None);
+    }
+
+    #[test]
+    fn duplicate_trailers_are_malformed() {
+        let msg = format!("{}Accord-Position: sign\n", format(&sample(), ""));
+        assert!(matches!(parse(&msg), Parsed::Malformed(_)));
+    }
+
+    #[test]
+    fn refuses_forging_notes() {
+        assert_eq!(check_note("a\n---\nb"), Err(NoteError::Divider(2)));
+        assert_eq!(check_note("--- x"), Err(NoteError::Divider(1)));
+        assert!(check_note("----").is_ok());
+        assert!(check_note("---x").is_ok());
+        assert!(matches!(check_note("ok\naccord-party: x"), Err(NoteError::Trailer(2, _))));
+        assert!(check_note("I think Accord-Party: is fine mid-line? no").is_ok());
+    }
+
+    #[test]
+    fn idents() {
+        assert_eq!(split_ident("A B <a@b>"), Some(("A B".into(), "a@b".into())));
+        assert_eq!(split_ident("<a@b>"), None);
+        assert_eq!(split_ident("A <>"), None);
+    }
+}

@@ -1,0 +1,79 @@
+//! Where output goes: data on stdout, status, warnings and hints on stderr. Colour follows
+//! `--color`, then `NO_COLOR`, then whether stdout is a terminal (anstream decides).
+#![allow(clippy::print_stderr)]
+
+use std::io::{self, Write};
+
+use anstream::{AutoStream, ColorChoice};
+use anstyle::{AnsiColor, Style};
+
+use crate::cli::{ColorWhen, OutputFormat};
+
+pub struct Ui {
+    pub format: OutputFormat,
+    pub quiet: bool,
+    color: bool,
+    out: AutoStream<io::Stdout>,
+}
+
+pub const WARN: Style = AnsiColor::Yellow.on_default().bold();
+pub const ERROR: Style = AnsiColor::Red.on_default().bold();
+pub const GOOD: Style = AnsiColor::Green.on_default().bold();
+pub const BAD: Style = AnsiColor::Red.on_default();
+pub const DIM: Style = Style::new().dimmed();
+pub const BOLD: Style = Style::new().bold();
+
+impl Ui {
+    pub fn new(format: OutputFormat, color: ColorWhen, quiet: bool) -> Ui {
+        let choice = match color {
+            ColorWhen::Auto => ColorChoice::Auto,
+            ColorWhen::Always => ColorChoice::Always,
+            ColorWhen::Never => ColorChoice::Never,
+        };
+        // JSON and markdown never carry colour.
+        let choice = if format == OutputFormat::Human { choice } else { ColorChoice::Never };
+        let out = AutoStream::new(io::stdout(), choice);
+        let color = !matches!(out.current_choice(), ColorChoice::Never);
+        Ui { format, quiet, color, out }
+    }
+
+    /// Whether data written to stdout is coloured (word diffs switch to `[-…-]{+…+}` without).
+    pub fn color(&self) -> bool {
+        self.color
+    }
+
+    pub fn out(&mut self) -> &mut dyn Write {
+        &mut self.out
+    }
+
+    /// Print a value as pretty JSON on stdout.
+    pub fn json<T: serde::Serialize>(&mut self, value: &T) -> crate::Result<()> {
+        let text = serde_json::to_string_pretty(value)
+            .map_err(|e| crate::Error::new(format!("json: {e}")))?;
+        writeln!(self.out, "{text}")?;
+        Ok(())
+    }
+
+    /// A status line on stderr (suppressed by `-q`).
+    pub fn status(&self, msg: impl std::fmt::Display) {
+        if !self.quiet {
+            let mut err = anstream::stderr();
+            let _ = writeln!(err, "{msg}");
+        }
+    }
+
+    /// A warning on stderr; `-q` does not hide warnings.
+    pub fn warn(&self, msg: impl std::fmt::Display) {
+        let mut err = anstream::stderr();
+        let _ = writeln!(err, "{WARN}warning{WARN:#}: {msg}");
+    }
+}
+
+/// Print a top-level error with its hint.
+pub fn report_error(err: &crate::Error) {
+    let mut e = anstream::stderr();
+    let _ = writeln!(e, "{ERROR}error{ERROR:#}: {}", err.message);
+    if let Some(h) = &err.hint {
+        let _ = writeln!(e, "{DIM}hint{DIM:#}: {h}");
+    }
+}
