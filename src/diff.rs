@@ -683,21 +683,16 @@ impl Summary {
 
     fn count(&mut self, sign: char, one: &'static str, many: &'static str, name: Option<&str>) {
         let key = format!("{sign}{one}");
-        let found = self.parts.iter_mut().find_map(|p| match p {
-            Part::Count { key: k, names, .. } if *k == key => Some(names),
-            _ => None,
-        });
-        let names = match found {
-            Some(names) => names,
-            None => {
-                self.parts.push(Part::Count { key, sign, one, many, names: Vec::new() });
-                match self.parts.last_mut() {
-                    Some(Part::Count { names, .. }) => names,
-                    _ => return,
+        let name = name.unwrap_or_default().to_string();
+        for part in &mut self.parts {
+            if let Part::Count { key: k, names, .. } = part {
+                if *k == key {
+                    names.push(name);
+                    return;
                 }
             }
-        };
-        names.push(name.unwrap_or_default().to_string());
+        }
+        self.parts.push(Part::Count { key, sign, one, many, names: vec![name] });
     }
 }
 
@@ -1137,6 +1132,43 @@ by = ["grace@example.com"]
         let changes = diff(&agreement(BASE), &agreement(&text));
         assert_eq!(plain(&changes), ["scope in: reordered"]);
         assert!(!agreement(BASE).same_meaning(&agreement(&text)));
+    }
+
+    /// Whatever the edit, the diff holds a change of meaning exactly when the model says the
+    /// meaning changed (SPEC §4), so `accord diff` never hides what made sign-offs stale.
+    #[test]
+    fn changes_agree_with_same_meaning() {
+        let edits: &[(&str, &str)] = &[
+            ("Platform team", "Platform  team"),
+            ("Platform team", "Platform crew"),
+            ("role = \"steward\"", "role = \"client\""),
+            ("\"grace@example.com\"]", "\"GRACE@example.com\"]"),
+            ("\"grace@example.com\"]", "\"ada@example.com\"]"),
+            ("\"CI runners\"", "\"CI\\nrunners\""),
+            ("\"CI runners\", ", ""),
+            ("review_every = \"90d\"", "review_by = 2027-03-01"),
+            ("rule = \"consent\"", "rule = \"majority\""),
+            ("one working day", "one\\nworking day"),
+            ("one working day", "one day"),
+            ("Ada Lovelace", "Ada King"),
+            ("id = \"pager\"", "id = \"pages\""),
+        ];
+        let base = agreement(BASE);
+        for (from, to) in edits {
+            let new = edited(from, to);
+            let changes = diff(&base, &new);
+            let meaningful = changes.iter().any(Change::changes_meaning);
+            assert_eq!(meaningful, !base.same_meaning(&new), "{from} → {to}: {changes:?}");
+            assert_eq!(diff(&new, &base).iter().any(Change::changes_meaning), meaningful);
+        }
+
+        // Reordering parties and commitments changes the meaning too.
+        let ada = "[[party]]\nname = \"Ada Lovelace\"\nemail = \"ada@example.com\"\n\
+                   role = \"steward\"\n\n";
+        let swapped = BASE.replace(ada, "") + "\n" + ada;
+        let changes = diff(&base, &agreement(&swapped));
+        assert_eq!(plain(&changes), ["parties: reordered"]);
+        assert!(!base.same_meaning(&agreement(&swapped)));
     }
 
     #[test]

@@ -1,1 +1,10 @@
+//! accord's one integration-test binary: real git repositories in temporary folders, the real
+//! `accord` binary, and the real `git` for interoperability. One module per command or theme.
 
+mod common;
+
+mod foundation; // init, new, list, show, check: the file format and its diagnostics
+mod positions; // sign, object, abstain, withdraw, status, pending, verify: the ledger and the rules
+mod history; // log, diff, history, review, textconv: how agreements changed
+mod trust; // bad input, forgery, odd repository states, distributed signing
+mod cache; // the event cache gives the same answers as a cold run
