@@ -86,6 +86,11 @@ impl Graph {
     /// interesting are transparent: they are passed as soon as they are ready, so the order of
     /// the interesting ones depends only on their own ancestry, times and ids.
     pub fn order(&self, interesting: impl Fn(&Node) -> bool) -> Vec<u32> {
+        self.order_by(|i| interesting(&self.nodes[i as usize]))
+    }
+
+    /// [`Graph::order`] with the test given the node's index.
+    pub fn order_by(&self, interesting: impl Fn(u32) -> bool) -> Vec<u32> {
         let n = self.nodes.len();
         let mut pending = vec![0u32; n];
         for node in &self.nodes {
@@ -97,7 +102,7 @@ impl Graph {
         let mut heap: BinaryHeap<(i64, Oid, u32)> = BinaryHeap::new();
         let push = |i: u32, plain: &mut Vec<u32>, heap: &mut BinaryHeap<(i64, Oid, u32)>| {
             let node = &self.nodes[i as usize];
-            if interesting(node) {
+            if interesting(i) {
                 heap.push((node.time, node.id, i));
             } else {
                 plain.push(i);

@@ -1,17 +1,156 @@
-//! `accord diff`.
+//! `accord diff`: the semantic diff between two revisions of an agreement.
 
 use std::path::Path;
 
-use crate::error::{Error, Result};
-use crate::ui::Ui;
+use git2::Oid;
+use serde::Serialize;
 
-/// (arrives with history and review)
+use super::timeline::{Event, Timeline};
+use crate::cli::OutputFormat;
+use crate::diff::{self, Change};
+use crate::error::{Error, Result};
+use crate::model::{self, Agreement};
+use crate::store::Store;
+use crate::ui::{Ui, BOLD, DIM};
+
+/// Show what changed in meaning between two revisions of an agreement
+///
+/// Purpose, title and every text as a word diff (`[-old-]{+new+}` without colour); parties,
+/// commitments (by id), norms, scope items, decision rule and dates as added, removed or
+/// changed. Whitespace-only reflows are reported as "reflowed".
+///
+/// With no revision: from the latest committed revision that differs from the current text to
+/// the current text (the working-tree file; in a bare repository, HEAD). With FROM: from the
+/// file at FROM to the current text. With FROM and TO: between two commits (branches, tags…).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Agreement id
     pub id: String,
+    /// The older commit
+    pub from: Option<String>,
+    /// The newer commit (default: the current text)
+    pub to: Option<String>,
 }
 
-pub fn run(_dir: Option<&Path>, _args: Args, _ui: &mut Ui) -> Result<()> {
-    Err(Error::new("not yet"))
+#[derive(Debug, Serialize)]
+pub struct Side {
+    /// The commit read, absent for the working tree.
+    pub commit: Option<String>,
+    /// The blob id; absent for an uncommitted working-tree text.
+    pub revision: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DiffJson {
+    pub agreement: String,
+    pub from: Side,
+    pub to: Side,
+    pub changes: Vec<Change>,
+}
+
+fn parse(bytes: &[u8], path: &str) -> Result<Agreement> {
+    model::parse(bytes, path).map_err(super::load_error)
+}
+
+/// The agreement at a commit: (side, text).
+fn at(store: &Store, rev: &str, id: &str) -> Result<(Side, Agreement)> {
+    let commit = store.resolve(rev)?;
+    let path = store.path_of(id);
+    let (blob, bytes) = store
+        .blob_at(commit, &path)?
+        .ok_or_else(|| Error::new(format!("{path} does not exist at {rev}")))?;
+    Ok((Side { commit: Some(commit.to_string()), revision: Some(blob.to_string()) }, parse(&bytes, &path)?))
+}
+
+/// The current text: the working tree (bare: HEAD).
+fn current(store: &Store, id: &str) -> Result<(Side, Agreement, Option<Oid>)> {
+    let path = store.path_of(id);
+    let bytes = store.read_current(id)?.ok_or_else(|| Error::new(format!("{path} does not exist")).hint(format!("`accord diff {id} FROM TO` compares two commits")))?;
+    let blob = Oid::hash_object(git2::ObjectType::Blob, &bytes)?;
+    let head = store.head()?;
+    let committed = match head {
+        Some(h) => store.blob_at(h, &path)?.map(|(b, _)| b) == Some(blob),
+        None => false,
+    };
+    let side = Side {
+        commit: if committed { head.map(|h| h.to_string()) } else { None },
+        revision: if committed { Some(blob.to_string()) } else { None },
+    };
+    Ok((side, parse(&bytes, &path)?, Some(blob)))
+}
+
+pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
+    super::check_id(&args.id)?;
+    let store = super::open(dir, ui)?;
+    let path = store.path_of(&args.id);
+    let (from, old, to, new) = match (&args.from, &args.to) {
+        (Some(f), Some(t)) => {
+            let (fs, fa) = at(&store, f, &args.id)?;
+            let (ts, ta) = at(&store, t, &args.id)?;
+            (fs, fa, ts, ta)
+        }
+        (Some(f), None) => {
+            let (fs, fa) = at(&store, f, &args.id)?;
+            let (ts, ta, _) = current(&store, &args.id)?;
+            (fs, fa, ts, ta)
+        }
+        (None, _) => {
+            let (ts, ta, blob) = current(&store, &args.id)?;
+            let head = store.head_required()?;
+            let graph = store.graph(head)?;
+            let timeline = Timeline::build(&store, &graph, &args.id)?;
+            // The newest committed revision other than the current text: either what an edit
+            // wrote, or what it replaced (then named by the edit's first parent).
+            let mut previous = None;
+            for e in &timeline.events {
+                let Event::Edit(e) = e else { continue };
+                if e.blob.is_some() && e.blob != blob {
+                    previous = e.blob.map(|b| (e.commit, b));
+                } else if e.before.is_some() && e.before != blob {
+                    let parent = store.repo().find_commit(e.commit)?.parent_id(0)?;
+                    previous = e.before.map(|b| (parent, b));
+                }
+                if previous.is_some() {
+                    break;
+                }
+            }
+            let Some((from_commit, prev)) = previous else {
+                return Err(Error::new(format!("{path} has only one revision; nothing to compare"))
+                    .hint(format!("`accord show {}` shows it", args.id)));
+            };
+            let bytes = store.read_blob(prev)?.unwrap_or_default();
+            (Side { commit: Some(from_commit.to_string()), revision: Some(prev.to_string()) }, parse(&bytes, &path)?, ts, ta)
+        }
+    };
+    let changes = diff::diff(&old, &new);
+    match ui.format {
+        OutputFormat::Json => ui.json(&DiffJson { agreement: args.id.clone(), from, to, changes }),
+        format => {
+            let color = ui.color();
+            let name = |s: &Side| match (&s.commit, &s.revision) {
+                (Some(c), _) => format!("{:.10}", c),
+                (None, _) => "working tree".to_string(),
+            };
+            let (f, t) = (name(&from), name(&to));
+            let out = ui.out();
+            if format == OutputFormat::Markdown {
+                writeln!(out, "### `{}`: {f} → {t}\n", args.id)?;
+                if changes.is_empty() {
+                    writeln!(out, "No change.")?;
+                }
+                for c in &changes {
+                    writeln!(out, "- {}", diff::describe(c, false))?;
+                }
+            } else {
+                writeln!(out, "{BOLD}{}{BOLD:#} {DIM}{f} → {t}{DIM:#}", args.id)?;
+                if changes.is_empty() {
+                    writeln!(out, "  no change")?;
+                }
+                for c in &changes {
+                    writeln!(out, "  {}", diff::describe(c, color))?;
+                }
+            }
+            Ok(())
+        }
+    }
 }

@@ -1,17 +1,186 @@
-//! `accord history`.
+//! `accord history`: how one field (the purpose by default) changed, and who agreed to each
+//! version.
 
 use std::path::Path;
 
-use crate::error::{Error, Result};
-use crate::ui::Ui;
+use serde::Serialize;
 
-/// (arrives with history and review)
+use super::timeline::{Event, Timeline};
+use crate::cli::OutputFormat;
+use crate::diff::{self, Segment};
+use crate::error::{Error, Result};
+use crate::model::{normalize_text, Agreement};
+use crate::trailers::Stance;
+use crate::ui::{Ui, BOLD, DIM, GOOD, WARN};
+
+/// Show how a field of an agreement evolved, word by word, and who consented to each version
+///
+/// One entry per run of consecutive revisions with the same value (whitespace-normalised), the
+/// first included, oldest first; a revert to an earlier text is a new entry. Each entry has the
+/// date, author and commit that introduced it, the word diff from the entry before, who signed
+/// any revision while it stood, and whether it was ratified at any point while it stood.
+///
+/// Fields: purpose (default), title, kind, decision, review_every, review_by, ends, scope,
+/// parties, norms, or commitment.<id>.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Agreement id
     pub id: String,
+    /// The field to follow
+    #[arg(long, default_value = "purpose", value_name = "FIELD")]
+    pub field: String,
+    /// Newest first
+    #[arg(long)]
+    pub reverse: bool,
 }
 
-pub fn run(_dir: Option<&Path>, _args: Args, _ui: &mut Ui) -> Result<()> {
-    Err(Error::new("not yet"))
+const FIELDS: &str =
+    "purpose, title, kind, decision, review_every, review_by, ends, scope, parties, norms, commitment.<id>";
+
+/// The value of a field as normalised text; `None` where it is absent.
+fn field(a: &Agreement, name: &str) -> Option<Option<String>> {
+    let v = match name {
+        "purpose" => Some(normalize_text(&a.purpose)),
+        "title" => Some(normalize_text(&a.title)),
+        "kind" => Some(a.kind.to_string()),
+        "decision" => Some(match a.decision.quorum {
+            Some(q) => format!("{} {q}", a.decision.rule),
+            None => a.decision.rule.to_string(),
+        }),
+        "review_every" => a.review_every.clone(),
+        "review_by" => a.review_by.map(|d| d.to_string()),
+        "ends" => a.ends.map(|d| d.to_string()),
+        "scope" => a.scope.as_ref().map(|s| {
+            let f = |v: &[String]| v.iter().map(|x| normalize_text(x)).collect::<Vec<_>>().join("; ");
+            format!("in: {} | out: {}", f(&s.included), f(&s.excluded))
+        }),
+        "parties" => Some(
+            a.parties.iter().map(|p| format!("{} <{}> {}", normalize_text(&p.name), p.email.to_lowercase(), p.role)).collect::<Vec<_>>().join("; "),
+        ),
+        "norms" => Some(a.norms.iter().map(|n| normalize_text(&n.text)).collect::<Vec<_>>().join(" | ")),
+        other => {
+            let id = other.strip_prefix("commitment.")?;
+            a.commitments.iter().find(|c| c.id == id).map(|c| normalize_text(&c.text))
+        }
+    };
+    Some(v)
+}
+
+#[derive(Debug, Serialize)]
+struct Version {
+    /// The value (whitespace-normalised); absent when the field was not set.
+    value: Option<String>,
+    at: String,
+    author: String,
+    email: String,
+    commit: String,
+    /// The revisions (blob ids) during which this value stood.
+    revisions: Vec<String>,
+    /// Word diff from the version before (empty for the first).
+    words: Vec<Segment>,
+    /// Parties who signed any revision while this value stood.
+    signed_by: Vec<String>,
+    /// Whether the agreement was ratified at any point while this value stood.
+    ratified: bool,
+}
+
+pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
+    super::check_id(&args.id)?;
+    let known = ["purpose", "title", "kind", "decision", "review_every", "review_by", "ends", "scope", "parties", "norms"];
+    if !known.contains(&args.field.as_str()) && !args.field.strip_prefix("commitment.").is_some_and(crate::model::valid_id) {
+        return Err(Error::new(format!("unknown field `{}`", args.field)).hint(format!("fields: {FIELDS}")));
+    }
+    let store = super::open(dir, ui)?;
+    let head = store.head_required()?;
+    let graph = store.graph(head)?;
+    let mut timeline = Timeline::build(&store, &graph, &args.id)?;
+    if timeline.events.is_empty() {
+        super::load_at(&store, head, &args.id)?;
+    }
+    let ratified = timeline.replay(&store);
+    let mut versions: Vec<Version> = Vec::new();
+    for k in (0..timeline.events.len()).rev() {
+        match timeline.events[k].clone() {
+            Event::Edit(e) => {
+                let Some(blob) = e.blob else { continue };
+                let Some(a) = timeline.agreement(&store, blob) else { continue };
+                let value = field(a, &args.field).flatten();
+                match versions.last_mut() {
+                    Some(v) if v.value == value => v.revisions.push(blob.to_string()),
+                    _ => {
+                        let words = match versions.last() {
+                            Some(prev) => diff::words(prev.value.as_deref().unwrap_or(""), value.as_deref().unwrap_or("")),
+                            None => Vec::new(),
+                        };
+                        versions.push(Version {
+                            value,
+                            at: super::rfc3339(e.time),
+                            author: e.author_name,
+                            email: e.author_email,
+                            commit: e.commit.to_string(),
+                            revisions: vec![blob.to_string()],
+                            words,
+                            signed_by: Vec::new(),
+                            ratified: false,
+                        });
+                    }
+                }
+                if ratified[k] == Some(true) {
+                    if let Some(v) = versions.last_mut() {
+                        v.ratified = true;
+                    }
+                }
+            }
+            Event::Position(p) => {
+                let Some(v) = versions.last_mut() else { continue };
+                if ratified[k] == Some(true) {
+                    v.ratified = true;
+                }
+                // A sign-off counts for the version whose revisions include the one signed.
+                if p.trailers.stance == Stance::Sign {
+                    let signer = format!("{} <{}>", p.trailers.name, p.trailers.email);
+                    if let Some(target) = versions.iter_mut().rev().find(|v| v.revisions.contains(&p.trailers.revision)) {
+                        if !target.signed_by.contains(&signer) {
+                            target.signed_by.push(signer);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if args.reverse {
+        versions.reverse();
+    }
+    match ui.format {
+        OutputFormat::Json => ui.json(&versions),
+        format => {
+            let color = ui.color();
+            let markdown = format == OutputFormat::Markdown;
+            let out = ui.out();
+            let n = versions.len();
+            for (i, v) in versions.iter().enumerate() {
+                let number = if args.reverse { n - i } else { i + 1 };
+                let state = if v.ratified { format!("{GOOD}ratified{GOOD:#}") } else { format!("{WARN}never ratified{WARN:#}") };
+                let text = if v.words.is_empty() {
+                    v.value.clone().unwrap_or_else(|| "(not set)".into())
+                } else {
+                    diff::render_words(&v.words, color)
+                };
+                if markdown {
+                    writeln!(out, "### {} version {number} — {}\n", args.field, &v.at[..10])?;
+                    writeln!(out, "{text}\n")?;
+                    writeln!(out, "*{}*, `{:.10}`; {}; signed by: {}\n", v.author, v.commit, if v.ratified { "ratified" } else { "never ratified" }, if v.signed_by.is_empty() { "nobody".into() } else { v.signed_by.join(", ") })?;
+                } else {
+                    writeln!(out, "{BOLD}{} version {number}{BOLD:#}  {DIM}{} {} {:.10}{DIM:#}  {state}", args.field, v.at, v.author, v.commit)?;
+                    writeln!(out, "  {text}")?;
+                    let signed = if v.signed_by.is_empty() { "nobody".to_string() } else { v.signed_by.join(", ") };
+                    writeln!(out, "  {DIM}signed by: {signed}{DIM:#}")?;
+                    if i + 1 < n {
+                        writeln!(out)?;
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
 }

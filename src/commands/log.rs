@@ -1,17 +1,149 @@
-//! `accord log`.
+//! `accord log`: an agreement's timeline, edits and positions interleaved.
 
 use std::path::Path;
 
-use crate::error::{Error, Result};
-use crate::ui::Ui;
+use serde::Serialize;
 
-/// (arrives with history and review)
+use super::timeline::{Event, Timeline};
+use crate::cli::OutputFormat;
+use crate::diff;
+use crate::error::Result;
+use crate::ui::{Ui, BAD, BOLD, DIM, GOOD, WARN};
+
+/// Show an agreement's timeline: edits and positions, newest first
+///
+/// Each edit comes with a one-line summary of what it changed in meaning ("purpose reworded;
+/// +1 party (Katherine Johnson)"); each position with who took it and their note. Positions are
+/// ordered as accord decides standing positions: topologically, then by committer time.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Agreement id
     pub id: String,
+    /// Oldest first
+    #[arg(long)]
+    pub reverse: bool,
+    /// Start from this commit instead of HEAD
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
 }
 
-pub fn run(_dir: Option<&Path>, _args: Args, _ui: &mut Ui) -> Result<()> {
-    Err(Error::new("not yet"))
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+enum Entry {
+    Edit {
+        commit: String,
+        at: String,
+        author: String,
+        email: String,
+        subject: String,
+        /// Blob after the edit; absent when the file was deleted.
+        revision: Option<String>,
+        summary: String,
+        changes: Vec<diff::Change>,
+        /// Whether the agreement stood ratified right after this event.
+        ratified: bool,
+    },
+    Position {
+        commit: String,
+        at: String,
+        name: String,
+        email: String,
+        position: crate::trailers::Stance,
+        revision: String,
+        #[serde(skip_serializing_if = "String::is_empty")]
+        note: String,
+        ratified: bool,
+    },
+}
+
+pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
+    super::check_id(&args.id)?;
+    let store = super::open(dir, ui)?;
+    let tip = match &args.rev {
+        Some(r) => store.resolve(r)?,
+        None => store.head_required()?,
+    };
+    let graph = store.graph(tip)?;
+    let mut timeline = Timeline::build(&store, &graph, &args.id)?;
+    if timeline.events.is_empty() {
+        super::load_at(&store, tip, &args.id)?; // says "not found" with a hint
+    }
+    let ratified = timeline.replay(&store);
+    let mut entries = Vec::new();
+    for k in 0..timeline.events.len() {
+        let event = timeline.events[k].clone();
+        let entry = match event {
+            Event::Edit(e) => {
+                let old = e.before.and_then(|b| timeline.agreement(&store, b).cloned());
+                let new = e.blob.and_then(|b| timeline.agreement(&store, b).cloned());
+                let (summary, changes) = match (&old, &new, e.blob) {
+                    (_, _, None) => ("agreement deleted".to_string(), Vec::new()),
+                    (None, Some(_), _) if e.before.is_none() => ("agreement created".to_string(), Vec::new()),
+                    (Some(o), Some(n), _) => {
+                        let c = diff::diff(o, n);
+                        (diff::summary(&c), c)
+                    }
+                    _ => ("text that does not parse as schema 1".to_string(), Vec::new()),
+                };
+                Entry::Edit {
+                    commit: e.commit.to_string(),
+                    at: super::rfc3339(e.time),
+                    author: e.author_name,
+                    email: e.author_email,
+                    subject: e.subject,
+                    revision: e.blob.map(|b| b.to_string()),
+                    summary,
+                    changes,
+                    ratified: ratified[k].unwrap_or(false),
+                }
+            }
+            Event::Position(p) => Entry::Position {
+                commit: p.commit.clone(),
+                at: super::rfc3339(p.time),
+                name: p.trailers.name.clone(),
+                email: p.trailers.email.clone(),
+                position: p.trailers.stance,
+                revision: p.trailers.revision.clone(),
+                note: p.note.clone(),
+                ratified: ratified[k].unwrap_or(false),
+            },
+        };
+        entries.push(entry);
+    }
+    if args.reverse {
+        entries.reverse();
+    }
+    if ui.format == OutputFormat::Json {
+        return ui.json(&entries);
+    }
+    let markdown = ui.format == OutputFormat::Markdown;
+    let out = ui.out();
+    for e in &entries {
+        match e {
+            Entry::Edit { commit, at, author, subject, summary, ratified, .. } => {
+                let mark = if *ratified { format!("  {GOOD}ratified{GOOD:#}") } else { String::new() };
+                if markdown {
+                    writeln!(out, "- {} `{:.10}` **edit** by {author}: {summary} — {subject}", &at[..10], commit)?;
+                } else {
+                    writeln!(out, "{DIM}{at}{DIM:#} {WARN}{:.10}{WARN:#} {BOLD}edit{BOLD:#}     {author}: {summary}{mark}", commit)?;
+                    writeln!(out, "{:31}{DIM}{subject}{DIM:#}", "")?;
+                }
+            }
+            Entry::Position { commit, at, name, position, note, ratified, .. } => {
+                let style = match position {
+                    crate::trailers::Stance::Object => BAD,
+                    crate::trailers::Stance::Sign => GOOD,
+                    _ => DIM,
+                };
+                let mark = if *ratified { format!("  {GOOD}→ ratified{GOOD:#}") } else { String::new() };
+                let note = note.lines().next().map(|l| format!(": {l}")).unwrap_or_default();
+                if markdown {
+                    writeln!(out, "- {} `{:.10}` **{position}** by {name}{note}", &at[..10], commit)?;
+                } else {
+                    writeln!(out, "{DIM}{at}{DIM:#} {WARN}{:.10}{WARN:#} {style}{:<8}{style:#} {name}{note}{mark}", commit, position.as_str())?;
+                }
+            }
+        }
+    }
+    Ok(())
 }

@@ -33,6 +33,7 @@ pub mod review;
 pub mod show;
 pub mod status;
 pub mod textconv;
+pub mod timeline;
 pub mod verify;
 
 pub fn run(dir: Option<&Path>, command: Command, ui: &mut Ui) -> Result<()> {
