@@ -11,6 +11,7 @@
 pub mod canon;
 pub mod cli;
 pub mod commands;
+pub mod commit_graph;
 pub mod diff;
 pub mod error;
 pub mod ledger;
