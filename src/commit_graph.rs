@@ -73,13 +73,18 @@ impl Layer {
         }
         let edges = find(b"EDGE").map(|(s, _)| s);
         let bloom = match (find(b"BIDX"), find(b"BDAT")) {
-            (Some((index, ilen)), Some((bdat, blen))) if ilen == count as usize * 4 && blen >= 12 => {
+            (Some((index, ilen)), Some((bdat, blen)))
+                if ilen == count as usize * 4 && blen >= 12 =>
+            {
                 let version = be32(&data, bdat)?;
                 let num_hashes = be32(&data, bdat + 4)?;
                 // Version 1 hashes bytes >= 0x80 as signed chars; accord only asks about ASCII
                 // paths there (see `path_maybe_changed`). Version 2 is the same for all bytes.
-                (matches!(version, 1 | 2) && (1..=32).contains(&num_hashes))
-                    .then_some(Bloom { index, data: bdat + 12, num_hashes })
+                (matches!(version, 1 | 2) && (1..=32).contains(&num_hashes)).then_some(Bloom {
+                    index,
+                    data: bdat + 12,
+                    num_hashes,
+                })
             }
             _ => None,
         };
@@ -300,7 +305,10 @@ mod tests {
         assert_eq!(murmur3(1, b""), 0x514e_28b7);
         assert_eq!(murmur3(0, b"hello"), 0x248b_fa47);
         assert_eq!(murmur3(0, b"Hello, world!"), 0xc036_3e43);
-        assert_eq!(murmur3(0x9747_b28c, b"The quick brown fox jumps over the lazy dog"), 0x2fa8_26cd);
+        assert_eq!(
+            murmur3(0x9747_b28c, b"The quick brown fox jumps over the lazy dog"),
+            0x2fa8_26cd
+        );
     }
 
     #[test]

@@ -175,7 +175,8 @@ impl fmt::Display for Role {
 pub struct Commitment {
     pub id: String,
     pub by: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    // Serialised even when empty: `show --format json` gives `to` on every commitment.
+    #[serde(default)]
     pub to: Vec<String>,
     pub text: String,
 }
@@ -299,8 +300,9 @@ impl fmt::Display for Diagnostic {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LoadError {
     /// The file cannot be read as schema 1 at all (exit 2 everywhere).
+    /// Boxed: the error is rare and the `Ok` side should not pay for its size.
     #[error("{0}")]
-    Unreadable(Diagnostic),
+    Unreadable(Box<Diagnostic>),
     /// The file parses but breaks rules (exit 1 from `check`, 2 elsewhere).
     #[error("{}", .0.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<Diagnostic>),
@@ -309,7 +311,7 @@ pub enum LoadError {
 impl LoadError {
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         match self {
-            LoadError::Unreadable(d) => vec![d.clone()],
+            LoadError::Unreadable(d) => vec![(**d).clone()],
             LoadError::Invalid(ds) => ds.clone(),
         }
     }
@@ -334,24 +336,24 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Agreement, LoadError> {
             }
             None => (None, None),
         };
-        LoadError::Unreadable(Diagnostic {
+        LoadError::Unreadable(Box::new(Diagnostic {
             file: file.to_string(),
             line,
             column,
             key,
             message: msg,
             hint: None,
-        })
+        }))
     };
     if bytes.len() > MAX_FILE_BYTES {
         return Err(unreadable(
             None,
             "",
             None,
+            // Not the exact size: a caller may stop reading a large file early.
             format!(
-                "file is {} bytes, more than the {} accord reads; an agreement is prose for people",
-                bytes.len(),
-                MAX_FILE_BYTES
+                "file is larger than the {MAX_FILE_BYTES} bytes (1 MiB) accord reads; an \
+                 agreement is prose for people"
             ),
         ));
     }
@@ -385,14 +387,135 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Agreement, LoadError> {
     }
     toml::from_str::<Agreement>(text).map_err(|e| {
         let msg = e.message().trim_end().to_string();
-        let key = unknown_key(&msg);
-        unreadable(e.span().map(|s: Range<usize>| s.start), text, key, msg)
+        let span = e.span();
+        // toml locates a missing field on the table that lacks it, anything else on the
+        // offending key or value: name the key either way (`party[1].email`).
+        let missing = quoted_after(&msg, "missing field `");
+        let found = span.as_ref().and_then(|s| key_path_at(text, s, missing.is_some()));
+        let key = match (missing, found) {
+            // The top level's required fields can only be missing from the top level (a file
+            // that starts with a table would otherwise blame that table).
+            (Some(field), Some(table)) if !TOP_LEVEL_REQUIRED.contains(&field.as_str()) => {
+                Some(format!("{table}.{field}"))
+            }
+            (Some(field), _) => Some(field),
+            (None, Some(key)) => Some(key),
+            (None, None) => quoted_after(&msg, "unknown field `"),
+        };
+        unreadable(span.map(|s: Range<usize>| s.start), text, key, msg)
     })
 }
 
-fn unknown_key(msg: &str) -> Option<String> {
-    let rest = msg.strip_prefix("unknown field `")?;
+const TOP_LEVEL_REQUIRED: [&str; 4] = ["schema", "title", "kind", "purpose"];
+
+/// The name in backquotes right after `prefix` at the start of a message.
+fn quoted_after(msg: &str, prefix: &str) -> Option<String> {
+    let rest = msg.strip_prefix(prefix)?;
     Some(rest[..rest.find('`')?].to_string())
+}
+
+/// The dotted path (`party[1].email`) of the deepest key or array element whose text holds all
+/// of `range`; with `tables_only`, of the deepest table. `None` for the top level.
+fn key_path_at(text: &str, range: &Range<usize>, tables_only: bool) -> Option<String> {
+    let doc = toml_edit::ImDocument::parse(text).ok()?;
+    let path = find_node(Node::Item(doc.as_item()), range, tables_only)?;
+    let path = path.strip_prefix('.').unwrap_or(&path).to_string();
+    (!path.is_empty()).then_some(path)
+}
+
+fn find_node(node: Node, range: &Range<usize>, tables_only: bool) -> Option<String> {
+    for (segment, key_span, child) in node.children() {
+        if tables_only && child.is_scalar() {
+            continue;
+        }
+        let extent = union(key_span, child.extent());
+        if extent.is_some_and(|e| e.start <= range.start && range.end <= e.end) {
+            if let Some(rest) = find_node(child, range, tables_only) {
+                return Some(segment + &rest);
+            }
+        }
+    }
+    (!tables_only || node.is_table()).then(String::new)
+}
+
+fn union(a: Option<Range<usize>>, b: Option<Range<usize>>) -> Option<Range<usize>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.start.min(b.start)..a.end.max(b.end)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// A place in a parsed document: an item, a table of an array of tables, or an array element.
+#[derive(Clone, Copy)]
+enum Node<'a> {
+    Item(&'a toml_edit::Item),
+    Table(&'a toml_edit::Table),
+    Value(&'a toml_edit::Value),
+}
+
+impl<'a> Node<'a> {
+    fn is_table(self) -> bool {
+        match self {
+            Node::Item(i) => i.is_table_like(),
+            Node::Table(_) => true,
+            Node::Value(v) => v.is_inline_table(),
+        }
+    }
+
+    fn is_scalar(self) -> bool {
+        let value = match self {
+            Node::Item(toml_edit::Item::Value(v)) | Node::Value(v) => v,
+            _ => return false,
+        };
+        !value.is_array() && !value.is_inline_table()
+    }
+
+    /// Where the node's text starts and ends; a table runs from its header to its last value.
+    fn extent(self) -> Option<Range<usize>> {
+        let own = match self {
+            Node::Item(toml_edit::Item::Value(v)) | Node::Value(v) => return v.span(),
+            Node::Item(i) => i.span(),
+            Node::Table(t) => t.span(),
+        };
+        self.children()
+            .into_iter()
+            .fold(own, |acc, (_, key, child)| union(union(acc, key), child.extent()))
+    }
+
+    /// Each child with its path segment (`.key` or `[i]`) and the span of its key.
+    fn children(self) -> Vec<(String, Option<Range<usize>>, Node<'a>)> {
+        let table: Option<&'a dyn toml_edit::TableLike> = match self {
+            Node::Item(i) => i.as_table_like(),
+            Node::Table(t) => Some(t),
+            Node::Value(v) => v.as_inline_table().map(|t| t as &dyn toml_edit::TableLike),
+        };
+        if let Some(t) = table {
+            return t
+                .iter()
+                .filter_map(|(k, _)| t.get_key_value(k))
+                .map(|(key, item)| (format!(".{}", key.get()), key.span(), Node::Item(item)))
+                .collect();
+        }
+        let array = match self {
+            Node::Item(i) => {
+                if let Some(tables) = i.as_array_of_tables() {
+                    return tables
+                        .iter()
+                        .enumerate()
+                        .map(|(n, t)| (format!("[{n}]"), None, Node::Table(t)))
+                        .collect();
+                }
+                i.as_array()
+            }
+            Node::Value(v) => v.as_array(),
+            Node::Table(_) => None,
+        };
+        array
+            .map(|a| a.iter().enumerate().map(|(n, v)| (format!("[{n}]"), None, Node::Value(v))))
+            .into_iter()
+            .flatten()
+            .collect()
+    }
 }
 
 /// Parse and validate. The usual entry point.
@@ -444,7 +567,19 @@ impl Locator<'_> {
     }
 
     fn diag(&self, path: &[Step], message: impl Into<String>, hint: Option<&str>) -> Diagnostic {
-        let (line, column) = match self.span(path) {
+        self.diag_near(path, &[], message, hint)
+    }
+
+    /// A problem with `path`, located at `anchor` when `path` itself is not in the file (a
+    /// missing key is best pointed at what requires it).
+    fn diag_near(
+        &self,
+        path: &[Step],
+        anchor: &[Step],
+        message: impl Into<String>,
+        hint: Option<&str>,
+    ) -> Diagnostic {
+        let (line, column) = match self.span(path).or_else(|| self.span(anchor)) {
             Some(o) => {
                 let (l, c) = line_col(self.text, o);
                 (Some(l), Some(c))
@@ -478,8 +613,9 @@ fn is_date_only(d: &Datetime) -> bool {
     d.date.is_some() && d.time.is_none() && d.offset.is_none()
 }
 
+/// `local@domain` with no whitespace anywhere: a padded address would never match the
+/// email a party commits with.
 fn plausible_email(e: &str) -> bool {
-    let e = e.trim();
     match e.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
@@ -543,11 +679,9 @@ pub fn validate(a: &Agreement, text: &str, file: &str) -> Vec<Diagnostic> {
             "rule = \"quorum\" needs `quorum`",
             Some("add `quorum = N` under [decision]: how many sign-offs ratify"),
         )),
-        (Rule::Quorum, Some(0)) => out.push(loc.diag(
-            &[Key("decision"), Key("quorum")],
-            "quorum must be at least 1",
-            None,
-        )),
+        (Rule::Quorum, Some(0)) => {
+            out.push(loc.diag(&[Key("decision"), Key("quorum")], "quorum must be at least 1", None))
+        }
         (Rule::Quorum, Some(q)) if q as usize > counted => out.push(loc.diag(
             &[Key("decision"), Key("quorum")],
             format!("quorum {q} is more than the {counted} parties whose positions count"),
@@ -592,11 +726,18 @@ pub fn validate(a: &Agreement, text: &str, file: &str) -> Vec<Diagnostic> {
                 Some("use the email the party commits with (git config user.email)"),
             ));
         }
-        if let Some(j) = a.parties[..i].iter().position(|q| q.email.eq_ignore_ascii_case(&p.email))
+        // Compared as `normalized` does, so two parties can never be one in `same_meaning`.
+        let email = p.email.trim().to_lowercase();
+        if let Some(j) = a.parties[..i].iter().position(|q| q.email.trim().to_lowercase() == email)
         {
             out.push(loc.diag(
                 &[Key("party"), Index(i), Key("email")],
-                format!("`{}` is already the email of party {} ({})", p.email, j + 1, a.parties[j].name),
+                format!(
+                    "`{}` is already the email of party {} ({})",
+                    p.email,
+                    j + 1,
+                    a.parties[j].name
+                ),
                 Some("each party appears once; emails compare without case"),
             ));
         }
@@ -628,7 +769,7 @@ pub fn validate(a: &Agreement, text: &str, file: &str) -> Vec<Diagnostic> {
         }
         for (field, list) in [("by", &c.by), ("to", &c.to)] {
             for (j, e) in list.iter().enumerate() {
-                if a.party(e.trim()).is_none() {
+                if a.party(e).is_none() {
                     out.push(loc.diag(
                         &[Key("commitment"), Index(i), Key(field), Index(j)],
                         format!("`{e}` is not a party of this agreement"),
@@ -660,10 +801,14 @@ pub fn validate(a: &Agreement, text: &str, file: &str) -> Vec<Diagnostic> {
     match a.kind {
         Kind::Partnership => {
             for (i, p) in a.parties.iter().enumerate().filter(|(_, p)| p.role == Role::Partner) {
-                let gives =
-                    a.commitments.iter().any(|c| c.by.iter().any(|e| e.eq_ignore_ascii_case(&p.email)));
-                let receives =
-                    a.commitments.iter().any(|c| c.to.iter().any(|e| e.eq_ignore_ascii_case(&p.email)));
+                let gives = a
+                    .commitments
+                    .iter()
+                    .any(|c| c.by.iter().any(|e| e.eq_ignore_ascii_case(&p.email)));
+                let receives = a
+                    .commitments
+                    .iter()
+                    .any(|c| c.to.iter().any(|e| e.eq_ignore_ascii_case(&p.email)));
                 let what = match (gives, receives) {
                     (true, true) => continue,
                     (false, false) => "neither gives nor receives a commitment",
@@ -679,15 +824,17 @@ pub fn validate(a: &Agreement, text: &str, file: &str) -> Vec<Diagnostic> {
         }
         Kind::Service => {
             if a.scope.as_ref().is_none_or(|s| s.included.is_empty()) {
-                out.push(loc.diag(
+                out.push(loc.diag_near(
                     &[Key("scope"), Key("in")],
+                    &[Key("kind")],
                     "a service needs a scope: `scope.in` is empty",
                     Some("list what the service covers under [scope] in = [...]; clients are far, so say it"),
                 ));
             }
             if a.ends.is_none() && a.review_by.is_none() && a.review_every.is_none() {
-                out.push(loc.diag(
+                out.push(loc.diag_near(
                     &[],
+                    &[Key("kind")],
                     "a service needs `ends`, `review_by` or `review_every`",
                     Some("set when the case gets closed or looked at again"),
                 ));
@@ -771,7 +918,9 @@ email = "ada@example.com"
 
     #[test]
     fn garbage_never_panics() {
-        for input in [&b"\xff\xfe"[..], b"[[[", b"schema = 2", b"a = [[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]"] {
+        for input in
+            [&b"\xff\xfe"[..], b"[[[", b"schema = 2", b"a = [[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]"]
+        {
             assert!(load(input, "x").is_err());
         }
     }

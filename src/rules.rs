@@ -28,7 +28,12 @@ pub fn verdict(agreement: &Agreement, standings: &[Standing]) -> Verdict {
             (State::Objecting, _) => Some(format!("{email} is objecting")),
             (State::Silent, Rule::Consent | Rule::Unanimous) => Some(format!("{email} is silent")),
             (State::Stale, Rule::Consent | Rule::Unanimous) => {
-                Some(format!("{email} signed an earlier revision (stale)"))
+                // Abstentions go stale too; say which position no longer applies.
+                let took = match s.position.map(|p| p.trailers.stance) {
+                    Some(crate::trailers::Stance::Abstain) => "abstained on",
+                    _ => "signed",
+                };
+                Some(format!("{email} {took} an earlier revision (stale)"))
             }
             (State::Abstained, Rule::Unanimous) => Some(format!("{email} abstained")),
             _ => None,
@@ -96,7 +101,12 @@ mod tests {
             .parties
             .iter()
             .zip(states)
-            .map(|(party, state)| Standing { party, state: *state, position: None, carried_over: false })
+            .map(|(party, state)| Standing {
+                party,
+                state: *state,
+                position: None,
+                carried_over: false,
+            })
             .collect();
         verdict(a, &standings)
     }
@@ -136,7 +146,42 @@ mod tests {
         let a = agreement(Rule::Quorum, Some(2), &[P, P, P]);
         assert!(judge(&a, &[Signed, Signed, Silent]).ratified);
         assert!(!judge(&a, &[Signed, Signed, Objecting]).ratified);
-        assert_eq!(judge(&a, &[Signed, Silent, Silent]).blocking, ["quorum needs 2 sign-offs, has 1"]);
+        assert_eq!(
+            judge(&a, &[Signed, Silent, Silent]).blocking,
+            ["quorum needs 2 sign-offs, has 1"]
+        );
+    }
+
+    #[test]
+    fn a_stale_abstention_is_not_called_a_sign_off() {
+        use crate::ledger::Position;
+        use crate::trailers::{Stance, Trailers};
+        let a = agreement(Rule::Consent, None, &[P]);
+        let position = Position {
+            commit: "c".into(),
+            time: 0,
+            author_name: "P0".into(),
+            author_email: "p0@x".into(),
+            trailers: Trailers {
+                stance: Stance::Abstain,
+                agreement: "t".into(),
+                revision: "0".repeat(40),
+                name: "P0".into(),
+                email: "p0@x".into(),
+            },
+            note: String::new(),
+        };
+        let standings = [Standing {
+            party: &a.parties[0],
+            state: Stale,
+            position: Some(&position),
+            carried_over: false,
+        }];
+        assert_eq!(
+            verdict(&a, &standings).blocking,
+            ["p0@x abstained on an earlier revision (stale)"]
+        );
+        assert_eq!(judge(&a, &[Stale]).blocking, ["p0@x signed an earlier revision (stale)"]);
     }
 
     #[test]

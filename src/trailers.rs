@@ -176,7 +176,9 @@ pub enum NoteError {
         "line {0} of the note is a patch divider (`---`), which would hide the trailer block from git"
     )]
     Divider(usize),
-    #[error("line {0} of the note looks like an accord trailer (`{1}:`), which could forge a position")]
+    #[error(
+        "line {0} of the note looks like an accord trailer (`{1}:`), which could forge a position"
+    )]
     Trailer(usize, String),
 }
 
@@ -248,10 +250,13 @@ mod tests {
     #[test]
     fn only_final_block_counts() {
         let mut msg = format(&sample(), "");
-        msg.push_str("\nSigned-off-by: X <x@example.com>\n");
+        msg.push_str("Signed-off-by: X <x@example.com>\n");
         // Appending to the block keeps it one block.
         assert!(matches!(parse(&msg), Parsed::Position(_)));
         let msg = format!("{}\nsome text after\n", format(&sample(), ""));
+        assert_eq!(parse(&msg), Parsed::None);
+        // A later paragraph of other trailers is the final block: the position is hidden.
+        let msg = format!("{}\nSigned-off-by: X <x@example.com>\n", format(&sample(), ""));
         assert_eq!(parse(&msg), Parsed::None);
     }
 

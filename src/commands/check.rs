@@ -79,20 +79,44 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
         let file = store.path_of(&id);
         let bytes = store.read_current(&id);
         let (readable, problems) = match bytes {
-            Err(e) => (false, vec![Diagnostic { file: file.clone(), line: None, column: None, key: None, message: e.message, hint: e.hint }]),
+            Err(e) => (
+                false,
+                vec![Diagnostic {
+                    file: file.clone(),
+                    line: None,
+                    column: None,
+                    key: None,
+                    message: e.message,
+                    hint: e.hint,
+                }],
+            ),
             Ok(b) => match model::load(&b.unwrap_or_default(), &file) {
                 Ok(_) => (true, Vec::new()),
-                Err(LoadError::Unreadable(d)) => (false, vec![d]),
+                Err(LoadError::Unreadable(d)) => (false, vec![*d]),
                 Err(LoadError::Invalid(ds)) => (true, ds),
             },
         };
-        reports.push(FileReport { agreement: id, file, readable, valid: readable && problems.is_empty(), problems, ratified: None, blocking: Vec::new() });
+        reports.push(FileReport {
+            agreement: id,
+            file,
+            readable,
+            valid: readable && problems.is_empty(),
+            problems,
+            ratified: None,
+            blocking: Vec::new(),
+        });
     }
     if args.ratified {
         let head = store.head()?;
-        let ids: Vec<String> = reports.iter().filter(|r| r.valid).map(|r| r.agreement.clone()).collect();
+        let ids: Vec<String> =
+            reports.iter().filter(|r| r.valid).map(|r| r.agreement.clone()).collect();
         let committed: Vec<String> = match head {
-            Some(h) => store.ids_at(h)?.into_iter().map(|(id, _)| id).filter(|id| ids.contains(id)).collect(),
+            Some(h) => store
+                .ids_at(h)?
+                .into_iter()
+                .map(|(id, _)| id)
+                .filter(|id| ids.contains(id))
+                .collect(),
             None => Vec::new(),
         };
         let evals = match head {
@@ -125,7 +149,12 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                 }
                 if r.valid {
                     match r.ratified {
-                        Some(false) => writeln!(out, "{}: valid, {BAD}not ratified{BAD:#}: {}", r.file, r.blocking.join("; "))?,
+                        Some(false) => writeln!(
+                            out,
+                            "{}: valid, {BAD}not ratified{BAD:#}: {}",
+                            r.file,
+                            r.blocking.join("; ")
+                        )?,
                         Some(true) => writeln!(out, "{}: valid, {GOOD}ratified{GOOD:#}", r.file)?,
                         None => writeln!(out, "{}: {GOOD}ok{GOOD:#}", r.file)?,
                     }

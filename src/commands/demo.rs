@@ -145,8 +145,16 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     step(ui, "2. Ada and Katherine sign; Grace objects, with a reason")?;
     demo.accord(ui, ADA, &["sign", "platform-charter", "-m", "Ready from my side."])?;
     demo.accord(ui, KATHERINE, &["sign", "platform-charter"])?;
-    demo.accord(ui, GRACE, &["object", "platform-charter", "-m",
-        "The pager commitment puts deploy-pipeline on-call on me alone; we need a rota."])?;
+    demo.accord(
+        ui,
+        GRACE,
+        &[
+            "object",
+            "platform-charter",
+            "-m",
+            "The pager commitment puts deploy-pipeline on-call on me alone; we need a rota.",
+        ],
+    )?;
     demo.accord(ui, ADA, &["status", "platform-charter"])?;
 
     step(ui, "3. Ada amends the purpose and makes paging a rota: earlier sign-offs go stale")?;
@@ -174,9 +182,17 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     match temp {
         Some(t) => {
             t.close()?;
-            writeln!(ui.out(), "The throw-away repository is gone; `accord demo --dir DIR` keeps one to explore.")?;
+            writeln!(
+                ui.out(),
+                "The throw-away repository is gone; `accord demo --dir DIR` keeps one to explore."
+            )?;
         }
-        None => writeln!(ui.out(), "The repository is at {}: try `accord -C {} log platform-charter`.", dir.display(), dir.display())?,
+        None => writeln!(
+            ui.out(),
+            "The repository is at {}: try `accord -C {} log platform-charter`.",
+            dir.display(),
+            dir.display()
+        )?,
     }
     Ok(())
 }

@@ -59,13 +59,19 @@ fn at(store: &Store, rev: &str, id: &str) -> Result<(Side, Agreement)> {
     let (blob, bytes) = store
         .blob_at(commit, &path)?
         .ok_or_else(|| Error::new(format!("{path} does not exist at {rev}")))?;
-    Ok((Side { commit: Some(commit.to_string()), revision: Some(blob.to_string()) }, parse(&bytes, &path)?))
+    Ok((
+        Side { commit: Some(commit.to_string()), revision: Some(blob.to_string()) },
+        parse(&bytes, &path)?,
+    ))
 }
 
 /// The current text: the working tree (bare: HEAD).
 fn current(store: &Store, id: &str) -> Result<(Side, Agreement, Option<Oid>)> {
     let path = store.path_of(id);
-    let bytes = store.read_current(id)?.ok_or_else(|| Error::new(format!("{path} does not exist")).hint(format!("`accord diff {id} FROM TO` compares two commits")))?;
+    let bytes = store.read_current(id)?.ok_or_else(|| {
+        Error::new(format!("{path} does not exist"))
+            .hint(format!("`accord diff {id} FROM TO` compares two commits"))
+    })?;
     let blob = Oid::hash_object(git2::ObjectType::Blob, &bytes)?;
     let head = store.head()?;
     let committed = match head {
@@ -115,11 +121,18 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                 }
             }
             let Some((from_commit, prev)) = previous else {
-                return Err(Error::new(format!("{path} has only one revision; nothing to compare"))
-                    .hint(format!("`accord show {}` shows it", args.id)));
+                return Err(Error::new(format!(
+                    "{path} has only one revision; nothing to compare"
+                ))
+                .hint(format!("`accord show {}` shows it", args.id)));
             };
             let bytes = store.read_blob(prev)?.unwrap_or_default();
-            (Side { commit: Some(from_commit.to_string()), revision: Some(prev.to_string()) }, parse(&bytes, &path)?, ts, ta)
+            (
+                Side { commit: Some(from_commit.to_string()), revision: Some(prev.to_string()) },
+                parse(&bytes, &path)?,
+                ts,
+                ta,
+            )
         }
     };
     let changes = diff::diff(&old, &new);

@@ -52,7 +52,9 @@ fn add(date: Date, p: Period) -> Option<Date> {
 
 pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
     let today: Date = match &args.as_of {
-        Some(s) => s.parse().map_err(|_| Error::new(format!("`{s}` is not a date")).hint("write YYYY-MM-DD"))?,
+        Some(s) => s
+            .parse()
+            .map_err(|_| Error::new(format!("`{s}` is not a date")).hint("write YYYY-MM-DD"))?,
         None => jiff::Zoned::now().date(),
     };
     let store = super::open(dir, ui)?;
@@ -65,12 +67,24 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
             let title = a.title.trim().to_string();
             if let Some(end) = a.ends.as_ref().and_then(toml_date) {
                 if end < today {
-                    out.push(Due { agreement: id.clone(), title: title.clone(), reason: "ends", due_on: end.to_string(), last_ratified: None });
+                    out.push(Due {
+                        agreement: id.clone(),
+                        title: title.clone(),
+                        reason: "ends",
+                        due_on: end.to_string(),
+                        last_ratified: None,
+                    });
                 }
             }
             if let Some(by) = a.review_by.as_ref().and_then(toml_date) {
                 if by <= today {
-                    out.push(Due { agreement: id.clone(), title: title.clone(), reason: "review_by", due_on: by.to_string(), last_ratified: None });
+                    out.push(Due {
+                        agreement: id.clone(),
+                        title: title.clone(),
+                        reason: "review_by",
+                        due_on: by.to_string(),
+                        last_ratified: None,
+                    });
                 }
             }
             let Some(period) = a.review_every.as_deref().and_then(Period::parse) else { continue };
@@ -87,7 +101,13 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
             let since = ts.to_zoned(jiff::tz::TimeZone::UTC).date();
             if let Some(due) = add(since, period) {
                 if due <= today {
-                    out.push(Due { agreement: id.clone(), title, reason: "review_every", due_on: due.to_string(), last_ratified: Some(super::rfc3339(at)) });
+                    out.push(Due {
+                        agreement: id.clone(),
+                        title,
+                        reason: "review_every",
+                        due_on: due.to_string(),
+                        last_ratified: Some(super::rfc3339(at)),
+                    });
                 }
             }
         }
@@ -102,7 +122,11 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                 let why = match d.reason {
                     "ends" => format!("ended on {}", d.due_on),
                     "review_by" => format!("review was due by {}", d.due_on),
-                    _ => format!("review was due on {} ({} after it was last ratified)", d.due_on, d.last_ratified.as_deref().unwrap_or("?")),
+                    _ => format!(
+                        "review was due on {} ({} after it was last ratified)",
+                        d.due_on,
+                        d.last_ratified.as_deref().unwrap_or("?")
+                    ),
                 };
                 writeln!(ui.out(), "{}  {WARN}due{WARN:#}  {} — {why}", d.agreement, d.title)?;
             }

@@ -51,13 +51,22 @@ fn field(a: &Agreement, name: &str) -> Option<Option<String>> {
         "review_by" => a.review_by.map(|d| d.to_string()),
         "ends" => a.ends.map(|d| d.to_string()),
         "scope" => a.scope.as_ref().map(|s| {
-            let f = |v: &[String]| v.iter().map(|x| normalize_text(x)).collect::<Vec<_>>().join("; ");
+            let f =
+                |v: &[String]| v.iter().map(|x| normalize_text(x)).collect::<Vec<_>>().join("; ");
             format!("in: {} | out: {}", f(&s.included), f(&s.excluded))
         }),
         "parties" => Some(
-            a.parties.iter().map(|p| format!("{} <{}> {}", normalize_text(&p.name), p.email.to_lowercase(), p.role)).collect::<Vec<_>>().join("; "),
+            a.parties
+                .iter()
+                .map(|p| {
+                    format!("{} <{}> {}", normalize_text(&p.name), p.email.to_lowercase(), p.role)
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
         ),
-        "norms" => Some(a.norms.iter().map(|n| normalize_text(&n.text)).collect::<Vec<_>>().join(" | ")),
+        "norms" => {
+            Some(a.norms.iter().map(|n| normalize_text(&n.text)).collect::<Vec<_>>().join(" | "))
+        }
         other => {
             let id = other.strip_prefix("commitment.")?;
             a.commitments.iter().find(|c| c.id == id).map(|c| normalize_text(&c.text))
@@ -86,9 +95,24 @@ struct Version {
 
 pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
     super::check_id(&args.id)?;
-    let known = ["purpose", "title", "kind", "decision", "review_every", "review_by", "ends", "scope", "parties", "norms"];
-    if !known.contains(&args.field.as_str()) && !args.field.strip_prefix("commitment.").is_some_and(crate::model::valid_id) {
-        return Err(Error::new(format!("unknown field `{}`", args.field)).hint(format!("fields: {FIELDS}")));
+    let known = [
+        "purpose",
+        "title",
+        "kind",
+        "decision",
+        "review_every",
+        "review_by",
+        "ends",
+        "scope",
+        "parties",
+        "norms",
+    ];
+    if !known.contains(&args.field.as_str())
+        && !args.field.strip_prefix("commitment.").is_some_and(crate::model::valid_id)
+    {
+        return Err(
+            Error::new(format!("unknown field `{}`", args.field)).hint(format!("fields: {FIELDS}"))
+        );
     }
     let store = super::open(dir, ui)?;
     let head = store.head_required()?;
@@ -109,7 +133,10 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                     Some(v) if v.value == value => v.revisions.push(blob.to_string()),
                     _ => {
                         let words = match versions.last() {
-                            Some(prev) => diff::words(prev.value.as_deref().unwrap_or(""), value.as_deref().unwrap_or("")),
+                            Some(prev) => diff::words(
+                                prev.value.as_deref().unwrap_or(""),
+                                value.as_deref().unwrap_or(""),
+                            ),
                             None => Vec::new(),
                         };
                         versions.push(Version {
@@ -139,7 +166,11 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                 // A sign-off counts for the version whose revisions include the one signed.
                 if p.trailers.stance == Stance::Sign {
                     let signer = format!("{} <{}>", p.trailers.name, p.trailers.email);
-                    if let Some(target) = versions.iter_mut().rev().find(|v| v.revisions.contains(&p.trailers.revision)) {
+                    if let Some(target) = versions
+                        .iter_mut()
+                        .rev()
+                        .find(|v| v.revisions.contains(&p.trailers.revision))
+                    {
                         if !target.signed_by.contains(&signer) {
                             target.signed_by.push(signer);
                         }
@@ -160,7 +191,11 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
             let n = versions.len();
             for (i, v) in versions.iter().enumerate() {
                 let number = if args.reverse { n - i } else { i + 1 };
-                let state = if v.ratified { format!("{GOOD}ratified{GOOD:#}") } else { format!("{WARN}never ratified{WARN:#}") };
+                let state = if v.ratified {
+                    format!("{GOOD}ratified{GOOD:#}")
+                } else {
+                    format!("{WARN}never ratified{WARN:#}")
+                };
                 let text = if v.words.is_empty() {
                     v.value.clone().unwrap_or_else(|| "(not set)".into())
                 } else {
@@ -169,11 +204,30 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                 if markdown {
                     writeln!(out, "### {} version {number} — {}\n", args.field, &v.at[..10])?;
                     writeln!(out, "{text}\n")?;
-                    writeln!(out, "*{}*, `{:.10}`; {}; signed by: {}\n", v.author, v.commit, if v.ratified { "ratified" } else { "never ratified" }, if v.signed_by.is_empty() { "nobody".into() } else { v.signed_by.join(", ") })?;
+                    writeln!(
+                        out,
+                        "*{}*, `{:.10}`; {}; signed by: {}\n",
+                        v.author,
+                        v.commit,
+                        if v.ratified { "ratified" } else { "never ratified" },
+                        if v.signed_by.is_empty() {
+                            "nobody".into()
+                        } else {
+                            v.signed_by.join(", ")
+                        }
+                    )?;
                 } else {
-                    writeln!(out, "{BOLD}{} version {number}{BOLD:#}  {DIM}{} {} {:.10}{DIM:#}  {state}", args.field, v.at, v.author, v.commit)?;
+                    writeln!(
+                        out,
+                        "{BOLD}{} version {number}{BOLD:#}  {DIM}{} {} {:.10}{DIM:#}  {state}",
+                        args.field, v.at, v.author, v.commit
+                    )?;
                     writeln!(out, "  {text}")?;
-                    let signed = if v.signed_by.is_empty() { "nobody".to_string() } else { v.signed_by.join(", ") };
+                    let signed = if v.signed_by.is_empty() {
+                        "nobody".to_string()
+                    } else {
+                        v.signed_by.join(", ")
+                    };
                     writeln!(out, "  {DIM}signed by: {signed}{DIM:#}")?;
                     if i + 1 < n {
                         writeln!(out)?;

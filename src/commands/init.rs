@@ -31,7 +31,8 @@ pub fn run(dir: Option<&Path>, _args: Args, ui: &mut Ui) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(Error::new(format!("cannot read .gitattributes: {e}"))),
     };
-    if existing.lines().any(|l| l.trim() == line) {
+    // Compared word by word: `agreements/*.toml  diff=accord` is the same attribute line.
+    if existing.lines().any(|l| l.split_whitespace().eq(line.split_whitespace())) {
         ui.status(format!(".gitattributes already has `{line}`"));
     } else {
         let mut text = existing;

@@ -109,7 +109,11 @@ pub fn run(dir: Option<&Path>, _args: Args, ui: &mut Ui) -> Result<()> {
                 } else {
                     format!("{BAD}not ratified{BAD:#}: {}", r.blocking.join("; "))
                 };
-                let modified = if r.modified { format!(" {DIM}(uncommitted changes){DIM:#}") } else { String::new() };
+                let modified = if r.modified {
+                    format!(" {DIM}(uncommitted changes){DIM:#}")
+                } else {
+                    String::new()
+                };
                 let title = r.title.as_deref().unwrap_or("");
                 if color {
                     writeln!(out, "{:<width$}  {kind:<17}  {title}  — {state}{modified}", r.id)?;

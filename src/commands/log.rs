@@ -70,7 +70,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
     }
     let ratified = timeline.replay(&store);
     let mut entries = Vec::new();
-    for k in 0..timeline.events.len() {
+    for (k, is_ratified) in ratified.iter().enumerate() {
         let event = timeline.events[k].clone();
         let entry = match event {
             Event::Edit(e) => {
@@ -78,7 +78,9 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                 let new = e.blob.and_then(|b| timeline.agreement(&store, b).cloned());
                 let (summary, changes) = match (&old, &new, e.blob) {
                     (_, _, None) => ("agreement deleted".to_string(), Vec::new()),
-                    (None, Some(_), _) if e.before.is_none() => ("agreement created".to_string(), Vec::new()),
+                    (None, Some(_), _) if e.before.is_none() => {
+                        ("agreement created".to_string(), Vec::new())
+                    }
                     (Some(o), Some(n), _) => {
                         let c = diff::diff(o, n);
                         (diff::summary(&c), c)
@@ -94,7 +96,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                     revision: e.blob.map(|b| b.to_string()),
                     summary,
                     changes,
-                    ratified: ratified[k].unwrap_or(false),
+                    ratified: is_ratified.unwrap_or(false),
                 }
             }
             Event::Position(p) => Entry::Position {
@@ -105,7 +107,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                 position: p.trailers.stance,
                 revision: p.trailers.revision.clone(),
                 note: p.note.clone(),
-                ratified: ratified[k].unwrap_or(false),
+                ratified: is_ratified.unwrap_or(false),
             },
         };
         entries.push(entry);
@@ -121,9 +123,15 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
     for e in &entries {
         match e {
             Entry::Edit { commit, at, author, subject, summary, ratified, .. } => {
-                let mark = if *ratified { format!("  {GOOD}ratified{GOOD:#}") } else { String::new() };
+                let mark =
+                    if *ratified { format!("  {GOOD}ratified{GOOD:#}") } else { String::new() };
                 if markdown {
-                    writeln!(out, "- {} `{:.10}` **edit** by {author}: {summary} — {subject}", &at[..10], commit)?;
+                    writeln!(
+                        out,
+                        "- {} `{:.10}` **edit** by {author}: {summary} — {subject}",
+                        &at[..10],
+                        commit
+                    )?;
                 } else {
                     writeln!(out, "{DIM}{at}{DIM:#} {WARN}{:.10}{WARN:#} {BOLD}edit{BOLD:#}     {author}: {summary}{mark}", commit)?;
                     writeln!(out, "{:31}{DIM}{subject}{DIM:#}", "")?;
@@ -135,10 +143,16 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                     crate::trailers::Stance::Sign => GOOD,
                     _ => DIM,
                 };
-                let mark = if *ratified { format!("  {GOOD}→ ratified{GOOD:#}") } else { String::new() };
+                let mark =
+                    if *ratified { format!("  {GOOD}→ ratified{GOOD:#}") } else { String::new() };
                 let note = note.lines().next().map(|l| format!(": {l}")).unwrap_or_default();
                 if markdown {
-                    writeln!(out, "- {} `{:.10}` **{position}** by {name}{note}", &at[..10], commit)?;
+                    writeln!(
+                        out,
+                        "- {} `{:.10}` **{position}** by {name}{note}",
+                        &at[..10],
+                        commit
+                    )?;
                 } else {
                     writeln!(out, "{DIM}{at}{DIM:#} {WARN}{:.10}{WARN:#} {style}{:<8}{style:#} {name}{note}{mark}", commit, position.as_str())?;
                 }

@@ -3,6 +3,7 @@
 //! each party's state at a commit.
 
 use std::collections::{HashMap, HashSet};
+
 use std::path::Path;
 
 use git2::Oid;
@@ -67,8 +68,9 @@ pub fn check_id(id: &str) -> Result<()> {
     if model::valid_id(id) {
         Ok(())
     } else {
-        Err(Error::new(format!("`{id}` is not a valid agreement id"))
-            .hint("ids are 1-64 lower-case letters, digits and `-`, starting with a letter or digit"))
+        Err(Error::new(format!("`{id}` is not a valid agreement id")).hint(
+            "ids are 1-64 lower-case letters, digits and `-`, starting with a letter or digit",
+        ))
     }
 }
 
@@ -111,9 +113,9 @@ pub fn load_current(store: &Store, id: &str) -> Result<Agreement> {
 pub fn load_at(store: &Store, commit: Oid, id: &str) -> Result<(Oid, Agreement)> {
     check_id(id)?;
     let path = store.path_of(id);
-    let (blob, bytes) = store
-        .blob_at(commit, &path)?
-        .ok_or_else(|| not_found(store, id, &format!("is not in commit {:.10}", commit.to_string())))?;
+    let (blob, bytes) = store.blob_at(commit, &path)?.ok_or_else(|| {
+        not_found(store, id, &format!("is not in commit {:.10}", commit.to_string()))
+    })?;
     let a = model::load(&bytes, &path).map_err(load_error)?;
     Ok((blob, a))
 }
@@ -202,8 +204,7 @@ pub fn evaluate(
 ) -> Result<Evaluation> {
     let current = revision.to_string();
     let path = store.path_of(id);
-    // Revisions of this agreement, computed only if a carry-over needs proving.
-    let mut known: Option<HashSet<Oid>> = None;
+    // A carried-over position must name a revision of this agreement; proven only when needed.
     let mut failure: Option<Error> = None;
     let mut same_meaning = |rev: &str| -> bool {
         let Ok(oid) = Oid::from_str(rev) else { return false };
@@ -212,16 +213,19 @@ pub fn evaluate(
         if !other.same_meaning(agreement) {
             return false;
         }
-        if known.is_none() {
-            match store.blobs_along(graph, &path) {
-                Ok(blobs) => known = Some(blobs.into_iter().flatten().collect()),
-                Err(e) => {
-                    failure = Some(e);
-                    return false;
-                }
-            }
-        }
-        known.as_ref().is_some_and(|k| k.contains(&oid))
+        // Cheap proof first: a position taken with accord sits on a commit whose tree holds the
+        // revision it names. Otherwise search the agreement's whole history.
+        let in_own_tree = positions.iter().filter(|p| p.trailers.revision == rev).any(|p| {
+            Oid::from_str(&p.commit)
+                .ok()
+                .and_then(|c| store.blob_at(c, &path).ok().flatten())
+                .is_some_and(|(b, _)| b == oid)
+        });
+        in_own_tree
+            || store.is_revision(graph, &path, oid).unwrap_or_else(|e| {
+                failure = Some(e);
+                false
+            })
     };
     let standings = ledger::standings(agreement, &current, positions, &mut same_meaning);
     if let Some(e) = failure {
@@ -291,16 +295,20 @@ pub fn evaluate_at(store: &Store, commit: Oid, ids: &[String]) -> Result<Vec<Eva
     } else {
         ids.to_vec()
     };
+    let t0 = std::time::Instant::now();
     let mut loaded = Vec::new();
     for id in &ids {
         loaded.push((id, load_at(store, commit, id)?));
     }
+    crate::store::trace("agreements loaded", t0);
     let graph = store.graph(commit)?;
+    crate::store::trace("graph", t0);
     let by_agreement = positions_by_agreement(&graph);
     let mut out = Vec::new();
     for (id, (blob, agreement)) in loaded {
         let positions = by_agreement.get(id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
         out.push(evaluate(store, &graph, id, blob, &agreement, positions)?);
     }
+    crate::store::trace("evaluated", t0);
     Ok(out)
 }

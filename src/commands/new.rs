@@ -53,11 +53,15 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
         std::fs::create_dir_all(parent)?;
     }
     // create_new: a file that appeared since the check above is still never overwritten.
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map_err(
-        |e| Error::new(format!("cannot create {rel}: {e}")).hint("accord never overwrites a file"),
-    )?;
+    let mut file =
+        std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map_err(|e| {
+            Error::new(format!("cannot create {rel}: {e}")).hint("accord never overwrites a file")
+        })?;
     std::io::Write::write_all(&mut file, text.as_bytes())?;
-    ui.status(format!("wrote {rel} ({} with {} <{}> as first party)", args.kind, me.name, me.email));
+    ui.status(format!(
+        "wrote {rel} ({} with {} <{}> as first party)",
+        args.kind, me.name, me.email
+    ));
     ui.status(format!(
         "next: edit it, `git add {rel} && git commit`, then each party runs `accord sign {}`",
         args.id

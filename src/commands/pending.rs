@@ -31,7 +31,10 @@ pub fn run(dir: Option<&Path>, _args: Args, ui: &mut Ui) -> Result<()> {
     let Some(head) = store.head()? else {
         return match ui.format {
             OutputFormat::Json => ui.json(&Vec::<Pending>::new()),
-            _ => Ok(ui.status("nothing is committed yet")),
+            _ => {
+                ui.status("nothing is committed yet");
+                Ok(())
+            }
         };
     };
     let evals = super::evaluate_at(&store, head, &[])?;
@@ -41,7 +44,12 @@ pub fn run(dir: Option<&Path>, _args: Args, ui: &mut Ui) -> Result<()> {
             continue;
         };
         if p.role.counts() && matches!(p.state, State::Silent | State::Stale) {
-            out.push(Pending { agreement: e.agreement.clone(), title: e.title.trim().to_string(), state: p.state, revision: e.revision.clone() });
+            out.push(Pending {
+                agreement: e.agreement.clone(),
+                title: e.title.trim().to_string(),
+                state: p.state,
+                revision: e.revision.clone(),
+            });
         }
     }
     match ui.format {
@@ -51,7 +59,11 @@ pub fn run(dir: Option<&Path>, _args: Args, ui: &mut Ui) -> Result<()> {
                 ui.status(format!("nothing awaits {}", me.email));
             }
             for p in &out {
-                let what = if p.state == State::Stale { "the text changed since you signed" } else { "you have taken no position" };
+                let what = if p.state == State::Stale {
+                    "the text changed since you signed"
+                } else {
+                    "you have taken no position"
+                };
                 writeln!(ui.out(), "{}  {WARN}{}{WARN:#}  {} — {what}; `accord show {}`, then sign, object or abstain", p.agreement, p.state.as_str(), p.title, p.agreement)?;
             }
         }

@@ -32,7 +32,8 @@ pub struct SignArgs {
     #[command(flatten)]
     pub common: Common,
     /// A note to go with your sign-off
-    #[arg(short, long, value_name = "NOTE")]
+    // Notes may start with `-` (a bulleted list, "-5 people"), as `git commit -m` allows.
+    #[arg(short, long, value_name = "NOTE", allow_hyphen_values = true)]
     pub message: Option<String>,
 }
 
@@ -45,7 +46,7 @@ pub struct ObjectArgs {
     #[command(flatten)]
     pub common: Common,
     /// Why you object: what would have to change (required)
-    #[arg(short, long, value_name = "REASON", required = true)]
+    #[arg(short, long, value_name = "REASON", required = true, allow_hyphen_values = true)]
     pub message: String,
 }
 
@@ -55,7 +56,7 @@ pub struct AbstainArgs {
     #[command(flatten)]
     pub common: Common,
     /// A note
-    #[arg(short, long, value_name = "NOTE")]
+    #[arg(short, long, value_name = "NOTE", allow_hyphen_values = true)]
     pub message: Option<String>,
 }
 
@@ -67,7 +68,7 @@ pub struct WithdrawArgs {
     #[command(flatten)]
     pub common: Common,
     /// A note
-    #[arg(short, long, value_name = "NOTE")]
+    #[arg(short, long, value_name = "NOTE", allow_hyphen_values = true)]
     pub message: Option<String>,
 }
 
@@ -87,6 +88,9 @@ pub fn run_withdraw(dir: Option<&Path>, a: WithdrawArgs, ui: &mut Ui) -> Result<
     record(dir, Stance::Withdraw, a.common, a.message.unwrap_or_default(), ui)
 }
 
+/// Signs a commit buffer, giving the armoured signature (what `Store::write_commit` takes).
+type SignFn<'a> = &'a dyn Fn(&[u8]) -> Result<String>;
+
 /// How git would sign this commit, if at all.
 fn sign_config(store: &Store, common: &Common) -> Option<signing::SignConfig> {
     let wanted = if common.no_gpg_sign {
@@ -105,14 +109,20 @@ fn sign_config(store: &Store, common: &Common) -> Option<signing::SignConfig> {
     let program = match format {
         signing::Format::Ssh => store.config_string("gpg.ssh.program"),
         signing::Format::X509 => store.config_string("gpg.x509.program"),
-        signing::Format::OpenPgp => {
-            store.config_string("gpg.openpgp.program").or_else(|| store.config_string("gpg.program"))
-        }
+        signing::Format::OpenPgp => store
+            .config_string("gpg.openpgp.program")
+            .or_else(|| store.config_string("gpg.program")),
     };
     Some(signing::SignConfig { format, key: store.config_string("user.signingkey"), program })
 }
 
-fn record(dir: Option<&Path>, stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<()> {
+fn record(
+    dir: Option<&Path>,
+    stance: Stance,
+    common: Common,
+    note: String,
+    ui: &mut Ui,
+) -> Result<()> {
     let id = common.id.clone();
     super::check_id(&id)?;
     let note = note.trim().to_string();
@@ -121,8 +131,7 @@ fn record(dir: Option<&Path>, stance: Stance, common: Common, note: String, ui: 
             .hint(format!("accord object {id} -m \"what would have to change, and why\"")));
     }
     trailers::check_note(&note).map_err(|e| {
-        Error::new(format!("refusing the note: {e}"))
-            .hint("reword that line; nothing was recorded")
+        Error::new(format!("refusing the note: {e}")).hint("reword that line; nothing was recorded")
     })?;
     let store = super::open(dir, ui)?;
     store.check_writable()?;
@@ -161,7 +170,8 @@ fn record(dir: Option<&Path>, stance: Stance, common: Common, note: String, ui: 
 
     // What does this party stand on now?
     let graph = store.graph(head)?;
-    let positions: Vec<_> = graph.positions().into_iter().filter(|p| p.trailers.agreement == id).collect();
+    let positions: Vec<_> =
+        graph.positions().into_iter().filter(|p| p.trailers.agreement == id).collect();
     let eval = super::evaluate(&store, &graph, &id, revision, &agreement, &positions)?;
     let mine = eval.parties.iter().find(|p| p.email.eq_ignore_ascii_case(&party.email));
     let state = mine.map_or(State::Silent, |p| p.state);
@@ -178,8 +188,11 @@ fn record(dir: Option<&Path>, stance: Stance, common: Common, note: String, ui: 
             return Ok(());
         }
         (Stance::Withdraw, s) if s != State::Objecting => {
-            return Err(Error::new(format!("{} has no open objection to {id} to withdraw", party.email))
-                .hint(format!("your state is {}; `accord status {id}` shows it", s.as_str())));
+            return Err(Error::new(format!(
+                "{} has no open objection to {id} to withdraw",
+                party.email
+            ))
+            .hint(format!("your state is {}; `accord status {id}` shows it", s.as_str())));
         }
         _ => {}
     }
@@ -201,7 +214,7 @@ fn record(dir: Option<&Path>, stance: Stance, common: Common, note: String, ui: 
                 .hint("check user.signingkey and gpg.format, or pass --no-gpg-sign")
         })
     };
-    let sign: Option<&dyn Fn(&[u8]) -> Result<String>> = signer.as_ref().map(|_| &sign_fn as _);
+    let sign: Option<SignFn> = signer.as_ref().map(|_| &sign_fn as _);
     let commit = store.append_empty_commit(&format!("accord: {stance} {id}"), |parent| {
         if parent != head {
             // The branch moved while we worked: the position still binds to the revision the

@@ -66,22 +66,29 @@ struct ReviewJson {
 
 pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
     let Some((base_rev, head_rev)) = args.range.split_once("..") else {
-        return Err(Error::new(format!("`{}` is not a range", args.range)).hint("write BASE..HEAD, e.g. `accord review main..HEAD`"));
+        return Err(Error::new(format!("`{}` is not a range", args.range))
+            .hint("write BASE..HEAD, e.g. `accord review main..HEAD`"));
     };
     if head_rev.starts_with('.') {
-        return Err(Error::new("three-dot ranges are not supported").hint("write BASE..HEAD; accord compares from the merge base already"));
+        return Err(Error::new("three-dot ranges are not supported")
+            .hint("write BASE..HEAD; accord compares from the merge base already"));
     }
     let store = super::open(dir, ui)?;
     let base = store.resolve(if base_rev.is_empty() { "HEAD" } else { base_rev })?;
     let head = store.resolve(if head_rev.is_empty() { "HEAD" } else { head_rev })?;
-    let merge_base = store.repo().merge_base(base, head).map_err(|_| Error::new(format!("{base_rev} and {head_rev} have no common history")))?;
+    let merge_base = store
+        .repo()
+        .merge_base(base, head)
+        .map_err(|_| Error::new(format!("{base_rev} and {head_rev} have no common history")))?;
 
-    let before: std::collections::BTreeMap<String, git2::Oid> = store.ids_at(merge_base)?.into_iter().collect();
-    let after: std::collections::BTreeMap<String, git2::Oid> = store.ids_at(head)?.into_iter().collect();
+    let before: std::collections::BTreeMap<String, git2::Oid> =
+        store.ids_at(merge_base)?.into_iter().collect();
+    let after: std::collections::BTreeMap<String, git2::Oid> =
+        store.ids_at(head)?.into_iter().collect();
     let head_graph = store.graph(head)?;
     let base_graph = store.graph(merge_base)?;
     let in_range: Vec<&crate::ledger::Position> = head_graph
-        .order(|n| matches!(n.accord, Accord::Position(_)) && !base_graph.index.contains_key(&n.id))
+        .order(|n| matches!(n.accord, Accord::Position(_)) && !base_graph.contains(&n.id))
         .into_iter()
         .filter_map(|i| match &head_graph.nodes[i as usize].accord {
             Accord::Position(p) => Some(&**p),
@@ -124,7 +131,8 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
         };
         let status = match a {
             Some(blob) => {
-                let agreement = model::load(&store.read_blob(*blob)?.unwrap_or_default(), &path).map_err(super::load_error)?;
+                let agreement = model::load(&store.read_blob(*blob)?.unwrap_or_default(), &path)
+                    .map_err(super::load_error)?;
                 let ps = by_agreement.get(id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
                 Some(super::evaluate(&store, &head_graph, &id, *blob, &agreement, ps)?)
             }
@@ -138,7 +146,13 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
         .filter(|r| !r.status.as_ref().is_some_and(|s| s.ratified))
         .map(|r| r.agreement.clone())
         .collect();
-    let report = ReviewJson { base: base.to_string(), head: head.to_string(), merge_base: merge_base.to_string(), ratified: unratified.is_empty(), agreements: reviews };
+    let report = ReviewJson {
+        base: base.to_string(),
+        head: head.to_string(),
+        merge_base: merge_base.to_string(),
+        ratified: unratified.is_empty(),
+        agreements: reviews,
+    };
     match ui.format {
         OutputFormat::Json => ui.json(&report)?,
         OutputFormat::Markdown => markdown(ui, &args.range, &report)?,
@@ -206,7 +220,8 @@ fn markdown(ui: &mut Ui, range: &str, r: &ReviewJson) -> Result<()> {
                 writeln!(out, "> {}\n", text.join(" "))?;
             }
         }
-        let others: Vec<&Change> = a.changes.iter().filter(|c| !matches!(c, Change::PurposeReworded { .. })).collect();
+        let others: Vec<&Change> =
+            a.changes.iter().filter(|c| !matches!(c, Change::PurposeReworded { .. })).collect();
         if !others.is_empty() {
             writeln!(out, "**Changes**\n")?;
             for c in others {
@@ -217,8 +232,19 @@ fn markdown(ui: &mut Ui, range: &str, r: &ReviewJson) -> Result<()> {
         if !a.positions.is_empty() {
             writeln!(out, "**Positions in this range**\n")?;
             for p in &a.positions {
-                let note = p.note.lines().next().map(|l| format!(": {}", render::markdown::cell(l))).unwrap_or_default();
-                writeln!(out, "- `{:.10}` {} **{}**{note}", p.commit, render::markdown::cell(&p.name), p.position)?;
+                let note = p
+                    .note
+                    .lines()
+                    .next()
+                    .map(|l| format!(": {}", render::markdown::cell(l)))
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "- `{:.10}` {} **{}**{note}",
+                    p.commit,
+                    render::markdown::cell(&p.name),
+                    p.position
+                )?;
             }
             writeln!(out)?;
         }

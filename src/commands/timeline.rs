@@ -71,7 +71,9 @@ impl<'g> Timeline<'g> {
         for i in order {
             let node = &graph.nodes[i as usize];
             match &node.accord {
-                Accord::Position(p) if p.trailers.agreement == id => events.push(Event::Position(p)),
+                Accord::Position(p) if p.trailers.agreement == id => {
+                    events.push(Event::Position(p))
+                }
                 _ => {
                     let commit = store.repo().find_commit(node.id)?;
                     let author = commit.author();
@@ -142,8 +144,7 @@ impl<'g> Timeline<'g> {
                 revisions.contains(&oid)
                     && self.agreement(store, oid).is_some_and(|a| a.same_meaning(&agreement))
             };
-            let standings =
-                ledger::standings(&agreement, &blob.to_string(), &positions, &mut same);
+            let standings = ledger::standings(&agreement, &blob.to_string(), &positions, &mut same);
             out[k] = Some(rules::verdict(&agreement, &standings).ratified);
         }
         out

@@ -47,10 +47,15 @@ struct Report {
 }
 
 /// The allowed-signers file: accord.toml's (from HEAD's tree, into a temporary file) or git's.
-fn allowed_signers(store: &Store, head: git2::Oid) -> Result<Option<(PathBuf, Option<tempfile::NamedTempFile>)>> {
+fn allowed_signers(
+    store: &Store,
+    head: git2::Oid,
+) -> Result<Option<(PathBuf, Option<tempfile::NamedTempFile>)>> {
     if let Some(rel) = &store.config().allowed_signers {
         let Some((_, bytes)) = store.blob_at(head, rel.trim_start_matches('/'))? else {
-            return Err(Error::new(format!("accord.toml names allowed_signers = \"{rel}\", which is not committed at HEAD")));
+            return Err(Error::new(format!(
+                "accord.toml names allowed_signers = \"{rel}\", which is not committed at HEAD"
+            )));
         };
         let mut f = tempfile::NamedTempFile::new()?;
         f.write_all(&bytes)?;
@@ -58,7 +63,9 @@ fn allowed_signers(store: &Store, head: git2::Oid) -> Result<Option<(PathBuf, Op
     }
     Ok(store.config_string("gpg.ssh.allowedSignersFile").map(|p| {
         let p = match p.strip_prefix("~/") {
-            Some(rest) => std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default().join(rest),
+            Some(rest) => {
+                std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default().join(rest)
+            }
             None => PathBuf::from(p),
         };
         (p, None)
@@ -75,14 +82,20 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
     let signers = if args.signed { allowed_signers(&store, head)? } else { None };
     let mut failures = Vec::new();
     let mut checked = 0;
-    let mut revisions: std::collections::HashMap<String, std::collections::HashSet<git2::Oid>> = Default::default();
+    let mut revisions: std::collections::HashMap<String, std::collections::HashSet<git2::Oid>> =
+        Default::default();
     for i in graph.order(|n| !matches!(n.accord, Accord::None)) {
         let node = &graph.nodes[i as usize];
         let p = match &node.accord {
             Accord::Position(p) => p,
             Accord::Malformed(why) => {
                 if args.id.is_none() {
-                    failures.push(Failure { commit: node.id.to_string(), agreement: None, party: None, reason: format!("not a position: {why}") });
+                    failures.push(Failure {
+                        commit: node.id.to_string(),
+                        agreement: None,
+                        party: None,
+                        reason: format!("not a position: {why}"),
+                    });
                 }
                 continue;
             }
@@ -99,7 +112,10 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
             reason,
         };
         if !p.author_email.eq_ignore_ascii_case(&p.trailers.email) {
-            failures.push(fail(format!("author {} <{}> is not the party it names", p.author_name, p.author_email)));
+            failures.push(fail(format!(
+                "author {} <{}> is not the party it names",
+                p.author_name, p.author_email
+            )));
         }
         let known = match revisions.entry(p.trailers.agreement.clone()) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
@@ -110,7 +126,10 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
         };
         let rev_ok = git2::Oid::from_str(&p.trailers.revision).is_ok_and(|o| known.contains(&o));
         if !rev_ok {
-            failures.push(fail(format!("Accord-Revision {} is not a revision of {}", p.trailers.revision, p.trailers.agreement)));
+            failures.push(fail(format!(
+                "Accord-Revision {} is not a revision of {}",
+                p.trailers.revision, p.trailers.agreement
+            )));
         }
         if args.signed {
             let id = git2::Oid::from_str(&p.commit)?;
@@ -118,7 +137,9 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                 None => failures.push(fail("the commit is not signed".into())),
                 Some((payload, signature)) => {
                     let path = signers.as_ref().map(|(p, _)| p.as_path());
-                    if let signing::Verdict::Bad(why) = signing::verify(path, &p.trailers.email, &payload, &signature) {
+                    if let signing::Verdict::Bad(why) =
+                        signing::verify(path, &p.trailers.email, &payload, &signature)
+                    {
                         failures.push(fail(format!("signature: {why}")));
                     }
                 }
@@ -138,13 +159,20 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                 writeln!(out, "{BAD}FAIL{BAD:#} {}{what}: {}", f.commit, f.reason)?;
             }
             if report.ok {
-                let what = if args.signed { "made and signed by the party it names" } else { "authored by the party it names" };
+                let what = if args.signed {
+                    "made and signed by the party it names"
+                } else {
+                    "authored by the party it names"
+                };
                 writeln!(out, "{GOOD}ok{GOOD:#}: {checked} position(s), each {what}")?;
             }
         }
     }
     if !report.ok {
-        return Err(Error::no(format!("{} problem(s) in {checked} position(s)", report.failures.len())));
+        return Err(Error::no(format!(
+            "{} problem(s) in {checked} position(s)",
+            report.failures.len()
+        )));
     }
     Ok(())
 }

@@ -44,7 +44,12 @@ pub fn show(w: &mut dyn Write, id: &str, a: &Agreement) -> io::Result<()> {
         Some(q) => format!("{} ({q})", a.decision.rule),
         None => a.decision.rule.to_string(),
     };
-    writeln!(w, "{BOLD}Decision{BOLD:#}  {rule}; stewards must sign")?;
+    let stewards = if a.parties.iter().any(|p| p.role == crate::model::Role::Steward) {
+        "; stewards must sign"
+    } else {
+        ""
+    };
+    writeln!(w, "{BOLD}Decision{BOLD:#}  {rule}{stewards}")?;
     if let Some(r) = super::review_line(a) {
         writeln!(w, "{BOLD}Review{BOLD:#}    {r}")?;
     }
@@ -67,7 +72,11 @@ pub fn show(w: &mut dyn Write, id: &str, a: &Agreement) -> io::Result<()> {
             .filter(|c| c.by.iter().any(|e| e.eq_ignore_ascii_case(&p.email)))
             .map(|c| c.id.as_str())
             .collect();
-        let owes = if owes.is_empty() { String::new() } else { format!("  commits to: {}", owes.join(", ")) };
+        let owes = if owes.is_empty() {
+            String::new()
+        } else {
+            format!("  commits to: {}", owes.join(", "))
+        };
         writeln!(w, "  {} <{}> ({}){DIM}{owes}{DIM:#}", p.name, p.email, p.role)?;
     }
     if !a.commitments.is_empty() {
@@ -119,7 +128,11 @@ pub fn status(w: &mut dyn Write, e: &Evaluation) -> io::Result<()> {
         Some(q) => format!("{} {q}", e.rule),
         None => e.rule.to_string(),
     };
-    writeln!(w, "{BOLD}{}{BOLD:#} — {verdict}  {DIM}({rule}, revision {:.10}){DIM:#}", e.agreement, e.revision)?;
+    writeln!(
+        w,
+        "{BOLD}{}{BOLD:#} — {verdict}  {DIM}({rule}, revision {:.10}){DIM:#}",
+        e.agreement, e.revision
+    )?;
     for p in &e.parties {
         let mut extra = String::new();
         if let Some(at) = &p.at {
@@ -134,14 +147,25 @@ pub fn status(w: &mut dyn Write, e: &Evaluation) -> io::Result<()> {
         if p.role == crate::model::Role::Observer {
             extra.push_str("  (observer: not counted)");
         }
-        writeln!(w, "  {} {} <{}> {DIM}{}{extra}{DIM:#}", state_label(p.state), p.name, p.email, p.role)?;
+        writeln!(
+            w,
+            "  {} {} <{}> {DIM}{}{extra}{DIM:#}",
+            state_label(p.state),
+            p.name,
+            p.email,
+            p.role
+        )?;
     }
     for o in &e.objections {
         let reason = if o.reason.is_empty() { "(no reason given)" } else { first_line(&o.reason) };
         writeln!(w, "  {BAD}objection{BAD:#} by {}: {reason}", o.email)?;
     }
     for o in &e.outsiders {
-        writeln!(w, "  {DIM}not a party: {} <{}> {} ({:.10}) — shown, not counted{DIM:#}", o.name, o.email, o.position, o.commit)?;
+        writeln!(
+            w,
+            "  {DIM}not a party: {} <{}> {} ({:.10}) — shown, not counted{DIM:#}",
+            o.name, o.email, o.position, o.commit
+        )?;
     }
     if !e.ratified {
         for b in &e.blocking {

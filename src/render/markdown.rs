@@ -12,11 +12,14 @@ pub fn cell(s: &str) -> String {
 
 pub fn show(w: &mut dyn Write, id: &str, a: &Agreement) -> io::Result<()> {
     writeln!(w, "# {}\n", cell(&a.title))?;
-    writeln!(w, "*{}* `{id}` — decision: {}", a.kind, a.decision.rule)?;
-    if let Some(r) = super::review_line(a) {
-        writeln!(w, "; {r}")?;
+    write!(w, "*{}* `{id}` — decision: {}", a.kind, a.decision.rule)?;
+    if let Some(q) = a.decision.quorum {
+        write!(w, " ({q})")?;
     }
-    writeln!(w, "\n## Purpose\n\n{}\n", a.purpose.trim())?;
+    if let Some(r) = super::review_line(a) {
+        write!(w, "; {r}")?;
+    }
+    writeln!(w, "\n\n## Purpose\n\n{}\n", a.purpose.trim())?;
     if let Some(s) = &a.scope {
         writeln!(w, "## Scope\n")?;
         for i in &s.included {
@@ -34,7 +37,14 @@ pub fn show(w: &mut dyn Write, id: &str, a: &Agreement) -> io::Result<()> {
     if !a.commitments.is_empty() {
         writeln!(w, "\n## Commitments\n\n| id | by | to | text |\n|---|---|---|---|")?;
         for c in &a.commitments {
-            writeln!(w, "| `{}` | {} | {} | {} |", c.id, cell(&c.by.join(", ")), cell(&c.to.join(", ")), cell(&c.text))?;
+            writeln!(
+                w,
+                "| `{}` | {} | {} | {} |",
+                c.id,
+                cell(&c.by.join(", ")),
+                cell(&c.to.join(", ")),
+                cell(&c.text)
+            )?;
         }
     }
     if !a.norms.is_empty() {
@@ -55,17 +65,32 @@ pub fn status(w: &mut dyn Write, e: &Evaluation) -> io::Result<()> {
         if p.carried_over {
             state.push_str(" (carried over: same meaning)");
         }
-        writeln!(w, "| {} &lt;{}&gt; | {} | {state} | {} |", cell(&p.name), cell(&p.email), p.role, p.at.as_deref().unwrap_or(""))?;
+        writeln!(
+            w,
+            "| {} &lt;{}&gt; | {} | {state} | {} |",
+            cell(&p.name),
+            cell(&p.email),
+            p.role,
+            p.at.as_deref().unwrap_or("")
+        )?;
     }
     if !e.objections.is_empty() {
         writeln!(w, "\n**Open objections**\n")?;
         for o in &e.objections {
-            let reason = if o.reason.is_empty() { "(no reason given)".to_string() } else { o.reason.trim().replace('\n', "\n  > ") };
+            let reason = if o.reason.is_empty() {
+                "(no reason given)".to_string()
+            } else {
+                o.reason.trim().replace('\n', "\n  > ")
+            };
             writeln!(w, "- {}:\n  > {reason}", cell(&o.email))?;
         }
     }
     if !e.ratified {
-        writeln!(w, "\n**Blocking:** {}", e.blocking.iter().map(|b| cell(b)).collect::<Vec<_>>().join("; "))?;
+        writeln!(
+            w,
+            "\n**Blocking:** {}",
+            e.blocking.iter().map(|b| cell(b)).collect::<Vec<_>>().join("; ")
+        )?;
     }
     Ok(())
 }

@@ -3,8 +3,8 @@
 
 mod common;
 
+mod cache;
 mod foundation; // init, new, list, show, check: the file format and its diagnostics
-mod positions; // sign, object, abstain, withdraw, status, pending, verify: the ledger and the rules
 mod history; // log, diff, history, review, textconv: how agreements changed
-mod trust; // bad input, forgery, odd repository states, distributed signing
-mod cache; // the event cache gives the same answers as a cold run
+mod positions; // sign, object, abstain, withdraw, status, pending, verify: the ledger and the rules
+mod trust; // bad input, forgery, odd repository states, distributed signing // the event cache gives the same answers as a cold run

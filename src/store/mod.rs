@@ -4,16 +4,21 @@
 //!
 //! It returns model types and plain values; it never prints and never decides ratification.
 
-use std::collections::{BinaryHeap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use git2::{ErrorCode, ObjectType, Oid, Repository, RepositoryState};
 
 use crate::error::{Error, Result};
-use crate::ledger::Position;
 use crate::model;
-use crate::trailers::{self, Parsed};
+
+mod cache;
+mod walk;
+
+pub use walk::{classify, parse_commit, Accord, Graph, Node, RawCommit};
+
+/// Signs a commit buffer, returning the armoured signature.
+pub type SignFn<'a> = dyn Fn(&[u8]) -> Result<String> + 'a;
 
 /// The optional `accord.toml` at the repository root.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -49,182 +54,6 @@ pub struct Ident {
     pub when: Option<(i64, i32)>,
 }
 
-/// What a commit says to accord.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Accord {
-    None,
-    Position(Box<Position>),
-    /// Carries `Accord-` trailers but is not a position; the reason.
-    Malformed(String),
-}
-
-#[derive(Debug, Clone)]
-pub struct Node {
-    pub id: Oid,
-    pub tree: Oid,
-    /// Indices of parents present in the graph.
-    pub parents: Vec<u32>,
-    /// Number of parents the commit names (some may be missing in a shallow clone).
-    pub parent_count: usize,
-    pub time: i64,
-    pub accord: Accord,
-}
-
-/// Every commit reachable from a tip, with its position if it is one.
-#[derive(Debug, Clone, Default)]
-pub struct Graph {
-    pub nodes: Vec<Node>,
-    pub index: HashMap<Oid, u32>,
-    /// Some parents were missing: history may be incomplete (shallow clone).
-    pub truncated: bool,
-}
-
-impl Graph {
-    /// Indices of the nodes for which `interesting` holds, newest first by SPEC §4's order: a
-    /// topological sort (children before parents) where, among interesting commits ready at the
-    /// same step, the later committer time comes first, then the larger id. Commits that are not
-    /// interesting are transparent: they are passed as soon as they are ready, so the order of
-    /// the interesting ones depends only on their own ancestry, times and ids.
-    pub fn order(&self, interesting: impl Fn(&Node) -> bool) -> Vec<u32> {
-        self.order_by(|i| interesting(&self.nodes[i as usize]))
-    }
-
-    /// [`Graph::order`] with the test given the node's index.
-    pub fn order_by(&self, interesting: impl Fn(u32) -> bool) -> Vec<u32> {
-        let n = self.nodes.len();
-        let mut pending = vec![0u32; n];
-        for node in &self.nodes {
-            for &p in &node.parents {
-                pending[p as usize] += 1;
-            }
-        }
-        let mut plain: Vec<u32> = Vec::new();
-        let mut heap: BinaryHeap<(i64, Oid, u32)> = BinaryHeap::new();
-        let push = |i: u32, plain: &mut Vec<u32>, heap: &mut BinaryHeap<(i64, Oid, u32)>| {
-            let node = &self.nodes[i as usize];
-            if interesting(i) {
-                heap.push((node.time, node.id, i));
-            } else {
-                plain.push(i);
-            }
-        };
-        for i in 0..n as u32 {
-            if pending[i as usize] == 0 {
-                push(i, &mut plain, &mut heap);
-            }
-        }
-        let mut out = Vec::new();
-        loop {
-            let i = if let Some(i) = plain.pop() {
-                i
-            } else if let Some((_, _, i)) = heap.pop() {
-                out.push(i);
-                i
-            } else {
-                break;
-            };
-            for &p in &self.nodes[i as usize].parents {
-                pending[p as usize] -= 1;
-                if pending[p as usize] == 0 {
-                    push(p, &mut plain, &mut heap);
-                }
-            }
-        }
-        out
-    }
-
-    /// Every position in the graph, newest first.
-    pub fn positions(&self) -> Vec<&Position> {
-        self.order(|n| matches!(n.accord, Accord::Position(_)))
-            .into_iter()
-            .filter_map(|i| match &self.nodes[i as usize].accord {
-                Accord::Position(p) => Some(&**p),
-                _ => None,
-            })
-            .collect()
-    }
-}
-
-fn hex_to_oid(hex: &[u8]) -> Option<Oid> {
-    std::str::from_utf8(hex).ok().and_then(|s| Oid::from_str(s).ok())
-}
-
-/// `Name <email> 1700000000 +0000` → (name, email, time).
-fn parse_signature_line(line: &[u8]) -> Option<(String, String, i64)> {
-    let line = String::from_utf8_lossy(line);
-    let open = line.find('<')?;
-    let close = line[open..].find('>')? + open;
-    let name = line[..open].trim().to_string();
-    let email = line[open + 1..close].to_string();
-    let mut rest = line[close + 1..].split_whitespace();
-    let time = rest.next()?.parse().ok()?;
-    Some((name, email, time))
-}
-
-/// The fields of a raw commit object that accord uses.
-pub struct RawCommit<'a> {
-    pub tree: Option<Oid>,
-    pub parents: Vec<Oid>,
-    pub author: Option<(String, String, i64)>,
-    pub committer_time: i64,
-    pub message: &'a [u8],
-}
-
-/// Parse a raw commit object by hand: faster than libgit2's full parse, and it lets the walk
-/// skip messages that cannot be positions.
-pub fn parse_commit(data: &[u8]) -> RawCommit<'_> {
-    let mut c =
-        RawCommit { tree: None, parents: Vec::new(), author: None, committer_time: 0, message: &[] };
-    let mut rest = data;
-    loop {
-        let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
-        let line = &rest[..end];
-        rest = if end < rest.len() { &rest[end + 1..] } else { &[] };
-        if line.is_empty() {
-            c.message = rest;
-            break;
-        }
-        if let Some(v) = line.strip_prefix(b"tree ") {
-            c.tree = hex_to_oid(v);
-        } else if let Some(v) = line.strip_prefix(b"parent ") {
-            if let Some(o) = hex_to_oid(v) {
-                c.parents.push(o);
-            }
-        } else if let Some(v) = line.strip_prefix(b"author ") {
-            c.author = parse_signature_line(v);
-        } else if let Some(v) = line.strip_prefix(b"committer ") {
-            c.committer_time = parse_signature_line(v).map_or(0, |s| s.2);
-        }
-        if rest.is_empty() {
-            break;
-        }
-    }
-    c
-}
-
-/// Read what a commit message says to accord (no tree check: see [`Graph`] building).
-pub fn classify(id: Oid, raw: &RawCommit) -> Accord {
-    if !trailers::mentions_accord(raw.message) {
-        return Accord::None;
-    }
-    let message = String::from_utf8_lossy(raw.message);
-    match trailers::parse(&message) {
-        Parsed::None => Accord::None,
-        Parsed::Malformed(why) => Accord::Malformed(why),
-        Parsed::Position(t) => {
-            let (author_name, author_email, _) = raw.author.clone().unwrap_or_default();
-            Accord::Position(Box::new(Position {
-                commit: id.to_string(),
-                time: raw.committer_time,
-                author_name,
-                author_email,
-                trailers: t,
-                note: trailers::note(&message),
-            }))
-        }
-    }
-}
-
 impl Store {
     /// Open the repository containing `start` (or the current directory), as git does.
     pub fn open(start: Option<&Path>) -> Result<Store> {
@@ -233,7 +62,10 @@ impl Store {
             None => std::env::current_dir()?,
         };
         if !start.exists() {
-            return Err(Error::new(format!("cannot change to `{}`: no such folder", start.display())));
+            return Err(Error::new(format!(
+                "cannot change to `{}`: no such folder",
+                start.display()
+            )));
         }
         let repo = Repository::discover(&start).map_err(|e| {
             if e.code() == ErrorCode::NotFound {
@@ -243,6 +75,8 @@ impl Store {
                 e.into()
             }
         })?;
+        // git does not re-hash objects on every read either; the walk reads thousands.
+        git2::opts::strict_hash_verification(false);
         let mut store = Store { repo, config: ProjectConfig::default(), dir: "agreements".into() };
         store.load_config()?;
         Ok(store)
@@ -261,8 +95,8 @@ impl Store {
             },
         };
         if let Some(bytes) = bytes {
-            let text = String::from_utf8(bytes)
-                .map_err(|_| Error::new("accord.toml: not valid UTF-8"))?;
+            let text =
+                String::from_utf8(bytes).map_err(|_| Error::new("accord.toml: not valid UTF-8"))?;
             self.config = toml::from_str(&text).map_err(|e| {
                 Error::new(format!("accord.toml: {}", e.message().trim_end()))
                     .hint("accord.toml knows `dir` and `allowed_signers`")
@@ -439,8 +273,10 @@ impl Store {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::new(format!("cannot read {path}: {e}"))),
             Ok(m) if m.file_type().is_symlink() => {
-                return Err(Error::new(format!("{path} is a symbolic link; accord reads only plain files"))
-                    .hint("replace the link with the agreement's text"))
+                return Err(Error::new(format!(
+                    "{path} is a symbolic link; accord reads only plain files"
+                ))
+                .hint("replace the link with the agreement's text"))
             }
             Ok(m) if !m.is_file() => {
                 return Err(Error::new(format!("{path} is not a regular file")))
@@ -468,110 +304,6 @@ impl Store {
             Err(e) if e.code() == ErrorCode::NotFound => Ok(FileState::Untracked),
             Err(e) => Err(e.into()),
         }
-    }
-
-    /// Walk every commit reachable from `tip` into a graph.
-    pub fn graph(&self, tip: Oid) -> Result<Graph> {
-        let odb = self.repo.odb()?;
-        let mut g = Graph::default();
-        let mut stack = vec![tip];
-        let mut parent_ids: Vec<Vec<Oid>> = Vec::new();
-        g.index.insert(tip, 0);
-        while let Some(id) = stack.pop() {
-            let obj = match odb.read(id) {
-                Ok(o) => o,
-                Err(e) if e.code() == ErrorCode::NotFound => {
-                    g.truncated = true;
-                    continue;
-                }
-                Err(e) => return Err(e.into()),
-            };
-            let raw = parse_commit(obj.data());
-            let idx = g.nodes.len() as u32;
-            g.index.insert(id, idx);
-            for p in &raw.parents {
-                if !g.index.contains_key(p) {
-                    g.index.insert(*p, u32::MAX);
-                    stack.push(*p);
-                }
-            }
-            let accord = classify(id, &raw);
-            parent_ids.push(raw.parents.clone());
-            g.nodes.push(Node {
-                id,
-                tree: raw.tree.unwrap_or_else(Oid::zero),
-                parents: Vec::new(),
-                parent_count: raw.parents.len(),
-                time: raw.committer_time,
-                accord,
-            });
-        }
-        g.index.retain(|_, v| *v != u32::MAX);
-        self.finish_graph(&mut g, parent_ids);
-        Ok(g)
-    }
-
-    /// Link parents by index and apply the structural rules of a position: exactly one parent,
-    /// and the same tree as that parent.
-    fn finish_graph(&self, g: &mut Graph, parent_ids: Vec<Vec<Oid>>) {
-        for (i, ps) in parent_ids.into_iter().enumerate() {
-            let parents: Vec<u32> = ps.iter().filter_map(|p| g.index.get(p).copied()).collect();
-            if parents.len() < ps.len() {
-                g.truncated = true;
-            }
-            let structural = match (&g.nodes[i].accord, ps.len(), parents.first()) {
-                (Accord::Position(_), 1, Some(&p)) if g.nodes[p as usize].tree != g.nodes[i].tree => {
-                    Some("changes files (a position's tree is its parent's tree)")
-                }
-                (Accord::Position(_), 1, None) => Some("its parent is missing (shallow history)"),
-                (Accord::Position(_), 0, _) => Some("has no parent"),
-                (Accord::Position(_), n, _) if n > 1 => Some("is a merge"),
-                _ => None,
-            };
-            if let Some(why) = structural {
-                g.nodes[i].accord = Accord::Malformed(format!("has position trailers but {why}"));
-            }
-            g.nodes[i].parents = parents;
-        }
-    }
-
-    /// For each node of `g`, the blob id at `path` (None where the file is absent).
-    pub fn blobs_along(&self, g: &Graph, path: &str) -> Result<Vec<Option<Oid>>> {
-        let (dir, file) = match path.rsplit_once('/') {
-            Some((d, f)) => (Some(d), f),
-            None => (None, path),
-        };
-        let mut by_dir: HashMap<Oid, Option<Oid>> = HashMap::new();
-        let mut out = Vec::with_capacity(g.nodes.len());
-        for node in &g.nodes {
-            let root = match self.repo.find_tree(node.tree) {
-                Ok(t) => t,
-                Err(_) => {
-                    out.push(None);
-                    continue;
-                }
-            };
-            let dir_tree = match dir {
-                Some(d) => match root.get_path(Path::new(d)) {
-                    Ok(e) if e.kind() == Some(ObjectType::Tree) => Some(e.id()),
-                    _ => None,
-                },
-                None => Some(node.tree),
-            };
-            let Some(dir_tree) = dir_tree else {
-                out.push(None);
-                continue;
-            };
-            if let Some(hit) = by_dir.get(&dir_tree) {
-                out.push(*hit);
-                continue;
-            }
-            let tree = self.repo.find_tree(dir_tree)?;
-            let blob = tree.get_name(file).filter(|e| e.kind() == Some(ObjectType::Blob)).map(|e| e.id());
-            by_dir.insert(dir_tree, blob);
-            out.push(blob);
-        }
-        Ok(out)
     }
 
     /// The identity git would use as author: `GIT_AUTHOR_*`, else `author.*`, else `user.*`.
@@ -606,7 +338,9 @@ impl Store {
                 Ok(Ident { name, email, when: env_date(&format!("GIT_{env}_DATE"))? })
             }
             _ => Err(Error::new("no git identity configured: accord records who takes a position")
-                .hint("git config user.name \"Your Name\" && git config user.email you@example.com")),
+                .hint(
+                    "git config user.name \"Your Name\" && git config user.email you@example.com",
+                )),
         }
     }
 
@@ -690,13 +424,15 @@ impl Store {
         author: &Ident,
         committer: &Ident,
         message: &str,
-        sign: Option<&dyn Fn(&[u8]) -> Result<String>>,
+        sign: Option<&SignFn<'_>>,
     ) -> Result<Oid> {
         let parent = self.repo.find_commit(parent)?;
         let tree = parent.tree()?;
         let sig = |i: &Ident| -> Result<git2::Signature<'static>> {
             Ok(match i.when {
-                Some((t, off)) => git2::Signature::new(&i.name, &i.email, &git2::Time::new(t, off))?,
+                Some((t, off)) => {
+                    git2::Signature::new(&i.name, &i.email, &git2::Time::new(t, off))?
+                }
                 None => git2::Signature::now(&i.name, &i.email)?,
             })
         };
@@ -716,7 +452,9 @@ impl Store {
     /// The signed payload and the signature of a commit, if it is signed.
     pub fn commit_signature(&self, id: Oid) -> Result<Option<(Vec<u8>, String)>> {
         match self.repo.extract_signature(&id, None) {
-            Ok((sig, data)) => Ok(Some((data.to_vec(), String::from_utf8_lossy(&sig).into_owned()))),
+            Ok((sig, data)) => {
+                Ok(Some((data.to_vec(), String::from_utf8_lossy(&sig).into_owned())))
+            }
             Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
             Err(e) => Err(e.into()),
         }
@@ -781,6 +519,16 @@ fn parse_offset(z: &str) -> Option<i32> {
     let h: i32 = digits[..2].parse().ok()?;
     let m: i32 = digits[2..].parse().ok()?;
     Some(sign * (h * 60 + m))
+}
+
+/// With `ACCORD_TRACE` set, print how long each phase took on stderr (for profiling).
+pub fn trace(what: &str, since: Instant) {
+    if std::env::var_os("ACCORD_TRACE").is_some() {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("accord trace: {what}: {:.1} ms", since.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
 }
 
 #[cfg(test)]

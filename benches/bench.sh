@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# benches/bench.sh — measure accord against git on a synthetic repository (SPEC §8).
+#
+# Usage: benches/bench.sh [--fresh]
+#
+# 1. Builds `cargo build --release --example genrepo` and `--bin accord` (if accord does not
+#    build, its rows are reported FAILED and the git baselines still run).
+# 2. Generates the repository once into $BENCH_DIR with examples/genrepo.rs, and reuses it on
+#    later runs while the sizes are unchanged. `--fresh` regenerates it. The sizes are recorded
+#    in $BENCH_DIR/.git/accord-bench-params together with the generated tip; a tip moved by an
+#    interrupted run is put back.
+# 3. Runs every command $RUNS times (after one untimed warm-up run) and prints a table of the
+#    MEDIAN wall time, the peak RSS (the largest of the runs) and the ratio to the git baseline:
+#      A  git log --format=%H%n%B HEAD
+#         accord status --format json   cold: the cache ($GIT_DIR/accord) deleted before each run
+#         accord status --format json   warm
+#      B  git log --format=%H -- agreements/$AGREEMENT.toml
+#         accord history $AGREEMENT     warm
+#         accord log $AGREEMENT         warm
+#         accord sign $AGREEMENT        warm; each timed sign follows an untimed
+#                                       `accord object $AGREEMENT -m ...` by the same party
+#                                       (Party 2), so every run records a position; the branch
+#                                       is reset to the generated tip afterwards.
+#    A command that fails (exit code other than 0, or 0/1 for `status`, where 1 means "not
+#    ratified") is reported FAILED with its first line of stderr, and the script goes on.
+#    "cold" means accord's own cache is gone; the OS page cache stays warm for every row.
+#
+# Environment (defaults in brackets):
+#   BENCH_DIR   [target/bench-repo]  where the repository lives (relative to the project root)
+#   COMMITS [100000]  AGREEMENTS [200]  POSITIONS [20000]  EDITS [2000]  SEED [1]
+#   RUNS        [5]                  timed runs per command
+#   AGREEMENT   [team-0007]          the agreement used by history, log and sign
+#
+# Needs: cargo, git, python3 (timing and peak RSS come from os.wait4 in an inline helper).
+set -euo pipefail
+
+usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
+
+FRESH=0
+for arg in "$@"; do
+    case $arg in
+        --fresh) FRESH=1 ;;
+        -h | --help) usage; exit 0 ;;
+        *) echo "bench.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
+    esac
+done
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+BENCH_DIR=$(realpath -m "${BENCH_DIR:-target/bench-repo}")
+COMMITS=${COMMITS:-100000}
+AGREEMENTS=${AGREEMENTS:-200}
+POSITIONS=${POSITIONS:-20000}
+EDITS=${EDITS:-2000}
+SEED=${SEED:-1}
+RUNS=${RUNS:-5}
+AGREEMENT=${AGREEMENT:-team-0007}
+ACCORD=$TARGET_DIR/release/accord
+GENREPO=$TARGET_DIR/release/examples/genrepo
+
+for tool in cargo git python3; do
+    command -v "$tool" >/dev/null || { echo "bench.sh: '$tool' is not on PATH" >&2; exit 2; }
+done
+
+# ---------------------------------------------------------------------------------------------
+echo "== build"
+cargo build --release --example genrepo
+if ! cargo build --release --bin accord; then
+    echo "bench.sh: warning: accord did not build; its rows will be FAILED" >&2
+fi
+
+# ---------------------------------------------------------------------------------------------
+echo "== repository"
+PARAMS="commits=$COMMITS agreements=$AGREEMENTS positions=$POSITIONS edits=$EDITS seed=$SEED"
+STAMP=$BENCH_DIR/.git/accord-bench-params
+if [[ -e $BENCH_DIR ]]; then
+    if [[ -f $STAMP && $FRESH == 0 && "$(head -n1 "$STAMP")" == "$PARAMS" ]]; then
+        echo "reusing $BENCH_DIR ($PARAMS); --fresh regenerates it"
+    elif [[ -f $STAMP || -d $BENCH_DIR/.git && $FRESH == 1 ]] || [[ -z "$(ls -A "$BENCH_DIR")" ]]; then
+        echo "removing $BENCH_DIR"
+        rm -rf "$BENCH_DIR"
+    else
+        echo "bench.sh: $BENCH_DIR exists but was not finished by bench.sh (interrupted?);" \
+            "run with --fresh, or set BENCH_DIR" >&2
+        exit 2
+    fi
+fi
+if [[ ! -e $BENCH_DIR ]]; then
+    mkdir -p "$(dirname "$BENCH_DIR")"
+    "$GENREPO" --out "$BENCH_DIR" --commits "$COMMITS" --agreements "$AGREEMENTS" \
+        --positions "$POSITIONS" --edits "$EDITS" --seed "$SEED"
+    { echo "$PARAMS"; git -C "$BENCH_DIR" rev-parse refs/heads/main; } >"$STAMP"
+fi
+REPO=$BENCH_DIR
+TIP=$(sed -n 2p "$STAMP")
+GIT_DIR_ABS=$(git -C "$REPO" rev-parse --absolute-git-dir)
+restore_tip() { git -C "$REPO" update-ref refs/heads/main "$TIP"; }
+if [[ $(git -C "$REPO" rev-parse refs/heads/main) != "$TIP" ]]; then
+    echo "putting refs/heads/main back to the generated tip $TIP"
+    restore_tip
+fi
+if [[ -n $(git -C "$REPO" status --porcelain) ]]; then
+    echo "bench.sh: $REPO has local changes; run with --fresh" >&2
+    exit 2
+fi
+[[ -e $REPO/agreements/$AGREEMENT.toml ]] ||
+    { echo "bench.sh: $REPO has no agreements/$AGREEMENT.toml; set AGREEMENT" >&2; exit 2; }
+
+# ---------------------------------------------------------------------------------------------
+echo "== machine"
+echo "cpus:   $(nproc) ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'))"
+echo "memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+echo "load:   $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "git:    $(git --version)"
+echo "rustc:  $(rustc --version 2>/dev/null || echo '?')"
+echo "accord: $("$ACCORD" --version 2>/dev/null || echo 'not built')"
+echo "repo:   $REPO: $(git -C "$REPO" rev-list --count HEAD) commits," \
+    "pack $(du -sh "$GIT_DIR_ABS/objects/pack" | cut -f1)," \
+    "commit-graph $([[ -e $GIT_DIR_ABS/objects/info/commit-graph || -d $GIT_DIR_ABS/objects/info/commit-graphs ]] && echo yes || echo no)"
+
+# ---------------------------------------------------------------------------------------------
+WORK=$(mktemp -d)
+trap 'restore_tip; rm -rf "$WORK"' EXIT
+RESULTS=$WORK/results.jsonl
+HELPER=$WORK/measure.py
+cat >"$HELPER" <<'PY'
+"""measure.py run NAME RUNS OK_CODES PRE VS TARGET -- CMD...  |  measure.py report RESULTS
+
+run: one untimed warm-up, then RUNS timed runs of CMD (stdout discarded); before each run,
+PRE (a shell command, may be empty) runs untimed. Appends one JSON line to $RESULTS.
+VS names an earlier row to compare with; TARGET is 'ratio<=X' or 'ms<X' or ''."""
+import json, os, statistics, subprocess, sys, tempfile, time
+
+def run(name, runs, ok, pre, vs, target, cmd):
+    ok = {int(c) for c in ok.split(",")}
+    row = {"name": name, "vs": vs, "target": target, "status": "ok"}
+    times, peak = [], 0
+    for i in range(runs + 1):
+        if pre:
+            p = subprocess.run(pre, shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            if p.returncode != 0:
+                err = p.stderr.decode(errors="replace").strip().splitlines()
+                row.update(status="FAILED", error="setup: " + (err[0] if err else f"exit {p.returncode}"))
+                break
+        with tempfile.TemporaryFile() as errf:
+            t0 = time.perf_counter()
+            try:
+                child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errf)
+            except OSError as e:
+                row.update(status="FAILED", error=f"{cmd[0]}: {e.strerror}")
+                break
+            _, status, usage = os.wait4(child.pid, 0)
+            elapsed = time.perf_counter() - t0
+            child.returncode = code = os.waitstatus_to_exitcode(status)
+            if code not in ok:
+                errf.seek(0)
+                err = errf.read().decode(errors="replace").strip().splitlines()
+                row.update(status="FAILED", error=f"exit {code}: " + (err[0] if err else ""))
+                break
+        if i > 0:  # run 0 is the warm-up
+            times.append(elapsed)
+            peak = max(peak, usage.ru_maxrss)  # KiB on Linux
+    if row["status"] == "ok":
+        row.update(median=statistics.median(times), runs=times, peak_mb=peak / 1024)
+    with open(os.environ["RESULTS"], "a") as f:
+        f.write(json.dumps(row) + "\n")
+    shown = f"{row['median']:.3f} s" if row["status"] == "ok" else "FAILED " + row["error"]
+    print(f"  {name}: {shown}", flush=True)
+
+def report(path):
+    rows = [json.loads(l) for l in open(path)]
+    by = {r["name"]: r for r in rows}
+    out = [("command", "median s", "peak MB", "vs git", "target", "")]
+    for r in rows:
+        t = r["target"]
+        target = t.replace("ratio<=", "<= ") + "x" if t.startswith("ratio<=") else t.replace("ms<", "< ") + " ms" if t else ""
+        if r["status"] != "ok":
+            out.append((r["name"], "FAILED", "", "", target, r["error"][:70]))
+            continue
+        ratio, verdict = "", ""
+        base = by.get(r["vs"]) if r["vs"] else None
+        if base and base["status"] == "ok":
+            ratio = f"{r['median'] / base['median']:.2f}x"
+        if t.startswith("ratio<=") and ratio:
+            verdict = "meets" if r["median"] / base["median"] <= float(t[7:]) else "MISSES"
+        elif t.startswith("ms<"):
+            verdict = "meets" if r["median"] * 1000 < float(t[3:]) else "MISSES"
+        out.append((r["name"], f"{r['median']:.3f}", f"{r['peak_mb']:.0f}", ratio, target, verdict))
+    widths = [max(len(row[i]) for row in out) for i in range(len(out[0]))]
+    for n, row in enumerate(out):
+        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) if i < 5 else c for i, (c, w) in enumerate(zip(row, widths))).rstrip())
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+
+if sys.argv[1] == "run":
+    name, runs, ok, pre, vs, target = sys.argv[2:8]
+    assert sys.argv[8] == "--"
+    run(name, int(runs), ok, pre, vs, target, sys.argv[9:])
+else:
+    report(sys.argv[2])
+PY
+export RESULTS
+
+# measure NAME OK_CODES PRE VS TARGET -- CMD...
+measure() { python3 "$HELPER" run "$1" "$RUNS" "$2" "$3" "$4" "$5" "${@:6}"; }
+
+A="git log --format=%H%n%B HEAD"
+B="git log --format=%H -- agreements/$AGREEMENT.toml"
+FILE=agreements/$AGREEMENT.toml
+echo "== measuring ($RUNS runs each, after one warm-up)"
+measure "$A" 0 "" "" "" -- git -C "$REPO" log --format=%H%n%B HEAD
+measure "accord status --format json (cold)" 0,1 "rm -rf '$GIT_DIR_ABS/accord'" "$A" "ratio<=1" \
+    -- "$ACCORD" -C "$REPO" status --format json
+measure "accord status --format json (warm)" 0,1 "" "" "ms<50" \
+    -- "$ACCORD" -C "$REPO" status --format json
+measure "$B" 0 "" "" "" -- git -C "$REPO" log --format=%H -- "$FILE"
+measure "accord history $AGREEMENT" 0 "" "$B" "ratio<=1" -- "$ACCORD" -C "$REPO" history "$AGREEMENT"
+measure "accord log $AGREEMENT" 0 "" "$B" "" -- "$ACCORD" -C "$REPO" log "$AGREEMENT"
+(
+    export GIT_AUTHOR_NAME="Party 2" GIT_AUTHOR_EMAIL=party2@example.com
+    export GIT_COMMITTER_NAME="Party 2" GIT_COMMITTER_EMAIL=party2@example.com
+    measure "accord sign $AGREEMENT (warm)" 0 \
+        "'$ACCORD' -C '$REPO' object '$AGREEMENT' -m 'bench: objection to be lifted'" "" "ms<50" \
+        -- "$ACCORD" -C "$REPO" sign "$AGREEMENT"
+)
+restore_tip
+
+echo
+echo "== results: $PARAMS, $RUNS runs, median wall time, peak RSS over the runs"
+python3 "$HELPER" report "$RESULTS"
