@@ -138,6 +138,9 @@ pub struct PartyView {
     /// The revision a stale or carried-over position was made on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revision: Option<String>,
+    /// The standing position itself (JSON has it as `state`).
+    #[serde(skip)]
+    pub stance: Option<crate::trailers::Stance>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -243,6 +246,7 @@ pub fn evaluate(
             at: s.position.map(|p| rfc3339(p.time)),
             note: s.position.map(|p| p.note.clone()).filter(|n| !n.is_empty()),
             carried_over: s.carried_over,
+            stance: s.position.map(|p| p.trailers.stance),
             revision: s
                 .position
                 .filter(|p| p.trailers.revision != current && s.state != State::Objecting)

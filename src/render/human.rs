@@ -142,7 +142,11 @@ pub fn status(w: &mut dyn Write, e: &Evaluation) -> io::Result<()> {
             extra.push_str("  carried over: same meaning");
         }
         if p.state == State::Stale {
-            extra.push_str("  signed an earlier revision");
+            if p.stance == Some(crate::trailers::Stance::Abstain) {
+                extra.push_str("  abstained on an earlier revision");
+            } else {
+                extra.push_str("  signed an earlier revision");
+            }
         }
         if p.role == crate::model::Role::Observer {
             extra.push_str("  (observer: not counted)");

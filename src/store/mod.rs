@@ -359,12 +359,20 @@ impl Store {
             return Err(Error::new("this is a bare repository: positions are recorded in a clone")
                 .hint("clone it, take the position there, and push"));
         }
-        if self.repo.state() != RepositoryState::Clean {
-            let what = format!("{:?}", self.repo.state()).to_lowercase();
-            return Err(Error::new(format!("a {what} is in progress"))
-                .hint("finish or abort it first (git status tells how)"));
-        }
-        Ok(())
+        let what = match self.repo.state() {
+            // git commits during a bisect; so may accord.
+            RepositoryState::Clean | RepositoryState::Bisect => return Ok(()),
+            RepositoryState::Merge => "a merge",
+            RepositoryState::Revert | RepositoryState::RevertSequence => "a revert",
+            RepositoryState::CherryPick | RepositoryState::CherryPickSequence => "a cherry-pick",
+            RepositoryState::Rebase
+            | RepositoryState::RebaseInteractive
+            | RepositoryState::RebaseMerge => "a rebase",
+            RepositoryState::ApplyMailbox => "a `git am`",
+            RepositoryState::ApplyMailboxOrRebase => "a `git am` or rebase",
+        };
+        Err(Error::new(format!("{what} is in progress; refusing to record a position now"))
+            .hint("finish or abort it first (git status tells how)"))
     }
 
     /// Create a commit on top of HEAD with HEAD's tree, and move the branch HEAD points to (or

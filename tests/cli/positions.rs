@@ -445,7 +445,6 @@ fn refuses_during_a_rebase() {
 }
 
 #[test]
-#[ignore = "bug: store/mod.rs Store::check_writable names the state by its Debug form (\"a rebaseinteractive is in progress\") and refuses during bisect"]
 fn the_refusal_names_the_operation_in_words_and_bisect_does_not_block() {
     let mut env = setup("consent");
     env.commit_file("README", "base\n", "readme");
@@ -941,7 +940,6 @@ fn a_meaning_changing_edit_makes_sign_offs_stale() {
 }
 
 #[test]
-#[ignore = "bug: render/human.rs status() prints \"signed an earlier revision\" for every stale party, also one whose stale position is an abstention"]
 fn human_status_does_not_call_a_stale_abstention_a_sign_off() {
     let mut env = setup("consent");
     env.as_(KATHERINE).accord(&["abstain", "charter"]).ok();
