@@ -152,7 +152,11 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                     writeln!(out, "No change.")?;
                 }
                 for c in &changes {
-                    writeln!(out, "- {}", diff::describe(c, false))?;
+                    writeln!(
+                        out,
+                        "- {}",
+                        crate::render::markdown::item(&diff::describe(c, false))
+                    )?;
                 }
             } else {
                 writeln!(out, "{BOLD}{}{BOLD:#} {DIM}{f} → {t}{DIM:#}", args.id)?;

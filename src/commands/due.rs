@@ -34,6 +34,9 @@ struct Due {
     /// When it last became ratified, for review_every.
     #[serde(skip_serializing_if = "Option::is_none")]
     last_ratified: Option<String>,
+    /// The `review_every` period as written, for the human line.
+    #[serde(skip)]
+    every: Option<String>,
 }
 
 fn toml_date(d: &toml::value::Datetime) -> Option<Date> {
@@ -73,6 +76,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                         reason: "ends",
                         due_on: end.to_string(),
                         last_ratified: None,
+                        every: None,
                     });
                 }
             }
@@ -84,6 +88,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                         reason: "review_by",
                         due_on: by.to_string(),
                         last_ratified: None,
+                        every: None,
                     });
                 }
             }
@@ -107,6 +112,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                         reason: "review_every",
                         due_on: due.to_string(),
                         last_ratified: Some(super::rfc3339(at)),
+                        every: a.review_every.clone(),
                     });
                 }
             }
@@ -123,8 +129,9 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                     "ends" => format!("ended on {}", d.due_on),
                     "review_by" => format!("review was due by {}", d.due_on),
                     _ => format!(
-                        "review was due on {} ({} after it was last ratified)",
+                        "review was due on {} ({} after it was last ratified, {})",
                         d.due_on,
+                        d.every.as_deref().unwrap_or("?"),
                         d.last_ratified.as_deref().unwrap_or("?")
                     ),
                 };

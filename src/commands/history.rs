@@ -1,7 +1,10 @@
 //! `accord history`: how one field (the purpose by default) changed, and who agreed to each
 //! version.
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
+
+use git2::Oid;
 
 use serde::Serialize;
 
@@ -9,7 +12,9 @@ use super::timeline::{Event, Timeline};
 use crate::cli::OutputFormat;
 use crate::diff::{self, Segment};
 use crate::error::{Error, Result};
+use crate::ledger::{self, Position, State};
 use crate::model::{normalize_text, Agreement};
+use crate::store::Store;
 use crate::trailers::Stance;
 use crate::ui::{Ui, BOLD, DIM, GOOD, WARN};
 
@@ -87,10 +92,43 @@ struct Version {
     revisions: Vec<String>,
     /// Word diff from the version before (empty for the first).
     words: Vec<Segment>,
-    /// Parties who signed any revision while this value stood.
+    /// Parties who signed any revision while this value stood, and those whose earlier sign-off
+    /// counted for it (a revert brings back the sign-offs on the text it restores).
     signed_by: Vec<String>,
     /// Whether the agreement was ratified at any point while this value stood.
     ratified: bool,
+}
+
+fn add_signers(v: &mut Version, signers: Vec<String>) {
+    for s in signers {
+        if !v.signed_by.contains(&s) {
+            v.signed_by.push(s);
+        }
+    }
+}
+
+/// Who stands `signed` on `blob`, given each party's latest position so far (SPEC §4: a
+/// sign-off binds to the text signed, and carries over to a text with the same meaning).
+fn signed_now(
+    timeline: &mut Timeline<'_>,
+    store: &Store,
+    blob: Oid,
+    latest: &HashMap<String, &Position>,
+    revisions: &HashSet<Oid>,
+) -> Vec<String> {
+    let Some(agreement) = timeline.agreement(store, blob).cloned() else { return Vec::new() };
+    let positions: Vec<&Position> = latest.values().copied().collect();
+    let same = |rev: &str| -> bool {
+        let Ok(oid) = Oid::from_str(rev) else { return false };
+        revisions.contains(&oid)
+            && timeline.agreement(store, oid).is_some_and(|a| a.same_meaning(&agreement))
+    };
+    ledger::standings(&agreement, &blob.to_string(), &positions, same)
+        .iter()
+        .filter(|s| s.state == State::Signed)
+        .filter_map(|s| s.position)
+        .map(|p| format!("{} <{}>", p.trailers.name, p.trailers.email))
+        .collect()
 }
 
 pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
@@ -122,19 +160,45 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
         super::load_at(&store, head, &args.id)?;
     }
     let ratified = timeline.replay(&store);
+    let revisions: HashSet<Oid> = timeline.revisions().into_iter().collect();
+    // Each party's latest position so far, by lower-cased email (as `Timeline::replay`).
+    let mut latest: HashMap<String, &Position> = HashMap::new();
     let mut versions: Vec<Version> = Vec::new();
+    // The version of the text standing after the latest edit, and that text.
+    let mut standing: Option<usize> = None;
+    let mut current: Option<Oid> = None;
     for k in (0..timeline.events.len()).rev() {
         match timeline.events[k].clone() {
             Event::Edit(e) => {
+                current = e.blob;
+                standing = None;
                 let Some(blob) = e.blob else { continue };
                 let Some(a) = timeline.agreement(&store, blob) else { continue };
                 let value = field(a, &args.field).flatten();
-                match versions.last_mut() {
-                    Some(v) if v.value == value => v.revisions.push(blob.to_string()),
-                    _ => {
-                        let words = match versions.last() {
+                // The value this edit replaced (at its first parent). On branches merged
+                // together the edit just before in time may sit on another branch: an edit
+                // that leaves the value as its parent had it starts no version.
+                let before = e
+                    .before
+                    .and_then(|b| timeline.agreement(&store, b))
+                    .map(|a| field(a, &args.field).flatten());
+                let joined = match versions.last() {
+                    Some(v) if v.value == value => Some(versions.len() - 1),
+                    _ if before.as_ref() == Some(&value) => {
+                        versions.iter().rposition(|v| v.value == value)
+                    }
+                    _ => None,
+                };
+                let i = match joined {
+                    Some(i) => {
+                        versions[i].revisions.push(blob.to_string());
+                        i
+                    }
+                    None => {
+                        let prev = before.or_else(|| versions.last().map(|v| v.value.clone()));
+                        let words = match prev {
                             Some(prev) => diff::words(
-                                prev.value.as_deref().unwrap_or(""),
+                                prev.as_deref().unwrap_or(""),
                                 value.as_deref().unwrap_or(""),
                             ),
                             None => Vec::new(),
@@ -150,32 +214,37 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                             signed_by: Vec::new(),
                             ratified: false,
                         });
+                        versions.len() - 1
                     }
-                }
+                };
+                standing = Some(i);
                 if ratified[k] == Some(true) {
-                    if let Some(v) = versions.last_mut() {
-                        v.ratified = true;
-                    }
+                    versions[i].ratified = true;
                 }
+                // Sign-offs made before this text stood can count for it: a revert restores
+                // the very blob they signed, or a text with the same meaning carries them over.
+                let signers = signed_now(&mut timeline, &store, blob, &latest, &revisions);
+                add_signers(&mut versions[i], signers);
             }
             Event::Position(p) => {
-                let Some(v) = versions.last_mut() else { continue };
+                latest.insert(p.trailers.email.to_lowercase(), p);
+                let (Some(i), Some(blob)) = (standing, current) else { continue };
                 if ratified[k] == Some(true) {
-                    v.ratified = true;
+                    versions[i].ratified = true;
                 }
-                // A sign-off counts for the version whose revisions include the one signed.
-                if p.trailers.stance == Stance::Sign {
-                    let signer = format!("{} <{}>", p.trailers.name, p.trailers.email);
-                    if let Some(target) = versions
-                        .iter_mut()
-                        .rev()
-                        .find(|v| v.revisions.contains(&p.trailers.revision))
-                    {
-                        if !target.signed_by.contains(&signer) {
-                            target.signed_by.push(signer);
-                        }
-                    }
+                if p.trailers.stance != Stance::Sign {
+                    continue;
                 }
+                // A sign-off counts for the version whose revisions include the one signed...
+                let signer = format!("{} <{}>", p.trailers.name, p.trailers.email);
+                if let Some(target) =
+                    versions.iter_mut().rev().find(|v| v.revisions.contains(&p.trailers.revision))
+                {
+                    add_signers(target, vec![signer]);
+                }
+                // ...and for the text standing now when it has the same meaning.
+                let signers = signed_now(&mut timeline, &store, blob, &latest, &revisions);
+                add_signers(&mut versions[i], signers);
             }
         }
     }

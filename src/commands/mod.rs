@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::ledger::{self, Position, State};
 use crate::model::{self, Agreement, LoadError, Role};
 use crate::rules::{self, Verdict};
-use crate::store::{Graph, Store};
+use crate::store::{Graph, History, Store};
 use crate::ui::Ui;
 
 pub mod check;
@@ -196,6 +196,25 @@ pub fn positions_by_agreement(graph: &Graph) -> HashMap<&str, Vec<&Position>> {
     map
 }
 
+/// A stable fingerprint of an agreement's meaning: equal for revisions with the same meaning.
+pub fn meaning_fingerprint(a: &Agreement) -> u64 {
+    let bytes = serde_json::to_vec(&a.normalized()).unwrap_or_default();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x100_0000_01b3);
+    }
+    h
+}
+
+/// How to learn what evaluation needs beyond the positions themselves.
+pub enum Source<'a, 's> {
+    /// A graph already walked.
+    Graph(&'a Graph),
+    /// A history whose graph is walked only if a proof needs it, and which remembers meanings.
+    History(&'a History<'s>),
+}
+
 /// Evaluate one agreement at `revision` (its blob id) given its positions, newest first.
 pub fn evaluate(
     store: &Store,
@@ -205,16 +224,44 @@ pub fn evaluate(
     agreement: &Agreement,
     positions: &[&Position],
 ) -> Result<Evaluation> {
+    evaluate_from(store, Source::Graph(graph), id, revision, agreement, positions)
+}
+
+pub fn evaluate_from(
+    store: &Store,
+    source: Source,
+    id: &str,
+    revision: Oid,
+    agreement: &Agreement,
+    positions: &[&Position],
+) -> Result<Evaluation> {
     let current = revision.to_string();
     let path = store.path_of(id);
+    let fingerprint = match &source {
+        Source::History(h) => h.meaning(revision, || Some(meaning_fingerprint(agreement))),
+        Source::Graph(_) => Some(meaning_fingerprint(agreement)),
+    };
+    let meaning_of = |oid: Oid| -> Option<u64> {
+        let compute = || {
+            let bytes = store.read_blob(oid).ok()??;
+            model::parse(&bytes, &path).ok().map(|a| meaning_fingerprint(&a))
+        };
+        match &source {
+            Source::History(h) => h.meaning(oid, compute),
+            Source::Graph(_) => compute(),
+        }
+    };
     // A carried-over position must name a revision of this agreement; proven only when needed.
     let mut failure: Option<Error> = None;
     let mut same_meaning = |rev: &str| -> bool {
         let Ok(oid) = Oid::from_str(rev) else { return false };
-        let Ok(Some(bytes)) = store.read_blob(oid) else { return false };
-        let Ok(other) = model::parse(&bytes, &path) else { return false };
-        if !other.same_meaning(agreement) {
+        if meaning_of(oid) != fingerprint {
             return false;
+        }
+        if let Source::History(h) = &source {
+            if h.is_proven(&path, oid) {
+                return true;
+            }
         }
         // Cheap proof first: a position taken with accord sits on a commit whose tree holds the
         // revision it names. Otherwise search the agreement's whole history.
@@ -224,11 +271,19 @@ pub fn evaluate(
                 .and_then(|c| store.blob_at(c, &path).ok().flatten())
                 .is_some_and(|(b, _)| b == oid)
         });
-        in_own_tree
-            || store.is_revision(graph, &path, oid).unwrap_or_else(|e| {
+        let graph = match &source {
+            Source::Graph(g) => Ok(*g),
+            Source::History(h) => h.graph(),
+        };
+        let proven = in_own_tree
+            || graph.and_then(|g| store.is_revision(g, &path, oid)).unwrap_or_else(|e| {
                 failure = Some(e);
                 false
-            })
+            });
+        if let (true, Source::History(h)) = (proven, &source) {
+            h.prove(&path, oid);
+        }
+        proven
     };
     let standings = ledger::standings(agreement, &current, positions, &mut same_meaning);
     if let Some(e) = failure {
@@ -294,25 +349,44 @@ pub fn evaluate(
 
 /// Evaluate every agreement in `ids` at `commit` (all agreements there when `ids` is empty).
 pub fn evaluate_at(store: &Store, commit: Oid, ids: &[String]) -> Result<Vec<Evaluation>> {
-    let ids: Vec<String> = if ids.is_empty() {
-        store.ids_at(commit)?.into_iter().map(|(id, _)| id).collect()
-    } else {
-        ids.to_vec()
-    };
     let t0 = std::time::Instant::now();
+    let all: Vec<(String, Oid)> = store.ids_at(commit)?;
+    let wanted: Vec<(String, Oid)> = if ids.is_empty() {
+        all
+    } else {
+        let mut out = Vec::new();
+        for id in ids {
+            match all.iter().find(|(a, _)| a == id) {
+                Some(x) => out.push(x.clone()),
+                None => {
+                    load_at(store, commit, id)?; // says why, with a hint
+                }
+            }
+        }
+        out
+    };
+    let history = store.history(commit)?;
+    crate::store::trace("history", t0);
     let mut loaded = Vec::new();
-    for id in &ids {
-        loaded.push((id, load_at(store, commit, id)?));
+    for (id, blob) in wanted {
+        let path = store.path_of(&id);
+        let a = history.agreement(blob, || {
+            let bytes = store.read_blob(blob)?.unwrap_or_default();
+            model::load(&bytes, &path).map_err(load_error)
+        })?;
+        loaded.push((id, blob, a));
     }
     crate::store::trace("agreements loaded", t0);
-    let graph = store.graph(commit)?;
-    crate::store::trace("graph", t0);
-    let by_agreement = positions_by_agreement(&graph);
-    let mut out = Vec::new();
-    for (id, (blob, agreement)) in loaded {
-        let positions = by_agreement.get(id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
-        out.push(evaluate(store, &graph, id, blob, &agreement, positions)?);
+    let mut by_agreement: HashMap<&str, Vec<&Position>> = HashMap::new();
+    for p in &history.positions {
+        by_agreement.entry(p.trailers.agreement.as_str()).or_default().push(p);
     }
+    let mut out = Vec::new();
+    for (id, blob, agreement) in &loaded {
+        let positions = by_agreement.get(id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+        out.push(evaluate_from(store, Source::History(&history), id, *blob, agreement, positions)?);
+    }
+    history.save();
     crate::store::trace("evaluated", t0);
     Ok(out)
 }

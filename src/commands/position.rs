@@ -169,10 +169,12 @@ fn record(
     let committer = store.committer(&author)?;
 
     // What does this party stand on now?
-    let graph = store.graph(head)?;
-    let positions: Vec<_> =
-        graph.positions().into_iter().filter(|p| p.trailers.agreement == id).collect();
-    let eval = super::evaluate(&store, &graph, &id, revision, &agreement, &positions)?;
+    let history = store.history(head)?;
+    let positions: Vec<&crate::ledger::Position> =
+        history.positions.iter().filter(|p| p.trailers.agreement == id).map(|p| &**p).collect();
+    let source = super::Source::History(&history);
+    let eval = super::evaluate_from(&store, source, &id, revision, &agreement, &positions)?;
+    history.save();
     let mine = eval.parties.iter().find(|p| p.email.eq_ignore_ascii_case(&party.email));
     let state = mine.map_or(State::Silent, |p| p.state);
     match (stance, state) {

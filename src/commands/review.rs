@@ -225,7 +225,7 @@ fn markdown(ui: &mut Ui, range: &str, r: &ReviewJson) -> Result<()> {
         if !others.is_empty() {
             writeln!(out, "**Changes**\n")?;
             for c in others {
-                writeln!(out, "- {}", render::markdown::cell(&diff::describe(c, false)))?;
+                writeln!(out, "- {}", render::markdown::item(&diff::describe(c, false)))?;
             }
             writeln!(out)?;
         }

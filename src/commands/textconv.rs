@@ -1,6 +1,6 @@
 //! `accord textconv`: the git diff driver. Never fails: unparsable input is printed unchanged.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 
 use crate::error::Result;
@@ -29,6 +29,10 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
         ui.warn(format!("accord textconv: cannot read {}: {e}", args.file.display()));
         return Ok(());
     }
-    ui.out().write_all(&crate::canon::textconv(&bytes))?;
+    // Straight to stdout, not through `ui.out()`: its colour stripping would drop control
+    // characters and invalid UTF-8 from a file passed through unchanged.
+    let mut out = std::io::stdout().lock();
+    out.write_all(&crate::canon::textconv(&bytes))?;
+    out.flush()?;
     Ok(())
 }

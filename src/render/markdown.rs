@@ -10,6 +10,17 @@ pub fn cell(s: &str) -> String {
     crate::model::normalize_text(s).replace('|', "\\|").replace('<', "&lt;").replace('>', "&gt;")
 }
 
+/// The text of a list item: as [`cell`], with a leading `+`, `-` or `*` escaped, so that an
+/// added or removed clause ("+ norm: …") shows its sign instead of opening a nested list.
+pub fn item(s: &str) -> String {
+    let s = cell(s);
+    if s.starts_with(['+', '-', '*']) {
+        format!("\\{s}")
+    } else {
+        s
+    }
+}
+
 pub fn show(w: &mut dyn Write, id: &str, a: &Agreement) -> io::Result<()> {
     writeln!(w, "# {}\n", cell(&a.title))?;
     write!(w, "*{}* `{id}` — decision: {}", a.kind, a.decision.rule)?;
@@ -93,4 +104,19 @@ pub fn status(w: &mut dyn Write, e: &Evaluation) -> io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_items_keep_their_sign() {
+        assert_eq!(item("+ norm: Be kind."), "\\+ norm: Be kind.");
+        assert_eq!(
+            item("- party A <a@example.com> (partner)"),
+            "\\- party A &lt;a@example.com&gt; (partner)"
+        );
+        assert_eq!(item("decision: consent → quorum"), "decision: consent → quorum");
+    }
 }

@@ -35,7 +35,7 @@ pub struct Cache {
     changed: bool,
 }
 
-fn fnv(data: &[u8]) -> u64 {
+pub(super) fn fnv(data: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in data {
         h ^= *b as u64;
@@ -44,36 +44,36 @@ fn fnv(data: &[u8]) -> u64 {
     h
 }
 
-struct Reader<'a> {
-    data: &'a [u8],
-    at: usize,
+pub(super) struct Reader<'a> {
+    pub data: &'a [u8],
+    pub at: usize,
 }
 
 impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
+    pub(super) fn take(&mut self, n: usize) -> Option<&[u8]> {
         let s = self.data.get(self.at..self.at.checked_add(n)?)?;
         self.at += n;
         Some(s)
     }
-    fn u8(&mut self) -> Option<u8> {
+    pub(super) fn u8(&mut self) -> Option<u8> {
         self.take(1).map(|b| b[0])
     }
-    fn u32(&mut self) -> Option<u32> {
+    pub(super) fn u32(&mut self) -> Option<u32> {
         Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
     }
-    fn i64(&mut self) -> Option<i64> {
+    pub(super) fn i64(&mut self) -> Option<i64> {
         Some(i64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
-    fn oid(&mut self) -> Option<Oid> {
+    pub(super) fn oid(&mut self) -> Option<Oid> {
         Oid::from_bytes(self.take(20)?).ok()
     }
-    fn string(&mut self) -> Option<String> {
+    pub(super) fn string(&mut self) -> Option<String> {
         let n = self.u32()? as usize;
         String::from_utf8(self.take(n)?.to_vec()).ok()
     }
 }
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
+pub(super) fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(&(s.len() as u32).to_le_bytes());
     out.extend_from_slice(s.as_bytes());
 }
@@ -85,6 +85,41 @@ fn stance_code(s: Stance) -> u8 {
         Stance::Abstain => 2,
         Stance::Withdraw => 3,
     }
+}
+
+/// A position's fields after its commit id and time, which the caller stores.
+pub(super) fn put_position(out: &mut Vec<u8>, p: &Position) {
+    out.push(stance_code(p.trailers.stance));
+    for s in [
+        &p.trailers.agreement,
+        &p.trailers.revision,
+        &p.trailers.name,
+        &p.trailers.email,
+        &p.author_name,
+        &p.author_email,
+        &p.note,
+    ] {
+        put_str(out, s);
+    }
+}
+
+pub(super) fn read_position(r: &mut Reader, id: Oid, time: i64) -> Option<Position> {
+    let stance = *Stance::ALL.get(r.u8()? as usize)?;
+    let agreement = r.string()?;
+    let revision = r.string()?;
+    let name = r.string()?;
+    let email = r.string()?;
+    let author_name = r.string()?;
+    let author_email = r.string()?;
+    let note = r.string()?;
+    Some(Position {
+        commit: id.to_string(),
+        time,
+        author_name,
+        author_email,
+        trailers: Trailers { stance, agreement, revision, name, email },
+        note,
+    })
 }
 
 fn decode(data: &[u8]) -> Option<HashMap<Oid, Cached>> {
@@ -112,24 +147,7 @@ fn decode(data: &[u8]) -> Option<HashMap<Oid, Cached>> {
         }
         let accord = match r.u8()? {
             0 => Accord::None,
-            1 => {
-                let stance = *Stance::ALL.get(r.u8()? as usize)?;
-                let agreement = r.string()?;
-                let revision = r.string()?;
-                let name = r.string()?;
-                let email = r.string()?;
-                let author_name = r.string()?;
-                let author_email = r.string()?;
-                let note = r.string()?;
-                Accord::Position(std::sync::Arc::new(Position {
-                    commit: id.to_string(),
-                    time,
-                    author_name,
-                    author_email,
-                    trailers: Trailers { stance, agreement, revision, name, email },
-                    note,
-                }))
-            }
+            1 => Accord::Position(std::sync::Arc::new(read_position(&mut r, id, time)?)),
             2 => Accord::Malformed(r.string()?),
             _ => return None,
         };
@@ -156,18 +174,7 @@ fn encode(entries: &HashMap<Oid, Cached>) -> Vec<u8> {
             Accord::None => out.push(0),
             Accord::Position(p) => {
                 out.push(1);
-                out.push(stance_code(p.trailers.stance));
-                for s in [
-                    &p.trailers.agreement,
-                    &p.trailers.revision,
-                    &p.trailers.name,
-                    &p.trailers.email,
-                    &p.author_name,
-                    &p.author_email,
-                    &p.note,
-                ] {
-                    put_str(&mut out, s);
-                }
+                put_position(&mut out, p);
             }
             Accord::Malformed(why) => {
                 out.push(2);

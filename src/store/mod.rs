@@ -13,8 +13,10 @@ use crate::error::{Error, Result};
 use crate::model;
 
 mod cache;
+mod snapshot;
 mod walk;
 
+pub use snapshot::History;
 pub use walk::{classify, parse_commit, Accord, Graph, Node, RawCommit};
 
 /// Signs a commit buffer, returning the armoured signature.

@@ -1,0 +1,380 @@
+//! The positions reachable from one tip, already in SPEC §4's order, remembered so that the
+//! next `status` or `sign` at the same tip — or at a tip that only added commits on top of it
+//! in a straight line — needs no walk of history at all.
+//!
+//! Like the event cache, it is never the source of truth: it is keyed by the tip commit, a file
+//! that is missing, corrupt or from another version is ignored, and any other tip falls back to
+//! the full walk (which writes a new snapshot).
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use git2::{ErrorCode, Oid};
+
+use super::cache::{fnv, put_position, put_str, read_position, Reader};
+use super::walk::{classify, parse_commit, Accord, Graph};
+use super::Store;
+use crate::error::Result;
+use crate::ledger::Position;
+use crate::model::Agreement;
+
+const FILE: &str = "snapshot-v1.bin";
+const MAGIC: &[u8; 8] = b"ACCRDSN1";
+/// Longest straight run of new commits followed on top of a snapshot before walking instead.
+const MAX_EXTENSION: usize = 10_000;
+
+struct Snapshot {
+    /// What the history looked like beyond the tip: the `shallow` file's fingerprint, so that a
+    /// deepened or unshallowed clone at the same tip is walked again.
+    horizon: u64,
+    tip: Oid,
+    tip_tree: Oid,
+    truncated: bool,
+    positions: Vec<Arc<Position>>,
+    /// Meaning fingerprints of revisions, by blob id (`None`: does not parse).
+    meanings: HashMap<Oid, Option<u64>>,
+    /// (path, blob) pairs proven to be revisions of the file at that path.
+    proven: HashSet<(String, Oid)>,
+    /// Agreements that loaded and validated, by blob id (same bytes, same answer).
+    agreements: HashMap<Oid, Agreement>,
+}
+
+fn decode(data: &[u8]) -> Option<Snapshot> {
+    if data.len() < 16 || &data[..8] != MAGIC {
+        return None;
+    }
+    let (body, sum) = data.split_at(data.len() - 8);
+    if fnv(body).to_le_bytes() != sum {
+        return None;
+    }
+    let mut r = Reader { data: body, at: 8 };
+    if r.string()? != env!("CARGO_PKG_VERSION") {
+        return None;
+    }
+    let horizon = u64::from_le_bytes(r.take(8)?.try_into().ok()?);
+    let tip = r.oid()?;
+    let tip_tree = r.oid()?;
+    let truncated = r.u8()? != 0;
+    let n = r.u32()? as usize;
+    let mut positions = Vec::with_capacity(n.min(1 << 22));
+    for _ in 0..n {
+        let id = r.oid()?;
+        let time = r.i64()?;
+        positions.push(Arc::new(read_position(&mut r, id, time)?));
+    }
+    let m = r.u32()? as usize;
+    let mut meanings = HashMap::with_capacity(m.min(1 << 22));
+    for _ in 0..m {
+        let blob = r.oid()?;
+        let fp = match r.u8()? {
+            0 => None,
+            _ => Some(u64::from_le_bytes(r.take(8)?.try_into().ok()?)),
+        };
+        meanings.insert(blob, fp);
+    }
+    let k = r.u32()? as usize;
+    let mut proven = HashSet::with_capacity(k.min(1 << 22));
+    for _ in 0..k {
+        let path = r.string()?;
+        proven.insert((path, r.oid()?));
+    }
+    let json = r.string()?;
+    let agreements: HashMap<String, Agreement> = serde_json::from_str(&json).ok()?;
+    let agreements =
+        agreements.into_iter().filter_map(|(k, v)| Some((Oid::from_str(&k).ok()?, v))).collect();
+    (r.at == body.len()).then_some(Snapshot {
+        horizon,
+        tip,
+        tip_tree,
+        truncated,
+        positions,
+        meanings,
+        proven,
+        agreements,
+    })
+}
+
+fn encode(s: &Snapshot) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + s.positions.len() * 160);
+    out.extend_from_slice(MAGIC);
+    put_str(&mut out, env!("CARGO_PKG_VERSION"));
+    out.extend_from_slice(&s.horizon.to_le_bytes());
+    out.extend_from_slice(s.tip.as_bytes());
+    out.extend_from_slice(s.tip_tree.as_bytes());
+    out.push(s.truncated as u8);
+    out.extend_from_slice(&(s.positions.len() as u32).to_le_bytes());
+    for p in &s.positions {
+        let id = Oid::from_str(&p.commit).unwrap_or_else(|_| Oid::zero());
+        out.extend_from_slice(id.as_bytes());
+        out.extend_from_slice(&p.time.to_le_bytes());
+        put_position(&mut out, p);
+    }
+    out.extend_from_slice(&(s.meanings.len() as u32).to_le_bytes());
+    for (blob, fp) in &s.meanings {
+        out.extend_from_slice(blob.as_bytes());
+        match fp {
+            None => out.push(0),
+            Some(v) => {
+                out.push(1);
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+    }
+    out.extend_from_slice(&(s.proven.len() as u32).to_le_bytes());
+    for (path, blob) in &s.proven {
+        put_str(&mut out, path);
+        out.extend_from_slice(blob.as_bytes());
+    }
+    let agreements: HashMap<String, &Agreement> =
+        s.agreements.iter().map(|(k, v)| (k.to_string(), v)).collect();
+    put_str(&mut out, &serde_json::to_string(&agreements).unwrap_or_else(|_| "{}".into()));
+    let sum = fnv(&out);
+    out.extend_from_slice(&sum.to_le_bytes());
+    out
+}
+
+fn load(dir: &Path) -> Option<Snapshot> {
+    if std::env::var_os("ACCORD_NO_CACHE").is_some() {
+        return None;
+    }
+    decode(&std::fs::read(dir.join(FILE)).ok()?)
+}
+
+fn save(dir: &Path, s: &Snapshot) {
+    if std::env::var_os("ACCORD_NO_CACHE").is_some() {
+        return;
+    }
+    let data = encode(s);
+    let write = || -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        tmp.write_all(&data)?;
+        tmp.persist(dir.join(FILE)).map_err(|e| e.error)?;
+        Ok(())
+    };
+    let _ = write();
+}
+
+/// The standing positions reachable from a tip — for each agreement and email, the newest
+/// position in SPEC §4's order, which is all that decides a state — with the full graph walked
+/// only when someone needs it.
+pub struct History<'s> {
+    store: &'s Store,
+    pub tip: Oid,
+    tip_tree: Oid,
+    pub positions: Vec<Arc<Position>>,
+    /// History ended early (shallow clone, missing objects).
+    pub truncated: bool,
+    graph: OnceLock<Graph>,
+    meanings: RefCell<HashMap<Oid, Option<u64>>>,
+    proven: RefCell<HashSet<(String, Oid)>>,
+    agreements: RefCell<HashMap<Oid, Agreement>>,
+    meanings_changed: RefCell<bool>,
+}
+
+impl<'s> History<'s> {
+    /// The full graph, walked on first use.
+    pub fn graph(&self) -> Result<&Graph> {
+        if let Some(g) = self.graph.get() {
+            return Ok(g);
+        }
+        let g = self.store.graph(self.tip)?;
+        Ok(self.graph.get_or_init(|| g))
+    }
+
+    /// The meaning fingerprint of a revision, computed by `f` once and remembered.
+    pub fn meaning(&self, blob: Oid, f: impl FnOnce() -> Option<u64>) -> Option<u64> {
+        if let Some(v) = self.meanings.borrow().get(&blob) {
+            return *v;
+        }
+        let v = f();
+        self.meanings.borrow_mut().insert(blob, v);
+        *self.meanings_changed.borrow_mut() = true;
+        v
+    }
+
+    /// The agreement in `blob`, from memory when it loaded cleanly before, else from `load`.
+    pub fn agreement(
+        &self,
+        blob: Oid,
+        load: impl FnOnce() -> Result<Agreement>,
+    ) -> Result<Agreement> {
+        if let Some(a) = self.agreements.borrow().get(&blob) {
+            return Ok(a.clone());
+        }
+        let a = load()?;
+        self.agreements.borrow_mut().insert(blob, a.clone());
+        *self.meanings_changed.borrow_mut() = true;
+        Ok(a)
+    }
+
+    /// Whether `blob` is already known to be a revision of the file at `path`.
+    pub fn is_proven(&self, path: &str, blob: Oid) -> bool {
+        self.proven.borrow().contains(&(path.to_string(), blob))
+    }
+
+    /// Remember that `blob` is a revision of the file at `path`.
+    pub fn prove(&self, path: &str, blob: Oid) {
+        self.proven.borrow_mut().insert((path.to_string(), blob));
+        *self.meanings_changed.borrow_mut() = true;
+    }
+
+    /// Remember new meaning fingerprints and proofs for the next run.
+    pub fn save(&self) {
+        if *self.meanings_changed.borrow() {
+            self.persist();
+        }
+    }
+
+    fn persist(&self) {
+        let s = Snapshot {
+            horizon: self.store.horizon(),
+            tip: self.tip,
+            tip_tree: self.tip_tree,
+            truncated: self.truncated,
+            positions: self.positions.clone(),
+            meanings: self.meanings.borrow().clone(),
+            proven: self.proven.borrow().clone(),
+            agreements: self.agreements.borrow().clone(),
+        };
+        save(&self.store.state_dir(), &s);
+    }
+}
+
+impl Store {
+    /// A fingerprint of where history ends: the `shallow` file, when there is one.
+    fn horizon(&self) -> u64 {
+        std::fs::read(self.repo.commondir().join("shallow")).map_or(0, |b| fnv(&b))
+    }
+}
+
+/// Keep the first position of each (agreement, email): the standing one.
+fn standing(positions: Vec<Arc<Position>>) -> Vec<Arc<Position>> {
+    let mut seen = std::collections::HashSet::new();
+    positions
+        .into_iter()
+        .filter(|p| seen.insert((p.trailers.agreement.clone(), p.trailers.email.to_lowercase())))
+        .collect()
+}
+
+impl Store {
+    /// The positions reachable from `tip`, newest first: from the snapshot when it is at this
+    /// tip, extended by a straight run of new commits when `tip` only added those, else by a
+    /// full walk.
+    pub fn history(&self, tip: Oid) -> Result<History<'_>> {
+        let horizon = self.horizon();
+        let snap = load(&self.state_dir()).filter(|s| s.horizon == horizon);
+        let make =
+            |tip_tree, positions, truncated, meanings, proven, agreements, graph: Option<Graph>| {
+                let h = History {
+                    store: self,
+                    tip,
+                    tip_tree,
+                    positions,
+                    truncated,
+                    graph: OnceLock::new(),
+                    meanings: RefCell::new(meanings),
+                    proven: RefCell::new(proven),
+                    agreements: RefCell::new(agreements),
+                    meanings_changed: RefCell::new(false),
+                };
+                if let Some(g) = graph {
+                    let _ = h.graph.set(g);
+                }
+                h
+            };
+        if let Some(s) = snap {
+            if s.tip == tip {
+                return Ok(make(
+                    s.tip_tree,
+                    s.positions,
+                    s.truncated,
+                    s.meanings,
+                    s.proven,
+                    s.agreements,
+                    None,
+                ));
+            }
+            if let Some((tree, mut new)) = self.straight_run(tip, s.tip, s.tip_tree)? {
+                new.extend(s.positions);
+                let h = make(
+                    tree,
+                    standing(new),
+                    s.truncated,
+                    s.meanings,
+                    s.proven,
+                    s.agreements,
+                    None,
+                );
+                h.persist();
+                return Ok(h);
+            }
+        }
+        let graph = self.graph(tip)?;
+        let positions: Vec<Arc<Position>> = graph
+            .order(|n| matches!(n.accord, Accord::Position(_)))
+            .into_iter()
+            .filter_map(|i| match &graph.nodes[i as usize].accord {
+                Accord::Position(p) => Some(p.clone()),
+                _ => None,
+            })
+            .collect();
+        let tree = graph.nodes.first().map_or_else(Oid::zero, |n| n.tree);
+        let truncated = graph.truncated;
+        let h = make(
+            tree,
+            standing(positions),
+            truncated,
+            HashMap::new(),
+            HashSet::new(),
+            HashMap::new(),
+            Some(graph),
+        );
+        h.persist();
+        Ok(h)
+    }
+
+    /// When `tip` descends from `base` through commits with one parent each, the positions among
+    /// them (newest first) and `tip`'s tree. A position there comes before every older one in
+    /// SPEC §4's order, since each is a descendant of all of them.
+    fn straight_run(
+        &self,
+        tip: Oid,
+        base: Oid,
+        base_tree: Oid,
+    ) -> Result<Option<(Oid, Vec<Arc<Position>>)>> {
+        let odb = self.repo.odb()?;
+        let mut chain = Vec::new(); // (tree, accord), newest first
+        let mut at = tip;
+        while at != base {
+            if chain.len() >= MAX_EXTENSION {
+                return Ok(None);
+            }
+            let obj = match odb.read(at) {
+                Ok(o) => o,
+                Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
+                Err(e) => return Err(e.into()),
+            };
+            let raw = parse_commit(obj.data());
+            let [parent] = raw.parents[..] else { return Ok(None) };
+            let tree = raw.tree.unwrap_or_else(Oid::zero);
+            chain.push((tree, classify(at, &raw)));
+            at = parent;
+        }
+        let tip_tree = chain.first().map_or(base_tree, |c| c.0);
+        let mut positions = Vec::new();
+        for (k, (tree, accord)) in chain.iter().enumerate() {
+            let parent_tree = chain.get(k + 1).map_or(base_tree, |c| c.0);
+            if let Accord::Position(p) = accord {
+                // The structural rule: a position's tree is its parent's tree.
+                if *tree == parent_tree {
+                    positions.push(p.clone());
+                }
+            }
+        }
+        Ok(Some((tip_tree, positions)))
+    }
+}
