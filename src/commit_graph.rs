@@ -171,6 +171,12 @@ pub fn murmur3(seed: u32, data: &[u8]) -> u32 {
     h
 }
 
+impl std::fmt::Debug for CommitGraph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CommitGraph({} commits in {} layers)", self.len, self.layers.len())
+    }
+}
+
 impl CommitGraph {
     /// Parse the layers of a chain, base first (a single file is a chain of one).
     pub fn parse(files: Vec<Vec<u8>>) -> Option<CommitGraph> {

@@ -29,15 +29,25 @@ pub struct Cached {
     pub accord: Accord,
 }
 
+/// The cache file as read: entries stay encoded until asked for, so a run pays only for the
+/// commits it needs; entries learnt in this run are kept decoded beside them.
 #[derive(Default)]
 pub struct Cache {
-    entries: HashMap<Oid, Cached>,
-    changed: bool,
+    data: Vec<u8>,
+    /// Byte range of each stored entry in `data`.
+    index: HashMap<Oid, (usize, usize)>,
+    fresh: HashMap<Oid, Cached>,
 }
 
+/// A 64-bit checksum of a file body, eight bytes at a time (FNV-1a over words).
 pub(super) fn fnv(data: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in data {
+    let mut words = data.chunks_exact(8);
+    for w in &mut words {
+        h ^= u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
+        h = h.wrapping_mul(0x100_0000_01b3);
+    }
+    for b in words.remainder() {
         h ^= *b as u64;
         h = h.wrapping_mul(0x100_0000_01b3);
     }
@@ -66,6 +76,10 @@ impl Reader<'_> {
     }
     pub(super) fn oid(&mut self) -> Option<Oid> {
         Oid::from_bytes(self.take(20)?).ok()
+    }
+    fn str_ref(&mut self) -> Option<&str> {
+        let n = self.u32()? as usize;
+        std::str::from_utf8(self.take(n)?).ok()
     }
     pub(super) fn string(&mut self) -> Option<String> {
         let n = self.u32()? as usize;
@@ -122,7 +136,77 @@ pub(super) fn read_position(r: &mut Reader, id: Oid, time: i64) -> Option<Positi
     })
 }
 
-fn decode(data: &[u8]) -> Option<HashMap<Oid, Cached>> {
+/// Skip one entry, checking it is well formed; its id.
+fn skip_entry(r: &mut Reader) -> Option<Oid> {
+    let id = r.oid()?;
+    r.take(20 + 8)?;
+    let n = r.u8()? as usize;
+    r.take(20 * n)?;
+    match r.u8()? {
+        0 => {}
+        1 => {
+            r.u8()?;
+            for _ in 0..7 {
+                r.str_ref()?;
+            }
+        }
+        2 => {
+            r.str_ref()?;
+        }
+        _ => return None,
+    }
+    Some(id)
+}
+
+fn decode_entry(r: &mut Reader, only: Option<&str>) -> Option<(Oid, Cached)> {
+    let id = r.oid()?;
+    let tree = r.oid()?;
+    let time = r.i64()?;
+    let n = r.u8()? as usize;
+    let mut parents = Vec::with_capacity(n);
+    for _ in 0..n {
+        parents.push(r.oid()?);
+    }
+    let accord = match r.u8()? {
+        0 => Accord::None,
+        1 => {
+            // Peek at the agreement: positions on others are not decoded when filtered out.
+            let mut peek = Reader { data: r.data, at: r.at + 1 };
+            match only {
+                Some(a) if peek.str_ref()? != a => Accord::None,
+                _ => Accord::Position(std::sync::Arc::new(read_position(r, id, time)?)),
+            }
+        }
+        2 => Accord::Malformed(r.string()?),
+        _ => return None,
+    };
+    Some((id, Cached { tree, parents, time, accord }))
+}
+
+fn encode_entry(out: &mut Vec<u8>, id: &Oid, c: &Cached) {
+    out.extend_from_slice(id.as_bytes());
+    out.extend_from_slice(c.tree.as_bytes());
+    out.extend_from_slice(&c.time.to_le_bytes());
+    let parents = &c.parents[..c.parents.len().min(255)];
+    out.push(parents.len() as u8);
+    for p in parents {
+        out.extend_from_slice(p.as_bytes());
+    }
+    match &c.accord {
+        Accord::None => out.push(0),
+        Accord::Position(p) => {
+            out.push(1);
+            put_position(out, p);
+        }
+        Accord::Malformed(why) => {
+            out.push(2);
+            put_str(out, why);
+        }
+    }
+}
+
+/// Check a cache file and index its entries; `None` when it cannot be trusted.
+fn index(data: &[u8]) -> Option<HashMap<Oid, (usize, usize)>> {
     if data.len() < 16 || &data[..8] != MAGIC {
         return None;
     }
@@ -131,60 +215,17 @@ fn decode(data: &[u8]) -> Option<HashMap<Oid, Cached>> {
         return None;
     }
     let mut r = Reader { data: body, at: 8 };
-    if r.string()? != env!("CARGO_PKG_VERSION") {
+    if r.str_ref()? != env!("CARGO_PKG_VERSION") {
         return None;
     }
     let count = r.u32()? as usize;
-    let mut entries = HashMap::with_capacity(count.min(1 << 22));
+    let mut index = HashMap::with_capacity(count.min(1 << 22));
     for _ in 0..count {
-        let id = r.oid()?;
-        let tree = r.oid()?;
-        let time = r.i64()?;
-        let n = r.u8()? as usize;
-        let mut parents = Vec::with_capacity(n);
-        for _ in 0..n {
-            parents.push(r.oid()?);
-        }
-        let accord = match r.u8()? {
-            0 => Accord::None,
-            1 => Accord::Position(std::sync::Arc::new(read_position(&mut r, id, time)?)),
-            2 => Accord::Malformed(r.string()?),
-            _ => return None,
-        };
-        entries.insert(id, Cached { tree, parents, time, accord });
+        let start = r.at;
+        let id = skip_entry(&mut r)?;
+        index.insert(id, (start, r.at));
     }
-    (r.at == body.len()).then_some(entries)
-}
-
-fn encode(entries: &HashMap<Oid, Cached>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(entries.len() * 64);
-    out.extend_from_slice(MAGIC);
-    put_str(&mut out, env!("CARGO_PKG_VERSION"));
-    out.extend_from_slice(&(entries.len() as u32).to_le_bytes());
-    for (id, c) in entries {
-        out.extend_from_slice(id.as_bytes());
-        out.extend_from_slice(c.tree.as_bytes());
-        out.extend_from_slice(&c.time.to_le_bytes());
-        let parents = &c.parents[..c.parents.len().min(255)];
-        out.push(parents.len() as u8);
-        for p in parents {
-            out.extend_from_slice(p.as_bytes());
-        }
-        match &c.accord {
-            Accord::None => out.push(0),
-            Accord::Position(p) => {
-                out.push(1);
-                put_position(&mut out, p);
-            }
-            Accord::Malformed(why) => {
-                out.push(2);
-                put_str(&mut out, why);
-            }
-        }
-    }
-    let sum = fnv(&out);
-    out.extend_from_slice(&sum.to_le_bytes());
-    out
+    (r.at == body.len()).then_some(index)
 }
 
 impl Cache {
@@ -193,36 +234,58 @@ impl Cache {
         if std::env::var_os("ACCORD_NO_CACHE").is_some() {
             return Cache::default();
         }
-        let entries =
-            std::fs::read(dir.join(FILE)).ok().and_then(|d| decode(&d)).unwrap_or_default();
-        Cache { entries, changed: false }
+        let Ok(data) = std::fs::read(dir.join(FILE)) else { return Cache::default() };
+        match index(&data) {
+            Some(index) => Cache { data, index, fresh: HashMap::new() },
+            None => Cache::default(),
+        }
     }
 
-    pub fn get(&self, id: &Oid) -> Option<&Cached> {
-        self.entries.get(id)
+    /// What the cache knows of a commit. With `only`, positions on other agreements come back
+    /// as [`Accord::None`] (cheaper, for commands about one agreement).
+    pub fn get(&self, id: &Oid, only: Option<&str>) -> Option<Cached> {
+        if let Some(c) = self.fresh.get(id) {
+            return Some(c.clone());
+        }
+        let &(start, _) = self.index.get(id)?;
+        decode_entry(&mut Reader { data: &self.data, at: start }, only).map(|(_, c)| c)
     }
 
     pub fn insert(&mut self, id: Oid, c: Cached) {
-        self.entries.insert(id, c);
-        self.changed = true;
+        self.fresh.insert(id, c);
     }
 
     /// Write the cache if this run learnt something; prune entries for commits outside `g`
     /// when they outnumber half of those inside. Failing to write is not an error: the cache
     /// is an optimisation.
-    pub fn save_if_changed(mut self, dir: &Path, g: &Graph) {
-        if !self.changed || std::env::var_os("ACCORD_NO_CACHE").is_some() {
+    pub fn save_if_changed(self, dir: &Path, g: &Graph) {
+        if self.fresh.is_empty() || std::env::var_os("ACCORD_NO_CACHE").is_some() {
             return;
         }
-        let outside = self.entries.keys().filter(|id| !g.contains(id)).count();
-        if outside > (self.entries.len() - outside) / 2 {
-            self.entries.retain(|id, _| g.contains(id));
+        let outside = self.index.keys().filter(|id| !g.contains(id)).count();
+        let prune = outside > (self.index.len() - outside) / 2;
+        let kept: Vec<&(usize, usize)> = self
+            .index
+            .iter()
+            .filter(|(id, _)| !self.fresh.contains_key(id) && (!prune || g.contains(id)))
+            .map(|(_, range)| range)
+            .collect();
+        let mut out = Vec::with_capacity(self.data.len() + self.fresh.len() * 96);
+        out.extend_from_slice(MAGIC);
+        put_str(&mut out, env!("CARGO_PKG_VERSION"));
+        out.extend_from_slice(&((kept.len() + self.fresh.len()) as u32).to_le_bytes());
+        for &&(start, end) in &kept {
+            out.extend_from_slice(&self.data[start..end]);
         }
-        let data = encode(&self.entries);
+        for (id, c) in &self.fresh {
+            encode_entry(&mut out, id, c);
+        }
+        let sum = fnv(&out);
+        out.extend_from_slice(&sum.to_le_bytes());
         let write = || -> std::io::Result<()> {
             std::fs::create_dir_all(dir)?;
             let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-            tmp.write_all(&data)?;
+            tmp.write_all(&out)?;
             tmp.persist(dir.join(FILE)).map_err(|e| e.error)?;
             Ok(())
         };
@@ -235,9 +298,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn round_trip_and_corruption() {
+    fn round_trip_filter_and_corruption() {
         let id = Oid::from_str("4b825dc642cb6eb9a060e54bf8d69288fbee4904").unwrap();
-        let mut entries = HashMap::new();
         let position = Position {
             commit: id.to_string(),
             time: 42,
@@ -252,24 +314,23 @@ mod tests {
             },
             note: "why\nnot".into(),
         };
-        entries.insert(
-            id,
-            Cached {
-                tree: id,
-                parents: vec![id, id],
-                time: 42,
-                accord: Accord::Position(std::sync::Arc::new(position)),
-            },
-        );
-        let data = encode(&entries);
-        let back = decode(&data).expect("round trip");
-        assert_eq!(back[&id].accord, entries[&id].accord);
-        assert_eq!(back[&id].parents.len(), 2);
+        let accord = Accord::Position(std::sync::Arc::new(position));
+        let cached = Cached { tree: id, parents: vec![id, id], time: 42, accord: accord.clone() };
+        let dir = tempfile::tempdir().unwrap();
+        let mut cache = Cache::default();
+        cache.insert(id, cached);
+        cache.save_if_changed(dir.path(), &Graph::default());
+        let back = Cache::load(dir.path());
+        assert_eq!(back.get(&id, None).unwrap().accord, accord);
+        assert_eq!(back.get(&id, Some("t")).unwrap().accord, accord);
+        assert_eq!(back.get(&id, Some("other")).unwrap().accord, Accord::None);
+        assert_eq!(back.get(&id, None).unwrap().parents.len(), 2);
+        let data = std::fs::read(dir.path().join(FILE)).unwrap();
         for cut in [0, 7, 8, data.len() / 2, data.len() - 1] {
-            assert!(decode(&data[..cut]).is_none(), "truncated at {cut}");
+            assert!(index(&data[..cut]).is_none(), "truncated at {cut}");
         }
         let mut flipped = data.clone();
         flipped[30] ^= 1;
-        assert!(decode(&flipped).is_none());
+        assert!(index(&flipped).is_none());
     }
 }

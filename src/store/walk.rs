@@ -38,6 +38,8 @@ pub struct Node {
     pub parent_count: usize,
     pub time: i64,
     pub accord: Accord,
+    /// Position in git's commit-graph, when the commit is in it.
+    pub graph_pos: Option<u32>,
 }
 
 /// Every commit reachable from a tip, with its position if it is one.
@@ -53,6 +55,8 @@ pub struct Graph {
     revisions: Mutex<HashMap<String, std::sync::Arc<FolderHistory>>>,
     /// Some parents were missing: history may be incomplete (shallow clone).
     pub truncated: bool,
+    /// The commit-graph the walk used, whose positions `Node::graph_pos` refers to.
+    commit_graph: Option<CommitGraph>,
 }
 
 impl Graph {
@@ -248,16 +252,28 @@ impl Store {
     /// Every commit reachable from `tip`. Messages are read only where a commit can be a
     /// position (exactly one parent and the same tree), which is all `status` needs.
     pub fn graph(&self, tip: Oid) -> Result<Graph> {
-        self.walk(tip, false, self.commit_graph())
+        self.walk(tip, false, self.commit_graph(), None)
+    }
+
+    /// Like [`Store::graph`], for commands about one agreement: positions on other agreements
+    /// are left out (they read as [`Accord::None`]), which saves decoding them.
+    pub fn graph_for(&self, tip: Oid, agreement: &str) -> Result<Graph> {
+        self.walk(tip, false, self.commit_graph(), Some(agreement))
     }
 
     /// Like [`Store::graph`], but every message is read, so commits that carry `Accord-`
     /// trailers without being positions are found too (`verify`).
     pub fn graph_full(&self, tip: Oid) -> Result<Graph> {
-        self.walk(tip, true, self.commit_graph())
+        self.walk(tip, true, self.commit_graph(), None)
     }
 
-    fn walk(&self, tip: Oid, every_message: bool, cg: Option<CommitGraph>) -> Result<Graph> {
+    fn walk(
+        &self,
+        tip: Oid,
+        every_message: bool,
+        cg: Option<CommitGraph>,
+        only: Option<&str>,
+    ) -> Result<Graph> {
         let t0 = std::time::Instant::now();
         let mut cache = Cache::load(&self.state_dir());
         super::trace("commit-graph and cache loaded", t0);
@@ -292,7 +308,7 @@ impl Store {
                     scratch.clear();
                     if c.parents(p, &mut scratch).is_none() {
                         // An inconsistent commit-graph: start again without it.
-                        return self.walk(tip, every_message, None);
+                        return self.walk(tip, every_message, None, only);
                     }
                     let id = Oid::from_bytes(&c.oid(p))?;
                     let node = Node {
@@ -302,12 +318,13 @@ impl Store {
                         parent_count: scratch.len(),
                         time: c.time(p),
                         accord: Accord::None,
+                        graph_pos: Some(p),
                     };
                     (node, scratch.iter().map(|&q| Key::Graph(q)).collect::<Vec<_>>())
                 }
                 Key::Loose(id) => {
-                    let facts = match cache.get(&id) {
-                        Some(c) => c.clone(),
+                    let facts = match cache.get(&id, only) {
+                        Some(c) => c,
                         None => match odb.read(id) {
                             Ok(obj) => {
                                 let raw = parse_commit(obj.data());
@@ -336,6 +353,7 @@ impl Store {
                         parent_count: parents.len(),
                         time: facts.time,
                         accord: facts.accord,
+                        graph_pos: None,
                     };
                     (node, parents)
                 }
@@ -374,8 +392,8 @@ impl Store {
             if !candidate {
                 continue;
             }
-            match cache.get(&node.id) {
-                Some(c) => g.nodes[i as usize].accord = c.accord.clone(),
+            match cache.get(&node.id, only) {
+                Some(c) => g.nodes[i as usize].accord = c.accord,
                 None => to_read.push((i, node.id)),
             }
         }
@@ -387,6 +405,7 @@ impl Store {
         super::trace("messages read", t0);
         apply_structure(&mut g);
         cache.save_if_changed(&self.state_dir(), &g);
+        g.commit_graph = cg;
         super::trace("cache saved", t0);
         Ok(g)
     }
@@ -454,17 +473,18 @@ impl Store {
             Some((d, f)) => (Some(d), f),
             None => (None, path),
         };
-        let cg = self.commit_graph();
+        let cg = &g.commit_graph;
         let key = BloomKey::new(path);
         let n = g.nodes.len();
         // Which nodes may be answered by their first parent.
-        let inherits: Vec<bool> = match &cg {
+        let inherits: Vec<bool> = match cg {
             Some(c) => g
                 .nodes
                 .iter()
                 .map(|node| {
                     node.parents.len() == 1
-                        && c.lookup(node.id.as_bytes())
+                        && node
+                            .graph_pos
                             .is_some_and(|p| c.path_maybe_changed(p, &key) == PathChange::No)
                 })
                 .collect(),
@@ -547,16 +567,17 @@ impl Store {
     }
 
     fn folder_history(&self, g: &Graph, dir: &str) -> Result<HashSet<(String, Oid)>> {
-        let cg = self.commit_graph();
+        let cg = &g.commit_graph;
         let key = BloomKey::new(dir);
         let n = g.nodes.len();
-        let inherits: Vec<bool> = match (&cg, dir.is_empty()) {
+        let inherits: Vec<bool> = match (cg, dir.is_empty()) {
             (Some(c), false) => g
                 .nodes
                 .iter()
                 .map(|node| {
                     node.parents.len() == 1
-                        && c.lookup(node.id.as_bytes())
+                        && node
+                            .graph_pos
                             .is_some_and(|p| c.path_maybe_changed(p, &key) == PathChange::No)
                 })
                 .collect(),
