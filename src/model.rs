@@ -317,6 +317,24 @@ impl LoadError {
     }
 }
 
+/// `s` with every control character except line break and tab written as `\u{1b}`.
+/// Diagnostics quote the file (an unknown `kind`, a bad email), and a terminal must show those
+/// bytes, not act on them.
+pub fn escape_controls(s: &str) -> String {
+    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text.as_bytes()[..offset];
@@ -340,8 +358,8 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Agreement, LoadError> {
             file: file.to_string(),
             line,
             column,
-            key,
-            message: msg,
+            key: key.map(|k| escape_controls(&k)),
+            message: escape_controls(&msg),
             hint: None,
         }))
     };
@@ -602,8 +620,8 @@ impl Locator<'_> {
             file: self.file.to_string(),
             line,
             column,
-            key: (!key.is_empty()).then_some(key),
-            message: message.into(),
+            key: (!key.is_empty()).then(|| escape_controls(&key)),
+            message: escape_controls(&message.into()),
             hint: hint.map(str::to_string),
         }
     }
@@ -621,7 +639,7 @@ fn plausible_email(e: &str) -> bool {
             !local.is_empty()
                 && !domain.is_empty()
                 && !domain.contains('@')
-                && !e.chars().any(|c| c.is_whitespace() || c == '<' || c == '>')
+                && !e.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
         }
         None => false,
     }
@@ -717,6 +735,14 @@ pub fn validate(a: &Agreement, text: &str, file: &str) -> Vec<Diagnostic> {
                 &[Key("party"), Index(i), Key("name")],
                 "name must not contain `<`, `>` or a line break",
                 None,
+            ));
+        } else if let Some(c) = p.name.chars().find(|c| c.is_control()) {
+            // A name goes into the `Accord-Party` trailer and onto terminals; a NUL would cut
+            // the commit message short and an escape would repaint the screen.
+            out.push(loc.diag(
+                &[Key("party"), Index(i), Key("name")],
+                format!("name must not contain the control character U+{:04X}", u32::from(c)),
+                Some("write the name as git records it: letters, spaces and punctuation"),
             ));
         }
         if !plausible_email(&p.email) {

@@ -180,11 +180,24 @@ pub enum NoteError {
         "line {0} of the note looks like an accord trailer (`{1}:`), which could forge a position"
     )]
     Trailer(usize, String),
+    /// A NUL cuts a commit message short (git stops there, libgit2 refuses it), and other
+    /// control characters would reach every terminal that shows the note.
+    #[error(
+        "line {0} of the note holds the control character U+{1:04X}; a note is plain text \
+         (line breaks and tabs are fine)"
+    )]
+    Control(usize, u32),
 }
 
-/// Refuse a note that could make the trailer block ambiguous (SPEC §4).
+/// Refuse a note that could make the trailer block ambiguous (SPEC §4), or that the message
+/// could not carry exactly: every note this accepts reads back unchanged (trimmed) from the
+/// commit (issue 6, found by the `trailers` fuzz target).
 pub fn check_note(note: &str) -> Result<(), NoteError> {
-    for (i, line) in note.lines().enumerate() {
+    // Split on `\n` alone: `lines()` would hide a `\r` before it, and a `\r` is refused.
+    for (i, line) in note.split('\n').enumerate() {
+        if let Some(c) = line.chars().find(|&c| c.is_control() && c != '\t') {
+            return Err(NoteError::Control(i + 1, u32::from(c)));
+        }
         if let Some(rest) = line.strip_prefix("---") {
             if rest.is_empty() || rest.starts_with(char::is_whitespace) {
                 return Err(NoteError::Divider(i + 1));

@@ -103,7 +103,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
         (None, _) => {
             let (ts, ta, blob) = current(&store, &args.id)?;
             let head = store.head_required()?;
-            let graph = store.graph(head)?;
+            let graph = store.graph_for(head, &args.id)?;
             let timeline = Timeline::build(&store, &graph, &args.id)?;
             // The newest committed revision other than the current text: either what an edit
             // wrote, or what it replaced (then named by the edit's first parent).

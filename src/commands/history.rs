@@ -154,7 +154,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
     }
     let store = super::open(dir, ui)?;
     let head = store.head_required()?;
-    let graph = store.graph(head)?;
+    let graph = store.graph_for(head, &args.id)?;
     let mut timeline = Timeline::build(&store, &graph, &args.id)?;
     if timeline.events.is_empty() {
         super::load_at(&store, head, &args.id)?;

@@ -63,7 +63,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
         Some(r) => store.resolve(r)?,
         None => store.head_required()?,
     };
-    let graph = store.graph(tip)?;
+    let graph = store.graph_for(tip, &args.id)?;
     let mut timeline = Timeline::build(&store, &graph, &args.id)?;
     if timeline.events.is_empty() {
         super::load_at(&store, tip, &args.id)?; // says "not found" with a hint

@@ -48,6 +48,8 @@ pub struct Timeline<'g> {
     pub events: Vec<Event<'g>>,
     /// Parsed revisions, by blob id (`None`: does not parse as schema 1).
     parsed: HashMap<Oid, Option<Agreement>>,
+    /// Meaning fingerprints, by blob id.
+    meanings: HashMap<Oid, Option<u64>>,
 }
 
 impl<'g> Timeline<'g> {
@@ -89,7 +91,13 @@ impl<'g> Timeline<'g> {
                 }
             }
         }
-        Ok(Timeline { id: id.to_string(), path, events, parsed: HashMap::new() })
+        Ok(Timeline {
+            id: id.to_string(),
+            path,
+            events,
+            parsed: HashMap::new(),
+            meanings: HashMap::new(),
+        })
     }
 
     /// The agreement at a blob, parsed (without validation) and cached.
@@ -103,6 +111,16 @@ impl<'g> Timeline<'g> {
             self.parsed.insert(blob, parsed);
         }
         self.parsed.get(&blob).and_then(Option::as_ref)
+    }
+
+    /// The meaning fingerprint of the agreement at a blob, remembered.
+    fn meaning(&mut self, store: &Store, blob: Oid) -> Option<u64> {
+        if let Some(m) = self.meanings.get(&blob) {
+            return *m;
+        }
+        let m = self.agreement(store, blob).map(super::meaning_fingerprint);
+        self.meanings.insert(blob, m);
+        m
     }
 
     /// Every revision the file has had, oldest first, deduplicated.
@@ -139,10 +157,10 @@ impl<'g> Timeline<'g> {
                 continue;
             };
             let positions: Vec<&Position> = latest.values().copied().collect();
+            let meaning = self.meaning(store, blob);
             let mut same = |rev: &str| -> bool {
                 let Ok(oid) = Oid::from_str(rev) else { return false };
-                revisions.contains(&oid)
-                    && self.agreement(store, oid).is_some_and(|a| a.same_meaning(&agreement))
+                revisions.contains(&oid) && meaning.is_some() && self.meaning(store, oid) == meaning
             };
             let standings = ledger::standings(&agreement, &blob.to_string(), &positions, &mut same);
             out[k] = Some(rules::verdict(&agreement, &standings).ratified);

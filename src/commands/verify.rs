@@ -78,7 +78,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
     }
     let store = super::open(dir, ui)?;
     let head = store.head_required()?;
-    let graph = store.graph(head)?;
+    let graph = store.graph_full(head)?;
     let signers = if args.signed { allowed_signers(&store, head)? } else { None };
     let mut failures = Vec::new();
     let mut checked = 0;

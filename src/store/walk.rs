@@ -282,7 +282,9 @@ impl Store {
         let mut slot_of_graph: Vec<u32> =
             vec![u32::MAX; cg.as_ref().map_or(0, |c| c.len() as usize)];
         let mut slot_of_loose: HashMap<Oid, u32> = HashMap::new();
-        let mut parent_keys: Vec<Vec<Key>> = Vec::new();
+        // Parents of node i are parent_keys[parent_start[i]..parent_start[i + 1]].
+        let mut parent_keys: Vec<Key> = Vec::new();
+        let mut parent_start: Vec<u32> = vec![0];
         let mut pending: Vec<u32> = Vec::new(); // nodes whose message is still to read
         let key_of = |oid: Oid| -> Key {
             match cg.as_ref().and_then(|c| c.lookup(oid.as_bytes())) {
@@ -302,7 +304,7 @@ impl Store {
                 continue;
             }
             *seen = idx;
-            let (node, parents) = match key {
+            let node = match key {
                 Key::Graph(p) => {
                     let c = cg.as_ref().expect("graph keys come from the commit-graph");
                     scratch.clear();
@@ -320,7 +322,8 @@ impl Store {
                         accord: Accord::None,
                         graph_pos: Some(p),
                     };
-                    (node, scratch.iter().map(|&q| Key::Graph(q)).collect::<Vec<_>>())
+                    parent_keys.extend(scratch.iter().map(|&q| Key::Graph(q)));
+                    node
                 }
                 Key::Loose(id) => {
                     let facts = match cache.get(&id, only) {
@@ -345,29 +348,31 @@ impl Store {
                             Err(e) => return Err(e.into()),
                         },
                     };
-                    let parents: Vec<Key> = facts.parents.iter().map(|&p| key_of(p)).collect();
+                    parent_keys.extend(facts.parents.iter().map(|&p| key_of(p)));
                     let node = Node {
                         id,
                         tree: facts.tree,
                         parents: Vec::new(),
-                        parent_count: parents.len(),
+                        parent_count: facts.parents.len(),
                         time: facts.time,
                         accord: facts.accord,
                         graph_pos: None,
                     };
-                    (node, parents)
+                    node
                 }
             };
             if matches!(key, Key::Graph(_)) {
                 pending.push(idx);
             }
-            stack.extend(parents.iter().rev().copied());
-            parent_keys.push(parents);
+            let from = *parent_start.last().expect("starts with 0") as usize;
+            stack.extend(parent_keys[from..].iter().rev().copied());
+            parent_start.push(parent_keys.len() as u32);
             g.nodes.push(node);
         }
         super::trace("walked", t0);
         // Link parents by index.
-        for (i, keys) in parent_keys.iter().enumerate() {
+        for i in 0..g.nodes.len() {
+            let keys = &parent_keys[parent_start[i] as usize..parent_start[i + 1] as usize];
             let parents: Vec<u32> = keys
                 .iter()
                 .filter_map(|k| {
