@@ -349,7 +349,7 @@ impl Store {
                         },
                     };
                     parent_keys.extend(facts.parents.iter().map(|&p| key_of(p)));
-                    let node = Node {
+                    Node {
                         id,
                         tree: facts.tree,
                         parents: Vec::new(),
@@ -357,8 +357,7 @@ impl Store {
                         time: facts.time,
                         accord: facts.accord,
                         graph_pos: None,
-                    };
-                    node
+                    }
                 }
             };
             if matches!(key, Key::Graph(_)) {
