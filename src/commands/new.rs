@@ -49,6 +49,16 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
             .hint(format!("edit it, or pick another id (`accord show {}`)", args.id)));
     }
     let text = templates::render(args.kind, &title, &me.name, &me.email);
+    // A draft that cannot pass `accord check` helps nobody: say why before writing anything.
+    if let Err(e) = crate::model::load(text.as_bytes(), &rel) {
+        return Err(Error::new(format!(
+            "the template filled in with {} <{}> would not be valid: {}",
+            me.name,
+            me.email,
+            e.diagnostics().first().map_or(String::new(), |d| d.message.clone())
+        ))
+        .hint("check your git identity (git config user.name / user.email) and --title"));
+    }
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }

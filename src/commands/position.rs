@@ -92,7 +92,11 @@ pub fn run_withdraw(dir: Option<&Path>, a: WithdrawArgs, ui: &mut Ui) -> Result<
 type SignFn<'a> = &'a dyn Fn(&[u8]) -> Result<String>;
 
 /// How git would sign this commit, if at all.
-fn sign_config(store: &Store, common: &Common) -> Option<signing::SignConfig> {
+fn sign_config(
+    store: &Store,
+    common: &Common,
+    committer: &crate::store::Ident,
+) -> Option<signing::SignConfig> {
     let wanted = if common.no_gpg_sign {
         false
     } else {
@@ -113,7 +117,12 @@ fn sign_config(store: &Store, common: &Common) -> Option<signing::SignConfig> {
             .config_string("gpg.openpgp.program")
             .or_else(|| store.config_string("gpg.program")),
     };
-    Some(signing::SignConfig { format, key: store.config_string("user.signingkey"), program })
+    // Without user.signingkey, git asks gpg for a key by the committer's identity.
+    let key = store.config_string("user.signingkey").or_else(|| {
+        (format == signing::Format::OpenPgp)
+            .then(|| format!("{} <{}>", committer.name, committer.email))
+    });
+    Some(signing::SignConfig { format, key, program })
 }
 
 fn record(
@@ -208,7 +217,7 @@ fn record(
         email: party.email.clone(),
     };
     let message = trailers::format(&t, &note);
-    let signer = sign_config(&store, &common);
+    let signer = sign_config(&store, &common, &committer);
     let sign_fn = |payload: &[u8]| -> Result<String> {
         let cfg = signer.as_ref().expect("only called when signing");
         signing::sign(cfg, payload).map_err(|e| {
