@@ -193,8 +193,13 @@ pub enum NoteError {
 /// could not carry exactly: every note this accepts reads back unchanged (trimmed) from the
 /// commit (issue 6, found by the `trailers` fuzz target).
 pub fn check_note(note: &str) -> Result<(), NoteError> {
+    // Check the text `format` writes: trimmed, so a line indented at the very start of the note
+    // starts a line of the message. Count lines from the note as given.
+    let text = note.trim();
+    let skipped = note[..note.len() - note.trim_start().len()].matches('\n').count();
     // Split on `\n` alone: `lines()` would hide a `\r` before it, and a `\r` is refused.
-    for (i, line) in note.split('\n').enumerate() {
+    for (i, line) in text.split('\n').enumerate() {
+        let i = i + skipped;
         if let Some(c) = line.chars().find(|&c| c.is_control() && c != '\t') {
             return Err(NoteError::Control(i + 1, u32::from(c)));
         }

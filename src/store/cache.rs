@@ -18,8 +18,8 @@ use super::walk::{Accord, Graph};
 use crate::ledger::Position;
 use crate::trailers::{Stance, Trailers};
 
-const FILE: &str = "events-v1.bin";
-const MAGIC: &[u8; 8] = b"ACCRDEV1";
+const FILE: &str = "events-v2.bin";
+const MAGIC: &[u8; 8] = b"ACCRDEV2";
 
 #[derive(Debug, Clone)]
 pub struct Cached {
@@ -140,8 +140,8 @@ pub(super) fn read_position(r: &mut Reader, id: Oid, time: i64) -> Option<Positi
 fn skip_entry(r: &mut Reader) -> Option<Oid> {
     let id = r.oid()?;
     r.take(20 + 8)?;
-    let n = r.u8()? as usize;
-    r.take(20 * n)?;
+    let n = r.u32()? as usize;
+    r.take(20usize.checked_mul(n)?)?;
     match r.u8()? {
         0 => {}
         1 => {
@@ -162,8 +162,8 @@ fn decode_entry(r: &mut Reader, only: Option<&str>) -> Option<(Oid, Cached)> {
     let id = r.oid()?;
     let tree = r.oid()?;
     let time = r.i64()?;
-    let n = r.u8()? as usize;
-    let mut parents = Vec::with_capacity(n);
+    let n = r.u32()? as usize;
+    let mut parents = Vec::with_capacity(n.min(1024));
     for _ in 0..n {
         parents.push(r.oid()?);
     }
@@ -187,9 +187,8 @@ fn encode_entry(out: &mut Vec<u8>, id: &Oid, c: &Cached) {
     out.extend_from_slice(id.as_bytes());
     out.extend_from_slice(c.tree.as_bytes());
     out.extend_from_slice(&c.time.to_le_bytes());
-    let parents = &c.parents[..c.parents.len().min(255)];
-    out.push(parents.len() as u8);
-    for p in parents {
+    out.extend_from_slice(&(c.parents.len() as u32).to_le_bytes());
+    for p in &c.parents {
         out.extend_from_slice(p.as_bytes());
     }
     match &c.accord {
