@@ -77,6 +77,11 @@ impl Reader<'_> {
     pub(super) fn oid(&mut self) -> Option<Oid> {
         Oid::from_bytes(self.take(20)?).ok()
     }
+    /// Skip a string without checking it (decoding checks it when the entry is used).
+    fn skip_str(&mut self) -> Option<()> {
+        let n = self.u32()? as usize;
+        self.take(n).map(|_| ())
+    }
     fn str_ref(&mut self) -> Option<&str> {
         let n = self.u32()? as usize;
         std::str::from_utf8(self.take(n)?).ok()
@@ -147,12 +152,10 @@ fn skip_entry(r: &mut Reader) -> Option<Oid> {
         1 => {
             r.u8()?;
             for _ in 0..7 {
-                r.str_ref()?;
+                r.skip_str()?;
             }
         }
-        2 => {
-            r.str_ref()?;
-        }
+        2 => r.skip_str()?,
         _ => return None,
     }
     Some(id)

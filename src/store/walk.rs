@@ -33,13 +33,60 @@ pub struct Node {
     pub id: Oid,
     pub tree: Oid,
     /// Indices of parents present in the graph.
-    pub parents: Vec<u32>,
+    pub parents: Parents,
     /// Number of parents the commit names (some may be missing in a shallow clone).
     pub parent_count: usize,
     pub time: i64,
     pub accord: Accord,
     /// Position in git's commit-graph, when the commit is in it.
     pub graph_pos: Option<u32>,
+}
+
+/// Parent indices of a node: up to two inline (almost every commit), more on the heap.
+#[derive(Debug, Clone, Default)]
+pub struct Parents {
+    inline: [u32; 2],
+    len: u8,
+    spill: Vec<u32>,
+}
+
+impl std::ops::Deref for Parents {
+    type Target = [u32];
+    fn deref(&self) -> &[u32] {
+        if self.spill.is_empty() {
+            &self.inline[..self.len as usize]
+        } else {
+            &self.spill
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Parents {
+    type Item = &'a u32;
+    type IntoIter = std::slice::Iter<'a, u32>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl FromIterator<u32> for Parents {
+    fn from_iter<I: IntoIterator<Item = u32>>(iter: I) -> Parents {
+        let mut p = Parents::default();
+        for v in iter {
+            match (p.len, p.spill.is_empty()) {
+                (0 | 1, true) => {
+                    p.inline[p.len as usize] = v;
+                    p.len += 1;
+                }
+                (2, true) => {
+                    p.spill = p.inline.to_vec();
+                    p.spill.push(v);
+                }
+                _ => p.spill.push(v),
+            }
+        }
+        p
+    }
 }
 
 /// Every commit reachable from a tip, with its position if it is one.
@@ -316,7 +363,7 @@ impl Store {
                     let node = Node {
                         id,
                         tree: Oid::from_bytes(&c.tree(p))?,
-                        parents: Vec::new(),
+                        parents: Parents::default(),
                         parent_count: scratch.len(),
                         time: c.time(p),
                         accord: Accord::None,
@@ -352,7 +399,7 @@ impl Store {
                     Node {
                         id,
                         tree: facts.tree,
-                        parents: Vec::new(),
+                        parents: Parents::default(),
                         parent_count: facts.parents.len(),
                         time: facts.time,
                         accord: facts.accord,
@@ -372,7 +419,7 @@ impl Store {
         // Link parents by index.
         for i in 0..g.nodes.len() {
             let keys = &parent_keys[parent_start[i] as usize..parent_start[i + 1] as usize];
-            let parents: Vec<u32> = keys
+            let parents: Parents = keys
                 .iter()
                 .filter_map(|k| {
                     let s = match k {
