@@ -39,6 +39,47 @@ pub struct Cache {
     fresh: HashMap<Oid, Cached>,
 }
 
+/// The body of a file written by [`seal`], past its magic and version, when the magic, the
+/// version (this build's) and the checksum all match.
+pub(super) fn open_sealed<'a>(data: &'a [u8], magic: &[u8; 8]) -> Option<Reader<'a>> {
+    if data.len() < 16 || &data[..8] != magic {
+        return None;
+    }
+    let (body, sum) = data.split_at(data.len() - 8);
+    if fnv(body).to_le_bytes() != sum {
+        return None;
+    }
+    let mut r = Reader { data: body, at: 8 };
+    if r.str_ref()? != env!("CARGO_PKG_VERSION") {
+        return None;
+    }
+    Some(r)
+}
+
+/// Start a file: magic and this build's version.
+pub(super) fn header(magic: &[u8; 8], capacity: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(capacity + 64);
+    out.extend_from_slice(magic);
+    put_str(&mut out, env!("CARGO_PKG_VERSION"));
+    out
+}
+
+/// Finish a file with its checksum and put it in place atomically (a temporary file renamed
+/// over the old one), so readers never see half a file. Failing is not an error: these files
+/// are optimisations.
+pub(super) fn seal(dir: &Path, file: &str, mut out: Vec<u8>) {
+    let sum = fnv(&out);
+    out.extend_from_slice(&sum.to_le_bytes());
+    let write = || -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        tmp.write_all(&out)?;
+        tmp.persist(dir.join(file)).map_err(|e| e.error)?;
+        Ok(())
+    };
+    let _ = write();
+}
+
 /// A 64-bit checksum of a file body, eight bytes at a time (FNV-1a over words).
 pub(super) fn fnv(data: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -209,17 +250,7 @@ fn encode_entry(out: &mut Vec<u8>, id: &Oid, c: &Cached) {
 
 /// Check a cache file and index its entries; `None` when it cannot be trusted.
 fn index(data: &[u8]) -> Option<HashMap<Oid, (usize, usize)>> {
-    if data.len() < 16 || &data[..8] != MAGIC {
-        return None;
-    }
-    let (body, sum) = data.split_at(data.len() - 8);
-    if fnv(body).to_le_bytes() != sum {
-        return None;
-    }
-    let mut r = Reader { data: body, at: 8 };
-    if r.str_ref()? != env!("CARGO_PKG_VERSION") {
-        return None;
-    }
+    let mut r = open_sealed(data, MAGIC)?;
     let count = r.u32()? as usize;
     let mut index = HashMap::with_capacity(count.min(1 << 22));
     for _ in 0..count {
@@ -227,7 +258,7 @@ fn index(data: &[u8]) -> Option<HashMap<Oid, (usize, usize)>> {
         let id = skip_entry(&mut r)?;
         index.insert(id, (start, r.at));
     }
-    (r.at == body.len()).then_some(index)
+    (r.at == r.data.len()).then_some(index)
 }
 
 impl Cache {
@@ -272,9 +303,7 @@ impl Cache {
             .filter(|(id, _)| !self.fresh.contains_key(id) && (!prune || g.contains(id)))
             .map(|(_, range)| range)
             .collect();
-        let mut out = Vec::with_capacity(self.data.len() + self.fresh.len() * 96);
-        out.extend_from_slice(MAGIC);
-        put_str(&mut out, env!("CARGO_PKG_VERSION"));
+        let mut out = header(MAGIC, self.data.len() + self.fresh.len() * 96);
         out.extend_from_slice(&((kept.len() + self.fresh.len()) as u32).to_le_bytes());
         for &&(start, end) in &kept {
             out.extend_from_slice(&self.data[start..end]);
@@ -282,16 +311,7 @@ impl Cache {
         for (id, c) in &self.fresh {
             encode_entry(&mut out, id, c);
         }
-        let sum = fnv(&out);
-        out.extend_from_slice(&sum.to_le_bytes());
-        let write = || -> std::io::Result<()> {
-            std::fs::create_dir_all(dir)?;
-            let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-            tmp.write_all(&out)?;
-            tmp.persist(dir.join(FILE)).map_err(|e| e.error)?;
-            Ok(())
-        };
-        let _ = write();
+        seal(dir, FILE, out);
     }
 }
 

@@ -8,13 +8,12 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use git2::{ErrorCode, Oid};
 
-use super::cache::{fnv, put_position, put_str, read_position, Reader};
+use super::cache::{fnv, header, open_sealed, put_position, put_str, read_position, seal};
 use super::walk::{classify, parse_commit, Accord, Graph};
 use super::Store;
 use crate::error::Result;
@@ -43,17 +42,7 @@ struct Snapshot {
 }
 
 fn decode(data: &[u8]) -> Option<Snapshot> {
-    if data.len() < 16 || &data[..8] != MAGIC {
-        return None;
-    }
-    let (body, sum) = data.split_at(data.len() - 8);
-    if fnv(body).to_le_bytes() != sum {
-        return None;
-    }
-    let mut r = Reader { data: body, at: 8 };
-    if r.string()? != env!("CARGO_PKG_VERSION") {
-        return None;
-    }
+    let mut r = open_sealed(data, MAGIC)?;
     let horizon = u64::from_le_bytes(r.take(8)?.try_into().ok()?);
     let tip = r.oid()?;
     let tip_tree = r.oid()?;
@@ -85,7 +74,7 @@ fn decode(data: &[u8]) -> Option<Snapshot> {
     let agreements: HashMap<String, Agreement> = serde_json::from_str(&json).ok()?;
     let agreements =
         agreements.into_iter().filter_map(|(k, v)| Some((Oid::from_str(&k).ok()?, v))).collect();
-    (r.at == body.len()).then_some(Snapshot {
+    (r.at == r.data.len()).then_some(Snapshot {
         horizon,
         tip,
         tip_tree,
@@ -98,9 +87,7 @@ fn decode(data: &[u8]) -> Option<Snapshot> {
 }
 
 fn encode(s: &Snapshot) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64 + s.positions.len() * 160);
-    out.extend_from_slice(MAGIC);
-    put_str(&mut out, env!("CARGO_PKG_VERSION"));
+    let mut out = header(MAGIC, s.positions.len() * 160);
     out.extend_from_slice(&s.horizon.to_le_bytes());
     out.extend_from_slice(s.tip.as_bytes());
     out.extend_from_slice(s.tip_tree.as_bytes());
@@ -131,8 +118,6 @@ fn encode(s: &Snapshot) -> Vec<u8> {
     let agreements: HashMap<String, &Agreement> =
         s.agreements.iter().map(|(k, v)| (k.to_string(), v)).collect();
     put_str(&mut out, &serde_json::to_string(&agreements).unwrap_or_else(|_| "{}".into()));
-    let sum = fnv(&out);
-    out.extend_from_slice(&sum.to_le_bytes());
     out
 }
 
@@ -144,18 +129,9 @@ fn load(dir: &Path) -> Option<Snapshot> {
 }
 
 fn save(dir: &Path, s: &Snapshot) {
-    if std::env::var_os("ACCORD_NO_CACHE").is_some() {
-        return;
+    if std::env::var_os("ACCORD_NO_CACHE").is_none() {
+        seal(dir, FILE, encode(s));
     }
-    let data = encode(s);
-    let write = || -> std::io::Result<()> {
-        std::fs::create_dir_all(dir)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        tmp.write_all(&data)?;
-        tmp.persist(dir.join(FILE)).map_err(|e| e.error)?;
-        Ok(())
-    };
-    let _ = write();
 }
 
 /// The standing positions reachable from a tip — for each agreement and email, the newest

@@ -119,6 +119,22 @@ impl Graph {
         self.find(id).is_some()
     }
 
+    /// For each node, whether its changed-path Bloom filter proves that `path` (a file or a
+    /// folder) is the same as in its only parent.
+    fn unchanged_by_first_parent(&self, path: &str) -> Vec<bool> {
+        let Some(c) = &self.commit_graph else { return vec![false; self.nodes.len()] };
+        let key = BloomKey::new(path);
+        self.nodes
+            .iter()
+            .map(|node| {
+                node.parents.len() == 1
+                    && node
+                        .graph_pos
+                        .is_some_and(|p| c.path_maybe_changed(p, &key) == PathChange::No)
+            })
+            .collect()
+    }
+
     /// Indices of the nodes for which `interesting` holds, newest first by SPEC §4's order: a
     /// topological sort (children before parents) where, among interesting commits ready at the
     /// same step, the later committer time comes first, then the larger id. Commits that are not
@@ -524,23 +540,9 @@ impl Store {
             Some((d, f)) => (Some(d), f),
             None => (None, path),
         };
-        let cg = &g.commit_graph;
-        let key = BloomKey::new(path);
         let n = g.nodes.len();
         // Which nodes may be answered by their first parent.
-        let inherits: Vec<bool> = match cg {
-            Some(c) => g
-                .nodes
-                .iter()
-                .map(|node| {
-                    node.parents.len() == 1
-                        && node
-                            .graph_pos
-                            .is_some_and(|p| c.path_maybe_changed(p, &key) == PathChange::No)
-                })
-                .collect(),
-            None => vec![false; n],
-        };
+        let inherits = g.unchanged_by_first_parent(path);
         let mut by_dir: HashMap<Oid, Option<Oid>> = HashMap::new();
         let mut look = |tree: Oid| -> Result<Option<Oid>> {
             let root = match self.repo.find_tree(tree) {
@@ -618,21 +620,10 @@ impl Store {
     }
 
     fn folder_history(&self, g: &Graph, dir: &str) -> Result<HashSet<(String, Oid)>> {
-        let cg = &g.commit_graph;
-        let key = BloomKey::new(dir);
-        let n = g.nodes.len();
-        let inherits: Vec<bool> = match (cg, dir.is_empty()) {
-            (Some(c), false) => g
-                .nodes
-                .iter()
-                .map(|node| {
-                    node.parents.len() == 1
-                        && node
-                            .graph_pos
-                            .is_some_and(|p| c.path_maybe_changed(p, &key) == PathChange::No)
-                })
-                .collect(),
-            _ => vec![false; n],
+        let inherits = if dir.is_empty() {
+            vec![false; g.nodes.len()]
+        } else {
+            g.unchanged_by_first_parent(dir)
         };
         let mut dir_trees: HashSet<Oid> = HashSet::new();
         for (i, node) in g.nodes.iter().enumerate() {
