@@ -730,19 +730,19 @@ pub fn validate(a: &Agreement, text: &str, file: &str) -> Vec<Diagnostic> {
     for (i, p) in a.parties.iter().enumerate() {
         if p.name.trim().is_empty() {
             out.push(loc.diag(&[Key("party"), Index(i), Key("name")], "name is empty", None));
-        } else if p.name.contains(['<', '>', '\n']) {
+        } else if p.name.contains(['<', '>', '\n', '\r']) {
             out.push(loc.diag(
                 &[Key("party"), Index(i), Key("name")],
                 "name must not contain `<`, `>` or a line break",
                 None,
             ));
-        } else if let Some(c) = p.name.chars().find(|c| c.is_control()) {
-            // A name goes into the `Accord-Party` trailer and onto terminals; a NUL would cut
-            // the commit message short and an escape would repaint the screen.
+        } else if p.name.contains('\0') {
+            // The name goes into the `Accord-Party` trailer: a NUL would cut the message short.
+            // (Other control characters are stored faithfully; renderers escape them.)
             out.push(loc.diag(
                 &[Key("party"), Index(i), Key("name")],
-                format!("name must not contain the control character U+{:04X}", u32::from(c)),
-                Some("write the name as git records it: letters, spaces and punctuation"),
+                "name must not contain the control character U+0000",
+                Some("write the name as git records it"),
             ));
         }
         if !plausible_email(&p.email) {
@@ -948,6 +948,115 @@ email = "ada@example.com"
             [&b"\xff\xfe"[..], b"[[[", b"schema = 2", b"a = [[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]"]
         {
             assert!(load(input, "x").is_err());
+        }
+    }
+
+    /// issue 6: a NUL or carriage return in a name, or any control character in an email,
+    /// would not survive the `Accord-Party` trailer; diagnostics that quote the file show
+    /// control characters escaped instead of sending them to the terminal.
+    #[test]
+    fn issue6_control_characters_in_names_and_emails_are_refused_and_escaped() {
+        let nul = MINIMAL.replace("name = \"Ada\"", "name = \"A\\u0000da\"");
+        let LoadError::Invalid(ds) = load(nul.as_bytes(), "a.toml").unwrap_err() else { panic!() };
+        assert_eq!(ds[0].key.as_deref(), Some("party[0].name"));
+        assert_eq!(ds[0].message, "name must not contain the control character U+0000");
+        let cr = MINIMAL.replace("name = \"Ada\"", "name = \"Ada\\rEve\"");
+        let LoadError::Invalid(ds) = load(cr.as_bytes(), "a.toml").unwrap_err() else { panic!() };
+        assert_eq!(ds[0].message, "name must not contain `<`, `>` or a line break");
+        // Anything else is stored as written (git keeps it too); renderers escape it.
+        let esc = MINIMAL.replace("name = \"Ada\"", "name = \"Ada\\u001b[31m\"");
+        assert_eq!(load(esc.as_bytes(), "a.toml").unwrap().parties[0].name, "Ada\u{1b}[31m");
+
+        let bad_email = MINIMAL.replace("ada@example.com", "ada@exa\\u001bmple.com");
+        let err = load(bad_email.as_bytes(), "a.toml").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "a.toml:8:9: `party[0].email`: `ada@exa\\u{1b}mple.com` is not an email address \
+             (hint: use the email the party commits with (git config user.email))"
+        );
+
+        let bad_kind = MINIMAL.replace("\"charter\"", "\"\\u001b[31mcharter\\u009b\"");
+        let text = load(bad_kind.as_bytes(), "a.toml").unwrap_err().to_string();
+        assert!(text.contains("\\u{1b}[31mcharter\\u{9b}"), "{text}");
+        assert!(!text.contains(['\u{1b}', '\u{9b}']), "{text}");
+    }
+
+    /// issue 6: bad input from the table in SPEC §9 fails as an error, never a panic or a stack
+    /// overflow.
+    #[test]
+    fn issue6_deep_nesting_and_huge_files_are_errors() {
+        for (open, close) in [("[", "]"), ("{a=", "}")] {
+            let text = format!("{MINIMAL}x = {}1{}\n", open.repeat(10_000), close.repeat(10_000));
+            assert!(matches!(load(text.as_bytes(), "a.toml"), Err(LoadError::Unreadable(_))));
+        }
+        let big = MINIMAL.replace("\"P\"", &format!("\"{}\"", "p".repeat(2 << 20)));
+        let err = load(big.as_bytes(), "a.toml").unwrap_err();
+        assert!(err.to_string().contains("larger than the 1048576 bytes"), "{err}");
+        assert!(load(b"schema = 1\0", "a.toml").is_err());
+        assert!(load(b"\xef\xbb\xbfschema = 1\xc3\x28", "a.toml").is_err());
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// Lines that make TOML shaped like an agreement, good and bad.
+        fn line() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just("schema = 1".to_string()),
+                Just("title = \"T\"".to_string()),
+                Just("kind = \"partnership\"".to_string()),
+                Just("kind = \"service\"".to_string()),
+                Just("purpose = \"\"\"\nP\n\"\"\"".to_string()),
+                Just("review_every = \"90d\"".to_string()),
+                Just("review_by = 2027-03-01".to_string()),
+                Just("ends = 2027-06-30T10:00:00Z".to_string()),
+                Just("[decision]".to_string()),
+                Just("rule = \"quorum\"".to_string()),
+                Just("quorum = 2".to_string()),
+                Just("[scope]".to_string()),
+                Just("in = [\"a\", \" \"]".to_string()),
+                Just("[[party]]".to_string()),
+                Just("name = \"Ada\"".to_string()),
+                Just("email = \"ada@example.com\"".to_string()),
+                Just("role = \"observer\"".to_string()),
+                Just("[[commitment]]".to_string()),
+                Just("id = \"pager\"".to_string()),
+                Just("by = [\"ada@example.com\"]".to_string()),
+                Just("to = [\"grace@example.com\"]".to_string()),
+                Just("text = \"x\"".to_string()),
+                Just("[[norm]]".to_string()),
+                "[a-z_]{1,8} = [\\PC]{0,12}",
+                "[\\PC\t]{0,20}",
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn any_bytes_load_or_fail_without_panicking(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+                let loaded = load(&bytes, "a.toml");
+                let _ = crate::canon::textconv(&bytes);
+                if let Err(e) = loaded {
+                    prop_assert!(!e.diagnostics().is_empty());
+                }
+            }
+
+            #[test]
+            fn agreement_shaped_text_loads_or_fails_without_panicking(
+                lines in prop::collection::vec(line(), 0..24)
+            ) {
+                let text = lines.join("\n");
+                match load(text.as_bytes(), "a.toml") {
+                    Ok(a) => prop_assert!(a.same_meaning(&a)),
+                    Err(e) => {
+                        for d in e.diagnostics() {
+                            prop_assert_eq!(&d.file, "a.toml");
+                            prop_assert!(!d.to_string().contains('\u{1b}'), "escape in {}", d);
+                        }
+                    }
+                }
+                let _ = crate::canon::textconv(text.as_bytes());
+            }
         }
     }
 }

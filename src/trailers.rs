@@ -294,10 +294,121 @@ mod tests {
         assert!(check_note("I think Accord-Party: is fine mid-line? no").is_ok());
     }
 
+    /// issue 6: the `trailers` fuzz target found notes that `check_note` let through but the
+    /// message could not carry: a NUL (libgit2 refuses such a message, git cuts it there), and
+    /// a divider indented at the very start of the note (`format` trims it to a line start).
+    #[test]
+    fn issue6_notes_the_message_cannot_carry_are_refused() {
+        assert_eq!(check_note("fine\u{1f}Ada\0\0m"), Err(NoteError::Control(1, 0x1f)));
+        assert_eq!(check_note("fine\0m"), Err(NoteError::Control(1, 0)));
+        assert_eq!(check_note("a\n\u{1b}[31mred"), Err(NoteError::Control(2, 0x1b)));
+        assert_eq!(check_note("a\r\nb"), Err(NoteError::Control(1, 0x0d)));
+        assert_eq!(check_note("a\u{9b}31m"), Err(NoteError::Control(1, 0x9b)));
+        assert_eq!(check_note("                ---            JJJJ"), Err(NoteError::Divider(1)));
+        assert_eq!(check_note("\n\n  ---"), Err(NoteError::Divider(3)));
+        assert!(matches!(check_note("  Accord-Party: x"), Err(NoteError::Trailer(1, _))));
+        let msg = check_note("a\n  --- b").map(|()| format(&sample(), "a\n  --- b"));
+        assert_eq!(parse(&msg.clone().unwrap()), Parsed::Position(sample()));
+        assert_eq!(note(&msg.unwrap()), "a\n  --- b");
+        assert!(check_note("tabs\tare fine").is_ok());
+        assert_eq!(
+            NoteError::Control(2, 0x1b).to_string(),
+            "line 2 of the note holds the control character U+001B; a note is plain text \
+             (line breaks and tabs are fine)"
+        );
+    }
+
     #[test]
     fn idents() {
         assert_eq!(split_ident("A B <a@b>"), Some(("A B".into(), "a@b".into())));
         assert_eq!(split_ident("<a@b>"), None);
         assert_eq!(split_ident("A <>"), None);
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// Party names as an agreement accepts them (no `<`, `>`, NUL or line break), without
+        /// whitespace at either end (the trailer reads back trimmed).
+        const NAME: &str = "[^<>\\x00\\r\\n\\s]([^<>\\x00\\r\\n]{0,30}[^<>\\x00\\r\\n\\s])?";
+
+        fn trailers() -> impl Strategy<Value = Trailers> {
+            (
+                prop::sample::select(Stance::ALL.to_vec()),
+                "[a-z0-9][a-z0-9-]{0,63}",
+                prop_oneof!["[0-9a-f]{40}", "[0-9a-f]{64}"],
+                NAME,
+                "[a-zA-Z0-9._+-]{1,20}@[a-z0-9.-]{1,20}",
+            )
+                .prop_map(|(stance, agreement, revision, name, email)| Trailers {
+                    stance,
+                    agreement,
+                    revision,
+                    name,
+                    email,
+                })
+        }
+
+        /// Printable text, and lines built to look like what `check_note` must catch.
+        fn notes() -> impl Strategy<Value = String> {
+            let line = prop_oneof![
+                "[\\PC\t]{0,40}",
+                Just("---".to_string()),
+                Just("--- x".to_string()),
+                Just("---\tx".to_string()),
+                Just("----".to_string()),
+                Just("---x".to_string()),
+                Just("  ---".to_string()),
+                Just("Accord-Party: Ada <ada@example.com>".to_string()),
+                Just("aCCORD-position : sign".to_string()),
+                Just("accord: sign other".to_string()),
+                Just("Signed-off-by: A <a@b>".to_string()),
+                Just("# comment".to_string()),
+                Just("Conflicts:".to_string()),
+                Just(String::new()),
+                Just("   ".to_string()),
+            ];
+            prop::collection::vec(line, 0..8).prop_map(|lines| lines.join("\n"))
+        }
+
+        proptest! {
+            #[test]
+            fn parse_of_format_gives_the_trailers_back(t in trailers()) {
+                let msg = format(&t, "");
+                prop_assert_eq!(parse(&msg), Parsed::Position(t));
+                prop_assert_eq!(note(&msg), "");
+            }
+
+            #[test]
+            fn a_note_that_passes_check_note_round_trips(t in trailers(), n in notes()) {
+                if check_note(&n).is_ok() {
+                    let msg = format(&t, &n);
+                    prop_assert_eq!(parse(&msg), Parsed::Position(t));
+                    prop_assert_eq!(note(&msg), n.trim());
+                }
+            }
+
+            #[test]
+            fn any_printable_note_round_trips_or_is_refused(n in "[\\PC\n\t]{0,200}") {
+                if check_note(&n).is_ok() {
+                    let msg = format(&sample(), &n);
+                    prop_assert_eq!(parse(&msg), Parsed::Position(sample()));
+                    prop_assert_eq!(note(&msg), n.trim());
+                }
+            }
+
+            #[test]
+            fn any_text_reads_without_panicking(s in "\\PC*|[\\x00-\\x7f]*") {
+                let _ = parse(&s);
+                let _ = note(&s);
+                let _ = check_note(&s);
+                let _ = split_ident(&s);
+            }
+        }
+
+        fn sample() -> Trailers {
+            super::sample()
+        }
     }
 }
