@@ -547,16 +547,18 @@ pub fn render_words(segments: &[Segment], color: bool) -> String {
     let mut out = String::new();
     let mut prev: Option<SegmentKind> = None;
     for s in segments.iter().filter(|s| !s.text.is_empty()) {
+        // Agreement text is untrusted: no control characters reach a terminal.
+        let text = crate::render::human::sanitize(&s.text);
         let glued = !color && prev == Some(SegmentKind::Delete) && s.kind == SegmentKind::Insert;
         if prev.is_some() && !glued {
             out.push(' ');
         }
         match (s.kind, color) {
-            (SegmentKind::Equal, _) => out.push_str(&s.text),
-            (SegmentKind::Delete, false) => write!(out, "[-{}-]", s.text).unwrap_or_default(),
-            (SegmentKind::Insert, false) => write!(out, "{{+{}+}}", s.text).unwrap_or_default(),
-            (SegmentKind::Delete, true) => out.push_str(&paint(DELETED, &s.text)),
-            (SegmentKind::Insert, true) => out.push_str(&paint(INSERTED, &s.text)),
+            (SegmentKind::Equal, _) => out.push_str(&text),
+            (SegmentKind::Delete, false) => write!(out, "[-{text}-]").unwrap_or_default(),
+            (SegmentKind::Insert, false) => write!(out, "{{+{text}+}}").unwrap_or_default(),
+            (SegmentKind::Delete, true) => out.push_str(&paint(DELETED, &text)),
+            (SegmentKind::Insert, true) => out.push_str(&paint(INSERTED, &text)),
         }
         prev = Some(s.kind);
     }
@@ -656,6 +658,13 @@ pub fn describe(change: &Change, color: bool) -> String {
         Change::NormRemoved { text } => (format!("- norm: {text}"), Some(REMOVED_LINE)),
         Change::NormReflowed { text } => (format!("norm: text reflowed: {text}"), None),
         Change::Reordered { list } => (format!("{list}: reordered"), None),
+    };
+    // Word diffs are sanitised word by word (they may hold colour); other lines whole.
+    let line = match change {
+        Change::TitleReworded { .. }
+        | Change::PurposeReworded { .. }
+        | Change::CommitmentReworded { .. } => line,
+        _ => crate::render::human::sanitize(&line).into_owned(),
     };
     match style {
         Some(style) if color => paint(style, &line),

@@ -202,6 +202,10 @@ impl Agreement {
             scope.included.iter_mut().for_each(|s| *s = normalize_text(s));
             scope.excluded.iter_mut().for_each(|s| *s = normalize_text(s));
         }
+        // An empty `[scope]` says nothing more than no `[scope]`.
+        if a.scope.as_ref().is_some_and(|s| s.included.is_empty() && s.excluded.is_empty()) {
+            a.scope = None;
+        }
         for p in &mut a.parties {
             p.name = normalize_text(&p.name);
             p.email = p.email.trim().to_lowercase();
@@ -921,6 +925,13 @@ email = "ada@example.com"
         assert!(a.same_meaning(&b));
         let c = load(MINIMAL.replace("\"P\"", "\"P Q\"").as_bytes(), "a").unwrap();
         assert!(!a.same_meaning(&c));
+    }
+
+    #[test]
+    fn an_empty_scope_means_no_scope() {
+        let a = load(MINIMAL.as_bytes(), "a").unwrap();
+        let b = load(format!("{MINIMAL}\n[scope]\n").as_bytes(), "a").unwrap();
+        assert!(a.same_meaning(&b));
     }
 
     #[test]

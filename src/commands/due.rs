@@ -135,7 +135,12 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                         d.last_ratified.as_deref().unwrap_or("?")
                     ),
                 };
-                writeln!(ui.out(), "{}  {WARN}due{WARN:#}  {} — {why}", d.agreement, d.title)?;
+                writeln!(
+                    ui.out(),
+                    "{}  {WARN}due{WARN:#}  {} — {why}",
+                    d.agreement,
+                    crate::render::human::sanitize(&d.title)
+                )?;
             }
         }
     }

@@ -14,6 +14,7 @@ use crate::diff::{self, Segment};
 use crate::error::{Error, Result};
 use crate::ledger::{self, Position, State};
 use crate::model::{normalize_text, Agreement};
+use crate::render::human::sanitize as clean;
 use crate::store::Store;
 use crate::trailers::Stance;
 use crate::ui::{Ui, BOLD, DIM, GOOD, WARN};
@@ -266,7 +267,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                     format!("{WARN}never ratified{WARN:#}")
                 };
                 let text = if v.words.is_empty() {
-                    v.value.clone().unwrap_or_else(|| "(not set)".into())
+                    clean(v.value.as_deref().unwrap_or("(not set)")).into_owned()
                 } else {
                     diff::render_words(&v.words, color)
                 };
@@ -276,26 +277,29 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                     writeln!(
                         out,
                         "*{}*, `{:.10}`; {}; signed by: {}\n",
-                        v.author,
+                        clean(&v.author),
                         v.commit,
                         if v.ratified { "ratified" } else { "never ratified" },
                         if v.signed_by.is_empty() {
                             "nobody".into()
                         } else {
-                            v.signed_by.join(", ")
+                            clean(&v.signed_by.join(", ")).into_owned()
                         }
                     )?;
                 } else {
                     writeln!(
                         out,
                         "{BOLD}{} version {number}{BOLD:#}  {DIM}{} {} {:.10}{DIM:#}  {state}",
-                        args.field, v.at, v.author, v.commit
+                        args.field,
+                        v.at,
+                        clean(&v.author),
+                        v.commit
                     )?;
                     writeln!(out, "  {text}")?;
                     let signed = if v.signed_by.is_empty() {
                         "nobody".to_string()
                     } else {
-                        v.signed_by.join(", ")
+                        clean(&v.signed_by.join(", ")).into_owned()
                     };
                     writeln!(out, "  {DIM}signed by: {signed}{DIM:#}")?;
                     if i + 1 < n {

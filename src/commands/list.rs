@@ -114,7 +114,7 @@ pub fn run(dir: Option<&Path>, _args: Args, ui: &mut Ui) -> Result<()> {
                 } else {
                     String::new()
                 };
-                let title = r.title.as_deref().unwrap_or("");
+                let title = crate::render::human::sanitize(r.title.as_deref().unwrap_or(""));
                 if color {
                     writeln!(out, "{:<width$}  {kind:<17}  {title}  — {state}{modified}", r.id)?;
                 } else {

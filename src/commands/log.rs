@@ -8,6 +8,7 @@ use super::timeline::{Event, Timeline};
 use crate::cli::OutputFormat;
 use crate::diff;
 use crate::error::Result;
+use crate::render::human::sanitize as clean;
 use crate::ui::{Ui, BAD, BOLD, DIM, GOOD, WARN};
 
 /// Show an agreement's timeline: edits and positions, newest first
@@ -123,6 +124,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
     for e in &entries {
         match e {
             Entry::Edit { commit, at, author, subject, summary, ratified, .. } => {
+                let (author, subject, summary) = (clean(author), clean(subject), clean(summary));
                 let mark =
                     if *ratified { format!("  {GOOD}ratified{GOOD:#}") } else { String::new() };
                 if markdown {
@@ -138,6 +140,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                 }
             }
             Entry::Position { commit, at, name, position, note, ratified, .. } => {
+                let (name, note) = (clean(name), clean(note));
                 let style = match position {
                     crate::trailers::Stance::Object => BAD,
                     crate::trailers::Stance::Sign => GOOD,

@@ -64,7 +64,7 @@ pub fn run(dir: Option<&Path>, _args: Args, ui: &mut Ui) -> Result<()> {
                 } else {
                     "you have taken no position"
                 };
-                writeln!(ui.out(), "{}  {WARN}{}{WARN:#}  {} — {what}; `accord show {}`, then sign, object or abstain", p.agreement, p.state.as_str(), p.title, p.agreement)?;
+                writeln!(ui.out(), "{}  {WARN}{}{WARN:#}  {} — {what}; `accord show {}`, then sign, object or abstain", p.agreement, p.state.as_str(), crate::render::human::sanitize(&p.title), p.agreement)?;
             }
         }
     }

@@ -11,6 +11,7 @@ use crate::diff::{self, Change, SegmentKind};
 use crate::error::{Error, Result};
 use crate::model;
 use crate::render;
+use crate::render::human::sanitize as clean;
 use crate::store::Accord;
 use crate::ui::{Ui, BAD, BOLD, DIM, GOOD};
 
@@ -185,12 +186,13 @@ fn human(ui: &mut Ui, r: &ReviewJson) -> Result<()> {
         }
         for p in &a.positions {
             let note = p.note.lines().next().map(|l| format!(": {l}")).unwrap_or_default();
-            writeln!(out, "  {DIM}{:.10}{DIM:#} {} {}{note}", p.commit, p.name, p.position)?;
+            let (name, note) = (clean(&p.name), clean(&note));
+            writeln!(out, "  {DIM}{:.10}{DIM:#} {name} {}{note}", p.commit, p.position)?;
         }
         if let Some(s) = &a.status {
             if !s.ratified {
                 for b in &s.blocking {
-                    writeln!(out, "  blocking: {b}")?;
+                    writeln!(out, "  blocking: {}", clean(b))?;
                 }
             }
         }

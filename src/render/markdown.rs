@@ -7,7 +7,10 @@ use crate::model::Agreement;
 
 /// Escape characters that would break a markdown table cell or start markup.
 pub fn cell(s: &str) -> String {
-    crate::model::normalize_text(s).replace('|', "\\|").replace('<', "&lt;").replace('>', "&gt;")
+    crate::render::human::sanitize(&crate::model::normalize_text(s))
+        .replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// The text of a list item: as [`cell`], with a leading `+`, `-` or `*` escaped, so that an

@@ -19,6 +19,14 @@ mod walk;
 pub use snapshot::History;
 pub use walk::{classify, parse_commit, Accord, Graph, Node, RawCommit};
 
+/// The tree-entry mode of a symbolic link.
+const LINK_MODE: i32 = 0o120000;
+
+fn symlink_error(path: &str) -> Error {
+    Error::new(format!("{path} is a symbolic link; accord reads only plain files"))
+        .hint("replace the link with the agreement's text and commit it")
+}
+
 /// Signs a commit buffer, returning the armoured signature.
 pub type SignFn<'a> = dyn Fn(&[u8]) -> Result<String> + 'a;
 
@@ -194,6 +202,9 @@ impl Store {
         if entry.kind() != Some(ObjectType::Blob) {
             return Ok(None);
         }
+        if entry.filemode() == LINK_MODE {
+            return Err(symlink_error(path));
+        }
         let blob = self.repo.find_blob(entry.id())?;
         Ok(Some((entry.id(), blob.content().to_vec())))
     }
@@ -225,6 +236,9 @@ impl Store {
             }
             if let Some(id) = entry.name().and_then(|n| n.strip_suffix(".toml")) {
                 if model::valid_id(id) {
+                    if entry.filemode() == LINK_MODE {
+                        return Err(symlink_error(&self.path_of(id)));
+                    }
                     out.push((id.to_string(), entry.id()));
                 }
             }

@@ -1026,8 +1026,10 @@ fn apply(env: &mut TestEnv, op: &Op, step: usize) {
             commit_graph(env, &args);
         }
         Op::Reset { back } => {
-            if env.commit_count() > back + 1 {
-                env.git(&["reset", "-q", "--hard", &format!("HEAD~{back}")]).ok();
+            // HEAD~N follows first parents only: after merges it may not exist.
+            let target = format!("HEAD~{back}^{{commit}}");
+            if env.git(&["rev-parse", "-q", "--verify", &target]).code == 0 {
+                env.git(&["reset", "-q", "--hard", &target]).ok();
             }
         }
         Op::Rewind { secs } => env.clock.set(env.clock.get() - secs),
