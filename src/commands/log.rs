@@ -45,14 +45,8 @@ enum Entry {
         ratified: bool,
     },
     Position {
-        commit: String,
-        at: String,
-        name: String,
-        email: String,
-        position: crate::trailers::Stance,
-        revision: String,
-        #[serde(skip_serializing_if = "String::is_empty")]
-        note: String,
+        #[serde(flatten)]
+        position: super::PositionView,
         ratified: bool,
     },
 }
@@ -101,13 +95,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                 }
             }
             Event::Position(p) => Entry::Position {
-                commit: p.commit.clone(),
-                at: super::rfc3339(p.time),
-                name: p.trailers.name.clone(),
-                email: p.trailers.email.clone(),
-                position: p.trailers.stance,
-                revision: p.trailers.revision.clone(),
-                note: p.note.clone(),
+                position: super::PositionView::new(p),
                 ratified: is_ratified.unwrap_or(false),
             },
         };
@@ -139,7 +127,8 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                     writeln!(out, "{:31}{DIM}{subject}{DIM:#}", "")?;
                 }
             }
-            Entry::Position { commit, at, name, position, note, ratified, .. } => {
+            Entry::Position { position: view, ratified } => {
+                let super::PositionView { commit, at, name, position, note, .. } = view;
                 let (name, note) = (clean(name), clean(note));
                 let style = match position {
                     crate::trailers::Stance::Object => BAD,

@@ -151,6 +151,33 @@ pub struct ObjectionView {
     pub reason: String,
 }
 
+/// One position as JSON shows it (`log`, `review`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PositionView {
+    pub commit: String,
+    pub at: String,
+    pub name: String,
+    pub email: String,
+    pub position: crate::trailers::Stance,
+    pub revision: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+impl PositionView {
+    pub fn new(p: &Position) -> PositionView {
+        PositionView {
+            commit: p.commit.clone(),
+            at: rfc3339(p.time),
+            name: p.trailers.name.clone(),
+            email: p.trailers.email.clone(),
+            position: p.trailers.stance,
+            revision: p.trailers.revision.clone(),
+            note: p.note.clone(),
+        }
+    }
+}
+
 /// A position by someone who is not (or no longer) a party: shown, not counted.
 #[derive(Debug, Clone, Serialize)]
 pub struct OutsiderView {

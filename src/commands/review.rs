@@ -33,24 +33,12 @@ pub struct Args {
 }
 
 #[derive(Debug, Serialize)]
-struct PositionJson {
-    commit: String,
-    at: String,
-    name: String,
-    email: String,
-    position: crate::trailers::Stance,
-    revision: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    note: String,
-}
-
-#[derive(Debug, Serialize)]
 struct AgreementReview {
     agreement: String,
     /// added | removed | changed | unchanged (positions only)
     change: &'static str,
     changes: Vec<Change>,
-    positions: Vec<PositionJson>,
+    positions: Vec<super::PositionView>,
     /// Status at HEAD; absent for a removed agreement.
     status: Option<Evaluation>,
 }
@@ -101,18 +89,10 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
     let mut reviews = Vec::new();
     for id in ids {
         let (b, a) = (before.get(&id), after.get(&id));
-        let positions: Vec<PositionJson> = in_range
+        let positions: Vec<super::PositionView> = in_range
             .iter()
             .filter(|p| p.trailers.agreement == id)
-            .map(|p| PositionJson {
-                commit: p.commit.clone(),
-                at: super::rfc3339(p.time),
-                name: p.trailers.name.clone(),
-                email: p.trailers.email.clone(),
-                position: p.trailers.stance,
-                revision: p.trailers.revision.clone(),
-                note: p.note.clone(),
-            })
+            .map(|p| super::PositionView::new(p))
             .collect();
         let change = match (b, a) {
             (None, Some(_)) => "added",
