@@ -23,7 +23,7 @@ use crate::model::Agreement;
 const FILE: &str = "snapshot-v1.bin";
 const MAGIC: &[u8; 8] = b"ACCRDSN1";
 /// Longest straight run of new commits followed on top of a snapshot before walking instead.
-const MAX_EXTENSION: usize = 10_000;
+const MAX_EXTENSION: usize = 2_000;
 
 struct Snapshot {
     /// What the history looked like beyond the tip: the `shallow` file's fingerprint, so that a
