@@ -11,7 +11,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             if !err.message.is_empty() {
-                accord::ui::report_error(&err);
+                ui.error(&err);
             }
             ExitCode::from(err.code)
         }

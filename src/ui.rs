@@ -14,6 +14,8 @@ pub struct Ui {
     pub quiet: bool,
     color: bool,
     out: AutoStream<io::Stdout>,
+    /// `--color` for stderr (JSON and markdown on stdout do not change it).
+    err_choice: ColorChoice,
 }
 
 pub const WARN: Style = AnsiColor::Yellow.on_default().bold();
@@ -31,10 +33,14 @@ impl Ui {
             ColorWhen::Never => ColorChoice::Never,
         };
         // JSON and markdown never carry colour.
-        let choice = if format == OutputFormat::Human { choice } else { ColorChoice::Never };
-        let out = AutoStream::new(io::stdout(), choice);
+        let out_choice = if format == OutputFormat::Human { choice } else { ColorChoice::Never };
+        let out = AutoStream::new(io::stdout(), out_choice);
         let color = !matches!(out.current_choice(), ColorChoice::Never);
-        Ui { format, quiet, color, out }
+        Ui { format, quiet, color, out, err_choice: choice }
+    }
+
+    fn err(&self) -> AutoStream<io::Stderr> {
+        AutoStream::new(io::stderr(), self.err_choice)
     }
 
     /// Whether data written to stdout is coloured (word diffs switch to `[-…-]{+…+}` without).
@@ -57,23 +63,21 @@ impl Ui {
     /// A status line on stderr (suppressed by `-q`).
     pub fn status(&self, msg: impl std::fmt::Display) {
         if !self.quiet {
-            let mut err = anstream::stderr();
-            let _ = writeln!(err, "{msg}");
+            let _ = writeln!(self.err(), "{msg}");
         }
     }
 
     /// A warning on stderr; `-q` does not hide warnings.
     pub fn warn(&self, msg: impl std::fmt::Display) {
-        let mut err = anstream::stderr();
-        let _ = writeln!(err, "{WARN}warning{WARN:#}: {msg}");
+        let _ = writeln!(self.err(), "{WARN}warning{WARN:#}: {msg}");
     }
-}
 
-/// Print a top-level error with its hint.
-pub fn report_error(err: &crate::Error) {
-    let mut e = anstream::stderr();
-    let _ = writeln!(e, "{ERROR}error{ERROR:#}: {}", err.message);
-    if let Some(h) = &err.hint {
-        let _ = writeln!(e, "{DIM}hint{DIM:#}: {h}");
+    /// Print a top-level error with its hint on stderr.
+    pub fn error(&self, err: &crate::Error) {
+        let mut e = self.err();
+        let _ = writeln!(e, "{ERROR}error{ERROR:#}: {}", err.message);
+        if let Some(h) = &err.hint {
+            let _ = writeln!(e, "{DIM}hint{DIM:#}: {h}");
+        }
     }
 }

@@ -54,6 +54,7 @@ fn misnamed(store: &crate::store::Store) -> Vec<String> {
 }
 
 pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
+    super::no_markdown(ui, "check")?;
     let store = super::open(dir, ui)?;
     let mut reports = Vec::new();
     for name in misnamed(&store) {

@@ -82,7 +82,9 @@ fn current(store: &Store, id: &str) -> Result<(Side, Agreement, Option<Oid>)> {
         commit: if committed { head.map(|h| h.to_string()) } else { None },
         revision: if committed { Some(blob.to_string()) } else { None },
     };
-    Ok((side, parse(&bytes, &path)?, Some(blob)))
+    // The current text must be valid (SPEC §3); older revisions are compared as they were.
+    let agreement = crate::model::load(&bytes, &path).map_err(super::load_error)?;
+    Ok((side, agreement, Some(blob)))
 }
 
 pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {

@@ -54,6 +54,7 @@ fn add(date: Date, p: Period) -> Option<Date> {
 }
 
 pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
+    super::no_markdown(ui, "due")?;
     let today: Date = match &args.as_of {
         Some(s) => s
             .parse()

@@ -157,7 +157,8 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
     let head = store.head_required()?;
     let graph = store.graph_for(head, &args.id)?;
     let mut timeline = Timeline::build(&store, &graph, &args.id)?;
-    if timeline.events.is_empty() {
+    // The text at HEAD must be valid (SPEC §3); older revisions are shown as they were.
+    if timeline.events.is_empty() || store.blob_at(head, &store.path_of(&args.id))?.is_some() {
         super::load_at(&store, head, &args.id)?;
     }
     let ratified = timeline.replay(&store);

@@ -60,8 +60,9 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
     };
     let graph = store.graph_for(tip, &args.id)?;
     let mut timeline = Timeline::build(&store, &graph, &args.id)?;
-    if timeline.events.is_empty() {
-        super::load_at(&store, tip, &args.id)?; // says "not found" with a hint
+    // The text at the tip must be valid (SPEC §3); older revisions are shown as they were.
+    if timeline.events.is_empty() || store.blob_at(tip, &store.path_of(&args.id))?.is_some() {
+        super::load_at(&store, tip, &args.id)?; // or says what is wrong, with a hint
     }
     let ratified = timeline.replay(&store);
     let mut entries = Vec::new();

@@ -38,6 +38,16 @@ pub mod timeline;
 pub mod verify;
 
 pub fn run(dir: Option<&Path>, command: Command, ui: &mut Ui) -> Result<()> {
+    // `-C` works as for git: as if accord was started there, relative paths included.
+    if let Some(d) = dir {
+        if !d.is_dir() {
+            return Err(Error::new(format!("cannot change to `{}`: no such folder", d.display()))
+                .hint("-C takes an existing folder, as for `git -C`"));
+        }
+        std::env::set_current_dir(d)
+            .map_err(|e| Error::new(format!("cannot change to `{}`: {e}", d.display())))?;
+    }
+    let dir: Option<&Path> = None;
     match command {
         Command::Init(a) => init::run(dir, a, ui),
         Command::New(a) => new::run(dir, a, ui),
@@ -61,6 +71,15 @@ pub fn run(dir: Option<&Path>, command: Command, ui: &mut Ui) -> Result<()> {
         Command::Completions(a) => completions::run(a, ui),
         Command::Man(a) => man::run(a, ui),
     }
+}
+
+/// Refuse `--format markdown` for a command that has none, rather than print something else.
+pub fn no_markdown(ui: &Ui, command: &str) -> Result<()> {
+    if ui.format == crate::cli::OutputFormat::Markdown {
+        return Err(Error::new(format!("`accord {command}` has no markdown output"))
+            .hint("use --format human or --format json"));
+    }
+    Ok(())
 }
 
 /// Refuse an id that could not name an agreement file, before touching anything.
@@ -94,7 +113,10 @@ pub fn open(dir: Option<&Path>, ui: &Ui) -> Result<Store> {
 
 fn not_found(store: &Store, id: &str, place: &str) -> Error {
     let known = store.ids_current().unwrap_or_default();
-    let hint = if known.is_empty() {
+    let hint = if known.iter().any(|k| k == id) && place != "does not exist" {
+        let path = store.path_of(id);
+        format!("it is only in the working tree: commit it first (git add {path} && git commit)")
+    } else if known.is_empty() {
         format!("create it with `accord new {id}`")
     } else {
         format!("known agreements: {}", known.join(", "))
@@ -141,6 +163,9 @@ pub struct PartyView {
     /// The standing position itself (JSON has it as `state`).
     #[serde(skip)]
     pub stance: Option<crate::trailers::Stance>,
+    /// Ids of the commitments this party is accountable for (`by`); human output lists them.
+    #[serde(skip)]
+    pub commitments: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -223,15 +248,13 @@ pub fn positions_by_agreement(graph: &Graph) -> HashMap<&str, Vec<&Position>> {
     map
 }
 
-/// A stable fingerprint of an agreement's meaning: equal for revisions with the same meaning.
-pub fn meaning_fingerprint(a: &Agreement) -> u64 {
+/// A fingerprint of an agreement's meaning: equal exactly when revisions have the same meaning.
+/// It is git's own object hash (SHA-1 with collision detection) of the normalised agreement, so
+/// forging a different meaning with the same fingerprint is as hard as forging a blob id, on
+/// which every sign-off already rests.
+pub fn meaning_fingerprint(a: &Agreement) -> Oid {
     let bytes = serde_json::to_vec(&a.normalized()).unwrap_or_default();
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x100_0000_01b3);
-    }
-    h
+    Oid::hash_object(git2::ObjectType::Blob, &bytes).unwrap_or_else(|_| Oid::zero())
 }
 
 /// How to learn what evaluation needs beyond the positions themselves.
@@ -268,7 +291,7 @@ pub fn evaluate_from(
         Source::History(h) => h.meaning(revision, || Some(meaning_fingerprint(agreement))),
         Source::Graph(_) => Some(meaning_fingerprint(agreement)),
     };
-    let meaning_of = |oid: Oid| -> Option<u64> {
+    let meaning_of = |oid: Oid| -> Option<Oid> {
         let compute = || {
             let bytes = store.read_blob(oid).ok()??;
             model::parse(&bytes, &path).ok().map(|a| meaning_fingerprint(&a))
@@ -329,6 +352,12 @@ pub fn evaluate_from(
             note: s.position.map(|p| p.note.clone()).filter(|n| !n.is_empty()),
             carried_over: s.carried_over,
             stance: s.position.map(|p| p.trailers.stance),
+            commitments: agreement
+                .commitments
+                .iter()
+                .filter(|c| c.by.iter().any(|e| e.eq_ignore_ascii_case(&s.party.email)))
+                .map(|c| c.id.clone())
+                .collect(),
             revision: s
                 .position
                 .filter(|p| p.trailers.revision != current && s.state != State::Objecting)

@@ -26,6 +26,7 @@ struct Pending {
 }
 
 pub fn run(dir: Option<&Path>, _args: Args, ui: &mut Ui) -> Result<()> {
+    super::no_markdown(ui, "pending")?;
     let store = super::open(dir, ui)?;
     let me = store.author()?;
     let Some(head) = store.head()? else {

@@ -49,7 +49,7 @@ pub struct Timeline<'g> {
     /// Parsed revisions, by blob id (`None`: does not parse as schema 1).
     parsed: HashMap<Oid, Option<Agreement>>,
     /// Meaning fingerprints, by blob id.
-    meanings: HashMap<Oid, Option<u64>>,
+    meanings: HashMap<Oid, Option<Oid>>,
 }
 
 impl<'g> Timeline<'g> {
@@ -114,7 +114,7 @@ impl<'g> Timeline<'g> {
     }
 
     /// The meaning fingerprint of the agreement at a blob, remembered.
-    fn meaning(&mut self, store: &Store, blob: Oid) -> Option<u64> {
+    fn meaning(&mut self, store: &Store, blob: Oid) -> Option<Oid> {
         if let Some(m) = self.meanings.get(&blob) {
             return *m;
         }

@@ -51,7 +51,14 @@ fn allowed_signers(
     store: &Store,
     head: git2::Oid,
 ) -> Result<Option<(PathBuf, Option<tempfile::NamedTempFile>)>> {
-    if let Some(rel) = &store.config().allowed_signers {
+    // accord.toml as committed at HEAD: the evaluated commit decides whose keys count, not an
+    // uncommitted edit.
+    let committed: crate::store::ProjectConfig = match store.blob_at(head, "accord.toml")? {
+        Some((_, bytes)) => toml::from_str(&String::from_utf8_lossy(&bytes))
+            .map_err(|e| Error::new(format!("accord.toml at HEAD: {}", e.message().trim_end())))?,
+        None => Default::default(),
+    };
+    if let Some(rel) = &committed.allowed_signers {
         let Some((_, bytes)) = store.blob_at(head, rel.trim_start_matches('/'))? else {
             return Err(Error::new(format!(
                 "accord.toml names allowed_signers = \"{rel}\", which is not committed at HEAD"
@@ -66,18 +73,23 @@ fn allowed_signers(
             Some(rest) => {
                 std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default().join(rest)
             }
-            None => PathBuf::from(p),
+            // Relative to the top of the work tree, where git runs `verify-commit`.
+            None => store.workdir().unwrap_or(store.git_dir()).join(p),
         };
         (p, None)
     }))
 }
 
 pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
+    super::no_markdown(ui, "verify")?;
     if let Some(id) = &args.id {
         super::check_id(id)?;
     }
     let store = super::open(dir, ui)?;
     let head = store.head_required()?;
+    if let Some(id) = &args.id {
+        super::load_at(&store, head, id)?; // an unknown agreement is an error, not "all good"
+    }
     let graph = store.graph_full(head)?;
     let signers = if args.signed { allowed_signers(&store, head)? } else { None };
     let mut failures = Vec::new();

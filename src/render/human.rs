@@ -183,6 +183,9 @@ pub fn status(w: &mut dyn Write, e: &Evaluation) -> io::Result<()> {
         if p.role == crate::model::Role::Observer {
             extra.push_str("  (observer: not counted)");
         }
+        if !p.commitments.is_empty() {
+            extra.push_str(&format!("  commits to: {}", p.commitments.join(", ")));
+        }
         writeln!(
             w,
             "  {} {} <{}> {DIM}{}{extra}{DIM:#}",

@@ -20,8 +20,8 @@ use crate::error::Result;
 use crate::ledger::Position;
 use crate::model::Agreement;
 
-const FILE: &str = "snapshot-v1.bin";
-const MAGIC: &[u8; 8] = b"ACCRDSN1";
+const FILE: &str = "snapshot-v2.bin";
+const MAGIC: &[u8; 8] = b"ACCRDSN2";
 /// Longest straight run of new commits followed on top of a snapshot before walking instead.
 const MAX_EXTENSION: usize = 2_000;
 
@@ -34,7 +34,7 @@ struct Snapshot {
     truncated: bool,
     positions: Vec<Arc<Position>>,
     /// Meaning fingerprints of revisions, by blob id (`None`: does not parse).
-    meanings: HashMap<Oid, Option<u64>>,
+    meanings: HashMap<Oid, Option<Oid>>,
     /// (path, blob) pairs proven to be revisions of the file at that path.
     proven: HashSet<(String, Oid)>,
     /// Agreements that loaded and validated, by blob id (same bytes, same answer).
@@ -60,7 +60,7 @@ fn decode(data: &[u8]) -> Option<Snapshot> {
         let blob = r.oid()?;
         let fp = match r.u8()? {
             0 => None,
-            _ => Some(u64::from_le_bytes(r.take(8)?.try_into().ok()?)),
+            _ => Some(r.oid()?),
         };
         meanings.insert(blob, fp);
     }
@@ -106,7 +106,7 @@ fn encode(s: &Snapshot) -> Vec<u8> {
             None => out.push(0),
             Some(v) => {
                 out.push(1);
-                out.extend_from_slice(&v.to_le_bytes());
+                out.extend_from_slice(v.as_bytes());
             }
         }
     }
@@ -145,7 +145,7 @@ pub struct History<'s> {
     /// History ended early (shallow clone, missing objects).
     pub truncated: bool,
     graph: OnceLock<Graph>,
-    meanings: RefCell<HashMap<Oid, Option<u64>>>,
+    meanings: RefCell<HashMap<Oid, Option<Oid>>>,
     proven: RefCell<HashSet<(String, Oid)>>,
     agreements: RefCell<HashMap<Oid, Agreement>>,
     meanings_changed: RefCell<bool>,
@@ -162,7 +162,7 @@ impl<'s> History<'s> {
     }
 
     /// The meaning fingerprint of a revision, computed by `f` once and remembered.
-    pub fn meaning(&self, blob: Oid, f: impl FnOnce() -> Option<u64>) -> Option<u64> {
+    pub fn meaning(&self, blob: Oid, f: impl FnOnce() -> Option<Oid>) -> Option<Oid> {
         if let Some(v) = self.meanings.borrow().get(&blob) {
             return *v;
         }

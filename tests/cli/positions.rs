@@ -1396,3 +1396,78 @@ fn an_ssh_signed_position_verifies_with_git() {
     env.git(&["verify-commit", "HEAD"]).ok();
     assert_eq!(env.git(&["log", "-1", "--format=%G?"]).stdout.trim(), "G");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Findings of the spec review: each a regression test
+
+#[test]
+fn verify_of_an_unknown_agreement_is_an_error_not_all_good() {
+    let env = setup("consent");
+    let r = env.accord(&["verify", "nope"]);
+    r.code(2);
+    assert!(r.stderr.contains("no agreement `nope`"), "{}", r.stderr);
+}
+
+#[test]
+fn commands_without_markdown_say_so() {
+    let env = setup("consent");
+    for cmd in ["check", "verify", "pending", "due"] {
+        let r = env.accord(&[cmd, "--format", "markdown"]);
+        r.code(2);
+        assert!(
+            r.stderr.contains(&format!("`accord {cmd}` has no markdown output")),
+            "{}",
+            r.stderr
+        );
+        assert!(r.stdout.is_empty(), "{}", r.stdout);
+    }
+}
+
+#[test]
+fn dash_c_resolves_relative_paths_from_the_folder_given() {
+    let env = setup("consent");
+    let r = env.accord_in(env.tmp.path(), &["-C", "repo", "textconv", FILE]);
+    r.ok();
+    assert!(r.stdout.starts_with("title: Platform team charter\n"), "{}", r.stdout);
+}
+
+#[test]
+fn status_lists_each_partys_commitments() {
+    let env = setup("consent");
+    let r = env.accord(&["status"]);
+    r.ok();
+    let grace = r.stdout.lines().find(|l| l.contains("grace@example.com")).unwrap();
+    assert!(grace.contains("commits to: pager"), "{grace}");
+}
+
+#[test]
+fn log_and_history_refuse_a_tip_that_breaks_a_rule() {
+    let env = setup("consent");
+    let broken =
+        env.read(FILE).replace("by = [\"grace@example.com\"]", "by = [\"nobody@example.com\"]");
+    env.commit_file(FILE, &broken, "break a rule");
+    for args in [&["log", "charter"][..], &["history", "charter"], &["diff", "charter"]] {
+        let r = env.accord(args);
+        r.code(2);
+        assert!(r.stderr.contains("is not a party of this agreement"), "{args:?}: {}", r.stderr);
+    }
+}
+
+#[test]
+fn color_never_keeps_stderr_plain() {
+    let env = setup("consent");
+    let r = env.accord(&["--color", "never", "status", "nope"]);
+    r.code(2);
+    assert!(!r.stderr.contains('\u{1b}'), "{:?}", r.stderr);
+    let r = env.accord(&["--color", "always", "status", "nope"]);
+    assert!(r.stderr.contains("\u{1b}["), "--color always colours stderr too: {:?}", r.stderr);
+}
+
+#[test]
+fn an_uncommitted_draft_is_named_as_such() {
+    let env = setup("consent");
+    env.accord(&["new", "draft"]).ok();
+    let r = env.accord(&["status", "draft"]);
+    r.code(2);
+    assert!(r.stderr.contains("commit it first"), "{}", r.stderr);
+}
