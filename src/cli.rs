@@ -16,7 +16,7 @@ use crate::commands;
 #[command(name = "accord", version, max_term_width = 100, propagate_version = true)]
 pub struct Cli {
     /// Run as if accord was started in <PATH> (as `git -C`)
-    #[arg(short = 'C', global = true, value_name = "PATH")]
+    #[arg(short = 'C', global = true, value_name = "PATH", id = "directory")]
     pub dir: Option<PathBuf>,
 
     /// Output format; not every command has markdown
