@@ -98,20 +98,7 @@ impl TestEnv {
 
     fn base(&self, cmd: &mut Command, dir: &Path) {
         let date = self.tick();
-        cmd.current_dir(dir)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", &self.home)
-            .env("XDG_CONFIG_HOME", self.home.join(".config"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", &self.who.0)
-            .env("GIT_AUTHOR_EMAIL", &self.who.1)
-            .env("GIT_COMMITTER_NAME", &self.who.0)
-            .env("GIT_COMMITTER_EMAIL", &self.who.1)
-            .env("GIT_AUTHOR_DATE", &date)
-            .env("GIT_COMMITTER_DATE", &date)
-            .env("NO_COLOR", "1")
-            .env("LC_ALL", "C");
+        hermetic_env(cmd, &self.home, dir, (&self.who.0, &self.who.1), &date);
     }
 
     pub fn accord_cmd(&self) -> Command {
@@ -177,6 +164,25 @@ impl TestEnv {
         let objects = self.git(&["count-objects", "-v"]).stdout;
         format!("{refs}\n{head}\n{status}\n{objects}")
     }
+}
+
+/// The hermetic environment every test command runs in: only PATH from outside, HOME inside the
+/// sandbox (libgit2 reads `$HOME/.gitconfig`), no system config, a fixed identity and date.
+pub fn hermetic_env(cmd: &mut Command, home: &Path, dir: &Path, who: (&str, &str), date: &str) {
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", who.0)
+        .env("GIT_AUTHOR_EMAIL", who.1)
+        .env("GIT_COMMITTER_NAME", who.0)
+        .env("GIT_COMMITTER_EMAIL", who.1)
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .env("NO_COLOR", "1")
+        .env("LC_ALL", "C");
 }
 
 /// A three-party charter under `rule`, Ada as steward.

@@ -54,22 +54,8 @@ impl Hermetic {
     }
 
     fn cmd(&self, program: &str, dir: &Path, who: (&str, &str), time: i64) -> Command {
-        let date = format!("@{time} +0000");
         let mut cmd = Command::new(program);
-        cmd.current_dir(dir)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", &self.home)
-            .env("XDG_CONFIG_HOME", self.home.join(".config"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", who.0)
-            .env("GIT_AUTHOR_EMAIL", who.1)
-            .env("GIT_COMMITTER_NAME", who.0)
-            .env("GIT_COMMITTER_EMAIL", who.1)
-            .env("GIT_AUTHOR_DATE", &date)
-            .env("GIT_COMMITTER_DATE", &date)
-            .env("NO_COLOR", "1")
-            .env("LC_ALL", "C");
+        hermetic_env(&mut cmd, &self.home, dir, who, &format!("@{time} +0000"));
         for (k, v) in &self.extra {
             cmd.env(k, v);
         }
