@@ -73,7 +73,7 @@ pub fn show(w: &mut dyn Write, id: &str, a: &Agreement) -> io::Result<()> {
 pub fn status(w: &mut dyn Write, e: &Evaluation) -> io::Result<()> {
     let verdict = if e.ratified { "✅ ratified" } else { "⛔ not ratified" };
     writeln!(w, "### `{}` — {verdict} ({})\n", e.agreement, e.rule)?;
-    writeln!(w, "| party | role | state | when |\n|---|---|---|---|")?;
+    writeln!(w, "| party | role | state | when | commits to |\n|---|---|---|---|---|")?;
     for p in &e.parties {
         let mut state = p.state.as_str().to_string();
         if p.carried_over {
@@ -81,11 +81,12 @@ pub fn status(w: &mut dyn Write, e: &Evaluation) -> io::Result<()> {
         }
         writeln!(
             w,
-            "| {} &lt;{}&gt; | {} | {state} | {} |",
+            "| {} &lt;{}&gt; | {} | {state} | {} | {} |",
             cell(&p.name),
             cell(&p.email),
             p.role,
-            p.at.as_deref().unwrap_or("")
+            p.at.as_deref().unwrap_or(""),
+            p.commitments.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
         )?;
     }
     if !e.objections.is_empty() {
