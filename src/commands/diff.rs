@@ -5,12 +5,12 @@ use std::path::Path;
 use git2::Oid;
 use serde::Serialize;
 
-use super::timeline::{Event, Timeline};
 use crate::cli::OutputFormat;
 use crate::diff::{self, Change};
 use crate::error::{Error, Result};
 use crate::model::{self, Agreement};
 use crate::store::Store;
+use crate::store::{Event, Timeline};
 use crate::ui::{Ui, BOLD, DIM};
 
 /// Show what changed in meaning between two revisions of an agreement
@@ -112,11 +112,13 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
             let mut previous = None;
             for e in &timeline.events {
                 let Event::Edit(e) = e else { continue };
+                let blob = blob.map(crate::oid::ObjectId::from);
                 if e.blob.is_some() && e.blob != blob {
                     previous = e.blob.map(|b| (e.commit, b));
-                } else if e.before.is_some() && e.before != blob {
-                    let parent = store.repo().find_commit(e.commit)?.parent_id(0)?;
-                    previous = e.before.map(|b| (parent, b));
+                } else if let (Some(before), Some(parent)) = (e.before, e.parent) {
+                    if Some(before) != blob {
+                        previous = Some((parent, before));
+                    }
                 }
                 if previous.is_some() {
                     break;

@@ -5,10 +5,10 @@ use std::path::Path;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::timeline::Timeline;
 use crate::cli::OutputFormat;
 use crate::error::{Error, Result};
 use crate::model::Period;
+use crate::store::Timeline;
 use crate::ui::{Ui, WARN};
 
 /// List agreements past their review date
@@ -95,8 +95,8 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
             }
             let Some(period) = a.review_every.as_deref().and_then(Period::parse) else { continue };
             let Some(graph) = graph.as_ref() else { continue };
-            let mut timeline = Timeline::build(&store, graph, &id)?;
-            let ratified = timeline.replay(&store);
+            let timeline = Timeline::build(&store, graph, &id)?;
+            let ratified = timeline.replay(&store)?;
             // Newest first: the last event that turned "not ratified" into "ratified".
             let became = (0..timeline.events.len()).find(|&k| {
                 ratified[k] == Some(true) && ratified.get(k + 1).copied().flatten() != Some(true)
@@ -112,7 +112,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                         title,
                         reason: "review_every",
                         due_on: due.to_string(),
-                        last_ratified: Some(super::rfc3339(at)),
+                        last_ratified: Some(crate::render::rfc3339(at)),
                         every: a.review_every.clone(),
                     });
                 }

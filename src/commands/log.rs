@@ -4,11 +4,11 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::timeline::{Event, Timeline};
 use crate::cli::OutputFormat;
 use crate::diff;
 use crate::error::Result;
 use crate::render::human::sanitize as clean;
+use crate::store::{Event, Timeline};
 use crate::ui::{Ui, BAD, BOLD, DIM, GOOD, WARN};
 
 /// Show an agreement's timeline: edits and positions, newest first
@@ -46,7 +46,7 @@ enum Entry {
     },
     Position {
         #[serde(flatten)]
-        position: super::PositionView,
+        position: crate::render::json::PositionView,
         ratified: bool,
     },
 }
@@ -59,19 +59,25 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
         None => store.head_required()?,
     };
     let graph = store.graph_for(tip, &args.id)?;
-    let mut timeline = Timeline::build(&store, &graph, &args.id)?;
+    let timeline = Timeline::build(&store, &graph, &args.id)?;
     // The text at the tip must be valid (SPEC §3); older revisions are shown as they were.
     if timeline.events.is_empty() || store.blob_at(tip, &store.path_of(&args.id))?.is_some() {
         super::load_at(&store, tip, &args.id)?; // or says what is wrong, with a hint
     }
-    let ratified = timeline.replay(&store);
+    let ratified = timeline.replay(&store)?;
     let mut entries = Vec::new();
     for (k, is_ratified) in ratified.iter().enumerate() {
         let event = timeline.events[k].clone();
         let entry = match event {
             Event::Edit(e) => {
-                let old = e.before.and_then(|b| timeline.agreement(&store, b).cloned());
-                let new = e.blob.and_then(|b| timeline.agreement(&store, b).cloned());
+                let old = match e.before {
+                    Some(b) => timeline.agreement(&store, b)?,
+                    None => None,
+                };
+                let new = match e.blob {
+                    Some(b) => timeline.agreement(&store, b)?,
+                    None => None,
+                };
                 let (summary, changes) = match (&old, &new, e.blob) {
                     (_, _, None) => ("agreement deleted".to_string(), Vec::new()),
                     (None, Some(_), _) if e.before.is_none() => {
@@ -85,7 +91,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                 };
                 Entry::Edit {
                     commit: e.commit.to_string(),
-                    at: super::rfc3339(e.time),
+                    at: crate::render::rfc3339(e.time),
                     author: e.author_name,
                     email: e.author_email,
                     subject: e.subject,
@@ -96,7 +102,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                 }
             }
             Event::Position(p) => Entry::Position {
-                position: super::PositionView::new(p),
+                position: crate::render::json::PositionView::new(p),
                 ratified: is_ratified.unwrap_or(false),
             },
         };
@@ -129,7 +135,8 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                 }
             }
             Entry::Position { position: view, ratified } => {
-                let super::PositionView { commit, at, name, position, note, .. } = view;
+                let crate::render::json::PositionView { commit, at, name, position, note, .. } =
+                    view;
                 let (name, note) = (clean(name), clean(note));
                 let style = match position {
                     crate::trailers::Stance::Object => BAD,

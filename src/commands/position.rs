@@ -181,8 +181,8 @@ fn record(
     let history = store.history(head)?;
     let positions: Vec<&crate::ledger::Position> =
         history.positions.iter().filter(|p| p.trailers.agreement == id).map(|p| &**p).collect();
-    let source = super::Source::History(&history);
-    let eval = super::evaluate_from(&store, source, &id, revision, &agreement, &positions)?;
+    let source = crate::store::Source::History(&history);
+    let eval = super::evaluate(&store, source, &id, revision, &agreement, &positions)?;
     history.save();
     let mine = eval.parties.iter().find(|p| p.email.eq_ignore_ascii_case(&party.email));
     let state = mine.map_or(State::Silent, |p| p.state);

@@ -5,14 +5,15 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::Evaluation;
 use crate::cli::OutputFormat;
+use crate::core::Evaluation;
 use crate::diff::{self, Change, SegmentKind};
 use crate::error::{Error, Result};
 use crate::model;
 use crate::render;
 use crate::render::human::sanitize as clean;
 use crate::store::Accord;
+use crate::store::Source;
 use crate::ui::{Ui, BAD, BOLD, DIM, GOOD};
 
 /// Review the agreement changes in a range of commits, as for a pull request
@@ -38,8 +39,9 @@ struct AgreementReview {
     /// added | removed | changed | unchanged (positions only)
     change: &'static str,
     changes: Vec<Change>,
-    positions: Vec<super::PositionView>,
+    positions: Vec<crate::render::json::PositionView>,
     /// Status at HEAD; absent for a removed agreement.
+    #[serde(serialize_with = "crate::render::json::optional_status")]
     status: Option<Evaluation>,
 }
 
@@ -85,14 +87,14 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
         })
         .collect();
     let ids: BTreeSet<String> = before.keys().chain(after.keys()).cloned().collect();
-    let by_agreement = super::positions_by_agreement(&head_graph);
+    let by_agreement = super::positions_by_agreement(head_graph.positions());
     let mut reviews = Vec::new();
     for id in ids {
         let (b, a) = (before.get(&id), after.get(&id));
-        let positions: Vec<super::PositionView> = in_range
+        let positions: Vec<crate::render::json::PositionView> = in_range
             .iter()
             .filter(|p| p.trailers.agreement == id)
-            .map(|p| super::PositionView::new(p))
+            .map(|p| crate::render::json::PositionView::new(p))
             .collect();
         let change = match (b, a) {
             (None, Some(_)) => "added",
@@ -115,7 +117,14 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                 let agreement = model::load(&store.read_blob(*blob)?.unwrap_or_default(), &path)
                     .map_err(super::load_error)?;
                 let ps = by_agreement.get(id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
-                Some(super::evaluate(&store, &head_graph, &id, *blob, &agreement, ps)?)
+                Some(super::evaluate(
+                    &store,
+                    Source::Graph(&head_graph),
+                    &id,
+                    *blob,
+                    &agreement,
+                    ps,
+                )?)
             }
             None => None,
         };

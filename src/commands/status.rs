@@ -33,7 +33,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
     };
     let evals = super::evaluate_at(&store, commit, &args.ids)?;
     match ui.format {
-        OutputFormat::Json => ui.json(&evals)?,
+        OutputFormat::Json => ui.json(&render::json::statuses(&evals))?,
         OutputFormat::Markdown => {
             for (i, e) in evals.iter().enumerate() {
                 if i > 0 {

@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use crate::commands::Evaluation;
+use crate::core::Evaluation;
 use crate::ledger::State;
 use crate::model::Agreement;
 use crate::ui::{BAD, BOLD, DIM, GOOD, WARN};
@@ -167,7 +167,7 @@ pub fn status(w: &mut dyn Write, e: &Evaluation) -> io::Result<()> {
     )?;
     for p in &e.parties {
         let mut extra = String::new();
-        if let Some(at) = &p.at {
+        if let Some(at) = p.time.map(super::rfc3339) {
             extra.push_str(&format!("  {at}"));
         }
         if p.carried_over {

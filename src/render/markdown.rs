@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::commands::Evaluation;
+use crate::core::Evaluation;
 use crate::model::Agreement;
 
 /// Escape characters that would break a markdown table cell or start markup.
@@ -85,7 +85,7 @@ pub fn status(w: &mut dyn Write, e: &Evaluation) -> io::Result<()> {
             cell(&p.name),
             cell(&p.email),
             p.role,
-            p.at.as_deref().unwrap_or(""),
+            p.time.map(super::rfc3339).unwrap_or_default(),
             p.commitments.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
         )?;
     }

@@ -1,7 +1,8 @@
 //! Renderers for people: human text (optionally coloured) and markdown. They write to any
-//! writer and know nothing of git; JSON views are serialise-only structs in `commands`.
+//! writer and know nothing of git; JSON views are serialise-only structs in [`json`].
 
 pub mod human;
+pub mod json;
 pub mod markdown;
 
 use crate::model::Agreement;
@@ -27,4 +28,11 @@ pub fn who(a: &Agreement, email: &str) -> String {
         Some(p) => format!("{} <{}>", p.name, p.email),
         None => email.to_string(),
     }
+}
+
+/// Seconds since the epoch as RFC 3339 UTC, as every JSON time and human date is shown.
+pub fn rfc3339(secs: i64) -> String {
+    jiff::Timestamp::from_second(secs)
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_else(|_| secs.to_string())
 }

@@ -13,10 +13,15 @@ use crate::error::{Error, Result};
 use crate::model;
 
 mod cache;
+mod revisions;
 mod snapshot;
+mod timeline;
 mod walk;
 
+pub use revisions::{fingerprint, AgreementRevisions, Source};
+pub(crate) use revisions::{from_oid, to_oid};
 pub use snapshot::History;
+pub use timeline::{Edit, Event, Timeline};
 pub use walk::{classify, parse_commit, Accord, Graph, Node, RawCommit};
 
 /// The tree-entry mode of a symbolic link.
@@ -192,8 +197,8 @@ impl Store {
     }
 
     /// The blob at `path` in `commit`, with its id.
-    pub fn blob_at(&self, commit: Oid, path: &str) -> Result<Option<(Oid, Vec<u8>)>> {
-        let tree = self.repo.find_commit(commit)?.tree()?;
+    pub fn blob_at(&self, commit: impl Into<Oid>, path: &str) -> Result<Option<(Oid, Vec<u8>)>> {
+        let tree = self.repo.find_commit(commit.into())?.tree()?;
         let entry = match tree.get_path(Path::new(path)) {
             Ok(e) => e,
             Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
@@ -210,8 +215,8 @@ impl Store {
     }
 
     /// The content of a blob, or `None` when the repository lacks it or it is not a blob.
-    pub fn read_blob(&self, id: Oid) -> Result<Option<Vec<u8>>> {
-        match self.repo.find_blob(id) {
+    pub fn read_blob(&self, id: impl Into<Oid>) -> Result<Option<Vec<u8>>> {
+        match self.repo.find_blob(id.into()) {
             Ok(b) => Ok(Some(b.content().to_vec())),
             Err(e) if e.code() == ErrorCode::NotFound || e.class() == git2::ErrorClass::Invalid => {
                 Ok(None)

@@ -172,6 +172,22 @@ impl<'s> History<'s> {
         v
     }
 
+    /// The meaning fingerprint of a revision, computed by `f` once and remembered; an error
+    /// from `f` is returned and nothing is remembered.
+    pub fn meaning_or(
+        &self,
+        blob: Oid,
+        f: impl FnOnce() -> Result<Option<Oid>>,
+    ) -> Result<Option<Oid>> {
+        if let Some(v) = self.meanings.borrow().get(&blob) {
+            return Ok(*v);
+        }
+        let v = f()?;
+        self.meanings.borrow_mut().insert(blob, v);
+        *self.meanings_changed.borrow_mut() = true;
+        Ok(v)
+    }
+
     /// The agreement in `blob`, from memory when it loaded cleanly before, else from `load`.
     pub fn agreement(
         &self,

@@ -1,0 +1,107 @@
+//! The one same-meaning checker (SPEC §4): two revisions have the same meaning when their parsed
+//! agreements are equal after normalising text and emails. Every command that asks whether a
+//! sign-off carries over — `status`, `sign`, `log`, `history`, `review`, `due`, `verify` — asks
+//! [`SameMeaning`], so they cannot disagree.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use crate::error::Result;
+use crate::model::Agreement;
+use crate::oid::ObjectId;
+
+/// A fingerprint of an agreement's meaning: equal exactly when the meanings are equal. The store
+/// makes it git's object hash of the normalised agreement, so forging a different meaning with
+/// the same fingerprint is as hard as forging a blob id, on which every sign-off already rests.
+pub type Meaning = ObjectId;
+
+/// What evaluation reads beyond the positions themselves: kept narrow so that a test can answer
+/// it from memory.
+pub trait Revisions {
+    /// The meaning fingerprint of an agreement already parsed.
+    fn fingerprint(&self, agreement: &Agreement) -> Result<Meaning>;
+    /// The meaning of the text stored under blob `revision`: `Ok(None)` when there is no such
+    /// blob or it does not parse as an agreement; `Err` when reading failed.
+    fn meaning(&self, revision: ObjectId) -> Result<Option<Meaning>>;
+    /// Whether `revision` is known to be a revision of this agreement's file, so a position
+    /// cannot borrow the meaning of an unrelated blob.
+    fn is_revision(&self, revision: ObjectId) -> Result<bool>;
+}
+
+/// Answers "does the revision a position names mean what the current text means?", asking the
+/// reader only when needed and remembering each answer.
+pub struct SameMeaning<'r, R: Revisions + ?Sized> {
+    reader: &'r R,
+    current: Meaning,
+    known: RefCell<HashMap<ObjectId, bool>>,
+}
+
+impl<'r, R: Revisions + ?Sized> SameMeaning<'r, R> {
+    /// A checker against the meaning of `current`.
+    pub fn new(reader: &'r R, current: &Agreement) -> Result<SameMeaning<'r, R>> {
+        Ok(SameMeaning { reader, current: reader.fingerprint(current)?, known: Default::default() })
+    }
+
+    /// A checker against a meaning already known.
+    pub fn with_meaning(reader: &'r R, current: Meaning) -> SameMeaning<'r, R> {
+        SameMeaning { reader, current, known: Default::default() }
+    }
+
+    /// Whether `revision` (as a trailer names it) is a revision of this agreement whose meaning
+    /// equals the current one. Text that is not an object id never is.
+    pub fn check(&self, revision: &str) -> Result<bool> {
+        let Ok(rev) = revision.parse::<ObjectId>() else { return Ok(false) };
+        if let Some(&v) = self.known.borrow().get(&rev) {
+            return Ok(v);
+        }
+        let same =
+            self.reader.meaning(rev)? == Some(self.current) && self.reader.is_revision(rev)?;
+        self.known.borrow_mut().insert(rev, same);
+        Ok(same)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fake {
+    //! An in-memory [`Revisions`] for unit tests: blobs by id, meanings from the normalised text.
+
+    use std::collections::{HashMap, HashSet};
+
+    use super::*;
+
+    #[derive(Default)]
+    pub struct FakeRevisions {
+        pub blobs: HashMap<ObjectId, Agreement>,
+        /// Blobs that are revisions of the agreement (the rest exist but are unrelated).
+        pub lineage: HashSet<ObjectId>,
+    }
+
+    impl FakeRevisions {
+        /// Store `a` as a revision under a made-up blob id `n`.
+        pub fn add(&mut self, n: u8, a: Agreement) -> ObjectId {
+            let id = ObjectId::from_bytes([n; 20]);
+            self.blobs.insert(id, a);
+            self.lineage.insert(id);
+            id
+        }
+    }
+
+    impl Revisions for FakeRevisions {
+        fn fingerprint(&self, a: &Agreement) -> Result<Meaning> {
+            let text = serde_json::to_string(&a.normalized()).expect("serialisable");
+            let mut bytes = [0u8; 20];
+            for (i, b) in text.bytes().enumerate() {
+                bytes[i % 20] = bytes[i % 20].wrapping_mul(31).wrapping_add(b);
+            }
+            Ok(ObjectId::from_bytes(bytes))
+        }
+
+        fn meaning(&self, revision: ObjectId) -> Result<Option<Meaning>> {
+            self.blobs.get(&revision).map(|a| self.fingerprint(a)).transpose()
+        }
+
+        fn is_revision(&self, revision: ObjectId) -> Result<bool> {
+            Ok(self.lineage.contains(&revision))
+        }
+    }
+}

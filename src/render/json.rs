@@ -1,0 +1,189 @@
+//! JSON views (SPEC §7): serialise-only structs built from core values. Field names and order
+//! are the stable contract documented in the README; change them only with the spec.
+
+use serde::Serialize;
+
+use super::rfc3339;
+use crate::core::{Evaluation, Objection, Outsider, PartyState};
+use crate::ledger::{Position, State};
+use crate::model::{Role, Rule};
+use crate::trailers::Stance;
+
+/// SPEC §7's status object.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusView<'a> {
+    pub agreement: &'a str,
+    pub revision: &'a str,
+    pub rule: Rule,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quorum: Option<u32>,
+    pub ratified: bool,
+    pub parties: Vec<PartyView<'a>>,
+    pub objections: Vec<ObjectionView<'a>>,
+    pub blocking: &'a [String],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub outsiders: Vec<OutsiderView<'a>>,
+}
+
+impl<'a> StatusView<'a> {
+    pub fn new(e: &'a Evaluation) -> StatusView<'a> {
+        StatusView {
+            agreement: &e.agreement,
+            revision: &e.revision,
+            rule: e.rule,
+            quorum: e.quorum,
+            ratified: e.ratified,
+            parties: e.parties.iter().map(PartyView::new).collect(),
+            objections: e.objections.iter().map(ObjectionView::new).collect(),
+            blocking: &e.blocking,
+            outsiders: e.outsiders.iter().map(OutsiderView::new).collect(),
+        }
+    }
+}
+
+/// Views of many evaluations, in order.
+pub fn statuses(evals: &[Evaluation]) -> Vec<StatusView<'_>> {
+    evals.iter().map(StatusView::new).collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PartyView<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub role: Role,
+    pub state: State,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub carried_over: bool,
+    /// The revision a stale or carried-over position was made on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<&'a str>,
+}
+
+impl<'a> PartyView<'a> {
+    fn new(p: &'a PartyState) -> PartyView<'a> {
+        PartyView {
+            name: &p.name,
+            email: &p.email,
+            role: p.role,
+            state: p.state,
+            commit: p.commit.as_deref(),
+            at: p.time.map(rfc3339),
+            note: p.note.as_deref(),
+            carried_over: p.carried_over,
+            revision: p.revision.as_deref(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ObjectionView<'a> {
+    pub email: &'a str,
+    pub commit: &'a str,
+    pub revision: &'a str,
+    pub reason: &'a str,
+}
+
+impl<'a> ObjectionView<'a> {
+    fn new(o: &'a Objection) -> ObjectionView<'a> {
+        ObjectionView {
+            email: &o.email,
+            commit: &o.commit,
+            revision: &o.revision,
+            reason: &o.reason,
+        }
+    }
+}
+
+/// A position by someone who is not (or no longer) a party: shown, not counted.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutsiderView<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub position: Stance,
+    pub commit: &'a str,
+    pub at: String,
+}
+
+impl<'a> OutsiderView<'a> {
+    fn new(o: &'a Outsider) -> OutsiderView<'a> {
+        OutsiderView {
+            name: &o.name,
+            email: &o.email,
+            position: o.position,
+            commit: &o.commit,
+            at: rfc3339(o.time),
+        }
+    }
+}
+
+/// One position as JSON shows it (`log`, `review`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PositionView {
+    pub commit: String,
+    pub at: String,
+    pub name: String,
+    pub email: String,
+    pub position: Stance,
+    pub revision: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+impl PositionView {
+    pub fn new(p: &Position) -> PositionView {
+        PositionView {
+            commit: p.commit.clone(),
+            at: rfc3339(p.time),
+            name: p.trailers.name.clone(),
+            email: p.trailers.email.clone(),
+            position: p.trailers.stance,
+            revision: p.trailers.revision.clone(),
+            note: p.note.clone(),
+        }
+    }
+}
+
+/// `serialize_with` for a field holding an optional evaluation (as `review` has).
+pub fn optional_status<S: serde::Serializer>(
+    e: &Option<Evaluation>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    e.as_ref().map(StatusView::new).serialize(s)
+}
+
+/// One version of a field (`history`).
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionView<'a> {
+    /// The value (whitespace-normalised); absent when the field was not set.
+    pub value: Option<&'a str>,
+    pub at: String,
+    pub author: &'a str,
+    pub email: &'a str,
+    pub commit: String,
+    pub revisions: &'a [String],
+    pub words: &'a [crate::diff::Segment],
+    pub signed_by: &'a [String],
+    pub ratified: bool,
+}
+
+pub fn versions(vs: &[crate::core::versions::Version]) -> Vec<VersionView<'_>> {
+    vs.iter()
+        .map(|v| VersionView {
+            value: v.value.as_deref(),
+            at: rfc3339(v.time),
+            author: &v.author,
+            email: &v.email,
+            commit: v.commit.to_string(),
+            revisions: &v.revisions,
+            words: &v.words,
+            signed_by: &v.signed_by,
+            ratified: v.ratified,
+        })
+        .collect()
+}

@@ -1,0 +1,122 @@
+//! The store's answer to the evaluation core's [`Revisions`] trait: meanings of blobs read from
+//! the object database (remembered in the snapshot), and proof that a blob is a revision of an
+//! agreement's file (from the position's own tree, the snapshot, or a walk of the file's history).
+
+use git2::{ObjectType, Oid};
+
+use super::{Graph, History, Store};
+use crate::core::{Meaning, Revisions};
+use crate::error::{Error, Result};
+use crate::ledger::Position;
+use crate::model::{self, Agreement};
+use crate::oid::ObjectId;
+
+impl From<ObjectId> for Oid {
+    fn from(id: ObjectId) -> Oid {
+        to_oid(id)
+    }
+}
+
+impl From<Oid> for ObjectId {
+    fn from(id: Oid) -> ObjectId {
+        from_oid(id)
+    }
+}
+
+pub(crate) fn to_oid(id: ObjectId) -> Oid {
+    Oid::from_bytes(id.as_bytes()).unwrap_or_else(|_| Oid::zero())
+}
+
+pub(crate) fn from_oid(id: Oid) -> ObjectId {
+    let mut bytes = [0u8; 20];
+    bytes.copy_from_slice(&id.as_bytes()[..20]);
+    ObjectId::from_bytes(bytes)
+}
+
+/// git's object hash of the normalised agreement (see [`Meaning`]).
+pub fn fingerprint(a: &Agreement) -> Result<Meaning> {
+    let bytes = serde_json::to_vec(&a.normalized())
+        .map_err(|e| Error::new(format!("cannot fingerprint an agreement's meaning: {e}")))?;
+    Ok(from_oid(Oid::hash_object(ObjectType::Blob, &bytes)?))
+}
+
+/// Where the history needed for proofs comes from.
+#[derive(Clone, Copy)]
+pub enum Source<'a, 's> {
+    /// A graph already walked.
+    Graph(&'a Graph),
+    /// A history whose graph is walked only if a proof needs it, and which remembers meanings.
+    History(&'a History<'s>),
+}
+
+/// One agreement's revisions as the evaluation core reads them.
+pub struct AgreementRevisions<'a, 's> {
+    store: &'a Store,
+    source: Source<'a, 's>,
+    path: String,
+    /// The positions being judged: a position taken with accord sits on a commit whose tree
+    /// holds the revision it names, the cheapest proof.
+    positions: &'a [&'a Position],
+}
+
+impl<'a, 's> AgreementRevisions<'a, 's> {
+    pub fn new(
+        store: &'a Store,
+        source: Source<'a, 's>,
+        id: &str,
+        positions: &'a [&'a Position],
+    ) -> Self {
+        AgreementRevisions { store, source, path: store.path_of(id), positions }
+    }
+
+    fn compute_meaning(&self, blob: Oid) -> Result<Option<Meaning>> {
+        let Some(bytes) = self.store.read_blob(blob)? else { return Ok(None) };
+        match model::parse(&bytes, &self.path) {
+            Ok(a) => fingerprint(&a).map(Some),
+            Err(_) => Ok(None),
+        }
+    }
+}
+
+impl Revisions for AgreementRevisions<'_, '_> {
+    fn fingerprint(&self, agreement: &Agreement) -> Result<Meaning> {
+        fingerprint(agreement)
+    }
+
+    fn meaning(&self, revision: ObjectId) -> Result<Option<Meaning>> {
+        let blob = to_oid(revision);
+        match self.source {
+            Source::History(h) => h
+                .meaning_or(blob, || Ok(self.compute_meaning(blob)?.map(to_oid)))
+                .map(|m| m.map(from_oid)),
+            Source::Graph(_) => self.compute_meaning(blob),
+        }
+    }
+
+    fn is_revision(&self, revision: ObjectId) -> Result<bool> {
+        let blob = to_oid(revision);
+        if let Source::History(h) = self.source {
+            if h.is_proven(&self.path, blob) {
+                return Ok(true);
+            }
+        }
+        let hex = revision.to_string();
+        let mut in_own_tree = false;
+        for p in self.positions.iter().filter(|p| p.trailers.revision == hex) {
+            let commit = Oid::from_str(&p.commit)?;
+            if self.store.blob_at(commit, &self.path)?.is_some_and(|(b, _)| b == blob) {
+                in_own_tree = true;
+                break;
+            }
+        }
+        let proven = in_own_tree
+            || match self.source {
+                Source::Graph(g) => self.store.is_revision(g, &self.path, blob)?,
+                Source::History(h) => self.store.is_revision(h.graph()?, &self.path, blob)?,
+            };
+        if let (true, Source::History(h)) = (proven, self.source) {
+            h.prove(&self.path, blob);
+        }
+        Ok(proven)
+    }
+}

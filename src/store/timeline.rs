@@ -1,0 +1,154 @@
+//! The life of one agreement in history: which commits edited it, which positions were taken on
+//! it, in SPEC §4's order. Shared by `log`, `history`, `diff`, `review` and `due`; whether it
+//! was ratified after each event is the core's [`core::replay`] over it.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+
+use git2::Oid;
+
+use super::{fingerprint, from_oid, to_oid, Accord, Graph, Store};
+use crate::core::replay::Texts;
+pub use crate::core::replay::{Edit, Event};
+use crate::core::{self, Meaning, Revisions};
+use crate::error::Result;
+use crate::model::{self, Agreement};
+use crate::oid::ObjectId;
+
+pub struct Timeline<'g> {
+    pub id: String,
+    pub path: String,
+    /// Newest first.
+    pub events: Vec<Event<'g>>,
+    /// Parsed revisions, by blob id (`None`: does not parse as schema 1).
+    parsed: RefCell<HashMap<Oid, Option<Agreement>>>,
+    /// Meaning fingerprints, by blob id.
+    meanings: RefCell<HashMap<Oid, Option<Meaning>>>,
+}
+
+impl<'g> Timeline<'g> {
+    pub fn build(store: &Store, graph: &'g Graph, id: &str) -> Result<Timeline<'g>> {
+        let path = store.path_of(id);
+        let blobs = store.blobs_along(graph, &path)?;
+        let is_edit = |i: usize| -> bool {
+            let node = &graph.nodes[i];
+            if node.parents.is_empty() {
+                // A root commit, or the edge of a shallow clone: the file appears here.
+                return blobs[i].is_some();
+            }
+            node.parents.iter().all(|&p| blobs[p as usize] != blobs[i])
+        };
+        let edits: Vec<bool> = (0..graph.nodes.len()).map(is_edit).collect();
+        let order = graph.order_by(|i| {
+            edits[i as usize]
+                || matches!(&graph.nodes[i as usize].accord, Accord::Position(p) if p.trailers.agreement == id)
+        });
+        let mut events = Vec::with_capacity(order.len());
+        for i in order {
+            let node = &graph.nodes[i as usize];
+            match &node.accord {
+                Accord::Position(p) if p.trailers.agreement == id => {
+                    events.push(Event::Position(p))
+                }
+                _ => {
+                    let commit = store.repo.find_commit(node.id)?;
+                    let author = commit.author();
+                    events.push(Event::Edit(Edit {
+                        commit: from_oid(node.id),
+                        time: node.time,
+                        author_name: author.name().unwrap_or("").to_string(),
+                        author_email: author.email().unwrap_or("").to_string(),
+                        subject: commit.summary().unwrap_or("").to_string(),
+                        blob: blobs[i as usize].map(from_oid),
+                        before: node.parents.first().and_then(|&p| blobs[p as usize]).map(from_oid),
+                        parent: node.parents.first().map(|&p| from_oid(graph.nodes[p as usize].id)),
+                    }));
+                }
+            }
+        }
+        Ok(Timeline {
+            id: id.to_string(),
+            path,
+            events,
+            parsed: RefCell::default(),
+            meanings: RefCell::default(),
+        })
+    }
+
+    /// The agreement at a blob, parsed (without validation) and remembered; `Ok(None)` when it
+    /// does not parse as schema 1.
+    pub fn agreement(&self, store: &Store, blob: impl Into<Oid>) -> Result<Option<Agreement>> {
+        let blob = blob.into();
+        if let Some(a) = self.parsed.borrow().get(&blob) {
+            return Ok(a.clone());
+        }
+        let parsed = match store.read_blob(blob)? {
+            Some(bytes) => model::parse(&bytes, &self.path).ok(),
+            None => None,
+        };
+        self.parsed.borrow_mut().insert(blob, parsed.clone());
+        Ok(parsed)
+    }
+
+    /// Every revision the file has had, oldest first, deduplicated.
+    pub fn revisions(&self) -> Vec<Oid> {
+        let mut seen = Vec::new();
+        for e in self.events.iter().rev() {
+            if let Event::Edit(Edit { blob: Some(b), .. }) = e {
+                let b = to_oid(*b);
+                if !seen.contains(&b) {
+                    seen.push(b);
+                }
+            }
+        }
+        seen
+    }
+
+    /// After each event (aligned with `events`, newest first), whether the agreement stood
+    /// ratified: `None` where the file did not exist. Decided by [`core::replay`].
+    pub fn replay(&self, store: &Store) -> Result<Vec<Option<bool>>> {
+        core::replay::replay(&self.texts(store), &self.events)
+    }
+
+    /// The timeline as the core reads it.
+    pub fn texts<'t>(&'t self, store: &'t Store) -> impl Texts + 't {
+        TimelineTexts { store, timeline: self, revisions: self.revisions().into_iter().collect() }
+    }
+}
+
+/// The timeline as the core reads it: a revision is one of this agreement's when the timeline
+/// saw an edit produce it.
+struct TimelineTexts<'t, 'g> {
+    store: &'t Store,
+    timeline: &'t Timeline<'g>,
+    revisions: HashSet<Oid>,
+}
+
+impl Revisions for TimelineTexts<'_, '_> {
+    fn fingerprint(&self, agreement: &Agreement) -> Result<Meaning> {
+        fingerprint(agreement)
+    }
+
+    fn meaning(&self, revision: ObjectId) -> Result<Option<Meaning>> {
+        let blob = to_oid(revision);
+        if let Some(m) = self.timeline.meanings.borrow().get(&blob) {
+            return Ok(*m);
+        }
+        let m = match self.timeline.agreement(self.store, blob)? {
+            Some(a) => Some(fingerprint(&a)?),
+            None => None,
+        };
+        self.timeline.meanings.borrow_mut().insert(blob, m);
+        Ok(m)
+    }
+
+    fn is_revision(&self, revision: ObjectId) -> Result<bool> {
+        Ok(self.revisions.contains(&to_oid(revision)))
+    }
+}
+
+impl Texts for TimelineTexts<'_, '_> {
+    fn agreement(&self, revision: ObjectId) -> Result<Option<Agreement>> {
+        self.timeline.agreement(self.store, to_oid(revision))
+    }
+}
