@@ -4,6 +4,9 @@
 //! conversations with external programs: it must not import git2 nor read git configuration —
 //! the caller reads `gpg.format`, `user.signingkey` and `gpg.*.program` and passes plain values.
 
+// The one module besides store allowed to run programs (see clippy.toml).
+#![allow(clippy::disallowed_types)]
+
 use std::ffi::OsStr;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -105,11 +108,8 @@ fn literal_ssh_key(key: &str) -> Option<&str> {
 }
 
 fn expand_home(path: &str, env: Env) -> PathBuf {
-    let from_env = env.iter().find(|(k, _)| *k == "HOME").map(|(_, v)| v.to_os_string());
-    match (path.strip_prefix("~/"), from_env.or_else(|| std::env::var_os("HOME"))) {
-        (Some(rest), Some(home)) => Path::new(&home).join(rest),
-        _ => PathBuf::from(path),
-    }
+    let home = env.iter().find(|(k, _)| *k == "HOME").map(|(_, v)| *v);
+    crate::store::expand_home(path, home)
 }
 
 fn write_temp(content: &str) -> Result<tempfile::NamedTempFile, SignError> {

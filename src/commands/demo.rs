@@ -1,11 +1,11 @@
 //! `accord demo`: a throw-away repository where a charter is drafted, signed, objected to,
 //! amended and ratified, with status, log and purpose history printed along the way.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::error::{Error, Result};
-use crate::store::{Ident, Store};
+use crate::store::{run_program, Ident, Store};
 use crate::ui::{Ui, BOLD, DIM};
 
 /// Watch a charter get drafted, objected to, amended and ratified
@@ -75,19 +75,20 @@ impl Demo<'_> {
         let shown: Vec<&str> = args.to_vec();
         writeln!(ui.out(), "{DIM}$ {}: accord {}{DIM:#}", who.0, shown.join(" "))?;
         ui.out().flush()?;
-        let output = Command::new(&self.exe)
-            .arg("-C")
-            .arg(self.dir)
-            .args(["--color", self.color])
-            .args(args)
-            .env("GIT_AUTHOR_NAME", who.0)
-            .env("GIT_AUTHOR_EMAIL", who.1)
-            .env("GIT_COMMITTER_NAME", who.0)
-            .env("GIT_COMMITTER_EMAIL", who.1)
-            .env_remove("GIT_AUTHOR_DATE")
-            .env_remove("GIT_COMMITTER_DATE")
-            .output()
-            .map_err(|e| Error::new(format!("cannot run accord: {e}")))?;
+        let mut argv: Vec<&OsStr> =
+            vec!["-C".as_ref(), self.dir.as_os_str(), "--color".as_ref(), self.color.as_ref()];
+        argv.extend(args.iter().map(OsStr::new));
+        let output = run_program(
+            &self.exe,
+            &argv,
+            &[
+                ("GIT_AUTHOR_NAME", who.0),
+                ("GIT_AUTHOR_EMAIL", who.1),
+                ("GIT_COMMITTER_NAME", who.0),
+                ("GIT_COMMITTER_EMAIL", who.1),
+            ],
+            &["GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"],
+        )?;
         ui.out().write_all(&output.stdout)?;
         ui.out().write_all(&output.stderr)?;
         // Exit 1 is a legitimate "not ratified"; anything else is a broken demo.
@@ -129,7 +130,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
             (Some(t), p)
         }
     };
-    git2::Repository::init(&dir)?;
+    Store::init(&dir)?;
     let demo = Demo {
         exe: std::env::current_exe()?,
         dir: &dir,

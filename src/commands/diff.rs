@@ -72,7 +72,7 @@ fn current(store: &Store, id: &str) -> Result<(Side, Agreement, Option<Oid>)> {
         Error::new(format!("{path} does not exist"))
             .hint(format!("`accord diff {id} FROM TO` compares two commits"))
     })?;
-    let blob = Oid::hash_object(git2::ObjectType::Blob, &bytes)?;
+    let blob = crate::store::hash_blob(&bytes)?;
     let head = store.head()?;
     let committed = match head {
         Some(h) => store.blob_at(h, &path)?.map(|(b, _)| b) == Some(blob),

@@ -44,14 +44,10 @@ pub fn run(dir: Option<&Path>, _args: Args, ui: &mut Ui) -> Result<()> {
         std::fs::write(&attributes, text)?;
         ui.status(format!("added `{line}` to .gitattributes"));
     }
-    let mut config = store.repo().config()?.open_level(git2::ConfigLevel::Local)?;
-    match config.get_string("diff.accord.textconv") {
-        Ok(v) if !v.trim().is_empty() => {
-            ui.status(format!("diff.accord.textconv is already `{v}`; kept"));
-        }
-        _ => {
-            config.set_str("diff.accord.textconv", "accord textconv")?;
-            ui.status("set diff.accord.textconv = accord textconv (git diff now shows meaning)");
+    match store.set_local_config_unless_set("diff.accord.textconv", "accord textconv")? {
+        Some(v) => ui.status(format!("diff.accord.textconv is already `{v}`; kept")),
+        None => {
+            ui.status("set diff.accord.textconv = accord textconv (git diff now shows meaning)")
         }
     }
     ui.status("next: `accord new <id>` to draft an agreement");

@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::ledger::State;
 use crate::signing;
-use crate::store::{FileState, Store};
+use crate::store::FileState;
 use crate::trailers::{self, Stance, Trailers};
 use crate::ui::Ui;
 
@@ -90,40 +90,6 @@ pub fn run_withdraw(dir: Option<&Path>, a: WithdrawArgs, ui: &mut Ui) -> Result<
 
 /// Signs a commit buffer, giving the armoured signature (what `Store::write_commit` takes).
 type SignFn<'a> = &'a dyn Fn(&[u8]) -> Result<String>;
-
-/// How git would sign this commit, if at all.
-fn sign_config(
-    store: &Store,
-    common: &Common,
-    committer: &crate::store::Ident,
-) -> Option<signing::SignConfig> {
-    let wanted = if common.no_gpg_sign {
-        false
-    } else {
-        common.gpg_sign || store.config_bool("commit.gpgsign").unwrap_or(false)
-    };
-    if !wanted {
-        return None;
-    }
-    let format = match store.config_string("gpg.format").as_deref() {
-        Some("ssh") => signing::Format::Ssh,
-        Some("x509") => signing::Format::X509,
-        _ => signing::Format::OpenPgp,
-    };
-    let program = match format {
-        signing::Format::Ssh => store.config_string("gpg.ssh.program"),
-        signing::Format::X509 => store.config_string("gpg.x509.program"),
-        signing::Format::OpenPgp => store
-            .config_string("gpg.openpgp.program")
-            .or_else(|| store.config_string("gpg.program")),
-    };
-    // Without user.signingkey, git asks gpg for a key by the committer's identity.
-    let key = store.config_string("user.signingkey").or_else(|| {
-        (format == signing::Format::OpenPgp)
-            .then(|| format!("{} <{}>", committer.name, committer.email))
-    });
-    Some(signing::SignConfig { format, key, program })
-}
 
 fn record(
     dir: Option<&Path>,
@@ -217,7 +183,7 @@ fn record(
         email: party.email.clone(),
     };
     let message = trailers::format(&t, &note);
-    let signer = sign_config(&store, &common, &committer);
+    let signer = store.sign_config(common.gpg_sign, common.no_gpg_sign, &committer);
     let sign_fn = |payload: &[u8]| -> Result<String> {
         let cfg = signer.as_ref().expect("only called when signing");
         signing::sign(cfg, payload).map_err(|e| {

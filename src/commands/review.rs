@@ -68,9 +68,8 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
     let base = store.resolve(if base_rev.is_empty() { "HEAD" } else { base_rev })?;
     let head = store.resolve(if head_rev.is_empty() { "HEAD" } else { head_rev })?;
     let merge_base = store
-        .repo()
-        .merge_base(base, head)
-        .map_err(|_| Error::new(format!("{base_rev} and {head_rev} have no common history")))?;
+        .merge_base(base, head)?
+        .ok_or_else(|| Error::new(format!("{base_rev} and {head_rev} have no common history")))?;
 
     let before: std::collections::BTreeMap<String, git2::Oid> =
         store.ids_at(merge_base)?.into_iter().collect();

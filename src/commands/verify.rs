@@ -1,14 +1,13 @@
 //! `accord verify`: check that each position was made by the party it names.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
 use crate::error::{Error, Result};
 use crate::signing;
-use crate::store::{Accord, Store};
+use crate::store::Accord;
 use crate::ui::{Ui, BAD, GOOD};
 
 /// Check that every position was made by the party it names
@@ -46,40 +45,6 @@ struct Report {
     failures: Vec<Failure>,
 }
 
-/// The allowed-signers file: accord.toml's (from HEAD's tree, into a temporary file) or git's.
-fn allowed_signers(
-    store: &Store,
-    head: git2::Oid,
-) -> Result<Option<(PathBuf, Option<tempfile::NamedTempFile>)>> {
-    // accord.toml as committed at HEAD: the evaluated commit decides whose keys count, not an
-    // uncommitted edit.
-    let committed: crate::store::ProjectConfig = match store.blob_at(head, "accord.toml")? {
-        Some((_, bytes)) => toml::from_str(&String::from_utf8_lossy(&bytes))
-            .map_err(|e| Error::new(format!("accord.toml at HEAD: {}", e.message().trim_end())))?,
-        None => Default::default(),
-    };
-    if let Some(rel) = &committed.allowed_signers {
-        let Some((_, bytes)) = store.blob_at(head, rel.trim_start_matches('/'))? else {
-            return Err(Error::new(format!(
-                "accord.toml names allowed_signers = \"{rel}\", which is not committed at HEAD"
-            )));
-        };
-        let mut f = tempfile::NamedTempFile::new()?;
-        f.write_all(&bytes)?;
-        return Ok(Some((f.path().to_path_buf(), Some(f))));
-    }
-    Ok(store.config_string("gpg.ssh.allowedSignersFile").map(|p| {
-        let p = match p.strip_prefix("~/") {
-            Some(rest) => {
-                std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default().join(rest)
-            }
-            // Relative to the top of the work tree, where git runs `verify-commit`.
-            None => store.workdir().unwrap_or(store.git_dir()).join(p),
-        };
-        (p, None)
-    }))
-}
-
 pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
     super::no_markdown(ui, "verify")?;
     if let Some(id) = &args.id {
@@ -91,7 +56,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
         super::load_at(&store, head, id)?; // an unknown agreement is an error, not "all good"
     }
     let graph = store.graph_full(head)?;
-    let signers = if args.signed { allowed_signers(&store, head)? } else { None };
+    let signers = if args.signed { store.allowed_signers(head)? } else { None };
     let mut failures = Vec::new();
     let mut checked = 0;
     let mut revisions: std::collections::HashMap<String, std::collections::HashSet<git2::Oid>> =
@@ -148,7 +113,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
             match store.commit_signature(id)? {
                 None => failures.push(fail("the commit is not signed".into())),
                 Some((payload, signature)) => {
-                    let path = signers.as_ref().map(|(p, _)| p.as_path());
+                    let path = signers.as_ref().map(|s| s.path.as_path());
                     if let signing::Verdict::Bad(why) =
                         signing::verify(path, &p.trailers.email, &payload, &signature)
                     {

@@ -187,3 +187,26 @@ pub fn versions(vs: &[crate::core::versions::Version]) -> Vec<VersionView<'_>> {
         })
         .collect()
 }
+
+/// An agreement that is due (`due`).
+#[derive(Debug, Clone, Serialize)]
+pub struct DueView<'a> {
+    pub agreement: &'a str,
+    pub title: &'a str,
+    pub reason: crate::core::due::DueReason,
+    pub due_on: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_ratified: Option<String>,
+}
+
+pub fn dues(ds: &[crate::core::due::Due]) -> Vec<DueView<'_>> {
+    ds.iter()
+        .map(|d| DueView {
+            agreement: &d.agreement,
+            title: &d.title,
+            reason: d.reason,
+            due_on: d.due_on.to_string(),
+            last_ratified: d.last_ratified.map(rfc3339),
+        })
+        .collect()
+}

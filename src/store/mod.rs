@@ -4,6 +4,9 @@
 //!
 //! It returns model types and plain values; it never prints and never decides ratification.
 
+// The one module allowed to use git2 and to run git (see clippy.toml).
+#![allow(clippy::disallowed_types, clippy::disallowed_methods)]
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -13,11 +16,13 @@ use crate::error::{Error, Result};
 use crate::model;
 
 mod cache;
+mod process;
 mod revisions;
 mod snapshot;
 mod timeline;
 mod walk;
 
+pub use process::run_program;
 pub use revisions::{fingerprint, AgreementRevisions, Source};
 pub(crate) use revisions::{from_oid, to_oid};
 pub use snapshot::History;
@@ -34,6 +39,51 @@ fn symlink_error(path: &str) -> Error {
 
 /// Signs a commit buffer, returning the armoured signature.
 pub type SignFn<'a> = dyn Fn(&[u8]) -> Result<String> + 'a;
+
+/// The one reader of `accord.toml` (SPEC §2): parsed and checked, from whichever side's bytes.
+pub fn parse_project_config(bytes: &[u8], what: &str) -> Result<ProjectConfig> {
+    let text =
+        std::str::from_utf8(bytes).map_err(|_| Error::new(format!("{what}: not valid UTF-8")))?;
+    let config: ProjectConfig = toml::from_str(text).map_err(|e| {
+        Error::new(format!("{what}: {}", e.message().trim_end()))
+            .hint("accord.toml knows `dir` and `allowed_signers`")
+    })?;
+    if let Some(dir) = &config.dir {
+        let d = dir.trim_matches('/');
+        if d.is_empty()
+            || dir.starts_with('/')
+            || d.split('/').any(|c| c.is_empty() || c == "." || c == "..")
+        {
+            return Err(Error::new(format!(
+                "{what}: dir = \"{dir}\" must be a folder inside the repository"
+            )));
+        }
+    }
+    Ok(config)
+}
+
+/// git's blob id of `bytes` (what the file would be if committed).
+pub fn hash_blob(bytes: &[u8]) -> Result<Oid> {
+    Ok(Oid::hash_object(ObjectType::Blob, bytes)?)
+}
+
+/// `~/` at the start of a configured path means the home folder, as git reads it.
+pub fn expand_home(path: &str, home: Option<&std::ffi::OsStr>) -> PathBuf {
+    match (
+        path.strip_prefix("~/"),
+        home.map(Path::new).or(std::env::var_os("HOME").as_deref().map(Path::new)),
+    ) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
+/// The SSH allowed-signers file a verification uses.
+pub struct AllowedSigners {
+    pub path: PathBuf,
+    /// The committed file, copied out of the object database; removed when dropped.
+    _temp: Option<tempfile::NamedTempFile>,
+}
 
 /// The optional `accord.toml` at the repository root.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -110,30 +160,12 @@ impl Store {
             },
         };
         if let Some(bytes) = bytes {
-            let text =
-                String::from_utf8(bytes).map_err(|_| Error::new("accord.toml: not valid UTF-8"))?;
-            self.config = toml::from_str(&text).map_err(|e| {
-                Error::new(format!("accord.toml: {}", e.message().trim_end()))
-                    .hint("accord.toml knows `dir` and `allowed_signers`")
-            })?;
+            self.config = parse_project_config(&bytes, "accord.toml")?;
             if let Some(dir) = &self.config.dir {
-                let d = dir.trim_matches('/');
-                if d.is_empty()
-                    || dir.starts_with('/')
-                    || d.split('/').any(|c| c.is_empty() || c == "." || c == "..")
-                {
-                    return Err(Error::new(format!(
-                        "accord.toml: dir = \"{dir}\" must be a folder inside the repository"
-                    )));
-                }
-                self.dir = d.to_string();
+                self.dir = dir.trim_matches('/').to_string();
             }
         }
         Ok(())
-    }
-
-    pub fn repo(&self) -> &Repository {
-        &self.repo
     }
 
     pub fn config(&self) -> &ProjectConfig {
@@ -363,6 +395,109 @@ impl Store {
                     "git config user.name \"Your Name\" && git config user.email you@example.com",
                 )),
         }
+    }
+
+    /// Create an empty repository in `dir` (for `demo`).
+    pub fn init(dir: &Path) -> Result<()> {
+        Repository::init(dir)?;
+        Ok(())
+    }
+
+    /// The best common ancestor of two commits, `None` when they share no history.
+    pub fn merge_base(&self, a: Oid, b: Oid) -> Result<Option<Oid>> {
+        match self.repo.merge_base(a, b) {
+            Ok(m) => Ok(Some(m)),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Set `key` in the repository's own configuration unless it already has a value there;
+    /// returns the value that was kept.
+    pub fn set_local_config_unless_set(&self, key: &str, value: &str) -> Result<Option<String>> {
+        let mut config = self.repo.config()?.open_level(git2::ConfigLevel::Local)?;
+        match config.get_string(key) {
+            Ok(v) if !v.trim().is_empty() => Ok(Some(v)),
+            _ => {
+                config.set_str(key, value)?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// `accord.toml` as committed at `commit` (default when absent).
+    pub fn project_config_at(&self, commit: Oid) -> Result<ProjectConfig> {
+        match self.blob_at(commit, "accord.toml")? {
+            Some((_, bytes)) => parse_project_config(&bytes, "accord.toml at that commit"),
+            None => Ok(ProjectConfig::default()),
+        }
+    }
+
+    /// The allowed-signers file for verifying positions judged at `commit`: `allowed_signers`
+    /// from `accord.toml` committed there (copied to a temporary file), else git's
+    /// `gpg.ssh.allowedSignersFile`, resolved from the top of the work tree as git does.
+    pub fn allowed_signers(&self, commit: Oid) -> Result<Option<AllowedSigners>> {
+        // The evaluated commit decides whose keys count, not an uncommitted edit.
+        let committed = match self.blob_at(commit, "accord.toml")? {
+            Some((_, bytes)) => {
+                let text = String::from_utf8_lossy(&bytes);
+                toml::from_str::<ProjectConfig>(&text).map_err(|e| {
+                    Error::new(format!("accord.toml at HEAD: {}", e.message().trim_end()))
+                })?
+            }
+            None => ProjectConfig::default(),
+        };
+        if let Some(rel) = &committed.allowed_signers {
+            let Some((_, bytes)) = self.blob_at(commit, rel.trim_start_matches('/'))? else {
+                return Err(Error::new(format!(
+                    "accord.toml names allowed_signers = \"{rel}\", which is not committed at HEAD"
+                )));
+            };
+            let mut f = tempfile::NamedTempFile::new()?;
+            std::io::Write::write_all(&mut f, &bytes)?;
+            return Ok(Some(AllowedSigners { path: f.path().to_path_buf(), _temp: Some(f) }));
+        }
+        Ok(self.config_string("gpg.ssh.allowedSignersFile").map(|p| {
+            let path = if p.starts_with("~/") {
+                expand_home(&p, None)
+            } else {
+                // Relative to the top of the work tree, where git runs `verify-commit`.
+                self.workdir().unwrap_or(self.git_dir()).join(p)
+            };
+            AllowedSigners { path, _temp: None }
+        }))
+    }
+
+    /// How git would sign a new commit by `committer`, if at all: `commit.gpgsign` or `force`
+    /// (`-S`), unless `never` (`--no-gpg-sign`).
+    pub fn sign_config(
+        &self,
+        force: bool,
+        never: bool,
+        committer: &Ident,
+    ) -> Option<crate::signing::SignConfig> {
+        use crate::signing::{Format, SignConfig};
+        let wanted = !never && (force || self.config_bool("commit.gpgsign").unwrap_or(false));
+        if !wanted {
+            return None;
+        }
+        let format = match self.config_string("gpg.format").as_deref() {
+            Some("ssh") => Format::Ssh,
+            Some("x509") => Format::X509,
+            _ => Format::OpenPgp,
+        };
+        let program = match format {
+            Format::Ssh => self.config_string("gpg.ssh.program"),
+            Format::X509 => self.config_string("gpg.x509.program"),
+            Format::OpenPgp => self
+                .config_string("gpg.openpgp.program")
+                .or_else(|| self.config_string("gpg.program")),
+        };
+        // Without user.signingkey, git asks gpg for a key by the committer's identity.
+        let key = self.config_string("user.signingkey").or_else(|| {
+            (format == Format::OpenPgp).then(|| format!("{} <{}>", committer.name, committer.email))
+        });
+        Some(SignConfig { format, key, program })
     }
 
     /// A string from the repository's configuration chain.

@@ -1,6 +1,9 @@
 //! accord's one integration-test binary: real git repositories in temporary folders, the real
 //! `accord` binary, and the real `git` for interoperability. One module per command or theme.
 
+// Tests drive git and accord as programs and inspect repositories directly.
+#![allow(clippy::disallowed_types, clippy::disallowed_methods)]
+
 mod common;
 
 mod cache; // the event cache and commit-graph paths give the same answers as a cold run
