@@ -8,7 +8,7 @@ use super::timeline::{Event, Timeline};
 use crate::cli::OutputFormat;
 use crate::diff;
 use crate::error::Result;
-use crate::render::human::sanitize as clean;
+use crate::render::escape;
 use crate::ui::{Ui, BAD, BOLD, DIM, GOOD, WARN};
 
 /// Show an agreement's timeline: edits and positions, newest first
@@ -79,7 +79,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                     }
                     (Some(o), Some(n), _) => {
                         let c = diff::diff(o, n);
-                        (diff::summary(&c), c)
+                        (crate::render::diff::summary(&c), c)
                     }
                     _ => ("text that does not parse as schema 1".to_string(), Vec::new()),
                 };
@@ -109,6 +109,13 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
         return ui.json(&entries);
     }
     let markdown = ui.format == OutputFormat::Markdown;
+    let clean = |s: &str| -> String {
+        if markdown {
+            escape::markdown(s)
+        } else {
+            escape::terminal(s).into_owned()
+        }
+    };
     let out = ui.out();
     for e in &entries {
         match e {
