@@ -1,5 +1,6 @@
 //! Where output goes: data on stdout, status, warnings and hints on stderr. Colour follows
-//! `--color`, then `NO_COLOR`, then whether stdout is a terminal (anstream decides).
+//! `--color`, then `NO_COLOR`, then whether stdout is a terminal (anstream decides). Messages on
+//! stderr may quote files, revisions and commits, so they pass through the terminal escaper.
 #![allow(clippy::print_stderr)]
 
 use std::io::{self, Write};
@@ -8,6 +9,7 @@ use anstream::{AutoStream, ColorChoice};
 use anstyle::{AnsiColor, Style};
 
 use crate::cli::{ColorWhen, OutputFormat};
+use crate::render::escape::terminal;
 
 pub struct Ui {
     pub format: OutputFormat,
@@ -63,21 +65,21 @@ impl Ui {
     /// A status line on stderr (suppressed by `-q`).
     pub fn status(&self, msg: impl std::fmt::Display) {
         if !self.quiet {
-            let _ = writeln!(self.err(), "{msg}");
+            let _ = writeln!(self.err(), "{}", terminal(&msg.to_string()));
         }
     }
 
     /// A warning on stderr; `-q` does not hide warnings.
     pub fn warn(&self, msg: impl std::fmt::Display) {
-        let _ = writeln!(self.err(), "{WARN}warning{WARN:#}: {msg}");
+        let _ = writeln!(self.err(), "{WARN}warning{WARN:#}: {}", terminal(&msg.to_string()));
     }
 
     /// Print a top-level error with its hint on stderr.
     pub fn error(&self, err: &crate::Error) {
         let mut e = self.err();
-        let _ = writeln!(e, "{ERROR}error{ERROR:#}: {}", err.message);
+        let _ = writeln!(e, "{ERROR}error{ERROR:#}: {}", terminal(&err.message));
         if let Some(h) = &err.hint {
-            let _ = writeln!(e, "{DIM}hint{DIM:#}: {h}");
+            let _ = writeln!(e, "{DIM}hint{DIM:#}: {}", terminal(h));
         }
     }
 }

@@ -146,6 +146,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
             let out = ui.out();
             for r in &reports {
                 for p in &r.problems {
+                    let p = crate::render::escape::terminal(&p.to_string()).into_owned();
                     writeln!(out, "{BAD}{p}{BAD:#}")?;
                 }
                 if r.valid {
@@ -154,7 +155,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                             out,
                             "{}: valid, {BAD}not ratified{BAD:#}: {}",
                             r.file,
-                            r.blocking.join("; ")
+                            crate::render::escape::terminal(&r.blocking.join("; "))
                         )?,
                         Some(true) => writeln!(out, "{}: valid, {GOOD}ratified{GOOD:#}", r.file)?,
                         None => writeln!(out, "{}: {GOOD}ok{GOOD:#}", r.file)?,

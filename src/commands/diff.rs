@@ -156,11 +156,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                     writeln!(out, "No change.")?;
                 }
                 for c in &changes {
-                    writeln!(
-                        out,
-                        "- {}",
-                        crate::render::markdown::item(&diff::describe(c, false))
-                    )?;
+                    writeln!(out, "- {}", crate::render::diff::markdown_line(c))?;
                 }
             } else {
                 writeln!(out, "{BOLD}{}{BOLD:#} {DIM}{f} → {t}{DIM:#}", args.id)?;
@@ -168,7 +164,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                     writeln!(out, "  no change")?;
                 }
                 for c in &changes {
-                    writeln!(out, "  {}", diff::describe(c, color))?;
+                    writeln!(out, "  {}", crate::render::diff::human_line(c, color))?;
                 }
             }
             Ok(())

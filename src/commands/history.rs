@@ -5,9 +5,8 @@ use std::path::Path;
 
 use crate::cli::OutputFormat;
 use crate::core::versions;
-use crate::diff;
 use crate::error::{Error, Result};
-use crate::render::human::sanitize as clean;
+use crate::render::escape::{self, terminal as clean};
 use crate::store::Timeline;
 use crate::ui::{Ui, BOLD, DIM, GOOD, WARN};
 
@@ -66,10 +65,12 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                 } else {
                     format!("{WARN}never ratified{WARN:#}")
                 };
-                let text = if v.words.is_empty() {
-                    clean(v.value.as_deref().unwrap_or("(not set)")).into_owned()
-                } else {
-                    diff::render_words(&v.words, color)
+                let value = v.value.as_deref().unwrap_or("(not set)");
+                let text = match (v.words.is_empty(), markdown) {
+                    (true, false) => clean(value).into_owned(),
+                    (true, true) => escape::markdown(value),
+                    (false, false) => crate::render::diff::human_words(&v.words, color),
+                    (false, true) => crate::render::diff::markdown_words(&v.words),
                 };
                 if markdown {
                     writeln!(
@@ -82,13 +83,13 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                     writeln!(
                         out,
                         "*{}*, `{:.10}`; {}; signed by: {}\n",
-                        clean(&v.author),
+                        escape::markdown(&v.author),
                         v.commit,
                         if v.ratified { "ratified" } else { "never ratified" },
                         if v.signed_by.is_empty() {
                             "nobody".into()
                         } else {
-                            clean(&v.signed_by.join(", ")).into_owned()
+                            escape::markdown(&v.signed_by.join(", "))
                         }
                     )?;
                 } else {

@@ -97,6 +97,13 @@ pub fn run(dir: Option<&Path>, _args: Args, ui: &mut Ui) -> Result<()> {
             }
             let width = rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
             let color = ui.format == OutputFormat::Human;
+            let escape = |s: &str| -> String {
+                if color {
+                    crate::render::escape::terminal(s).into_owned()
+                } else {
+                    crate::render::escape::markdown(s)
+                }
+            };
             let out = ui.out();
             for r in &rows {
                 let kind = r.kind.map_or("?", |k| k.as_str());
@@ -107,14 +114,14 @@ pub fn run(dir: Option<&Path>, _args: Args, ui: &mut Ui) -> Result<()> {
                 } else if r.ratified {
                     format!("{GOOD}ratified{GOOD:#}")
                 } else {
-                    format!("{BAD}not ratified{BAD:#}: {}", r.blocking.join("; "))
+                    format!("{BAD}not ratified{BAD:#}: {}", escape(&r.blocking.join("; ")))
                 };
                 let modified = if r.modified {
                     format!(" {DIM}(uncommitted changes){DIM:#}")
                 } else {
                     String::new()
                 };
-                let title = crate::render::human::sanitize(r.title.as_deref().unwrap_or(""));
+                let title = escape(r.title.as_deref().unwrap_or(""));
                 if color {
                     writeln!(out, "{:<width$}  {kind:<17}  {title}  — {state}{modified}", r.id)?;
                 } else {

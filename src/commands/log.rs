@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::cli::OutputFormat;
 use crate::diff;
 use crate::error::Result;
-use crate::render::human::sanitize as clean;
+use crate::render::escape;
 use crate::store::{Event, Timeline};
 use crate::ui::{Ui, BAD, BOLD, DIM, GOOD, WARN};
 
@@ -85,7 +85,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                     }
                     (Some(o), Some(n), _) => {
                         let c = diff::diff(o, n);
-                        (diff::summary(&c), c)
+                        (crate::render::diff::summary(&c), c)
                     }
                     _ => ("text that does not parse as schema 1".to_string(), Vec::new()),
                 };
@@ -115,6 +115,13 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
         return ui.json(&entries);
     }
     let markdown = ui.format == OutputFormat::Markdown;
+    let clean = |s: &str| -> String {
+        if markdown {
+            escape::markdown(s)
+        } else {
+            escape::terminal(s).into_owned()
+        }
+    };
     let out = ui.out();
     for e in &entries {
         match e {

@@ -7,11 +7,11 @@ use serde::Serialize;
 
 use crate::cli::OutputFormat;
 use crate::core::Evaluation;
-use crate::diff::{self, Change, SegmentKind};
+use crate::diff::{self, Change};
 use crate::error::{Error, Result};
 use crate::model;
 use crate::render;
-use crate::render::human::sanitize as clean;
+use crate::render::escape::terminal as clean;
 use crate::store::Accord;
 use crate::store::Source;
 use crate::ui::{Ui, BAD, BOLD, DIM, GOOD};
@@ -170,7 +170,7 @@ fn human(ui: &mut Ui, r: &ReviewJson) -> Result<()> {
         };
         writeln!(out, "{BOLD}{}{BOLD:#} ({}) — {state}", a.agreement, a.change)?;
         for c in &a.changes {
-            writeln!(out, "  {}", diff::describe(c, color))?;
+            writeln!(out, "  {}", render::diff::human_line(c, color))?;
         }
         for p in &a.positions {
             let note = p.note.lines().next().map(|l| format!(": {l}")).unwrap_or_default();
@@ -199,15 +199,7 @@ fn markdown(ui: &mut Ui, range: &str, r: &ReviewJson) -> Result<()> {
         for c in &a.changes {
             if let Change::PurposeReworded { words, .. } = c {
                 writeln!(out, "**Purpose**\n")?;
-                let text: Vec<String> = words
-                    .iter()
-                    .map(|s| match s.kind {
-                        SegmentKind::Equal => s.text.clone(),
-                        SegmentKind::Delete => format!("~~{}~~", s.text),
-                        SegmentKind::Insert => format!("**{}**", s.text),
-                    })
-                    .collect();
-                writeln!(out, "> {}\n", text.join(" "))?;
+                writeln!(out, "> {}\n", render::diff::markdown_emphasis(words))?;
             }
         }
         let others: Vec<&Change> =
@@ -215,7 +207,7 @@ fn markdown(ui: &mut Ui, range: &str, r: &ReviewJson) -> Result<()> {
         if !others.is_empty() {
             writeln!(out, "**Changes**\n")?;
             for c in others {
-                writeln!(out, "- {}", render::markdown::item(&diff::describe(c, false)))?;
+                writeln!(out, "- {}", render::diff::markdown_line(c))?;
             }
             writeln!(out)?;
         }

@@ -133,7 +133,8 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                     (Some(a), Some(p)) => format!(" ({a}, {p})"),
                     _ => String::new(),
                 };
-                writeln!(out, "{BAD}FAIL{BAD:#} {}{what}: {}", f.commit, f.reason)?;
+                let line = format!("{}{what}: {}", f.commit, f.reason);
+                writeln!(out, "{BAD}FAIL{BAD:#} {}", crate::render::escape::terminal(&line))?;
             }
             if report.ok {
                 let what = if args.signed {

@@ -1,27 +1,20 @@
 //! Markdown for pull-request comments and wikis. Never coloured.
+//!
+//! Every text that comes from a file or a commit goes through `escape::markdown`, so it reads as
+//! the characters it holds and can open no markup (no HTML, links, mentions, headings, lists,
+//! tables or emphasis); accord's own markup around it is written here.
 
 use std::io::{self, Write};
 
+use super::escape;
 use crate::core::Evaluation;
 use crate::model::Agreement;
 
-/// Escape characters that would break a markdown table cell or start markup.
+/// Text from a file or a commit on one line, fit for a table cell or a list item: whitespace
+/// normalised, then escaped by `escape::markdown` (which escapes `|` and a leading `+`, `-` or
+/// `*` too).
 pub fn cell(s: &str) -> String {
-    crate::render::human::sanitize(&crate::model::normalize_text(s))
-        .replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-/// The text of a list item: as [`cell`], with a leading `+`, `-` or `*` escaped, so that an
-/// added or removed clause ("+ norm: …") shows its sign instead of opening a nested list.
-pub fn item(s: &str) -> String {
-    let s = cell(s);
-    if s.starts_with(['+', '-', '*']) {
-        format!("\\{s}")
-    } else {
-        s
-    }
+    escape::markdown(&crate::model::normalize_text(s))
 }
 
 pub fn show(w: &mut dyn Write, id: &str, a: &Agreement) -> io::Result<()> {
@@ -31,9 +24,9 @@ pub fn show(w: &mut dyn Write, id: &str, a: &Agreement) -> io::Result<()> {
         write!(w, " ({q})")?;
     }
     if let Some(r) = super::review_line(a) {
-        write!(w, "; {r}")?;
+        write!(w, "; {}", cell(&r))?;
     }
-    writeln!(w, "\n\n## Purpose\n\n{}\n", a.purpose.trim())?;
+    writeln!(w, "\n\n## Purpose\n\n{}\n", escape::markdown(a.purpose.trim()))?;
     if let Some(s) = &a.scope {
         writeln!(w, "## Scope\n")?;
         for i in &s.included {
@@ -95,7 +88,7 @@ pub fn status(w: &mut dyn Write, e: &Evaluation) -> io::Result<()> {
             let reason = if o.reason.is_empty() {
                 "(no reason given)".to_string()
             } else {
-                o.reason.trim().replace('\n', "\n  > ")
+                escape::markdown(o.reason.trim()).replace('\n', "\n  > ")
             };
             writeln!(w, "- {}:\n  > {reason}", cell(&o.email))?;
         }
@@ -116,11 +109,17 @@ mod tests {
 
     #[test]
     fn list_items_keep_their_sign() {
-        assert_eq!(item("+ norm: Be kind."), "\\+ norm: Be kind.");
+        assert_eq!(cell("+ norm: Be kind."), "\\+ norm: Be kind.");
         assert_eq!(
-            item("- party A <a@example.com> (partner)"),
+            cell("- party A <a@example.com> (partner)"),
             "\\- party A &lt;a@example.com&gt; (partner)"
         );
-        assert_eq!(item("decision: consent → quorum"), "decision: consent → quorum");
+        assert_eq!(cell("decision: consent → quorum"), "decision: consent → quorum");
+    }
+
+    #[test]
+    fn cells_are_one_line_and_inert() {
+        assert_eq!(cell("a |  b\n c"), "a \\| b c");
+        assert_eq!(cell("<!-- x --> @team"), "&lt;!-- x --&gt; @\u{200d}team");
     }
 }

@@ -1,6 +1,10 @@
 //! Renderers for people: human text (optionally coloured) and markdown. They write to any
 //! writer and know nothing of git; JSON views are serialise-only structs in [`json`].
+//! `escape` holds the only two escapers for text accord did not write (one for terminals, one
+//! for markdown); `diff` presents semantic diffs computed by `crate::diff`.
 
+pub mod diff;
+pub mod escape;
 pub mod human;
 pub mod json;
 pub mod markdown;

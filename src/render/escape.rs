@@ -1,0 +1,267 @@
+//! The two escapers for text that accord did not write itself (titles, purposes, names, emails,
+//! commit subjects and notes, anything read from a file or a commit): [`terminal`] for what is
+//! printed for a person, [`markdown`] for what goes into a pull-request comment or a wiki page.
+//! Every renderer calls one of these two and no other: two near-copies drift apart.
+//!
+//! Both are pure string functions. They must not know where the text came from or where it is
+//! written, and they never drop characters: a reader sees that something odd is there.
+
+use std::borrow::Cow;
+
+/// Whether a terminal would act on `c` rather than show it: control characters other than line
+/// break and tab (ESC and the rest of C0, DEL, C1 such as CSI U+009B), and the bidirectional
+/// marks, embeddings, overrides and isolates that reorder what is shown around them.
+fn acts_on_terminal(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// `s` fit for a terminal: each character a terminal would act on (see above) written out as
+/// `\u{1b}`, so a reader sees that it is there and the terminal does not act on it. Line breaks
+/// and tabs are kept; a caller that needs one line takes the first.
+pub fn terminal(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(acts_on_terminal) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if acts_on_terminal(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Written after `@` or `#` where GitHub would otherwise see a mention (`@team`) or an issue
+/// reference (`#12`). Backslash escapes and character references do not help there: GitHub finds
+/// mentions in the rendered text, where `\@` and `&#64;` are a plain `@` again.
+const ZERO_WIDTH_JOINER: char = '\u{200d}';
+
+/// Whether `c` continues a word for GitHub's mention and reference patterns (`ada@example.com`
+/// is an address, not a mention of `@example`).
+fn word_char(c: Option<char>) -> bool {
+    c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// `s` as inert text in CommonMark with GitHub's extensions: it renders as the characters it
+/// holds and nothing else. Controls are first escaped as for [`terminal`] (markdown is printed
+/// too); then
+///
+/// - everywhere: `\` `` ` `` `*` `_` `~` `[` `]` `|` `$` get a backslash (no code, emphasis,
+///   strikethrough, links, images, footnotes, task boxes, table cells or math), and `<` `>` `&`
+///   become `&lt;` `&gt;` `&amp;` (no raw HTML, comments, autolinks in angle brackets or
+///   character references); `!` before `[` and `(` `)` need nothing once `[` `]` are escaped;
+/// - at the start of each line, after any blanks: `#` `-` `+` `=` and a run of digits followed
+///   by `.` or `)` get a backslash (no headings, lists, setext underlines or thematic breaks;
+///   `>` is already `&gt;`, `*` and `_` already escaped);
+/// - `@` or `#` that would start a mention or an issue reference gets a zero-width joiner after
+///   it, which GitHub shows as nothing.
+///
+/// Ordinary prose (letters, digits, spaces, `.` `,` `'` `:` `-` `(` `)` inside a line, email
+/// addresses) comes out unchanged. Bare URLs are still linked by GitHub's autolink extension.
+pub fn markdown(s: &str) -> String {
+    let s = terminal(s);
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut line_start = true;
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        let (prev, next) = (i.checked_sub(1).and_then(|p| chars.get(p)).copied(), chars.get(i + 1));
+        if line_start && c != ' ' && c != '\t' {
+            line_start = false;
+            if matches!(c, '#' | '-' | '+' | '=') {
+                out.push('\\');
+            } else if c.is_ascii_digit() {
+                let run = chars[i..].iter().take_while(|d| d.is_ascii_digit()).count();
+                if matches!(chars.get(i + run), Some('.' | ')')) {
+                    out.extend(&chars[i..i + run]);
+                    out.push('\\');
+                    out.push(chars[i + run]);
+                    i += run + 1;
+                    continue;
+                }
+            }
+        }
+        match c {
+            '\n' => {
+                line_start = true;
+                out.push(c);
+            }
+            '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '|' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '@' if !word_char(prev) && next.is_some_and(char::is_ascii_alphanumeric) => {
+                out.push(c);
+                out.push(ZERO_WIDTH_JOINER);
+            }
+            '#' if !word_char(prev) && next.is_some_and(char::is_ascii_digit) => {
+                out.push(c);
+                out.push(ZERO_WIDTH_JOINER);
+            }
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// issue 6: text from files and commits must not drive the terminal.
+    #[test]
+    fn issue6_terminal_escapes_what_a_terminal_would_act_on() {
+        assert!(matches!(terminal("plain text\n\twith tab"), Cow::Borrowed(_)));
+        assert_eq!(terminal("\u{1b}[31mred\u{1b}[0m"), "\\u{1b}[31mred\\u{1b}[0m");
+        assert_eq!(terminal("a\rb\u{7}\u{8}\u{7f}"), "a\\u{d}b\\u{7}\\u{8}\\u{7f}");
+        assert_eq!(terminal("\u{9b}31m"), "\\u{9b}31m");
+        assert_eq!(terminal("abc\u{202e}fed"), "abc\\u{202e}fed");
+        assert_eq!(terminal("Zoë 名前 — ok"), "Zoë 名前 — ok");
+    }
+
+    #[test]
+    fn terminal_escapes_osc_sequences() {
+        // A window-title change and an OSC 8 hyperlink, with BEL and ST terminators.
+        assert_eq!(terminal("\u{1b}]0;pwned\u{7}"), "\\u{1b}]0;pwned\\u{7}");
+        assert_eq!(
+            terminal("\u{1b}]8;;https://x\u{1b}\\click\u{1b}]8;;\u{1b}\\"),
+            "\\u{1b}]8;;https://x\\u{1b}\\click\\u{1b}]8;;\\u{1b}\\"
+        );
+        // The 8-bit forms: CSI, OSC and ST in C1.
+        assert_eq!(terminal("\u{9b}2J\u{9d}0;x\u{9c}"), "\\u{9b}2J\\u{9d}0;x\\u{9c}");
+        assert_eq!(terminal("\u{80}\u{9f}"), "\\u{80}\\u{9f}");
+    }
+
+    #[test]
+    fn terminal_escapes_every_bidi_control() {
+        for c in ['\u{061c}', '\u{200e}', '\u{200f}']
+            .into_iter()
+            .chain('\u{202a}'..='\u{202e}')
+            .chain('\u{2066}'..='\u{2069}')
+        {
+            let escaped = terminal(&format!("a{c}b")).into_owned();
+            assert_eq!(escaped, format!("a{}b", c.escape_unicode()), "{c:?}");
+        }
+        // Letters of right-to-left scripts are text, not controls.
+        assert_eq!(terminal("שלום مرحبا"), "שלום مرحبا");
+    }
+
+    #[test]
+    fn terminal_keeps_line_breaks_and_tabs() {
+        assert_eq!(terminal("one\ntwo\tthree\n"), "one\ntwo\tthree\n");
+        assert_eq!(terminal("one\r\ntwo"), "one\\u{d}\ntwo");
+    }
+
+    #[test]
+    fn markdown_leaves_prose_alone() {
+        for s in [
+            "Give every product team a paved road from merge to production.",
+            "Answer deploy-pipeline pages within 15 minutes.",
+            "Ada Lovelace",
+            "ada@example.com",
+            "majority needs 2 of 3 sign-offs, has 1",
+            "We review each other's pull requests (within a day): 2026-11-20.",
+            "Zoë 名前 — ok",
+        ] {
+            assert_eq!(markdown(s), s);
+        }
+    }
+
+    #[test]
+    fn markdown_has_no_html_or_comments() {
+        assert_eq!(markdown("<!-- x -->"), "&lt;!-- x --&gt;");
+        assert_eq!(markdown("<img src=x>"), "&lt;img src=x&gt;");
+        assert_eq!(markdown("<https://x>"), "&lt;https://x&gt;");
+        // A character reference shows as written (its `#64` is no issue reference either).
+        assert_eq!(markdown("&amp; &#64;"), "&amp;amp; &amp;#\u{200d}64;");
+    }
+
+    #[test]
+    fn markdown_has_no_links_or_images() {
+        assert_eq!(markdown("![](https://x)"), "!\\[\\](https://x)");
+        assert_eq!(markdown("[link](u)"), "\\[link\\](u)");
+        assert_eq!(markdown("[x]: https://x"), "\\[x\\]: https://x");
+        assert_eq!(markdown("[^1]"), "\\[^1\\]");
+    }
+
+    #[test]
+    fn markdown_has_no_mentions_or_references() {
+        assert_eq!(markdown("@team"), "@\u{200d}team");
+        assert_eq!(markdown("cc @org/team, @ada"), "cc @\u{200d}org/team, @\u{200d}ada");
+        assert_eq!(markdown("fixes #12"), "fixes #\u{200d}12");
+        // Addresses and a lone sign stay as they are.
+        assert_eq!(markdown("ada@example.com"), "ada@example.com");
+        assert_eq!(markdown("a @ b, c#1"), "a @ b, c#1");
+    }
+
+    #[test]
+    fn markdown_has_no_blocks() {
+        assert_eq!(markdown("### ✅ ratified"), "\\### ✅ ratified");
+        assert_eq!(markdown("| a | b |"), "\\| a \\| b \\|");
+        assert_eq!(markdown("> quoted"), "&gt; quoted");
+        assert_eq!(markdown("- item\n+ item\n* item"), "\\- item\n\\+ item\n\\* item");
+        assert_eq!(markdown("1. first\n  12) second"), "1\\. first\n  12\\) second");
+        assert_eq!(markdown("Title\n==="), "Title\n\\===");
+        assert_eq!(markdown("---"), "\\---");
+        assert_eq!(markdown("```rust"), "\\`\\`\\`rust");
+        assert_eq!(markdown("~~~"), "\\~\\~\\~");
+        // Only at the start of a line.
+        assert_eq!(markdown("a - b + c = d, 1. e"), "a - b + c = d, 1. e");
+    }
+
+    #[test]
+    fn markdown_has_no_emphasis_code_or_math() {
+        assert_eq!(markdown("*a* _b_ **c**"), "\\*a\\* \\_b\\_ \\*\\*c\\*\\*");
+        assert_eq!(markdown("`code` ~~gone~~ $x$"), "\\`code\\` \\~\\~gone\\~\\~ \\$x\\$");
+        assert_eq!(markdown("back\\slash"), "back\\\\slash");
+    }
+
+    #[test]
+    fn markdown_escapes_controls_first() {
+        assert_eq!(markdown("\u{1b}[31mred"), "\\\\u{1b}\\[31mred");
+        assert_eq!(markdown("a\u{202e}b"), "a\\\\u{202e}b");
+    }
+
+    proptest! {
+        /// Every `<` in the input comes out as `&lt;`: no `<` survives, escaped or not, so no
+        /// tag, comment or angle-bracket autolink can open.
+        #[test]
+        fn markdown_never_lets_a_tag_open(s in any::<String>()) {
+            let out = markdown(&s);
+            prop_assert!(!out.contains('<'), "{:?} → {:?}", s, out);
+            prop_assert!(!out.contains('>'), "{:?} → {:?}", s, out);
+            prop_assert_eq!(out.matches("&lt;").count(), s.matches('<').count());
+        }
+
+        /// No character a terminal acts on survives either.
+        #[test]
+        fn markdown_and_terminal_leave_no_controls(s in any::<String>()) {
+            prop_assert!(!terminal(&s).chars().any(acts_on_terminal));
+            prop_assert!(!markdown(&s).chars().any(acts_on_terminal));
+        }
+
+        /// Each `[`, `]`, `*`, `_`, `` ` ``, `|` of the output is preceded by an odd run of
+        /// backslashes: escaped, so inert.
+        #[test]
+        fn markdown_escapes_every_markup_character(s in "[\\[\\]*_`|\\\\a-z <>!()@#\n-]{0,40}") {
+            let out: Vec<char> = markdown(&s).chars().collect();
+            for (i, c) in out.iter().enumerate() {
+                if matches!(c, '[' | ']' | '*' | '_' | '`' | '|') {
+                    let slashes = out[..i].iter().rev().take_while(|&&b| b == '\\').count();
+                    prop_assert!(slashes % 2 == 1, "{:?} → {:?} at {}", s, out, i);
+                }
+            }
+        }
+    }
+}
