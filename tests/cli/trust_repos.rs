@@ -1127,17 +1127,21 @@ fn killing_accord_at_random_moments_never_corrupts_the_repository() {
     let (mut killed, mut finished, mut stale_locks) = (0usize, 0usize, 0usize);
     // Commits reported by runs that finished and recorded something.
     let mut reported: Vec<String> = Vec::new();
-    // Kill anywhere from before `main` to after the end: up to ~30 ms, or a little more than an
-    // uninterrupted run takes on a slow or busy machine.
-    let mut longest = Duration::ZERO;
-    for args in [&["object", "charter", "-m", "x"][..], &["sign", "charter"]] {
+    // Kill anywhere from before `main` to after the end: within a window that starts at twice
+    // what a typical uninterrupted run takes here (the median of a few) and then follows the
+    // machine's speed as other work comes and goes: it widens after each kill and narrows after
+    // each run that finished first, so about half the runs are killed and the rest finish.
+    let mut times = Vec::new();
+    for args in [&["object", "charter", "-m", "x"][..], &["sign", "charter"]].repeat(3) {
         let t0 = Instant::now();
         env.accord(args).ok();
-        longest = longest.max(t0.elapsed());
+        times.push(t0.elapsed());
+        reported.push(env.head());
     }
-    let window = (longest * 5 / 4)
-        .clamp(Duration::from_millis(30), Duration::from_millis(150))
-        .as_micros() as u64;
+    times.sort();
+    let (narrowest, widest) = (1_000u64, 150_000u64); // µs
+    let mut window = (times[times.len() / 2].as_micros() as u64 * 2).clamp(narrowest, widest);
+    let first_window = window;
     let started = Instant::now();
     for i in 0..200 {
         let args: &[&str] =
@@ -1150,9 +1154,13 @@ fn killing_accord_at_random_moments_never_corrupts_the_repository() {
         let o = child.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
         match o.status.code() {
-            None => killed += 1,
+            None => {
+                killed += 1;
+                window = (window + window / 10).min(widest);
+            }
             Some(0) => {
                 finished += 1;
+                window = (window - window / 10).max(narrowest);
                 if let Some(c) = stderr.split("in commit ").nth(1) {
                     reported.push(c.trim().to_string());
                 }
@@ -1169,7 +1177,14 @@ fn killing_accord_at_random_moments_never_corrupts_the_repository() {
         }
     }
     let elapsed = started.elapsed();
-    assert!(killed > 0, "some runs were killed");
+    // A kill only tests something when it lands while accord runs: a run killed by the signal
+    // was (spawn returns once accord is executing); a run that finished was not. The window
+    // settles where about half are killed; a quarter is a safe bar.
+    assert!(
+        killed >= 50,
+        "only {killed} of 200 runs were killed mid-flight ({finished} finished first; kill \
+         window {first_window} µs, then {window} µs): the loop did not exercise crashes"
+    );
 
     // The object database is sound (dangling objects from killed runs are allowed).
     let fsck = env.git(&["fsck", "--no-dangling", "--no-progress"]).ok().clone();
@@ -1239,7 +1254,7 @@ fn killing_accord_at_random_moments_never_corrupts_the_repository() {
     assert_eq!(env.commit_count(), base + positions.len() + 1);
     report(&format!(
         "crash loop: {killed} killed, {finished} finished, {} positions, {stale_locks} stale \
-         branch locks, kill window {window} µs, {elapsed:?}",
+         branch locks, kill window {first_window} µs, then {window} µs, {elapsed:?}",
         positions.len()
     ));
 }
