@@ -1069,7 +1069,9 @@ fn positions_in_the_same_second_follow_topological_order() {
 fn concurrent_branches_break_ties_by_time_then_commit_id() {
     let env = setup("consent");
     let rev = revision(&env);
-    let position = |stance: &str, branch: &str, t: i64| -> String {
+    // Grace's position on a new branch off main, committed at `t`; `try_` varies the message
+    // (and so the commit id) without changing anything the ordering rule reads but the id.
+    let position = |stance: &str, branch: &str, t: i64, try_: u32| -> String {
         env.git(&["checkout", "-q", "-B", branch, "main"]).ok();
         let mut cmd = hermetic(&env, "git", &env.repo, GRACE, t);
         output(cmd.args([
@@ -1077,7 +1079,7 @@ fn concurrent_branches_break_ties_by_time_then_commit_id() {
             "-q",
             "--allow-empty",
             "-m",
-            &format!("{stance} on {branch}"),
+            &format!("{stance} on {branch}, try {try_}"),
             "--trailer",
             &format!("Accord-Position: {stance}"),
             "--trailer",
@@ -1090,24 +1092,46 @@ fn concurrent_branches_break_ties_by_time_then_commit_id() {
         .ok();
         env.head()
     };
-    // Same second on two branches: the larger commit id wins.
+    // Merge `first` and `second` (in that parent order) on a new branch; Grace's standing
+    // commit and state there.
+    let merged = |name: &str, first: &str, second: &str| -> (String, String) {
+        env.git(&["checkout", "-q", "-B", name, first]).ok();
+        env.git(&["merge", "-q", "--no-edit", "--no-ff", second]).ok();
+        let s = status(&env, "charter");
+        (party(&s, GRACE.1)["commit"].as_str().unwrap().to_string(), state(&s, GRACE.1))
+    };
+    // `make(try_)` until `wanted(id)` holds; ids are hashes, so a few tries do it.
+    let until = |make: &dyn Fn(u32) -> String, wanted: &dyn Fn(&str) -> bool| -> String {
+        (0..64).map(make).find(|id| wanted(id)).expect("64 tries give an id either way")
+    };
+
+    // Different seconds: the later committer time wins, whatever the ids and the parent order.
+    // The later commit is made to have the smaller id, so a rule by id alone would pick the
+    // earlier one; both parent orders, so neither parent side wins by position alone.
     let t = START + 5000;
-    let a = position("sign", "a", t);
-    let b = position("object", "b", t);
-    env.git(&["checkout", "-q", "-B", "merged", "a"]).ok();
-    env.git(&["merge", "-q", "--no-edit", "--no-ff", "b"]).ok();
-    let s = status(&env, "charter");
-    let winner = if a > b { (&a, "signed") } else { (&b, "objecting") };
-    assert_eq!(party(&s, GRACE.1)["commit"], winner.0.as_str());
-    assert_eq!(state(&s, GRACE.1), winner.1);
-    // Different seconds: the later committer time wins, whatever the ids.
-    let c = position("object", "c", t + 1);
-    let d = position("sign", "d", t + 2);
-    env.git(&["checkout", "-q", "-B", "merged2", "c"]).ok();
-    env.git(&["merge", "-q", "--no-edit", "--no-ff", "d"]).ok();
-    let s = status(&env, "charter");
-    assert_eq!(party(&s, GRACE.1)["commit"], d.as_str(), "c={c}");
-    assert_eq!(state(&s, GRACE.1), "signed");
+    let early = position("object", "early", t + 1, 0);
+    let late = until(&|n| position("sign", "late", t + 2, n), &|id| id < early.as_str());
+    assert!(late < early, "the later position has the smaller id");
+    let want = (late.clone(), "signed".to_string());
+    assert_eq!(merged("time-1", &early, &late), want, "early={early}");
+    assert_eq!(merged("time-2", &late, &early), want, "early={early}");
+    // And the other way round: the later one has the larger id, and still wins.
+    let late2 = until(&|n| position("sign", "late2", t + 2, n), &|id| id > early.as_str());
+    let want = (late2.clone(), "signed".to_string());
+    assert_eq!(merged("time-3", &early, &late2), want, "early={early}");
+    assert_eq!(merged("time-4", &late2, &early), want, "early={early}");
+
+    // The same second on two branches: the larger commit id wins, in either parent order and
+    // whichever stance it carries.
+    let a = position("sign", "a", t, 0);
+    let big = until(&|n| position("object", "b", t, n), &|id| id > a.as_str());
+    let want = (big.clone(), "objecting".to_string());
+    assert_eq!(merged("same-1", &a, &big), want, "a={a}");
+    assert_eq!(merged("same-2", &big, &a), want, "a={a}");
+    let small = until(&|n| position("object", "c", t, n), &|id| id < a.as_str());
+    let want = (a.clone(), "signed".to_string());
+    assert_eq!(merged("same-3", &a, &small), want, "small={small}");
+    assert_eq!(merged("same-4", &small, &a), want, "small={small}");
 }
 
 #[test]
