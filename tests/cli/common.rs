@@ -1,6 +1,13 @@
 //! A hermetic test environment: a temporary HOME (libgit2 reads `$HOME/.gitconfig`), no system
-//! git config, fixed identities and dates, and helpers to run `accord` and `git` there.
+//! git config, fixed identities and dates, and helpers to run `accord` and `git` there. The
+//! sub-modules hold the helpers of one family of test modules each.
 #![allow(dead_code)]
+
+pub mod cached;
+pub mod changes;
+pub mod files;
+pub mod ledger;
+pub mod repos;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
