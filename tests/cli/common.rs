@@ -1,6 +1,13 @@
 //! A hermetic test environment: a temporary HOME (libgit2 reads `$HOME/.gitconfig`), no system
-//! git config, fixed identities and dates, and helpers to run `accord` and `git` there.
+//! git config, fixed identities and dates, and helpers to run `accord` and `git` there. The
+//! sub-modules hold the helpers of one family of test modules each.
 #![allow(dead_code)]
+
+pub mod cached;
+pub mod changes;
+pub mod files;
+pub mod ledger;
+pub mod repos;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -183,6 +190,28 @@ pub fn hermetic_env(cmd: &mut Command, home: &Path, dir: &Path, who: (&str, &str
         .env("GIT_COMMITTER_DATE", date)
         .env("NO_COLOR", "1")
         .env("LC_ALL", "C");
+}
+
+/// Whether `tool` can be run (`tool --version` starts). When it cannot: with `CI` set (non-empty)
+/// the test fails naming the tool, since CI installs every tool the tests call; otherwise it
+/// notes the skip on stderr and returns false, and the caller returns without testing.
+#[track_caller]
+#[allow(clippy::print_stderr)] // a test that cannot run says why
+pub fn require_tool(tool: &str) -> bool {
+    let found = std::process::Command::new(tool)
+        .arg("--version")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok();
+    if found {
+        return true;
+    }
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+    assert!(!ci, "`{tool}` is not installed, and CI is set: install it (.ci/run does)");
+    eprintln!("`{tool}` not found: skipping this test (with CI set it would fail)");
+    false
 }
 
 /// A three-party charter under `rule`, Ada as steward.

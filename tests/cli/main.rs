@@ -1,14 +1,44 @@
 //! accord's one integration-test binary: real git repositories in temporary folders, the real
-//! `accord` binary, and the real `git` for interoperability. One module per command or theme.
+//! `accord` binary, and the real `git` for interoperability. One module per command or theme;
+//! the helpers they share live in `common` and its sub-modules, one per family of tests.
 
 // Tests drive git and accord as programs and inspect repositories directly.
 #![allow(clippy::disallowed_types, clippy::disallowed_methods)]
 
 mod common;
 
-mod cache; // the event cache and commit-graph paths give the same answers as a cold run
-mod foundation; // init, new, list, show, check: the file format and its diagnostics
-mod history; // log, diff, history, review, textconv: how agreements changed
-mod positions; // sign, object, abstain, withdraw, status, pending, verify: the ledger and the rules
+// The agreement file: init, new, the rules it must keep, and the commands that read it.
+mod check; // check's exit codes and JSON; unreadable files refused everywhere
+mod check_rules; // each rule a file must keep, with its location
+mod cli; // -C, --color, markdown refusals, help, usage errors, reads in a bare repository
+mod init; // the folder, the attribute and the diff driver
+mod list; // drafts, blocks, ratified, uncommitted changes
+mod new; // templates, ids, titles, identities, never overwriting
+mod show; // human, markdown and JSON renderings, --rev
+
+// How agreements changed.
+mod diff; // word diffs, reflow, renamed ids, parties, which revisions
+mod due; // review dates, periods and ends
+mod history; // versions across reverts and merges, who signed each
+mod log; // the timeline, newest first
+mod review; // what a range of commits changed, for a pull request
+mod textconv; // the git diff driver: git diff and git log -p
+
+// Positions and what they decide.
+mod demo; // the README's first command
+mod ordering; // which position stands: topology, time, id; reset and amend
+mod pending; // the agreements waiting for me
+mod sign; // sign, object, abstain, withdraw: the commit, the refusals, concurrent writers
+mod status; // status output; hand-made positions count, other commits do not
+mod status_rules; // consent, unanimous, majority, quorum, stewards, observers, stale, carried over
+mod verify; // positions made by their party; SSH-signed positions
+
+// Trust: odd repositories, signatures, many clones, crashes, bad input, the cache.
+mod cache; // the event cache follows history like a cold run
+mod cache_files; // cache and commit-graph files as found on disk
+mod cache_random; // random histories: cached equals cold at every step
+mod clones; // ten clones sign and push at once
+mod crash; // accord killed at random moments corrupts nothing
+mod odd_repos; // shallow, bare, detached, unborn, merge/rebase in progress, worktrees
 mod trust_input; // bad input, fuzz properties, forged trailers: clear errors, nothing written
-mod trust_repos; // odd repository states, signed verification, many clones, crash safety
+mod verify_signed; // verify --signed with real SSH and OpenPGP keys

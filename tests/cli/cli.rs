@@ -1,0 +1,144 @@
+//! What every command shares: `-C`, `--color`, `--format markdown` refusals, help, usage errors,
+//! reads in a bare repository.
+
+use clap::CommandFactory;
+
+use crate::common::ledger::*;
+use crate::common::*;
+
+// --- bare repositories, -C, and where accord runs ---
+
+#[test]
+fn reads_work_in_a_bare_repository_from_head() {
+    let env = TestEnv::new();
+    env.commit_file("agreements/team.toml", &charter("consent"), "charter");
+    // The working tree's own edits are not in the clone.
+    env.write("agreements/team.toml", &charter("consent").replace("paved road", "dirt track"));
+    env.git_in(env.tmp.path(), &["clone", "-q", "--bare", "repo", "bare.git"]).ok();
+    let bare = env.path("bare.git");
+    let bare = bare.to_str().unwrap();
+
+    let show = env.accord(&["-C", bare, "show", "team"]);
+    assert!(show.ok().stdout.contains("a paved road from merge"), "{}", show.stdout);
+    let json = env.accord(&["-C", bare, "show", "team", "--format", "json"]).ok().json();
+    assert_eq!(json["title"], "Platform team charter");
+
+    let list = env.accord(&["-C", bare, "list", "--format", "json"]).ok().json();
+    assert_eq!(list[0]["id"], "team");
+    assert_eq!(
+        (list[0]["committed"].as_bool(), list[0]["modified"].as_bool()),
+        (Some(true), Some(false))
+    );
+    assert_eq!(list[0]["ratified"], false);
+
+    let check = env.accord(&["-C", bare, "check"]);
+    assert_eq!(check.ok().stdout, "agreements/team.toml: ok\n");
+    // Started inside the bare repository, without -C.
+    let inside = env.accord_in(&env.path("bare.git"), &["show", "team", "--format", "json"]);
+    assert_eq!(inside.ok().json()["kind"], "charter");
+}
+
+#[test]
+fn dash_c_runs_elsewhere_and_refuses_what_is_not_a_repository() {
+    let env = TestEnv::new();
+    env.write("agreements/team.toml", &charter("consent"));
+    let run = env.accord_in(env.tmp.path(), &["-C", "repo", "show", "team", "--format", "json"]);
+    assert_eq!(run.ok().json()["id"], "team");
+
+    let missing = env.path("no-such-folder");
+    let run = env.accord(&["-C", missing.to_str().unwrap(), "list"]);
+    run.code(2);
+    assert!(
+        run.stderr
+            .contains(&format!("error: cannot change to `{}`: no such folder", missing.display())),
+        "{}",
+        run.stderr
+    );
+
+    let outside = env.path("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    for args in [&["list"][..], &["check"], &["show", "team"], &["init"], &["new", "team"]] {
+        let run = env.accord(&[&["-C", outside.to_str().unwrap()], args].concat());
+        run.code(2);
+        assert!(
+            run.stderr.contains(&format!("error: not a git repository: {}", outside.display())),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("hint: run `git init` first"), "{}", run.stderr);
+    }
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0, "nothing written outside");
+}
+
+// --- the command line itself ---
+
+#[test]
+fn help_for_accord_and_every_subcommand() {
+    let env = TestEnv::new();
+    let run = env.accord(&["--help"]);
+    run.ok();
+    assert!(run.stdout.contains("Usage: accord [OPTIONS] <COMMAND>"), "{}", run.stdout);
+    let names: Vec<String> =
+        accord::cli::Cli::command().get_subcommands().map(|c| c.get_name().to_string()).collect();
+    assert!(names.len() >= 10, "{names:?}");
+    for name in &names {
+        assert!(run.stdout.contains(&format!("  {name}")), "`{name}` missing from --help");
+        let sub = env.accord(&[name, "--help"]);
+        sub.ok();
+        assert!(sub.stdout.contains(&format!("Usage: accord {name}")), "{name}: {}", sub.stdout);
+        env.accord(&["help", name]).ok();
+    }
+}
+
+#[test]
+fn cli_definition_is_consistent() {
+    accord::cli::Cli::command().debug_assert();
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let env = TestEnv::new();
+    for args in [
+        &["frobnicate"][..],
+        &["show"],
+        &["list", "--format", "yaml"],
+        &["check", "--color", "rainbow"],
+    ] {
+        let run = env.accord(args);
+        run.code(2);
+        assert!(run.stderr.contains("error:"), "{args:?}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn commands_without_markdown_say_so() {
+    let env = setup("consent");
+    for cmd in ["check", "verify", "pending", "due"] {
+        let r = env.accord(&[cmd, "--format", "markdown"]);
+        r.code(2);
+        assert!(
+            r.stderr.contains(&format!("`accord {cmd}` has no markdown output")),
+            "{}",
+            r.stderr
+        );
+        assert!(r.stdout.is_empty(), "{}", r.stdout);
+    }
+}
+
+#[test]
+fn dash_c_resolves_relative_paths_from_the_folder_given() {
+    let env = setup("consent");
+    let r = env.accord_in(env.tmp.path(), &["-C", "repo", "textconv", FILE]);
+    r.ok();
+    assert!(r.stdout.starts_with("title: Platform team charter\n"), "{}", r.stdout);
+}
+
+#[test]
+fn color_never_keeps_stderr_plain() {
+    let env = setup("consent");
+    let r = env.accord(&["--color", "never", "status", "nope"]);
+    r.code(2);
+    assert!(!r.stderr.contains('\u{1b}'), "{:?}", r.stderr);
+    let r = env.accord(&["--color", "always", "status", "nope"]);
+    assert!(r.stderr.contains("\u{1b}["), "--color always colours stderr too: {:?}", r.stderr);
+}

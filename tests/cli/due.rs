@@ -1,0 +1,84 @@
+//! `accord due`: review dates, review periods and ends, as of a date.
+
+use serde_json::json;
+
+use crate::common::changes::*;
+use crate::common::*;
+
+fn with_top_level(text: &str, line: &str) -> String {
+    text.replacen("\n[decision]", &format!("{line}\n\n[decision]"), 1)
+}
+
+#[test]
+fn due_as_of_review_by_review_every_and_ends() {
+    let mut env = TestEnv::new();
+    let base = charter("consent");
+    env.write("agreements/quarterly.toml", &with_top_level(&base, "review_every = \"30d\""));
+    env.write("agreements/deadline.toml", &with_top_level(&base, "review_by = 2027-03-01"));
+    env.write("agreements/contract.toml", &with_top_level(&base, "ends = 2027-06-30"));
+    env.write("agreements/fresh.toml", &with_top_level(&base, "review_every = \"7d\""));
+    env.git(&["add", "agreements"]).ok();
+    env.git(&["commit", "-q", "-m", "Four agreements"]).ok();
+    sign_all(&mut env, "quarterly"); // ratified on 2026-11-20; `fresh` never is
+    let ratified_at = env.accord(&["log", "quarterly", "--format", "json"]).ok().json()[0]["at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(ratified_at.starts_with("2026-11-20T10:"), "{ratified_at}");
+
+    let due = |env: &TestEnv, as_of: &str| {
+        env.accord(&["due", "--as-of", as_of, "--format", "json"]).ok().json()
+    };
+    let quarterly = json!({"agreement": "quarterly", "title": "Platform team charter",
+                           "reason": "review_every", "due_on": "2026-12-20",
+                           "last_ratified": ratified_at});
+    let deadline = json!({"agreement": "deadline", "title": "Platform team charter",
+                          "reason": "review_by", "due_on": "2027-03-01"});
+    let contract = json!({"agreement": "contract", "title": "Platform team charter",
+                          "reason": "ends", "due_on": "2027-06-30"});
+    assert_eq!(due(&env, "2026-12-19"), json!([]));
+    assert_eq!(due(&env, "2026-12-20"), json!([quarterly]));
+    assert_eq!(due(&env, "2027-02-28"), json!([quarterly]));
+    let mut both = due(&env, "2027-03-01").as_array().unwrap().clone();
+    both.sort_by_key(|d| d["agreement"].as_str().unwrap().to_string());
+    assert_eq!(both, [deadline.clone(), quarterly.clone()]);
+    let mut all = due(&env, "2027-07-01").as_array().unwrap().clone();
+    all.sort_by_key(|d| d["agreement"].as_str().unwrap().to_string());
+    assert_eq!(all, [contract, deadline.clone(), quarterly.clone()]);
+    // `ends` is due once the day has passed, not on it.
+    assert_eq!(due(&env, "2027-06-30").as_array().unwrap().len(), 2);
+
+    let run = env.accord(&["due", "--as-of", "2026-12-19"]);
+    assert_eq!(run.ok().stdout, "");
+    assert!(run.stderr.contains("nothing is due as of 2026-12-19"), "{}", run.stderr);
+    let run = env.accord(&["due", "--as-of", "2026-12-20"]);
+    assert_eq!(
+        run.ok().stdout,
+        format!(
+            "quarterly  due  Platform team charter — review was due on 2026-12-20 (30d after it \
+             was last ratified, {ratified_at})\n"
+        )
+    );
+
+    // Amended on 2027-01-10: not ratified now, so the clock still runs from 2026-11-20...
+    env.clock.set(1_799_582_400); // 2027-01-10T12:00:00Z
+    amend(&env, "agreements/quarterly.toml", "a paved road", "a smooth road", "Smooth");
+    assert_eq!(due(&env, "2027-01-15"), json!([quarterly]));
+    // ...until it is ratified again: then it restarts from there.
+    sign_all(&mut env, "quarterly");
+    let again = env.accord(&["log", "quarterly", "--format", "json"]).ok().json()[0]["at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(again.starts_with("2027-01-10T12:"), "{again}");
+    assert_eq!(due(&env, "2027-02-08"), json!([]));
+    assert_eq!(
+        due(&env, "2027-02-09"),
+        json!([{"agreement": "quarterly", "title": "Platform team charter",
+                "reason": "review_every", "due_on": "2027-02-09", "last_ratified": again}])
+    );
+
+    let run = env.accord(&["due", "--as-of", "2027-13-01"]);
+    run.code(2);
+    assert!(run.stderr.contains("`2027-13-01` is not a date"), "{}", run.stderr);
+}

@@ -1,0 +1,117 @@
+//! `accord verify`: positions made by their party, an unknown agreement, and SSH-signed positions
+//! that git verifies.
+
+use std::process::Command;
+
+use crate::common::ledger::*;
+use crate::common::*;
+
+#[test]
+fn verify_passes_for_positions_made_by_their_party() {
+    let mut env = setup("consent");
+    env.as_(GRACE).accord(&["object", "charter", "-m", "no"]).ok();
+    env.as_(GRACE).accord(&["withdraw", "charter"]).ok();
+    env.as_(ADA).accord(&["sign", "charter"]).ok();
+    hand_position(&env, "sign", "Ada Lovelace <ada@example.com>", "again by hand");
+    let r = env.accord(&["verify"]).ok().clone();
+    assert!(r.stdout.contains("ok: 4 position(s)"), "{}", r.stdout);
+    let j = env.accord(&["verify", "--format", "json"]).ok().json();
+    assert_eq!(j, serde_json::json!({"ok": true, "checked": 4, "failures": []}));
+}
+
+#[test]
+fn verify_names_a_position_whose_author_is_not_its_party() {
+    let mut env = setup("consent");
+    env.as_(ADA).accord(&["sign", "charter"]).ok();
+    // Katherine forges a sign-off for Grace.
+    env.as_(KATHERINE);
+    hand_position(&env, "sign", "Grace Hopper <grace@example.com>", "forged");
+    let forged = env.head();
+    // status counts trailers (and says who the commit names); verify catches the author.
+    assert_eq!(state(&status(&env, "charter"), GRACE.1), "signed");
+    let r = env.accord(&["verify"]);
+    r.code(1);
+    assert!(r.stdout.contains(&forged), "names the commit: {}", r.stdout);
+    assert!(r.stdout.contains("katherine@example.com"), "{}", r.stdout);
+    assert!(r.stderr.contains("1 problem(s)"), "{}", r.stderr);
+    let j = env.accord(&["verify", "--format", "json"]);
+    j.code(1);
+    let j = j.json();
+    assert_eq!(j["ok"], false);
+    assert_eq!(j["checked"], 2);
+    assert_eq!(j["failures"].as_array().unwrap().len(), 1);
+    assert_eq!(j["failures"][0]["commit"], forged);
+    assert_eq!(j["failures"][0]["party"], "Grace Hopper <grace@example.com>");
+    // Restricted to another agreement, nothing fails.
+    env.commit_file("agreements/other.toml", &charter("consent"), "other");
+    let r = env.accord(&["verify", "other"]).ok().clone();
+    assert!(r.stdout.contains("ok: 0 position(s)"), "{}", r.stdout);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signed positions
+
+#[test]
+fn an_ssh_signed_position_verifies_with_git() {
+    let env = setup("consent");
+    let key = env.home.join("key");
+    let kg = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "ada", "-f"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(kg.status.success(), "{}", String::from_utf8_lossy(&kg.stderr));
+    let public = std::fs::read_to_string(env.home.join("key.pub")).unwrap();
+    let allowed = env.home.join("allowed_signers");
+    std::fs::write(&allowed, format!("ada@example.com {}", public.trim())).unwrap();
+    for (k, v) in [
+        ("gpg.format", "ssh"),
+        ("user.signingkey", key.to_str().unwrap()),
+        ("commit.gpgsign", "true"),
+        ("gpg.ssh.allowedSignersFile", allowed.to_str().unwrap()),
+    ] {
+        env.git(&["config", k, v]).ok();
+    }
+    env.accord(&["sign", "charter", "-m", "signed and sealed"]).ok();
+    env.git(&["verify-commit", "HEAD"]).ok();
+    assert_eq!(env.git(&["log", "-1", "--format=%G?"]).stdout.trim(), "G");
+    assert_eq!(env.git(&["log", "-1", "--format=%GS"]).stdout.trim(), "ada@example.com");
+    // Still a position like any other.
+    assert_eq!(rev_parse(&env, "HEAD^{tree}"), rev_parse(&env, "HEAD~1^{tree}"));
+    assert_eq!(git_trailers(&env, "HEAD").len(), 4);
+    assert_eq!(state(&status(&env, "charter"), ADA.1), "signed");
+    let r = env.accord(&["verify", "--signed"]).ok().clone();
+    assert!(r.stdout.contains("ok: 1 position(s), each made and signed"), "{}", r.stdout);
+    // --no-gpg-sign opts out, as with git commit; verify --signed then names the commit.
+    let mut env = env;
+    env.as_(GRACE).accord(&["sign", "charter", "--no-gpg-sign"]).ok();
+    assert_eq!(env.git(&["log", "-1", "--format=%G?"]).stdout.trim(), "N");
+    let r = env.accord(&["verify", "--signed"]);
+    r.code(1);
+    assert!(
+        r.stdout.contains(&format!(
+            "{} (charter, Grace Hopper <grace@example.com>): the commit is not signed",
+            env.head()
+        )),
+        "{}",
+        r.stdout
+    );
+    // -S signs without commit.gpgsign, as `git commit -S` does.
+    env.git(&["config", "commit.gpgsign", "false"]).ok();
+    env.as_(ADA).accord(&["abstain", "charter"]).ok();
+    assert_eq!(env.git(&["log", "-1", "--format=%G?"]).stdout.trim(), "N");
+    env.accord(&["sign", "charter", "-S"]).ok();
+    env.git(&["verify-commit", "HEAD"]).ok();
+    assert_eq!(env.git(&["log", "-1", "--format=%G?"]).stdout.trim(), "G");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Findings of the spec review: each a regression test
+
+#[test]
+fn verify_of_an_unknown_agreement_is_an_error_not_all_good() {
+    let env = setup("consent");
+    let r = env.accord(&["verify", "nope"]);
+    r.code(2);
+    assert!(r.stderr.contains("no agreement `nope`"), "{}", r.stderr);
+}
