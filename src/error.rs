@@ -25,11 +25,6 @@ impl Error {
         Error { message: message.into(), hint: None, code: EXIT_ERROR }
     }
 
-    /// A check that was asked for has failed (exit 1); its findings were already printed.
-    pub fn no(message: impl Into<String>) -> Error {
-        Error { message: message.into(), hint: None, code: EXIT_NO }
-    }
-
     pub fn hint(mut self, hint: impl Into<String>) -> Error {
         self.hint = Some(hint.into());
         self

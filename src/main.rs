@@ -2,13 +2,19 @@
 
 use std::process::ExitCode;
 
+use accord::commands::Outcome;
 use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = accord::cli::Cli::parse();
     let mut ui = accord::ui::Ui::new(cli.format, cli.color, cli.quiet);
     match accord::commands::run(cli.dir.as_deref(), cli.command, &mut ui) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        // A "no" from a check that was asked for: findings are printed, the summary goes last.
+        Ok(Outcome::No(why)) => {
+            ui.error(&accord::Error::new(why));
+            ExitCode::from(accord::error::EXIT_NO)
+        }
         Err(err) => {
             if !err.message.is_empty() {
                 ui.error(&err);

@@ -53,7 +53,7 @@ fn misnamed(store: &crate::store::Store) -> Vec<String> {
     out
 }
 
-pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
+pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     super::no_markdown(ui, "check")?;
     let store = super::open(dir, ui)?;
     let mut reports = Vec::new();
@@ -168,13 +168,13 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
         return Err(Error::new(format!("{unreadable} file(s) cannot be read as schema 1")));
     }
     if invalid > 0 {
-        return Err(Error::no(format!("{invalid} file(s) break a rule")));
+        return Ok(super::Outcome::No(format!("{invalid} file(s) break a rule")));
     }
     if unratified > 0 {
-        return Err(Error::no(format!("{unratified} agreement(s) not ratified")));
+        return Ok(super::Outcome::No(format!("{unratified} agreement(s) not ratified")));
     }
     if reports.is_empty() {
         ui.status("no agreements to check");
     }
-    Ok(())
+    Ok(super::Outcome::Done)
 }

@@ -30,7 +30,16 @@ pub mod status;
 pub mod textconv;
 pub mod verify;
 
-pub fn run(dir: Option<&Path>, command: Command, ui: &mut Ui) -> Result<()> {
+/// How a command that ran without error ended: a predicate (`check`, `verify`,
+/// `review --require-ratified`) can answer "no", which is not an error (exit 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    /// The check that was asked for failed; the findings were printed, this says why in short.
+    No(String),
+}
+
+pub fn run(dir: Option<&Path>, command: Command, ui: &mut Ui) -> Result<Outcome> {
     // `-C` works as for git: as if accord was started there, relative paths included.
     if let Some(d) = dir {
         if !d.is_dir() {
@@ -42,26 +51,26 @@ pub fn run(dir: Option<&Path>, command: Command, ui: &mut Ui) -> Result<()> {
     }
     let dir: Option<&Path> = None;
     match command {
-        Command::Init(a) => init::run(dir, a, ui),
-        Command::New(a) => new::run(dir, a, ui),
-        Command::List(a) => list::run(dir, a, ui),
-        Command::Show(a) => show::run(dir, a, ui),
-        Command::Status(a) => status::run(dir, a, ui),
-        Command::Sign(a) => position::run_sign(dir, a, ui),
-        Command::Object(a) => position::run_object(dir, a, ui),
-        Command::Abstain(a) => position::run_abstain(dir, a, ui),
-        Command::Withdraw(a) => position::run_withdraw(dir, a, ui),
-        Command::Log(a) => log::run(dir, a, ui),
-        Command::Diff(a) => diff::run(dir, a, ui),
-        Command::History(a) => history::run(dir, a, ui),
+        Command::Init(a) => init::run(dir, a, ui).map(|()| Outcome::Done),
+        Command::New(a) => new::run(dir, a, ui).map(|()| Outcome::Done),
+        Command::List(a) => list::run(dir, a, ui).map(|()| Outcome::Done),
+        Command::Show(a) => show::run(dir, a, ui).map(|()| Outcome::Done),
+        Command::Status(a) => status::run(dir, a, ui).map(|()| Outcome::Done),
+        Command::Sign(a) => position::run_sign(dir, a, ui).map(|()| Outcome::Done),
+        Command::Object(a) => position::run_object(dir, a, ui).map(|()| Outcome::Done),
+        Command::Abstain(a) => position::run_abstain(dir, a, ui).map(|()| Outcome::Done),
+        Command::Withdraw(a) => position::run_withdraw(dir, a, ui).map(|()| Outcome::Done),
+        Command::Log(a) => log::run(dir, a, ui).map(|()| Outcome::Done),
+        Command::Diff(a) => diff::run(dir, a, ui).map(|()| Outcome::Done),
+        Command::History(a) => history::run(dir, a, ui).map(|()| Outcome::Done),
         Command::Review(a) => review::run(dir, a, ui),
         Command::Check(a) => check::run(dir, a, ui),
         Command::Verify(a) => verify::run(dir, a, ui),
-        Command::Pending(a) => pending::run(dir, a, ui),
-        Command::Due(a) => due::run(dir, a, ui),
-        Command::Textconv(a) => textconv::run(a, ui),
-        Command::Demo(a) => demo::run(a, ui),
-        Command::Completions(a) => completions::run(a, ui),
-        Command::Man(a) => man::run(a, ui),
+        Command::Pending(a) => pending::run(dir, a, ui).map(|()| Outcome::Done),
+        Command::Due(a) => due::run(dir, a, ui).map(|()| Outcome::Done),
+        Command::Textconv(a) => textconv::run(a, ui).map(|()| Outcome::Done),
+        Command::Demo(a) => demo::run(a, ui).map(|()| Outcome::Done),
+        Command::Completions(a) => completions::run(a, ui).map(|()| Outcome::Done),
+        Command::Man(a) => man::run(a, ui).map(|()| Outcome::Done),
     }
 }

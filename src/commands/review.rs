@@ -55,7 +55,7 @@ struct ReviewJson {
     ratified: bool,
 }
 
-pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
+pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     let Some((base_rev, head_rev)) = args.range.split_once("..") else {
         return Err(Error::new(format!("`{}` is not a range", args.range))
             .hint("write BASE..HEAD, e.g. `accord review main..HEAD`"));
@@ -148,9 +148,12 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
         OutputFormat::Human => human(ui, &report)?,
     }
     if args.require_ratified && !unratified.is_empty() {
-        return Err(Error::no(format!("not ratified at {head_rev}: {}", unratified.join(", "))));
+        return Ok(super::Outcome::No(format!(
+            "not ratified at {head_rev}: {}",
+            unratified.join(", ")
+        )));
     }
-    Ok(())
+    Ok(super::Outcome::Done)
 }
 
 fn human(ui: &mut Ui, r: &ReviewJson) -> Result<()> {

@@ -5,7 +5,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::signing;
 use crate::store::Accord;
 use crate::ui::{Ui, BAD, GOOD};
@@ -45,7 +45,7 @@ struct Report {
     failures: Vec<Failure>,
 }
 
-pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
+pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     super::no_markdown(ui, "verify")?;
     if let Some(id) = &args.id {
         super::check_id(id)?;
@@ -147,10 +147,10 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
         }
     }
     if !report.ok {
-        return Err(Error::no(format!(
+        return Ok(super::Outcome::No(format!(
             "{} problem(s) in {checked} position(s)",
             report.failures.len()
         )));
     }
-    Ok(())
+    Ok(super::Outcome::Done)
 }
