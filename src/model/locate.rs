@@ -3,29 +3,66 @@
 //!
 //! Knows TOML spans and nothing of the rules; must never panic on any text or offset.
 
+use std::cell::OnceCell;
 use std::ops::Range;
 
 use super::diagnostic::{escape_controls, Diagnostic};
 
-/// Line and column (both from 1, the column in characters) of byte `offset` in `text`.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text.as_bytes()[..offset];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
-    (line, col)
+/// Line and column lookups in one text, each in O(log n) after one pass over the text, so a
+/// file with thousands of problems is not scanned once per problem.
+pub(super) struct Lines<'t> {
+    text: &'t str,
+    /// Byte offset of every `\n`.
+    newlines: Vec<usize>,
+    /// Characters before byte `k * STRIDE`, for each `k`.
+    chars_at: Vec<usize>,
 }
 
-/// `line_col` of `offset` when there is one, for a [`Diagnostic`].
-pub(super) fn position(text: &str, offset: Option<usize>) -> (Option<usize>, Option<usize>) {
-    match offset {
-        Some(o) => {
-            let (l, c) = line_col(text, o);
-            (Some(l), Some(c))
+impl<'t> Lines<'t> {
+    const STRIDE: usize = 64;
+
+    pub(super) fn new(text: &'t str) -> Self {
+        let bytes = text.as_bytes();
+        let newlines = bytes.iter().enumerate().filter(|(_, &b)| b == b'\n').map(|(i, _)| i);
+        let mut chars_at = vec![0];
+        for chunk in bytes.chunks(Self::STRIDE) {
+            let before = chars_at.last().copied().unwrap_or(0);
+            chars_at.push(before + chunk.iter().filter(|&&b| starts_char(b)).count());
         }
-        None => (None, None),
+        Lines { text, newlines: newlines.collect(), chars_at }
     }
+
+    /// Line and column (both from 1, the column in characters) of byte `offset`; an offset past
+    /// the end is the end, and one inside a character counts that character.
+    pub(super) fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.newlines.partition_point(|&n| n < offset);
+        let line_start = if line == 0 { 0 } else { self.newlines[line - 1] + 1 };
+        (line + 1, self.chars_before(offset) - self.chars_before(line_start) + 1)
+    }
+
+    fn chars_before(&self, offset: usize) -> usize {
+        let k = offset / Self::STRIDE;
+        let rest = self.text.as_bytes().get(k * Self::STRIDE..offset).unwrap_or_default();
+        self.chars_at.get(k).copied().unwrap_or(0)
+            + rest.iter().filter(|&&b| starts_char(b)).count()
+    }
+
+    /// `line_col` of `offset` when there is one, for a [`Diagnostic`].
+    pub(super) fn position(&self, offset: Option<usize>) -> (Option<usize>, Option<usize>) {
+        match offset {
+            Some(o) => {
+                let (l, c) = self.line_col(o);
+                (Some(l), Some(c))
+            }
+            None => (None, None),
+        }
+    }
+}
+
+/// Whether `b` begins a UTF-8 character (is not a continuation byte).
+fn starts_char(b: u8) -> bool {
+    b & 0xC0 != 0x80
 }
 
 const TOP_LEVEL_REQUIRED: [&str; 4] = ["schema", "title", "kind", "purpose"];
@@ -170,11 +207,14 @@ pub(super) struct Locator<'t> {
     text: &'t str,
     doc: Option<toml_edit::ImDocument<&'t str>>,
     file: &'t str,
+    /// Built when the first problem is located: a valid file never needs it.
+    lines: OnceCell<Lines<'t>>,
 }
 
 impl<'t> Locator<'t> {
     pub(super) fn new(text: &'t str, file: &'t str) -> Self {
-        Locator { text, doc: toml_edit::ImDocument::parse(text).ok(), file }
+        let doc = toml_edit::ImDocument::parse(text).ok();
+        Locator { text, doc, file, lines: OnceCell::new() }
     }
 
     fn span(&self, path: &[Step]) -> Option<usize> {
@@ -217,7 +257,8 @@ impl<'t> Locator<'t> {
         message: impl Into<String>,
         hint: Option<&str>,
     ) -> Diagnostic {
-        let (line, column) = position(self.text, self.span(path).or_else(|| self.span(anchor)));
+        let lines = self.lines.get_or_init(|| Lines::new(self.text));
+        let (line, column) = lines.position(self.span(path).or_else(|| self.span(anchor)));
         let mut key = String::new();
         for step in path {
             match step {
@@ -237,6 +278,32 @@ impl<'t> Locator<'t> {
             key: (!key.is_empty()).then(|| escape_controls(&key)),
             message: escape_controls(&message.into()),
             hint: hint.map(str::to_string),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `Lines::line_col` replaced: one scan of the text per lookup.
+    fn scanned(text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let before = &text.as_bytes()[..offset];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        (line, col)
+    }
+
+    #[test]
+    fn line_col_agrees_with_a_scan_at_every_offset() {
+        let long = format!("{}é\n{}\u{212A}x", "a".repeat(130), "ü".repeat(70));
+        for text in ["", "\n", "a", "ab\ncd\n\nef", "zoé = \"ZOÉ\"\n𝄞x\r\ny", long.as_str()] {
+            let lines = Lines::new(text);
+            for offset in 0..text.len() + 3 {
+                assert_eq!(lines.line_col(offset), scanned(text, offset), "{text:?} at {offset}");
+            }
         }
     }
 }

@@ -40,7 +40,7 @@ pub const SCHEMA: u32 = 1;
 /// Parse without validating: the file must be UTF-8 TOML matching schema 1's shape.
 pub fn parse(bytes: &[u8], file: &str) -> Result<Agreement, LoadError> {
     let unreadable = |offset: Option<usize>, text: &str, key: Option<String>, msg: String| {
-        let (line, column) = locate::position(text, offset);
+        let (line, column) = locate::Lines::new(text).position(offset);
         LoadError::Unreadable(Box::new(Diagnostic {
             file: file.to_string(),
             line,
