@@ -76,19 +76,13 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Agreement, LoadError> {
     };
     // Check the schema version first, so a future file says so rather than failing on keys
     // this build does not know.
-    if let Ok(doc) = text.parse::<toml_edit::ImDocument<String>>() {
-        if let Some(item) = doc.as_item().get("schema") {
-            if let Some(v) = item.as_integer() {
-                if v != i64::from(SCHEMA) {
-                    return Err(unreadable(
-                        item.span().map(|s| s.start),
-                        text,
-                        Some("schema".into()),
-                        format!("unsupported schema {v}; this accord reads schema {SCHEMA}"),
-                    ));
-                }
-            }
-        }
+    if let Some((v, offset)) = other_schema(text) {
+        return Err(unreadable(
+            offset,
+            text,
+            Some("schema".into()),
+            format!("unsupported schema {v}; this accord reads schema {SCHEMA}"),
+        ));
     }
     toml::from_str::<Agreement>(text).map_err(|e| {
         let msg = e.message().trim_end().to_string();
@@ -96,6 +90,15 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Agreement, LoadError> {
         let key = locate::toml_error_key(text, &msg, span.as_ref());
         unreadable(span.map(|s: Range<usize>| s.start), text, key, msg)
     })
+}
+
+/// The `schema` of a TOML file and where it is written, when it is an integer other than
+/// [`SCHEMA`].
+fn other_schema(text: &str) -> Option<(i64, Option<usize>)> {
+    let doc = text.parse::<toml_edit::ImDocument<String>>().ok()?;
+    let item = doc.as_item().get("schema")?;
+    let v = item.as_integer()?;
+    (v != i64::from(SCHEMA)).then(|| (v, item.span().map(|s| s.start)))
 }
 
 /// Parse and validate. The usual entry point.

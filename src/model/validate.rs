@@ -14,7 +14,7 @@ use super::diagnostic::Diagnostic;
 use super::identity::email_key;
 use super::locate::Locator;
 use super::locate::Step::{Index, Key};
-use super::types::{valid_id, Agreement, Kind, Period, Role, Rule};
+use super::types::{valid_id, Agreement, Commitment, Kind, Period, Role, Rule};
 
 /// Every rule of SPEC §3 that a parsed file can break, each located in `text`.
 pub fn validate(a: &Agreement, text: &str, file: &str) -> Vec<Diagnostic> {
@@ -221,15 +221,26 @@ fn commitments(a: &Agreement, loc: &Locator, out: &mut Vec<Diagnostic>) {
                 Some("list the email of each party who answers for it"),
             ));
         }
-        for (field, list) in [("by", &c.by), ("to", &c.to)] {
-            for (j, e) in list.iter().enumerate() {
-                if !party_keys.contains(&email_key(e)) {
-                    out.push(loc.diag(
-                        &[Key("commitment"), Index(i), Key(field), Index(j)],
-                        format!("`{e}` is not a party of this agreement"),
-                        Some("add a [[party]] with that email, or fix the address"),
-                    ));
-                }
+        named_parties(i, c, &party_keys, loc, out);
+    }
+}
+
+/// Every email in a commitment's `by` and `to` is a party's (`party_keys`, by [`email_key`]).
+fn named_parties(
+    i: usize,
+    c: &Commitment,
+    party_keys: &HashSet<String>,
+    loc: &Locator,
+    out: &mut Vec<Diagnostic>,
+) {
+    for (field, list) in [("by", &c.by), ("to", &c.to)] {
+        for (j, e) in list.iter().enumerate() {
+            if !party_keys.contains(&email_key(e)) {
+                out.push(loc.diag(
+                    &[Key("commitment"), Index(i), Key(field), Index(j)],
+                    format!("`{e}` is not a party of this agreement"),
+                    Some("add a [[party]] with that email, or fix the address"),
+                ));
             }
         }
     }
@@ -260,7 +271,7 @@ fn scope(a: &Agreement, loc: &Locator, out: &mut Vec<Diagnostic>) {
 
 /// A partnership is give and take: every partner is in some `by` and some `to`.
 fn partnership(a: &Agreement, loc: &Locator, out: &mut Vec<Diagnostic>) {
-    let keys = |pick: fn(&super::types::Commitment) -> &Vec<String>| -> HashSet<String> {
+    let keys = |pick: fn(&Commitment) -> &Vec<String>| -> HashSet<String> {
         a.commitments.iter().flat_map(|c| pick(c).iter().map(|e| email_key(e))).collect()
     };
     let givers = keys(|c| &c.by);
