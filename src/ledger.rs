@@ -71,7 +71,7 @@ pub fn standings<'a>(
             let position = positions
                 .iter()
                 .copied()
-                .find(|p| p.trailers.email.eq_ignore_ascii_case(&party.email));
+                .find(|p| crate::model::same_email(&p.trailers.email, &party.email));
             let (state, carried_over) = match position.map(|p| (p.trailers.stance, p)) {
                 None | Some((Stance::Withdraw, _)) => (State::Silent, false),
                 Some((Stance::Object, _)) => (State::Objecting, false),

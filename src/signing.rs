@@ -235,7 +235,7 @@ fn openpgp_with_env(email: &str, payload: &[u8], sig: &str, env: Env) -> Result<
         .filter(|f| f[0] == "uid" && f.len() > 9 && !matches!(f[1], "r" | "e"))
         .map(|f| uid_email(&f[9].replace("\\x3a", ":")))
         .collect();
-    match emails.iter().find(|e| e.eq_ignore_ascii_case(email)) {
+    match emails.iter().find(|e| crate::model::same_email(e, email)) {
         Some(found) => Ok(found.clone()),
         None => Err(format!(
             "OpenPGP key {fingerprint} has no user id for {email} (it has: {})",

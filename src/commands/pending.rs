@@ -41,7 +41,8 @@ pub fn run(dir: Option<&Path>, _args: Args, ui: &mut Ui) -> Result<()> {
     let evals = super::evaluate_at(&store, head, &[])?;
     let mut out = Vec::new();
     for e in evals {
-        let Some(p) = e.parties.iter().find(|p| p.email.eq_ignore_ascii_case(&me.email)) else {
+        let Some(p) = e.parties.iter().find(|p| crate::model::same_email(&p.email, &me.email))
+        else {
             continue;
         };
         if p.role.counts() && matches!(p.state, State::Silent | State::Stale) {

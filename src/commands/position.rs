@@ -150,7 +150,7 @@ fn record(
     let source = crate::store::Source::History(&history);
     let eval = super::evaluate(&store, source, &id, revision, &agreement, &positions)?;
     history.save();
-    let mine = eval.parties.iter().find(|p| p.email.eq_ignore_ascii_case(&party.email));
+    let mine = eval.parties.iter().find(|p| crate::model::same_email(&p.email, &party.email));
     let state = mine.map_or(State::Silent, |p| p.state);
     match (stance, state) {
         (Stance::Sign, State::Signed) | (Stance::Abstain, State::Abstained)

@@ -88,7 +88,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<super::Outcome
             party: Some(format!("{} <{}>", p.trailers.name, p.trailers.email)),
             reason,
         };
-        if !p.author_email.eq_ignore_ascii_case(&p.trailers.email) {
+        if !crate::model::same_email(&p.author_email, &p.trailers.email) {
             failures.push(fail(format!(
                 "author {} <{}> is not the party it names",
                 p.author_name, p.author_email

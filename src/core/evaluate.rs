@@ -95,7 +95,7 @@ pub fn evaluate<R: Revisions + ?Sized>(
             commitments: agreement
                 .commitments
                 .iter()
-                .filter(|c| c.by.iter().any(|e| e.eq_ignore_ascii_case(&s.party.email)))
+                .filter(|c| c.by.iter().any(|e| model::same_email(e, &s.party.email)))
                 .map(|c| c.id.clone())
                 .collect(),
             revision: s
@@ -119,7 +119,7 @@ pub fn evaluate<R: Revisions + ?Sized>(
     let outsiders = positions
         .iter()
         .filter(|p| agreement.party(&p.trailers.email).is_none())
-        .filter(|p| seen.insert(p.trailers.email.to_ascii_lowercase()))
+        .filter(|p| seen.insert(model::email_key(&p.trailers.email)))
         .map(|p| Outsider {
             name: p.trailers.name.clone(),
             email: p.trailers.email.clone(),
@@ -154,7 +154,7 @@ pub fn standings<'a, R: Revisions + ?Sized>(
     let mut answers: HashMap<&str, bool> = HashMap::new();
     for party in &agreement.parties {
         let standing =
-            positions.iter().find(|p| p.trailers.email.eq_ignore_ascii_case(&party.email));
+            positions.iter().find(|p| model::same_email(&p.trailers.email, &party.email));
         if let Some(p) = standing {
             let rev = p.trailers.revision.as_str();
             let counts = matches!(p.trailers.stance, Stance::Sign | Stance::Abstain);

@@ -61,7 +61,7 @@ pub fn replay<R: Texts + ?Sized>(reader: &R, steps: &[Event]) -> Result<Vec<Opti
         match &steps[k] {
             Event::Edit(e) => current = e.blob,
             Event::Position(p) => {
-                latest.insert(p.trailers.email.to_ascii_lowercase(), p);
+                latest.insert(crate::model::email_key(&p.trailers.email), p);
             }
         }
         let Some(blob) = current else { continue };

@@ -56,7 +56,12 @@ pub fn field(a: &Agreement, name: &str) -> Option<String> {
             a.parties
                 .iter()
                 .map(|p| {
-                    format!("{} <{}> {}", normalize_text(&p.name), p.email.to_lowercase(), p.role)
+                    format!(
+                        "{} <{}> {}",
+                        normalize_text(&p.name),
+                        crate::model::email_key(&p.email),
+                        p.role
+                    )
                 })
                 .collect::<Vec<_>>()
                 .join("; "),
@@ -150,7 +155,7 @@ pub fn fold<R: Texts + ?Sized>(
                 add_signers(&mut versions[i], signed_now(reader, blob, &latest)?);
             }
             Event::Position(p) => {
-                latest.insert(p.trailers.email.to_ascii_lowercase(), p);
+                latest.insert(crate::model::email_key(&p.trailers.email), p);
                 let (Some(i), Some(blob)) = (standing, current) else { continue };
                 if ratified[k] == Some(true) {
                     versions[i].ratified = true;

@@ -278,7 +278,7 @@ fn reordered(pairs: &[(usize, usize)]) -> bool {
 }
 
 fn emails(list: &[String]) -> Vec<String> {
-    list.iter().map(|e| e.trim().to_lowercase()).collect()
+    list.iter().map(|e| crate::model::email_key(e.trim())).collect()
 }
 
 fn trimmed(list: &[String]) -> Vec<String> {
@@ -316,7 +316,8 @@ fn diff_scope(out: &mut Vec<Change>, side: ScopeSide, old: &[String], new: &[Str
 }
 
 fn diff_parties(out: &mut Vec<Change>, old: &Agreement, new: &Agreement) {
-    let key = |a: &Agreement| a.parties.iter().map(|p| p.email.trim().to_lowercase()).collect();
+    let key =
+        |a: &Agreement| a.parties.iter().map(|p| crate::model::email_key(p.email.trim())).collect();
     let (old_keys, new_keys): (Vec<String>, Vec<String>) = (key(old), key(new));
     let m = pair(&old_keys, &new_keys);
     for &j in &m.added {

@@ -83,7 +83,7 @@ pub fn show(w: &mut dyn Write, id: &str, a: &Agreement) -> io::Result<()> {
         let owes: Vec<&str> = a
             .commitments
             .iter()
-            .filter(|c| c.by.iter().any(|e| e.eq_ignore_ascii_case(&p.email)))
+            .filter(|c| c.by.iter().any(|e| crate::model::same_email(e, &p.email)))
             .map(|c| c.id.as_str())
             .collect();
         let owes = if owes.is_empty() {

@@ -248,7 +248,9 @@ fn standing(positions: Vec<Arc<Position>>) -> Vec<Arc<Position>> {
     let mut seen = std::collections::HashSet::new();
     positions
         .into_iter()
-        .filter(|p| seen.insert((p.trailers.agreement.clone(), p.trailers.email.to_lowercase())))
+        .filter(|p| {
+            seen.insert((p.trailers.agreement.clone(), crate::model::email_key(&p.trailers.email)))
+        })
         .collect()
 }
 
