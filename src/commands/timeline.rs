@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::ledger::{self, Position};
 use crate::model::{self, Agreement};
 use crate::rules;
-use crate::store::{Accord, Graph, Store};
+use crate::store::{CommitKind, Graph, Store};
 
 /// A commit that changed the agreement file.
 #[derive(Debug, Clone)]
@@ -67,13 +67,13 @@ impl<'g> Timeline<'g> {
         let edits: Vec<bool> = (0..graph.nodes.len()).map(is_edit).collect();
         let order = graph.order_by(|i| {
             edits[i as usize]
-                || matches!(&graph.nodes[i as usize].accord, Accord::Position(p) if p.trailers.agreement == id)
+                || matches!(&graph.nodes[i as usize].accord, CommitKind::Position(p) if p.trailers.agreement == id)
         });
         let mut events = Vec::with_capacity(order.len());
         for i in order {
             let node = &graph.nodes[i as usize];
             match &node.accord {
-                Accord::Position(p) if p.trailers.agreement == id => {
+                CommitKind::Position(p) if p.trailers.agreement == id => {
                     events.push(Event::Position(p))
                 }
                 _ => {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::cli::OutputFormat;
 use crate::error::{Error, Result};
 use crate::signing;
-use crate::store::{Accord, Store};
+use crate::store::{CommitKind, Store};
 use crate::ui::{Ui, BAD, GOOD};
 
 /// Check that every position was made by the party it names
@@ -96,11 +96,11 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
     let mut checked = 0;
     let mut revisions: std::collections::HashMap<String, std::collections::HashSet<git2::Oid>> =
         Default::default();
-    for i in graph.order(|n| !matches!(n.accord, Accord::None)) {
+    for i in graph.order(|n| !matches!(n.accord, CommitKind::Other)) {
         let node = &graph.nodes[i as usize];
         let p = match &node.accord {
-            Accord::Position(p) => p,
-            Accord::Malformed(why) => {
+            CommitKind::Position(p) => p,
+            CommitKind::Malformed(why) => {
                 if args.id.is_none() {
                     failures.push(Failure {
                         commit: node.id.to_string(),
@@ -111,7 +111,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
                 }
                 continue;
             }
-            Accord::None => continue,
+            CommitKind::Other => continue,
         };
         if args.id.as_ref().is_some_and(|id| *id != p.trailers.agreement) {
             continue;
