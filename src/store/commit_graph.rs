@@ -345,6 +345,19 @@ impl CommitGraph {
         for (index, data) in files.into_iter().enumerate() {
             let bases: Vec<&[u8]> = layers.iter().map(Layer::checksum).collect();
             let layer = Layer::parse(data, index, len, &bases)?;
+            // A commit in two layers would have two positions, and the walk would meet it
+            // twice. Upper layers are small next to the ones below (git merges them when not).
+            for local in 0..layer.count {
+                let oid = layer
+                    .oid(local)
+                    .ok_or(CommitGraphError::Truncated { layer: index, what: "object id list" })?;
+                if layers.iter().any(|l| l.lookup(oid).is_some()) {
+                    return Err(CommitGraphError::Corrupt {
+                        layer: index,
+                        what: "a commit is in two layers",
+                    });
+                }
+            }
             len = len.checked_add(layer.count).ok_or(CommitGraphError::TooManyCommits)?;
             layers.push(layer);
         }
