@@ -588,4 +588,21 @@ mod tests {
         assert_eq!(parse_git_date("2026-11-20T10:00:00Z"), Some((1_795_168_800, 0)));
         assert_eq!(parse_git_date("yesterday"), None);
     }
+
+    #[test]
+    fn read_blob_is_none_only_for_what_is_not_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let blob = repo.blob(b"text").unwrap();
+        let tree = {
+            let mut b = repo.treebuilder(None).unwrap();
+            b.insert("f", blob, 0o100644).unwrap();
+            b.write().unwrap()
+        };
+        let store = Store::open(Some(dir.path())).unwrap();
+        assert_eq!(store.read_blob(blob).unwrap(), Some(b"text".to_vec()));
+        assert_eq!(store.read_blob(tree).unwrap(), None, "not a blob");
+        let missing = Oid::from_str("0123456789012345678901234567890123456789").unwrap();
+        assert_eq!(store.read_blob(missing).unwrap(), None, "not in the repository");
+    }
 }
