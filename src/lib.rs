@@ -11,7 +11,6 @@
 pub mod canon;
 pub mod cli;
 pub mod commands;
-pub mod commit_graph;
 pub mod core;
 pub mod diff;
 pub mod error;

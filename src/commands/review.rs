@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::model;
 use crate::render;
 use crate::render::escape::terminal as clean;
-use crate::store::Accord;
+use crate::store::CommitKind;
 use crate::store::Source;
 use crate::ui::{Ui, BAD, BOLD, DIM, GOOD};
 
@@ -78,10 +78,10 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<super::Outcome
     let head_graph = store.graph(head)?;
     let base_graph = store.graph(merge_base)?;
     let in_range: Vec<&crate::ledger::Position> = head_graph
-        .order(|n| matches!(n.accord, Accord::Position(_)) && !base_graph.contains(&n.id))
+        .order(|n| matches!(n.accord, CommitKind::Position(_)) && !base_graph.contains(&n.id))
         .into_iter()
         .filter_map(|i| match &head_graph.nodes[i as usize].accord {
-            Accord::Position(p) => Some(&**p),
+            CommitKind::Position(p) => Some(&**p),
             _ => None,
         })
         .collect();

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::cli::OutputFormat;
 use crate::error::Result;
 use crate::signing;
-use crate::store::Accord;
+use crate::store::CommitKind;
 use crate::ui::{Ui, BAD, GOOD};
 
 /// Check that every position was made by the party it names
@@ -61,11 +61,11 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<super::Outcome
     let mut checked = 0;
     let mut revisions: std::collections::HashMap<String, std::collections::HashSet<git2::Oid>> =
         Default::default();
-    for i in graph.order(|n| !matches!(n.accord, Accord::None)) {
+    for i in graph.order(|n| !matches!(n.accord, CommitKind::Other)) {
         let node = &graph.nodes[i as usize];
         let p = match &node.accord {
-            Accord::Position(p) => p,
-            Accord::Malformed(why) => {
+            CommitKind::Position(p) => p,
+            CommitKind::Malformed(why) => {
                 if args.id.is_none() {
                     failures.push(Failure {
                         commit: node.id.to_string(),
@@ -76,7 +76,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<super::Outcome
                 }
                 continue;
             }
-            Accord::None => continue,
+            CommitKind::Other => continue,
         };
         if args.id.as_ref().is_some_and(|id| *id != p.trailers.agreement) {
             continue;

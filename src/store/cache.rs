@@ -14,7 +14,8 @@ use std::path::Path;
 
 use git2::Oid;
 
-use super::walk::{Accord, Graph};
+use super::graph::Graph;
+use super::raw_commit::CommitKind;
 use crate::ledger::Position;
 use crate::trailers::{Stance, Trailers};
 
@@ -26,7 +27,7 @@ pub struct Cached {
     pub tree: Oid,
     pub parents: Vec<Oid>,
     pub time: i64,
-    pub accord: Accord,
+    pub accord: CommitKind,
 }
 
 /// The cache file as read: entries stay encoded until asked for, so a run pays only for the
@@ -212,16 +213,16 @@ fn decode_entry(r: &mut Reader, only: Option<&str>) -> Option<(Oid, Cached)> {
         parents.push(r.oid()?);
     }
     let accord = match r.u8()? {
-        0 => Accord::None,
+        0 => CommitKind::Other,
         1 => {
             // Peek at the agreement: positions on others are not decoded when filtered out.
             let mut peek = Reader { data: r.data, at: r.at + 1 };
             match only {
-                Some(a) if peek.str_ref()? != a => Accord::None,
-                _ => Accord::Position(std::sync::Arc::new(read_position(r, id, time)?)),
+                Some(a) if peek.str_ref()? != a => CommitKind::Other,
+                _ => CommitKind::Position(std::sync::Arc::new(read_position(r, id, time)?)),
             }
         }
-        2 => Accord::Malformed(r.string()?),
+        2 => CommitKind::Malformed(r.string()?),
         _ => return None,
     };
     Some((id, Cached { tree, parents, time, accord }))
@@ -236,12 +237,12 @@ fn encode_entry(out: &mut Vec<u8>, id: &Oid, c: &Cached) {
         out.extend_from_slice(p.as_bytes());
     }
     match &c.accord {
-        Accord::None => out.push(0),
-        Accord::Position(p) => {
+        CommitKind::Other => out.push(0),
+        CommitKind::Position(p) => {
             out.push(1);
             put_position(out, p);
         }
-        Accord::Malformed(why) => {
+        CommitKind::Malformed(why) => {
             out.push(2);
             put_str(out, why);
         }
@@ -275,7 +276,7 @@ impl Cache {
     }
 
     /// What the cache knows of a commit. With `only`, positions on other agreements come back
-    /// as [`Accord::None`] (cheaper, for commands about one agreement).
+    /// as [`CommitKind::Other`] (cheaper, for commands about one agreement).
     pub fn get(&self, id: &Oid, only: Option<&str>) -> Option<Cached> {
         if let Some(c) = self.fresh.get(id) {
             return Some(c.clone());
@@ -336,7 +337,7 @@ mod tests {
             },
             note: "why\nnot".into(),
         };
-        let accord = Accord::Position(std::sync::Arc::new(position));
+        let accord = CommitKind::Position(std::sync::Arc::new(position));
         let cached = Cached { tree: id, parents: vec![id, id], time: 42, accord: accord.clone() };
         let dir = tempfile::tempdir().unwrap();
         let mut cache = Cache::default();
@@ -345,7 +346,7 @@ mod tests {
         let back = Cache::load(dir.path());
         assert_eq!(back.get(&id, None).unwrap().accord, accord);
         assert_eq!(back.get(&id, Some("t")).unwrap().accord, accord);
-        assert_eq!(back.get(&id, Some("other")).unwrap().accord, Accord::None);
+        assert_eq!(back.get(&id, Some("other")).unwrap().accord, CommitKind::Other);
         assert_eq!(back.get(&id, None).unwrap().parents.len(), 2);
         let data = std::fs::read(dir.path().join(FILE)).unwrap();
         for cut in [0, 7, 8, data.len() / 2, data.len() - 1] {

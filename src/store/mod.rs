@@ -3,6 +3,21 @@
 //! with a compare-and-swap on the branch.
 //!
 //! It returns model types and plain values; it never prints and never decides ratification.
+//!
+//! The history types, and which to use when:
+//!
+//! | type | what it is | use it when |
+//! |---|---|---|
+//! | [`History`] (`snapshot.rs`) | the standing positions reachable from a tip, in SPEC §4's order, remembered across runs so that the next run at the same tip needs no walk | deciding states (`status`, `sign`): [`Store::history`]; it walks a [`Graph`] only when asked ([`History::graph`]) |
+//! | [`Graph`] (`graph.rs`) | every commit reachable from a tip as [`Node`]s linked by index, with SPEC §4's order over them ([`Graph::order`]) | anything that needs the whole history: `log`, `history`, `verify`, `review`, `due`; [`Store::graph`], [`Store::graph_for`] (one agreement), [`Store::graph_full`] (every message, for `verify`) |
+//! | [`Node`] | one commit of a [`Graph`]: id, tree, parent indices, committer time, [`CommitKind`] | reading a [`Graph`] |
+//! | [`CommitKind`] (`raw_commit.rs`) | what a commit says to accord: a position, malformed trailers, or nothing | telling positions apart in a [`Graph`] |
+//! | [`RawCommit`] (`raw_commit.rs`) | the fields of a raw commit object, parsed by hand | inside `store` (and its tests) only |
+//! | [`CommitGraph`] (`commit_graph.rs`) | a reader of git's own commit-graph files (parents, trees, times, Bloom filters by position) | never outside `store`: the walk uses it as a shortcut and falls back to reading commits |
+//! | `Cache` (`cache.rs`) | accord's event cache: what each commit said, so that the next walk reads only new commits | never outside `store` |
+//!
+//! Paths along a [`Graph`] (which blob a file was at each commit, every blob a folder held) are
+//! in `path_history.rs`; the walk itself in `walk.rs`; errors in `error.rs`.
 
 // The one module allowed to use git2 and to run git (see clippy.toml).
 #![allow(clippy::disallowed_types, clippy::disallowed_methods)]
@@ -16,18 +31,26 @@ use crate::error::{Error, Result};
 use crate::model;
 
 mod cache;
+mod commit_graph;
+mod error;
+mod graph;
+mod path_history;
 mod process;
+mod raw_commit;
 mod revisions;
 mod snapshot;
 mod timeline;
 mod walk;
 
+pub use commit_graph::{BloomKey, CommitGraph, CommitGraphError, PathChange};
+pub use error::StoreError;
+pub use graph::{Graph, Node, Parents};
 pub use process::run_program;
+pub use raw_commit::{classify, parse_commit, CommitKind, RawCommit};
 pub use revisions::{fingerprint, AgreementRevisions, Source};
 pub(crate) use revisions::{from_oid, to_oid};
 pub use snapshot::History;
 pub use timeline::{Edit, Event, Timeline};
-pub use walk::{classify, parse_commit, Accord, Graph, Node, RawCommit};
 
 /// The tree-entry mode of a symbolic link.
 const LINK_MODE: i32 = 0o120000;
@@ -250,10 +273,9 @@ impl Store {
     pub fn read_blob(&self, id: impl Into<Oid>) -> Result<Option<Vec<u8>>> {
         match self.repo.find_blob(id.into()) {
             Ok(b) => Ok(Some(b.content().to_vec())),
-            Err(e) if e.code() == ErrorCode::NotFound || e.class() == git2::ErrorClass::Invalid => {
-                Ok(None)
-            }
-            Err(_) => Ok(None),
+            // Also what libgit2 answers when the object is not a blob.
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -708,12 +730,19 @@ mod tests {
     }
 
     #[test]
-    fn raw_commit() {
-        let data = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nparent 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A B <a@b> 1700000000 +0000\ncommitter C <c@d> 1700000001 +0000\ngpgsig -----BEGIN X-----\n line\n -----END X-----\n\nsubject\n\nbody\n";
-        let c = parse_commit(data);
-        assert_eq!(c.parents.len(), 1);
-        assert_eq!(c.author, Some(("A B".into(), "a@b".into(), 1_700_000_000)));
-        assert_eq!(c.committer_time, 1_700_000_001);
-        assert_eq!(c.message, b"subject\n\nbody\n");
+    fn read_blob_is_none_only_for_what_is_not_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let blob = repo.blob(b"text").unwrap();
+        let tree = {
+            let mut b = repo.treebuilder(None).unwrap();
+            b.insert("f", blob, 0o100644).unwrap();
+            b.write().unwrap()
+        };
+        let store = Store::open(Some(dir.path())).unwrap();
+        assert_eq!(store.read_blob(blob).unwrap(), Some(b"text".to_vec()));
+        assert_eq!(store.read_blob(tree).unwrap(), None, "not a blob");
+        let missing = Oid::from_str("0123456789012345678901234567890123456789").unwrap();
+        assert_eq!(store.read_blob(missing).unwrap(), None, "not in the repository");
     }
 }

@@ -14,7 +14,8 @@ use std::sync::{Arc, OnceLock};
 use git2::{ErrorCode, Oid};
 
 use super::cache::{fnv, header, open_sealed, put_position, put_str, read_position, seal};
-use super::walk::{classify, parse_commit, Accord, Graph};
+use super::graph::Graph;
+use super::raw_commit::{classify, parse_commit, CommitKind};
 use super::Store;
 use crate::error::Result;
 use crate::ledger::Position;
@@ -309,10 +310,10 @@ impl Store {
         }
         let graph = self.graph(tip)?;
         let positions: Vec<Arc<Position>> = graph
-            .order(|n| matches!(n.accord, Accord::Position(_)))
+            .order(|n| matches!(n.accord, CommitKind::Position(_)))
             .into_iter()
             .filter_map(|i| match &graph.nodes[i as usize].accord {
-                Accord::Position(p) => Some(p.clone()),
+                CommitKind::Position(p) => Some(p.clone()),
                 _ => None,
             })
             .collect();
@@ -362,7 +363,7 @@ impl Store {
         let mut positions = Vec::new();
         for (k, (tree, accord)) in chain.iter().enumerate() {
             let parent_tree = chain.get(k + 1).map_or(base_tree, |c| c.0);
-            if let Accord::Position(p) = accord {
+            if let CommitKind::Position(p) = accord {
                 // The structural rule: a position's tree is its parent's tree.
                 if *tree == parent_tree {
                     positions.push(p.clone());

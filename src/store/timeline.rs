@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use git2::Oid;
 
-use super::{fingerprint, from_oid, to_oid, Accord, Graph, Store};
+use super::{fingerprint, from_oid, to_oid, CommitKind, Graph, Store};
 use crate::core::replay::Texts;
 pub use crate::core::replay::{Edit, Event};
 use crate::core::{self, Meaning, Revisions};
@@ -41,13 +41,13 @@ impl<'g> Timeline<'g> {
         let edits: Vec<bool> = (0..graph.nodes.len()).map(is_edit).collect();
         let order = graph.order_by(|i| {
             edits[i as usize]
-                || matches!(&graph.nodes[i as usize].accord, Accord::Position(p) if p.trailers.agreement == id)
+                || matches!(&graph.nodes[i as usize].accord, CommitKind::Position(p) if p.trailers.agreement == id)
         });
         let mut events = Vec::with_capacity(order.len());
         for i in order {
             let node = &graph.nodes[i as usize];
             match &node.accord {
-                Accord::Position(p) if p.trailers.agreement == id => {
+                CommitKind::Position(p) if p.trailers.agreement == id => {
                     events.push(Event::Position(p))
                 }
                 _ => {

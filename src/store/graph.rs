@@ -1,0 +1,169 @@
+//! [`Graph`]: every commit reachable from a tip, as [`Node`]s linked by index, and SPEC §4's
+//! order over them (a topological sort with the committer-time and id tie-break).
+//!
+//! It holds what the walk found and answers questions about order and ancestry; it does not
+//! read the repository itself (the walk in `walk.rs` builds it, `path_history.rs` reads trees
+//! along it).
+
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use git2::Oid;
+use smallvec::SmallVec;
+
+use super::commit_graph::{BloomKey, CommitGraph, PathChange};
+use super::raw_commit::CommitKind;
+use crate::ledger::Position;
+
+/// Parent indices of a node: up to two inline (almost every commit), more on the heap.
+pub type Parents = SmallVec<[u32; 2]>;
+
+/// One commit of a [`Graph`].
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub id: Oid,
+    pub tree: Oid,
+    /// Indices of parents present in the graph.
+    pub parents: Parents,
+    /// Number of parents the commit names (some may be missing in a shallow clone).
+    pub parent_count: usize,
+    pub time: i64,
+    pub accord: CommitKind,
+    /// Position in git's commit-graph, when the commit is in it.
+    pub graph_pos: Option<u32>,
+}
+
+/// Every (file name, blob id) a folder held in any commit.
+pub(super) type FolderHistory = HashSet<(String, Oid)>;
+
+/// Every commit reachable from a tip, with its position if it is one.
+#[derive(Debug, Default)]
+pub struct Graph {
+    pub nodes: Vec<Node>,
+    /// Commit id to node index, built on first use.
+    index: OnceLock<HashMap<Oid, u32>>,
+    /// For each folder asked about: every (file name, blob id) it held in any commit.
+    pub(super) revisions: Mutex<HashMap<String, Arc<FolderHistory>>>,
+    /// Some parents were missing: history may be incomplete (shallow clone).
+    pub truncated: bool,
+    /// The commit-graph the walk used, whose positions `Node::graph_pos` refers to.
+    pub(super) commit_graph: Option<CommitGraph>,
+}
+
+impl Graph {
+    /// The node of a commit, if the graph has it.
+    pub fn find(&self, id: &Oid) -> Option<u32> {
+        self.index
+            .get_or_init(|| self.nodes.iter().enumerate().map(|(i, n)| (n.id, i as u32)).collect())
+            .get(id)
+            .copied()
+    }
+
+    pub fn contains(&self, id: &Oid) -> bool {
+        self.find(id).is_some()
+    }
+
+    /// For each node, whether its changed-path Bloom filter proves that `path` (a file or a
+    /// folder) is the same as in its only parent.
+    pub(super) fn unchanged_by_first_parent(&self, path: &str) -> Vec<bool> {
+        let Some(c) = &self.commit_graph else { return vec![false; self.nodes.len()] };
+        let key = BloomKey::new(path);
+        self.nodes
+            .iter()
+            .map(|node| {
+                node.parents.len() == 1
+                    && node
+                        .graph_pos
+                        .is_some_and(|p| c.path_maybe_changed(p, &key) == PathChange::No)
+            })
+            .collect()
+    }
+
+    /// Indices of the nodes for which `interesting` holds, newest first by SPEC §4's order: a
+    /// topological sort (children before parents) where, among interesting commits ready at the
+    /// same step, the later committer time comes first, then the larger id. Commits that are not
+    /// interesting are transparent: they are passed as soon as they are ready, so the order of
+    /// the interesting ones depends only on their own ancestry, times and ids.
+    pub fn order(&self, interesting: impl Fn(&Node) -> bool) -> Vec<u32> {
+        self.order_by(|i| interesting(&self.nodes[i as usize]))
+    }
+
+    /// [`Graph::order`] with the test given the node's index.
+    pub fn order_by(&self, interesting: impl Fn(u32) -> bool) -> Vec<u32> {
+        let n = self.nodes.len();
+        let mut pending = vec![0u32; n];
+        for node in &self.nodes {
+            for &p in &node.parents {
+                pending[p as usize] += 1;
+            }
+        }
+        let mut plain: Vec<u32> = Vec::new();
+        let mut heap: BinaryHeap<(i64, Oid, u32)> = BinaryHeap::new();
+        let push = |i: u32, plain: &mut Vec<u32>, heap: &mut BinaryHeap<(i64, Oid, u32)>| {
+            let node = &self.nodes[i as usize];
+            if interesting(i) {
+                heap.push((node.time, node.id, i));
+            } else {
+                plain.push(i);
+            }
+        };
+        for i in 0..n as u32 {
+            if pending[i as usize] == 0 {
+                push(i, &mut plain, &mut heap);
+            }
+        }
+        let mut out = Vec::new();
+        loop {
+            let i = if let Some(i) = plain.pop() {
+                i
+            } else if let Some((_, _, i)) = heap.pop() {
+                out.push(i);
+                i
+            } else {
+                break;
+            };
+            for &p in &self.nodes[i as usize].parents {
+                pending[p as usize] -= 1;
+                if pending[p as usize] == 0 {
+                    push(p, &mut plain, &mut heap);
+                }
+            }
+        }
+        out
+    }
+
+    /// Every position in the graph, newest first.
+    pub fn positions(&self) -> Vec<&Position> {
+        self.order(|n| matches!(n.accord, CommitKind::Position(_)))
+            .into_iter()
+            .filter_map(|i| match &self.nodes[i as usize].accord {
+                CommitKind::Position(p) => Some(&**p),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Apply the structural rules of a position: exactly one parent, with the same tree.
+    pub(super) fn apply_structure(&mut self) {
+        for i in 0..self.nodes.len() {
+            let node = &self.nodes[i];
+            let structural = match (&node.accord, node.parent_count, node.parents.first()) {
+                (CommitKind::Position(_), 1, Some(&p))
+                    if self.nodes[p as usize].tree != node.tree =>
+                {
+                    Some("changes files (a position's tree is its parent's tree)")
+                }
+                (CommitKind::Position(_), 1, None) => {
+                    Some("its parent is missing (shallow history)")
+                }
+                (CommitKind::Position(_), 0, _) => Some("has no parent"),
+                (CommitKind::Position(_), n, _) if n > 1 => Some("is a merge"),
+                _ => None,
+            };
+            if let Some(why) = structural {
+                self.nodes[i].accord =
+                    CommitKind::Malformed(format!("has position trailers but {why}"));
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! Reading a raw commit object by hand, and what its message says to accord ([`CommitKind`]).
+//!
+//! Faster than libgit2's full parse, and it lets the walk skip messages that cannot be
+//! positions. Pure: bytes in, values out; it never looks at the repository, and it does not
+//! check a position's structure (one parent, same tree): the walk does, with the graph at hand.
+
+use std::sync::Arc;
+
+use git2::Oid;
+
+use crate::ledger::Position;
+use crate::trailers::{self, Parsed};
+
+/// What a commit says to accord.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommitKind {
+    /// Nothing: an ordinary commit (or a position on another agreement, when the walk was asked
+    /// about one agreement only).
+    Other,
+    /// A position (sign, object, abstain, withdraw).
+    Position(Arc<Position>),
+    /// Carries `Accord-` trailers but is not a position; the reason.
+    Malformed(String),
+}
+
+fn hex_to_oid(hex: &[u8]) -> Option<Oid> {
+    std::str::from_utf8(hex).ok().and_then(|s| Oid::from_str(s).ok())
+}
+
+/// `Name <email> 1700000000 +0000` → (name, email, time).
+fn parse_signature_line(line: &[u8]) -> Option<(String, String, i64)> {
+    let line = String::from_utf8_lossy(line);
+    let open = line.find('<')?;
+    let close = line[open..].find('>')? + open;
+    let name = line[..open].trim().to_string();
+    let email = line[open + 1..close].to_string();
+    let mut rest = line[close + 1..].split_whitespace();
+    let time = rest.next()?.parse().ok()?;
+    Some((name, email, time))
+}
+
+/// The fields of a raw commit object that accord uses.
+pub struct RawCommit<'a> {
+    pub tree: Option<Oid>,
+    pub parents: Vec<Oid>,
+    pub author: Option<(String, String, i64)>,
+    pub committer_time: i64,
+    pub message: &'a [u8],
+}
+
+/// Parse a raw commit object by hand: faster than libgit2's full parse, and it lets the walk
+/// skip messages that cannot be positions.
+pub fn parse_commit(data: &[u8]) -> RawCommit<'_> {
+    let mut c = RawCommit {
+        tree: None,
+        parents: Vec::new(),
+        author: None,
+        committer_time: 0,
+        message: &[],
+    };
+    let mut rest = data;
+    loop {
+        let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+        let line = &rest[..end];
+        rest = if end < rest.len() { &rest[end + 1..] } else { &[] };
+        if line.is_empty() {
+            c.message = rest;
+            break;
+        }
+        if let Some(v) = line.strip_prefix(b"tree ") {
+            c.tree = hex_to_oid(v);
+        } else if let Some(v) = line.strip_prefix(b"parent ") {
+            if let Some(o) = hex_to_oid(v) {
+                c.parents.push(o);
+            }
+        } else if let Some(v) = line.strip_prefix(b"author ") {
+            c.author = parse_signature_line(v);
+        } else if let Some(v) = line.strip_prefix(b"committer ") {
+            c.committer_time = parse_signature_line(v).map_or(0, |s| s.2);
+        }
+        if rest.is_empty() {
+            break;
+        }
+    }
+    c
+}
+
+/// Read what a commit message says to accord (no structure check: see [`super::Graph`]).
+pub fn classify(id: Oid, raw: &RawCommit) -> CommitKind {
+    if !trailers::mentions_accord(raw.message) {
+        return CommitKind::Other;
+    }
+    let message = String::from_utf8_lossy(raw.message);
+    match trailers::parse(&message) {
+        Parsed::None => CommitKind::Other,
+        Parsed::Malformed(why) => CommitKind::Malformed(why),
+        Parsed::Position(t) => {
+            let (author_name, author_email, _) = raw.author.clone().unwrap_or_default();
+            CommitKind::Position(Arc::new(Position {
+                commit: id.to_string(),
+                time: raw.committer_time,
+                author_name,
+                author_email,
+                trailers: t,
+                note: trailers::note(&message),
+            }))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_commit() {
+        let data = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nparent 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A B <a@b> 1700000000 +0000\ncommitter C <c@d> 1700000001 +0000\ngpgsig -----BEGIN X-----\n line\n -----END X-----\n\nsubject\n\nbody\n";
+        let c = parse_commit(data);
+        assert_eq!(c.parents.len(), 1);
+        assert_eq!(c.author, Some(("A B".into(), "a@b".into(), 1_700_000_000)));
+        assert_eq!(c.committer_time, 1_700_000_001);
+        assert_eq!(c.message, b"subject\n\nbody\n");
+    }
+}
