@@ -11,8 +11,8 @@ use crate::trailers::{Stance, Trailers};
 /// One position commit, as read from history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Position {
-    /// Commit id, full hex.
-    pub commit: String,
+    /// The position's commit.
+    pub commit: crate::oid::ObjectId,
     /// Committer time, seconds since the epoch (the ordering rule uses it).
     pub time: i64,
     pub author_name: String,
@@ -134,7 +134,7 @@ role = "observer"
 
     fn position(n: usize, email: &str, stance: Stance, revision: &str) -> Position {
         Position {
-            commit: format!("{n:040x}"),
+            commit: format!("{n:040x}").parse().expect("hex"),
             time: 1_795_168_800 - n as i64,
             author_name: "Someone".into(),
             author_email: email.into(),
@@ -251,8 +251,8 @@ role = "observer"
             let s = got.iter().find(|s| s.party.email == case.party).expect("the party");
             assert_eq!(s.state, case.state, "{what}");
             assert_eq!(s.carried_over, case.carried_over, "{what}");
-            let standing = s.position.map(|p| p.commit.clone());
-            assert_eq!(standing, case.standing.map(|n| owned[n].commit.clone()), "{what}");
+            let standing = s.position.map(|p| p.commit);
+            assert_eq!(standing, case.standing.map(|n| owned[n].commit), "{what}");
             // The meaning is asked about only for a sign-off or abstention on another revision.
             assert!(asked.iter().all(|r| r != CUR), "{what}: asked about the current one");
         }

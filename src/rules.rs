@@ -158,7 +158,7 @@ mod tests {
         use crate::trailers::{Stance, Trailers};
         let a = agreement(Rule::Consent, None, &[P]);
         let position = Position {
-            commit: "c".into(),
+            commit: crate::oid::ObjectId::default(),
             time: 0,
             author_name: "P0".into(),
             author_email: "p0@x".into(),

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use git2::Oid;
+use crate::oid::ObjectId;
 
 use crate::core::{self, Evaluation};
 use crate::error::{Error, Result};
@@ -72,7 +72,7 @@ pub fn load_current(store: &Store, id: &str) -> Result<Agreement> {
 }
 
 /// An agreement at a commit, parsed and validated, with its blob id.
-pub fn load_at(store: &Store, commit: Oid, id: &str) -> Result<(Oid, Agreement)> {
+pub fn load_at(store: &Store, commit: ObjectId, id: &str) -> Result<(ObjectId, Agreement)> {
     check_id(id)?;
     let path = store.path_of(id);
     let (blob, bytes) = store.blob_at(commit, &path)?.ok_or_else(|| {
@@ -98,7 +98,7 @@ pub fn evaluate(
     store: &Store,
     source: Source,
     id: &str,
-    revision: Oid,
+    revision: ObjectId,
     agreement: &Agreement,
     positions: &[&Position],
 ) -> Result<Evaluation> {
@@ -107,10 +107,10 @@ pub fn evaluate(
 }
 
 /// Evaluate every agreement in `ids` at `commit` (all agreements there when `ids` is empty).
-pub fn evaluate_at(store: &Store, commit: Oid, ids: &[String]) -> Result<Vec<Evaluation>> {
+pub fn evaluate_at(store: &Store, commit: ObjectId, ids: &[String]) -> Result<Vec<Evaluation>> {
     let t0 = std::time::Instant::now();
-    let all: Vec<(String, Oid)> = store.ids_at(commit)?;
-    let wanted: Vec<(String, Oid)> = if ids.is_empty() {
+    let all: Vec<(String, ObjectId)> = store.ids_at(commit)?;
+    let wanted: Vec<(String, ObjectId)> = if ids.is_empty() {
         all
     } else {
         let mut out = Vec::new();

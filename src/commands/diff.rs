@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use git2::Oid;
+use crate::oid::ObjectId;
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
@@ -66,7 +66,7 @@ fn at(store: &Store, rev: &str, id: &str) -> Result<(Side, Agreement)> {
 }
 
 /// The current text: the working tree (bare: HEAD).
-fn current(store: &Store, id: &str) -> Result<(Side, Agreement, Option<Oid>)> {
+fn current(store: &Store, id: &str) -> Result<(Side, Agreement, Option<ObjectId>)> {
     let path = store.path_of(id);
     let bytes = store.read_current(id)?.ok_or_else(|| {
         Error::new(format!("{path} does not exist"))
@@ -112,7 +112,6 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
             let mut previous = None;
             for e in &timeline.events {
                 let Event::Edit(e) = e else { continue };
-                let blob = blob.map(crate::oid::ObjectId::from);
                 if e.blob.is_some() && e.blob != blob {
                     previous = e.blob.map(|b| (e.commit, b));
                 } else if let (Some(before), Some(parent)) = (e.before, e.parent) {

@@ -10,6 +10,7 @@ use crate::core::Evaluation;
 use crate::diff::{self, Change};
 use crate::error::{Error, Result};
 use crate::model;
+use crate::oid::ObjectId;
 use crate::render;
 use crate::render::escape::terminal as clean;
 use crate::store::CommitKind;
@@ -71,9 +72,9 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<super::Outcome
         .merge_base(base, head)?
         .ok_or_else(|| Error::new(format!("{base_rev} and {head_rev} have no common history")))?;
 
-    let before: std::collections::BTreeMap<String, git2::Oid> =
+    let before: std::collections::BTreeMap<String, ObjectId> =
         store.ids_at(merge_base)?.into_iter().collect();
-    let after: std::collections::BTreeMap<String, git2::Oid> =
+    let after: std::collections::BTreeMap<String, ObjectId> =
         store.ids_at(head)?.into_iter().collect();
     let head_graph = store.graph(head)?;
     let base_graph = store.graph(merge_base)?;
@@ -103,7 +104,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<super::Outcome
             _ => continue,
         };
         let path = store.path_of(&id);
-        let read = |blob: git2::Oid| -> Result<model::Agreement> {
+        let read = |blob: ObjectId| -> Result<model::Agreement> {
             let bytes = store.read_blob(blob)?.unwrap_or_default();
             model::parse(&bytes, &path).map_err(super::load_error)
         };

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::cli::OutputFormat;
 use crate::error::Result;
+use crate::oid::ObjectId;
 use crate::signing;
 use crate::store::CommitKind;
 use crate::ui::{Ui, BAD, GOOD};
@@ -59,7 +60,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<super::Outcome
     let signers = if args.signed { store.allowed_signers(head)? } else { None };
     let mut failures = Vec::new();
     let mut checked = 0;
-    let mut revisions: std::collections::HashMap<String, std::collections::HashSet<git2::Oid>> =
+    let mut revisions: std::collections::HashMap<String, std::collections::HashSet<ObjectId>> =
         Default::default();
     for i in graph.order(|n| !matches!(n.accord, CommitKind::Other)) {
         let node = &graph.nodes[i as usize];
@@ -83,7 +84,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<super::Outcome
         }
         checked += 1;
         let fail = |reason: String| Failure {
-            commit: p.commit.clone(),
+            commit: p.commit.to_string(),
             agreement: Some(p.trailers.agreement.clone()),
             party: Some(format!("{} <{}>", p.trailers.name, p.trailers.email)),
             reason,
@@ -98,10 +99,17 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<super::Outcome
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(v) => {
                 let path = store.path_of(&p.trailers.agreement);
-                v.insert(store.blobs_along(&graph, &path)?.into_iter().flatten().collect())
+                v.insert(
+                    store
+                        .blobs_along(&graph, &path)?
+                        .into_iter()
+                        .flatten()
+                        .map(ObjectId::from)
+                        .collect(),
+                )
             }
         };
-        let rev_ok = git2::Oid::from_str(&p.trailers.revision).is_ok_and(|o| known.contains(&o));
+        let rev_ok = p.trailers.revision.parse::<ObjectId>().is_ok_and(|o| known.contains(&o));
         if !rev_ok {
             failures.push(fail(format!(
                 "Accord-Revision {} is not a revision of {}",
@@ -109,8 +117,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<super::Outcome
             )));
         }
         if args.signed {
-            let id = git2::Oid::from_str(&p.commit)?;
-            match store.commit_signature(id)? {
+            match store.commit_signature(p.commit)? {
                 None => failures.push(fail("the commit is not signed".into())),
                 Some((payload, signature)) => {
                     let path = signers.as_ref().map(|s| s.path.as_path());

@@ -7,6 +7,7 @@ use super::meaning::{Revisions, SameMeaning};
 use crate::error::Result;
 use crate::ledger::{self, Position, State};
 use crate::model::{self, Agreement, Role};
+use crate::oid::ObjectId;
 use crate::rules::{self, Verdict};
 use crate::trailers::Stance;
 
@@ -18,7 +19,7 @@ pub struct PartyState {
     pub role: Role,
     pub state: State,
     /// The standing position's commit (full hex), when the party has taken one.
-    pub commit: Option<String>,
+    pub commit: Option<ObjectId>,
     /// Its committer time, seconds since the epoch.
     pub time: Option<i64>,
     pub note: Option<String>,
@@ -36,7 +37,7 @@ pub struct PartyState {
 #[derive(Debug, Clone)]
 pub struct Objection {
     pub email: String,
-    pub commit: String,
+    pub commit: ObjectId,
     pub revision: String,
     pub reason: String,
 }
@@ -47,7 +48,7 @@ pub struct Outsider {
     pub name: String,
     pub email: String,
     pub position: Stance,
-    pub commit: String,
+    pub commit: ObjectId,
     pub time: i64,
 }
 
@@ -87,7 +88,7 @@ pub fn evaluate<R: Revisions + ?Sized>(
             email: s.party.email.clone(),
             role: s.party.role,
             state: s.state,
-            commit: s.position.map(|p| p.commit.clone()),
+            commit: s.position.map(|p| p.commit),
             time: s.position.map(|p| p.time),
             note: s.position.map(|p| p.note.clone()).filter(|n| !n.is_empty()),
             carried_over: s.carried_over,
@@ -110,7 +111,7 @@ pub fn evaluate<R: Revisions + ?Sized>(
         .filter_map(|s| s.position)
         .map(|p| Objection {
             email: p.trailers.email.clone(),
-            commit: p.commit.clone(),
+            commit: p.commit,
             revision: p.trailers.revision.clone(),
             reason: p.note.clone(),
         })
@@ -124,7 +125,7 @@ pub fn evaluate<R: Revisions + ?Sized>(
             name: p.trailers.name.clone(),
             email: p.trailers.email.clone(),
             position: p.trailers.stance,
-            commit: p.commit.clone(),
+            commit: p.commit,
             time: p.time,
         })
         .collect();
@@ -196,7 +197,7 @@ mod tests {
 
     fn position(n: usize, stance: Stance, revision: crate::oid::ObjectId) -> Position {
         Position {
-            commit: format!("{:040x}", 1000 + n),
+            commit: format!("{:040x}", 1000 + n).parse().expect("hex"),
             time: 1_700_000_000 + n as i64,
             author_name: format!("P{n}"),
             author_email: format!("p{n}@example.com"),

@@ -7,6 +7,7 @@ use super::rfc3339;
 use crate::core::{Evaluation, Objection, Outsider, PartyState};
 use crate::ledger::{Position, State};
 use crate::model::{Role, Rule};
+use crate::oid::ObjectId;
 use crate::trailers::Stance;
 
 /// SPEC §7's status object.
@@ -53,7 +54,7 @@ pub struct PartyView<'a> {
     pub role: Role,
     pub state: State,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub commit: Option<&'a str>,
+    pub commit: Option<ObjectId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -72,7 +73,7 @@ impl<'a> PartyView<'a> {
             email: &p.email,
             role: p.role,
             state: p.state,
-            commit: p.commit.as_deref(),
+            commit: p.commit,
             at: p.time.map(rfc3339),
             note: p.note.as_deref(),
             carried_over: p.carried_over,
@@ -84,7 +85,7 @@ impl<'a> PartyView<'a> {
 #[derive(Debug, Clone, Serialize)]
 pub struct ObjectionView<'a> {
     pub email: &'a str,
-    pub commit: &'a str,
+    pub commit: ObjectId,
     pub revision: &'a str,
     pub reason: &'a str,
 }
@@ -93,7 +94,7 @@ impl<'a> ObjectionView<'a> {
     fn new(o: &'a Objection) -> ObjectionView<'a> {
         ObjectionView {
             email: &o.email,
-            commit: &o.commit,
+            commit: o.commit,
             revision: &o.revision,
             reason: &o.reason,
         }
@@ -106,7 +107,7 @@ pub struct OutsiderView<'a> {
     pub name: &'a str,
     pub email: &'a str,
     pub position: Stance,
-    pub commit: &'a str,
+    pub commit: ObjectId,
     pub at: String,
 }
 
@@ -116,7 +117,7 @@ impl<'a> OutsiderView<'a> {
             name: &o.name,
             email: &o.email,
             position: o.position,
-            commit: &o.commit,
+            commit: o.commit,
             at: rfc3339(o.time),
         }
     }
@@ -125,7 +126,7 @@ impl<'a> OutsiderView<'a> {
 /// One position as JSON shows it (`log`, `review`).
 #[derive(Debug, Clone, Serialize)]
 pub struct PositionView {
-    pub commit: String,
+    pub commit: ObjectId,
     pub at: String,
     pub name: String,
     pub email: String,
@@ -138,7 +139,7 @@ pub struct PositionView {
 impl PositionView {
     pub fn new(p: &Position) -> PositionView {
         PositionView {
-            commit: p.commit.clone(),
+            commit: p.commit,
             at: rfc3339(p.time),
             name: p.trailers.name.clone(),
             email: p.trailers.email.clone(),

@@ -174,7 +174,7 @@ pub(super) fn read_position(r: &mut Reader, id: Oid, time: i64) -> Option<Positi
     let author_email = r.string()?;
     let note = r.string()?;
     Some(Position {
-        commit: id.to_string(),
+        commit: id.into(),
         time,
         author_name,
         author_email,
@@ -324,7 +324,7 @@ mod tests {
     fn round_trip_filter_and_corruption() {
         let id = Oid::from_str("4b825dc642cb6eb9a060e54bf8d69288fbee4904").unwrap();
         let position = Position {
-            commit: id.to_string(),
+            commit: id.into(),
             time: 42,
             author_name: "A".into(),
             author_email: "a@x".into(),

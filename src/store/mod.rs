@@ -29,6 +29,7 @@ use git2::{ErrorCode, ObjectType, Oid, Repository, RepositoryState};
 
 use crate::error::{Error, Result};
 use crate::model;
+use crate::oid::ObjectId;
 
 mod cache;
 mod commit_graph;
@@ -86,8 +87,8 @@ pub fn parse_project_config(bytes: &[u8], what: &str) -> Result<ProjectConfig> {
 }
 
 /// git's blob id of `bytes` (what the file would be if committed).
-pub fn hash_blob(bytes: &[u8]) -> Result<Oid> {
-    Ok(Oid::hash_object(ObjectType::Blob, bytes)?)
+pub fn hash_blob(bytes: &[u8]) -> Result<ObjectId> {
+    Ok(Oid::hash_object(ObjectType::Blob, bytes)?.into())
 }
 
 /// `~/` at the start of a configured path means the home folder, as git reads it.
@@ -221,9 +222,9 @@ impl Store {
     }
 
     /// The commit HEAD points to, or `None` on an unborn branch.
-    pub fn head(&self) -> Result<Option<Oid>> {
+    pub fn head(&self) -> Result<Option<ObjectId>> {
         match self.repo.head() {
-            Ok(r) => Ok(Some(r.peel_to_commit()?.id())),
+            Ok(r) => Ok(Some(r.peel_to_commit()?.id().into())),
             Err(e) if e.code() == ErrorCode::UnbornBranch || e.code() == ErrorCode::NotFound => {
                 Ok(None)
             }
@@ -232,7 +233,7 @@ impl Store {
     }
 
     /// HEAD, or an error that says the branch has no commits yet.
-    pub fn head_required(&self) -> Result<Oid> {
+    pub fn head_required(&self) -> Result<ObjectId> {
         self.head()?.ok_or_else(|| {
             Error::new("the current branch has no commits yet")
                 .hint("commit the agreement first: git add agreements && git commit")
@@ -240,7 +241,7 @@ impl Store {
     }
 
     /// A revision (commit, tag, branch, `HEAD~2`…) to a commit id.
-    pub fn resolve(&self, rev: &str) -> Result<Oid> {
+    pub fn resolve(&self, rev: &str) -> Result<ObjectId> {
         let obj = self.repo.revparse_single(rev).map_err(|e| {
             Error::new(format!("unknown revision `{rev}`: {}", e.message()))
                 .hint("name a commit, branch or tag, as for `git log`")
@@ -248,11 +249,15 @@ impl Store {
         let commit = obj
             .peel_to_commit()
             .map_err(|_| Error::new(format!("`{rev}` does not name a commit")))?;
-        Ok(commit.id())
+        Ok(commit.id().into())
     }
 
     /// The blob at `path` in `commit`, with its id.
-    pub fn blob_at(&self, commit: impl Into<Oid>, path: &str) -> Result<Option<(Oid, Vec<u8>)>> {
+    pub fn blob_at(
+        &self,
+        commit: impl Into<Oid>,
+        path: &str,
+    ) -> Result<Option<(ObjectId, Vec<u8>)>> {
         let tree = self.repo.find_commit(commit.into())?.tree()?;
         let entry = match tree.get_path(Path::new(path)) {
             Ok(e) => e,
@@ -266,7 +271,7 @@ impl Store {
             return Err(symlink_error(path));
         }
         let blob = self.repo.find_blob(entry.id())?;
-        Ok(Some((entry.id(), blob.content().to_vec())))
+        Ok(Some((entry.id().into(), blob.content().to_vec())))
     }
 
     /// The content of a blob, or `None` when the repository lacks it or it is not a blob.
@@ -280,8 +285,8 @@ impl Store {
     }
 
     /// Agreement ids and blob ids in the agreements folder of `commit`, sorted by id.
-    pub fn ids_at(&self, commit: Oid) -> Result<Vec<(String, Oid)>> {
-        let tree = self.repo.find_commit(commit)?.tree()?;
+    pub fn ids_at(&self, commit: impl Into<Oid>) -> Result<Vec<(String, ObjectId)>> {
+        let tree = self.repo.find_commit(commit.into())?.tree()?;
         let dir = match tree.get_path(Path::new(&self.dir)) {
             Ok(e) if e.kind() == Some(ObjectType::Tree) => self.repo.find_tree(e.id())?,
             Ok(_) => return Ok(Vec::new()),
@@ -298,7 +303,7 @@ impl Store {
                     if entry.filemode() == LINK_MODE {
                         return Err(symlink_error(&self.path_of(id)));
                     }
-                    out.push((id.to_string(), entry.id()));
+                    out.push((id.to_string(), entry.id().into()));
                 }
             }
         }
@@ -426,9 +431,9 @@ impl Store {
     }
 
     /// The best common ancestor of two commits, `None` when they share no history.
-    pub fn merge_base(&self, a: Oid, b: Oid) -> Result<Option<Oid>> {
-        match self.repo.merge_base(a, b) {
-            Ok(m) => Ok(Some(m)),
+    pub fn merge_base(&self, a: impl Into<Oid>, b: impl Into<Oid>) -> Result<Option<ObjectId>> {
+        match self.repo.merge_base(a.into(), b.into()) {
+            Ok(m) => Ok(Some(m.into())),
             Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
             Err(e) => Err(e.into()),
         }
@@ -448,7 +453,7 @@ impl Store {
     }
 
     /// `accord.toml` as committed at `commit` (default when absent).
-    pub fn project_config_at(&self, commit: Oid) -> Result<ProjectConfig> {
+    pub fn project_config_at(&self, commit: impl Into<Oid>) -> Result<ProjectConfig> {
         match self.blob_at(commit, "accord.toml")? {
             Some((_, bytes)) => parse_project_config(&bytes, "accord.toml at that commit"),
             None => Ok(ProjectConfig::default()),
@@ -458,7 +463,8 @@ impl Store {
     /// The allowed-signers file for verifying positions judged at `commit`: `allowed_signers`
     /// from `accord.toml` committed there (copied to a temporary file), else git's
     /// `gpg.ssh.allowedSignersFile`, resolved from the top of the work tree as git does.
-    pub fn allowed_signers(&self, commit: Oid) -> Result<Option<AllowedSigners>> {
+    pub fn allowed_signers(&self, commit: impl Into<Oid>) -> Result<Option<AllowedSigners>> {
+        let commit: Oid = commit.into();
         // The evaluated commit decides whose keys count, not an uncommitted edit.
         let committed = match self.blob_at(commit, "accord.toml")? {
             Some((_, bytes)) => {
@@ -560,8 +566,8 @@ impl Store {
     pub fn append_empty_commit(
         &self,
         reflog: &str,
-        mut make: impl FnMut(Oid) -> Result<Oid>,
-    ) -> Result<Oid> {
+        mut make: impl FnMut(ObjectId) -> Result<ObjectId>,
+    ) -> Result<ObjectId> {
         let deadline = Instant::now() + Duration::from_secs(10);
         let mut delay = Duration::from_millis(2);
         loop {
@@ -578,14 +584,14 @@ impl Store {
                 }
                 Err(e) => return Err(e.into()),
             };
-            let new = make(old)?;
+            let new: Oid = make(old.into())?.into();
             let result = if target_name == "HEAD" {
                 self.repo.reference_matching("HEAD", new, true, old, reflog).map(|_| ())
             } else {
                 self.repo.reference_matching(&target_name, new, true, old, reflog).map(|_| ())
             };
             match result {
-                Ok(()) => return Ok(new),
+                Ok(()) => return Ok(new.into()),
                 Err(e) if matches!(e.code(), ErrorCode::Modified | ErrorCode::Locked) => {
                     if Instant::now() >= deadline {
                         let lock = self.repo.path().join(format!("{target_name}.lock"));
@@ -606,13 +612,13 @@ impl Store {
     /// Build (and, when `sign` is given, sign) a commit object with one parent and its tree.
     pub fn write_commit(
         &self,
-        parent: Oid,
+        parent: impl Into<Oid>,
         author: &Ident,
         committer: &Ident,
         message: &str,
         sign: Option<&SignFn<'_>>,
-    ) -> Result<Oid> {
-        let parent = self.repo.find_commit(parent)?;
+    ) -> Result<ObjectId> {
+        let parent = self.repo.find_commit(parent.into())?;
         let tree = parent.tree()?;
         let sig = |i: &Ident| -> Result<git2::Signature<'static>> {
             Ok(match i.when {
@@ -624,19 +630,20 @@ impl Store {
         };
         let (a, c) = (sig(author)?, sig(committer)?);
         match sign {
-            None => Ok(self.repo.commit(None, &a, &c, message, &tree, &[&parent])?),
+            None => Ok(self.repo.commit(None, &a, &c, message, &tree, &[&parent])?.into()),
             Some(sign) => {
                 let buf = self.repo.commit_create_buffer(&a, &c, message, &tree, &[&parent])?;
                 let text = std::str::from_utf8(&buf)
                     .map_err(|_| Error::new("commit buffer is not UTF-8"))?;
                 let signature = sign(&buf)?;
-                Ok(self.repo.commit_signed(text, &signature, None)?)
+                Ok(self.repo.commit_signed(text, &signature, None)?.into())
             }
         }
     }
 
     /// The signed payload and the signature of a commit, if it is signed.
-    pub fn commit_signature(&self, id: Oid) -> Result<Option<(Vec<u8>, String)>> {
+    pub fn commit_signature(&self, id: impl Into<Oid>) -> Result<Option<(Vec<u8>, String)>> {
+        let id = id.into();
         match self.repo.extract_signature(&id, None) {
             Ok((sig, data)) => {
                 Ok(Some((data.to_vec(), String::from_utf8_lossy(&sig).into_owned())))
@@ -647,7 +654,7 @@ impl Store {
     }
 
     /// Stage `paths` from the working tree and commit them on HEAD (used by `demo`).
-    pub fn commit_paths(&self, paths: &[&str], who: &Ident, message: &str) -> Result<Oid> {
+    pub fn commit_paths(&self, paths: &[&str], who: &Ident, message: &str) -> Result<ObjectId> {
         let mut index = self.repo.index()?;
         for p in paths {
             index.add_path(Path::new(p))?;
@@ -655,9 +662,9 @@ impl Store {
         index.write()?;
         let tree = self.repo.find_tree(index.write_tree()?)?;
         let sig = git2::Signature::now(&who.name, &who.email)?;
-        let parent = self.head()?.map(|h| self.repo.find_commit(h)).transpose()?;
+        let parent = self.head()?.map(|h| self.repo.find_commit(h.into())).transpose()?;
         let parents: Vec<&git2::Commit> = parent.iter().collect();
-        Ok(self.repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)?)
+        Ok(self.repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)?.into())
     }
 
     /// Where the event cache and other accord state live.

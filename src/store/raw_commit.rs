@@ -97,7 +97,7 @@ pub fn classify(id: Oid, raw: &RawCommit) -> CommitKind {
         Parsed::Position(t) => {
             let (author_name, author_email, _) = raw.author.clone().unwrap_or_default();
             CommitKind::Position(Arc::new(Position {
-                commit: id.to_string(),
+                commit: id.into(),
                 time: raw.committer_time,
                 author_name,
                 author_email,

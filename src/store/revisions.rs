@@ -103,8 +103,7 @@ impl Revisions for AgreementRevisions<'_, '_> {
         let hex = revision.to_string();
         let mut in_own_tree = false;
         for p in self.positions.iter().filter(|p| p.trailers.revision == hex) {
-            let commit = Oid::from_str(&p.commit)?;
-            if self.store.blob_at(commit, &self.path)?.is_some_and(|(b, _)| b == blob) {
+            if self.store.blob_at(p.commit, &self.path)?.is_some_and(|(b, _)| b == revision) {
                 in_own_tree = true;
                 break;
             }

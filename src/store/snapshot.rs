@@ -95,8 +95,7 @@ fn encode(s: &Snapshot) -> Vec<u8> {
     out.push(s.truncated as u8);
     out.extend_from_slice(&(s.positions.len() as u32).to_le_bytes());
     for p in &s.positions {
-        let id = Oid::from_str(&p.commit).unwrap_or_else(|_| Oid::zero());
-        out.extend_from_slice(id.as_bytes());
+        out.extend_from_slice(p.commit.as_bytes());
         out.extend_from_slice(&p.time.to_le_bytes());
         put_position(&mut out, p);
     }
@@ -192,9 +191,10 @@ impl<'s> History<'s> {
     /// The agreement in `blob`, from memory when it loaded cleanly before, else from `load`.
     pub fn agreement(
         &self,
-        blob: Oid,
+        blob: impl Into<Oid>,
         load: impl FnOnce() -> Result<Agreement>,
     ) -> Result<Agreement> {
+        let blob: Oid = blob.into();
         if let Some(a) = self.agreements.borrow().get(&blob) {
             return Ok(a.clone());
         }
@@ -259,7 +259,8 @@ impl Store {
     /// The positions reachable from `tip`, newest first: from the snapshot when it is at this
     /// tip, extended by a straight run of new commits when `tip` only added those, else by a
     /// full walk.
-    pub fn history(&self, tip: Oid) -> Result<History<'_>> {
+    pub fn history(&self, tip: impl Into<Oid>) -> Result<History<'_>> {
+        let tip: Oid = tip.into();
         let horizon = self.horizon();
         let snap = load(&self.state_dir()).filter(|s| s.horizon == horizon);
         let make =

@@ -93,19 +93,22 @@ impl Store {
 
     /// Every commit reachable from `tip`. Messages are read only where a commit can be a
     /// position (exactly one parent and the same tree), which is all `status` needs.
-    pub fn graph(&self, tip: Oid) -> Result<Graph> {
+    pub fn graph(&self, tip: impl Into<Oid>) -> Result<Graph> {
+        let tip: Oid = tip.into();
         self.walk(tip, false, self.commit_graph(), None)
     }
 
     /// Like [`Store::graph`], for commands about one agreement: positions on other agreements
     /// are left out (they read as [`CommitKind::Other`]), which saves decoding them.
-    pub fn graph_for(&self, tip: Oid, agreement: &str) -> Result<Graph> {
+    pub fn graph_for(&self, tip: impl Into<Oid>, agreement: &str) -> Result<Graph> {
+        let tip: Oid = tip.into();
         self.walk(tip, false, self.commit_graph(), Some(agreement))
     }
 
     /// Like [`Store::graph`], but every message is read, so commits that carry `Accord-`
     /// trailers without being positions are found too (`verify`).
-    pub fn graph_full(&self, tip: Oid) -> Result<Graph> {
+    pub fn graph_full(&self, tip: impl Into<Oid>) -> Result<Graph> {
+        let tip: Oid = tip.into();
         self.walk(tip, true, self.commit_graph(), None)
     }
 
