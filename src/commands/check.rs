@@ -1,7 +1,5 @@
 //! `accord check`: validate every agreement; optionally require each to be ratified.
 
-use std::path::Path;
-
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
@@ -53,9 +51,9 @@ fn misnamed(store: &crate::store::Store) -> Vec<String> {
     out
 }
 
-pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<super::Outcome> {
+pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     super::no_markdown(ui, "check")?;
-    let store = super::open(dir, ui)?;
+    let store = super::open(ui)?;
     let mut reports = Vec::new();
     for name in misnamed(&store) {
         let file = format!("{}/{name}", store.agreements_dir());

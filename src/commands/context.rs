@@ -2,7 +2,6 @@
 //! say what to do, and evaluating agreements at a commit (store → core). No rendering here.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use crate::oid::ObjectId;
 
@@ -43,8 +42,8 @@ pub fn load_error(e: LoadError) -> Error {
 }
 
 /// Open the repository and warn once about shallow history.
-pub fn open(dir: Option<&Path>, ui: &Ui) -> Result<Store> {
-    let store = Store::open(dir)?;
+pub fn open(ui: &Ui) -> Result<Store> {
+    let store = Store::open(None)?;
     if store.is_shallow() {
         ui.warn("this is a shallow clone: history may be incomplete, and so may positions");
     }

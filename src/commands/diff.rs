@@ -1,7 +1,5 @@
 //! `accord diff`: the semantic diff between two revisions of an agreement.
 
-use std::path::Path;
-
 use crate::oid::ObjectId;
 use serde::Serialize;
 
@@ -87,9 +85,9 @@ fn current(store: &Store, id: &str) -> Result<(Side, Agreement, Option<ObjectId>
     Ok((side, agreement, Some(blob)))
 }
 
-pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
+pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     super::check_id(&args.id)?;
-    let store = super::open(dir, ui)?;
+    let store = super::open(ui)?;
     let path = store.path_of(&args.id);
     let (from, old, to, new) = match (&args.from, &args.to) {
         (Some(f), Some(t)) => {

@@ -1,7 +1,5 @@
 //! `accord due`: agreements past their review date.
 
-use std::path::Path;
-
 use jiff::civil::Date;
 
 use crate::cli::OutputFormat;
@@ -23,7 +21,7 @@ pub struct Args {
     pub as_of: Option<String>,
 }
 
-pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
+pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     super::no_markdown(ui, "due")?;
     let today: Date = match &args.as_of {
         Some(s) => s
@@ -31,7 +29,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
             .map_err(|_| Error::new(format!("`{s}` is not a date")).hint("write YYYY-MM-DD"))?,
         None => jiff::Zoned::now().date(),
     };
-    let store = super::open(dir, ui)?;
+    let store = super::open(ui)?;
     let mut out = Vec::new();
     if let Some(head) = store.head()? {
         let ids = store.ids_at(head)?;

@@ -1,8 +1,6 @@
 //! `accord history`: how one field (the purpose by default) changed, and who agreed to each
 //! version.
 
-use std::path::Path;
-
 use crate::cli::OutputFormat;
 use crate::core::versions;
 use crate::error::{Error, Result};
@@ -31,13 +29,13 @@ pub struct Args {
     pub reverse: bool,
 }
 
-pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
+pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     super::check_id(&args.id)?;
     if !versions::is_field(&args.field) {
         return Err(Error::new(format!("unknown field `{}`", args.field))
             .hint(format!("fields: {}", versions::FIELDS)));
     }
-    let store = super::open(dir, ui)?;
+    let store = super::open(ui)?;
     let head = store.head_required()?;
     let graph = store.graph_for(head, &args.id)?;
     let timeline = Timeline::build(&store, &graph, &args.id)?;

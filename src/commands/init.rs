@@ -1,7 +1,5 @@
 //! `accord init`: prepare a repository for agreements and register the semantic diff driver.
 
-use std::path::Path;
-
 use crate::error::{Error, Result};
 use crate::ui::Ui;
 
@@ -14,8 +12,8 @@ use crate::ui::Ui;
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
-pub fn run(dir: Option<&Path>, _args: Args, ui: &mut Ui) -> Result<()> {
-    let store = super::open(dir, ui)?;
+pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
+    let store = super::open(ui)?;
     let Some(work) = store.workdir() else {
         return Err(Error::new("this is a bare repository: run `accord init` in a clone"));
     };

@@ -1,7 +1,5 @@
 //! `accord list`: one line per agreement with its ratified state.
 
-use std::path::Path;
-
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
@@ -32,8 +30,8 @@ struct Row {
     error: Option<String>,
 }
 
-pub fn run(dir: Option<&Path>, _args: Args, ui: &mut Ui) -> Result<()> {
-    let store = super::open(dir, ui)?;
+pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
+    let store = super::open(ui)?;
     let head = store.head()?;
     let ids = store.ids_current()?;
     let committed: Vec<String> = match head {

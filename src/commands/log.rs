@@ -1,7 +1,5 @@
 //! `accord log`: an agreement's timeline, edits and positions interleaved.
 
-use std::path::Path;
-
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
@@ -51,9 +49,9 @@ enum Entry {
     },
 }
 
-pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
+pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     super::check_id(&args.id)?;
-    let store = super::open(dir, ui)?;
+    let store = super::open(ui)?;
     let tip = match &args.rev {
         Some(r) => store.resolve(r)?,
         None => store.head_required()?,

@@ -1,7 +1,5 @@
 //! `accord new`: draft an agreement from a template; never overwrites, never commits.
 
-use std::path::Path;
-
 use crate::error::{Error, Result};
 use crate::model::Kind;
 use crate::templates;
@@ -31,9 +29,9 @@ fn parse_kind(s: &str) -> Result<Kind, String> {
     })
 }
 
-pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
+pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     super::check_id(&args.id)?;
-    let store = super::open(dir, ui)?;
+    let store = super::open(ui)?;
     let Some(work) = store.workdir() else {
         return Err(Error::new("this is a bare repository: draft agreements in a clone"));
     };

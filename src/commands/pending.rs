@@ -1,7 +1,5 @@
 //! `accord pending`: what awaits the current git identity.
 
-use std::path::Path;
-
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
@@ -25,9 +23,9 @@ struct Pending {
     revision: String,
 }
 
-pub fn run(dir: Option<&Path>, _args: Args, ui: &mut Ui) -> Result<()> {
+pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
     super::no_markdown(ui, "pending")?;
-    let store = super::open(dir, ui)?;
+    let store = super::open(ui)?;
     let me = store.author()?;
     let Some(head) = store.head()? else {
         return match ui.format {

@@ -1,8 +1,6 @@
 //! `accord sign | object | abstain | withdraw`: record a position as a commit whose tree is its
 //! parent's tree, with a pure `Accord-*` trailer block.
 
-use std::path::Path;
-
 use crate::error::{Error, Result};
 use crate::ledger::State;
 use crate::signing;
@@ -72,32 +70,26 @@ pub struct WithdrawArgs {
     pub message: Option<String>,
 }
 
-pub fn run_sign(dir: Option<&Path>, a: SignArgs, ui: &mut Ui) -> Result<()> {
-    record(dir, Stance::Sign, a.common, a.message.unwrap_or_default(), ui)
+pub fn run_sign(a: SignArgs, ui: &mut Ui) -> Result<()> {
+    record(Stance::Sign, a.common, a.message.unwrap_or_default(), ui)
 }
 
-pub fn run_object(dir: Option<&Path>, a: ObjectArgs, ui: &mut Ui) -> Result<()> {
-    record(dir, Stance::Object, a.common, a.message, ui)
+pub fn run_object(a: ObjectArgs, ui: &mut Ui) -> Result<()> {
+    record(Stance::Object, a.common, a.message, ui)
 }
 
-pub fn run_abstain(dir: Option<&Path>, a: AbstainArgs, ui: &mut Ui) -> Result<()> {
-    record(dir, Stance::Abstain, a.common, a.message.unwrap_or_default(), ui)
+pub fn run_abstain(a: AbstainArgs, ui: &mut Ui) -> Result<()> {
+    record(Stance::Abstain, a.common, a.message.unwrap_or_default(), ui)
 }
 
-pub fn run_withdraw(dir: Option<&Path>, a: WithdrawArgs, ui: &mut Ui) -> Result<()> {
-    record(dir, Stance::Withdraw, a.common, a.message.unwrap_or_default(), ui)
+pub fn run_withdraw(a: WithdrawArgs, ui: &mut Ui) -> Result<()> {
+    record(Stance::Withdraw, a.common, a.message.unwrap_or_default(), ui)
 }
 
 /// Signs a commit buffer, giving the armoured signature (what `Store::write_commit` takes).
 type SignFn<'a> = &'a dyn Fn(&[u8]) -> Result<String>;
 
-fn record(
-    dir: Option<&Path>,
-    stance: Stance,
-    common: Common,
-    note: String,
-    ui: &mut Ui,
-) -> Result<()> {
+fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<()> {
     let id = common.id.clone();
     super::check_id(&id)?;
     let note = note.trim().to_string();
@@ -108,7 +100,7 @@ fn record(
     trailers::check_note(&note).map_err(|e| {
         Error::new(format!("refusing the note: {e}")).hint("reword that line; nothing was recorded")
     })?;
-    let store = super::open(dir, ui)?;
+    let store = super::open(ui)?;
     store.check_writable()?;
     let head = store.head_required()?;
     let path = store.path_of(&id);

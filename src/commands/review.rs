@@ -1,7 +1,6 @@
 //! `accord review`: what a range of commits (a pull request) does to the agreements.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use serde::Serialize;
 
@@ -34,11 +33,33 @@ pub struct Args {
     pub require_ratified: bool,
 }
 
+/// What a range did to an agreement file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum FileChange {
+    Added,
+    Removed,
+    Changed,
+    /// The text is the same; positions were recorded in the range.
+    Unchanged,
+}
+
+impl FileChange {
+    fn as_str(self) -> &'static str {
+        match self {
+            FileChange::Added => "added",
+            FileChange::Removed => "removed",
+            FileChange::Changed => "changed",
+            FileChange::Unchanged => "unchanged",
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 struct AgreementReview {
     agreement: String,
     /// added | removed | changed | unchanged (positions only)
-    change: &'static str,
+    change: FileChange,
     changes: Vec<Change>,
     positions: Vec<crate::render::json::PositionView>,
     /// Status at HEAD; absent for a removed agreement.
@@ -56,7 +77,7 @@ struct ReviewJson {
     ratified: bool,
 }
 
-pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<super::Outcome> {
+pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     let Some((base_rev, head_rev)) = args.range.split_once("..") else {
         return Err(Error::new(format!("`{}` is not a range", args.range))
             .hint("write BASE..HEAD, e.g. `accord review main..HEAD`"));
@@ -65,7 +86,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<super::Outcome
         return Err(Error::new("three-dot ranges are not supported")
             .hint("write BASE..HEAD; accord compares from the merge base already"));
     }
-    let store = super::open(dir, ui)?;
+    let store = super::open(ui)?;
     let base = store.resolve(if base_rev.is_empty() { "HEAD" } else { base_rev })?;
     let head = store.resolve(if head_rev.is_empty() { "HEAD" } else { head_rev })?;
     let merge_base = store
@@ -97,10 +118,10 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<super::Outcome
             .map(|p| crate::render::json::PositionView::new(p))
             .collect();
         let change = match (b, a) {
-            (None, Some(_)) => "added",
-            (Some(_), None) => "removed",
-            (Some(x), Some(y)) if x != y => "changed",
-            _ if !positions.is_empty() => "unchanged",
+            (None, Some(_)) => FileChange::Added,
+            (Some(_), None) => FileChange::Removed,
+            (Some(x), Some(y)) if x != y => FileChange::Changed,
+            _ if !positions.is_empty() => FileChange::Unchanged,
             _ => continue,
         };
         let path = store.path_of(&id);
@@ -132,7 +153,7 @@ pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<super::Outcome
     }
     let unratified: Vec<String> = reviews
         .iter()
-        .filter(|r| r.change != "removed" && r.change != "unchanged")
+        .filter(|r| matches!(r.change, FileChange::Added | FileChange::Changed))
         .filter(|r| !r.status.as_ref().is_some_and(|s| s.ratified))
         .map(|r| r.agreement.clone())
         .collect();
@@ -172,7 +193,7 @@ fn human(ui: &mut Ui, r: &ReviewJson) -> Result<()> {
             Some(_) => format!("{BAD}not ratified at head{BAD:#}"),
             None => format!("{DIM}removed{DIM:#}"),
         };
-        writeln!(out, "{BOLD}{}{BOLD:#} ({}) — {state}", a.agreement, a.change)?;
+        writeln!(out, "{BOLD}{}{BOLD:#} ({}) — {state}", a.agreement, a.change.as_str())?;
         for c in &a.changes {
             writeln!(out, "  {}", render::diff::human_line(c, color))?;
         }
@@ -199,7 +220,7 @@ fn markdown(ui: &mut Ui, range: &str, r: &ReviewJson) -> Result<()> {
         writeln!(out, "No agreement changed in this range.")?;
     }
     for a in &r.agreements {
-        writeln!(out, "### `{}` ({})\n", a.agreement, a.change)?;
+        writeln!(out, "### `{}` ({})\n", a.agreement, a.change.as_str())?;
         for c in &a.changes {
             if let Change::PurposeReworded { words, .. } = c {
                 writeln!(out, "**Purpose**\n")?;

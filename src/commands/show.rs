@@ -1,7 +1,5 @@
 //! `accord show`: one agreement rendered for reading.
 
-use std::path::Path;
-
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
@@ -64,9 +62,9 @@ impl<'a> AgreementJson<'a> {
     }
 }
 
-pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
+pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     super::check_id(&args.id)?;
-    let store = super::open(dir, ui)?;
+    let store = super::open(ui)?;
     let (revision, agreement) = match &args.rev {
         Some(rev) => {
             let commit = store.resolve(rev)?;

@@ -1,7 +1,5 @@
 //! `accord status`: each party's state on the current revision, and whether it is ratified.
 
-use std::path::Path;
-
 use crate::cli::OutputFormat;
 
 use crate::error::Result;
@@ -22,11 +20,11 @@ pub struct Args {
     pub rev: Option<String>,
 }
 
-pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<()> {
+pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     for id in &args.ids {
         super::check_id(id)?;
     }
-    let store = super::open(dir, ui)?;
+    let store = super::open(ui)?;
     let commit = match &args.rev {
         Some(r) => store.resolve(r)?,
         None => store.head_required()?,

@@ -1,7 +1,5 @@
 //! `accord verify`: check that each position was made by the party it names.
 
-use std::path::Path;
-
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
@@ -46,12 +44,12 @@ struct Report {
     failures: Vec<Failure>,
 }
 
-pub fn run(dir: Option<&Path>, args: Args, ui: &mut Ui) -> Result<super::Outcome> {
+pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     super::no_markdown(ui, "verify")?;
     if let Some(id) = &args.id {
         super::check_id(id)?;
     }
-    let store = super::open(dir, ui)?;
+    let store = super::open(ui)?;
     let head = store.head_required()?;
     if let Some(id) = &args.id {
         super::load_at(&store, head, id)?; // an unknown agreement is an error, not "all good"
