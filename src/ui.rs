@@ -69,6 +69,13 @@ impl Ui {
         }
     }
 
+    /// A hint on stderr: what to do next (suppressed by `-q`).
+    pub fn hint(&self, msg: impl std::fmt::Display) {
+        if !self.quiet {
+            let _ = writeln!(self.err(), "{DIM}hint{DIM:#}: {}", terminal(&msg.to_string()));
+        }
+    }
+
     /// A warning on stderr; `-q` does not hide warnings.
     pub fn warn(&self, msg: impl std::fmt::Display) {
         let _ = writeln!(self.err(), "{WARN}warning{WARN:#}: {}", terminal(&msg.to_string()));

@@ -9,7 +9,7 @@ use crate::core::{self, Evaluation};
 use crate::error::{Error, Result};
 use crate::ledger::Position;
 use crate::model::{self, Agreement, LoadError};
-use crate::store::{AgreementRevisions, Source, Store};
+use crate::store::{AgreementRevisions, Source, Store, Timeline};
 use crate::ui::Ui;
 
 /// Refuse `--format markdown` for a command that has none, rather than print something else.
@@ -92,17 +92,37 @@ pub fn positions_by_agreement<'p>(
     map
 }
 
-/// Evaluate one agreement at `revision` (its blob id) given its positions, newest first.
+/// The positions that bear on one agreement at one commit: those reachable from it (SPEC §4
+/// rule 1, already ordered) and those on the positions branch (rule 2, still to be counted).
+#[derive(Clone, Copy)]
+pub struct Positions<'p> {
+    pub here: &'p [&'p Position],
+    pub branch: &'p [&'p Position],
+}
+
+/// Evaluate one agreement at `revision` (its blob id) in `commit`'s history.
 pub fn evaluate(
     store: &Store,
     source: Source,
+    commit: ObjectId,
     id: &str,
     revision: ObjectId,
     agreement: &Agreement,
-    positions: &[&Position],
+    positions: Positions,
 ) -> Result<Evaluation> {
-    let reader = AgreementRevisions::new(store, source, id, positions);
-    core::evaluate(&reader, id, &revision.to_string(), agreement, positions)
+    let reader = AgreementRevisions::new(store, source, id);
+    let counted = if positions.branch.is_empty() {
+        positions.here.to_vec()
+    } else {
+        let current = core::Revisions::fingerprint(&reader, agreement)?;
+        let lineage = || {
+            let graph = store.graph_for(commit, id)?;
+            Timeline::build(store, &graph, id)?.lineage(store)
+        };
+        let branch = core::counting::count_branch(&reader, current, positions.branch, lineage)?;
+        core::counting::merge(positions.here, &branch)
+    };
+    core::evaluate(&reader, id, &revision.to_string(), agreement, &counted)
 }
 
 /// Evaluate every agreement in `ids` at `commit` (all agreements there when `ids` is empty).
@@ -136,10 +156,16 @@ pub fn evaluate_at(store: &Store, commit: ObjectId, ids: &[String]) -> Result<Ve
     }
     crate::store::trace("agreements loaded", t0);
     let by_agreement = positions_by_agreement(history.positions.iter().map(|p| &**p));
+    let branch = store.branch_positions(store.positions_branch(), Some(commit))?;
+    let on_branch = positions_by_agreement(branch.iter().map(|p| &**p));
     let mut out = Vec::new();
     for (id, blob, agreement) in &loaded {
-        let positions = by_agreement.get(id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
-        out.push(evaluate(store, Source::History(&history), id, *blob, agreement, positions)?);
+        let positions = Positions {
+            here: by_agreement.get(id.as_str()).map(Vec::as_slice).unwrap_or(&[]),
+            branch: on_branch.get(id.as_str()).map(Vec::as_slice).unwrap_or(&[]),
+        };
+        let source = Source::History(&history);
+        out.push(evaluate(store, source, commit, id, *blob, agreement, positions)?);
     }
     history.save();
     crate::store::trace("evaluated", t0);

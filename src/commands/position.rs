@@ -1,5 +1,6 @@
-//! `accord sign | object | abstain | withdraw`: record a position as a commit whose tree is its
-//! parent's tree, with a pure `Accord-*` trailer block.
+//! `accord sign | object | abstain | withdraw`: record a position as a commit with a pure
+//! `Accord-*` trailer block, on the positions branch (SPEC §4) or, with `--here`, on the current
+//! branch as a commit whose tree is its parent's tree.
 
 use crate::error::{Error, Result};
 use crate::ledger::State;
@@ -18,6 +19,10 @@ pub struct Common {
     /// Do not sign the commit even if commit.gpgsign is set
     #[arg(long = "no-gpg-sign")]
     pub no_gpg_sign: bool,
+    /// Record on the current branch instead of the positions branch (the older layout; git
+    /// config `accord.positions = here` makes it the default)
+    #[arg(long)]
+    pub here: bool,
 }
 
 /// Sign off on the committed revision of an agreement
@@ -101,10 +106,14 @@ fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<(
         Error::new(format!("refusing the note: {e}")).hint("reword that line; nothing was recorded")
     })?;
     let store = super::open(ui)?;
-    store.check_writable()?;
+    let here = common.here || store.config_string("accord.positions").as_deref() == Some("here");
+    if here {
+        store.check_writable()?;
+    }
     let head = store.head_required()?;
     let path = store.path_of(&id);
-    match store.file_state(&path)? {
+    let state = if store.is_bare() { FileState::Clean } else { store.file_state(&path)? };
+    match state {
         FileState::Clean => {}
         FileState::Modified => {
             return Err(Error::new(format!("{path} has uncommitted changes"))
@@ -136,12 +145,8 @@ fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<(
     let committer = store.committer(&author)?;
 
     // What does this party stand on now?
-    let history = store.history(head)?;
-    let positions: Vec<&crate::ledger::Position> =
-        history.positions.iter().filter(|p| p.trailers.agreement == id).map(|p| &**p).collect();
-    let source = crate::store::Source::History(&history);
-    let eval = super::evaluate(&store, source, &id, revision, &agreement, &positions)?;
-    history.save();
+    let evals = super::evaluate_at(&store, head, std::slice::from_ref(&id))?;
+    let Some(eval) = evals.first() else { return Err(Error::new(format!("no agreement `{id}`"))) };
     let mine = eval.parties.iter().find(|p| crate::model::same_email(&p.email, &party.email));
     let state = mine.map_or(State::Silent, |p| p.state);
     match (stance, state) {
@@ -184,6 +189,18 @@ fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<(
         })
     };
     let sign: Option<SignFn> = signer.as_ref().map(|_| &sign_fn as _);
+    if !here {
+        let branch = store.positions_branch().to_string();
+        let commit =
+            store.append_position(&branch, &id, revision, &author, &committer, &message, sign)?;
+        ui.status(format!(
+            "{} {} {id} (revision {revision:.10}) on {branch} in commit {commit:.10}",
+            party.email,
+            verb(stance)
+        ));
+        ui.hint(format!("publish it with `accord sync` (or `git push origin {branch}`)"));
+        return Ok(());
+    }
     let commit = store.append_empty_commit(&format!("accord: {stance} {id}"), |parent| {
         if parent != head {
             // The branch moved while we worked: the position still binds to the revision the
@@ -196,17 +213,19 @@ fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<(
         }
         store.write_commit(parent, &author, &committer, &message, sign)
     })?;
-    let verb = match stance {
+    ui.status(format!(
+        "{} {} {id} (revision {revision:.10}) in commit {commit:.10}",
+        party.email,
+        verb(stance)
+    ));
+    Ok(())
+}
+
+fn verb(stance: Stance) -> &'static str {
+    match stance {
         Stance::Sign => "signed",
         Stance::Object => "objected to",
         Stance::Abstain => "abstained on",
         Stance::Withdraw => "withdrew the objection to",
-    };
-    ui.status(format!(
-        "{} {verb} {id} (revision {:.10}) in commit {:.10}",
-        party.email,
-        revision.to_string(),
-        commit.to_string()
-    ));
-    Ok(())
+    }
 }

@@ -13,7 +13,6 @@ use crate::oid::ObjectId;
 use crate::render;
 use crate::render::escape::terminal as clean;
 use crate::store::CommitKind;
-use crate::store::Source;
 use crate::ui::{Ui, BAD, BOLD, DIM, GOOD};
 
 /// Review the agreement changes in a range of commits, as for a pull request
@@ -108,7 +107,6 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
         })
         .collect();
     let ids: BTreeSet<String> = before.keys().chain(after.keys()).cloned().collect();
-    let by_agreement = super::positions_by_agreement(head_graph.positions());
     let mut reviews = Vec::new();
     for id in ids {
         let (b, a) = (before.get(&id), after.get(&id));
@@ -134,19 +132,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
             _ => Vec::new(),
         };
         let status = match a {
-            Some(blob) => {
-                let agreement = model::load(&store.read_blob(*blob)?.unwrap_or_default(), &path)
-                    .map_err(super::load_error)?;
-                let ps = by_agreement.get(id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
-                Some(super::evaluate(
-                    &store,
-                    Source::Graph(&head_graph),
-                    &id,
-                    *blob,
-                    &agreement,
-                    ps,
-                )?)
-            }
+            Some(_) => super::evaluate_at(&store, head, std::slice::from_ref(&id))?.pop(),
             None => None,
         };
         reviews.push(AgreementReview { agreement: id, change, changes, positions, status });

@@ -282,18 +282,32 @@ mod tests {
     }
 
     #[test]
-    fn a_blob_outside_the_lineage_never_carries_over() {
+    fn a_text_that_cannot_be_read_is_stale() {
         let a = agreement(Rule::Consent, None, &[P]);
         let mut fake = FakeRevisions::default();
         let current = fake.add(1, a.clone());
-        let mut copy = a.clone();
-        copy.title = "T ".into();
-        let foreign = fake.add(2, copy);
-        fake.lineage.remove(&foreign);
-        let owned = [position(0, Y, foreign)];
+        let missing = crate::oid::ObjectId::from_bytes([9; 20]);
+        let owned = [position(0, Y, missing)];
         let positions: Vec<&Position> = owned.iter().collect();
         let e = evaluate(&fake, "t", &current.to_string(), &a, &positions).unwrap();
         assert_eq!(e.parties[0].state, State::Stale);
+    }
+
+    #[test]
+    fn consent_binds_to_content_not_to_ancestry() {
+        // A sign-off on a text that never was in this history (a squashed pull request's)
+        // holds when it means the same.
+        let a = agreement(Rule::Consent, None, &[P]);
+        let mut fake = FakeRevisions::default();
+        let current = fake.add(1, a.clone());
+        let mut squashed = a.clone();
+        squashed.purpose = "P\n".into();
+        let elsewhere = fake.add(2, squashed);
+        let owned = [position(0, Y, elsewhere)];
+        let positions: Vec<&Position> = owned.iter().collect();
+        let e = evaluate(&fake, "t", &current.to_string(), &a, &positions).unwrap();
+        assert_eq!(e.parties[0].state, State::Signed);
+        assert!(e.parties[0].carried_over);
     }
 
     #[test]

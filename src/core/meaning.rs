@@ -23,9 +23,6 @@ pub trait Revisions {
     /// The meaning of the text stored under blob `revision`: `Ok(None)` when there is no such
     /// blob or it does not parse as an agreement; `Err` when reading failed.
     fn meaning(&self, revision: ObjectId) -> Result<Option<Meaning>>;
-    /// Whether `revision` is known to be a revision of this agreement's file, so a position
-    /// cannot borrow the meaning of an unrelated blob.
-    fn is_revision(&self, revision: ObjectId) -> Result<bool>;
 }
 
 /// Answers "does the revision a position names mean what the current text means?", asking the
@@ -47,15 +44,15 @@ impl<'r, R: Revisions + ?Sized> SameMeaning<'r, R> {
         SameMeaning { reader, current, known: Default::default() }
     }
 
-    /// Whether `revision` (as a trailer names it) is a revision of this agreement whose meaning
-    /// equals the current one. Text that is not an object id never is.
+    /// Whether the text `revision` names (as a trailer names it) means what the current text
+    /// means (SPEC §4: consent binds to content, not to ancestry). Text that is not an object
+    /// id, or a blob that is missing or does not parse, never does.
     pub fn check(&self, revision: &str) -> Result<bool> {
         let Ok(rev) = revision.parse::<ObjectId>() else { return Ok(false) };
         if let Some(&v) = self.known.borrow().get(&rev) {
             return Ok(v);
         }
-        let same =
-            self.reader.meaning(rev)? == Some(self.current) && self.reader.is_revision(rev)?;
+        let same = self.reader.meaning(rev)? == Some(self.current);
         self.known.borrow_mut().insert(rev, same);
         Ok(same)
     }
@@ -65,15 +62,13 @@ impl<'r, R: Revisions + ?Sized> SameMeaning<'r, R> {
 pub(crate) mod fake {
     //! An in-memory [`Revisions`] for unit tests: blobs by id, meanings from the normalised text.
 
-    use std::collections::{HashMap, HashSet};
+    use std::collections::HashMap;
 
     use super::*;
 
     #[derive(Default)]
     pub struct FakeRevisions {
         pub blobs: HashMap<ObjectId, Agreement>,
-        /// Blobs that are revisions of the agreement (the rest exist but are unrelated).
-        pub lineage: HashSet<ObjectId>,
     }
 
     impl FakeRevisions {
@@ -81,7 +76,6 @@ pub(crate) mod fake {
         pub fn add(&mut self, n: u8, a: Agreement) -> ObjectId {
             let id = ObjectId::from_bytes([n; 20]);
             self.blobs.insert(id, a);
-            self.lineage.insert(id);
             id
         }
     }
@@ -98,10 +92,6 @@ pub(crate) mod fake {
 
         fn meaning(&self, revision: ObjectId) -> Result<Option<Meaning>> {
             self.blobs.get(&revision).map(|a| self.fingerprint(a)).transpose()
-        }
-
-        fn is_revision(&self, revision: ObjectId) -> Result<bool> {
-            Ok(self.lineage.contains(&revision))
         }
     }
 }

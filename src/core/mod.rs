@@ -9,6 +9,7 @@
 //! Pure: everything it needs from the repository comes through the narrow [`Revisions`] trait,
 //! which `store` implements over git and tests implement in memory. No git2, no terminal.
 
+pub mod counting;
 pub mod due;
 pub mod evaluate;
 pub mod meaning;

@@ -36,6 +36,7 @@ mod commit_graph;
 mod error;
 mod graph;
 mod path_history;
+mod positions;
 mod process;
 mod raw_commit;
 mod revisions;
@@ -46,6 +47,7 @@ mod walk;
 pub use commit_graph::{BloomKey, CommitGraph, CommitGraphError, PathChange};
 pub use error::StoreError;
 pub use graph::{Graph, Node, Parents};
+pub use positions::{valid_branch_name, DEFAULT_BRANCH};
 pub use process::run_program;
 pub use raw_commit::{classify, parse_commit, CommitKind, RawCommit};
 pub use revisions::{fingerprint, AgreementRevisions, Source};
@@ -70,8 +72,16 @@ pub fn parse_project_config(bytes: &[u8], what: &str) -> Result<ProjectConfig> {
         std::str::from_utf8(bytes).map_err(|_| Error::new(format!("{what}: not valid UTF-8")))?;
     let config: ProjectConfig = toml::from_str(text).map_err(|e| {
         Error::new(format!("{what}: {}", e.message().trim_end()))
-            .hint("accord.toml knows `dir` and `allowed_signers`")
+            .hint("accord.toml knows `dir`, `allowed_signers` and `positions_branch`")
     })?;
+    if let Some(b) = &config.positions_branch {
+        if !positions::valid_branch_name(b) {
+            return Err(Error::new(format!(
+                "{what}: positions_branch = \"{b}\" is not a valid branch name"
+            ))
+            .hint("name a branch as for `git branch`, e.g. accord/positions"));
+        }
+    }
     if let Some(dir) = &config.dir {
         let d = dir.trim_matches('/');
         if d.is_empty()
@@ -117,6 +127,8 @@ pub struct ProjectConfig {
     pub dir: Option<String>,
     /// Path of an SSH allowed-signers file, from the repository root.
     pub allowed_signers: Option<String>,
+    /// The branch positions are recorded on (default `accord/positions`).
+    pub positions_branch: Option<String>,
 }
 
 pub struct Store {
@@ -620,25 +632,7 @@ impl Store {
     ) -> Result<ObjectId> {
         let parent = self.repo.find_commit(parent.into())?;
         let tree = parent.tree()?;
-        let sig = |i: &Ident| -> Result<git2::Signature<'static>> {
-            Ok(match i.when {
-                Some((t, off)) => {
-                    git2::Signature::new(&i.name, &i.email, &git2::Time::new(t, off))?
-                }
-                None => git2::Signature::now(&i.name, &i.email)?,
-            })
-        };
-        let (a, c) = (sig(author)?, sig(committer)?);
-        match sign {
-            None => Ok(self.repo.commit(None, &a, &c, message, &tree, &[&parent])?.into()),
-            Some(sign) => {
-                let buf = self.repo.commit_create_buffer(&a, &c, message, &tree, &[&parent])?;
-                let text = std::str::from_utf8(&buf)
-                    .map_err(|_| Error::new("commit buffer is not UTF-8"))?;
-                let signature = sign(&buf)?;
-                Ok(self.repo.commit_signed(text, &signature, None)?.into())
-            }
-        }
+        Ok(self.create_commit(&tree, Some(&parent), author, committer, message, sign)?.into())
     }
 
     /// The signed payload and the signature of a commit, if it is signed.

@@ -7,7 +7,6 @@ use git2::{ObjectType, Oid};
 use super::{Graph, History, Store};
 use crate::core::{Meaning, Revisions};
 use crate::error::{Error, Result};
-use crate::ledger::Position;
 use crate::model::{self, Agreement};
 use crate::oid::ObjectId;
 
@@ -54,19 +53,11 @@ pub struct AgreementRevisions<'a, 's> {
     store: &'a Store,
     source: Source<'a, 's>,
     path: String,
-    /// The positions being judged: a position taken with accord sits on a commit whose tree
-    /// holds the revision it names, the cheapest proof.
-    positions: &'a [&'a Position],
 }
 
 impl<'a, 's> AgreementRevisions<'a, 's> {
-    pub fn new(
-        store: &'a Store,
-        source: Source<'a, 's>,
-        id: &str,
-        positions: &'a [&'a Position],
-    ) -> Self {
-        AgreementRevisions { store, source, path: store.path_of(id), positions }
+    pub fn new(store: &'a Store, source: Source<'a, 's>, id: &str) -> Self {
+        AgreementRevisions { store, source, path: store.path_of(id) }
     }
 
     fn compute_meaning(&self, blob: Oid) -> Result<Option<Meaning>> {
@@ -91,31 +82,5 @@ impl Revisions for AgreementRevisions<'_, '_> {
                 .map(|m| m.map(from_oid)),
             Source::Graph(_) => self.compute_meaning(blob),
         }
-    }
-
-    fn is_revision(&self, revision: ObjectId) -> Result<bool> {
-        let blob = to_oid(revision);
-        if let Source::History(h) = self.source {
-            if h.is_proven(&self.path, blob) {
-                return Ok(true);
-            }
-        }
-        let hex = revision.to_string();
-        let mut in_own_tree = false;
-        for p in self.positions.iter().filter(|p| p.trailers.revision == hex) {
-            if self.store.blob_at(p.commit, &self.path)?.is_some_and(|(b, _)| b == revision) {
-                in_own_tree = true;
-                break;
-            }
-        }
-        let proven = in_own_tree
-            || match self.source {
-                Source::Graph(g) => self.store.is_revision(g, &self.path, blob)?,
-                Source::History(h) => self.store.is_revision(h.graph()?, &self.path, blob)?,
-            };
-        if let (true, Source::History(h)) = (proven, self.source) {
-            h.prove(&self.path, blob);
-        }
-        Ok(proven)
     }
 }

@@ -3,11 +3,12 @@
 //! was ratified after each event is the core's [`core::replay`] over it.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use git2::Oid;
 
 use super::{fingerprint, from_oid, to_oid, CommitKind, Graph, Store};
+use crate::core::counting::{Lineage, Span};
 use crate::core::replay::Texts;
 pub use crate::core::replay::{Edit, Event};
 use crate::core::{self, Meaning, Revisions};
@@ -110,9 +111,33 @@ impl<'g> Timeline<'g> {
         core::replay::replay(&self.texts(store), &self.events)
     }
 
+    /// The agreement's texts and edits as counting reads them ([`core::counting`]).
+    pub fn lineage(&self, store: &Store) -> Result<Lineage> {
+        let texts = self.texts(store);
+        let edits: Vec<&Edit> = self
+            .events
+            .iter()
+            .rev()
+            .filter_map(|e| match e {
+                Event::Edit(e) => Some(e),
+                Event::Position(_) => None,
+            })
+            .collect();
+        let mut spans = Vec::new();
+        for (k, e) in edits.iter().enumerate() {
+            let Some(blob) = e.blob else { continue };
+            spans.push(Span {
+                start: e.time,
+                end: edits.get(k + 1).map(|next| next.time),
+                meaning: texts.meaning(blob)?,
+            });
+        }
+        Ok(Lineage { spans, edits: edits.iter().map(|e| e.time).collect() })
+    }
+
     /// The timeline as the core reads it.
     pub fn texts<'t>(&'t self, store: &'t Store) -> impl Texts + 't {
-        TimelineTexts { store, timeline: self, revisions: self.revisions().into_iter().collect() }
+        TimelineTexts { store, timeline: self }
     }
 }
 
@@ -121,7 +146,6 @@ impl<'g> Timeline<'g> {
 struct TimelineTexts<'t, 'g> {
     store: &'t Store,
     timeline: &'t Timeline<'g>,
-    revisions: HashSet<Oid>,
 }
 
 impl Revisions for TimelineTexts<'_, '_> {
@@ -140,10 +164,6 @@ impl Revisions for TimelineTexts<'_, '_> {
         };
         self.timeline.meanings.borrow_mut().insert(blob, m);
         Ok(m)
-    }
-
-    fn is_revision(&self, revision: ObjectId) -> Result<bool> {
-        Ok(self.revisions.contains(&to_oid(revision)))
     }
 }
 

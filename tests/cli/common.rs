@@ -84,6 +84,16 @@ impl TestEnv {
             clock: std::cell::Cell::new(START),
         };
         env.git(&["init", "-q", "-b", "main"]).ok();
+        // Most tests exercise the ledger itself, on the current branch (`--here`, the older
+        // layout); the positions-branch tests start from `TestEnv::on_positions_branch`.
+        std::fs::write(env.home.join(".gitconfig"), "[accord]\n\tpositions = here\n").unwrap();
+        env
+    }
+
+    /// A new repository where positions go to the positions branch, as they do by default.
+    pub fn on_positions_branch() -> TestEnv {
+        let env = TestEnv::new();
+        std::fs::remove_file(env.home.join(".gitconfig")).unwrap();
         env
     }
 

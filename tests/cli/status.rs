@@ -67,9 +67,10 @@ fn commits_that_are_not_positions_do_not_count() {
 }
 
 #[test]
-fn a_position_on_a_revision_of_something_else_is_stale() {
+fn a_position_binds_to_the_meaning_of_the_text_it_names_and_an_unreadable_one_is_stale() {
     let mut env = setup("consent");
-    // Another file with the same meaning (a comment more): its blob is not a revision of charter.
+    // Another file with the same meaning (a comment more): its blob is not a revision of charter,
+    // but consent binds to content, not to ancestry (SPEC §4), so a sign-off on it holds.
     env.commit_file("agreements/copy.toml", &format!("# copy\n{}", charter("consent")), "copy");
     let copy = rev_parse(&env, "HEAD:agreements/copy.toml");
     let readme = {
@@ -98,9 +99,10 @@ fn a_position_on_a_revision_of_something_else_is_stale() {
         .ok();
     }
     let s = status(&env, "charter");
-    for (email, rev) in
-        [(GRACE.1, copy.clone()), (KATHERINE.1, readme.clone()), (ADA.1, "f".repeat(40))]
-    {
+    assert_eq!(state(&s, GRACE.1), "signed");
+    assert_eq!(party(&s, GRACE.1)["carried_over"], true);
+    assert_eq!(party(&s, GRACE.1)["revision"], copy);
+    for (email, rev) in [(KATHERINE.1, readme.clone()), (ADA.1, "f".repeat(40))] {
         assert_eq!(state(&s, email), "stale", "{email}");
         assert_eq!(party(&s, email)["revision"], rev);
     }

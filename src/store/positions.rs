@@ -1,0 +1,243 @@
+//! The positions branch (SPEC §4 "Where positions live"): writing a position as a commit on
+//! `accord/positions` (or the branch `accord.toml` names) with a compare-and-swap, and reading
+//! every position on the local branch and its remote-tracking copies in SPEC §4's order.
+//!
+//! A position commit there has the previous tip as its only parent (none for the first) and a
+//! tree holding one file, `<id>.toml`: the exact text signed. Keeping the text in the commit's
+//! own tree keeps it reachable after the pull request's branch is deleted and garbage-collected,
+//! so the position stays judgeable by meaning forever.
+
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use git2::{ErrorCode, Oid};
+
+use super::raw_commit::{classify, parse_commit, CommitKind};
+use super::{Ident, SignFn, Store};
+use crate::error::{Error, Result};
+use crate::ledger::Position;
+use crate::oid::ObjectId;
+
+/// The positions branch unless `accord.toml` names another.
+pub const DEFAULT_BRANCH: &str = "accord/positions";
+
+/// Whether `name` can name the positions branch (`refs/heads/<name>` is a valid ref name).
+pub fn valid_branch_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('-')
+        && git2::Reference::is_valid_name(&format!("refs/heads/{name}"))
+}
+
+impl Store {
+    /// The name of the positions branch: `positions_branch` in `accord.toml` (working tree; in a
+    /// bare repository HEAD), else `accord/positions`.
+    pub fn positions_branch(&self) -> &str {
+        self.config.positions_branch.as_deref().unwrap_or(DEFAULT_BRANCH)
+    }
+
+    /// The local positions branch's tip, if it exists.
+    pub fn positions_tip(&self, branch: &str) -> Result<Option<ObjectId>> {
+        match self.repo.refname_to_id(&format!("refs/heads/{branch}")) {
+            Ok(id) => Ok(Some(id.into())),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Every ref that holds positions: the local branch and `refs/remotes/*/<branch>`.
+    pub fn positions_refs(&self, branch: &str) -> Result<Vec<(String, ObjectId)>> {
+        let mut out = Vec::new();
+        let local = format!("refs/heads/{branch}");
+        let suffix = format!("/{branch}");
+        for r in self.repo.references()? {
+            let r = r?;
+            let Some(name) = r.name() else { continue };
+            let wanted = name == local
+                || name
+                    .strip_prefix("refs/remotes/")
+                    .and_then(|rest| rest.strip_suffix(&suffix))
+                    .is_some_and(|remote| !remote.is_empty() && !remote.contains('/'));
+            if !wanted {
+                continue;
+            }
+            if let Ok(commit) = r.peel_to_commit() {
+                out.push((name.to_string(), commit.id().into()));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Every position on the positions branch and its remote-tracking copies that is not
+    /// reachable from `hide` (those are judged by the working-branch rule), newest first in
+    /// SPEC §4's order. A commit with at most one parent whose final trailer block is a
+    /// position is one, whatever its tree; merge commits only join histories.
+    pub fn branch_positions(
+        &self,
+        branch: &str,
+        hide: Option<ObjectId>,
+    ) -> Result<Vec<Arc<Position>>> {
+        let tips = self.positions_refs(branch)?;
+        if tips.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut walk = self.repo.revwalk()?;
+        for (_, tip) in &tips {
+            walk.push(Oid::from(*tip))?;
+        }
+        if let Some(h) = hide {
+            walk.hide(h.into())?;
+        }
+        let odb = self.repo.odb()?;
+        struct Item {
+            id: Oid,
+            time: i64,
+            parents: Vec<Oid>,
+            position: Option<Arc<Position>>,
+        }
+        let mut items = Vec::new();
+        for id in walk {
+            let id = id?;
+            let object = odb.read(id)?;
+            let raw = parse_commit(object.data());
+            let position = match (raw.parents.len() <= 1, classify(id, &raw)) {
+                (true, CommitKind::Position(p)) => Some(p),
+                _ => None,
+            };
+            items.push(Item {
+                id,
+                time: raw.committer_time,
+                parents: raw.parents.clone(),
+                position,
+            });
+        }
+        // SPEC §4's order over these commits: topological, then later time, then larger id.
+        let index: HashMap<Oid, usize> = items.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+        let mut pending = vec![0usize; items.len()];
+        for c in &items {
+            for p in &c.parents {
+                if let Some(&j) = index.get(p) {
+                    pending[j] += 1;
+                }
+            }
+        }
+        let mut heap: BinaryHeap<(i64, Oid, usize)> = items
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| pending[*i] == 0)
+            .map(|(i, c)| (c.time, c.id, i))
+            .collect();
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        while let Some((_, _, i)) = heap.pop() {
+            if !seen.insert(i) {
+                continue;
+            }
+            if let Some(p) = &items[i].position {
+                out.push(p.clone());
+            }
+            for p in &items[i].parents {
+                if let Some(&j) = index.get(p) {
+                    pending[j] -= 1;
+                    if pending[j] == 0 {
+                        heap.push((items[j].time, items[j].id, j));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Record a position on the positions branch: a commit whose parent is the branch's tip
+    /// (none when the branch does not exist yet) and whose tree holds the signed text as
+    /// `<id>.toml`, then move the branch with a compare-and-swap, retrying for up to 10 s while
+    /// it moves or its lock is held. HEAD, the index and the working tree are untouched.
+    #[allow(clippy::too_many_arguments)]
+    pub fn append_position(
+        &self,
+        branch: &str,
+        id: &str,
+        revision: ObjectId,
+        author: &Ident,
+        committer: &Ident,
+        message: &str,
+        sign: Option<&SignFn<'_>>,
+    ) -> Result<ObjectId> {
+        let refname = format!("refs/heads/{branch}");
+        let reflog = message.lines().next().unwrap_or("accord: position");
+        let mut builder = self.repo.treebuilder(None)?;
+        builder.insert(format!("{id}.toml"), revision.into(), 0o100644)?;
+        let tree = self.repo.find_tree(builder.write()?)?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut delay = Duration::from_millis(2);
+        loop {
+            let old = match self.repo.refname_to_id(&refname) {
+                Ok(o) => Some(o),
+                Err(e) if e.code() == ErrorCode::NotFound => None,
+                Err(e) => return Err(e.into()),
+            };
+            let parent = old.map(|o| self.repo.find_commit(o)).transpose()?;
+            let new =
+                self.create_commit(&tree, parent.as_ref(), author, committer, message, sign)?;
+            let result = match old {
+                Some(old) => self.repo.reference_matching(&refname, new, true, old, reflog),
+                // A new branch: refuse to overwrite one created meanwhile, then retry on top.
+                None => self.repo.reference(&refname, new, false, reflog),
+            };
+            match result {
+                Ok(_) => return Ok(new.into()),
+                Err(e)
+                    if matches!(
+                        e.code(),
+                        ErrorCode::Modified | ErrorCode::Locked | ErrorCode::Exists
+                    ) =>
+                {
+                    if Instant::now() >= deadline {
+                        let lock = self.repo.path().join(format!("{refname}.lock"));
+                        return Err(Error::new(format!(
+                            "cannot lock ref '{refname}': '{}' exists or the branch keeps moving",
+                            lock.display()
+                        ))
+                        .hint("another git process seems to be running; if none is, remove the lock file"));
+                    }
+                    std::thread::sleep(delay);
+                    delay = (delay * 2).min(Duration::from_millis(50));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Write (and, when `sign` is given, sign) a commit object; moves no ref.
+    pub(super) fn create_commit(
+        &self,
+        tree: &git2::Tree<'_>,
+        parent: Option<&git2::Commit<'_>>,
+        author: &Ident,
+        committer: &Ident,
+        message: &str,
+        sign: Option<&SignFn<'_>>,
+    ) -> Result<Oid> {
+        let sig = |i: &Ident| -> Result<git2::Signature<'static>> {
+            Ok(match i.when {
+                Some((t, off)) => {
+                    git2::Signature::new(&i.name, &i.email, &git2::Time::new(t, off))?
+                }
+                None => git2::Signature::now(&i.name, &i.email)?,
+            })
+        };
+        let (a, c) = (sig(author)?, sig(committer)?);
+        let parents: Vec<&git2::Commit<'_>> = parent.into_iter().collect();
+        match sign {
+            None => Ok(self.repo.commit(None, &a, &c, message, tree, &parents)?),
+            Some(sign) => {
+                let buf = self.repo.commit_create_buffer(&a, &c, message, tree, &parents)?;
+                let text = std::str::from_utf8(&buf)
+                    .map_err(|_| Error::new("commit buffer is not UTF-8"))?;
+                let signature = sign(&buf)?;
+                Ok(self.repo.commit_signed(text, &signature, None)?)
+            }
+        }
+    }
+}
