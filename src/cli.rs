@@ -60,6 +60,7 @@ pub enum Command {
     Object(commands::position::ObjectArgs),
     Abstain(commands::position::AbstainArgs),
     Withdraw(commands::position::WithdrawArgs),
+    Sync(commands::sync::Args),
     Log(commands::log::Args),
     Diff(commands::diff::Args),
     History(commands::history::Args),

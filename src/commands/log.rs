@@ -100,7 +100,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
                 }
             }
             Event::Position(p) => Entry::Position {
-                position: crate::render::json::PositionView::new(p),
+                position: crate::render::json::PositionView::new(&p),
                 ratified: is_ratified.unwrap_or(false),
             },
         };

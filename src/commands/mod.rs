@@ -27,6 +27,7 @@ pub mod position;
 pub mod review;
 pub mod show;
 pub mod status;
+pub mod sync;
 pub mod textconv;
 pub mod verify;
 
@@ -59,6 +60,7 @@ pub fn run(dir: Option<&Path>, command: Command, ui: &mut Ui) -> Result<Outcome>
         Command::Object(a) => position::run_object(a, ui).map(|()| Outcome::Done),
         Command::Abstain(a) => position::run_abstain(a, ui).map(|()| Outcome::Done),
         Command::Withdraw(a) => position::run_withdraw(a, ui).map(|()| Outcome::Done),
+        Command::Sync(a) => sync::run(a, ui).map(|()| Outcome::Done),
         Command::Log(a) => log::run(a, ui).map(|()| Outcome::Done),
         Command::Diff(a) => diff::run(a, ui).map(|()| Outcome::Done),
         Command::History(a) => history::run(a, ui).map(|()| Outcome::Done),

@@ -3,6 +3,7 @@
 //! whether a version was "ratified while it stood", `due` finds the last ratification.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::evaluate::standings;
 use super::meaning::{Revisions, SameMeaning};
@@ -29,12 +30,12 @@ pub struct Edit {
 }
 
 #[derive(Debug, Clone)]
-pub enum Event<'g> {
+pub enum Event {
     Edit(Edit),
-    Position(&'g Position),
+    Position(Arc<Position>),
 }
 
-impl Event<'_> {
+impl Event {
     pub fn time(&self) -> i64 {
         match self {
             Event::Edit(e) => e.time,
@@ -61,7 +62,7 @@ pub fn replay<R: Texts + ?Sized>(reader: &R, steps: &[Event]) -> Result<Vec<Opti
         match &steps[k] {
             Event::Edit(e) => current = e.blob,
             Event::Position(p) => {
-                latest.insert(crate::model::email_key(&p.trailers.email), p);
+                latest.insert(crate::model::email_key(&p.trailers.email), &**p);
             }
         }
         let Some(blob) = current else { continue };

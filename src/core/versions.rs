@@ -155,7 +155,7 @@ pub fn fold<R: Texts + ?Sized>(
                 add_signers(&mut versions[i], signed_now(reader, blob, &latest)?);
             }
             Event::Position(p) => {
-                latest.insert(crate::model::email_key(&p.trailers.email), p);
+                latest.insert(crate::model::email_key(&p.trailers.email), &**p);
                 let (Some(i), Some(blob)) = (standing, current) else { continue };
                 if ratified[k] == Some(true) {
                     versions[i].ratified = true;

@@ -41,6 +41,7 @@ mod process;
 mod raw_commit;
 mod revisions;
 mod snapshot;
+mod sync;
 mod timeline;
 mod walk;
 
@@ -53,6 +54,7 @@ pub use raw_commit::{classify, parse_commit, CommitKind, RawCommit};
 pub use revisions::{fingerprint, AgreementRevisions, Source};
 pub(crate) use revisions::{from_oid, to_oid};
 pub use snapshot::History;
+pub use sync::{SyncReport, SyncState};
 pub use timeline::{Edit, Event, Timeline};
 
 /// The tree-entry mode of a symbolic link.

@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use git2::Oid;
 
@@ -14,13 +15,15 @@ pub use crate::core::replay::{Edit, Event};
 use crate::core::{self, Meaning, Revisions};
 use crate::error::Result;
 use crate::model::{self, Agreement};
+use crate::ledger::Position;
 use crate::oid::ObjectId;
 
 pub struct Timeline<'g> {
     pub id: String,
     pub path: String,
     /// Newest first.
-    pub events: Vec<Event<'g>>,
+    pub events: Vec<Event>,
+    graph: std::marker::PhantomData<&'g Graph>,
     /// Parsed revisions, by blob id (`None`: does not parse as schema 1).
     parsed: RefCell<HashMap<Oid, Option<Agreement>>>,
     /// Meaning fingerprints, by blob id.
@@ -49,7 +52,7 @@ impl<'g> Timeline<'g> {
             let node = &graph.nodes[i as usize];
             match &node.accord {
                 CommitKind::Position(p) if p.trailers.agreement == id => {
-                    events.push(Event::Position(p))
+                    events.push(Event::Position(p.clone()))
                 }
                 _ => {
                     let commit = store.repo.find_commit(node.id)?;
@@ -67,13 +70,65 @@ impl<'g> Timeline<'g> {
                 }
             }
         }
-        Ok(Timeline {
+        let mut timeline = Timeline {
             id: id.to_string(),
             path,
             events,
+            graph: std::marker::PhantomData,
             parsed: RefCell::default(),
             meanings: RefCell::default(),
-        })
+        };
+        // Positions on the positions branch that count in this history (SPEC §4 rule 2), in
+        // among the rest by time: a sign-off made before a text stood counts for it only from
+        // then on, and a replaced text is judged by the positions made before it was replaced.
+        if let Some(tip) = graph.nodes.first() {
+            let branch = store.branch_positions(store.positions_branch(), Some(tip.id.into()))?;
+            let mine: Vec<&Position> =
+                branch.iter().filter(|p| p.trailers.agreement == id).map(|p| &**p).collect();
+            if !mine.is_empty() {
+                timeline.add_branch_positions(store, &branch, &mine)?;
+            }
+        }
+        Ok(timeline)
+    }
+
+    fn add_branch_positions(
+        &mut self,
+        store: &Store,
+        all: &[Arc<Position>],
+        mine: &[&Position],
+    ) -> Result<()> {
+        let lineage = self.lineage(store)?;
+        let mut counted: Vec<Arc<Position>> = Vec::new();
+        let texts = self.texts(store);
+        for p in mine {
+            let named = match p.trailers.revision.parse::<ObjectId>() {
+                Ok(rev) => texts.meaning(rev)?,
+                Err(_) => None,
+            };
+            if core::counting::counts(p, named, &lineage) {
+                if let Some(a) = all.iter().find(|a| a.commit == p.commit) {
+                    counted.push(a.clone());
+                }
+            }
+        }
+        drop(texts);
+        // Both lists are newest first; keep that, later time then larger id first.
+        let mut events = Vec::with_capacity(self.events.len() + counted.len());
+        let mut rest = counted.into_iter().peekable();
+        for e in std::mem::take(&mut self.events) {
+            let key = match &e {
+                Event::Edit(x) => (x.time, x.commit),
+                Event::Position(x) => (x.time, x.commit),
+            };
+            while rest.peek().is_some_and(|p| (p.time, p.commit) > key) {
+                events.push(Event::Position(rest.next().expect("peeked")));
+            }
+            events.push(e);
+        }
+        events.extend(rest.map(Event::Position));
+        self.events = events;
+        Ok(())
     }
 
     /// The agreement at a blob, parsed (without validation) and remembered; `Ok(None)` when it

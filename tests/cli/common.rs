@@ -136,6 +136,22 @@ impl TestEnv {
         Run::from(cmd.args(args).output().unwrap())
     }
 
+    /// Run git in the repository with `input` on its standard input.
+    pub fn git_stdin(&self, args: &[&str], input: &str) -> Run {
+        use std::io::Write;
+        let mut cmd = Command::new("git");
+        self.base(&mut cmd, &self.repo.clone());
+        let mut child = cmd
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        Run::from(child.wait_with_output().unwrap())
+    }
+
     pub fn git(&self, args: &[&str]) -> Run {
         self.git_in(&self.repo.clone(), args)
     }

@@ -28,6 +28,7 @@ mod textconv; // the git diff driver: git diff and git log -p
 mod demo; // the README's first command
 mod ordering; // which position stands: topology, time, id; reset and amend
 mod pending; // the agreements waiting for me
+mod positions_branch; // the positions branch, sync, and consent across merge strategies
 mod sign; // sign, object, abstain, withdraw: the commit, the refusals, concurrent writers
 mod status; // status output; hand-made positions count, other commits do not
 mod status_rules; // consent, unanimous, majority, quorum, stewards, observers, stale, carried over

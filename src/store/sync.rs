@@ -1,0 +1,256 @@
+//! `accord sync` (SPEC §4): publish and collect positions. Fetch the remote's positions branch,
+//! join it with the local one — a fast-forward or a merge commit, never a rebase, so every
+//! position keeps its id and its signature — push, and start again when the push is rejected
+//! because someone else pushed first. Network work runs the `git` program (git2 is built
+//! without network support), so credentials, SSH and URLs work exactly as for `git push`.
+
+use std::ffi::OsStr;
+use std::time::{Duration, Instant};
+
+use git2::{ErrorCode, Oid};
+
+use super::process::run_program;
+use super::Store;
+use crate::error::{Error, Result};
+
+/// What a sync did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncReport {
+    pub remote: String,
+    pub branch: String,
+    /// Positions that came in from the remote.
+    pub received: usize,
+    /// Positions the remote did not have before the push.
+    pub sent: usize,
+    /// Whether the join needed a merge commit.
+    pub merged: bool,
+    /// Pushes rejected because someone else pushed first.
+    pub retries: usize,
+}
+
+/// How far the local positions branch is from a remote's copy of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncState {
+    pub remote: String,
+    /// Positions recorded here and not yet on the remote.
+    pub ahead: usize,
+    /// Positions fetched from the remote and not yet joined here.
+    pub behind: usize,
+}
+
+/// How long `sync` keeps retrying a rejected push.
+const RETRY_FOR: Duration = Duration::from_secs(120);
+
+impl Store {
+    /// The remote `sync` uses when none is named: the current branch's upstream remote, else
+    /// `origin`, else the only remote.
+    pub fn default_remote(&self) -> Result<Option<String>> {
+        if let Ok(head) = self.repo.head() {
+            if let Some(name) = head.name() {
+                if let Ok(buf) = self.repo.branch_upstream_remote(name) {
+                    if let Some(r) = buf.as_str() {
+                        return Ok(Some(r.to_string()));
+                    }
+                }
+            }
+        }
+        let remotes = self.repo.remotes()?;
+        let names: Vec<&str> = remotes.iter().flatten().collect();
+        if names.contains(&"origin") {
+            return Ok(Some("origin".into()));
+        }
+        Ok(match names.as_slice() {
+            [one] => Some((*one).to_string()),
+            _ => None,
+        })
+    }
+
+    /// Names of the configured remotes.
+    pub fn remotes(&self) -> Result<Vec<String>> {
+        Ok(self.repo.remotes()?.iter().flatten().map(str::to_string).collect())
+    }
+
+    /// Run `git` in this repository.
+    fn git(&self, args: &[&str]) -> Result<std::process::Output> {
+        let dir = self.workdir().unwrap_or(self.git_dir()).to_path_buf();
+        let mut argv: Vec<&OsStr> = vec!["-C".as_ref(), dir.as_os_str()];
+        argv.extend(args.iter().map(OsStr::new));
+        run_program("git".as_ref(), &argv, &[], &[])
+    }
+
+    fn ref_id(&self, name: &str) -> Result<Option<Oid>> {
+        match self.repo.refname_to_id(name) {
+            Ok(id) => Ok(Some(id)),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Positions in `from` that `not_in` lacks (commits with a trailer block count; merge
+    /// commits do not).
+    fn positions_between(&self, from: Option<Oid>, not_in: Option<Oid>) -> Result<usize> {
+        let Some(from) = from else { return Ok(0) };
+        let mut walk = self.repo.revwalk()?;
+        walk.push(from)?;
+        if let Some(n) = not_in {
+            walk.hide(n)?;
+        }
+        let mut count = 0;
+        for id in walk {
+            if self.repo.find_commit(id?)?.parent_count() <= 1 {
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
+    /// How the local positions branch stands against `remote`'s copy (as last fetched).
+    pub fn sync_state(&self, branch: &str, remote: &str) -> Result<SyncState> {
+        let local = self.ref_id(&format!("refs/heads/{branch}"))?;
+        let theirs = self.ref_id(&format!("refs/remotes/{remote}/{branch}"))?;
+        Ok(SyncState {
+            remote: remote.to_string(),
+            ahead: self.positions_between(local, theirs)?,
+            behind: self.positions_between(theirs, local)?,
+        })
+    }
+
+    /// Fetch, join, push; again while the push is rejected because the remote moved.
+    pub fn sync(&self, remote: &str, branch: &str) -> Result<SyncReport> {
+        if !self.remotes()?.iter().any(|r| r == remote) {
+            return Err(Error::new(format!("no remote `{remote}`"))
+                .hint("add one with `git remote add origin <url>`, or name another"));
+        }
+        let local_ref = format!("refs/heads/{branch}");
+        let tracking = format!("refs/remotes/{remote}/{branch}");
+        let mut report = SyncReport {
+            remote: remote.to_string(),
+            branch: branch.to_string(),
+            received: 0,
+            sent: 0,
+            merged: false,
+            retries: 0,
+        };
+        let deadline = Instant::now() + RETRY_FOR;
+        let mut delay = Duration::from_millis(50);
+        loop {
+            self.fetch(remote, branch, &tracking)?;
+            let theirs = self.ref_id(&tracking)?;
+            let before = self.ref_id(&local_ref)?;
+            report.received += self.positions_between(theirs, before)?;
+            let (joined, merged) = self.join(&local_ref, before, theirs, remote)?;
+            report.merged |= merged;
+            let Some(joined) = joined else { return Ok(report) }; // nothing on either side
+            if Some(joined) == theirs {
+                return Ok(report); // the remote has everything already
+            }
+            let sent = self.positions_between(Some(joined), theirs)?;
+            let spec = format!("{local_ref}:{local_ref}");
+            let out = self.git(&["push", "--porcelain", remote, &spec])?;
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            if out.status.success() {
+                report.sent += sent;
+                // Remember what the remote now has, as `git push` does.
+                self.repo.reference(&tracking, joined, true, "accord sync: pushed")?;
+                return Ok(report);
+            }
+            let rejected = stdout.lines().any(|l| l.starts_with('!'))
+                || stderr.contains("[rejected]")
+                || stderr.contains("failed to update ref")
+                || stderr.contains("cannot lock ref");
+            if !rejected || Instant::now() >= deadline {
+                return Err(Error::new(format!(
+                    "git push {remote} {branch} failed: {}",
+                    first_lines(&stderr, &stdout)
+                ))
+                .hint("your positions are kept on the local branch; fix the problem and run `accord sync` again"));
+            }
+            report.retries += 1;
+            // Someone pushed first: back off a little (spread out by process id), then again.
+            let jitter = Duration::from_millis(u64::from(std::process::id() % 97));
+            std::thread::sleep(delay + jitter);
+            delay = (delay * 2).min(Duration::from_secs(2));
+        }
+    }
+
+    /// `git fetch` the remote's positions branch into its remote-tracking ref; a remote that
+    /// does not have the branch yet is not an error (the first sync creates it).
+    fn fetch(&self, remote: &str, branch: &str, tracking: &str) -> Result<()> {
+        let spec = format!("+refs/heads/{branch}:{tracking}");
+        let out = self.git(&["fetch", "--quiet", "--no-tags", remote, &spec])?;
+        if out.status.success() {
+            return Ok(());
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if stderr.contains("couldn't find remote ref")
+            || stderr.contains("could not find remote ref")
+        {
+            return Ok(());
+        }
+        Err(Error::new(format!("git fetch {remote} failed: {}", first_lines(&stderr, "")))
+            .hint("check the remote's URL and your access (`git fetch` says the same); nothing was changed locally"))
+    }
+
+    /// Join the remote's positions into the local branch: create it, fast-forward it, or add a
+    /// merge commit whose parents are both tips (never a rebase). Returns the joined tip and
+    /// whether a merge commit was made.
+    fn join(
+        &self,
+        local_ref: &str,
+        ours: Option<Oid>,
+        theirs: Option<Oid>,
+        remote: &str,
+    ) -> Result<(Option<Oid>, bool)> {
+        let (ours, theirs) = match (ours, theirs) {
+            (None, None) => return Ok((None, false)),
+            (Some(o), None) => return Ok((Some(o), false)),
+            (None, Some(t)) => {
+                self.repo.reference(local_ref, t, false, "accord sync: fetched")?;
+                return Ok((Some(t), false));
+            }
+            (Some(o), Some(t)) => (o, t),
+        };
+        if ours == theirs || self.repo.graph_descendant_of(ours, theirs)? {
+            return Ok((Some(ours), false));
+        }
+        if self.repo.graph_descendant_of(theirs, ours)? {
+            self.repo.reference_matching(
+                local_ref,
+                theirs,
+                true,
+                ours,
+                "accord sync: fast-forward",
+            )?;
+            return Ok((Some(theirs), false));
+        }
+        // Two histories of positions (perhaps unrelated: two clones that each started the
+        // branch): a merge commit joins them and rewrites nothing.
+        let o = self.repo.find_commit(ours)?;
+        let t = self.repo.find_commit(theirs)?;
+        let who = match self.author() {
+            Ok(i) => match i.when {
+                Some((t, off)) => {
+                    git2::Signature::new(&i.name, &i.email, &git2::Time::new(t, off))?
+                }
+                None => git2::Signature::now(&i.name, &i.email)?,
+            },
+            Err(_) => git2::Signature::now("accord", "accord@localhost")?,
+        };
+        let message = format!("accord: join positions from {remote}\n");
+        let merge = self.repo.commit(None, &who, &who, &message, &o.tree()?, &[&o, &t])?;
+        self.repo.reference_matching(local_ref, merge, true, ours, "accord sync: join")?;
+        Ok((Some(merge), true))
+    }
+}
+
+/// The first lines of git's own message, for an error that says what git said.
+fn first_lines(stderr: &str, stdout: &str) -> String {
+    let text = if stderr.trim().is_empty() { stdout } else { stderr };
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).take(3).collect();
+    if lines.is_empty() {
+        "git gave no reason".into()
+    } else {
+        lines.join(" / ")
+    }
+}

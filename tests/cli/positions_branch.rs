@@ -1,0 +1,411 @@
+//! The positions branch (SPEC §4, issue 10): where positions are written, which of them count
+//! on a branch, and consent that survives merge commits, squash and rebase merges, deleted
+//! branches, fresh clones and `accord sync`.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::ledger::{party, state};
+use crate::common::*;
+
+/// A team: a bare origin holding `main` with the charter, and Ada's clone (`env.repo`), with
+/// positions going to the positions branch (the default).
+struct Team {
+    env: TestEnv,
+    origin: PathBuf,
+}
+
+impl Team {
+    fn new(rule: &str) -> Team {
+        let mut env = TestEnv::on_positions_branch();
+        env.as_(ADA);
+        env.commit_file("agreements/charter.toml", &charter(rule), "Add the charter");
+        let origin = env.path("origin.git");
+        env.git(&["init", "-q", "--bare", "-b", "main", p(&origin)]).ok();
+        env.git(&["remote", "add", "origin", p(&origin)]).ok();
+        env.git(&["push", "-q", "-u", "origin", "main"]).ok();
+        Team { env, origin }
+    }
+
+    /// A clone of origin for `who`, named after them.
+    fn clone_for(&self, name: &str) -> PathBuf {
+        let dir = self.env.path(name);
+        self.env.git(&["clone", "-q", p(&self.origin), p(&dir)]).ok();
+        dir
+    }
+
+    fn accord(&mut self, who: (&str, &str), dir: &Path, args: &[&str]) -> Run {
+        self.env.as_(who);
+        self.env.accord_in(dir, args)
+    }
+
+    fn git(&mut self, who: (&str, &str), dir: &Path, args: &[&str]) -> Run {
+        self.env.as_(who);
+        self.env.git_in(dir, args)
+    }
+
+    fn status(&self, dir: &Path) -> serde_json::Value {
+        let r = self.env.accord_in(dir, &["status", "charter", "--format", "json"]);
+        r.ok();
+        r.json()[0].clone()
+    }
+
+    /// `sign` (or another stance) then `sync`, as a party does.
+    fn take(&mut self, who: (&str, &str), dir: &Path, args: &[&str]) {
+        self.accord(who, dir, args).ok();
+        self.accord(who, dir, &["sync"]).ok();
+    }
+}
+
+fn p(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Replace `from` by `to` in the charter of the clone at `dir`.
+fn edit(dir: &Path, from: &str, to: &str) {
+    let path = dir.join("agreements/charter.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{from} not in the charter");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+const PURPOSE: &str = "Give every product team a paved road from merge to production.";
+const AMENDED: &str = "Give every product team a paved, documented road from merge to production.";
+
+/// Ada opens a pull request on `feature` that amends the purpose; everyone signs its text on
+/// the positions branch and syncs. Returns Ada's clone (where `feature` is checked out).
+fn signed_pull_request(team: &mut Team) -> PathBuf {
+    let ada = team.env.repo.clone();
+    team.git(ADA, &ada, &["checkout", "-q", "-b", "feature"]).ok();
+    edit(&ada, PURPOSE, AMENDED);
+    team.git(ADA, &ada, &["commit", "-q", "-am", "Amend the purpose"]).ok();
+    team.git(ADA, &ada, &["push", "-q", "origin", "feature"]).ok();
+    for who in [ADA, GRACE, KATHERINE] {
+        team.take(who, &ada, &["sign", "charter"]);
+    }
+    assert_eq!(team.status(&ada)["ratified"], true, "the pull request's text is ratified");
+    ada
+}
+
+#[test]
+fn sign_records_on_the_positions_branch_and_leaves_head_index_and_work_tree_alone() {
+    let env = TestEnv::on_positions_branch();
+    env.commit_file("agreements/charter.toml", &charter("consent"), "Add the charter");
+    let head = env.head();
+    let before = env.git(&["status", "--porcelain"]).stdout;
+    let r = env.accord(&["sign", "charter", "-m", "Looks right."]);
+    r.ok();
+    assert!(r.stderr.contains("on accord/positions"), "{}", r.stderr);
+    assert!(r.stderr.contains("accord sync"), "{}", r.stderr);
+    assert_eq!(env.head(), head, "HEAD did not move");
+    assert_eq!(env.git(&["status", "--porcelain"]).stdout, before);
+    // Plain git reads it: the trailers, and the signed text kept in the commit's own tree.
+    let msg = env.git(&["log", "-1", "--format=%B", "accord/positions"]).stdout;
+    let parsed = env.git_stdin(&["interpret-trailers", "--parse"], &msg).stdout;
+    let blob = env.git(&["rev-parse", "HEAD:agreements/charter.toml"]).stdout.trim().to_string();
+    assert!(parsed.contains("Accord-Position: sign"), "{parsed}");
+    assert!(parsed.contains(&format!("Accord-Revision: {blob}")), "{parsed}");
+    let kept = env.git(&["rev-parse", "accord/positions:charter.toml"]).stdout;
+    assert_eq!(kept.trim(), blob, "the position's tree holds the signed text");
+    let s = env.accord(&["status", "charter", "--format", "json"]).json();
+    assert_eq!(state(&s[0], ADA.1), "signed");
+    env.git(&["fsck", "--strict"]).ok();
+}
+
+#[test]
+fn here_keeps_the_older_layout_and_both_layouts_count_together() {
+    let mut env = TestEnv::on_positions_branch();
+    env.commit_file("agreements/charter.toml", &charter("consent"), "Add the charter");
+    let head = env.head();
+    env.as_(GRACE).accord(&["sign", "charter", "--here"]).ok();
+    assert_ne!(env.head(), head, "--here commits on the current branch");
+    assert_eq!(env.git(&["diff", "--stat", &head, "HEAD"]).stdout, "", "an empty commit");
+    env.as_(KATHERINE).accord(&["sign", "charter"]).ok();
+    env.as_(ADA).accord(&["sign", "charter"]).ok();
+    let s = env.accord(&["status", "charter", "--format", "json"]).json();
+    assert_eq!(s[0]["ratified"], true, "{s}");
+    // A later objection on the branch outranks the earlier sign-off here.
+    env.as_(GRACE).accord(&["object", "charter", "-m", "On second thought, no."]).ok();
+    let s = env.accord(&["status", "charter", "--format", "json"]).json();
+    assert_eq!(state(&s[0], GRACE.1), "objecting");
+}
+
+#[test]
+fn a_merge_commit_keeps_consent() {
+    let mut team = Team::new("consent");
+    let ada = signed_pull_request(&mut team);
+    team.git(ADA, &ada, &["checkout", "-q", "main"]).ok();
+    team.git(ADA, &ada, &["merge", "-q", "--no-ff", "-m", "Merge pull request #1", "feature"]).ok();
+    assert_eq!(team.status(&ada)["ratified"], true);
+}
+
+#[test]
+fn a_squash_merge_keeps_consent_with_gits_message_or_a_hosting_services() {
+    for message in [
+        "Squashed commit of the following",
+        "Amend the purpose (#1)\n\nCo-authored-by: Grace Hopper <grace@example.com>",
+    ] {
+        let mut team = Team::new("consent");
+        let ada = signed_pull_request(&mut team);
+        team.git(ADA, &ada, &["checkout", "-q", "main"]).ok();
+        team.git(ADA, &ada, &["merge", "-q", "--squash", "feature"]).ok();
+        team.git(ADA, &ada, &["commit", "-q", "-m", message]).ok();
+        let s = team.status(&ada);
+        assert_eq!(s["ratified"], true, "{message}: {s}");
+        // `history` credits the author of the text and knows it was ratified.
+        let h = team.accord(ADA, &ada, &["history", "charter", "--format", "json"]).json();
+        let last = h.as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["ratified"], true, "{h}");
+        assert_eq!(last["signed_by"].as_array().unwrap().len(), 3, "{h}");
+        team.accord(ADA, &ada, &["verify"]).ok();
+    }
+}
+
+#[test]
+fn a_rebase_merge_keeps_consent_and_each_positions_own_time() {
+    let mut team = Team::new("consent");
+    let ada = signed_pull_request(&mut team);
+    let signed_at = party(&team.status(&ada), GRACE.1)["at"].clone();
+    // Meanwhile main changes the file without changing its meaning (a comment).
+    let bob = team.clone_for("bob");
+    let path = bob.join("agreements/charter.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("# Reviewed quarterly.\n{text}")).unwrap();
+    team.git(KATHERINE, &bob, &["commit", "-q", "-am", "Comment"]).ok();
+    team.git(KATHERINE, &bob, &["push", "-q", "origin", "main"]).ok();
+    // The pull request is rebased onto main and main fast-forwards to it.
+    team.git(ADA, &ada, &["fetch", "-q", "origin"]).ok();
+    team.git(ADA, &ada, &["rebase", "-q", "origin/main"]).ok();
+    team.git(ADA, &ada, &["checkout", "-q", "main"]).ok();
+    team.git(ADA, &ada, &["merge", "-q", "--ff-only", "origin/main"]).ok();
+    team.git(ADA, &ada, &["merge", "-q", "--ff-only", "feature"]).ok();
+    let s = team.status(&ada);
+    assert_eq!(s["ratified"], true, "{s}");
+    assert_eq!(party(&s, GRACE.1)["carried_over"], true, "{s}");
+    assert_eq!(party(&s, GRACE.1)["at"], signed_at, "times are the position's own");
+    team.accord(ADA, &ada, &["verify"]).ok();
+}
+
+#[test]
+fn a_fresh_clone_sees_every_synced_position_without_configuration() {
+    let mut team = Team::new("consent");
+    let ada = team.env.repo.clone();
+    for who in [ADA, GRACE, KATHERINE] {
+        team.take(who, &ada, &["sign", "charter"]);
+    }
+    let fresh = team.clone_for("fresh");
+    let st = team.status(&fresh);
+    assert_eq!(st["ratified"], true, "{st}");
+    // A shallow CI clone of main fetches the positions branch by name.
+    let ci = team.env.path("ci");
+    let url = format!("file://{}", p(&team.origin));
+    team.env.git(&["clone", "-q", "--depth", "1", &url, p(&ci)]).ok();
+    team.env
+        .git_in(
+            &ci,
+            &["fetch", "-q", "origin", "accord/positions:refs/remotes/origin/accord/positions"],
+        )
+        .ok();
+    assert_eq!(team.status(&ci)["ratified"], true);
+}
+
+#[test]
+fn a_sign_off_on_a_pull_request_that_never_merged_changes_nothing_on_main() {
+    let mut team = Team::new("consent");
+    let ada = team.env.repo.clone();
+    // Grace objects to main's text.
+    team.take(GRACE, &ada, &["object", "charter", "-m", "On-call is too much for two people."]);
+    // A pull request amends the text; Grace signs the proposal; it is abandoned.
+    team.git(ADA, &ada, &["checkout", "-q", "-b", "abandoned"]).ok();
+    edit(&ada, PURPOSE, AMENDED);
+    team.git(ADA, &ada, &["commit", "-q", "-am", "Proposal"]).ok();
+    team.take(GRACE, &ada, &["sign", "charter"]);
+    assert_eq!(state(&team.status(&ada), GRACE.1), "signed", "on the proposal, she signed");
+    team.git(ADA, &ada, &["checkout", "-q", "main"]).ok();
+    team.git(ADA, &ada, &["branch", "-q", "-D", "abandoned"]).ok();
+    let s = team.status(&ada);
+    assert_eq!(state(&s, GRACE.1), "objecting", "{s}");
+}
+
+#[test]
+fn an_objection_to_a_first_draft_blocks_the_amended_text_that_is_squash_merged() {
+    let mut team = Team::new("consent");
+    let ada = team.env.repo.clone();
+    team.git(ADA, &ada, &["checkout", "-q", "-b", "feature"]).ok();
+    edit(&ada, PURPOSE, AMENDED);
+    team.git(ADA, &ada, &["commit", "-q", "-am", "First draft"]).ok();
+    team.take(GRACE, &ada, &["object", "charter", "-m", "Who documents it?"]);
+    edit(&ada, AMENDED, "Give every product team a paved road, documented by the platform team.");
+    team.git(ADA, &ada, &["commit", "-q", "-am", "Second draft"]).ok();
+    team.git(ADA, &ada, &["checkout", "-q", "main"]).ok();
+    team.git(ADA, &ada, &["merge", "-q", "--squash", "feature"]).ok();
+    team.git(ADA, &ada, &["commit", "-q", "-m", "Amend the purpose (#2)"]).ok();
+    let s = team.status(&ada);
+    assert_eq!(state(&s, GRACE.1), "objecting", "{s}");
+    assert_eq!(s["ratified"], false);
+    // Her withdraw reaches forward the same way.
+    team.take(GRACE, &ada, &["withdraw", "charter"]);
+    assert_ne!(state(&team.status(&ada), GRACE.1), "objecting");
+}
+
+#[test]
+fn a_deleted_and_garbage_collected_branch_leaves_its_positions_judgeable() {
+    let mut team = Team::new("consent");
+    let ada = signed_pull_request(&mut team);
+    team.git(ADA, &ada, &["checkout", "-q", "main"]).ok();
+    team.git(ADA, &ada, &["merge", "-q", "--squash", "feature"]).ok();
+    team.git(ADA, &ada, &["commit", "-q", "-m", "Amend the purpose (#1)"]).ok();
+    team.git(ADA, &ada, &["branch", "-q", "-D", "feature"]).ok();
+    team.git(ADA, &ada, &["push", "-q", "origin", "--delete", "feature"]).ok();
+    team.git(ADA, &ada, &["reflog", "expire", "--expire=now", "--all"]).ok();
+    team.git(ADA, &ada, &["gc", "-q", "--prune=now"]).ok();
+    assert_eq!(team.status(&ada)["ratified"], true);
+    // And in a fresh clone, where the feature branch never was.
+    team.git(ADA, &ada, &["push", "-q", "origin", "main"]).ok();
+    let fresh = team.clone_for("fresh");
+    assert_eq!(team.status(&fresh)["ratified"], true);
+}
+
+#[test]
+fn hand_made_positions_on_the_positions_branch_count_like_accords() {
+    let mut env = TestEnv::on_positions_branch();
+    env.commit_file("agreements/charter.toml", &charter("consent"), "Add the charter");
+    let blob = env.git(&["rev-parse", "HEAD:agreements/charter.toml"]).stdout.trim().to_string();
+    env.git(&["checkout", "-q", "--orphan", "accord/positions"]).ok();
+    env.git(&["rm", "-q", "-r", "--cached", "."]).ok();
+    for who in [ADA, GRACE, KATHERINE] {
+        env.as_(who);
+        env.git(&[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "sign by hand",
+            "--trailer",
+            "Accord-Position: sign",
+            "--trailer",
+            "Accord-Agreement: charter",
+            "--trailer",
+            &format!("Accord-Revision: {blob}"),
+            "--trailer",
+            &format!("Accord-Party: {} <{}>", who.0, who.1),
+        ])
+        .ok();
+    }
+    env.git(&["checkout", "-q", "-f", "main"]).ok();
+    let s = env.accord(&["status", "charter", "--format", "json"]).json();
+    assert_eq!(s[0]["ratified"], true, "{s}");
+}
+
+#[test]
+fn sync_joins_two_clones_that_each_started_the_branch_and_rewrites_nothing() {
+    let mut team = Team::new("consent");
+    let ada = team.env.repo.clone();
+    let grace = team.clone_for("grace");
+    team.accord(ADA, &ada, &["sign", "charter"]).ok();
+    team.accord(GRACE, &grace, &["sign", "charter"]).ok();
+    let ada_id = team.git(ADA, &ada, &["rev-parse", "accord/positions"]).stdout;
+    let grace_id = team.git(GRACE, &grace, &["rev-parse", "accord/positions"]).stdout;
+    team.accord(ADA, &ada, &["sync"]).ok();
+    let r = team.accord(GRACE, &grace, &["sync"]);
+    r.ok();
+    assert!(r.stderr.contains("merge commit"), "{}", r.stderr);
+    team.accord(ADA, &ada, &["sync"]).ok();
+    // Both original commits are still there, unchanged, in both clones and on origin.
+    for dir in [&ada, &grace] {
+        for id in [&ada_id, &grace_id] {
+            team.git(ADA, dir, &["merge-base", "--is-ancestor", id.trim(), "accord/positions"])
+                .ok();
+        }
+    }
+    let s = team.status(&ada);
+    assert_eq!(state(&s, ADA.1), "signed");
+    assert_eq!(state(&s, GRACE.1), "signed");
+}
+
+#[test]
+fn sync_errors_say_what_is_wrong_and_lose_nothing() {
+    let env = TestEnv::on_positions_branch();
+    env.commit_file("agreements/charter.toml", &charter("consent"), "Add the charter");
+    env.accord(&["sign", "charter"]).ok();
+    let tip = env.git(&["rev-parse", "accord/positions"]).stdout;
+    let r = env.accord(&["sync"]);
+    r.code(2);
+    assert!(r.stderr.contains("no remote"), "{}", r.stderr);
+    assert!(r.stderr.contains("git remote add"), "{}", r.stderr);
+    let r = env.accord(&["sync", "upstream"]);
+    r.code(2);
+    assert!(r.stderr.contains("no remote `upstream`"), "{}", r.stderr);
+    // A remote that cannot be reached: git's own reason, exit 2, the branch kept.
+    env.git(&["remote", "add", "origin", "/nonexistent/origin.git"]).ok();
+    let r = env.accord(&["sync"]);
+    r.code(2);
+    assert!(r.stderr.contains("git fetch origin failed"), "{}", r.stderr);
+    assert_eq!(env.git(&["rev-parse", "accord/positions"]).stdout, tip);
+    // A remote without the branch yet: the first sync creates it.
+    let origin = env.path("origin.git");
+    env.git(&["init", "-q", "--bare", p(&origin)]).ok();
+    env.git(&["remote", "set-url", "origin", p(&origin)]).ok();
+    env.accord(&["sync"]).ok();
+    let theirs = env.git_in(&origin, &["rev-parse", "refs/heads/accord/positions"]).stdout;
+    assert_eq!(theirs, tip);
+}
+
+#[test]
+fn ten_clones_syncing_at_once_all_land_and_no_position_is_rewritten() {
+    let team = Team::new("majority");
+    let names: Vec<String> = (0..10).map(|i| format!("clone{i}")).collect();
+    let dirs: Vec<PathBuf> = names.iter().map(|n| team.clone_for(n)).collect();
+    // Ten parties, each in their own clone: give the charter ten partners.
+    let mut text = charter("majority");
+    for i in 0..10 {
+        text.push_str(&format!("\n[[party]]\nname = \"P{i}\"\nemail = \"p{i}@example.com\"\n"));
+    }
+    let ada = team.env.repo.clone();
+    std::fs::write(ada.join("agreements/charter.toml"), &text).unwrap();
+    team.env.git(&["commit", "-q", "-am", "Ten partners"]).ok();
+    team.env.git(&["push", "-q", "origin", "main"]).ok();
+    let ids: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = dirs
+            .iter()
+            .enumerate()
+            .map(|(i, dir)| {
+                let home = team.env.home.clone();
+                scope.spawn(move || {
+                    let who = (format!("P{i}"), format!("p{i}@example.com"));
+                    let run = |args: &[&str]| {
+                        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_accord"));
+                        hermetic_env(&mut cmd, &home, dir, (&who.0, &who.1), "@1795168800 +0000");
+                        let o = cmd.args(args).output().unwrap();
+                        assert!(
+                            o.status.success(),
+                            "{args:?}: {}",
+                            String::from_utf8_lossy(&o.stderr)
+                        );
+                    };
+                    let git = |args: &[&str]| {
+                        let mut cmd = std::process::Command::new("git");
+                        hermetic_env(&mut cmd, &home, dir, (&who.0, &who.1), "@1795168800 +0000");
+                        String::from_utf8(cmd.args(args).output().unwrap().stdout).unwrap()
+                    };
+                    git(&["pull", "-q", "origin", "main"]);
+                    run(&["sign", "charter"]);
+                    let id = git(&["rev-parse", "accord/positions"]);
+                    run(&["sync"]);
+                    id.trim().to_string()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let fresh = team.clone_for("fresh");
+    for id in &ids {
+        team.env
+            .git_in(&fresh, &["merge-base", "--is-ancestor", id, "origin/accord/positions"])
+            .ok();
+    }
+    let s = team.status(&fresh);
+    for i in 0..10 {
+        assert_eq!(state(&s, &format!("p{i}@example.com")), "signed", "{s}");
+    }
+    team.env.git_in(&team.origin, &["fsck", "--strict"]).ok();
+}
