@@ -4,6 +4,11 @@ use serde::Serialize;
 
 use crate::cli::OutputFormat;
 use crate::error::Result;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::ledger::Position;
 use crate::oid::ObjectId;
 use crate::signing;
 use crate::store::CommitKind;
@@ -58,25 +63,33 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     let signers = if args.signed { store.allowed_signers(head)? } else { None };
     let mut failures = Vec::new();
     let mut checked = 0;
-    let mut revisions: std::collections::HashMap<String, std::collections::HashSet<ObjectId>> =
-        Default::default();
+    // Positions reachable from HEAD (and commits that only look like positions), then those on
+    // the positions branch and its remote-tracking copies.
+    let mut positions: Vec<(Arc<Position>, bool)> = Vec::new();
     for i in graph.order(|n| !matches!(n.accord, CommitKind::Other)) {
         let node = &graph.nodes[i as usize];
-        let p = match &node.accord {
-            CommitKind::Position(p) => p,
-            CommitKind::Malformed(why) => {
-                if args.id.is_none() {
-                    failures.push(Failure {
-                        commit: node.id.to_string(),
-                        agreement: None,
-                        party: None,
-                        reason: format!("not a position: {why}"),
-                    });
-                }
-                continue;
-            }
-            CommitKind::Other => continue,
-        };
+        match &node.accord {
+            CommitKind::Position(p) => positions.push((p.clone(), true)),
+            CommitKind::Malformed(why) if args.id.is_none() => failures.push(Failure {
+                commit: node.id.to_string(),
+                agreement: None,
+                party: None,
+                reason: format!("not a position: {why}"),
+            }),
+            _ => {}
+        }
+    }
+    let branch = store.branch_positions(store.positions_branch(), Some(head))?;
+    positions.extend(branch.into_iter().map(|p| (p, false)));
+    // The meanings of each agreement's revisions in this history, computed when first needed.
+    let mut meanings: HashMap<String, HashSet<ObjectId>> = HashMap::new();
+    let meaning_of = |rev: ObjectId| -> Result<Option<ObjectId>> {
+        match store.read_blob(rev)?.map(|b| crate::model::parse(&b, "")) {
+            Some(Ok(a)) => Ok(Some(crate::store::fingerprint(&a)?)),
+            _ => Ok(None),
+        }
+    };
+    for (p, reachable) in &positions {
         if args.id.as_ref().is_some_and(|id| *id != p.trailers.agreement) {
             continue;
         }
@@ -93,26 +106,36 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
                 p.author_name, p.author_email
             )));
         }
-        let known = match revisions.entry(p.trailers.agreement.clone()) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(v) => {
-                let path = store.path_of(&p.trailers.agreement);
-                v.insert(
-                    store
-                        .blobs_along(&graph, &path)?
-                        .into_iter()
-                        .flatten()
-                        .map(ObjectId::from)
-                        .collect(),
-                )
+        // A position in this history must name a text of its agreement: a revision, or a text
+        // with the meaning of one (a rebased or squashed pull request's). One on the positions
+        // branch about a text that never reached HEAD simply does not count (SPEC §4).
+        if *reachable {
+            let known = match meanings.entry(p.trailers.agreement.clone()) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(v) => {
+                    let path = store.path_of(&p.trailers.agreement);
+                    let mut set = HashSet::new();
+                    for blob in store.blobs_along(&graph, &path)?.into_iter().flatten() {
+                        set.insert(ObjectId::from(blob));
+                        if let Some(m) = meaning_of(blob.into())? {
+                            set.insert(m);
+                        }
+                    }
+                    v.insert(set)
+                }
+            };
+            let ok = match p.trailers.revision.parse::<ObjectId>() {
+                Ok(rev) => {
+                    known.contains(&rev) || meaning_of(rev)?.is_some_and(|m| known.contains(&m))
+                }
+                Err(_) => false,
+            };
+            if !ok {
+                failures.push(fail(format!(
+                    "Accord-Revision {} is not a revision of {} (nor a text with the meaning of one)",
+                    p.trailers.revision, p.trailers.agreement
+                )));
             }
-        };
-        let rev_ok = p.trailers.revision.parse::<ObjectId>().is_ok_and(|o| known.contains(&o));
-        if !rev_ok {
-            failures.push(fail(format!(
-                "Accord-Revision {} is not a revision of {}",
-                p.trailers.revision, p.trailers.agreement
-            )));
         }
         if args.signed {
             match store.commit_signature(p.commit)? {

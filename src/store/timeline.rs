@@ -14,8 +14,8 @@ use crate::core::replay::Texts;
 pub use crate::core::replay::{Edit, Event};
 use crate::core::{self, Meaning, Revisions};
 use crate::error::Result;
-use crate::model::{self, Agreement};
 use crate::ledger::Position;
+use crate::model::{self, Agreement};
 use crate::oid::ObjectId;
 
 pub struct Timeline<'g> {

@@ -409,3 +409,63 @@ fn ten_clones_syncing_at_once_all_land_and_no_position_is_rewritten() {
     }
     team.env.git_in(&team.origin, &["fsck", "--strict"]).ok();
 }
+
+#[test]
+fn a_rebase_merge_of_positions_made_here_keeps_consent_and_verify_passes() {
+    // The older layout: positions on the pull request's branch itself, then a rebase merge over
+    // a main that touched the file without changing its meaning.
+    let mut team = Team::new("consent");
+    let ada = team.env.repo.clone();
+    team.git(ADA, &ada, &["checkout", "-q", "-b", "feature"]).ok();
+    edit(&ada, PURPOSE, AMENDED);
+    team.git(ADA, &ada, &["commit", "-q", "-am", "Amend the purpose"]).ok();
+    for who in [ADA, GRACE, KATHERINE] {
+        team.accord(who, &ada, &["sign", "charter", "--here"]).ok();
+    }
+    team.git(ADA, &ada, &["checkout", "-q", "main"]).ok();
+    let path = ada.join("agreements/charter.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("# Reviewed quarterly.\n{text}")).unwrap();
+    team.git(ADA, &ada, &["commit", "-q", "-am", "Comment"]).ok();
+    team.git(ADA, &ada, &["checkout", "-q", "feature"]).ok();
+    team.git(ADA, &ada, &["rebase", "-q", "main"]).ok();
+    team.git(ADA, &ada, &["checkout", "-q", "main"]).ok();
+    team.git(ADA, &ada, &["merge", "-q", "--ff-only", "feature"]).ok();
+    let s = team.status(&ada);
+    assert_eq!(s["ratified"], true, "{s}");
+    team.accord(ADA, &ada, &["verify"]).ok();
+}
+
+#[test]
+fn verify_checks_the_author_of_every_position_on_the_positions_branch() {
+    let mut env = TestEnv::on_positions_branch();
+    env.commit_file("agreements/charter.toml", &charter("consent"), "Add the charter");
+    let blob = env.git(&["rev-parse", "HEAD:agreements/charter.toml"]).stdout.trim().to_string();
+    env.accord(&["sign", "charter"]).ok();
+    env.accord(&["verify"]).ok();
+    // Mallory records a sign-off in Grace's name on the positions branch.
+    env.as_(("Mallory", "mallory@example.com"));
+    env.git(&["checkout", "-q", "accord/positions"]).ok();
+    env.git(&[
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "forged",
+        "--trailer",
+        "Accord-Position: sign",
+        "--trailer",
+        "Accord-Agreement: charter",
+        "--trailer",
+        &format!("Accord-Revision: {blob}"),
+        "--trailer",
+        "Accord-Party: Grace Hopper <grace@example.com>",
+    ])
+    .ok();
+    let forged = env.head();
+    env.git(&["checkout", "-q", "main"]).ok();
+    let v = env.accord(&["verify"]);
+    v.code(1);
+    assert!(v.stdout.contains(&forged[..10]) || v.stdout.contains(&forged), "{}", v.stdout);
+    assert!(v.stdout.contains("is not the party it names"), "{}", v.stdout);
+}
