@@ -81,6 +81,23 @@ pub fn load_at(store: &Store, commit: ObjectId, id: &str) -> Result<(ObjectId, A
     Ok((blob, a))
 }
 
+/// Say on stderr when positions recorded here have not reached the default remote yet.
+pub fn note_unsynced(store: &Store, ui: &Ui) -> Result<()> {
+    let branch = store.positions_branch();
+    if store.positions_tip(branch)?.is_none() {
+        return Ok(());
+    }
+    let Some(remote) = store.default_remote()? else { return Ok(()) };
+    let state = store.sync_state(branch, &remote)?;
+    if state.ahead > 0 {
+        ui.status(format!(
+            "{} position(s) on {branch} not yet synced to {remote}: run `accord sync`",
+            state.ahead
+        ));
+    }
+    Ok(())
+}
+
 /// Positions grouped by agreement, each list newest first.
 pub fn positions_by_agreement<'p>(
     positions: impl IntoIterator<Item = &'p Position>,

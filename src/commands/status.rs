@@ -30,6 +30,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
         None => store.head_required()?,
     };
     let evals = super::evaluate_at(&store, commit, &args.ids)?;
+    super::note_unsynced(&store, ui)?;
     match ui.format {
         OutputFormat::Json => ui.json(&render::json::statuses(&evals))?,
         OutputFormat::Markdown => {

@@ -469,3 +469,23 @@ fn verify_checks_the_author_of_every_position_on_the_positions_branch() {
     assert!(v.stdout.contains(&forged[..10]) || v.stdout.contains(&forged), "{}", v.stdout);
     assert!(v.stdout.contains("is not the party it names"), "{}", v.stdout);
 }
+
+#[test]
+fn status_and_pending_say_when_positions_are_not_yet_synced() {
+    let mut team = Team::new("consent");
+    let ada = team.env.repo.clone();
+    team.accord(ADA, &ada, &["sign", "charter"]).ok();
+    team.accord(GRACE, &ada, &["sign", "charter", "-m", "Same machine, two hats."]).ok();
+    for args in [&["status"][..], &["pending"]] {
+        let r = team.accord(KATHERINE, &ada, args);
+        r.ok();
+        assert!(
+            r.stderr.contains("2 position(s) on accord/positions not yet synced to origin"),
+            "{}",
+            r.stderr
+        );
+    }
+    team.accord(ADA, &ada, &["sync"]).ok();
+    let r = team.accord(ADA, &ada, &["status"]);
+    assert!(!r.stderr.contains("not yet synced"), "{}", r.stderr);
+}
