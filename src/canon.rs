@@ -49,6 +49,9 @@ pub fn render(a: &Agreement) -> String {
     if let Some(ends) = &a.ends {
         line(format!("ends: {ends}"));
     }
+    if a.retired {
+        line("retired: true".to_string());
+    }
     line(format!("decision: {}", a.decision.rule));
     if let Some(q) = a.decision.quorum {
         line(format!("quorum: {q}"));

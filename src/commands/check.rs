@@ -118,6 +118,8 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
                 .collect(),
             None => Vec::new(),
         };
+        let paths: Vec<String> = committed.iter().map(|id| store.path_of(id)).collect();
+        super::fail_closed_if_shallow(&store, &paths)?;
         let evals = match head {
             Some(h) if !committed.is_empty() => super::evaluate_at(&store, h, &committed)?,
             _ => Vec::new(),

@@ -142,8 +142,58 @@ pub fn evaluate(
     core::evaluate(&reader, id, &revision.to_string(), agreement, &counted)
 }
 
+/// A gate (`review --require-ratified`, `check --ratified`, `verify`) in a shallow clone fails
+/// closed when the cut-off history could hide a position or an edit of what it judges.
+pub fn fail_closed_if_shallow(store: &Store, paths: &[String]) -> Result<()> {
+    if store.is_shallow() && store.shallow_could_hide(paths)? {
+        return Err(Error::new(
+            "this is a shallow clone and its history is cut off where an agreement it judges already existed: an older position or edit may be missing",
+        )
+        .hint("fetch the whole history first: `git fetch --unshallow` (in CI: fetch-depth: 0)"));
+    }
+    Ok(())
+}
+
+/// Whether agreement `id`, removed in `head`'s history, was retired first: the last text before
+/// the removal says `retired = true` and stood ratified when it was removed (SPEC §4).
+pub fn removed_after_ratified_retirement(store: &Store, head: ObjectId, id: &str) -> Result<bool> {
+    let graph = store.graph_for(head, id)?;
+    let timeline = Timeline::build(store, &graph, id)?;
+    let ratified = timeline.replay(store)?;
+    for (k, e) in timeline.events.iter().enumerate() {
+        let crate::store::Event::Edit(edit) = e else { continue };
+        if edit.blob.is_some() {
+            return Ok(false); // the newest edit is not a removal
+        }
+        let Some(before) = edit.before else { return Ok(false) };
+        let retired = timeline.agreement(store, before)?.is_some_and(|a| a.retired);
+        let stood_ratified = ratified.get(k + 1).copied().flatten() == Some(true);
+        return Ok(retired && stood_ratified);
+    }
+    Ok(false)
+}
+
 /// Evaluate every agreement in `ids` at `commit` (all agreements there when `ids` is empty).
 pub fn evaluate_at(store: &Store, commit: ObjectId, ids: &[String]) -> Result<Vec<Evaluation>> {
+    evaluate_inner(store, commit, ids, None)
+}
+
+/// [`evaluate_at`] counting only the positions `keep` accepts (`review --signed`).
+pub fn evaluate_filtered(
+    store: &Store,
+    commit: ObjectId,
+    ids: &[String],
+    keep: &dyn Fn(&Position) -> bool,
+) -> Result<Vec<Evaluation>> {
+    evaluate_inner(store, commit, ids, Some(keep))
+}
+
+fn evaluate_inner(
+    store: &Store,
+    commit: ObjectId,
+    ids: &[String],
+    keep: Option<&dyn Fn(&Position) -> bool>,
+) -> Result<Vec<Evaluation>> {
     let t0 = std::time::Instant::now();
     let all: Vec<(String, ObjectId)> = store.ids_at(commit)?;
     let wanted: Vec<(String, ObjectId)> = if ids.is_empty() {
@@ -172,9 +222,18 @@ pub fn evaluate_at(store: &Store, commit: ObjectId, ids: &[String]) -> Result<Ve
         loaded.push((id, blob, a));
     }
     crate::store::trace("agreements loaded", t0);
-    let by_agreement = positions_by_agreement(history.positions.iter().map(|p| &**p));
+    // Filtering needs every position, not only the standing ones the history remembers.
+    let graph = match keep {
+        Some(_) => Some(store.graph(commit)?),
+        None => None,
+    };
+    let keep = |p: &Position| keep.is_none_or(|k| k(p));
+    let by_agreement = match &graph {
+        Some(g) => positions_by_agreement(g.positions().into_iter().filter(|p| keep(p))),
+        None => positions_by_agreement(history.positions.iter().map(|p| &**p)),
+    };
     let branch = store.branch_positions(store.positions_branch(), Some(commit))?;
-    let on_branch = positions_by_agreement(branch.iter().map(|p| &**p));
+    let on_branch = positions_by_agreement(branch.iter().map(|p| &**p).filter(|p| keep(p)));
     let mut out = Vec::new();
     for (id, blob, agreement) in &loaded {
         let positions = Positions {

@@ -36,6 +36,9 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
         let graph = if ids.is_empty() { None } else { Some(store.graph(head)?) };
         for (id, _) in ids {
             let (_, a) = super::load_at(&store, head, &id)?;
+            if a.retired {
+                continue; // a retired agreement has no reviews to come
+            }
             let mut ratified_at = None;
             if let (true, Some(graph)) = (due::needs_ratification_time(&a), graph.as_ref()) {
                 let timeline = Timeline::build(&store, graph, &id)?;

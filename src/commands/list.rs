@@ -28,6 +28,8 @@ struct Row {
     blocking: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    retired: bool,
 }
 
 pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
@@ -51,6 +53,7 @@ pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
             ratified: false,
             blocking: Vec::new(),
             error: None,
+            retired: false,
         };
         match store.read_current(id).and_then(|b| {
             let bytes = b.unwrap_or_default();
@@ -83,6 +86,7 @@ pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
                 if let Some(r) = rows.iter_mut().find(|r| r.id == e.agreement) {
                     r.ratified = e.ratified;
                     r.blocking = e.blocking;
+                    r.retired = e.retired;
                 }
             }
         }
@@ -109,6 +113,13 @@ pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
                     format!("{BAD}invalid{BAD:#}: run `accord check`")
                 } else if !r.committed {
                     format!("{WARN}draft{WARN:#}: not committed")
+                } else if r.retired && r.ratified {
+                    format!("{DIM}retired{DIM:#}")
+                } else if r.retired {
+                    format!(
+                        "{WARN}retirement not ratified{WARN:#}: {}",
+                        escape(&r.blocking.join("; "))
+                    )
                 } else if r.ratified {
                     format!("{GOOD}ratified{GOOD:#}")
                 } else {

@@ -39,7 +39,7 @@ pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
     let evals = super::evaluate_at(&store, head, &[])?;
     super::note_unsynced(&store, ui)?;
     let mut out = Vec::new();
-    for e in evals {
+    for e in evals.into_iter().filter(|e| !e.retired) {
         let Some(p) = e.parties.iter().find(|p| crate::model::same_email(&p.email, &me.email))
         else {
             continue;

@@ -1,6 +1,6 @@
 //! `accord review`: what a range of commits (a pull request) does to the agreements.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -11,31 +11,39 @@ use crate::error::{Error, Result};
 use crate::model;
 use crate::oid::ObjectId;
 use crate::render;
-use crate::render::escape::terminal as clean;
-use crate::store::CommitKind;
-use crate::ui::{Ui, BAD, BOLD, DIM, GOOD};
+use crate::render::json::PositionView;
+use crate::store::{CommitKind, Store};
+use crate::ui::Ui;
 
 /// Review the agreement changes in a range of commits, as for a pull request
 ///
-/// For `BASE..HEAD` (compared from their merge base, as code review does): every agreement
-/// added, removed or changed, its semantic diff, the positions recorded in the range, and
-/// whether it is ratified at HEAD. `--format markdown` renders a pull-request comment;
-/// `--require-ratified` exits 1 when any changed agreement is not ratified at HEAD, so CI can
-/// gate merges.
+/// For `BASE..HEAD` (or `BASE...HEAD`; both compare from the merge base, as code review does):
+/// every agreement added, removed or changed, its semantic diff, the positions taken on it in
+/// the range (on the branch or on the positions branch), and whether it is ratified at HEAD.
+/// `--format markdown` renders a pull-request comment that says how to sign.
+///
+/// Configuration (`accord.toml`: where agreements and positions live, whose keys count) is read
+/// from BASE, never from the pull request or the working tree. `--require-ratified` exits 1 when
+/// a changed agreement is not ratified at HEAD, when one is removed without a ratified
+/// retirement, or when the range changes where agreements or positions live.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The range, `BASE..HEAD` (HEAD defaults to HEAD: `main..` works)
+    /// The range, `BASE..HEAD` or `BASE...HEAD` (HEAD defaults to HEAD: `main..` works)
     #[arg(value_name = "BASE..HEAD")]
     pub range: String,
-    /// Exit 1 unless every changed agreement is ratified at HEAD
+    /// Exit 1 unless every changed agreement is ratified at HEAD (a gate for CI)
     #[arg(long)]
     pub require_ratified: bool,
+    /// Count only positions whose signatures verify against the allowed signers at BASE (or
+    /// the verifier's own gpg.ssh.allowedSignersFile, which wins)
+    #[arg(long)]
+    pub signed: bool,
 }
 
 /// What a range did to an agreement file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-enum FileChange {
+pub enum FileChange {
     Added,
     Removed,
     Changed,
@@ -44,7 +52,7 @@ enum FileChange {
 }
 
 impl FileChange {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             FileChange::Added => "added",
             FileChange::Removed => "removed",
@@ -55,25 +63,35 @@ impl FileChange {
 }
 
 #[derive(Debug, Serialize)]
-struct AgreementReview {
-    agreement: String,
+pub struct Review {
+    pub agreement: String,
     /// added | removed | changed | unchanged (positions only)
-    change: FileChange,
-    changes: Vec<Change>,
-    positions: Vec<crate::render::json::PositionView>,
+    pub change: FileChange,
+    pub changes: Vec<Change>,
+    pub positions: Vec<PositionView>,
     /// Status at HEAD; absent for a removed agreement.
     #[serde(serialize_with = "crate::render::json::optional_status")]
-    status: Option<Evaluation>,
+    pub status: Option<Evaluation>,
+    /// For a removal: whether the last text before it was a ratified retirement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retired_first: Option<bool>,
 }
 
 #[derive(Debug, Serialize)]
-struct ReviewJson {
-    base: String,
-    head: String,
-    merge_base: String,
-    agreements: Vec<AgreementReview>,
-    /// Whether every changed agreement is ratified at HEAD.
-    ratified: bool,
+pub struct Report {
+    pub base: String,
+    pub head: String,
+    pub merge_base: String,
+    pub agreements: Vec<Review>,
+    /// Whether the range passes the gate: every changed agreement ratified at HEAD, every
+    /// removal a ratified retirement, and no change of where agreements or positions live.
+    pub ratified: bool,
+    /// Why the gate fails, in words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+    /// The positions branch, for the pull-request comment's "how to sign".
+    #[serde(skip)]
+    pub positions_branch: String,
 }
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
@@ -81,39 +99,43 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
         return Err(Error::new(format!("`{}` is not a range", args.range))
             .hint("write BASE..HEAD, e.g. `accord review main..HEAD`"));
     };
-    if head_rev.starts_with('.') {
-        return Err(Error::new("three-dot ranges are not supported")
-            .hint("write BASE..HEAD; accord compares from the merge base already"));
-    }
-    let store = super::open(ui)?;
+    // `BASE...HEAD` as git users type it for pull requests: the same comparison.
+    let head_rev = head_rev.strip_prefix('.').unwrap_or(head_rev);
+    let mut store = super::open(ui)?;
     let base = store.resolve(if base_rev.is_empty() { "HEAD" } else { base_rev })?;
     let head = store.resolve(if head_rev.is_empty() { "HEAD" } else { head_rev })?;
     let merge_base = store
         .merge_base(base, head)?
         .ok_or_else(|| Error::new(format!("{base_rev} and {head_rev} have no common history")))?;
-
-    let before: std::collections::BTreeMap<String, ObjectId> =
-        store.ids_at(merge_base)?.into_iter().collect();
-    let after: std::collections::BTreeMap<String, ObjectId> =
-        store.ids_at(head)?.into_iter().collect();
-    let head_graph = store.graph(head)?;
-    let base_graph = store.graph(merge_base)?;
-    let in_range: Vec<&crate::ledger::Position> = head_graph
-        .order(|n| matches!(n.accord, CommitKind::Position(_)) && !base_graph.contains(&n.id))
-        .into_iter()
-        .filter_map(|i| match &head_graph.nodes[i as usize].accord {
-            CommitKind::Position(p) => Some(&**p),
-            _ => None,
-        })
-        .collect();
+    // The base side decides where agreements and positions live; a pull request that moves
+    // them would leave every objection behind.
+    let base_config = store.project_config_at(base)?;
+    let head_config = store.project_config_at(head)?;
+    store.set_config(base_config.clone());
+    let mut problems = Vec::new();
+    if base_config.dir != head_config.dir
+        || base_config.positions_branch != head_config.positions_branch
+    {
+        problems.push("accord.toml changes where agreements or positions live".to_string());
+    }
+    let before: BTreeMap<String, ObjectId> = store.ids_at(merge_base)?.into_iter().collect();
+    let after: BTreeMap<String, ObjectId> = store.ids_at(head)?.into_iter().collect();
+    if args.require_ratified {
+        let paths: Vec<String> =
+            before.keys().chain(after.keys()).map(|id| store.path_of(id)).collect();
+        super::fail_closed_if_shallow(&store, &paths)?;
+    }
+    let keep = signed_filter(&store, args.signed, base)?;
+    let in_range = positions_in_range(&store, head, merge_base)?;
     let ids: BTreeSet<String> = before.keys().chain(after.keys()).cloned().collect();
     let mut reviews = Vec::new();
+    let (mut unratified, mut removed) = (Vec::new(), Vec::new());
     for id in ids {
         let (b, a) = (before.get(&id), after.get(&id));
-        let positions: Vec<crate::render::json::PositionView> = in_range
+        let positions: Vec<PositionView> = in_range
             .iter()
-            .filter(|p| p.trailers.agreement == id)
-            .map(|p| crate::render::json::PositionView::new(p))
+            .filter(|p| p.trailers.agreement == id && keep(p))
+            .map(|p| PositionView::new(p))
             .collect();
         let change = match (b, a) {
             (None, Some(_)) => FileChange::Added,
@@ -132,122 +154,108 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
             _ => Vec::new(),
         };
         let status = match a {
-            Some(_) => super::evaluate_at(&store, head, std::slice::from_ref(&id))?.pop(),
+            Some(_) => {
+                super::evaluate_filtered(&store, head, std::slice::from_ref(&id), &keep)?.pop()
+            }
             None => None,
         };
-        reviews.push(AgreementReview { agreement: id, change, changes, positions, status });
+        let retired_first = match change {
+            FileChange::Removed => {
+                Some(super::removed_after_ratified_retirement(&store, head, &id)?)
+            }
+            _ => None,
+        };
+        match (change, &status, retired_first) {
+            (FileChange::Added | FileChange::Changed, Some(s), _) if !s.ratified => {
+                unratified.push(id.clone())
+            }
+            (FileChange::Removed, _, Some(false)) => removed.push(id.clone()),
+            _ => {}
+        }
+        reviews.push(Review { agreement: id, change, changes, positions, status, retired_first });
     }
-    let unratified: Vec<String> = reviews
-        .iter()
-        .filter(|r| matches!(r.change, FileChange::Added | FileChange::Changed))
-        .filter(|r| !r.status.as_ref().is_some_and(|s| s.ratified))
-        .map(|r| r.agreement.clone())
-        .collect();
-    let report = ReviewJson {
+    if !unratified.is_empty() {
+        problems.push(format!("not ratified at {}: {}", short(head_rev), unratified.join(", ")));
+    }
+    if !removed.is_empty() {
+        problems.push(format!(
+            "removed without a ratified retirement: {} (retire first: `retired = true`, ratified)",
+            removed.join(", ")
+        ));
+    }
+    let report = Report {
         base: base.to_string(),
         head: head.to_string(),
         merge_base: merge_base.to_string(),
-        ratified: unratified.is_empty(),
+        ratified: problems.is_empty(),
+        problems: problems.clone(),
         agreements: reviews,
+        positions_branch: store.positions_branch().to_string(),
     };
     match ui.format {
         OutputFormat::Json => ui.json(&report)?,
-        OutputFormat::Markdown => markdown(ui, &args.range, &report)?,
-        OutputFormat::Human => human(ui, &report)?,
+        OutputFormat::Markdown => render::review::markdown(ui.out(), &args.range, &report)?,
+        OutputFormat::Human => {
+            let color = ui.color();
+            render::review::human(ui.out(), &report, color)?
+        }
     }
-    if args.require_ratified && !unratified.is_empty() {
-        return Ok(super::Outcome::No(format!(
-            "not ratified at {head_rev}: {}",
-            unratified.join(", ")
-        )));
+    if args.require_ratified && !problems.is_empty() {
+        return Ok(super::Outcome::No(problems.join("; ")));
     }
     Ok(super::Outcome::Done)
 }
 
-fn human(ui: &mut Ui, r: &ReviewJson) -> Result<()> {
-    let color = ui.color();
-    let out = ui.out();
-    if r.agreements.is_empty() {
-        writeln!(out, "no agreement changed in this range")?;
+fn short(rev: &str) -> &str {
+    if rev.is_empty() {
+        "HEAD"
+    } else {
+        rev
     }
-    for (i, a) in r.agreements.iter().enumerate() {
-        if i > 0 {
-            writeln!(out)?;
-        }
-        let state = match &a.status {
-            Some(s) if s.ratified => format!("{GOOD}ratified at head{GOOD:#}"),
-            Some(_) => format!("{BAD}not ratified at head{BAD:#}"),
-            None => format!("{DIM}removed{DIM:#}"),
-        };
-        writeln!(out, "{BOLD}{}{BOLD:#} ({}) — {state}", a.agreement, a.change.as_str())?;
-        for c in &a.changes {
-            writeln!(out, "  {}", render::diff::human_line(c, color))?;
-        }
-        for p in &a.positions {
-            let note = p.note.lines().next().map(|l| format!(": {l}")).unwrap_or_default();
-            let (name, note) = (clean(&p.name), clean(&note));
-            writeln!(out, "  {DIM}{:.10}{DIM:#} {name} {}{note}", p.commit, p.position)?;
-        }
-        if let Some(s) = &a.status {
-            if !s.ratified {
-                for b in &s.blocking {
-                    writeln!(out, "  blocking: {}", clean(b))?;
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
-fn markdown(ui: &mut Ui, range: &str, r: &ReviewJson) -> Result<()> {
-    let out = ui.out();
-    writeln!(out, "## Agreements in `{range}`\n")?;
-    if r.agreements.is_empty() {
-        writeln!(out, "No agreement changed in this range.")?;
-    }
-    for a in &r.agreements {
-        writeln!(out, "### `{}` ({})\n", a.agreement, a.change.as_str())?;
-        for c in &a.changes {
-            if let Change::PurposeReworded { words, .. } = c {
-                writeln!(out, "**Purpose**\n")?;
-                writeln!(out, "> {}\n", render::diff::markdown_emphasis(words))?;
+/// Positions taken in the range: reachable from HEAD but not from the merge base, and those on
+/// the positions branch made since the merge base was committed.
+fn positions_in_range(
+    store: &Store,
+    head: ObjectId,
+    merge_base: ObjectId,
+) -> Result<Vec<std::sync::Arc<crate::ledger::Position>>> {
+    let head_graph = store.graph(head)?;
+    let base_graph = store.graph(merge_base)?;
+    let mut out: Vec<_> = head_graph
+        .order(|n| matches!(n.accord, CommitKind::Position(_)) && !base_graph.contains(&n.id))
+        .into_iter()
+        .filter_map(|i| match &head_graph.nodes[i as usize].accord {
+            CommitKind::Position(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect();
+    let since = base_graph.nodes.first().map_or(i64::MIN, |n| n.time);
+    let branch = store.branch_positions(store.positions_branch(), Some(head))?;
+    out.extend(branch.into_iter().filter(|p| p.time >= since));
+    Ok(out)
+}
+
+/// With `--signed`, which positions count: those whose commit carries a good signature by the
+/// party, checked against the allowed signers at BASE (or the verifier's own file).
+fn signed_filter(
+    store: &Store,
+    signed: bool,
+    base: ObjectId,
+) -> Result<impl Fn(&crate::ledger::Position) -> bool + '_> {
+    let signers = if signed { Some(store.allowed_signers(base)?) } else { None };
+    Ok(move |p: &crate::ledger::Position| -> bool {
+        let Some(signers) = &signers else { return true };
+        match store.commit_signature(p.commit) {
+            Ok(Some((payload, signature))) => {
+                let path = signers.as_ref().map(|s| s.path.as_path());
+                matches!(
+                    crate::signing::verify(path, &p.trailers.email, &payload, &signature),
+                    crate::signing::Verdict::Good { .. }
+                )
             }
+            _ => false,
         }
-        let others: Vec<&Change> =
-            a.changes.iter().filter(|c| !matches!(c, Change::PurposeReworded { .. })).collect();
-        if !others.is_empty() {
-            writeln!(out, "**Changes**\n")?;
-            for c in others {
-                writeln!(out, "- {}", render::diff::markdown_line(c))?;
-            }
-            writeln!(out)?;
-        }
-        if !a.positions.is_empty() {
-            writeln!(out, "**Positions in this range**\n")?;
-            for p in &a.positions {
-                let note = p
-                    .note
-                    .lines()
-                    .next()
-                    .map(|l| format!(": {}", render::markdown::cell(l)))
-                    .unwrap_or_default();
-                writeln!(
-                    out,
-                    "- `{:.10}` {} **{}**{note}",
-                    p.commit,
-                    render::markdown::cell(&p.name),
-                    p.position
-                )?;
-            }
-            writeln!(out)?;
-        }
-        match &a.status {
-            Some(s) => {
-                render::markdown::status(out, s)?;
-                writeln!(out)?;
-            }
-            None => writeln!(out, "Removed in this range.\n")?,
-        }
-    }
-    Ok(())
+    })
 }

@@ -59,6 +59,11 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     if let Some(id) = &args.id {
         super::load_at(&store, head, id)?; // an unknown agreement is an error, not "all good"
     }
+    let judged: Vec<String> = match &args.id {
+        Some(id) => vec![store.path_of(id)],
+        None => store.ids_at(head)?.iter().map(|(id, _)| store.path_of(id)).collect(),
+    };
+    super::fail_closed_if_shallow(&store, &judged)?;
     let graph = store.graph_full(head)?;
     let signers = if args.signed { store.allowed_signers(head)? } else { None };
     let mut failures = Vec::new();

@@ -67,6 +67,8 @@ pub struct Evaluation {
     pub outsiders: Vec<Outsider>,
     pub title: String,
     pub kind: model::Kind,
+    /// The text is a retirement (`retired = true`).
+    pub retired: bool,
 }
 
 /// Evaluate agreement `id` at `revision` (its blob id, full hex) given the positions on it that
@@ -141,6 +143,7 @@ pub fn evaluate<R: Revisions + ?Sized>(
         outsiders,
         title: agreement.title.clone(),
         kind: agreement.kind,
+        retired: agreement.retired,
     })
 }
 

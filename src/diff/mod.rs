@@ -105,6 +105,10 @@ pub enum Change {
         old: Rule,
         new: Rule,
     },
+    /// `retired = true` was set (`true`) or taken back.
+    RetiredChanged {
+        retired: bool,
+    },
     /// `None` on one side: the quorum was added or removed.
     QuorumChanged {
         old: Option<u32>,
@@ -464,6 +468,9 @@ pub fn diff(old: &Agreement, new: &Agreement) -> Vec<Change> {
     }
     if old.decision.rule != new.decision.rule {
         out.push(Change::RuleChanged { old: old.decision.rule, new: new.decision.rule });
+    }
+    if old.retired != new.retired {
+        out.push(Change::RetiredChanged { retired: new.retired });
     }
     if old.decision.quorum != new.decision.quorum {
         out.push(Change::QuorumChanged { old: old.decision.quorum, new: new.decision.quorum });

@@ -34,6 +34,10 @@ pub struct Agreement {
     pub commitments: Vec<Commitment>,
     #[serde(default, rename = "norm", skip_serializing_if = "Vec::is_empty")]
     pub norms: Vec<Norm>,
+    /// Retired through a ratified revision (SPEC §4 "Retiring"); removing the file afterwards
+    /// passes the gate.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retired: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

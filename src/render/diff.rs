@@ -162,6 +162,8 @@ fn line(change: &Change) -> Line<'_> {
         Change::PurposeReflowed => plain.own("purpose: text reflowed"),
         Change::KindChanged { old, new } => plain.own(format!("kind: {old} → {new}")),
         Change::RuleChanged { old, new } => plain.own(format!("decision: {old} → {new}")),
+        Change::RetiredChanged { retired: true } => plain.own("retired: this agreement ends"),
+        Change::RetiredChanged { retired: false } => plain.own("retired: taken back"),
         Change::QuorumChanged { old, new } => match (old, new) {
             (Some(o), Some(n)) => plain.own(format!("quorum: {o} → {n}")),
             (None, Some(n)) => Line::new(added).own(format!("quorum {n}")),
@@ -371,6 +373,9 @@ pub fn summary(changes: &[Change]) -> String {
             Change::PurposeReflowed => s.reflowed.push("purpose".into()),
             Change::KindChanged { old, new } => s.text(format!("kind {old} → {new}")),
             Change::RuleChanged { old, new } => s.text(format!("decision {old} → {new}")),
+            Change::RetiredChanged { retired } => {
+                s.text(if *retired { "retired".into() } else { "retirement taken back".into() })
+            }
             Change::QuorumChanged { old, new } => {
                 s.text(format!("quorum {} → {}", opt(old), opt(new)))
             }

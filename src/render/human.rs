@@ -150,9 +150,10 @@ pub fn status(w: &mut dyn Write, e: &Evaluation) -> io::Result<()> {
         Some(q) => format!("{} {q}", e.rule),
         None => e.rule.to_string(),
     };
+    let retired = if e.retired { " (retired)" } else { "" };
     writeln!(
         w,
-        "{BOLD}{}{BOLD:#} — {verdict}  {DIM}({rule}, revision {:.10}){DIM:#}",
+        "{BOLD}{}{BOLD:#}{retired} — {verdict}  {DIM}({rule}, revision {:.10}){DIM:#}",
         e.agreement, e.revision
     )?;
     for p in &e.parties {

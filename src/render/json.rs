@@ -24,6 +24,8 @@ pub struct StatusView<'a> {
     pub blocking: &'a [String],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub outsiders: Vec<OutsiderView<'a>>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub retired: bool,
 }
 
 impl<'a> StatusView<'a> {
@@ -38,6 +40,7 @@ impl<'a> StatusView<'a> {
             objections: e.objections.iter().map(ObjectionView::new).collect(),
             blocking: &e.blocking,
             outsiders: e.outsiders.iter().map(OutsiderView::new).collect(),
+            retired: e.retired,
         }
     }
 }

@@ -218,6 +218,39 @@ impl Store {
         self.repo.is_shallow()
     }
 
+    /// The commits where a shallow clone's history is cut off (empty when it is not shallow).
+    pub fn shallow_boundary(&self) -> Result<Vec<ObjectId>> {
+        let text = match std::fs::read_to_string(self.repo.commondir().join("shallow")) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(text.lines().filter_map(|l| l.trim().parse().ok()).collect())
+    }
+
+    /// Whether a gate judging the agreements at `paths` could be misled by a shallow history:
+    /// some commit where history is cut off already has one of those files, so an older
+    /// position or edit of it may be missing (SPEC §9: gates fail closed then).
+    pub fn shallow_could_hide(&self, paths: &[String]) -> Result<bool> {
+        for commit in self.shallow_boundary()? {
+            for path in paths {
+                // A boundary commit whose object is missing hides everything.
+                match self.blob_at(commit, path) {
+                    Ok(Some(_)) => return Ok(true),
+                    Ok(None) => {}
+                    Err(_) => return Ok(true),
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// Judge with another `accord.toml` (for `review`, which reads the base side's).
+    pub fn set_config(&mut self, config: ProjectConfig) {
+        self.dir = config.dir.as_deref().unwrap_or("agreements").trim_matches('/').to_string();
+        self.config = config;
+    }
+
     pub fn git_dir(&self) -> &Path {
         self.repo.path()
     }
@@ -474,40 +507,37 @@ impl Store {
         }
     }
 
-    /// The allowed-signers file for verifying positions judged at `commit`: `allowed_signers`
-    /// from `accord.toml` committed there (copied to a temporary file), else git's
-    /// `gpg.ssh.allowedSignersFile`, resolved from the top of the work tree as git does.
+    /// The allowed-signers file for verifying positions judged at `commit`: the verifier's own
+    /// `gpg.ssh.allowedSignersFile` when their git configuration sets it (their trust wins: a
+    /// pull request cannot vouch for its own keys), else `allowed_signers` from `accord.toml`
+    /// committed at `commit` (copied to a temporary file), resolved as git resolves paths.
     pub fn allowed_signers(&self, commit: impl Into<Oid>) -> Result<Option<AllowedSigners>> {
         let commit: Oid = commit.into();
-        // The evaluated commit decides whose keys count, not an uncommitted edit.
-        let committed = match self.blob_at(commit, "accord.toml")? {
-            Some((_, bytes)) => {
-                let text = String::from_utf8_lossy(&bytes);
-                toml::from_str::<ProjectConfig>(&text).map_err(|e| {
-                    Error::new(format!("accord.toml at HEAD: {}", e.message().trim_end()))
-                })?
-            }
-            None => ProjectConfig::default(),
-        };
-        if let Some(rel) = &committed.allowed_signers {
-            let Some((_, bytes)) = self.blob_at(commit, rel.trim_start_matches('/'))? else {
-                return Err(Error::new(format!(
-                    "accord.toml names allowed_signers = \"{rel}\", which is not committed at HEAD"
-                )));
-            };
-            let mut f = tempfile::NamedTempFile::new()?;
-            std::io::Write::write_all(&mut f, &bytes)?;
-            return Ok(Some(AllowedSigners { path: f.path().to_path_buf(), _temp: Some(f) }));
-        }
-        Ok(self.config_string("gpg.ssh.allowedSignersFile").map(|p| {
+        if let Some(p) = self.config_string("gpg.ssh.allowedSignersFile") {
             let path = if p.starts_with("~/") {
                 expand_home(&p, None)
             } else {
                 // Relative to the top of the work tree, where git runs `verify-commit`.
                 self.workdir().unwrap_or(self.git_dir()).join(p)
             };
-            AllowedSigners { path, _temp: None }
-        }))
+            return Ok(Some(AllowedSigners { path, _temp: None }));
+        }
+        // The evaluated commit decides whose keys count, not an uncommitted edit.
+        let committed = self.project_config_at(commit)?;
+        let Some(rel) = &committed.allowed_signers else { return Ok(None) };
+        let Some((_, bytes)) = self.blob_at(commit, rel.trim_start_matches('/'))? else {
+            return Err(Error::new(format!(
+                "accord.toml names allowed_signers = \"{rel}\", which is not committed at {}",
+                if self.head()? == Some(commit.into()) {
+                    "HEAD".to_string()
+                } else {
+                    format!("{commit:.10}")
+                }
+            )));
+        };
+        let mut f = tempfile::NamedTempFile::new()?;
+        std::io::Write::write_all(&mut f, &bytes)?;
+        Ok(Some(AllowedSigners { path: f.path().to_path_buf(), _temp: Some(f) }))
     }
 
     /// How git would sign a new commit by `committer`, if at all: `commit.gpgsign` or `force`

@@ -172,12 +172,15 @@ fn shallow() -> TestEnv {
 fn same_tip_deeper_history_after_unshallow_log_history_verify() {
     let env = shallow();
     let tip = env.head();
-    let queries: Vec<Vec<String>> =
-        queries(&env).into_iter().filter(|q| q[0] != "status").collect();
     env.git(&["fetch", "-q", "--deepen", "2"]).ok();
-    assert_same_for(&env, "deepened by 2, same tip", &queries);
+    // Still shallow: `verify` is a gate and fails closed there (SPEC §9); reads go on.
+    let reads: Vec<Vec<String>> = queries(&env).into_iter().filter(|q| q[0] != "status").collect();
+    assert_same_for(&env, "deepened by 2, same tip", &reads);
     env.git(&["fetch", "-q", "--unshallow"]).ok();
     assert_eq!(env.head(), tip);
+    let queries: Vec<Vec<String>> =
+        crate::common::cached::queries(&env).into_iter().filter(|q| q[0] != "status").collect();
+    assert!(queries.iter().any(|q| q[0] == "verify"), "unshallowed: verify is asked again");
     assert_same_for(&env, "unshallowed, same tip", &queries);
 }
 

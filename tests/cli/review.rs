@@ -158,8 +158,14 @@ fn review_lists_added_and_removed_agreements() {
     assert_eq!(column(&v["agreements"], "change"), [json!("removed"), json!("added")]);
     assert_eq!(v["agreements"][0]["status"], Value::Null);
     assert_eq!(v["agreements"][1]["status"]["ratified"], false);
-    // The removed agreement does not need ratifying; the added one does.
+    // The added one needs ratifying; so does the removal (SPEC §4: removing an agreement is a
+    // change that needs consent: retire it first).
     let run = env.accord(&["review", "main..pr", "--require-ratified"]);
     run.code(1);
     assert!(run.stderr.contains("not ratified at pr: team"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("removed without a ratified retirement: charter"),
+        "{}",
+        run.stderr
+    );
 }

@@ -205,6 +205,11 @@ fn verify_signed_reads_the_allowed_signers_named_in_accord_toml_from_head() {
     // Katherine's key is in git's file but not in the reviewed one.
     let katherine = signed_by(&mut env, KATHERINE, "katherine", &["sign", "charter"]);
     assert_eq!(git_sig(&env, &katherine), "G\0*@example.com", "git's file allows it");
+    // The verifier's own file wins over the repository's (SPEC §6): with it, she verifies.
+    let r = env.accord(&["verify", "--signed"]).ok().clone();
+    assert!(r.stdout.contains("ok: 3 position(s)"), "{}", r.stdout);
+    // Without it, the committed file decides.
+    env.git(&["config", "--unset", "gpg.ssh.allowedSignersFile"]).ok();
     fails_signed(&env, &katherine, "does not verify for katherine@example.com");
     // Adding her key in the working tree is not enough: the file is read from HEAD's tree.
     let with_katherine = format!("{reviewed}katherine@example.com {}\n", keys.katherine);

@@ -1,0 +1,118 @@
+//! `accord review` for people: the terminal report and the pull-request comment.
+
+use std::io::{self, Write};
+
+use super::escape::terminal as clean;
+use crate::commands::review::Report;
+use crate::diff::Change;
+use crate::ui::{BAD, BOLD, DIM, GOOD};
+
+pub fn human(out: &mut dyn Write, r: &Report, color: bool) -> io::Result<()> {
+    if r.agreements.is_empty() {
+        writeln!(out, "no agreement changed in this range")?;
+    }
+    for (i, a) in r.agreements.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        let state = match &a.status {
+            Some(s) if s.ratified => format!("{GOOD}ratified at head{GOOD:#}"),
+            Some(_) => format!("{BAD}not ratified at head{BAD:#}"),
+            None if a.retired_first == Some(true) => {
+                format!("{DIM}removed after a ratified retirement{DIM:#}")
+            }
+            None => format!("{BAD}removed without a ratified retirement{BAD:#}"),
+        };
+        writeln!(out, "{BOLD}{}{BOLD:#} ({}) — {state}", a.agreement, a.change.as_str())?;
+        for c in &a.changes {
+            writeln!(out, "  {}", super::diff::human_line(c, color))?;
+        }
+        for p in &a.positions {
+            let note = p.note.lines().next().map(|l| format!(": {l}")).unwrap_or_default();
+            let (name, note) = (clean(&p.name), clean(&note));
+            writeln!(out, "  {DIM}{:.10}{DIM:#} {name} {}{note}", p.commit, p.position)?;
+        }
+        if let Some(s) = &a.status {
+            if !s.ratified {
+                for b in &s.blocking {
+                    writeln!(out, "  blocking: {}", clean(b))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn markdown(out: &mut dyn Write, range: &str, r: &Report) -> io::Result<()> {
+    // A ref name is the user's, not ours: it may not close the code span.
+    writeln!(out, "## Agreements in `{}`\n", clean(range).replace('`', "'"))?;
+    if r.agreements.is_empty() {
+        writeln!(out, "No agreement changed in this range.")?;
+    }
+    for a in &r.agreements {
+        writeln!(out, "### `{}` ({})\n", a.agreement, a.change.as_str())?;
+        for c in &a.changes {
+            if let Change::PurposeReworded { words, .. } = c {
+                writeln!(out, "**Purpose**\n")?;
+                writeln!(out, "> {}\n", super::diff::markdown_emphasis(words))?;
+            }
+        }
+        let others: Vec<&Change> =
+            a.changes.iter().filter(|c| !matches!(c, Change::PurposeReworded { .. })).collect();
+        if !others.is_empty() {
+            writeln!(out, "**Changes**\n")?;
+            for c in others {
+                writeln!(out, "- {}", super::diff::markdown_line(c))?;
+            }
+            writeln!(out)?;
+        }
+        if !a.positions.is_empty() {
+            writeln!(out, "**Positions in this range**\n")?;
+            for p in &a.positions {
+                let note = p
+                    .note
+                    .lines()
+                    .next()
+                    .map(|l| format!(": {}", super::markdown::cell(l)))
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "- `{:.10}` {} **{}**{note}",
+                    p.commit,
+                    super::markdown::cell(&p.name),
+                    p.position
+                )?;
+            }
+            writeln!(out)?;
+        }
+        match &a.status {
+            Some(s) => {
+                super::markdown::status(out, s)?;
+                writeln!(out)?;
+            }
+            None if a.retired_first == Some(true) => {
+                writeln!(out, "Removed in this range, after a ratified retirement.\n")?
+            }
+            None => writeln!(
+                out,
+                "⛔ Removed in this range without a ratified retirement: retire it first (`retired = true`, ratified), then remove it.\n"
+            )?,
+        }
+        if a.status.as_ref().is_some_and(|s| !s.ratified) {
+            writeln!(
+                out,
+                "To take a position on this text: check out this branch, run `accord sign {id}` (or `accord object {id} -m \"why\"`), then `accord sync` to publish it on `{branch}`.\n",
+                id = a.agreement,
+                branch = r.positions_branch,
+            )?;
+        }
+    }
+    if !r.problems.is_empty() {
+        writeln!(
+            out,
+            "**Gate:** {}",
+            r.problems.iter().map(|p| super::markdown::cell(p)).collect::<Vec<_>>().join("; ")
+        )?;
+    }
+    Ok(())
+}
