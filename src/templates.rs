@@ -3,10 +3,16 @@
 //! and `{{email}}` placeholders. Pure: it knows nothing of git or the file system; the caller
 //! supplies the identity and decides where the text goes.
 //!
+//! The templates also say which of their texts are examples to replace: a value whose line
+//! ends in a `# placeholder` comment. [`placeholders`] reads that list from the templates
+//! compiled in, so `check` and `sign` refuse exactly what the templates mark (SPEC §9).
+//!
 //! Placeholders only ever sit inside TOML basic strings (`"..."`), so rendering escapes each
 //! value for that context and any name or title yields a file that parses as written.
 
-use crate::model::Kind;
+use std::sync::OnceLock;
+
+use crate::model::{normalize_text, Kind};
 
 const CHARTER: &str = include_str!("../templates/charter.toml");
 const PARTNERSHIP: &str = include_str!("../templates/partnership.toml");
@@ -59,6 +65,60 @@ pub fn render(kind: Kind, title: &str, name: &str, email: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The comment that marks a template value as a placeholder to replace.
+const MARK: &str = "# placeholder";
+
+/// Every text the templates mark `# placeholder` (texts, example parties' names and emails),
+/// whitespace-normalised, read once from the templates compiled into the binary.
+pub fn placeholders() -> &'static [String] {
+    static LIST: OnceLock<Vec<String>> = OnceLock::new();
+    LIST.get_or_init(|| {
+        let mut out = Vec::new();
+        for kind in Kind::ALL {
+            // The templates are part of the build and parse (a unit test says so); an unparsable
+            // one would mark nothing rather than stop every `check`.
+            if let Ok(doc) = source(kind).parse::<toml_edit::DocumentMut>() {
+                marked_item(doc.as_item(), &mut out);
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    })
+}
+
+/// Whether `text` (whitespace-normalised; ASCII case ignored, as for emails) is a placeholder.
+pub fn is_placeholder(text: &str) -> bool {
+    let text = normalize_text(text);
+    !text.is_empty() && placeholders().iter().any(|p| p.eq_ignore_ascii_case(&text))
+}
+
+fn marked_item(item: &toml_edit::Item, out: &mut Vec<String>) {
+    match item {
+        toml_edit::Item::Value(v) => marked_value(v, out),
+        toml_edit::Item::Table(t) => t.iter().for_each(|(_, i)| marked_item(i, out)),
+        toml_edit::Item::ArrayOfTables(a) => {
+            a.iter().for_each(|t| t.iter().for_each(|(_, i)| marked_item(i, out)))
+        }
+        toml_edit::Item::None => {}
+    }
+}
+
+fn marked_value(v: &toml_edit::Value, out: &mut Vec<String>) {
+    let marked = v.decor().suffix().and_then(|s| s.as_str()).is_some_and(|s| s.contains(MARK));
+    if marked {
+        strings(v, out);
+    }
+}
+
+fn strings(v: &toml_edit::Value, out: &mut Vec<String>) {
+    match v {
+        toml_edit::Value::String(s) => out.push(normalize_text(s.value())),
+        toml_edit::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+        _ => {}
+    }
 }
 
 /// Append `value` escaped for the inside of a TOML basic string: `\` and `"`, and every
@@ -187,6 +247,35 @@ mod tests {
         let a = load(text.as_bytes(), "decision.toml").unwrap();
         assert_eq!(a.title, "{{name}}");
         assert_eq!(a.parties[0].name, "{{email}}");
+    }
+
+    #[test]
+    fn placeholders_are_read_from_the_templates() {
+        let list = placeholders();
+        for text in [
+            "Say in one or two sentences why this team exists and for whom.",
+            "What the team owns and answers for",
+            "Client Name",
+            "client@example.com",
+            "partner@example.com",
+        ] {
+            assert!(list.iter().any(|p| p == text), "{text} in {list:?}");
+        }
+        assert!(is_placeholder(
+            "  Say in one or two sentences\nwhy this team exists and for whom. "
+        ));
+        assert!(is_placeholder("CLIENT@example.com"));
+        // Texts the templates offer as sensible defaults, and the filled-in identity, are not.
+        for text in
+            ["We review each other's pull requests within one working day.", "{{email}}", ""]
+        {
+            assert!(!is_placeholder(text), "{text}");
+        }
+        // Every kind marks its purpose.
+        for kind in Kind::ALL {
+            let a = load_rendered(kind, "T", "Ada", "ada@example.com");
+            assert!(is_placeholder(&a.purpose), "{kind}");
+        }
     }
 
     #[test]

@@ -128,6 +128,9 @@ fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<(
         }
     }
     let (revision, agreement) = super::load_at(&store, head, &id)?;
+    if stance == Stance::Sign {
+        super::refuse_unagreeable(&store, revision, &path)?;
+    }
     let author = store.author()?;
     let Some(party) = agreement.party(&author.email) else {
         let parties: Vec<String> = agreement.parties.iter().map(|p| p.ident()).collect();

@@ -33,3 +33,48 @@ fn issue12_withdraw_takes_back_a_sign_off_or_an_abstention() {
     assert!(help.contains("sign-off") && help.contains("abstention"), "{help}");
     assert!(help.contains("already silent"), "{help}");
 }
+
+#[test]
+fn issue12_check_fails_on_conflict_markers_and_placeholders_and_sign_refuses() {
+    let env = TestEnv::new();
+    // A fresh draft fails check for its placeholders only, each located and named.
+    env.accord(&["new", "svc", "--kind", "service"]).ok();
+    let run = env.accord(&["check"]).code(1).clone();
+    let problems: Vec<&str> = run.stdout.lines().filter(|l| l.contains(".toml:")).collect();
+    assert!(!problems.is_empty(), "{}", run.stdout);
+    assert!(problems.iter().all(|l| l.contains("placeholder")), "{}", run.stdout);
+    let text = env.read("agreements/svc.toml");
+    // 1-based, the line of `purpose = """` (the text itself starts on the next one).
+    let purpose_line = text.lines().position(|l| l.starts_with("Say what outcome")).unwrap();
+    assert!(
+        run.stdout.contains(&format!("agreements/svc.toml:{purpose_line}:11: `purpose`")),
+        "the purpose is located on its line:\n{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("`party[1].name`") && run.stdout.contains("Client Name"));
+    assert!(run.stdout.contains("`party[1].email`") && run.stdout.contains("client@example.com"));
+    // Committed, sign refuses it (exit 2, nothing written).
+    env.git(&["add", "agreements"]).ok();
+    env.git(&["commit", "-q", "-m", "draft"]).ok();
+    let before = env.fingerprint();
+    let r = env.accord(&["sign", "svc"]).code(2).clone();
+    assert!(r.stderr.contains("placeholder"), "{}", r.stderr);
+    assert_eq!(env.fingerprint(), before);
+
+    // A conflicted purpose parses but fails check at the marker's line; sign refuses it.
+    let env = setup("consent");
+    let conflicted = charter("consent").replace(
+        "Give every product team a paved road from merge to production.\n",
+        "<<<<<<< HEAD\nGive every team a road.\n=======\nGive every product team a paved road.\n>>>>>>> pr\n",
+    );
+    env.commit_file(FILE, &conflicted, "merge");
+    let run = env.accord(&["check", "--format", "json"]).code(1).json();
+    let problems = &run[0]["problems"];
+    assert_eq!(problems.as_array().unwrap().len(), 1, "{problems:#}");
+    assert_eq!(problems[0]["line"], 5, "{problems:#}");
+    assert_eq!(problems[0]["column"], 1, "{problems:#}");
+    assert_eq!(problems[0]["key"], "purpose");
+    assert!(problems[0]["message"].as_str().unwrap().contains("<<<<<<<"));
+    let r = env.accord(&["sign", "charter"]).code(2).clone();
+    assert!(r.stderr.contains("merge-conflict marker"), "{}", r.stderr);
+}
