@@ -1,6 +1,7 @@
 //! Issue 12: what a real team hit — taking a position back, texts nobody can agree to, drafting
 //! for others, CI-friendly exits, and output that explains itself. One test per item.
 
+use crate::common::files::assert_refused;
 use crate::common::ledger::*;
 use crate::common::*;
 
@@ -77,4 +78,65 @@ fn issue12_check_fails_on_conflict_markers_and_placeholders_and_sign_refuses() {
     assert!(problems[0]["message"].as_str().unwrap().contains("<<<<<<<"));
     let r = env.accord(&["sign", "charter"]).code(2).clone();
     assert!(r.stderr.contains("merge-conflict marker"), "{}", r.stderr);
+}
+
+#[test]
+fn issue12_new_drafts_for_named_parties_with_a_chosen_steward_and_a_title_cased_title() {
+    let env = TestEnv::new();
+    let r = env
+        .accord(&[
+            "new",
+            "cli-scheduling",
+            "--kind",
+            "partnership",
+            "--party",
+            "Grace Hopper <grace@example.com>",
+            "--party",
+            "Katherine Johnson <katherine@example.com>",
+            "--steward",
+            "katherine@example.com",
+        ])
+        .ok()
+        .clone();
+    assert!(r.stderr.contains("Grace Hopper <grace@example.com> as first party"), "{}", r.stderr);
+    let json = env.accord(&["show", "cli-scheduling", "--format", "json"]).ok().json();
+    assert_eq!(json["title"], "Cli Scheduling Partnership");
+    let parties: Vec<(String, String)> = json["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["email"].as_str().unwrap().into(), p["role"].as_str().unwrap().into()))
+        .collect();
+    assert_eq!(
+        parties,
+        [
+            ("grace@example.com".to_string(), "partner".to_string()),
+            ("katherine@example.com".to_string(), "steward".to_string()),
+        ],
+        "the author (Ada) is not a party unless named"
+    );
+    // The example partner is gone: only real placeholders (texts) remain for check.
+    let text = env.read("agreements/cli-scheduling.toml");
+    assert!(!text.contains("partner@example.com") && !text.contains("Partner Name"), "{text}");
+    // A steward who is not among the parties, and a malformed party, are refused.
+    assert_refused(
+        &env,
+        &["new", "x", "--party", "Grace <grace@example.com>", "--steward", "ada@example.com"],
+    );
+    assert_refused(&env, &["new", "y", "--party", "grace@example.com"]);
+    assert!(!env.repo.join("agreements/x.toml").exists());
+}
+
+#[test]
+fn issue12_check_numbers_parties_one_way() {
+    let env = TestEnv::new();
+    let text = charter("consent").replace("katherine@example.com", "ADA@example.com");
+    env.write("agreements/team.toml", &text);
+    let run = env.accord(&["check"]).code(1).clone();
+    assert!(
+        run.stdout
+            .contains("`party[2].email`: `ADA@example.com` is already the email of `party[0]`"),
+        "{}",
+        run.stdout
+    );
 }

@@ -81,9 +81,9 @@ fn new_makes_a_default_title_from_the_id() {
     env.accord(&["new", "platform-team"]).ok();
     env.accord(&["new", "billing", "--kind", "service"]).ok();
     let charter = env.accord(&["show", "platform-team", "--format", "json"]).ok().json();
-    assert_eq!(charter["title"], "Platform team charter");
+    assert_eq!(charter["title"], "Platform Team Charter");
     let service = env.accord(&["show", "billing", "--format", "json"]).ok().json();
-    assert_eq!(service["title"], "Billing service agreement");
+    assert_eq!(service["title"], "Billing Service Agreement");
 }
 
 #[test]
