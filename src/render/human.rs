@@ -195,13 +195,16 @@ pub fn status(w: &mut dyn Write, e: &Evaluation) -> io::Result<()> {
         )?;
     }
     for o in &e.outsiders {
+        let note =
+            if o.note.is_empty() { String::new() } else { format!(": {}", first_line(&o.note)) };
         writeln!(
             w,
-            "  {DIM}not a party: {} <{}> {} ({:.10}) — shown, not counted{DIM:#}",
+            "  {DIM}not a party: {} <{}> {} ({:.10}) — shown, not counted{}{DIM:#}",
             escape::terminal(&o.name),
             escape::terminal(&o.email),
             o.position,
-            o.commit
+            o.commit,
+            escape::terminal(&note)
         )?;
     }
     if !e.ratified {

@@ -109,6 +109,10 @@ pub struct OutsiderView<'a> {
     pub position: Stance,
     pub commit: ObjectId,
     pub at: String,
+    /// Why the position is not counted.
+    pub reason: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub note: &'a str,
 }
 
 impl<'a> OutsiderView<'a> {
@@ -119,6 +123,8 @@ impl<'a> OutsiderView<'a> {
             position: o.position,
             commit: o.commit,
             at: rfc3339(o.time),
+            reason: &o.reason,
+            note: &o.note,
         }
     }
 }

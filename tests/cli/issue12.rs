@@ -140,3 +140,55 @@ fn issue12_check_numbers_parties_one_way() {
         run.stdout
     );
 }
+
+/// A position by hand naming `rev`, authored by whoever `env` is.
+fn position_on(env: &TestEnv, stance: &str, party: &str, rev: &str, note: &str) {
+    let trailer = |k: &str, v: &str| format!("{k}: {v}");
+    env.git(&[
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        note,
+        "--trailer",
+        &trailer("Accord-Position", stance),
+        "--trailer",
+        "Accord-Agreement: charter",
+        "--trailer",
+        &trailer("Accord-Revision", rev),
+        "--trailer",
+        &trailer("Accord-Party", party),
+    ])
+    .ok();
+}
+
+#[test]
+fn issue12_log_labels_positions_on_an_earlier_text_and_by_non_parties() {
+    let mut env = setup("consent");
+    let old = revision(&env);
+    env.commit_file(FILE, &charter("consent").replace("paved", "paved and lit"), "Light it");
+    // Grace signs the text she read before the edit; Linus, who is no party, objects.
+    env.as_(GRACE);
+    position_on(&env, "sign", "Grace Hopper <grace@example.com>", &old, "Looks good");
+    env.as_(("Linus", "linus@example.com"));
+    position_on(&env, "object", "Linus <linus@example.com>", &revision(&env), "Too bright");
+    env.as_(ADA).accord(&["sign", "charter"]).ok();
+    let log = env.accord(&["log", "charter"]).ok().stdout.clone();
+    let line = |who: &str| log.lines().find(|l| l.contains(who)).unwrap_or_default().to_string();
+    assert!(line("Grace Hopper").contains("(on an earlier text)"), "{log}");
+    assert!(line("Linus").contains("(not a party)"), "{log}");
+    assert!(!line("Ada Lovelace").contains('('), "{log}");
+    let json = env.accord(&["log", "charter", "--format", "json"]).ok().json();
+    let grace = json.as_array().unwrap().iter().find(|e| e["email"] == GRACE.1).unwrap();
+    assert_eq!(grace["on_earlier_text"], true);
+    let linus =
+        json.as_array().unwrap().iter().find(|e| e["email"] == "linus@example.com").unwrap();
+    assert_eq!(linus["not_a_party"], true);
+    // Status keeps why an outsider is not counted, and what they wrote.
+    let s = status(&env, "charter");
+    assert_eq!(s["outsiders"][0]["reason"], "not a party of this revision");
+    assert_eq!(s["outsiders"][0]["note"], "Too bright");
+    let human = env.accord(&["status", "charter"]).ok().stdout.clone();
+    assert!(human.contains("not a party: Linus <linus@example.com> object"), "{human}");
+    assert!(human.contains("Too bright"), "{human}");
+}
