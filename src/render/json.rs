@@ -176,7 +176,10 @@ pub struct VersionView<'a> {
     pub revisions: &'a [String],
     pub words: &'a [crate::diff::Segment],
     pub signed_by: &'a [String],
+    /// Ratified at some point while this value stood.
     pub ratified: bool,
+    /// This value stands at HEAD and the agreement is ratified there.
+    pub ratified_now: bool,
 }
 
 pub fn versions(vs: &[crate::core::versions::Version]) -> Vec<VersionView<'_>> {
@@ -191,6 +194,7 @@ pub fn versions(vs: &[crate::core::versions::Version]) -> Vec<VersionView<'_>> {
             words: &v.words,
             signed_by: &v.signed_by,
             ratified: v.ratified,
+            ratified_now: v.ratified_now,
         })
         .collect()
 }

@@ -192,3 +192,60 @@ fn issue12_log_labels_positions_on_an_earlier_text_and_by_non_parties() {
     assert!(human.contains("not a party: Linus <linus@example.com> object"), "{human}");
     assert!(human.contains("Too bright"), "{human}");
 }
+
+#[test]
+fn issue12_history_separates_ratified_while_it_stood_from_ratified_now() {
+    let mut env = setup("consent");
+    for who in [ADA, GRACE, KATHERINE] {
+        env.as_(who).accord(&["sign", "charter"]).ok();
+    }
+    env.as_(GRACE).accord(&["object", "charter", "-m", "Not any more."]).ok();
+    let h = env.accord(&["history", "charter", "--format", "json"]).ok().json();
+    assert_eq!(h[0]["ratified"], true, "{h:#}");
+    assert_eq!(h[0]["ratified_now"], false, "{h:#}");
+    let human = env.accord(&["history", "charter"]).ok().stdout.clone();
+    assert!(human.contains("ratified while it stood, not ratified now"), "{human}");
+    let md = env.accord(&["history", "charter", "--format", "markdown"]).ok().stdout.clone();
+    assert!(md.contains("not ratified now"), "{md}");
+    env.as_(GRACE).accord(&["sign", "charter"]).ok();
+    let h = env.accord(&["history", "charter", "--format", "json"]).ok().json();
+    assert_eq!(h[0]["ratified_now"], true, "{h:#}");
+    assert!(env.accord(&["history", "charter"]).ok().stdout.contains("ratified now"));
+    // --rev: the history as it stood at an earlier commit.
+    let h = env.accord(&["history", "charter", "--rev", "HEAD~1", "--format", "json"]).ok().json();
+    assert_eq!(h[0]["ratified_now"], false, "{h:#}");
+}
+
+#[test]
+fn issue12_history_field_names_the_ids_that_exist() {
+    let env = setup("consent");
+    let r = env.accord(&["history", "charter", "--field", "commitment.nosuch"]).code(2).clone();
+    assert!(r.stderr.contains("no commitment `nosuch`"), "{}", r.stderr);
+    assert!(r.stderr.contains("pager"), "the ids that exist: {}", r.stderr);
+    assert!(r.stdout.is_empty());
+    let r = env.accord(&["history", "charter", "--field", "norm.x"]).code(2).clone();
+    assert!(r.stderr.contains("norms have no ids"), "{}", r.stderr);
+    assert!(r.stderr.contains("--field norms"), "{}", r.stderr);
+    env.accord(&["history", "charter", "--field", "commitment.pager"]).ok();
+}
+
+#[test]
+fn issue12_show_and_history_keep_a_bulleted_purpose_as_a_list() {
+    let listed = charter("consent").replace(
+        "Give every product team a paved road from merge to production.\n",
+        "We exist to:\n- pave the road from merge to production\n- keep it open around the clock\n",
+    );
+    let env = setup_with(&listed);
+    let show = env.accord(&["show", "charter"]).ok().stdout.clone();
+    assert!(
+        show.contains(
+            "  We exist to:\n  - pave the road from merge to production\n  - keep it open"
+        ),
+        "{show}"
+    );
+    env.commit_file(FILE, &listed.replace("- keep it open", "- keep it lit and open"), "Light");
+    let h = env.accord(&["history", "charter"]).ok().stdout.clone();
+    assert!(h.contains("\n  - pave the road from merge to production\n  - keep it open"), "{h}");
+    assert!(h.contains("\n  - keep it lit and open"), "{h}");
+    assert!(h.contains("changed:") && h.contains("{+lit and+}"), "{h}");
+}
