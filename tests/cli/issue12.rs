@@ -249,3 +249,37 @@ fn issue12_show_and_history_keep_a_bulleted_purpose_as_a_list() {
     assert!(h.contains("\n  - keep it lit and open"), "{h}");
     assert!(h.contains("changed:") && h.contains("{+lit and+}"), "{h}");
 }
+
+#[test]
+fn issue12_pending_speaks_to_an_abstainer_fails_on_request_and_has_markdown() {
+    let mut env = setup("consent");
+    env.as_(GRACE).accord(&["abstain", "charter"]).ok();
+    env.as_(KATHERINE).accord(&["sign", "charter"]).ok();
+    env.commit_file(FILE, &charter("consent").replace("paved", "paved and lit"), "edit");
+    let r = env.as_(GRACE).accord(&["pending"]).ok().stdout.clone();
+    assert!(r.contains("you abstained on an earlier text"), "{r}");
+    assert!(!r.contains("since you signed"), "{r}");
+    let r = env.as_(KATHERINE).accord(&["pending"]).ok().stdout.clone();
+    assert!(r.contains("the text changed since you signed"), "{r}");
+    // --fail: exit 1 when anything awaits, 0 when nothing does.
+    env.as_(GRACE).accord(&["pending", "--fail"]).code(1);
+    env.as_(GRACE).accord(&["abstain", "charter"]).ok();
+    env.as_(GRACE).accord(&["pending", "--fail"]).ok();
+    // Markdown: a short list.
+    let md = env.as_(KATHERINE).accord(&["pending", "--format", "markdown"]).ok().stdout.clone();
+    assert_eq!(
+        md,
+        "- `charter` **stale**: Platform team charter — the text changed since you signed\n"
+    );
+}
+
+#[test]
+fn issue12_due_fail_exits_1_when_something_is_due() {
+    let env = setup_with(
+        &charter("consent").replace("[decision]", "review_by = 2027-01-01\n\n[decision]"),
+    );
+    env.accord(&["due", "--fail", "--as-of", "2026-12-01"]).ok();
+    let r = env.accord(&["due", "--fail", "--as-of", "2027-02-01"]).code(1).clone();
+    assert!(r.stdout.contains("charter"), "{}", r.stdout);
+    env.accord(&["due", "--as-of", "2027-02-01"]).ok();
+}
