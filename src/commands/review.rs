@@ -224,7 +224,7 @@ fn markdown(ui: &mut Ui, range: &str, r: &ReviewJson) -> Result<()> {
         for c in &a.changes {
             if let Change::PurposeReworded { words, .. } = c {
                 writeln!(out, "**Purpose**\n")?;
-                writeln!(out, "> {}\n", render::diff::markdown_emphasis(words))?;
+                writeln!(out, "> {}\n", render::diff::markdown_words(words))?;
             }
         }
         let others: Vec<&Change> =

@@ -283,3 +283,34 @@ fn issue12_due_fail_exits_1_when_something_is_due() {
     assert!(r.stdout.contains("charter"), "{}", r.stdout);
     env.accord(&["due", "--as-of", "2027-02-01"]).ok();
 }
+
+#[test]
+fn issue12_diff_headers_name_what_was_typed_and_why() {
+    let env = setup("consent");
+    env.git(&["tag", "v1"]).ok();
+    env.commit_file(FILE, &charter("consent").replace("paved", "smooth"), "Smooth");
+    env.git(&["branch", "smooth"]).ok();
+    let out = env.accord(&["diff", "charter", "v1", "smooth"]).ok().stdout.clone();
+    assert!(out.starts_with("charter v1 (") && out.contains(") → smooth ("), "{out}");
+    env.write(FILE, &charter("consent").replace("paved", "lit"));
+    let out = env.accord(&["diff", "charter"]).ok().stdout.clone();
+    assert!(out.contains("(last committed text) → working tree"), "{out}");
+}
+
+#[test]
+fn issue12_one_markdown_word_diff_style() {
+    let env = setup("consent");
+    env.git(&["branch", "base"]).ok();
+    env.commit_file(FILE, &charter("consent").replace("paved", "smooth"), "Smooth");
+    for args in [
+        &["diff", "charter", "base", "HEAD"][..],
+        &["history", "charter"],
+        &["review", "base..HEAD"],
+    ] {
+        let mut args = args.to_vec();
+        args.extend(["--format", "markdown"]);
+        let out = env.accord(&args).ok().stdout.clone();
+        assert!(out.contains("~~paved~~ **smooth**"), "{args:?}: {out}");
+        assert!(!out.contains("[-") && !out.contains("{+"), "{args:?}: {out}");
+    }
+}
