@@ -314,3 +314,32 @@ fn issue12_one_markdown_word_diff_style() {
         assert!(!out.contains("[-") && !out.contains("{+"), "{args:?}: {out}");
     }
 }
+
+#[test]
+fn issue12_revision_errors_say_what_was_typed_and_what_exists() {
+    let env = setup("consent");
+    env.git(&["tag", "v1"]).ok();
+    for args in [
+        &["log", "charter", "--rev", "nosuch"][..],
+        &["diff", "charter", "nosuch", "HEAD"],
+        &["status", "--rev", "nosuch"],
+        &["review", "nosuch..HEAD"],
+    ] {
+        let r = env.accord(args).code(2).clone();
+        assert!(r.stderr.contains("unknown revision `nosuch`"), "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("branches: main") && r.stderr.contains("tags: v1"),
+            "{}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("revspec"), "{}", r.stderr);
+    }
+    let r = env.accord(&["show", "charter", "--rev", "HEAD~3"]).code(2).clone();
+    assert!(r.stderr.contains("`HEAD~3`"), "{}", r.stderr);
+    assert!(
+        !r.stderr.contains("parent 0") && !r.stderr.contains("does not exist:\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("the history behind `HEAD` is shorter"), "{}", r.stderr);
+}
