@@ -343,3 +343,17 @@ fn issue12_revision_errors_say_what_was_typed_and_what_exists() {
     );
     assert!(r.stderr.contains("the history behind `HEAD` is shorter"), "{}", r.stderr);
 }
+
+#[test]
+fn issue12_abstain_help_is_long_and_command_flags_come_before_global_ones() {
+    let env = TestEnv::new();
+    let help = env.accord(&["abstain", "--help"]).ok().stdout.clone();
+    assert!(help.contains("Lift it with `withdraw`"), "a long description: {help}");
+    for cmd in ["abstain", "sign", "history", "pending"] {
+        let help = env.accord(&[cmd, "--help"]).ok().stdout.clone();
+        let own = help.find("Options:").expect("an Options heading");
+        let global = help.find("Global options:").expect("a Global options heading");
+        let dash_c = help.find("-C <PATH>").unwrap();
+        assert!(own < global && global < dash_c, "{cmd}: {help}");
+    }
+}
