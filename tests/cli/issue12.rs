@@ -357,3 +357,28 @@ fn issue12_abstain_help_is_long_and_command_flags_come_before_global_ones() {
         assert!(own < global && global < dash_c, "{cmd}: {help}");
     }
 }
+
+#[test]
+fn issue12_list_aligns_invalid_rows_and_fits_the_width() {
+    let env = TestEnv::new();
+    env.commit_file("agreements/a-long-id.toml", &charter("consent"), "one");
+    env.write("agreements/bad.toml", "schema = 1\ntitle = \"Broken\"\n");
+    let run = env.accord_cmd().env("COLUMNS", "80").args(["list"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    // Every column starts at the same place, the invalid row's included.
+    let dash: Vec<Option<usize>> = lines.iter().map(|l| l.find(" — ")).collect();
+    assert_eq!(dash[0], dash[1], "{stdout}");
+    assert!(lines[0].starts_with("a-long-id  charter") && lines[1].starts_with("bad        ?  "));
+    // Cut to 80 columns with an ellipsis.
+    assert!(lines.iter().all(|l| l.chars().count() <= 80), "{stdout}");
+    assert!(lines[0].ends_with('…'), "{stdout}");
+    // No COLUMNS and not a terminal: whole lines; JSON is never cut.
+    let whole = env.accord(&["list"]).stdout.clone();
+    assert!(whole.contains("katherine@example.com is silent"), "{whole}");
+    let json =
+        env.accord_cmd().env("COLUMNS", "20").args(["list", "--format", "json"]).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json[0]["blocking"].as_array().unwrap().len(), 3);
+}
