@@ -16,19 +16,25 @@ use crate::commands;
 #[command(name = "accord", version, max_term_width = 100, propagate_version = true)]
 pub struct Cli {
     /// Run as if accord was started in <PATH> (as `git -C`)
-    #[arg(short = 'C', global = true, value_name = "PATH", id = "directory")]
+    #[arg(
+        short = 'C',
+        global = true,
+        value_name = "PATH",
+        id = "directory",
+        help_heading = "Global options"
+    )]
     pub dir: Option<PathBuf>,
 
     /// Output format; not every command has markdown
-    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Human)]
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Human, help_heading = "Global options")]
     pub format: OutputFormat,
 
     /// When to colour output (auto honours NO_COLOR and a non-terminal stdout)
-    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN", help_heading = "Global options")]
     pub color: ColorWhen,
 
     /// Print only data and errors, no status lines
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     pub quiet: bool,
 
     #[command(subcommand)]

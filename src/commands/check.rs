@@ -10,7 +10,8 @@ use crate::ui::{Ui, BAD, GOOD};
 /// Validate every agreement file
 ///
 /// Checks each file in the agreements folder of the working tree (in a bare repository, at
-/// HEAD) against schema 1 and its rules, and names every problem as `file:line:column`.
+/// HEAD) against schema 1 and its rules, and names every problem as `file:line:column`,
+/// merge-conflict markers and template placeholders left unedited included.
 /// Exit 0 when all are valid, 1 when a file breaks a rule, 2 when a file cannot be read as
 /// schema 1 at all. CI-friendly: `accord check --ratified` also exits 1 unless every agreement
 /// is ratified at HEAD.
@@ -34,6 +35,11 @@ struct FileReport {
     ratified: Option<bool>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     blocking: Vec<String>,
+}
+
+/// Conflict markers and unedited placeholders (SPEC §9) in a file that parsed.
+fn unagreeable(a: &model::Agreement, bytes: &[u8], file: &str) -> Vec<Diagnostic> {
+    model::unagreeable(a, std::str::from_utf8(bytes).unwrap_or_default(), file)
 }
 
 /// Files in the agreements folder whose names cannot be agreement ids.
@@ -89,11 +95,19 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
                     hint: e.hint,
                 }],
             ),
-            Ok(b) => match model::load(&b.unwrap_or_default(), &file) {
-                Ok(_) => (true, Vec::new()),
-                Err(LoadError::Unreadable(d)) => (false, vec![*d]),
-                Err(LoadError::Invalid(ds)) => (true, ds),
-            },
+            Ok(b) => {
+                let b = b.unwrap_or_default();
+                match model::load(&b, &file) {
+                    Ok(a) => (true, unagreeable(&a, &b, &file)),
+                    Err(LoadError::Unreadable(d)) => (false, vec![*d]),
+                    Err(LoadError::Invalid(mut ds)) => {
+                        if let Ok(a) = model::parse(&b, &file) {
+                            ds.extend(unagreeable(&a, &b, &file));
+                        }
+                        (true, ds)
+                    }
+                }
+            }
         };
         reports.push(FileReport {
             agreement: id,

@@ -98,6 +98,19 @@ pub fn note_unsynced(store: &Store, ui: &Ui) -> Result<()> {
     Ok(())
 }
 
+/// Refuse a revision nobody can agree to (SPEC §9): conflict markers or template placeholders.
+pub fn refuse_unagreeable(store: &Store, blob: ObjectId, path: &str) -> Result<()> {
+    let bytes = store.read_blob(blob)?.unwrap_or_default();
+    let a = model::parse(&bytes, path).map_err(load_error)?;
+    let problems = model::unagreeable(&a, std::str::from_utf8(&bytes).unwrap_or_default(), path);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
+    Err(Error::new(format!("nobody can agree to this text yet:\n{}", list.join("\n")))
+        .hint("edit the file, commit, then sign; `accord check` lists every problem"))
+}
+
 /// Positions grouped by agreement, each list newest first.
 pub fn positions_by_agreement<'p>(
     positions: impl IntoIterator<Item = &'p Position>,

@@ -20,6 +20,7 @@ use crate::ui::{Ui, BOLD, DIM};
 /// With no revision: from the latest committed revision that differs from the current text to
 /// the current text (the working-tree file; in a bare repository, HEAD). With FROM: from the
 /// file at FROM to the current text. With FROM and TO: between two commits (branches, tags…).
+/// The header names each side as you typed it, or says why accord chose it.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Agreement id
@@ -136,16 +137,41 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
             )
         }
     };
+    // Name each side as the user typed it, and say why when accord chose it.
+    let typed = |rev: &str, side: &Side| -> String {
+        let short = side.commit.as_deref().map(|c| format!("{c:.10}")).unwrap_or_default();
+        if short.starts_with(rev) || rev.starts_with(&short) && !short.is_empty() {
+            short
+        } else {
+            format!("{rev} ({short})")
+        }
+    };
+    let current = |side: &Side| match &side.commit {
+        Some(c) => format!("{c:.10} (current text)"),
+        None => "working tree".to_string(),
+    };
+    let labels = match (&args.from, &args.to) {
+        (Some(f), Some(t)) => (typed(f, &from), typed(t, &to)),
+        (Some(f), None) => (typed(f, &from), current(&to)),
+        (None, _) => {
+            let why = if to.commit.is_some() { "previous revision" } else { "last committed text" };
+            let short = from.commit.as_deref().map(|c| format!("{c:.10}")).unwrap_or_default();
+            (format!("{short} ({why})"), current(&to))
+        }
+    };
     let changes = diff::diff(&old, &new);
     match ui.format {
         OutputFormat::Json => ui.json(&DiffJson { agreement: args.id.clone(), from, to, changes }),
         format => {
             let color = ui.color();
-            let name = |s: &Side| match (&s.commit, &s.revision) {
-                (Some(c), _) => format!("{:.10}", c),
-                (None, _) => "working tree".to_string(),
+            let esc = |l: &str| -> String {
+                if format == OutputFormat::Markdown {
+                    crate::render::escape::markdown(l)
+                } else {
+                    crate::render::escape::terminal(l).into_owned()
+                }
             };
-            let (f, t) = (name(&from), name(&to));
+            let (f, t) = (esc(&labels.0), esc(&labels.1));
             let out = ui.out();
             if format == OutputFormat::Markdown {
                 writeln!(out, "### `{}`: {f} → {t}\n", args.id)?;

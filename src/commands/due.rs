@@ -19,9 +19,12 @@ pub struct Args {
     /// Judge as of this date instead of today (YYYY-MM-DD)
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// Exit 1 when any agreement is due (for CI)
+    #[arg(long)]
+    pub fail: bool,
 }
 
-pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
+pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     super::no_markdown(ui, "due")?;
     let today: Date = match &args.as_of {
         Some(s) => s
@@ -75,5 +78,8 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
             }
         }
     }
-    Ok(())
+    if args.fail && !out.is_empty() {
+        return Ok(super::Outcome::No(format!("{} agreement(s) due as of {today}", out.len())));
+    }
+    Ok(super::Outcome::Done)
 }

@@ -27,22 +27,91 @@ pub struct Args {
     /// Newest first
     #[arg(long)]
     pub reverse: bool,
+    /// Follow the history that leads to this commit instead of HEAD
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
+}
+
+/// Refuse `commitment.<id>` for an id no revision has, naming those that exist, and `norm.<x>`:
+/// norms have no ids.
+fn check_field_id(
+    store: &crate::store::Store,
+    timeline: &Timeline,
+    field: &str,
+    id: &str,
+) -> Result<()> {
+    if let Some(x) = field.strip_prefix("norm.") {
+        return Err(Error::new(format!("norms have no ids, so there is no `norm.{x}`"))
+            .hint(format!("follow every norm with `accord history {id} --field norms`")));
+    }
+    let Some(wanted) = field.strip_prefix("commitment.") else { return Ok(()) };
+    let mut ids: Vec<String> = Vec::new();
+    for blob in timeline.revisions() {
+        if let Some(a) = timeline.agreement(store, blob)? {
+            ids.extend(a.commitments.into_iter().map(|c| c.id));
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    if ids.iter().any(|i| i == wanted) {
+        return Ok(());
+    }
+    let hint = if ids.is_empty() {
+        format!("{id} has no commitments in any revision")
+    } else {
+        format!("commitment ids in {id}'s history: {}", ids.join(", "))
+    };
+    Err(Error::new(format!("{id} has no commitment `{wanted}` in any revision")).hint(hint))
+}
+
+/// The text of a `purpose` version as written, when it is a list (its line structure matters).
+fn listed(
+    store: &crate::store::Store,
+    timeline: &Timeline,
+    field: &str,
+    v: &versions::Version,
+) -> Result<Option<String>> {
+    if field != "purpose" {
+        return Ok(None);
+    }
+    let Some(Ok(blob)) = v.revisions.first().map(|r| r.parse::<crate::oid::ObjectId>()) else {
+        return Ok(None);
+    };
+    Ok(timeline
+        .agreement(store, blob)?
+        .map(|a| a.purpose)
+        .filter(|p| crate::render::human::has_list(p)))
+}
+
+/// Whether a version was ratified while it stood, and for the one standing now, whether it is
+/// ratified now: an objection today does not unsay an earlier ratification, nor hide behind it.
+fn state_words(v: &versions::Version) -> &'static str {
+    match (v.current, v.ratified_now, v.ratified) {
+        (true, true, _) => "ratified now",
+        (true, false, true) => "ratified while it stood, not ratified now",
+        (false, _, true) => "ratified while it stood",
+        (_, _, false) => "never ratified",
+    }
 }
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     super::check_id(&args.id)?;
-    if !versions::is_field(&args.field) {
+    if !versions::is_field(&args.field) && !args.field.starts_with("norm.") {
         return Err(Error::new(format!("unknown field `{}`", args.field))
             .hint(format!("fields: {}", versions::FIELDS)));
     }
     let store = super::open(ui)?;
-    let head = store.head_required()?;
+    let head = match &args.rev {
+        Some(r) => store.resolve(r)?,
+        None => store.head_required()?,
+    };
     let graph = store.graph_for(head, &args.id)?;
     let timeline = Timeline::build(&store, &graph, &args.id)?;
     // The text at HEAD must be valid (SPEC §3); older revisions are shown as they were.
     if timeline.events.is_empty() || store.blob_at(head, &store.path_of(&args.id))?.is_some() {
         super::load_at(&store, head, &args.id)?;
     }
+    check_field_id(&store, &timeline, &args.field, &args.id)?;
     let ratified = timeline.replay(&store)?;
     let mut versions =
         versions::fold(&timeline.texts(&store), &timeline.events, &ratified, &args.field)?;
@@ -58,10 +127,11 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
             let n = versions.len();
             for (i, v) in versions.iter().enumerate() {
                 let number = if args.reverse { n - i } else { i + 1 };
-                let state = if v.ratified {
-                    format!("{GOOD}ratified{GOOD:#}")
+                let words = state_words(v);
+                let state = if v.ratified_now || (v.ratified && !v.current) {
+                    format!("{GOOD}{words}{GOOD:#}")
                 } else {
-                    format!("{WARN}never ratified{WARN:#}")
+                    format!("{WARN}{words}{WARN:#}")
                 };
                 let value = v.value.as_deref().unwrap_or("(not set)");
                 let text = match (v.words.is_empty(), markdown) {
@@ -83,7 +153,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
                         "*{}*, `{:.10}`; {}; signed by: {}\n",
                         escape::markdown(&v.author),
                         v.commit,
-                        if v.ratified { "ratified" } else { "never ratified" },
+                        state_words(v),
                         if v.signed_by.is_empty() {
                             "nobody".into()
                         } else {
@@ -99,7 +169,16 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
                         clean(&v.author),
                         v.commit
                     )?;
-                    writeln!(out, "  {text}")?;
+                    match listed(&store, &timeline, &args.field, v)? {
+                        // A purpose written as a list keeps its lines; the change follows.
+                        Some(raw) => {
+                            writeln!(out, "{}", crate::render::human::wrap(&clean(&raw), "  "))?;
+                            if !v.words.is_empty() {
+                                writeln!(out, "  {DIM}changed:{DIM:#} {text}")?;
+                            }
+                        }
+                        None => writeln!(out, "  {text}")?,
+                    }
                     let signed = if v.signed_by.is_empty() {
                         "nobody".to_string()
                     } else {

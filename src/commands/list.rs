@@ -11,7 +11,8 @@ use crate::ui::{Ui, BAD, DIM, GOOD, WARN};
 /// List agreements: id, kind, title, and ratified or what blocks it
 ///
 /// Lists the files in the agreements folder of the working tree; the ratified state is that of
-/// the revision committed at HEAD.
+/// the revision committed at HEAD. Columns are aligned, and on a terminal (or with COLUMNS set)
+/// each line is cut to fit its width with `…`; JSON is never cut.
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
@@ -30,6 +31,31 @@ struct Row {
     error: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     retired: bool,
+}
+
+/// Titles longer than this are cut with `…`, so one long title does not push every row right.
+const TITLE_MAX: usize = 40;
+
+/// How wide a line may be: the terminal's width when stdout is one, else `COLUMNS` when set,
+/// else no limit (a pipe or a file gets whole lines).
+fn line_limit() -> Option<usize> {
+    use std::io::IsTerminal;
+    let columns = || std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok());
+    if std::io::stdout().is_terminal() {
+        terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)).or_else(columns)
+    } else {
+        columns()
+    }
+}
+
+/// `s` cut to at most `max` characters, the last being `…` when anything was cut.
+fn fit(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
 }
 
 pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
@@ -97,7 +123,6 @@ pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
             if rows.is_empty() {
                 ui.status("no agreements yet; draft one with `accord new <id>`");
             }
-            let width = rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
             let color = ui.format == OutputFormat::Human;
             let escape = |s: &str| -> String {
                 if color {
@@ -106,36 +131,59 @@ pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
                     crate::render::escape::markdown(s)
                 }
             };
+            let limit = if color { line_limit() } else { None };
+            let titles: Vec<String> = rows
+                .iter()
+                .map(|r| match (&r.title, &r.error) {
+                    (Some(t), _) => escape(t),
+                    (None, _) => "(cannot be read)".to_string(),
+                })
+                .collect();
+            let id_width = rows.iter().map(|r| r.id.chars().count()).max().unwrap_or(0);
+            let title_width =
+                titles.iter().map(|t| t.chars().count()).max().unwrap_or(0).min(TITLE_MAX);
+            let kind_width =
+                rows.iter().map(|r| r.kind.map_or(1, |k| k.as_str().len())).max().unwrap_or(0);
             let out = ui.out();
-            for r in &rows {
+            for (r, title) in rows.iter().zip(&titles) {
                 let kind = r.kind.map_or("?", |k| k.as_str());
-                let state = if r.error.is_some() {
-                    format!("{BAD}invalid{BAD:#}: run `accord check`")
+                let (style, label, detail) = if r.error.is_some() {
+                    (BAD, "invalid", "run `accord check`".to_string())
                 } else if !r.committed {
-                    format!("{WARN}draft{WARN:#}: not committed")
+                    (WARN, "draft", "not committed".to_string())
                 } else if r.retired && r.ratified {
-                    format!("{DIM}retired{DIM:#}")
+                    (DIM, "retired", String::new())
                 } else if r.retired {
-                    format!(
-                        "{WARN}retirement not ratified{WARN:#}: {}",
-                        escape(&r.blocking.join("; "))
-                    )
+                    (WARN, "retirement not ratified", escape(&r.blocking.join("; ")))
                 } else if r.ratified {
-                    format!("{GOOD}ratified{GOOD:#}")
+                    (GOOD, "ratified", String::new())
                 } else {
-                    format!("{BAD}not ratified{BAD:#}: {}", escape(&r.blocking.join("; ")))
+                    (BAD, "not ratified", escape(&r.blocking.join("; ")))
                 };
-                let modified = if r.modified {
-                    format!(" {DIM}(uncommitted changes){DIM:#}")
-                } else {
-                    String::new()
-                };
-                let title = escape(r.title.as_deref().unwrap_or(""));
-                if color {
-                    writeln!(out, "{:<width$}  {kind:<17}  {title}  — {state}{modified}", r.id)?;
-                } else {
-                    writeln!(out, "- `{}` ({kind}) {title} — {state}{modified}", r.id)?;
+                let modified = if r.modified { " (uncommitted changes)" } else { "" };
+                if !color {
+                    let detail = if detail.is_empty() { detail } else { format!(": {detail}") };
+                    writeln!(out, "- `{}` ({kind}) {title} — {label}{detail}{modified}", r.id)?;
+                    continue;
                 }
+                let title = fit(title, title_width);
+                let prefix =
+                    format!("{:<id_width$}  {kind:<kind_width$}  {title:<title_width$}  — ", r.id);
+                // What is left for the reasons on one line, when there is a limit.
+                let used = prefix.chars().count() + label.len() + modified.len() + 2;
+                let detail = match limit {
+                    Some(max) if r.committed && r.error.is_none() => {
+                        fit(&detail, max.saturating_sub(used).max(12))
+                    }
+                    _ => detail,
+                };
+                let detail = if detail.is_empty() { detail } else { format!(": {detail}") };
+                let modified = if modified.is_empty() {
+                    String::new()
+                } else {
+                    format!("{DIM}{modified}{DIM:#}")
+                };
+                writeln!(out, "{prefix}{style}{label}{style:#}{detail}{modified}")?;
             }
         }
     }

@@ -46,7 +46,41 @@ enum Entry {
         #[serde(flatten)]
         position: crate::render::json::PositionView,
         ratified: bool,
+        /// Made on a revision other than the text current at that point of the timeline.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        on_earlier_text: bool,
+        /// By someone the text it names (else the current one) does not list as a party.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        not_a_party: bool,
     },
+}
+
+/// For each event (newest first, as in the timeline): whether a position was made on another
+/// text than the one current there, and whether its author is not a party of that text.
+fn labels(store: &crate::store::Store, timeline: &Timeline) -> Result<Vec<(bool, bool)>> {
+    let mut out = vec![(false, false); timeline.events.len()];
+    let mut current: Option<crate::oid::ObjectId> = None;
+    for (k, event) in timeline.events.iter().enumerate().rev() {
+        match event {
+            Event::Edit(e) => current = e.blob,
+            Event::Position(p) => {
+                let named: Option<crate::oid::ObjectId> = p.trailers.revision.parse().ok();
+                let earlier = named != current;
+                let named_text = match named {
+                    Some(b) => timeline.agreement(store, b)?,
+                    None => None,
+                };
+                let text = match (named_text, current) {
+                    (Some(a), _) => Some(a),
+                    (None, Some(c)) => timeline.agreement(store, c)?,
+                    (None, None) => None,
+                };
+                let outsider = text.is_some_and(|a| a.party(&p.trailers.email).is_none());
+                out[k] = (earlier, outsider);
+            }
+        }
+    }
+    Ok(out)
 }
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
@@ -63,6 +97,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
         super::load_at(&store, tip, &args.id)?; // or says what is wrong, with a hint
     }
     let ratified = timeline.replay(&store)?;
+    let labels = labels(&store, &timeline)?;
     let mut entries = Vec::new();
     for (k, is_ratified) in ratified.iter().enumerate() {
         let event = timeline.events[k].clone();
@@ -102,6 +137,8 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
             Event::Position(p) => Entry::Position {
                 position: crate::render::json::PositionView::new(&p),
                 ratified: is_ratified.unwrap_or(false),
+                on_earlier_text: labels[k].0,
+                not_a_party: labels[k].1,
             },
         };
         entries.push(entry);
@@ -139,7 +176,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
                     writeln!(out, "{:31}{DIM}{subject}{DIM:#}", "")?;
                 }
             }
-            Entry::Position { position: view, ratified } => {
+            Entry::Position { position: view, ratified, on_earlier_text, not_a_party } => {
                 let crate::render::json::PositionView { commit, at, name, position, note, .. } =
                     view;
                 let (name, note) = (clean(name), clean(note));
@@ -151,15 +188,25 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
                 let mark =
                     if *ratified { format!("  {GOOD}→ ratified{GOOD:#}") } else { String::new() };
                 let note = note.lines().next().map(|l| format!(": {l}")).unwrap_or_default();
+                let label: Vec<&str> =
+                    [(*not_a_party, "not a party"), (*on_earlier_text, "on an earlier text")]
+                        .into_iter()
+                        .filter_map(|(on, l)| on.then_some(l))
+                        .collect();
+                let label = if label.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", label.join("; "))
+                };
                 if markdown {
                     writeln!(
                         out,
-                        "- {} `{:.10}` **{position}** by {name}{note}",
+                        "- {} `{:.10}` **{position}** by {name}{label}{note}",
                         &at[..10],
                         commit
                     )?;
                 } else {
-                    writeln!(out, "{DIM}{at}{DIM:#} {WARN}{:.10}{WARN:#} {style}{:<8}{style:#} {name}{note}{mark}", commit, position.as_str())?;
+                    writeln!(out, "{DIM}{at}{DIM:#} {WARN}{:.10}{WARN:#} {style}{:<8}{style:#} {name}{DIM}{label}{DIM:#}{note}{mark}", commit, position.as_str())?;
                 }
             }
         }

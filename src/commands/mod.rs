@@ -32,7 +32,8 @@ pub mod textconv;
 pub mod verify;
 
 /// How a command that ran without error ended: a predicate (`check`, `verify`,
-/// `review --require-ratified`) can answer "no", which is not an error (exit 1).
+/// `review --require-ratified`, `pending --fail`, `due --fail`) can answer "no", which is not an
+/// error (exit 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Done,
@@ -67,8 +68,8 @@ pub fn run(dir: Option<&Path>, command: Command, ui: &mut Ui) -> Result<Outcome>
         Command::Review(a) => review::run(a, ui),
         Command::Check(a) => check::run(a, ui),
         Command::Verify(a) => verify::run(a, ui),
-        Command::Pending(a) => pending::run(a, ui).map(|()| Outcome::Done),
-        Command::Due(a) => due::run(a, ui).map(|()| Outcome::Done),
+        Command::Pending(a) => pending::run(a, ui),
+        Command::Due(a) => due::run(a, ui),
         Command::Textconv(a) => textconv::run(a, ui).map(|()| Outcome::Done),
         Command::Demo(a) => demo::run(a, ui).map(|()| Outcome::Done),
         Command::Completions(a) => completions::run(a, ui).map(|()| Outcome::Done),

@@ -7,9 +7,10 @@ use crate::ui::Ui;
 
 /// Draft a new agreement from a template
 ///
-/// Writes `agreements/<ID>.toml` with your git identity as the first party. It never
-/// overwrites a file and does not commit: edit the draft, commit it, then ask each party to
-/// `accord sign <ID>`.
+/// Writes `agreements/<ID>.toml` with your git identity as the first party, or with the parties
+/// you name (`--party`, repeatable; `--steward` picks the steward). It never overwrites a file
+/// and does not commit: edit the draft, commit it, then ask each party to `accord sign <ID>`.
+/// Values the template marks `# placeholder` must be replaced before anyone can sign.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Agreement id: lower-case letters, digits and `-` (e.g. platform-charter)
@@ -17,9 +18,36 @@ pub struct Args {
     /// Kind of agreement: charter, partnership, service, working-agreement or decision
     #[arg(long, default_value = "charter", value_parser = parse_kind)]
     pub kind: Kind,
-    /// Title (default: made from the id and kind)
+    /// Title (default: made from the id and kind, each word capitalised)
     #[arg(long)]
     pub title: Option<String>,
+    /// A party, as "Name <email>"; repeat for each (default: you). The first takes the
+    /// template's own party, a second the template's example partner or client
+    #[arg(long = "party", value_name = "NAME <EMAIL>")]
+    pub parties: Vec<String>,
+    /// The email of the party who is steward (default: the template's roles)
+    #[arg(long, value_name = "EMAIL")]
+    pub steward: Option<String>,
+}
+
+/// The parties to draft for: those named, each `Name <email>`, else the author.
+fn members(args: &Args, me: templates::Member) -> Result<Vec<templates::Member>> {
+    if args.parties.is_empty() {
+        return Ok(vec![me]);
+    }
+    let mut out: Vec<templates::Member> = Vec::new();
+    for p in &args.parties {
+        let Some((name, email)) = crate::trailers::split_ident(p) else {
+            return Err(Error::new(format!("`{p}` is not a party as \"Name <email>\""))
+                .hint("--party \"Grace Hopper <grace@example.com>\""));
+        };
+        if out.iter().any(|m| crate::model::same_email(&m.email, &email)) {
+            return Err(Error::new(format!("{email} is named twice with --party"))
+                .hint("name each party once"));
+        }
+        out.push(templates::Member { name, email });
+    }
+    Ok(out)
 }
 
 fn parse_kind(s: &str) -> Result<Kind, String> {
@@ -35,27 +63,51 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     let Some(work) = store.workdir() else {
         return Err(Error::new("this is a bare repository: draft agreements in a clone"));
     };
-    let title = args.title.unwrap_or_else(|| templates::default_title(args.kind, &args.id));
+    let title = args.title.clone().unwrap_or_else(|| templates::default_title(args.kind, &args.id));
     if title.trim().is_empty() {
         return Err(Error::new("the title is empty").hint("pass --title \"What this is\""));
     }
-    let me = store.author()?;
+    let author = store.author()?;
+    let me = templates::Member { name: author.name, email: author.email };
+    let members = members(&args, me)?;
+    if let Some(steward) = &args.steward {
+        if !members.iter().any(|m| crate::model::same_email(&m.email, steward)) {
+            let all: Vec<&str> = members.iter().map(|m| m.email.as_str()).collect();
+            return Err(Error::new(format!(
+                "--steward {steward} is not a party of the draft; its parties are: {}",
+                all.join(", ")
+            ))
+            .hint("name the steward with --party too"));
+        }
+    }
+    let first = &members[0];
     let rel = store.path_of(&args.id);
     let path = work.join(&rel);
     if std::fs::symlink_metadata(&path).is_ok() {
         return Err(Error::new(format!("{rel} already exists; accord never overwrites"))
             .hint(format!("edit it, or pick another id (`accord show {}`)", args.id)));
     }
-    let text = templates::render(args.kind, &title, &me.name, &me.email);
-    // A draft that cannot pass `accord check` helps nobody: say why before writing anything.
+    let text = templates::draft(args.kind, &title, &members, args.steward.as_deref());
+    // A draft broken by what was typed (an identity, the title) helps nobody: say why before
+    // writing anything. What the team fills in later (a third partner's commitments) may wait.
+    let mut later = Vec::new();
     if let Err(e) = crate::model::load(text.as_bytes(), &rel) {
-        return Err(Error::new(format!(
-            "the template filled in with {} <{}> would not be valid: {}",
-            me.name,
-            me.email,
-            e.diagnostics().first().map_or(String::new(), |d| d.message.clone())
-        ))
-        .hint("check your git identity (git config user.name / user.email) and --title"));
+        let (typed, rest): (Vec<_>, Vec<_>) = e.diagnostics().into_iter().partition(|d| {
+            matches!(e, crate::model::LoadError::Unreadable(_))
+                || d.key
+                    .as_deref()
+                    .is_none_or(|k| k == "title" || k.ends_with(".name") || k.ends_with(".email"))
+        });
+        if let Some(d) = typed.first() {
+            return Err(Error::new(format!(
+                "the template filled in with {} <{}> would not be valid: {}",
+                first.name, first.email, d.message
+            ))
+            .hint(
+                "check your git identity (git config user.name / user.email), --party and --title",
+            ));
+        }
+        later = rest;
     }
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
@@ -68,8 +120,11 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     std::io::Write::write_all(&mut file, text.as_bytes())?;
     ui.status(format!(
         "wrote {rel} ({} with {} <{}> as first party)",
-        args.kind, me.name, me.email
+        args.kind, first.name, first.email
     ));
+    for d in &later {
+        ui.warn(format!("edit the draft: {d}"));
+    }
     ui.status(format!(
         "next: edit it, `git add {rel} && git commit`, then each party runs `accord sign {}`",
         args.id

@@ -10,10 +10,14 @@ use crate::ui::{Ui, WARN};
 /// List agreements awaiting your position
 ///
 /// Agreements at HEAD where your git identity is a counted party and you are silent (no
-/// position yet, or you withdrew an objection) or stale (you signed an earlier revision whose
-/// meaning has since changed). Silence is not consent.
+/// position yet, or you withdrew yours) or stale (you signed or abstained on an earlier
+/// revision whose meaning has since changed). Silence is not consent.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Exit 1 when anything awaits you (for CI and shell prompts)
+    #[arg(long)]
+    pub fail: bool,
+}
 
 #[derive(Debug, Serialize)]
 struct Pending {
@@ -21,20 +25,20 @@ struct Pending {
     title: String,
     state: State,
     revision: String,
+    /// The stance of a stale position (sign or abstain), for the wording.
+    #[serde(skip)]
+    stance: Option<crate::trailers::Stance>,
 }
 
-pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
-    super::no_markdown(ui, "pending")?;
+pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     let store = super::open(ui)?;
     let me = store.author()?;
     let Some(head) = store.head()? else {
-        return match ui.format {
-            OutputFormat::Json => ui.json(&Vec::<Pending>::new()),
-            _ => {
-                ui.status("nothing is committed yet");
-                Ok(())
-            }
-        };
+        match ui.format {
+            OutputFormat::Json => ui.json(&Vec::<Pending>::new())?,
+            _ => ui.status("nothing is committed yet"),
+        }
+        return Ok(super::Outcome::Done);
     };
     let evals = super::evaluate_at(&store, head, &[])?;
     super::note_unsynced(&store, ui)?;
@@ -50,24 +54,42 @@ pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
                 title: e.title.trim().to_string(),
                 state: p.state,
                 revision: e.revision.clone(),
+                stance: p.stance,
             });
         }
     }
     match ui.format {
         OutputFormat::Json => ui.json(&out)?,
-        _ => {
+        format => {
             if out.is_empty() {
                 ui.status(format!("nothing awaits {}", me.email));
             }
+            let markdown = format == OutputFormat::Markdown;
             for p in &out {
-                let what = if p.state == State::Stale {
-                    "the text changed since you signed"
-                } else {
-                    "you have taken no position"
+                let what = match (p.state, p.stance) {
+                    (State::Stale, Some(crate::trailers::Stance::Abstain)) => {
+                        "you abstained on an earlier text"
+                    }
+                    (State::Stale, _) => "the text changed since you signed",
+                    _ => "you have taken no position",
                 };
-                writeln!(ui.out(), "{}  {WARN}{}{WARN:#}  {} — {what}; `accord show {}`, then sign, object or abstain", p.agreement, p.state.as_str(), crate::render::human::sanitize(&p.title), p.agreement)?;
+                if markdown {
+                    use crate::render::escape::markdown as md;
+                    writeln!(
+                        ui.out(),
+                        "- `{}` **{}**: {} — {what}",
+                        p.agreement,
+                        p.state.as_str(),
+                        md(&p.title)
+                    )?;
+                } else {
+                    writeln!(ui.out(), "{}  {WARN}{}{WARN:#}  {} — {what}; `accord show {}`, then sign, object or abstain", p.agreement, p.state.as_str(), crate::render::human::sanitize(&p.title), p.agreement)?;
+                }
             }
         }
     }
-    Ok(())
+    if args.fail && !out.is_empty() {
+        return Ok(super::Outcome::No(format!("{} agreement(s) await {}", out.len(), me.email)));
+    }
+    Ok(super::Outcome::Done)
 }

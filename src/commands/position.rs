@@ -54,6 +54,11 @@ pub struct ObjectArgs {
 }
 
 /// Stand aside: take a position without blocking and without signing
+///
+/// Records that you neither consent nor object to the exact text committed at HEAD (its blob
+/// id): you do not block, and you do not count as a sign-off. Like a sign-off it binds to that
+/// text: an edit that changes the meaning makes it stale. Lift it with `withdraw`, or replace it
+/// with `sign` or `object`.
 #[derive(Debug, clap::Args)]
 pub struct AbstainArgs {
     #[command(flatten)]
@@ -63,9 +68,10 @@ pub struct AbstainArgs {
     pub message: Option<String>,
 }
 
-/// Withdraw your own open objection
+/// Take back your standing position: a sign-off, an abstention or an objection
 ///
-/// Afterwards you are silent, not signed: withdrawing an objection is not consent.
+/// Afterwards you are silent: withdrawing is not consent, and a withdrawn sign-off no longer
+/// counts. Refused when you are already silent (no position, or already withdrawn).
 #[derive(Debug, clap::Args)]
 pub struct WithdrawArgs {
     #[command(flatten)]
@@ -131,6 +137,9 @@ fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<(
         }
     }
     let (revision, agreement) = super::load_at(&store, head, &id)?;
+    if stance == Stance::Sign {
+        super::refuse_unagreeable(&store, revision, &path)?;
+    }
     let author = store.author()?;
     let Some(party) = agreement.party(&author.email) else {
         let parties: Vec<String> = agreement.parties.iter().map(|p| p.ident()).collect();
@@ -161,12 +170,14 @@ fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<(
             ));
             return Ok(());
         }
-        (Stance::Withdraw, s) if s != State::Objecting => {
+        (Stance::Withdraw, State::Silent) => {
             return Err(Error::new(format!(
-                "{} has no open objection to {id} to withdraw",
+                "{} has no standing position on {id} to withdraw",
                 party.email
             ))
-            .hint(format!("your state is {}; `accord status {id}` shows it", s.as_str())));
+            .hint(format!(
+                "you are silent already; `accord sign|object|abstain {id}` takes a position"
+            )));
         }
         _ => {}
     }
@@ -196,7 +207,7 @@ fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<(
         ui.status(format!(
             "{} {} {id} (revision {revision:.10}) on {branch} in commit {commit:.10}",
             party.email,
-            verb(stance)
+            verb(stance, state)
         ));
         ui.hint(format!("publish it with `accord sync` (or `git push origin {branch}`)"));
         return Ok(());
@@ -216,16 +227,21 @@ fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<(
     ui.status(format!(
         "{} {} {id} (revision {revision:.10}) in commit {commit:.10}",
         party.email,
-        verb(stance)
+        verb(stance, state)
     ));
     Ok(())
 }
 
-fn verb(stance: Stance) -> &'static str {
+fn verb(stance: Stance, state: State) -> &'static str {
     match stance {
         Stance::Sign => "signed",
         Stance::Object => "objected to",
         Stance::Abstain => "abstained on",
-        Stance::Withdraw => "withdrew the objection to",
+        Stance::Withdraw => match state {
+            State::Objecting => "withdrew the objection to",
+            State::Signed => "withdrew the sign-off on",
+            State::Abstained => "withdrew the abstention on",
+            _ => "withdrew the position on",
+        },
     }
 }

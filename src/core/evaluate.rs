@@ -50,6 +50,10 @@ pub struct Outsider {
     pub position: Stance,
     pub commit: ObjectId,
     pub time: i64,
+    /// Why it is not counted, in words.
+    pub reason: String,
+    /// What they wrote with it (an objection's reason), possibly empty.
+    pub note: String,
 }
 
 /// The state of one agreement at one revision (SPEC §7's status object, before rendering).
@@ -129,6 +133,8 @@ pub fn evaluate<R: Revisions + ?Sized>(
             position: p.trailers.stance,
             commit: p.commit,
             time: p.time,
+            reason: "not a party of this revision".to_string(),
+            note: p.note.clone(),
         })
         .collect();
     Ok(Evaluation {

@@ -95,6 +95,11 @@ pub struct Version {
     pub signed_by: Vec<String>,
     /// Whether the agreement was ratified at any point while this value stood.
     pub ratified: bool,
+    /// Whether this is the value standing at the end of the history and the agreement is
+    /// ratified there (false for every value that no longer stands).
+    pub ratified_now: bool,
+    /// Whether this is the value standing at the end of the history.
+    pub current: bool,
 }
 
 fn add_signers(v: &mut Version, signers: Vec<String>) {
@@ -175,6 +180,10 @@ pub fn fold<R: Texts + ?Sized>(
             }
         }
     }
+    if let Some(i) = standing {
+        versions[i].current = true;
+        versions[i].ratified_now = ratified.first() == Some(&Some(true));
+    }
     Ok(versions)
 }
 
@@ -218,6 +227,8 @@ fn place<R: Texts + ?Sized>(
         words,
         signed_by: Vec::new(),
         ratified: false,
+        ratified_now: false,
+        current: false,
     });
     Ok(versions.len() - 1)
 }

@@ -239,6 +239,43 @@ impl<'t> Locator<'t> {
         best
     }
 
+    /// The byte range of the value at `path`, when the file has it.
+    fn value_span(&self, path: &[Step]) -> Option<Range<usize>> {
+        let doc = self.doc.as_ref()?;
+        let mut item = doc.as_item();
+        for step in path {
+            item = match step {
+                Step::Key(k) => item.get(*k)?,
+                Step::Index(i) => item.get(*i)?,
+            };
+        }
+        item.span()
+    }
+
+    /// A problem at the first line inside the value at `path` that starts with `prefix` (a
+    /// merge-conflict marker in a multi-line string), else at the value itself.
+    pub(super) fn diag_line_in(
+        &self,
+        path: &[Step],
+        prefix: &str,
+        message: impl Into<String>,
+        hint: Option<&str>,
+    ) -> Diagnostic {
+        let mut d = self.diag(path, message, hint);
+        let Some(span) = self.value_span(path) else { return d };
+        let Some(raw) = self.text.get(span.clone()) else { return d };
+        let found = raw
+            .match_indices('\n')
+            .map(|(i, _)| i + 1)
+            .find(|&i| raw.get(i..).is_some_and(|rest| rest.starts_with(prefix)));
+        if let Some(i) = found {
+            let lines = self.lines.get_or_init(|| Lines::new(self.text));
+            let (line, column) = lines.line_col(span.start + i);
+            (d.line, d.column) = (Some(line), Some(column));
+        }
+        d
+    }
+
     pub(super) fn diag(
         &self,
         path: &[Step],

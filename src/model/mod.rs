@@ -9,7 +9,8 @@
 //! - `meaning`: [`Agreement::normalized`] and [`Agreement::same_meaning`];
 //! - `diagnostic`: [`Diagnostic`], [`LoadError`] and [`escape_controls`];
 //! - `locate`: TOML spans and keys turned into `file:line:col` and `party[1].email`;
-//! - `validate`: the rules of SPEC §3, one function each.
+//! - `validate`: the rules of SPEC §3, one function each, and those of §9 for a text nobody can
+//!   agree to (conflict markers, placeholders), which only `check` and `sign` apply.
 //!
 //! This file holds the two entry points, [`parse`] and [`load`].
 
@@ -28,7 +29,7 @@ pub use meaning::normalize_text;
 pub use types::{
     valid_id, Agreement, Commitment, Decision, Kind, Norm, Party, Period, Role, Rule, Scope,
 };
-pub use validate::validate;
+pub use validate::{unagreeable, validate};
 
 /// Largest agreement file accord reads. Agreements are prose for people; a file past this is a
 /// mistake (or an attack) and is refused before parsing.

@@ -14,6 +14,7 @@ use super::diagnostic::Diagnostic;
 use super::identity::email_key;
 use super::locate::Locator;
 use super::locate::Step::{Index, Key};
+use super::meaning::normalize_text;
 use super::types::{valid_id, Agreement, Commitment, Kind, Period, Role, Rule};
 
 /// Every rule of SPEC §3 that a parsed file can break, each located in `text`.
@@ -35,6 +36,83 @@ pub fn validate(a: &Agreement, text: &str, file: &str) -> Vec<Diagnostic> {
         _ => {}
     }
     out
+}
+
+/// The rules of SPEC §9 for a text nobody can agree to: merge-conflict markers and the
+/// templates' placeholders left unedited. Kept apart from [`validate`]: such a draft still
+/// loads, shows and diffs; `check` reports these and `sign` refuses them.
+pub fn unagreeable(a: &Agreement, text: &str, file: &str) -> Vec<Diagnostic> {
+    let loc = Locator::new(text, file);
+    let mut out = Vec::new();
+    let texts = text_values(a);
+    conflict_markers(&texts, &loc, &mut out);
+    placeholders(&texts, &loc, &mut out);
+    out
+}
+
+/// Every text value a party reads, with where it is: title, purpose, scope items, party names
+/// and emails, commitment and norm texts.
+fn text_values(a: &Agreement) -> Vec<(Vec<super::locate::Step<'static>>, &str)> {
+    let mut out = vec![(vec![Key("title")], a.title.as_str())];
+    out.push((vec![Key("purpose")], a.purpose.as_str()));
+    if let Some(scope) = &a.scope {
+        for (field, list) in [("in", &scope.included), ("out", &scope.excluded)] {
+            for (j, s) in list.iter().enumerate() {
+                out.push((vec![Key("scope"), Key(field), Index(j)], s.as_str()));
+            }
+        }
+    }
+    for (i, p) in a.parties.iter().enumerate() {
+        out.push((vec![Key("party"), Index(i), Key("name")], p.name.as_str()));
+        out.push((vec![Key("party"), Index(i), Key("email")], p.email.as_str()));
+    }
+    for (i, c) in a.commitments.iter().enumerate() {
+        out.push((vec![Key("commitment"), Index(i), Key("text")], c.text.as_str()));
+    }
+    for (i, n) in a.norms.iter().enumerate() {
+        out.push((vec![Key("norm"), Index(i), Key("text")], n.text.as_str()));
+    }
+    out
+}
+
+/// The lines git writes around a merge conflict.
+const CONFLICT_MARKERS: [&str; 3] = ["<<<<<<<", "=======", ">>>>>>>"];
+
+/// A text with a line starting with a merge-conflict marker was merged, not agreed.
+fn conflict_markers(
+    texts: &[(Vec<super::locate::Step<'static>>, &str)],
+    loc: &Locator,
+    out: &mut Vec<Diagnostic>,
+) {
+    for (path, text) in texts {
+        let marker =
+            text.lines().find_map(|l| CONFLICT_MARKERS.into_iter().find(|m| l.starts_with(m)));
+        if let Some(m) = marker {
+            out.push(loc.diag_line_in(
+                path,
+                m,
+                format!("merge-conflict marker `{m}` at a line start"),
+                Some("resolve the conflict: keep the text you mean and delete the marker lines"),
+            ));
+        }
+    }
+}
+
+/// A text still as the template wrote it (`# placeholder` there) was never written by the team.
+fn placeholders(
+    texts: &[(Vec<super::locate::Step<'static>>, &str)],
+    loc: &Locator,
+    out: &mut Vec<Diagnostic>,
+) {
+    for (path, text) in texts {
+        if crate::templates::is_placeholder(text) {
+            out.push(loc.diag(
+                path,
+                format!("still the template's placeholder: `{}`", normalize_text(text)),
+                Some("replace it with your own words (or the real party); nobody can agree to a placeholder"),
+            ));
+        }
+    }
 }
 
 fn title_and_purpose(a: &Agreement, loc: &Locator, out: &mut Vec<Diagnostic>) {
@@ -150,10 +228,8 @@ fn parties(a: &Agreement, loc: &Locator, out: &mut Vec<Diagnostic>) {
                 out.push(loc.diag(
                     &[Key("party"), Index(i), Key("email")],
                     format!(
-                        "`{}` is already the email of party {} ({})",
-                        p.email,
-                        j + 1,
-                        a.parties[j].name
+                        "`{}` is already the email of `party[{j}]` ({})",
+                        p.email, a.parties[j].name
                     ),
                     Some("each party appears once; emails compare without case"),
                 ));

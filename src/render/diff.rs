@@ -1,5 +1,6 @@
 //! How a semantic diff (`crate::diff`) reads: one line per change for people (coloured when
-//! the caller says colour is on, `[-old-]{+new+}` word markers when it is off) and for markdown,
+//! the caller says colour is on, `[-old-]{+new+}` word markers when it is off) and for markdown
+//! (`~~old~~ **new**`),
 //! word diffs on their own, and the one-line summary `accord log` shows.
 //!
 //! Every text that came from an agreement file goes through `escape::terminal` or
@@ -55,16 +56,13 @@ pub fn human_words(segments: &[Segment], color: bool) -> String {
     join_words(segments, color, |s| escape::terminal(s).into_owned())
 }
 
-/// A word diff for markdown: `[-old-]{+new+}` markers around escaped text.
+/// A word diff for markdown, the one style every markdown output uses (`diff`, `history`,
+/// `review`): deleted words struck through (`~~old~~`), inserted ones bold (`**new**`), around
+/// text escaped for markdown.
 pub fn markdown_words(segments: &[Segment]) -> String {
-    join_words(segments, false, escape::markdown)
-}
-
-/// A word diff as markdown prose, as a pull-request comment quotes a reworded purpose: deleted
-/// words struck through (`~~old~~`), inserted ones bold (`**new**`).
-pub fn markdown_emphasis(segments: &[Segment]) -> String {
     let words: Vec<String> = segments
         .iter()
+        .filter(|s| !s.text.is_empty())
         .map(|s| {
             let text = escape::markdown(&s.text);
             match s.kind {
@@ -779,7 +777,7 @@ by = ["grace@example.com"]
         assert_eq!(
             lines,
             [
-                "purpose: Give every [-product-] team a paved road from merge to production.",
+                "purpose: Give every ~~product~~ team a paved road from merge to production.",
                 "party Ada Lovelace &lt;ada@example.com&gt;: role steward → partner",
                 "commitment renamed pager → pager-rota",
                 "\\+ norm: Be kind.",
@@ -799,10 +797,10 @@ by = ["grace@example.com"]
         let changes = diff(&agreement(BASE), &new);
         assert_eq!(
             markdown_line(&changes[0]),
-            "purpose: Give every product team a [-paved-]{+\\[paved\\](https://x)+} road from \
+            "purpose: Give every product team a ~~paved~~ **\\[paved\\](https://x)** road from \
              merge to production."
         );
-        assert_eq!(markdown_emphasis(&words("a b", "a *c*")), "a ~~b~~ **\\*c\\***");
+        assert_eq!(markdown_words(&words("a b", "a *c*")), "a ~~b~~ **\\*c\\***");
     }
 
     #[test]

@@ -17,26 +17,67 @@ use crate::ui::{BAD, BOLD, DIM, GOOD, WARN};
 /// [`escape::terminal`] keep building; it is that function, not another escaper.
 pub use super::escape::terminal as sanitize;
 
-fn wrap(text: &str, indent: &str) -> String {
+/// Whether `line` opens a list item (`- `, `* `, `+ `, `1. ` or `1) `); the marker's width.
+fn list_marker(line: &str) -> Option<usize> {
+    let t = line.trim_start();
+    if ["- ", "* ", "+ "].iter().any(|m| t.starts_with(m)) {
+        return Some(2);
+    }
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = &t[digits..];
+    (digits > 0 && (rest.starts_with(". ") || rest.starts_with(") "))).then_some(digits + 2)
+}
+
+/// Whether `text` has a line that opens a list item.
+pub fn has_list(text: &str) -> bool {
+    text.lines().any(|l| list_marker(l).is_some())
+}
+
+/// `text` word-wrapped at 88 columns under `indent`, paragraphs kept apart by a blank line and
+/// each list item on its own line (its continuation lines under its text), so a purpose written
+/// as a bullet list reads as one.
+pub fn wrap(text: &str, indent: &str) -> String {
     let mut out = String::new();
     for para in text.trim().split("\n\n") {
-        let mut line = String::new();
-        for word in para.split_whitespace() {
-            if !line.is_empty() && line.len() + word.len() + 1 > 88 {
-                out.push_str(indent);
-                out.push_str(&line);
-                out.push('\n');
-                line.clear();
+        // Blocks: a list item with its continuation lines, or the prose between items.
+        let mut blocks: Vec<(usize, String)> = Vec::new();
+        for line in para.lines() {
+            match (list_marker(line), blocks.last_mut()) {
+                (Some(width), _) => blocks.push((width, line.trim().to_string())),
+                (None, None) => blocks.push((0, line.trim().to_string())),
+                (None, Some((_, block))) => {
+                    block.push(' ');
+                    block.push_str(line.trim());
+                }
+            }
+        }
+        for (hang, block) in blocks {
+            let mut line = String::new();
+            let mut first = true;
+            for word in block.split_whitespace() {
+                if !line.is_empty() && line.len() + word.len() + 1 > 88 {
+                    out.push_str(indent);
+                    if !first {
+                        out.push_str(&" ".repeat(hang));
+                    }
+                    out.push_str(&line);
+                    out.push('\n');
+                    line.clear();
+                    first = false;
+                }
+                if !line.is_empty() {
+                    line.push(' ');
+                }
+                line.push_str(word);
             }
             if !line.is_empty() {
-                line.push(' ');
+                out.push_str(indent);
+                if !first {
+                    out.push_str(&" ".repeat(hang));
+                }
+                out.push_str(&line);
+                out.push('\n');
             }
-            line.push_str(word);
-        }
-        if !line.is_empty() {
-            out.push_str(indent);
-            out.push_str(&line);
-            out.push('\n');
         }
         out.push('\n');
     }
@@ -196,13 +237,16 @@ pub fn status(w: &mut dyn Write, e: &Evaluation) -> io::Result<()> {
         )?;
     }
     for o in &e.outsiders {
+        let note =
+            if o.note.is_empty() { String::new() } else { format!(": {}", first_line(&o.note)) };
         writeln!(
             w,
-            "  {DIM}not a party: {} <{}> {} ({:.10}) — shown, not counted{DIM:#}",
+            "  {DIM}not a party: {} <{}> {} ({:.10}) — shown, not counted{}{DIM:#}",
             escape::terminal(&o.name),
             escape::terminal(&o.email),
             o.position,
-            o.commit
+            o.commit,
+            escape::terminal(&note)
         )?;
     }
     if !e.ratified {

@@ -112,6 +112,10 @@ pub struct OutsiderView<'a> {
     pub position: Stance,
     pub commit: ObjectId,
     pub at: String,
+    /// Why the position is not counted.
+    pub reason: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub note: &'a str,
 }
 
 impl<'a> OutsiderView<'a> {
@@ -122,6 +126,8 @@ impl<'a> OutsiderView<'a> {
             position: o.position,
             commit: o.commit,
             at: rfc3339(o.time),
+            reason: &o.reason,
+            note: &o.note,
         }
     }
 }
@@ -173,7 +179,10 @@ pub struct VersionView<'a> {
     pub revisions: &'a [String],
     pub words: &'a [crate::diff::Segment],
     pub signed_by: &'a [String],
+    /// Ratified at some point while this value stood.
     pub ratified: bool,
+    /// This value stands at HEAD and the agreement is ratified there.
+    pub ratified_now: bool,
 }
 
 pub fn versions(vs: &[crate::core::versions::Version]) -> Vec<VersionView<'_>> {
@@ -188,6 +197,7 @@ pub fn versions(vs: &[crate::core::versions::Version]) -> Vec<VersionView<'_>> {
             words: &v.words,
             signed_by: &v.signed_by,
             ratified: v.ratified,
+            ratified_now: v.ratified_now,
         })
         .collect()
 }

@@ -54,7 +54,7 @@ pub fn markdown(out: &mut dyn Write, range: &str, r: &Report) -> io::Result<()> 
         for c in &a.changes {
             if let Change::PurposeReworded { words, .. } = c {
                 writeln!(out, "**Purpose**\n")?;
-                writeln!(out, "> {}\n", super::diff::markdown_emphasis(words))?;
+                writeln!(out, "> {}\n", super::diff::markdown_words(words))?;
             }
         }
         let others: Vec<&Change> =

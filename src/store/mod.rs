@@ -289,10 +289,9 @@ impl Store {
 
     /// A revision (commit, tag, branch, `HEAD~2`…) to a commit id.
     pub fn resolve(&self, rev: &str) -> Result<ObjectId> {
-        let obj = self.repo.revparse_single(rev).map_err(|e| {
-            Error::new(format!("unknown revision `{rev}`: {}", e.message()))
-                .hint("name a commit, branch or tag, as for `git log`")
-        })?;
+        // libgit2's wording ("revspec 'x' not found", "parent 0 does not exist") is not the
+        // user's: say what was typed and what exists.
+        let obj = self.repo.revparse_single(rev).map_err(|_| self.unknown_revision(rev))?;
         let commit = obj
             .peel_to_commit()
             .map_err(|_| Error::new(format!("`{rev}` does not name a commit")))?;
@@ -696,6 +695,59 @@ impl Store {
     /// Where the event cache and other accord state live.
     pub fn state_dir(&self) -> PathBuf {
         self.repo.path().join("accord")
+    }
+
+    /// Local branch and tag names (short), sorted, at most `max` of each kind.
+    pub fn ref_names(&self, max: usize) -> Result<(Vec<String>, Vec<String>)> {
+        let (mut branches, mut tags) = (Vec::new(), Vec::new());
+        for r in self.repo.references()? {
+            let r = r?;
+            let Some(name) = r.name() else { continue };
+            if let Some(b) = name.strip_prefix("refs/heads/") {
+                branches.push(b.to_string());
+            } else if let Some(t) = name.strip_prefix("refs/tags/") {
+                tags.push(t.to_string());
+            }
+        }
+        for list in [&mut branches, &mut tags] {
+            list.sort();
+            list.truncate(max);
+        }
+        Ok((branches, tags))
+    }
+
+    /// The error for a revision that does not resolve: what was typed, and what exists.
+    fn unknown_revision(&self, rev: &str) -> Error {
+        if rev.contains("..") {
+            return Error::new(format!("`{rev}` is a range; this takes one revision"))
+                .hint("name one commit, branch or tag (`accord review` takes ranges)");
+        }
+        // `X~N` / `X^N` past the start of the history, when X itself exists.
+        let base = rev.find(['~', '^']).map(|i| &rev[..i]).filter(|b| !b.is_empty());
+        if let Some(base) = base {
+            if self.repo.revparse_single(base).is_ok() {
+                return Error::new(format!(
+                    "`{rev}` does not exist: the history behind `{base}` is shorter"
+                ))
+                .hint(format!("`git log --oneline {base}` lists the commits there"));
+            }
+        }
+        let mut known = Vec::new();
+        match self.ref_names(8) {
+            Ok((branches, tags)) => {
+                if !branches.is_empty() {
+                    known.push(format!("branches: {}", branches.join(", ")));
+                }
+                if !tags.is_empty() {
+                    known.push(format!("tags: {}", tags.join(", ")));
+                }
+            }
+            Err(e) => known.push(format!("(cannot list branches: {})", e.message)),
+        }
+        let known =
+            if known.is_empty() { "no branches or tags yet".into() } else { known.join("; ") };
+        Error::new(format!("unknown revision `{rev}`"))
+            .hint(format!("name a commit, branch or tag, as for `git log`; {known}"))
     }
 }
 

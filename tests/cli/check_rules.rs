@@ -144,7 +144,7 @@ fn rule_emails_are_unique_without_case() {
         &env,
         &text,
         &[
-            ":12:9: `party[1].email`: `ADA@Example.COM` is already the email of party 1 (Ada)",
+            ":12:9: `party[1].email`: `ADA@Example.COM` is already the email of `party[0]` (Ada)",
             // Only ASCII letters compare without case (SPEC §4, one identity rule): `É` is not `é`.
         ],
     );

@@ -112,7 +112,8 @@ fn reflow_is_reported_as_reflowed_and_keeps_sign_offs() {
     assert_eq!(
         run.ok().stdout,
         format!(
-            "charter {} → {}\n  purpose: text reflowed\n  commitment pager: text reflowed\n",
+            "charter {} (previous revision) → {} (current text)\n  purpose: text reflowed\n  \
+             commitment pager: text reflowed\n",
             short(&rev(&env, "HEAD~1")),
             short(&rev(&env, "HEAD"))
         )
@@ -246,7 +247,7 @@ fn parties_added_removed_renamed_and_role_changed() {
     assert_eq!(
         run.ok().stdout,
         format!(
-            "### `charter`: {} → {}\n\n\
+            "### `charter`: {} (previous revision) → {} (current text)\n\n\
              - \\+ party Dorothy Vaughan &lt;dorothy@example.com&gt; (observer)\n\
              - \\- party Katherine Johnson &lt;katherine@example.com&gt; (partner)\n\
              - party &lt;ada@example.com&gt;: name Ada Lovelace → Ada King\n\
@@ -372,8 +373,8 @@ fn diff_defaults_to_previous_revision_and_shows_working_tree_edits() {
     assert_eq!(
         run.ok().stdout,
         format!(
-            "charter {} → {}\n  purpose: Give every product team a [-paved-]{{+smooth+}} road from \
-             merge to production.\n",
+            "charter {} (previous revision) → {} (current text)\n  purpose: Give every product \
+             team a [-paved-]{{+smooth+}} road from merge to production.\n",
             short(&c1),
             short(&c3)
         )
@@ -385,7 +386,7 @@ fn diff_defaults_to_previous_revision_and_shows_working_tree_edits() {
     assert_eq!(
         run.ok().stdout,
         format!(
-            "charter {} → working tree\n  commitment pager: Answer deploy-pipeline pages within \
+            "charter {} (last committed text) → working tree\n  commitment pager: Answer deploy-pipeline pages within \
              [-15-]{{+5+}} minutes.\n",
             short(&c2)
         )
@@ -417,7 +418,7 @@ fn diff_of_a_single_revision() {
     assert_eq!(
         run.ok().stdout,
         format!(
-            "charter {} → working tree\n  title: Platform [-team-] charter\n",
+            "charter {} (last committed text) → working tree\n  title: Platform [-team-] charter\n",
             short(&env.head())
         )
     );
@@ -446,7 +447,11 @@ fn diff_between_tags_branches_and_the_working_tree() {
     let run = env.accord(&["diff", "charter", "v1", "v2"]);
     assert_eq!(
         run.ok().stdout,
-        format!("charter {} → {}\n  title: Platform [-team-] charter\n", short(&v1), short(&v2))
+        format!(
+            "charter v1 ({}) → v2 ({})\n  title: Platform [-team-] charter\n",
+            short(&v1),
+            short(&v2)
+        )
     );
     let v = diff_json(&env, &["charter", "v1", "v2"]);
     assert_eq!(v["from"], json!({"commit": v1, "revision": blob(&env, "v1", FILE)}));
@@ -466,8 +471,8 @@ fn diff_between_tags_branches_and_the_working_tree() {
     assert_eq!(
         run.ok().stdout,
         format!(
-            "charter {} → {}\n  title: Platform [-team-] charter\n  purpose: Give every product \
-             team a [-paved-]{{+smooth+}} road from merge to production.\n",
+            "charter v1 ({}) → {} (current text)\n  title: Platform [-team-] charter\n  purpose: \
+             Give every product team a [-paved-]{{+smooth+}} road from merge to production.\n",
             short(&v1),
             short(&env.head())
         )
@@ -486,7 +491,7 @@ fn diff_between_tags_branches_and_the_working_tree() {
     assert_eq!(
         run.ok().stdout,
         format!(
-            "### `charter`: {} → {}\n\n- title: Platform [-team-] charter\n",
+            "### `charter`: v1 ({}) → v2 ({})\n\n- title: Platform ~~team~~ charter\n",
             short(&v1),
             short(&v2)
         )

@@ -40,6 +40,7 @@ mod cache_files; // cache and commit-graph files as found on disk
 mod cache_random; // random histories: cached equals cold at every step
 mod clones; // ten clones sign and push at once
 mod crash; // accord killed at random moments corrupts nothing
+mod issue12; // issue 12: one test per item a real team hit
 mod issue9_commit_graph; // truncated or corrupt commit-graph files: set aside, same answers
 mod odd_repos; // shallow, bare, detached, unborn, merge/rebase in progress, worktrees
 mod trust_input; // bad input, fuzz properties, forged trailers: clear errors, nothing written

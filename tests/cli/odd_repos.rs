@@ -418,7 +418,8 @@ fn accord_toml_dir_moves_every_command_to_the_sub_folder() {
     assert!(env.repo.join("docs/agreements/team.toml").is_file());
     assert!(!env.repo.join("agreements/team.toml").exists());
     // The draft is listed and checked in the sub-folder; the stray file is ignored.
-    let check = env.accord(&["check", "--format", "json"]).ok().json();
+    // (exit 1: a fresh draft still holds the template's placeholders)
+    let check = env.accord(&["check", "--format", "json"]).code(1).json();
     let files: Vec<&str> =
         check.as_array().unwrap().iter().map(|c| c["file"].as_str().unwrap()).collect();
     assert_eq!(files, ["docs/agreements/team.toml"]);

@@ -227,20 +227,22 @@ fn notes_may_start_with_a_dash_as_with_git_commit() {
 }
 
 #[test]
-fn refuses_withdraw_without_an_open_objection() {
+fn refuses_withdraw_without_a_standing_position() {
     let mut env = setup("consent");
     env.as_(GRACE);
     refused(
         &env,
         |e| e.accord(&["withdraw", "charter"]),
-        "grace@example.com has no open objection",
+        "grace@example.com has no standing position",
     );
+    // A sign-off can be taken back (issue 12); then there is nothing left to withdraw.
     env.accord(&["sign", "charter"]).ok();
-    refused(&env, |e| e.accord(&["withdraw", "charter"]), "no open objection");
+    env.accord(&["withdraw", "charter"]).ok();
+    refused(&env, |e| e.accord(&["withdraw", "charter"]), "no standing position");
     // Someone else's objection is not one's own.
     env.as_(KATHERINE).accord(&["object", "charter", "-m", "no"]).ok();
     env.as_(GRACE);
-    refused(&env, |e| e.accord(&["withdraw", "charter"]), "no open objection");
+    refused(&env, |e| e.accord(&["withdraw", "charter"]), "no standing position");
 }
 
 #[test]

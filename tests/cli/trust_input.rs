@@ -141,7 +141,7 @@ fn bad_files() -> Vec<BadFile> {
             "duplicate emails",
             good.replacen("katherine@example.com", "GRACE@example.com", 1),
             true,
-            "`party[2].email`: `GRACE@example.com` is already the email of party 2",
+            "`party[2].email`: `GRACE@example.com` is already the email of `party[1]`",
         ),
         file(
             "an unknown key",
