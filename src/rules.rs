@@ -93,6 +93,7 @@ mod tests {
                 .collect(),
             commitments: vec![],
             norms: vec![],
+            supersedes: vec![],
         }
     }
 

@@ -5,11 +5,12 @@ use std::collections::HashMap;
 
 use crate::oid::ObjectId;
 
+use crate::core::supersede::{self, Successor, Supersessions};
 use crate::core::{self, Evaluation};
 use crate::error::{Error, Result};
 use crate::ledger::Position;
 use crate::model::{self, Agreement, LoadError};
-use crate::store::{AgreementRevisions, Source, Store};
+use crate::store::{AgreementRevisions, Source, Store, Timeline};
 use crate::ui::Ui;
 
 /// Refuse `--format markdown` for a command that has none, rather than print something else.
@@ -144,4 +145,53 @@ pub fn evaluate_at(store: &Store, commit: ObjectId, ids: &[String]) -> Result<Ve
     history.save();
     crate::store::trace("evaluated", t0);
     Ok(out)
+}
+
+/// Which agreements at `commit` are superseded, by whom and since when (SPEC §3). `known` are
+/// evaluations already made at `commit`; every other agreement there that names others in
+/// `supersedes` is evaluated here. A file that does not load is in force nowhere, so it
+/// supersedes nothing (`check` names what is wrong with it).
+pub fn supersessions(
+    store: &Store,
+    commit: ObjectId,
+    known: &[Evaluation],
+) -> Result<Supersessions> {
+    let mut extra = Vec::new();
+    for (id, blob) in store.ids_at(commit)? {
+        if known.iter().any(|e| e.agreement == id) {
+            continue;
+        }
+        let bytes = store.read_blob(blob)?.unwrap_or_default();
+        if model::load(&bytes, &store.path_of(&id)).is_ok_and(|a| !a.supersedes.is_empty()) {
+            extra.push(id);
+        }
+    }
+    let more = if extra.is_empty() { Vec::new() } else { evaluate_at(store, commit, &extra)? };
+    let in_force: Vec<&Evaluation> =
+        known.iter().chain(&more).filter(|e| e.ratified && !e.supersedes.is_empty()).collect();
+    if in_force.is_empty() {
+        return Ok(Supersessions::new());
+    }
+    let graph = store.graph(commit)?;
+    let mut successors = Vec::new();
+    for e in in_force {
+        let timeline = Timeline::build(store, &graph, &e.agreement)?;
+        let ratified = timeline.replay(store)?;
+        let times: Vec<i64> = timeline.events.iter().map(|e| e.time()).collect();
+        successors.push(Successor {
+            id: &e.agreement,
+            supersedes: &e.supersedes,
+            ratified: true,
+            since: core::due::last_became_ratified(&ratified, &times),
+        });
+    }
+    Ok(supersede::superseded(&successors))
+}
+
+/// [`supersessions`] at HEAD; none when nothing is committed yet.
+pub fn supersessions_at_head(store: &Store, known: &[Evaluation]) -> Result<Supersessions> {
+    match store.head()? {
+        Some(head) => supersessions(store, head, known),
+        None => Ok(Supersessions::new()),
+    }
 }

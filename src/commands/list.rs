@@ -28,6 +28,14 @@ struct Row {
     blocking: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+    /// The ratified agreements that supersede this one (SPEC §7); absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    superseded_by: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    superseded_since: Option<String>,
+    /// Human form of the above, not serialised.
+    #[serde(skip)]
+    superseded: Option<String>,
 }
 
 pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
@@ -51,6 +59,9 @@ pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
             ratified: false,
             blocking: Vec::new(),
             error: None,
+            superseded_by: Vec::new(),
+            superseded_since: None,
+            superseded: None,
         };
         match store.read_current(id).and_then(|b| {
             let bytes = b.unwrap_or_default();
@@ -78,12 +89,19 @@ pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
             .map(|r| r.id.clone())
             .filter(|id| super::load_at(&store, h, id).is_ok())
             .collect();
-        if !ok.is_empty() {
-            for e in super::evaluate_at(&store, h, &ok)? {
-                if let Some(r) = rows.iter_mut().find(|r| r.id == e.agreement) {
-                    r.ratified = e.ratified;
-                    r.blocking = e.blocking;
-                }
+        let evals = if ok.is_empty() { Vec::new() } else { super::evaluate_at(&store, h, &ok)? };
+        let supersessions = super::supersessions(&store, h, &evals)?;
+        for e in evals {
+            if let Some(r) = rows.iter_mut().find(|r| r.id == e.agreement) {
+                r.ratified = e.ratified;
+                r.blocking = e.blocking;
+            }
+        }
+        for (id, by) in &supersessions {
+            if let Some(r) = rows.iter_mut().find(|r| &r.id == id) {
+                r.superseded_by = by.iter().map(|b| b.id.clone()).collect();
+                r.superseded_since = crate::core::supersede::since(by).map(crate::render::rfc3339);
+                r.superseded = Some(crate::render::human::superseded_text(by));
             }
         }
     }
@@ -118,6 +136,10 @@ pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
                     format!(" {DIM}(uncommitted changes){DIM:#}")
                 } else {
                     String::new()
+                };
+                let state = match &r.superseded {
+                    Some(s) => format!("{state}; {WARN}{s}{WARN:#}"),
+                    None => state,
                 };
                 let title = escape(r.title.as_deref().unwrap_or(""));
                 if color {

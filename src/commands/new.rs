@@ -15,11 +15,16 @@ pub struct Args {
     /// Agreement id: lower-case letters, digits and `-` (e.g. platform-charter)
     pub id: String,
     /// Kind of agreement: charter, partnership, service, working-agreement or decision
-    #[arg(long, default_value = "charter", value_parser = parse_kind)]
-    pub kind: Kind,
-    /// Title (default: made from the id and kind)
+    /// [default: charter; with --supersedes, the old agreement's]
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: Option<Kind>,
+    /// Title (default: made from the id and kind; with --supersedes, the old agreement's)
     #[arg(long)]
     pub title: Option<String>,
+    /// Draft the successor of this agreement: its text, with `supersedes = ["<OLD>"]`. It
+    /// replaces the old one once it is ratified.
+    #[arg(long, value_name = "OLD")]
+    pub supersedes: Option<String>,
 }
 
 fn parse_kind(s: &str) -> Result<Kind, String> {
@@ -35,18 +40,29 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     let Some(work) = store.workdir() else {
         return Err(Error::new("this is a bare repository: draft agreements in a clone"));
     };
-    let title = args.title.unwrap_or_else(|| templates::default_title(args.kind, &args.id));
-    if title.trim().is_empty() {
+    if args.title.as_deref().is_some_and(|t| t.trim().is_empty()) {
         return Err(Error::new("the title is empty").hint("pass --title \"What this is\""));
     }
-    let me = store.author()?;
     let rel = store.path_of(&args.id);
     let path = work.join(&rel);
     if std::fs::symlink_metadata(&path).is_ok() {
         return Err(Error::new(format!("{rel} already exists; accord never overwrites"))
             .hint(format!("edit it, or pick another id (`accord show {}`)", args.id)));
     }
-    let text = templates::render(args.kind, &title, &me.name, &me.email);
+    if let Some(old) = &args.supersedes {
+        let text = successor(&store, &args, old)?;
+        write_new(&path, &rel, &text)?;
+        ui.status(format!("wrote {rel}: the text of {old}, superseding it once ratified"));
+        ui.status(format!(
+            "next: edit it, `git add {rel} && git commit`, then each party runs `accord sign {}`",
+            args.id
+        ));
+        return Ok(());
+    }
+    let kind = args.kind.unwrap_or(Kind::Charter);
+    let title = args.title.unwrap_or_else(|| templates::default_title(kind, &args.id));
+    let me = store.author()?;
+    let text = templates::render(kind, &title, &me.name, &me.email);
     // A draft that cannot pass `accord check` helps nobody: say why before writing anything.
     if let Err(e) = crate::model::load(text.as_bytes(), &rel) {
         return Err(Error::new(format!(
@@ -57,22 +73,59 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
         ))
         .hint("check your git identity (git config user.name / user.email) and --title"));
     }
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    // create_new: a file that appeared since the check above is still never overwritten.
-    let mut file =
-        std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map_err(|e| {
-            Error::new(format!("cannot create {rel}: {e}")).hint("accord never overwrites a file")
-        })?;
-    std::io::Write::write_all(&mut file, text.as_bytes())?;
-    ui.status(format!(
-        "wrote {rel} ({} with {} <{}> as first party)",
-        args.kind, me.name, me.email
-    ));
+    write_new(&path, &rel, &text)?;
+    ui.status(format!("wrote {rel} ({kind} with {} <{}> as first party)", me.name, me.email));
     ui.status(format!(
         "next: edit it, `git add {rel} && git commit`, then each party runs `accord sign {}`",
         args.id
     ));
+    Ok(())
+}
+
+/// The successor's text: the old agreement's current text (comments and layout kept), with
+/// `supersedes = ["<old>"]` and, when given, another kind or title.
+fn successor(store: &crate::store::Store, args: &Args, old: &str) -> Result<String> {
+    super::check_id(old)?;
+    if old == args.id {
+        return Err(Error::new(format!("`{old}` cannot supersede itself"))
+            .hint("give the successor a new id"));
+    }
+    super::load_current(store, old)?; // exists and is valid, or says why
+    let bytes = store.read_current(old)?.unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes);
+    let mut doc: toml_edit::DocumentMut =
+        text.parse().map_err(|e| Error::new(format!("cannot read {}: {e}", store.path_of(old))))?;
+    let mut list = toml_edit::Array::new();
+    list.push(old);
+    doc["supersedes"] = toml_edit::value(list);
+    // A successor starts in force nowhere: whatever retired the old text does not carry over.
+    doc.remove("retired");
+    if let Some(kind) = args.kind {
+        doc["kind"] = toml_edit::value(kind.as_str());
+    }
+    if let Some(title) = &args.title {
+        doc["title"] = toml_edit::value(title.as_str());
+    }
+    let out = doc.to_string();
+    let rel = store.path_of(&args.id);
+    crate::model::load(out.as_bytes(), &rel).map_err(|e| {
+        let why = e.diagnostics().first().map_or(String::new(), |d| d.message.clone());
+        Error::new(format!("the successor drafted from {old} would not be valid: {why}"))
+            .hint("fix the old agreement first (`accord check`), or pick --kind to match it")
+    })?;
+    Ok(out)
+}
+
+/// Create `path` with `text`; never overwrites (create_new: a file that appeared since the
+/// caller's check is still never overwritten).
+fn write_new(path: &std::path::Path, rel: &str, text: &str) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut file =
+        std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| {
+            Error::new(format!("cannot create {rel}: {e}")).hint("accord never overwrites a file")
+        })?;
+    std::io::Write::write_all(&mut file, text.as_bytes())?;
     Ok(())
 }

@@ -37,8 +37,10 @@ pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
         };
     };
     let evals = super::evaluate_at(&store, head, &[])?;
+    // A superseded agreement is treated like a retired one (SPEC §3): it awaits nobody.
+    let superseded = super::supersessions(&store, head, &evals)?;
     let mut out = Vec::new();
-    for e in evals {
+    for e in evals.into_iter().filter(|e| !superseded.contains_key(&e.agreement)) {
         let Some(p) = e.parties.iter().find(|p| crate::model::same_email(&p.email, &me.email))
         else {
             continue;

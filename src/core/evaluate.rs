@@ -31,6 +31,8 @@ pub struct PartyState {
     pub stance: Option<Stance>,
     /// Ids of the commitments this party is accountable for (`by`).
     pub commitments: Vec<String>,
+    /// Ids of the commitments owed to this party (`to`).
+    pub owed: Vec<String>,
 }
 
 /// An open objection.
@@ -67,6 +69,8 @@ pub struct Evaluation {
     pub outsiders: Vec<Outsider>,
     pub title: String,
     pub kind: model::Kind,
+    /// The agreements this revision replaces once ratified (its `supersedes`).
+    pub supersedes: Vec<String>,
 }
 
 /// Evaluate agreement `id` at `revision` (its blob id, full hex) given the positions on it that
@@ -97,6 +101,12 @@ pub fn evaluate<R: Revisions + ?Sized>(
                 .commitments
                 .iter()
                 .filter(|c| c.by.iter().any(|e| model::same_email(e, &s.party.email)))
+                .map(|c| c.id.clone())
+                .collect(),
+            owed: agreement
+                .commitments
+                .iter()
+                .filter(|c| c.to.iter().any(|e| model::same_email(e, &s.party.email)))
                 .map(|c| c.id.clone())
                 .collect(),
             revision: s
@@ -141,6 +151,7 @@ pub fn evaluate<R: Revisions + ?Sized>(
         outsiders,
         title: agreement.title.clone(),
         kind: agreement.kind,
+        supersedes: agreement.supersedes.clone(),
     })
 }
 

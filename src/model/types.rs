@@ -34,6 +34,9 @@ pub struct Agreement {
     pub commitments: Vec<Commitment>,
     #[serde(default, rename = "norm", skip_serializing_if = "Vec::is_empty")]
     pub norms: Vec<Norm>,
+    /// Ids of the agreements this one replaces once it is ratified (SPEC §3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supersedes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -31,6 +31,7 @@ mod pending; // the agreements waiting for me
 mod sign; // sign, object, abstain, withdraw: the commit, the refusals, concurrent writers
 mod status; // status output; hand-made positions count, other commits do not
 mod status_rules; // consent, unanimous, majority, quorum, stewards, observers, stale, carried over
+mod supersede; // a ratified successor supersedes; chains, cycles, unknown ids, removal
 mod verify; // positions made by their party; SSH-signed positions
 
 // Trust: odd repositories, signatures, many clones, crashes, bad input, the cache.
