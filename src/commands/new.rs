@@ -118,7 +118,7 @@ fn successor(store: &crate::store::Store, args: &Args, old: &str) -> Result<Stri
 
 /// Create `path` with `text`; never overwrites (create_new: a file that appeared since the
 /// caller's check is still never overwritten).
-fn write_new(path: &std::path::Path, rel: &str, text: &str) -> Result<()> {
+pub(super) fn write_new(path: &std::path::Path, rel: &str, text: &str) -> Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }

@@ -12,6 +12,7 @@
 pub mod commitments;
 pub mod due;
 pub mod evaluate;
+pub mod import;
 pub mod meaning;
 pub mod replay;
 pub mod supersede;

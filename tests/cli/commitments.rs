@@ -1,0 +1,1 @@
+//! `accord commitments` and a partnership's give and take in `status` and `show`.
