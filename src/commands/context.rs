@@ -156,19 +156,41 @@ pub fn supersessions(
     commit: ObjectId,
     known: &[Evaluation],
 ) -> Result<Supersessions> {
+    superseding(store, commit, known, None)
+}
+
+/// Whether and by whom agreement `id` is superseded at `commit`: only its successors are
+/// evaluated, so `log`, `history` and `show` of one agreement stay as cheap as they were.
+pub fn supersessions_of(store: &Store, commit: ObjectId, id: &str) -> Result<Supersessions> {
+    superseding(store, commit, &[], Some(id))
+}
+
+fn superseding(
+    store: &Store,
+    commit: ObjectId,
+    known: &[Evaluation],
+    only: Option<&str>,
+) -> Result<Supersessions> {
+    let names = |list: &[String]| only.is_none_or(|id| list.iter().any(|s| s == id));
     let mut extra = Vec::new();
     for (id, blob) in store.ids_at(commit)? {
         if known.iter().any(|e| e.agreement == id) {
             continue;
         }
         let bytes = store.read_blob(blob)?.unwrap_or_default();
-        if model::load(&bytes, &store.path_of(&id)).is_ok_and(|a| !a.supersedes.is_empty()) {
+        let path = store.path_of(&id);
+        if model::load(&bytes, &path)
+            .is_ok_and(|a| !a.supersedes.is_empty() && names(&a.supersedes))
+        {
             extra.push(id);
         }
     }
     let more = if extra.is_empty() { Vec::new() } else { evaluate_at(store, commit, &extra)? };
-    let in_force: Vec<&Evaluation> =
-        known.iter().chain(&more).filter(|e| e.ratified && !e.supersedes.is_empty()).collect();
+    let in_force: Vec<&Evaluation> = known
+        .iter()
+        .chain(&more)
+        .filter(|e| e.ratified && !e.supersedes.is_empty() && names(&e.supersedes))
+        .collect();
     if in_force.is_empty() {
         return Ok(Supersessions::new());
     }
@@ -188,10 +210,10 @@ pub fn supersessions(
     Ok(supersede::superseded(&successors))
 }
 
-/// [`supersessions`] at HEAD; none when nothing is committed yet.
-pub fn supersessions_at_head(store: &Store, known: &[Evaluation]) -> Result<Supersessions> {
+/// [`supersessions_of`] at HEAD; none when nothing is committed yet.
+pub fn supersessions_of_at_head(store: &Store, id: &str) -> Result<Supersessions> {
     match store.head()? {
-        Some(head) => supersessions(store, head, known),
+        Some(head) => supersessions_of(store, head, id),
         None => Ok(Supersessions::new()),
     }
 }

@@ -49,7 +49,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     if args.reverse {
         versions.reverse();
     }
-    let supersessions = super::supersessions(&store, head, &[])?;
+    let supersessions = super::supersessions_of(&store, head, &args.id)?;
     let superseded = supersessions.get(&args.id).map(Vec::as_slice).unwrap_or(&[]);
     match ui.format {
         OutputFormat::Json => ui.json(&crate::render::json::versions(&versions)),

@@ -113,7 +113,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
         };
         entries.push(entry);
     }
-    let supersessions = super::supersessions(&store, tip, &[])?;
+    let supersessions = super::supersessions_of(&store, tip, &args.id)?;
     for b in supersessions.get(&args.id).into_iter().flatten() {
         let at = b.since.map(crate::render::rfc3339);
         entries.insert(0, Entry::Superseded { by: b.id.clone(), at });

@@ -96,11 +96,11 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
         Some(rev) => {
             let commit = store.resolve(rev)?;
             let (blob, a) = super::load_at(&store, commit, &args.id)?;
-            (Some(blob.to_string()), a, super::supersessions(&store, commit, &[])?)
+            (Some(blob.to_string()), a, super::supersessions_of(&store, commit, &args.id)?)
         }
         None => {
             let a = super::load_current(&store, &args.id)?;
-            (None, a, super::supersessions_at_head(&store, &[])?)
+            (None, a, super::supersessions_of_at_head(&store, &args.id)?)
         }
     };
     let by = supersessions.get(&args.id).map(Vec::as_slice).unwrap_or(&[]);
