@@ -235,3 +235,30 @@ fn new_supersedes_drafts_from_the_old_text() {
     assert!(run.code(2).stderr.contains("no agreement `nothing-here`"), "{}", run.stderr);
     assert!(!env.repo.join(file("adr-40")).exists());
 }
+
+#[test]
+fn supersedes_is_part_of_the_meaning() {
+    let mut env = TestEnv::new();
+    env.commit_file(&file("a"), &decision("a", &[], false), "a");
+    env.commit_file(&file("b"), &decision("b", &[], false), "b");
+    env.commit_file(&file("c"), &decision("c", &["a"], false), "c");
+    sign(&mut env, ADA, "c");
+    // Naming one more agreement is a change of meaning: the sign-off goes stale.
+    env.commit_file(&file("c"), &decision("c", &["b", "a"], false), "c replaces b too");
+    let diff = env.accord(&["diff", "c", "HEAD~2", "HEAD", "--format", "json"]).ok().json();
+    assert_eq!(
+        diff["changes"],
+        json!([{"change": "supersedes_changed", "old": ["a"], "new": ["a", "b"]}])
+    );
+    let log = env.accord(&["log", "c"]).ok().stdout.clone();
+    assert!(log.contains("edit     Ada Lovelace: supersedes a → a, b"), "{log}");
+    assert_eq!(status_of(&env, "c")["parties"][0]["state"], "stale");
+    assert!(status_of(&env, "a").get("superseded_by").is_none());
+    // The order of the list is not: the sign-off carries over.
+    sign(&mut env, ADA, "c");
+    env.commit_file(&file("c"), &decision("c", &["a", "b"], false), "c: sorted");
+    assert_eq!(status_of(&env, "c")["parties"][0]["carried_over"], true);
+    assert_eq!(status_of(&env, "b")["superseded_by"], json!(["c"]));
+    let text = env.accord(&["textconv", &file("c")]).ok().stdout.clone();
+    assert!(text.ends_with("supersedes: a, b\n"), "{text}");
+}
