@@ -76,6 +76,9 @@ pub fn render(a: &Agreement) -> String {
     for n in &a.norms {
         line(format!("norm: {}", n.text));
     }
+    if !a.supersedes.is_empty() {
+        line(format!("supersedes: {}", a.supersedes.join(", ")));
+    }
     out
 }
 

@@ -75,6 +75,8 @@ pub enum Command {
     Verify(commands::verify::Args),
     Pending(commands::pending::Args),
     Due(commands::due::Args),
+    Commitments(commands::commitments::Args),
+    Import(commands::import::Args),
     Textconv(commands::textconv::Args),
     Demo(commands::demo::Args),
     Completions(commands::completions::Args),

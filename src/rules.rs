@@ -94,6 +94,7 @@ mod tests {
             commitments: vec![],
             norms: vec![],
             retired: false,
+            supersedes: vec![],
         }
     }
 

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
+use crate::core::supersede;
 use crate::error::{Error, Result};
 use crate::model::{self, Diagnostic, LoadError};
 use crate::ui::{Ui, BAD, GOOD};
@@ -57,6 +58,67 @@ fn misnamed(store: &crate::store::Store) -> Vec<String> {
     out
 }
 
+/// What is wrong with the `supersedes` lists of the working tree (SPEC §3), as diagnostics for
+/// the agreements that hold them. An id is known when its file is in the working tree, or was
+/// in HEAD's history and has been removed (removing a superseded agreement is allowed).
+fn supersession_problems(
+    store: &crate::store::Store,
+    links: &[(String, Vec<String>)],
+) -> Result<Vec<(String, Diagnostic)>> {
+    if links.is_empty() {
+        return Ok(Vec::new());
+    }
+    let current: std::collections::HashSet<String> = store.ids_current()?.into_iter().collect();
+    let mut removed = std::collections::HashSet::new();
+    let graph = match store.head()? {
+        Some(head) => Some(store.graph(head)?),
+        None => None,
+    };
+    for old in links.iter().flat_map(|(_, l)| l).filter(|o| !current.contains(*o)) {
+        if let Some(g) = &graph {
+            if !crate::store::Timeline::build(store, g, old)?.events.is_empty() {
+                removed.insert(old.clone());
+            }
+        }
+    }
+    let known = |id: &str| current.contains(id) || removed.contains(id);
+    let refs: Vec<(&str, &[String])> =
+        links.iter().map(|(id, l)| (id.as_str(), l.as_slice())).collect();
+    let diag = |id: &str, message: String, hint: &str| Diagnostic {
+        file: store.path_of(id),
+        line: None,
+        column: None,
+        key: Some("supersedes".into()),
+        message,
+        hint: Some(hint.into()),
+    };
+    let mut out = Vec::new();
+    for p in supersede::problems(&refs, &known) {
+        match p {
+            supersede::Problem::Unknown { agreement, missing } => {
+                let d = diag(
+                    &agreement,
+                    format!("supersedes `{missing}`, which is no agreement"),
+                    "name an agreement by its id (its file name without .toml)",
+                );
+                out.push((agreement, d));
+            }
+            supersede::Problem::Cycle { agreements } => {
+                let message = if agreements.len() == 1 {
+                    format!("`{}` supersedes itself", agreements[0])
+                } else {
+                    format!("supersession forms a cycle: {}", agreements.join(", "))
+                };
+                for a in &agreements {
+                    let hint = "an agreement replaces older ones; remove one id to break the cycle";
+                    out.push((a.clone(), diag(a, message.clone(), hint)));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     super::no_markdown(ui, "check")?;
     let store = super::open(ui)?;
@@ -80,6 +142,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
             blocking: Vec::new(),
         });
     }
+    let mut links: Vec<(String, Vec<String>)> = Vec::new();
     for id in store.ids_current()? {
         let file = store.path_of(&id);
         let bytes = store.read_current(&id);
@@ -98,7 +161,13 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
             Ok(b) => {
                 let b = b.unwrap_or_default();
                 match model::load(&b, &file) {
-                    Ok(a) => (true, unagreeable(&a, &b, &file)),
+                    Ok(a) => {
+                        let problems = unagreeable(&a, &b, &file);
+                        if !a.supersedes.is_empty() {
+                            links.push((id.clone(), a.supersedes));
+                        }
+                        (true, problems)
+                    }
                     Err(LoadError::Unreadable(d)) => (false, vec![*d]),
                     Err(LoadError::Invalid(mut ds)) => {
                         if let Ok(a) = model::parse(&b, &file) {
@@ -118,6 +187,12 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
             ratified: None,
             blocking: Vec::new(),
         });
+    }
+    for (id, problem) in supersession_problems(&store, &links)? {
+        if let Some(r) = reports.iter_mut().find(|r| r.agreement == id) {
+            r.problems.push(problem);
+            r.valid = false;
+        }
     }
     if args.ratified {
         let head = store.head()?;

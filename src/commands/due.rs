@@ -37,7 +37,9 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     if let Some(head) = store.head()? {
         let ids = store.ids_at(head)?;
         let graph = if ids.is_empty() { None } else { Some(store.graph(head)?) };
-        for (id, _) in ids {
+        // A superseded agreement is treated like a retired one (SPEC §3): nothing to review.
+        let superseded = super::supersessions(&store, head, &[])?;
+        for (id, _) in ids.into_iter().filter(|(id, _)| !superseded.contains_key(id)) {
             let (_, a) = super::load_at(&store, head, &id)?;
             if a.retired {
                 continue; // a retired agreement has no reviews to come

@@ -118,6 +118,8 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     if args.reverse {
         versions.reverse();
     }
+    let supersessions = super::supersessions_of(&store, head, &args.id)?;
+    let superseded = supersessions.get(&args.id).map(Vec::as_slice).unwrap_or(&[]);
     match ui.format {
         OutputFormat::Json => ui.json(&crate::render::json::versions(&versions)),
         format => {
@@ -188,6 +190,14 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
                     if i + 1 < n {
                         writeln!(out)?;
                     }
+                }
+            }
+            if !superseded.is_empty() {
+                let line = crate::render::human::superseded_text(superseded);
+                if markdown {
+                    writeln!(out, "**{line}**")?;
+                } else {
+                    writeln!(out, "\n{WARN}{line}{WARN:#}")?;
                 }
             }
             Ok(())

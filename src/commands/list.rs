@@ -31,6 +31,14 @@ struct Row {
     error: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     retired: bool,
+    /// The ratified agreements that supersede this one (SPEC §7); absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    superseded_by: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    superseded_since: Option<String>,
+    /// Human form of the above, not serialised.
+    #[serde(skip)]
+    superseded: Option<String>,
 }
 
 /// Titles longer than this are cut with `…`, so one long title does not push every row right.
@@ -80,6 +88,9 @@ pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
             blocking: Vec::new(),
             error: None,
             retired: false,
+            superseded_by: Vec::new(),
+            superseded_since: None,
+            superseded: None,
         };
         match store.read_current(id).and_then(|b| {
             let bytes = b.unwrap_or_default();
@@ -107,13 +118,20 @@ pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
             .map(|r| r.id.clone())
             .filter(|id| super::load_at(&store, h, id).is_ok())
             .collect();
-        if !ok.is_empty() {
-            for e in super::evaluate_at(&store, h, &ok)? {
-                if let Some(r) = rows.iter_mut().find(|r| r.id == e.agreement) {
-                    r.ratified = e.ratified;
-                    r.blocking = e.blocking;
-                    r.retired = e.retired;
-                }
+        let evals = if ok.is_empty() { Vec::new() } else { super::evaluate_at(&store, h, &ok)? };
+        let supersessions = super::supersessions(&store, h, &evals)?;
+        for e in evals {
+            if let Some(r) = rows.iter_mut().find(|r| r.id == e.agreement) {
+                r.ratified = e.ratified;
+                r.blocking = e.blocking;
+                r.retired = e.retired;
+            }
+        }
+        for (id, by) in &supersessions {
+            if let Some(r) = rows.iter_mut().find(|r| &r.id == id) {
+                r.superseded_by = by.iter().map(|b| b.id.clone()).collect();
+                r.superseded_since = crate::core::supersede::since(by).map(crate::render::rfc3339);
+                r.superseded = Some(crate::render::human::superseded_text(by));
             }
         }
     }
@@ -155,6 +173,8 @@ pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
                     (DIM, "retired", String::new())
                 } else if r.retired {
                     (WARN, "retirement not ratified", escape(&r.blocking.join("; ")))
+                } else if let Some(s) = &r.superseded {
+                    (WARN, "superseded", s.clone())
                 } else if r.ratified {
                     (GOOD, "ratified", String::new())
                 } else {

@@ -53,6 +53,13 @@ enum Entry {
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         not_a_party: bool,
     },
+    /// A ratified agreement replaces this one (SPEC §3): the newest thing that happened to it.
+    Superseded {
+        by: String,
+        /// When `by` became ratified.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        at: Option<String>,
+    },
 }
 
 /// For each event (newest first, as in the timeline): whether a position was made on another
@@ -143,6 +150,11 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
         };
         entries.push(entry);
     }
+    let supersessions = super::supersessions_of(&store, tip, &args.id)?;
+    for b in supersessions.get(&args.id).into_iter().flatten() {
+        let at = b.since.map(crate::render::rfc3339);
+        entries.insert(0, Entry::Superseded { by: b.id.clone(), at });
+    }
     if args.reverse {
         entries.reverse();
     }
@@ -174,6 +186,14 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
                 } else {
                     writeln!(out, "{DIM}{at}{DIM:#} {WARN}{:.10}{WARN:#} {BOLD}edit{BOLD:#}     {author}: {summary}{mark}", commit)?;
                     writeln!(out, "{:31}{DIM}{subject}{DIM:#}", "")?;
+                }
+            }
+            Entry::Superseded { by, at } => {
+                let at = at.as_deref().unwrap_or("");
+                if markdown {
+                    writeln!(out, "- {} **superseded** by `{by}`", at.get(..10).unwrap_or(at))?;
+                } else {
+                    writeln!(out, "{DIM}{at}{DIM:#} {WARN}superseded{WARN:#} by {BOLD}{by}{BOLD:#} (ratified)")?;
                 }
             }
             Entry::Position { position: view, ratified, on_earlier_text, not_a_party } => {

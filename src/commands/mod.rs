@@ -12,11 +12,13 @@ mod context;
 pub use context::*;
 
 pub mod check;
+pub mod commitments;
 pub mod completions;
 pub mod demo;
 pub mod diff;
 pub mod due;
 pub mod history;
+pub mod import;
 pub mod init;
 pub mod list;
 pub mod log;
@@ -70,6 +72,8 @@ pub fn run(dir: Option<&Path>, command: Command, ui: &mut Ui) -> Result<Outcome>
         Command::Verify(a) => verify::run(a, ui),
         Command::Pending(a) => pending::run(a, ui),
         Command::Due(a) => due::run(a, ui),
+        Command::Commitments(a) => commitments::run(a, ui).map(|()| Outcome::Done),
+        Command::Import(a) => import::run(a, ui),
         Command::Textconv(a) => textconv::run(a, ui).map(|()| Outcome::Done),
         Command::Demo(a) => demo::run(a, ui).map(|()| Outcome::Done),
         Command::Completions(a) => completions::run(a, ui).map(|()| Outcome::Done),

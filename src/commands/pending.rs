@@ -42,8 +42,10 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     };
     let evals = super::evaluate_at(&store, head, &[])?;
     super::note_unsynced(&store, ui)?;
+    // A superseded agreement is treated like a retired one (SPEC §3): it awaits nobody.
+    let superseded = super::supersessions(&store, head, &evals)?;
     let mut out = Vec::new();
-    for e in evals.into_iter().filter(|e| !e.retired) {
+    for e in evals.into_iter().filter(|e| !e.retired && !superseded.contains_key(&e.agreement)) {
         let Some(p) = e.parties.iter().find(|p| crate::model::same_email(&p.email, &me.email))
         else {
             continue;

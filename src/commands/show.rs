@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
+use crate::core::supersede::SupersededBy;
 use crate::error::Result;
 use crate::model::{self, Agreement};
 use crate::render;
@@ -39,6 +40,16 @@ pub struct AgreementJson<'a> {
     pub parties: &'a [model::Party],
     pub commitments: &'a [model::Commitment],
     pub norms: &'a [model::Norm],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub supersedes: &'a [String],
+    /// The ratified agreements that supersede this one (SPEC §7); absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub superseded_by: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superseded_since: Option<String>,
+    /// A partnership's give and take, party by party; absent for other kinds.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub give_and_take: Vec<render::json::GiveTakeView>,
 }
 
 impl<'a> AgreementJson<'a> {
@@ -58,24 +69,50 @@ impl<'a> AgreementJson<'a> {
             parties: &a.parties,
             commitments: &a.commitments,
             norms: &a.norms,
+            supersedes: &a.supersedes,
+            superseded_by: Vec::new(),
+            superseded_since: None,
+            give_and_take: if crate::core::commitments::shows_give_and_take(a.kind) {
+                let all = crate::core::commitments::give_and_take(a);
+                all.into_iter().map(render::json::GiveTakeView::new).collect()
+            } else {
+                Vec::new()
+            },
         }
+    }
+
+    /// The same, saying which ratified agreements supersede it.
+    pub fn superseded(mut self, by: &'a [SupersededBy]) -> Self {
+        self.superseded_by = by.iter().map(|b| b.id.as_str()).collect();
+        self.superseded_since = crate::core::supersede::since(by).map(render::rfc3339);
+        self
     }
 }
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     super::check_id(&args.id)?;
     let store = super::open(ui)?;
-    let (revision, agreement) = match &args.rev {
+    let (revision, agreement, supersessions) = match &args.rev {
         Some(rev) => {
             let commit = store.resolve(rev)?;
             let (blob, a) = super::load_at(&store, commit, &args.id)?;
-            (Some(blob.to_string()), a)
+            (Some(blob.to_string()), a, super::supersessions_of(&store, commit, &args.id)?)
         }
-        None => (None, super::load_current(&store, &args.id)?),
+        None => {
+            let a = super::load_current(&store, &args.id)?;
+            (None, a, super::supersessions_of_at_head(&store, &args.id)?)
+        }
     };
+    let by = supersessions.get(&args.id).map(Vec::as_slice).unwrap_or(&[]);
     match ui.format {
-        OutputFormat::Json => ui.json(&AgreementJson::new(&args.id, revision, &agreement)),
-        OutputFormat::Markdown => Ok(render::markdown::show(ui.out(), &args.id, &agreement)?),
-        OutputFormat::Human => Ok(render::human::show(ui.out(), &args.id, &agreement)?),
+        OutputFormat::Json => {
+            ui.json(&AgreementJson::new(&args.id, revision, &agreement).superseded(by))
+        }
+        OutputFormat::Markdown => {
+            Ok(render::markdown::show_superseded(ui.out(), &args.id, &agreement, by)?)
+        }
+        OutputFormat::Human => {
+            Ok(render::human::show_superseded(ui.out(), &args.id, &agreement, by)?)
+        }
     }
 }

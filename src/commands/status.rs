@@ -31,14 +31,20 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     };
     let evals = super::evaluate_at(&store, commit, &args.ids)?;
     super::note_unsynced(&store, ui)?;
+    let supersessions = super::supersessions(&store, commit, &evals)?;
+    let by = |e: &crate::core::Evaluation| {
+        supersessions.get(&e.agreement).map(Vec::as_slice).unwrap_or(&[])
+    };
     match ui.format {
-        OutputFormat::Json => ui.json(&render::json::statuses(&evals))?,
+        OutputFormat::Json => {
+            ui.json(&render::json::statuses_superseded(&evals, &supersessions))?
+        }
         OutputFormat::Markdown => {
             for (i, e) in evals.iter().enumerate() {
                 if i > 0 {
                     writeln!(ui.out())?;
                 }
-                render::markdown::status(ui.out(), e)?;
+                render::markdown::status_superseded(ui.out(), e, by(e))?;
             }
         }
         OutputFormat::Human => {
@@ -49,7 +55,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
                 if i > 0 {
                     writeln!(ui.out())?;
                 }
-                render::human::status(ui.out(), e)?;
+                render::human::status_superseded(ui.out(), e, by(e))?;
             }
         }
     }

@@ -31,6 +31,8 @@ pub struct PartyState {
     pub stance: Option<Stance>,
     /// Ids of the commitments this party is accountable for (`by`).
     pub commitments: Vec<String>,
+    /// Ids of the commitments owed to this party (`to`).
+    pub owed: Vec<String>,
 }
 
 /// An open objection.
@@ -73,6 +75,8 @@ pub struct Evaluation {
     pub kind: model::Kind,
     /// The text is a retirement (`retired = true`).
     pub retired: bool,
+    /// The agreements this revision replaces once ratified (its `supersedes`).
+    pub supersedes: Vec<String>,
 }
 
 /// Evaluate agreement `id` at `revision` (its blob id, full hex) given the positions on it that
@@ -103,6 +107,12 @@ pub fn evaluate<R: Revisions + ?Sized>(
                 .commitments
                 .iter()
                 .filter(|c| c.by.iter().any(|e| model::same_email(e, &s.party.email)))
+                .map(|c| c.id.clone())
+                .collect(),
+            owed: agreement
+                .commitments
+                .iter()
+                .filter(|c| c.to.iter().any(|e| model::same_email(e, &s.party.email)))
                 .map(|c| c.id.clone())
                 .collect(),
             revision: s
@@ -150,6 +160,7 @@ pub fn evaluate<R: Revisions + ?Sized>(
         title: agreement.title.clone(),
         kind: agreement.kind,
         retired: agreement.retired,
+        supersedes: agreement.supersedes.clone(),
     })
 }
 

@@ -9,11 +9,14 @@
 //! Pure: everything it needs from the repository comes through the narrow [`Revisions`] trait,
 //! which `store` implements over git and tests implement in memory. No git2, no terminal.
 
+pub mod commitments;
 pub mod counting;
 pub mod due;
 pub mod evaluate;
+pub mod import;
 pub mod meaning;
 pub mod replay;
+pub mod supersede;
 pub mod versions;
 
 pub use evaluate::{evaluate, Evaluation, Objection, Outsider, PartyState};

@@ -114,6 +114,11 @@ pub enum Change {
         old: Option<u32>,
         new: Option<u32>,
     },
+    /// The ids in `supersedes` changed (compared as a set, as same meaning does).
+    SupersedesChanged {
+        old: Vec<String>,
+        new: Vec<String>,
+    },
     /// `review_every`, `review_by` or `ends` added (`old` is `None`), removed (`new` is
     /// `None`) or changed. Dates as written in TOML (`2027-06-30`).
     ScheduleChanged {
@@ -474,6 +479,15 @@ pub fn diff(old: &Agreement, new: &Agreement) -> Vec<Change> {
     }
     if old.decision.quorum != new.decision.quorum {
         out.push(Change::QuorumChanged { old: old.decision.quorum, new: new.decision.quorum });
+    }
+    let ids = |a: &Agreement| {
+        let mut v = a.supersedes.clone();
+        v.sort();
+        v.dedup();
+        v
+    };
+    if ids(old) != ids(new) {
+        out.push(Change::SupersedesChanged { old: ids(old), new: ids(new) });
     }
     let every = |a: &Agreement| a.review_every.clone();
     schedule(&mut out, ScheduleField::ReviewEvery, every(old), every(new));

@@ -37,6 +37,9 @@ impl Agreement {
         for n in &mut a.norms {
             n.text = normalize_text(&n.text);
         }
+        // Which agreements it replaces is a set: the order they are listed in means nothing.
+        a.supersedes.sort();
+        a.supersedes.dedup();
         a
     }
 

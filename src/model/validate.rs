@@ -30,6 +30,7 @@ pub fn validate(a: &Agreement, text: &str, file: &str) -> Vec<Diagnostic> {
     commitments(a, &loc, &mut out);
     norms(a, &loc, &mut out);
     scope(a, &loc, &mut out);
+    supersedes(a, &loc, &mut out);
     match a.kind {
         Kind::Partnership => partnership(a, &loc, &mut out),
         Kind::Service => service(a, &loc, &mut out),
@@ -266,6 +267,28 @@ fn plausible_email(e: &str) -> bool {
                 && !e.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
         }
         None => false,
+    }
+}
+
+/// Each id in `supersedes` could name an agreement, and is listed once. Whether it names one
+/// that exists, and whether supersession forms a cycle, needs every agreement: `check` asks
+/// [`crate::core::supersede::problems`].
+fn supersedes(a: &Agreement, loc: &Locator, out: &mut Vec<Diagnostic>) {
+    let mut seen = HashSet::with_capacity(a.supersedes.len());
+    for (i, id) in a.supersedes.iter().enumerate() {
+        if !valid_id(id) {
+            out.push(loc.diag(
+                &[Key("supersedes"), Index(i)],
+                format!("`{id}` is not a valid agreement id"),
+                Some("name the agreement this one replaces by its id (its file name)"),
+            ));
+        } else if !seen.insert(id.as_str()) {
+            out.push(loc.diag(
+                &[Key("supersedes"), Index(i)],
+                format!("`{id}` is listed twice in `supersedes`"),
+                None,
+            ));
+        }
     }
 }
 

@@ -168,6 +168,10 @@ fn line(change: &Change) -> Line<'_> {
             (Some(o), None) => Line::new(removed).own(format!("quorum {o}")),
             (None, None) => plain.own("quorum: unchanged"),
         },
+        Change::SupersedesChanged { old, new } => {
+            let list = |v: &[String]| if v.is_empty() { "nothing".into() } else { v.join(", ") };
+            plain.own(format!("supersedes: {} → {}", list(old), list(new)))
+        }
         Change::ScheduleChanged { field, old, new } => {
             let field = field.as_str();
             match (old, new) {
@@ -376,6 +380,11 @@ pub fn summary(changes: &[Change]) -> String {
             }
             Change::QuorumChanged { old, new } => {
                 s.text(format!("quorum {} → {}", opt(old), opt(new)))
+            }
+            Change::SupersedesChanged { old, new } => {
+                let list =
+                    |v: &[String]| if v.is_empty() { "nothing".into() } else { v.join(", ") };
+                s.text(format!("supersedes {} → {}", list(old), list(new)))
             }
             Change::ScheduleChanged { field, old, new } => {
                 s.text(format!("{} {} → {}", field.as_str(), opt(old), opt(new)))

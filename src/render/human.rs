@@ -8,6 +8,8 @@
 use std::io::{self, Write};
 
 use super::escape;
+use crate::core::commitments::{shows_give_and_take, GiveTake};
+use crate::core::supersede::SupersededBy;
 use crate::core::Evaluation;
 use crate::ledger::State;
 use crate::model::Agreement;
@@ -84,13 +86,41 @@ pub fn wrap(text: &str, indent: &str) -> String {
     out.trim_end().to_string()
 }
 
+/// `superseded by adr-31 since 2026-11-20T10:02:00Z` (several: `by a since …, b since …`).
+pub fn superseded_text(by: &[SupersededBy]) -> String {
+    let each: Vec<String> = by
+        .iter()
+        .map(|b| match b.since {
+            Some(t) => format!("{} since {}", b.id, super::rfc3339(t)),
+            None => b.id.clone(),
+        })
+        .collect();
+    format!("superseded by {}", each.join(", "))
+}
+
 pub fn show(w: &mut dyn Write, id: &str, a: &Agreement) -> io::Result<()> {
+    show_superseded(w, id, a, &[])
+}
+
+/// [`show`], saying which ratified agreements supersede this one.
+pub fn show_superseded(
+    w: &mut dyn Write,
+    id: &str,
+    a: &Agreement,
+    by: &[SupersededBy],
+) -> io::Result<()> {
     writeln!(
         w,
         "{BOLD}{}{BOLD:#}  {DIM}({id}, {}){DIM:#}",
         escape::terminal(a.title.trim()),
         a.kind
     )?;
+    if !by.is_empty() {
+        writeln!(w, "{WARN}{}{WARN:#}", superseded_text(by))?;
+    }
+    if !a.supersedes.is_empty() {
+        writeln!(w, "{DIM}supersedes {} once ratified{DIM:#}", a.supersedes.join(", "))?;
+    }
     writeln!(w)?;
     writeln!(w, "{BOLD}Purpose{BOLD:#}")?;
     writeln!(w, "{}", wrap(&escape::terminal(&a.purpose), "  "))?;
@@ -156,6 +186,11 @@ pub fn show(w: &mut dyn Write, id: &str, a: &Agreement) -> io::Result<()> {
             writeln!(w, "{DIM:#}")?;
         }
     }
+    if shows_give_and_take(a.kind) {
+        writeln!(w)?;
+        writeln!(w, "{BOLD}Give and take{BOLD:#}")?;
+        give_and_take(w, &crate::core::commitments::give_and_take(a), "  ")?;
+    }
     if !a.norms.is_empty() {
         writeln!(w)?;
         writeln!(w, "{BOLD}Norms{BOLD:#}")?;
@@ -181,7 +216,28 @@ fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")
 }
 
+/// One line per party: `Ada Lovelace <ada@example.com>  gives: review; receives: pager`.
+fn give_and_take(w: &mut dyn Write, parties: &[GiveTake], indent: &str) -> io::Result<()> {
+    let list = |ids: &[String]| if ids.is_empty() { "nothing".to_string() } else { ids.join(", ") };
+    for g in parties {
+        writeln!(
+            w,
+            "{indent}{} <{}>  gives: {}; receives: {}",
+            escape::terminal(&g.name),
+            escape::terminal(&g.email),
+            list(&g.gives),
+            list(&g.receives)
+        )?;
+    }
+    Ok(())
+}
+
 pub fn status(w: &mut dyn Write, e: &Evaluation) -> io::Result<()> {
+    status_superseded(w, e, &[])
+}
+
+/// [`status`], saying which ratified agreements supersede this one.
+pub fn status_superseded(w: &mut dyn Write, e: &Evaluation, by: &[SupersededBy]) -> io::Result<()> {
     let verdict = if e.ratified {
         format!("{GOOD}ratified{GOOD:#}")
     } else {
@@ -197,6 +253,9 @@ pub fn status(w: &mut dyn Write, e: &Evaluation) -> io::Result<()> {
         "{BOLD}{}{BOLD:#}{retired} — {verdict}  {DIM}({rule}, revision {:.10}){DIM:#}",
         e.agreement, e.revision
     )?;
+    if !by.is_empty() {
+        writeln!(w, "  {WARN}{}{WARN:#}", superseded_text(by))?;
+    }
     for p in &e.parties {
         let mut extra = String::new();
         if let Some(at) = p.time.map(super::rfc3339) {
@@ -248,6 +307,11 @@ pub fn status(w: &mut dyn Write, e: &Evaluation) -> io::Result<()> {
             o.commit,
             escape::terminal(&note)
         )?;
+    }
+    let parties = crate::core::commitments::give_and_take_of(e);
+    if !parties.is_empty() {
+        writeln!(w, "  {BOLD}give and take{BOLD:#}")?;
+        give_and_take(w, &parties, "    ")?;
     }
     if !e.ratified {
         for b in &e.blocking {

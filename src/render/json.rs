@@ -4,6 +4,8 @@
 use serde::Serialize;
 
 use super::rfc3339;
+use crate::core::commitments::{give_and_take_of, GiveTake};
+use crate::core::supersede::{self, SupersededBy, Supersessions};
 use crate::core::{Evaluation, Objection, Outsider, PartyState};
 use crate::ledger::{Position, State};
 use crate::model::{Role, Rule};
@@ -26,6 +28,15 @@ pub struct StatusView<'a> {
     pub outsiders: Vec<OutsiderView<'a>>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub retired: bool,
+    /// The ratified agreements that supersede this one (SPEC §3, §7); absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub superseded_by: Vec<&'a str>,
+    /// When the first of them became ratified; absent when not superseded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superseded_since: Option<String>,
+    /// A partnership's give and take, party by party; absent for other kinds.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub give_and_take: Vec<GiveTakeView>,
 }
 
 impl<'a> StatusView<'a> {
@@ -41,13 +52,59 @@ impl<'a> StatusView<'a> {
             blocking: &e.blocking,
             outsiders: e.outsiders.iter().map(OutsiderView::new).collect(),
             retired: e.retired,
+            superseded_by: Vec::new(),
+            superseded_since: None,
+            give_and_take: give_and_take_of(e).into_iter().map(GiveTakeView::new).collect(),
         }
+    }
+
+    /// The same view, saying which ratified agreements supersede it.
+    pub fn superseded(mut self, by: &'a [SupersededBy]) -> StatusView<'a> {
+        self.superseded_by = by.iter().map(|b| b.id.as_str()).collect();
+        self.superseded_since = supersede::since(by).map(rfc3339);
+        self
     }
 }
 
 /// Views of many evaluations, in order.
 pub fn statuses(evals: &[Evaluation]) -> Vec<StatusView<'_>> {
     evals.iter().map(StatusView::new).collect()
+}
+
+/// Views of many evaluations, each saying which agreements supersede it.
+pub fn statuses_superseded<'a>(
+    evals: &'a [Evaluation],
+    supersessions: &'a Supersessions,
+) -> Vec<StatusView<'a>> {
+    evals
+        .iter()
+        .map(|e| {
+            let by = supersessions.get(&e.agreement).map(Vec::as_slice).unwrap_or(&[]);
+            StatusView::new(e).superseded(by)
+        })
+        .collect()
+}
+
+/// One party's give and take (`status`, `show`).
+#[derive(Debug, Clone, Serialize)]
+pub struct GiveTakeView {
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub gives: Vec<String>,
+    pub receives: Vec<String>,
+}
+
+impl GiveTakeView {
+    pub fn new(g: GiveTake) -> GiveTakeView {
+        GiveTakeView {
+            name: g.name,
+            email: g.email,
+            role: g.role,
+            gives: g.gives,
+            receives: g.receives,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

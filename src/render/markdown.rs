@@ -7,6 +7,8 @@
 use std::io::{self, Write};
 
 use super::escape;
+use crate::core::commitments::GiveTake;
+use crate::core::supersede::SupersededBy;
 use crate::core::Evaluation;
 use crate::model::Agreement;
 
@@ -17,14 +19,60 @@ pub fn cell(s: &str) -> String {
     escape::markdown(&crate::model::normalize_text(s))
 }
 
+/// `**Superseded** by `adr-31` since 2026-11-20T10:02:00Z.`
+fn superseded_line(by: &[SupersededBy]) -> String {
+    let each: Vec<String> = by
+        .iter()
+        .map(|b| match b.since {
+            Some(t) => format!("`{}` since {}", b.id, super::rfc3339(t)),
+            None => format!("`{}`", b.id),
+        })
+        .collect();
+    format!("**Superseded** by {}.", each.join(", "))
+}
+
+/// The give-and-take table of a partnership.
+fn give_and_take(w: &mut dyn Write, parties: &[GiveTake]) -> io::Result<()> {
+    let ids = |v: &[String]| v.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
+    writeln!(w, "| party | gives | receives |\n|---|---|---|")?;
+    for g in parties {
+        writeln!(
+            w,
+            "| {} &lt;{}&gt; | {} | {} |",
+            cell(&g.name),
+            cell(&g.email),
+            ids(&g.gives),
+            ids(&g.receives)
+        )?;
+    }
+    Ok(())
+}
+
 pub fn show(w: &mut dyn Write, id: &str, a: &Agreement) -> io::Result<()> {
+    show_superseded(w, id, a, &[])
+}
+
+/// [`show`], saying which ratified agreements supersede this one.
+pub fn show_superseded(
+    w: &mut dyn Write,
+    id: &str,
+    a: &Agreement,
+    by: &[SupersededBy],
+) -> io::Result<()> {
     writeln!(w, "# {}\n", cell(&a.title))?;
+    if !by.is_empty() {
+        writeln!(w, "{}\n", superseded_line(by))?;
+    }
     write!(w, "*{}* `{id}` — decision: {}", a.kind, a.decision.rule)?;
     if let Some(q) = a.decision.quorum {
         write!(w, " ({q})")?;
     }
     if let Some(r) = super::review_line(a) {
         write!(w, "; {}", cell(&r))?;
+    }
+    if !a.supersedes.is_empty() {
+        let ids: Vec<String> = a.supersedes.iter().map(|s| format!("`{s}`")).collect();
+        write!(w, "; supersedes {} once ratified", ids.join(", "))?;
     }
     writeln!(w, "\n\n## Purpose\n\n{}\n", escape::markdown(a.purpose.trim()))?;
     if let Some(s) = &a.scope {
@@ -54,6 +102,10 @@ pub fn show(w: &mut dyn Write, id: &str, a: &Agreement) -> io::Result<()> {
             )?;
         }
     }
+    if crate::core::commitments::shows_give_and_take(a.kind) {
+        writeln!(w, "\n## Give and take\n")?;
+        give_and_take(w, &crate::core::commitments::give_and_take(a))?;
+    }
     if !a.norms.is_empty() {
         writeln!(w, "\n## Norms\n")?;
         for n in &a.norms {
@@ -64,8 +116,16 @@ pub fn show(w: &mut dyn Write, id: &str, a: &Agreement) -> io::Result<()> {
 }
 
 pub fn status(w: &mut dyn Write, e: &Evaluation) -> io::Result<()> {
+    status_superseded(w, e, &[])
+}
+
+/// [`status`], saying which ratified agreements supersede this one.
+pub fn status_superseded(w: &mut dyn Write, e: &Evaluation, by: &[SupersededBy]) -> io::Result<()> {
     let verdict = if e.ratified { "✅ ratified" } else { "⛔ not ratified" };
     writeln!(w, "### `{}` — {verdict} ({})\n", e.agreement, e.rule)?;
+    if !by.is_empty() {
+        writeln!(w, "{}\n", superseded_line(by))?;
+    }
     writeln!(w, "| party | role | state | when | commits to |\n|---|---|---|---|---|")?;
     for p in &e.parties {
         let mut state = p.state.as_str().to_string();
@@ -92,6 +152,11 @@ pub fn status(w: &mut dyn Write, e: &Evaluation) -> io::Result<()> {
             };
             writeln!(w, "- {}:\n  > {reason}", cell(&o.email))?;
         }
+    }
+    let parties = crate::core::commitments::give_and_take_of(e);
+    if !parties.is_empty() {
+        writeln!(w, "\n**Give and take**\n")?;
+        give_and_take(w, &parties)?;
     }
     if !e.ratified {
         writeln!(

@@ -11,6 +11,7 @@ mod common;
 mod check; // check's exit codes and JSON; unreadable files refused everywhere
 mod check_rules; // each rule a file must keep, with its location
 mod cli; // -C, --color, markdown refusals, help, usage errors, reads in a bare repository
+mod import; // markdown charters become agreements; what could not be mapped
 mod init; // the folder, the attribute and the diff driver
 mod list; // drafts, blocks, ratified, uncommitted changes
 mod new; // templates, ids, titles, identities, never overwriting
@@ -25,6 +26,7 @@ mod review; // what a range of commits changed, for a pull request
 mod textconv; // the git diff driver: git diff and git log -p
 
 // Positions and what they decide.
+mod commitments; // who answers for what across agreements; give and take
 mod demo; // the README's first command
 mod ordering; // which position stands: topology, time, id; reset and amend
 mod pending; // the agreements waiting for me
@@ -32,6 +34,7 @@ mod positions_branch; // the positions branch, sync, and consent across merge st
 mod sign; // sign, object, abstain, withdraw: the commit, the refusals, concurrent writers
 mod status; // status output; hand-made positions count, other commits do not
 mod status_rules; // consent, unanimous, majority, quorum, stewards, observers, stale, carried over
+mod supersede; // a ratified successor supersedes; chains, cycles, unknown ids, removal
 mod verify; // positions made by their party; SSH-signed positions
 
 // Trust: odd repositories, signatures, many clones, crashes, bad input, the cache.

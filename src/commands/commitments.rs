@@ -1,0 +1,169 @@
+//! `accord commitments`: who answers for what, across every agreement at HEAD. Which
+//! commitments match and since when each has stood is decided in [`crate::core::commitments`];
+//! this file reads the repository and prints.
+
+use serde::Serialize;
+
+use crate::cli::OutputFormat;
+use crate::core::commitments::{self, Side};
+use crate::error::{Error, Result};
+use crate::model::{normalize_text, Kind};
+use crate::render::{escape, markdown::cell, rfc3339};
+use crate::store::{Event, Timeline};
+use crate::ui::{Ui, BAD, BOLD, DIM, GOOD};
+
+/// List commitments across agreements: who is accountable, to whom, since when
+///
+/// Every commitment of the agreements committed at HEAD where the party is accountable (`by`),
+/// or with `--owed` is owed (`to`); every commitment when no party is given. Each with its
+/// agreement and kind, whether that agreement is ratified now, and since when the commitment
+/// has stood unchanged (the edit that introduced its current text, `by` and `to`). Superseded
+/// agreements are left out.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The party, by email
+    #[arg(long, value_name = "EMAIL", conflicts_with = "me")]
+    pub party: Option<String>,
+    /// The party is you (your git identity)
+    #[arg(long)]
+    pub me: bool,
+    /// Commitments owed to the party (`to`) instead of those it answers for (`by`)
+    #[arg(long)]
+    pub owed: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Row {
+    agreement: String,
+    kind: Kind,
+    /// Whether the agreement is ratified at HEAD.
+    ratified: bool,
+    commitment: String,
+    text: String,
+    by: Vec<String>,
+    to: Vec<String>,
+    /// When the commitment took its current form (the edit's committer time).
+    since: Option<String>,
+    /// That edit's commit and the revision (blob) it wrote.
+    commit: Option<String>,
+    revision: Option<String>,
+}
+
+pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
+    if args.owed && args.party.is_none() && !args.me {
+        return Err(Error::new("--owed needs a party").hint("add --party EMAIL or --me"));
+    }
+    let store = super::open(ui)?;
+    let party = match (&args.party, args.me) {
+        (_, true) => Some(store.author()?.email),
+        (Some(p), false) => Some(p.clone()),
+        (None, false) => None,
+    };
+    let side = if args.owed { Side::To } else { Side::By };
+    let mut rows = Vec::new();
+    if let Some(head) = store.head()? {
+        let evals = super::evaluate_at(&store, head, &[])?;
+        let superseded = super::supersessions(&store, head, &evals)?;
+        let mut graph = None;
+        for e in evals.iter().filter(|e| !superseded.contains_key(&e.agreement)) {
+            let (_, a) = super::load_at(&store, head, &e.agreement)?;
+            let found = commitments::matching(&a, party.as_deref(), side);
+            if found.is_empty() {
+                continue;
+            }
+            let graph = match &mut graph {
+                Some(g) => g,
+                None => graph.insert(store.graph(head)?),
+            };
+            let timeline = Timeline::build(&store, graph, &e.agreement)?;
+            let mut edits = Vec::new();
+            let mut texts = Vec::new();
+            for ev in &timeline.events {
+                if let Event::Edit(edit) = ev {
+                    texts.push(match edit.blob {
+                        Some(b) => timeline.agreement(&store, b)?,
+                        None => None,
+                    });
+                    edits.push(edit);
+                }
+            }
+            let texts: Vec<_> = texts.iter().map(Option::as_ref).collect();
+            for c in found {
+                let edit = commitments::introduced_at(c, &texts).map(|i| edits[i]);
+                rows.push(Row {
+                    agreement: e.agreement.clone(),
+                    kind: a.kind,
+                    ratified: e.ratified,
+                    commitment: c.id.clone(),
+                    text: normalize_text(&c.text),
+                    by: c.by.clone(),
+                    to: c.to.clone(),
+                    since: edit.map(|x| rfc3339(x.time)),
+                    commit: edit.map(|x| x.commit.to_string()),
+                    revision: edit.and_then(|x| x.blob).map(|b| b.to_string()),
+                });
+            }
+        }
+    }
+    match ui.format {
+        OutputFormat::Json => ui.json(&rows)?,
+        OutputFormat::Markdown => markdown(ui, &rows)?,
+        OutputFormat::Human => human(ui, &rows, party.as_deref(), side)?,
+    }
+    Ok(())
+}
+
+fn human(ui: &mut Ui, rows: &[Row], party: Option<&str>, side: Side) -> Result<()> {
+    if rows.is_empty() {
+        let whom = match (party, side) {
+            (None, _) => "no agreement at HEAD has a commitment".to_string(),
+            (Some(p), Side::By) => {
+                format!("{} is accountable for no commitment", escape::terminal(p))
+            }
+            (Some(p), Side::To) => format!("no commitment is owed to {}", escape::terminal(p)),
+        };
+        ui.status(whom);
+    }
+    let out = ui.out();
+    for r in rows {
+        let state = if r.ratified {
+            format!("{GOOD}ratified{GOOD:#}")
+        } else {
+            format!("{BAD}not ratified{BAD:#}")
+        };
+        let since = r.since.as_deref().map(|s| format!("  since {s}")).unwrap_or_default();
+        writeln!(
+            out,
+            "{BOLD}{}/{}{BOLD:#}  ({}, {state}){DIM}{since}{DIM:#}",
+            r.agreement, r.commitment, r.kind
+        )?;
+        writeln!(out, "  {}", escape::terminal(&r.text))?;
+        let mut whom = format!("by {}", r.by.join(", "));
+        if !r.to.is_empty() {
+            whom.push_str(&format!("; to {}", r.to.join(", ")));
+        }
+        writeln!(out, "  {DIM}{}{DIM:#}", escape::terminal(&whom))?;
+    }
+    Ok(())
+}
+
+fn markdown(ui: &mut Ui, rows: &[Row]) -> Result<()> {
+    let out = ui.out();
+    writeln!(out, "| agreement | kind | ratified | commitment | by | to | since | text |")?;
+    writeln!(out, "|---|---|---|---|---|---|---|---|")?;
+    for r in rows {
+        writeln!(
+            out,
+            "| `{}` | {} | {} | `{}` | {} | {} | {} | {} |",
+            r.agreement,
+            r.kind,
+            if r.ratified { "yes" } else { "no" },
+            r.commitment,
+            cell(&r.by.join(", ")),
+            cell(&r.to.join(", ")),
+            r.since.as_deref().unwrap_or(""),
+            cell(&r.text)
+        )?;
+    }
+    Ok(())
+}
