@@ -173,14 +173,17 @@ pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
                     (DIM, "retired", String::new())
                 } else if r.retired {
                     (WARN, "retirement not ratified", escape(&r.blocking.join("; ")))
-                } else if let Some(s) = &r.superseded {
-                    (WARN, "superseded", s.clone())
                 } else if r.ratified {
                     (GOOD, "ratified", String::new())
                 } else {
                     (BAD, "not ratified", escape(&r.blocking.join("; ")))
                 };
                 let modified = if r.modified { " (uncommitted changes)" } else { "" };
+                // A superseded agreement says so after its own state (SPEC §3).
+                let superseded =
+                    r.superseded.as_ref().map(|s| format!("; {s}")).unwrap_or_default();
+                let modified = format!("{superseded}{modified}");
+                let modified = modified.as_str();
                 if !color {
                     let detail = if detail.is_empty() { detail } else { format!(": {detail}") };
                     writeln!(out, "- `{}` ({kind}) {title} — {label}{detail}{modified}", r.id)?;
@@ -201,7 +204,7 @@ pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
                 let modified = if modified.is_empty() {
                     String::new()
                 } else {
-                    format!("{DIM}{modified}{DIM:#}")
+                    format!("{WARN}{modified}{WARN:#}")
                 };
                 writeln!(out, "{prefix}{style}{label}{style:#}{detail}{modified}")?;
             }

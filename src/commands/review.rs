@@ -159,10 +159,13 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
             }
             None => None,
         };
+        // A removal needs consent: the last text was a ratified retirement, or a ratified
+        // successor at HEAD supersedes it (SPEC §3, §4).
         let retired_first = match change {
-            FileChange::Removed => {
-                Some(super::removed_after_ratified_retirement(&store, head, &id)?)
-            }
+            FileChange::Removed => Some(
+                super::removed_after_ratified_retirement(&store, head, &id)?
+                    || !super::supersessions_of(&store, head, &id)?.is_empty(),
+            ),
             _ => None,
         };
         match (change, &status, retired_first) {
