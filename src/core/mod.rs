@@ -11,6 +11,7 @@
 
 pub mod due;
 pub mod evaluate;
+pub mod matrix;
 pub mod meaning;
 pub mod replay;
 pub mod versions;

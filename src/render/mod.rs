@@ -8,6 +8,7 @@ pub mod escape;
 pub mod human;
 pub mod json;
 pub mod markdown;
+pub mod site;
 
 use crate::model::Agreement;
 
