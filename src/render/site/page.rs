@@ -63,7 +63,7 @@ fn text(a: &Agreement) -> Markup {
             h2 id="commitments" { "Commitments" }
             div.scroll role="region" aria-label="Commitments" tabindex="0" {
                 table {
-                    caption { "Who gives each commitment, and to whom." }
+                    caption { "Who gives what, to whom" }
                     thead {
                         tr {
                             th scope="col" { "Commitment" } th scope="col" { "Given by" }
@@ -124,13 +124,14 @@ fn matrix(a: &AgreementSite) -> Markup {
     let parties = rows(a);
     let n = a.columns.len();
     html! {
+        p.meta {
+            "Rows are parties, columns the revisions that changed the meaning, oldest first. "
+            "Each revision is judged as it stood until the next one replaced it; the last "
+            "column is the text at this commit."
+        }
         div.scroll role="region" aria-label="Party by revision matrix" tabindex="0" {
             table.matrix {
-                caption {
-                    "Rows are parties, columns the revisions that changed the meaning, oldest "
-                    "first. Each revision is judged as it stood until the next one replaced it; "
-                    "the last column is the text at this commit."
-                }
+                caption { "Each party's state on each revision" }
                 thead {
                     tr {
                         th scope="col" { "Party" }
@@ -150,7 +151,7 @@ fn matrix(a: &AgreementSite) -> Markup {
                             th scope="row" {
                                 (p.name) br; span.meta { (p.email) " · " (p.role.as_str()) }
                             }
-                            @for c in &a.columns { (cell(c, p)) }
+                            @for c in &a.columns { (cell(&a.columns, c, p)) }
                         }
                     }
                 }
@@ -159,7 +160,7 @@ fn matrix(a: &AgreementSite) -> Markup {
     }
 }
 
-fn cell(c: &Column, p: &Party) -> Markup {
+fn cell(columns: &[Column], c: &Column, p: &Party) -> Markup {
     let found: Option<&PartyState> =
         c.evaluation.parties.iter().find(|s| model::same_email(&s.email, &p.email));
     let revision = &c.evaluation.revision;
@@ -180,7 +181,9 @@ fn cell(c: &Column, p: &Party) -> Markup {
                     }
                     @if s.state == State::Stale {
                         @if let Some(r) = &s.revision {
-                            span.carried { "on revision " code { (short(r)) } }
+                            span.carried {
+                                "on " (label(columns, r)) " " code { (short(r)) }
+                            }
                         }
                     }
                     @if let Some(r) = reason {
@@ -190,6 +193,14 @@ fn cell(c: &Column, p: &Party) -> Markup {
             }
         }
     }
+}
+
+/// `r<n>` for a revision in column n, else "revision".
+fn label(columns: &[Column], revision: &str) -> String {
+    columns
+        .iter()
+        .position(|c| c.revisions.iter().any(|r| r.to_string() == revision))
+        .map_or_else(|| "revision".to_string(), |i| format!("r{}", i + 1))
 }
 
 fn timeline(versions: &[Version]) -> Markup {
@@ -229,9 +240,10 @@ fn timeline(versions: &[Version]) -> Markup {
 
 fn log(entries: &[LogEntry]) -> Markup {
     html! {
+        p.meta { "Newest first, in the order accord decides standing positions." }
         div.scroll role="region" aria-label="Log" tabindex="0" {
             table.log {
-                caption { "Newest first, in the order accord decides standing positions." }
+                caption { "Edits and positions" }
                 thead {
                     tr {
                         th scope="col" { "When" } th scope="col" { "Commit" }
