@@ -36,26 +36,66 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
         Some(r) => store.resolve(r)?,
         None => store.head_required()?,
     };
+    let t0 = std::time::Instant::now();
     let evaluations = super::evaluate_at(&store, commit, &[])?;
     // One walk serves every agreement's timeline; its first node is the tip.
     let graph = store.graph(commit)?;
+    crate::store::trace("site: graph", t0);
     let time = graph.nodes.first().map_or(0, |n| n.time);
-    let mut agreements = Vec::with_capacity(evaluations.len());
-    for e in evaluations {
-        agreements.push(gather(&store, &graph, commit, time, e)?);
-    }
+    let mut agreements = gather_all(&store, &graph, commit, time, evaluations)?;
+    crate::store::trace("site: timelines", t0);
     agreements.sort_by(|a, b| a.id.cmp(&b.id));
     let site = Site { commit, time, agreements };
     write(&args.out.join("index.html"), &site::index(&site))?;
     for a in &site.agreements {
         write(&args.out.join(site::page_path(&a.id)), &site::page(&site, a))?;
     }
+    crate::store::trace("site: written", t0);
     ui.status(format!(
         "wrote {} page(s) to {}",
         site.agreements.len() + 1,
         crate::render::escape::terminal(&args.out.display().to_string())
     ));
     Ok(())
+}
+
+/// [`gather`] every evaluation, on every core: each worker opens its own handle on the
+/// repository (a handle is not shared between threads) and reads the one walked graph.
+fn gather_all(
+    store: &Store,
+    graph: &Graph,
+    commit: ObjectId,
+    time: i64,
+    evaluations: Vec<Evaluation>,
+) -> Result<Vec<AgreementSite>> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if workers < 2 || evaluations.len() < 8 {
+        return evaluations.into_iter().map(|e| gather(store, graph, commit, time, e)).collect();
+    }
+    let mut chunks: Vec<Vec<Evaluation>> = (0..workers).map(|_| Vec::new()).collect();
+    for (i, e) in evaluations.into_iter().enumerate() {
+        chunks[i % workers].push(e);
+    }
+    let results: Vec<Result<Vec<AgreementSite>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                scope.spawn(move || -> Result<Vec<AgreementSite>> {
+                    let store = Store::open(None)?;
+                    chunk.into_iter().map(|e| gather(&store, graph, commit, time, e)).collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(Error::new("a site worker stopped"))))
+            .collect()
+    });
+    let mut out = Vec::new();
+    for r in results {
+        out.extend(r?);
+    }
+    Ok(out)
 }
 
 fn gather(

@@ -76,11 +76,13 @@ ul.plain { margin: .25rem 0; padding-left: 1.25rem; }
 .filters fieldset { border: 1px solid var(--line); border-radius: .4rem; margin: 0;
   padding: .25rem .75rem .5rem; }
 .filters label { margin-right: .75rem; white-space: nowrap; }
-.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
-  white-space: nowrap; }
+/* The party column stays in view while a long matrix scrolls sideways. */
+table.matrix tbody th { position: sticky; left: 0; z-index: 1; background: var(--bg); }
+table.matrix thead th:first-child { position: sticky; left: 0; z-index: 1; }
 @media (max-width: 40rem) {
   h1 { font-size: 1.4rem; }
   table.index thead { display: none; }
+  table.index caption { display: block; }
   table.index, table.index tbody, table.index tr, table.index td, table.index th {
     display: block; width: 100%; border: 0; }
   table.index tr { border: 1px solid var(--line); border-radius: .4rem; margin-bottom: .75rem;
