@@ -61,6 +61,7 @@ pub enum Command {
     New(commands::new::Args),
     List(commands::list::Args),
     Show(commands::show::Args),
+    Site(commands::site::Args),
     Status(commands::status::Args),
     Sign(commands::position::SignArgs),
     Object(commands::position::ObjectArgs),

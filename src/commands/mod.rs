@@ -28,6 +28,7 @@ pub mod pending;
 pub mod position;
 pub mod review;
 pub mod show;
+pub mod site;
 pub mod status;
 pub mod sync;
 pub mod textconv;
@@ -58,6 +59,7 @@ pub fn run(dir: Option<&Path>, command: Command, ui: &mut Ui) -> Result<Outcome>
         Command::New(a) => new::run(a, ui).map(|()| Outcome::Done),
         Command::List(a) => list::run(a, ui).map(|()| Outcome::Done),
         Command::Show(a) => show::run(a, ui).map(|()| Outcome::Done),
+        Command::Site(a) => site::run(a, ui).map(|()| Outcome::Done),
         Command::Status(a) => status::run(a, ui).map(|()| Outcome::Done),
         Command::Sign(a) => position::run_sign(a, ui).map(|()| Outcome::Done),
         Command::Object(a) => position::run_object(a, ui).map(|()| Outcome::Done),

@@ -9,6 +9,7 @@ pub mod human;
 pub mod json;
 pub mod markdown;
 pub mod review;
+pub mod site;
 
 use crate::model::Agreement;
 

@@ -16,6 +16,7 @@ mod init; // the folder, the attribute and the diff driver
 mod list; // drafts, blocks, ratified, uncommitted changes
 mod new; // templates, ids, titles, identities, never overwriting
 mod show; // human, markdown and JSON renderings, --rev
+mod site; // the static HTML site: structure, escaping, the matrix against status, Chromium
 
 // How agreements changed.
 mod diff; // word diffs, reflow, renamed ids, parties, which revisions
