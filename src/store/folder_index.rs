@@ -21,13 +21,13 @@
 //! agreements folder; other paths are read from trees by `path_history.rs`.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 use std::sync::Arc;
 
-use git2::{ErrorCode, ObjectType, Oid};
+use git2::{ObjectType, Oid};
 
 use super::cache::{fnv, header, open_sealed, put_str, seal};
 use super::commit_graph::{BloomKey, PathChange};
+use super::error::StoreError;
 use super::graph::Graph;
 use super::Store;
 use crate::error::Result;
@@ -302,19 +302,9 @@ impl Store {
     /// first parent, or whose first parent is not in the graph.
     fn examine(&self, g: &Graph, dir: &str, covered: &[bool]) -> Result<Vec<(u32, FolderEntry)>> {
         let key = g.commit_graph.as_ref().map(|_| BloomKey::new(dir));
-        let mut memo: HashMap<Oid, Option<Oid>> = HashMap::new();
-        let mut folder_of = |root: Oid| -> Result<Option<Oid>> {
-            if let Some(f) = memo.get(&root) {
-                return Ok(*f);
-            }
-            let f = self.subtree_of(root, dir)?;
-            if memo.len() >= MEMO_LIMIT {
-                memo.clear();
-            }
-            memo.insert(root, f);
-            Ok(f)
-        };
         let mut out = Vec::new();
+        // (node, its root tree, its first parent's root tree) whose folders are to compare.
+        let mut compare: Vec<(u32, Oid, Oid)> = Vec::new();
         for (i, node) in g.nodes.iter().enumerate() {
             if covered[i] {
                 continue;
@@ -324,7 +314,8 @@ impl Store {
                 _ => None,
             };
             let Some(p) = first else {
-                let listing = self.listing(folder_of(node.tree)?)?;
+                let odb = self.repo.odb()?;
+                let listing = self.listing(subtree(&odb, node.tree, dir)?)?;
                 let changes = listing
                     .into_iter()
                     .map(|(name, blob)| FileChange { name, old: None, new: Some(blob) })
@@ -343,34 +334,83 @@ impl Store {
                     continue;
                 }
             }
-            let (now, before) = (folder_of(node.tree)?, folder_of(parent.tree)?);
-            if now == before {
-                continue;
-            }
+            compare.push((i as u32, node.tree, parent.tree));
+        }
+        for (i, now, before) in self.folders_differ(&compare, dir)? {
             let changes = diff(self.listing(before)?, self.listing(now)?);
             if !changes.is_empty() {
-                out.push((i as u32, FolderEntry { full: false, changes }));
+                out.push((i, FolderEntry { full: false, changes }));
             }
         }
+        out.sort_by_key(|(i, _)| *i);
         Ok(out)
     }
 
-    /// The id of the folder `dir` in the root tree `root`, `None` when there is no such folder.
-    fn subtree_of(&self, root: Oid, dir: &str) -> Result<Option<Oid>> {
-        let tree = self.repo.find_tree(root)?;
-        let entry = if dir.contains('/') {
-            match tree.get_path(Path::new(dir)) {
-                Ok(e) => e,
-                Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
-                Err(e) => return Err(e.into()),
+    /// Of the (node, root tree, parent's root tree) triples, those whose folder trees differ,
+    /// with both folder trees; on every core for large batches (one repository per thread).
+    /// libgit2's object cache is off meanwhile: each root tree is read once or twice, and
+    /// caching them all would only grow the process.
+    #[allow(clippy::type_complexity)]
+    fn folders_differ(
+        &self,
+        compare: &[(u32, Oid, Oid)],
+        dir: &str,
+    ) -> Result<Vec<(u32, Option<Oid>, Option<Oid>)>> {
+        let run = |odb: &git2::Odb,
+                   part: &[(u32, Oid, Oid)]|
+         -> Result<Vec<(u32, Option<Oid>, Option<Oid>)>> {
+            let mut memo: HashMap<Oid, Option<Oid>> = HashMap::new();
+            let mut folder_of = |root: Oid| -> Result<Option<Oid>> {
+                if let Some(f) = memo.get(&root) {
+                    return Ok(*f);
+                }
+                let f = subtree(odb, root, dir)?;
+                if memo.len() >= MEMO_LIMIT {
+                    memo.clear();
+                }
+                memo.insert(root, f);
+                Ok(f)
+            };
+            let mut out = Vec::new();
+            for &(i, now, before) in part {
+                let (a, b) = (folder_of(now)?, folder_of(before)?);
+                if a != b {
+                    out.push((i, a, b));
+                }
             }
-        } else {
-            match tree.get_name(dir) {
-                Some(e) => e.to_owned(),
-                None => return Ok(None),
-            }
+            Ok(out)
         };
-        Ok((entry.kind() == Some(ObjectType::Tree)).then(|| entry.id()))
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+        if compare.len() < 4096 || threads < 2 {
+            return run(&self.repo.odb()?, compare);
+        }
+        git2::opts::enable_caching(false);
+        let path = self.repo.path().to_path_buf();
+        let chunk = compare.len().div_ceil(threads);
+        let results: Vec<Result<Vec<_>>> = std::thread::scope(|s| {
+            let handles: Vec<_> = compare
+                .chunks(chunk)
+                .map(|part| {
+                    let path = path.clone();
+                    let run = &run;
+                    s.spawn(move || -> Result<Vec<_>> {
+                        let repo = git2::Repository::open(&path)?;
+                        let odb = repo.odb()?;
+                        run(&odb, part)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Err(StoreError::ReaderPanicked.into())))
+                .collect()
+        });
+        git2::opts::enable_caching(true);
+        let mut out = Vec::new();
+        for r in results {
+            out.extend(r?);
+        }
+        Ok(out)
     }
 
     /// The files (blobs) directly in a folder tree, sorted by name.
@@ -385,6 +425,38 @@ impl Store {
         out.sort();
         Ok(out)
     }
+}
+
+/// The id of the folder `dir` (slash-separated) under the tree `root`, `None` when there is no
+/// such folder. Reads raw tree objects: no tree is parsed into entries.
+fn subtree(odb: &git2::Odb, root: Oid, dir: &str) -> Result<Option<Oid>> {
+    let mut at = root;
+    for part in dir.split('/') {
+        let obj = odb.read(at)?;
+        if obj.kind() != ObjectType::Tree {
+            return Ok(None);
+        }
+        match find_entry(obj.data(), part.as_bytes()) {
+            Some((mode, id)) if mode == b"40000" => at = id,
+            _ => return Ok(None),
+        }
+    }
+    Ok(Some(at))
+}
+
+/// The (mode, id) of the entry `name` in a raw tree object; `None` when absent or when the
+/// object does not hold together past that point.
+fn find_entry<'a>(mut data: &'a [u8], name: &[u8]) -> Option<(&'a [u8], Oid)> {
+    while !data.is_empty() {
+        let space = data.iter().position(|&b| b == b' ')?;
+        let nul = space + 1 + data[space + 1..].iter().position(|&b| b == 0)?;
+        let id = data.get(nul + 1..nul + 21)?;
+        if &data[space + 1..nul] == name {
+            return Some((&data[..space], Oid::from_bytes(id).ok()?));
+        }
+        data = &data[nul + 21..];
+    }
+    None
 }
 
 /// The files that differ between two sorted listings.
@@ -441,6 +513,19 @@ mod tests {
                 ("d", None, Some(oid(5)))
             ]
         );
+    }
+
+    #[test]
+    fn entries_of_raw_trees() {
+        let mut raw = Vec::new();
+        for (mode, name, n) in [("100644", "README.md", 1u8), ("40000", "agreements", 2)] {
+            raw.extend_from_slice(format!("{mode} {name}\0").as_bytes());
+            raw.extend_from_slice(&[n; 20]);
+        }
+        assert_eq!(find_entry(&raw, b"agreements"), Some((&b"40000"[..], oid(2))));
+        assert_eq!(find_entry(&raw, b"README.md"), Some((&b"100644"[..], oid(1))));
+        assert_eq!(find_entry(&raw, b"agree"), None);
+        assert_eq!(find_entry(&raw[..raw.len() - 3], b"agreements"), None, "cut");
     }
 
     #[test]
