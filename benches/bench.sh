@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # benches/bench.sh — measure accord against git on a synthetic repository (SPEC §8).
 #
-# Usage: benches/bench.sh [--fresh]
+# Usage: benches/bench.sh [--fresh]        (BENCH_HUGE=1 benches/bench.sh: 1,000,000 commits)
 #
 # 1. Builds `cargo build --release --example genrepo` and `--bin accord` (if accord does not
 #    build, its rows are reported FAILED and the git baselines still run).
@@ -9,26 +9,37 @@
 #    later runs while the sizes are unchanged. `--fresh` regenerates it. The sizes are recorded
 #    in $BENCH_DIR/.git/accord-bench-params together with the generated tip; a tip moved by an
 #    interrupted run is put back.
-# 3. Runs every command $RUNS times (after one untimed warm-up run) and prints a table of the
-#    MEDIAN wall time, the peak RSS (the largest of the runs) and the ratio to the git baseline:
-#      A  git log --format=%H%n%B HEAD
+# 3. Measures under both conditions SPEC §8 names: the commit-graph rewritten WITH changed-path
+#    Bloom filters (`git commit-graph write --reachable --changed-paths`), then WITHOUT them
+#    (`--no-changed-paths`, what a plain `git gc` leaves). Under each, every command runs $RUNS
+#    times (after one untimed warm-up run); the table gives the MEDIAN wall time, the peak RSS
+#    (the largest of the runs, from wait4, as `/usr/bin/time -v` reports it) and the ratio to the
+#    git baseline on the same repository:
+#      A  git log --format=%H%n%B HEAD accord/positions   (HEAD alone without that branch)
 #         accord status --format json   cold: the cache ($GIT_DIR/accord) deleted before each run
 #         accord status --format json   warm
 #      B  git log --format=%H -- agreements/$AGREEMENT.toml
+#         accord history $AGREEMENT     first run in a fresh clone: no accord cache at all
+#         accord log $AGREEMENT         first run in a fresh clone
 #         accord history $AGREEMENT     warm
 #         accord log $AGREEMENT         warm
+#         accord diff $AGREEMENT HEAD~100 HEAD   warm
 #         accord sign $AGREEMENT        warm; each timed sign follows an untimed
 #                                       `accord object $AGREEMENT -m ...` by the same party
 #                                       (Party 2), so every run records a position; the branch
 #                                       is reset to the generated tip afterwards.
 #    A command that fails (exit code other than 0, or 0/1 for `status`, where 1 means "not
 #    ratified") is reported FAILED with its first line of stderr, and the script goes on.
-#    "cold" means accord's own cache is gone; the OS page cache stays warm for every row.
+#    "cold" and "fresh clone" mean accord's own cache is gone (a clone copies no accord cache);
+#    the OS page cache stays warm for every row. The cache's size is printed under each table.
 #
 # Environment (defaults in brackets):
 #   BENCH_DIR   [target/bench-repo]  where the repository lives (relative to the project root)
 #   COMMITS [100000]  AGREEMENTS [200]  POSITIONS [20000]  EDITS [2000]  SEED [1]
 #   RUNS        [5]                  timed runs per command
+#   BENCH_HUGE  [unset]              1: COMMITS=1000000 POSITIONS=100000 EDITS=10000 RUNS=3 in
+#                                    target/bench-repo-1m (generating it takes ~15 min on 2 cores)
+#   CONDITIONS  [bloom no-bloom]     the commit-graph conditions to measure
 #   AGREEMENT   [team-0007]          the agreement used by history, log and sign
 #
 # Needs: cargo, git, python3 (timing and peak RSS come from os.wait4 in an inline helper).
@@ -47,6 +58,11 @@ done
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
+if [[ -n ${BENCH_HUGE:-} ]]; then
+    : "${BENCH_DIR:=target/bench-repo-1m}" "${COMMITS:=1000000}" "${POSITIONS:=100000}"
+    : "${EDITS:=10000}" "${RUNS:=3}"
+fi
+CONDITIONS=${CONDITIONS:-bloom no-bloom}
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 BENCH_DIR=$(realpath -m "${BENCH_DIR:-target/bench-repo}")
 COMMITS=${COMMITS:-100000}
@@ -90,14 +106,23 @@ if [[ ! -e $BENCH_DIR ]]; then
     mkdir -p "$(dirname "$BENCH_DIR")"
     "$GENREPO" --out "$BENCH_DIR" --commits "$COMMITS" --agreements "$AGREEMENTS" \
         --positions "$POSITIONS" --edits "$EDITS" --seed "$SEED"
-    { echo "$PARAMS"; git -C "$BENCH_DIR" rev-parse refs/heads/main; } >"$STAMP"
+    {
+        echo "$PARAMS"
+        git -C "$BENCH_DIR" rev-parse refs/heads/main
+        git -C "$BENCH_DIR" rev-parse -q --verify refs/heads/accord/positions || true
+    } >"$STAMP"
 fi
 REPO=$BENCH_DIR
 TIP=$(sed -n 2p "$STAMP")
 GIT_DIR_ABS=$(git -C "$REPO" rev-parse --absolute-git-dir)
-restore_tip() { git -C "$REPO" update-ref refs/heads/main "$TIP"; }
-if [[ $(git -C "$REPO" rev-parse refs/heads/main) != "$TIP" ]]; then
-    echo "putting refs/heads/main back to the generated tip $TIP"
+POS_TIP=$(sed -n 3p "$STAMP")
+restore_tip() {
+    git -C "$REPO" update-ref refs/heads/main "$TIP"
+    if [[ -n $POS_TIP ]]; then git -C "$REPO" update-ref refs/heads/accord/positions "$POS_TIP"; fi
+}
+if [[ $(git -C "$REPO" rev-parse refs/heads/main) != "$TIP" ]] ||
+    [[ -n $POS_TIP && $(git -C "$REPO" rev-parse refs/heads/accord/positions) != "$POS_TIP" ]]; then
+    echo "putting the branches back to the generated tips"
     restore_tip
 fi
 if [[ -n $(git -C "$REPO" status --porcelain) ]]; then
@@ -122,7 +147,6 @@ echo "repo:   $REPO: $(git -C "$REPO" rev-list --count HEAD) commits," \
 # ---------------------------------------------------------------------------------------------
 WORK=$(mktemp -d)
 trap 'restore_tip; rm -rf "$WORK"' EXIT
-RESULTS=$WORK/results.jsonl
 HELPER=$WORK/measure.py
 cat >"$HELPER" <<'PY'
 """measure.py run NAME RUNS OK_CODES PRE VS TARGET -- CMD...  |  measure.py report RESULTS
@@ -200,32 +224,61 @@ if sys.argv[1] == "run":
 else:
     report(sys.argv[2])
 PY
-export RESULTS
-
 # measure NAME OK_CODES PRE VS TARGET -- CMD...
 measure() { python3 "$HELPER" run "$1" "$RUNS" "$2" "$3" "$4" "$5" "${@:6}"; }
 
-A="git log --format=%H%n%B HEAD"
-B="git log --format=%H -- agreements/$AGREEMENT.toml"
+REFS=(HEAD)
+if git -C "$REPO" rev-parse -q --verify refs/heads/accord/positions >/dev/null; then
+    REFS=(HEAD accord/positions)
+fi
 FILE=agreements/$AGREEMENT.toml
-echo "== measuring ($RUNS runs each, after one warm-up)"
-measure "$A" 0 "" "" "" -- git -C "$REPO" log --format=%H%n%B HEAD
-measure "accord status --format json (cold)" 0,1 "rm -rf '$GIT_DIR_ABS/accord'" "$A" "ratio<=1" \
-    -- "$ACCORD" -C "$REPO" status --format json
-measure "accord status --format json (warm)" 0,1 "" "" "ms<50" \
-    -- "$ACCORD" -C "$REPO" status --format json
-measure "$B" 0 "" "" "" -- git -C "$REPO" log --format=%H -- "$FILE"
-measure "accord history $AGREEMENT" 0 "" "$B" "ratio<=1" -- "$ACCORD" -C "$REPO" history "$AGREEMENT"
-measure "accord log $AGREEMENT" 0 "" "$B" "" -- "$ACCORD" -C "$REPO" log "$AGREEMENT"
-(
-    export GIT_AUTHOR_NAME="Party 2" GIT_AUTHOR_EMAIL=party2@example.com
-    export GIT_COMMITTER_NAME="Party 2" GIT_COMMITTER_EMAIL=party2@example.com
-    measure "accord sign $AGREEMENT (warm)" 0 \
-        "'$ACCORD' -C '$REPO' object '$AGREEMENT' -m 'bench: objection to be lifted'" "" "ms<50" \
-        -- "$ACCORD" -C "$REPO" sign "$AGREEMENT"
-)
-restore_tip
+COLD="rm -rf '$GIT_DIR_ABS/accord'"
+for COND in $CONDITIONS; do
+    case $COND in
+        bloom) CG_FLAG=--changed-paths ;;
+        no-bloom) CG_FLAG=--no-changed-paths ;;
+        *) echo "bench.sh: unknown condition '$COND' (bloom, no-bloom)" >&2; exit 2 ;;
+    esac
+    echo "== $COND: git commit-graph write --reachable $CG_FLAG"
+    rm -rf "$GIT_DIR_ABS/objects/info/commit-graphs"
+    git -C "$REPO" commit-graph write --reachable "$CG_FLAG" --no-progress
+    RESULTS=$WORK/results-$COND.jsonl
+    export RESULTS
+    A="git log --format=%H%n%B ${REFS[*]}"
+    B="git log --format=%H -- $FILE"
+    echo "== measuring ($RUNS runs each, after one warm-up)"
+    measure "$A" 0 "" "" "" -- git -C "$REPO" log --format=%H%n%B "${REFS[@]}"
+    measure "accord status --format json (cold)" 0,1 "$COLD" "$A" "ratio<=0.3" \
+        -- "$ACCORD" -C "$REPO" status --format json
+    measure "accord status --format json (warm)" 0,1 "" "" "ms<50" \
+        -- "$ACCORD" -C "$REPO" status --format json
+    measure "$B" 0 "" "" "" -- git -C "$REPO" log --format=%H -- "$FILE"
+    measure "accord history $AGREEMENT (fresh clone)" 0 "$COLD" "$B" "ratio<=1" \
+        -- "$ACCORD" -C "$REPO" history "$AGREEMENT"
+    measure "accord log $AGREEMENT (fresh clone)" 0 "$COLD" "$B" "ratio<=1" \
+        -- "$ACCORD" -C "$REPO" log "$AGREEMENT"
+    measure "accord history $AGREEMENT (warm)" 0 "" "$B" "ms<50" \
+        -- "$ACCORD" -C "$REPO" history "$AGREEMENT"
+    measure "accord log $AGREEMENT (warm)" 0 "" "$B" "ms<50" \
+        -- "$ACCORD" -C "$REPO" log "$AGREEMENT"
+    measure "accord diff $AGREEMENT HEAD~100 HEAD (warm)" 0 "" "$B" "ms<50" \
+        -- "$ACCORD" -C "$REPO" diff "$AGREEMENT" HEAD~100 HEAD
+    (
+        export GIT_AUTHOR_NAME="Party 2" GIT_AUTHOR_EMAIL=party2@example.com
+        export GIT_COMMITTER_NAME="Party 2" GIT_COMMITTER_EMAIL=party2@example.com
+        measure "accord sign $AGREEMENT (warm)" 0 \
+            "'$ACCORD' -C '$REPO' object '$AGREEMENT' -m 'bench: objection to be lifted'" "" \
+            "ms<50" -- "$ACCORD" -C "$REPO" sign "$AGREEMENT"
+    )
+    restore_tip
+    "$ACCORD" -C "$REPO" history "$AGREEMENT" >/dev/null 2>&1 || true
+    echo "accord cache: $(du -sh "$GIT_DIR_ABS/accord" 2>/dev/null | cut -f1):" \
+        "$(cd "$GIT_DIR_ABS/accord" 2>/dev/null && du -h -- * | tr '\t\n' '  ')" >"$WORK/cache-$COND.txt"
+done
 
-echo
-echo "== results: $PARAMS, $RUNS runs, median wall time, peak RSS over the runs"
-python3 "$HELPER" report "$RESULTS"
+for COND in $CONDITIONS; do
+    echo
+    echo "== results, $COND: $PARAMS, $RUNS runs, median wall time, peak RSS over the runs"
+    python3 "$HELPER" report "$WORK/results-$COND.jsonl"
+    cat "$WORK/cache-$COND.txt"
+done

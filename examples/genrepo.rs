@@ -4,7 +4,7 @@
 //! ```text
 //! cargo run --release --example genrepo -- --out target/bench-repo \
 //!     [--commits 100000] [--agreements 200] [--positions 20000] [--edits 2000] \
-//!     [--parties 5] [--seed 1] [--merge-every N] [--no-gc]
+//!     [--parties 5] [--seed 1] [--merge-every N] [--branch-share 50] [--no-gc]
 //! ```
 //!
 //! What it builds (same flags and same git version give the same commit ids):
@@ -23,6 +23,12 @@
 //!   form; `Accord-Revision` is the blob id of the agreement file at that commit (computed here with
 //!   a built-in SHA-1). Kinds: ~85% sign, ~8% object (with a reason), ~4% abstain, ~3% withdraw
 //!   (only by a party whose objection is open). Author and committer are the party.
+//! - `--branch-share` percent of the positions (default 50) go to the positions branch
+//!   `accord/positions` instead of `main` (SPEC §4): a line of commits with at most one parent,
+//!   each with an empty tree, whose message is the same SPEC §4 form naming the revision current
+//!   on `main` when it was made. They count toward `--commits` and `--positions`, so `main`
+//!   holds that many commits fewer. The git baseline that reads every position is then
+//!   `git log --format=%H%n%B main accord/positions`.
 //! - History is linear but for a short side branch every `--merge-every` commits (default: one
 //!   twentieth of `--commits`, between 50 and 5000): code, a sign-off, code, merged back a few
 //!   dozen commits later with a merge commit. These count toward the totals.
@@ -44,7 +50,7 @@ use std::time::Instant;
 
 const USAGE: &str = "\
 usage: genrepo --out DIR [--commits N] [--agreements N] [--positions N] [--edits N]
-               [--parties N] [--seed N] [--merge-every N] [--no-gc]
+               [--parties N] [--seed N] [--merge-every N] [--branch-share PCT] [--no-gc]
 
   --out DIR         where to create the repository (must not exist, or be empty)
   --commits N       total commits, all kinds (default 100000)
@@ -54,6 +60,8 @@ usage: genrepo --out DIR [--commits N] [--agreements N] [--positions N] [--edits
   --parties N       parties per agreement (default 5)
   --seed N          PRNG seed (default 1)
   --merge-every N   a merged side branch every N commits (default commits/20, in 50..=5000; 0: none)
+  --branch-share P  percent of the positions recorded on the positions branch `accord/positions`
+                    instead of `main` (default 50; 0: all on main)
   --no-gc           skip `git gc` and `git commit-graph write`";
 
 /// 2024-01-01T00:00:00Z
@@ -95,6 +103,7 @@ struct Opts {
     parties: u64,
     seed: u64,
     merge_every: Option<u64>,
+    branch_share: u64,
     gc: bool,
 }
 
@@ -108,6 +117,7 @@ fn parse_args() -> Result<Opts, String> {
         parties: 5,
         seed: 1,
         merge_every: None,
+        branch_share: 50,
         gc: true,
     };
     let mut out = None;
@@ -134,6 +144,7 @@ fn parse_args() -> Result<Opts, String> {
             "--parties",
             "--seed",
             "--merge-every",
+            "--branch-share",
         ];
         if !known.contains(&flag.as_str()) {
             return Err(format!("unknown argument `{arg}`"));
@@ -160,10 +171,14 @@ fn parse_args() -> Result<Opts, String> {
             "--parties" => o.parties = n,
             "--seed" => o.seed = n,
             "--merge-every" => o.merge_every = Some(n),
+            "--branch-share" => o.branch_share = n,
             _ => unreachable!(),
         }
     }
     o.out = out.ok_or("`--out DIR` is required")?;
+    if o.branch_share > 100 {
+        return Err(format!("`--branch-share` is a percentage, got {}", o.branch_share));
+    }
     if o.parties == 0 || o.parties > 10_000 {
         return Err(format!("`--parties` must be between 1 and 10000, got {}", o.parties));
     }
@@ -481,11 +496,23 @@ impl<W: Write> Stream<W> {
         merge: Option<u64>,
         files: &[(&str, &str)],
     ) -> std::io::Result<u64> {
+        self.commit_on("refs/heads/main", who, message, from, merge, files)
+    }
+
+    fn commit_on(
+        &mut self,
+        refname: &str,
+        who: &Person,
+        message: &str,
+        from: Option<u64>,
+        merge: Option<u64>,
+        files: &[(&str, &str)],
+    ) -> std::io::Result<u64> {
         self.mark += 1;
         self.commits += 1;
         self.time += STEP_SECS;
         let (m, t, w) = (self.mark, self.time, &mut self.w);
-        write!(w, "commit refs/heads/main\nmark :{m}\n")?;
+        write!(w, "commit {refname}\nmark :{m}\n")?;
         writeln!(w, "author {} <{}> {t} +0000", who.name, who.email)?;
         writeln!(w, "committer {} <{}> {t} +0000", who.name, who.email)?;
         write!(w, "data {}\n{message}\n", message.len())?;
@@ -513,6 +540,7 @@ struct Counts {
     object: u64,
     abstain: u64,
     withdraw: u64,
+    on_branch: u64,
 }
 
 struct Gen<W: Write> {
@@ -523,6 +551,8 @@ struct Gen<W: Write> {
     files: Vec<CodeFile>,
     dirs: Vec<String>,
     counts: Counts,
+    /// The tip of the positions branch, once it has a commit.
+    positions_tip: Option<u64>,
 }
 
 impl<W: Write> Gen<W> {
@@ -594,13 +624,16 @@ impl<W: Write> Gen<W> {
         self.s.commit(&who, &msg, Some(parent), None, &[(&path, &content)])
     }
 
-    /// A position by `party` (1-based) on agreement `a`: a random kind, or a sign-off.
+    /// A position by `party` (1-based) on agreement `a`: a random kind, or a sign-off. On
+    /// `main` on top of `parent` (returns the new mark), or with `on_branch` on the positions
+    /// branch (returns `parent`: `main` does not move).
     fn position_commit(
         &mut self,
         parent: u64,
         a: usize,
         party: u64,
         sign_only: bool,
+        on_branch: bool,
     ) -> std::io::Result<u64> {
         let roll = if sign_only { 0 } else { self.rng.below(100) };
         let mut a = a;
@@ -660,6 +693,14 @@ impl<W: Write> Gen<W> {
             "abstain" => self.counts.abstain += 1,
             _ => self.counts.withdraw += 1,
         }
+        if on_branch {
+            self.counts.on_branch += 1;
+            let from = self.positions_tip;
+            let mark =
+                self.s.commit_on("refs/heads/accord/positions", &who, &msg, from, None, &[])?;
+            self.positions_tip = Some(mark);
+            return Ok(parent);
+        }
         self.s.commit(&who, &msg, Some(parent), None, &[])
     }
 }
@@ -695,6 +736,7 @@ fn generate<W: Write>(o: &Opts, w: W) -> std::io::Result<Counts> {
         files,
         dirs,
         counts: Counts::default(),
+        positions_tip: None,
     };
 
     // 1. The first commit: README and every code file.
@@ -756,7 +798,7 @@ fn generate<W: Write>(o: &Opts, w: W) -> std::io::Result<Counts> {
                 positions -= 1;
                 let a = g.rng.index(g.agreements.len());
                 let party = g.rng.range(1, g.parties);
-                g.position_commit(s1, a, party, true)?
+                g.position_commit(s1, a, party, true, false)?
             } else {
                 code -= 1;
                 let (m, t) = g.code_commit(s1)?;
@@ -780,7 +822,8 @@ fn generate<W: Write>(o: &Opts, w: W) -> std::io::Result<Counts> {
             positions -= 1;
             let a = g.rng.index(g.agreements.len());
             let party = g.rng.range(1, g.parties);
-            tip = g.position_commit(tip, a, party, false)?;
+            let on_branch = g.rng.percent(o.branch_share);
+            tip = g.position_commit(tip, a, party, false, on_branch)?;
         } else {
             code -= 1;
             tip = g.code_commit(tip)?.0;
@@ -855,8 +898,8 @@ fn run(o: &Opts) -> Result<(), String> {
         o.agreements, o.agreements, o.parties
     );
     println!(
-        "  positions   {positions} (sign {}, object {}, abstain {}, withdraw {})",
-        counts.sign, counts.object, counts.abstain, counts.withdraw
+        "  positions   {positions} (sign {}, object {}, abstain {}, withdraw {}; {} on accord/positions)",
+        counts.sign, counts.object, counts.abstain, counts.withdraw, counts.on_branch
     );
     println!("  edits       {} ({} of them reflows: same meaning)", counts.edits, counts.reflows);
     println!(

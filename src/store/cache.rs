@@ -296,12 +296,18 @@ impl Cache {
         if self.fresh.is_empty() || std::env::var_os("ACCORD_NO_CACHE").is_some() {
             return;
         }
-        let outside = self.index.keys().filter(|id| !g.contains(id)).count();
-        let prune = outside > (self.index.len() - outside) / 2;
+        // Which stored entries the graph still reaches, without indexing every node of it.
+        let inside: std::collections::HashSet<&Oid> = g
+            .nodes
+            .iter()
+            .filter_map(|n| self.index.get_key_value(&n.id).map(|(k, _)| k))
+            .collect();
+        let outside = self.index.len() - inside.len();
+        let prune = outside > inside.len() / 2;
         let kept: Vec<&(usize, usize)> = self
             .index
             .iter()
-            .filter(|(id, _)| !self.fresh.contains_key(id) && (!prune || g.contains(id)))
+            .filter(|(id, _)| !self.fresh.contains_key(id) && (!prune || inside.contains(id)))
             .map(|(_, range)| range)
             .collect();
         let mut out = header(MAGIC, self.data.len() + self.fresh.len() * 96);

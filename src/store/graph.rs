@@ -12,6 +12,7 @@ use git2::Oid;
 use smallvec::SmallVec;
 
 use super::commit_graph::{BloomKey, CommitGraph, PathChange};
+use super::folder_index::FolderView;
 use super::raw_commit::CommitKind;
 use crate::ledger::Position;
 
@@ -48,6 +49,8 @@ pub struct Graph {
     pub truncated: bool,
     /// The commit-graph the walk used, whose positions `Node::graph_pos` refers to.
     pub(super) commit_graph: Option<CommitGraph>,
+    /// The folder-change index of the agreements folder along this graph, on first use.
+    pub(super) folders: OnceLock<Arc<FolderView>>,
 }
 
 impl Graph {

@@ -34,6 +34,7 @@ use crate::oid::ObjectId;
 mod cache;
 mod commit_graph;
 mod error;
+mod folder_index;
 mod graph;
 mod path_history;
 mod positions;

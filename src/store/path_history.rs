@@ -1,7 +1,8 @@
 //! Path history along a [`Graph`]: which blob a file was at each commit, and every blob a
-//! folder ever held. Changed-path Bloom filters from git's commit-graph skip the commits that
-//! certainly did not touch the path; the others have their trees read, each distinct folder
-//! tree once.
+//! folder ever held. Files of the agreements folder are answered by the folder-change index
+//! (`folder_index.rs`), which reads trees only for commits it has not seen before. For other
+//! paths, changed-path Bloom filters from git's commit-graph skip the commits that certainly did
+//! not touch the path; the others have their trees read, each distinct folder tree once.
 //!
 //! A path that is absent from a commit is a legitimate "none"; any other failure to read a tree
 //! is an error and is returned, never taken for an absent file.
@@ -35,6 +36,9 @@ impl Store {
             Some((d, f)) => (Some(d), f),
             None => (None, path),
         };
+        if dir == Some(self.dir.as_str()) {
+            return Ok(self.folder_view(g)?.blobs(g, file));
+        }
         let n = g.nodes.len();
         // Which nodes may be answered by their first parent.
         let inherits = g.unchanged_by_first_parent(path);
@@ -101,7 +105,11 @@ impl Store {
         let set = match known {
             Some(s) => s,
             None => {
-                let s = Arc::new(self.folder_history(g, dir)?);
+                let s = Arc::new(if dir == self.dir {
+                    self.folder_view(g)?.history(g)
+                } else {
+                    self.folder_history(g, dir)?
+                });
                 g.revisions
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)

@@ -1,0 +1,558 @@
+//! The folder-change index: which commits changed which file of the agreements folder, kept in
+//! `<git dir>/accord/folders-v1.bin` and extended incrementally, so that path history (`log`,
+//! `history`, `diff`, `review`, revision proofs) reads no tree on a warm run, with or without
+//! changed-path Bloom filters (SPEC §8).
+//!
+//! The facts are immutable, like the event cache's: for a commit whose agreements-folder tree
+//! differs from its first parent's, the files that differ (name, blob before, blob after — adds
+//! and deletes included, so renames can be found later), and for a commit whose first parent is
+//! not in the history (a root, or the edge of a shallow clone) the folder's whole listing. A
+//! commit with no entry is "unchanged from its first parent" only if it was examined: the file
+//! also names *covered tips*, commits whose every ancestor was examined, and a commit counts as
+//! examined only when it is reachable from one of them. What is not covered is examined on the
+//! first run (one pass for every agreement: commits whose root tree, or whose folder tree, is
+//! their first parent's are skipped without a diff; a Bloom filter that rules the folder out
+//! skips the tree read), then the file is rewritten. So the file grows with edits of agreement
+//! files, never with commits.
+//!
+//! It is never the source of truth: a missing, truncated, corrupt, foreign-version, other-folder
+//! or other-horizon (the `shallow` file changed) file is ignored and rebuilt, and
+//! `ACCORD_NO_CACHE=1` neither reads nor writes it. It answers only about files directly in the
+//! agreements folder; other paths are read from trees by `path_history.rs`.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use git2::{ObjectType, Oid};
+
+use super::cache::{fnv, header, open_sealed, put_str, seal};
+use super::commit_graph::{BloomKey, PathChange};
+use super::error::StoreError;
+use super::graph::Graph;
+use super::Store;
+use crate::error::Result;
+
+const FILE: &str = "folders-v1.bin";
+const MAGIC: &[u8; 8] = b"ACCRDFI1";
+/// Covered tips remembered besides the current one (other branches, earlier `--rev`s).
+const MAX_TIPS: usize = 8;
+/// Bound on the memo of folder trees by root tree during a pass.
+const MEMO_LIMIT: usize = 1 << 16;
+
+/// One file of the folder that differs between a commit and its first parent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    pub name: String,
+    /// The blob before (first parent), `None` when added; always `None` in a full listing.
+    pub old: Option<Oid>,
+    /// The blob after, `None` when deleted.
+    pub new: Option<Oid>,
+}
+
+/// What a commit did to the folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderEntry {
+    /// `changes` is the whole folder (no first parent to compare with), not a difference.
+    pub full: bool,
+    /// Sorted by name.
+    pub changes: Vec<FileChange>,
+}
+
+impl FolderEntry {
+    fn find(&self, name: &str) -> Option<&FileChange> {
+        self.changes.binary_search_by(|c| c.name.as_str().cmp(name)).ok().map(|i| &self.changes[i])
+    }
+}
+
+/// The index as it applies to one [`Graph`]: the entry of each node that has one.
+#[derive(Debug, Default)]
+pub struct FolderView {
+    pub entries: Vec<FolderEntry>,
+    /// For each node of the graph, its entry's index in `entries`, or `NONE`.
+    pub entry_of: Vec<u32>,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl FolderView {
+    /// For each node, the blob of `file` (a name in the folder), `None` where it is absent.
+    pub fn blobs(&self, g: &Graph, file: &str) -> Vec<Option<Oid>> {
+        let n = g.nodes.len();
+        let mut out: Vec<Option<Option<Oid>>> = vec![None; n];
+        // What node i says by itself; `None` when it inherits its first parent's answer.
+        let own = |i: usize| -> Option<Option<Oid>> {
+            let e = self.entry_of[i];
+            if e == NONE {
+                return None;
+            }
+            let entry = &self.entries[e as usize];
+            match entry.find(file) {
+                Some(c) => Some(c.new),
+                None if entry.full => Some(None),
+                None => None,
+            }
+        };
+        let mut chain = Vec::new();
+        for start in 0..n {
+            if out[start].is_some() {
+                continue;
+            }
+            chain.clear();
+            let mut at = start;
+            let value = loop {
+                if let Some(v) = out[at] {
+                    break v;
+                }
+                chain.push(at);
+                if let Some(v) = own(at) {
+                    break v;
+                }
+                match g.nodes[at].parents.first() {
+                    Some(&p) => at = p as usize,
+                    // Not reachable for a complete view (such nodes have full entries).
+                    None => break None,
+                }
+            };
+            for &i in &chain {
+                out[i] = Some(value);
+            }
+        }
+        out.into_iter().map(Option::flatten).collect()
+    }
+
+    /// Every (file name, blob) the folder held in any commit of the graph.
+    pub fn history(&self, g: &Graph) -> HashSet<(String, Oid)> {
+        let mut out = HashSet::new();
+        for (i, &e) in self.entry_of.iter().enumerate() {
+            if e == NONE || i >= g.nodes.len() {
+                continue; // a view of another graph
+            }
+            for c in &self.entries[e as usize].changes {
+                if let Some(b) = c.new {
+                    out.insert((c.name.clone(), b));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The file's contents.
+#[derive(Default)]
+struct Index {
+    entries: HashMap<Oid, FolderEntry>,
+    /// Commits whose every ancestor was examined.
+    tips: Vec<Oid>,
+}
+
+fn decode(data: &[u8], dir: &str, horizon: u64) -> Option<Index> {
+    let mut r = open_sealed(data, MAGIC)?;
+    if r.string()? != dir || u64::from_le_bytes(r.take(8)?.try_into().ok()?) != horizon {
+        return None;
+    }
+    let t = r.u32()? as usize;
+    let mut tips = Vec::with_capacity(t.min(MAX_TIPS + 1));
+    for _ in 0..t {
+        tips.push(r.oid()?);
+    }
+    let n = r.u32()? as usize;
+    let mut entries = HashMap::with_capacity(n.min(1 << 20));
+    for _ in 0..n {
+        let id = r.oid()?;
+        let full = match r.u8()? {
+            0 => false,
+            1 => true,
+            _ => return None,
+        };
+        let k = r.u32()? as usize;
+        let mut changes: Vec<FileChange> = Vec::with_capacity(k.min(1 << 16));
+        for _ in 0..k {
+            let name = r.string()?;
+            let flags = r.u8()?;
+            if flags > 3 {
+                return None;
+            }
+            let old = if flags & 1 != 0 { Some(r.oid()?) } else { None };
+            let new = if flags & 2 != 0 { Some(r.oid()?) } else { None };
+            if changes.last().is_some_and(|c| c.name >= name) {
+                return None; // not sorted: not written by this module
+            }
+            changes.push(FileChange { name, old, new });
+        }
+        entries.insert(id, FolderEntry { full, changes });
+    }
+    (r.at == r.data.len()).then_some(Index { entries, tips })
+}
+
+fn encode(dir: &str, horizon: u64, tips: &[Oid], entries: &[(&Oid, &FolderEntry)]) -> Vec<u8> {
+    let mut out = header(MAGIC, 64 + entries.len() * 96);
+    put_str(&mut out, dir);
+    out.extend_from_slice(&horizon.to_le_bytes());
+    out.extend_from_slice(&(tips.len() as u32).to_le_bytes());
+    for t in tips {
+        out.extend_from_slice(t.as_bytes());
+    }
+    out.extend_from_slice(&(entries.len() as u32).to_le_bytes());
+    for (id, e) in entries {
+        out.extend_from_slice(id.as_bytes());
+        out.push(e.full as u8);
+        out.extend_from_slice(&(e.changes.len() as u32).to_le_bytes());
+        for c in &e.changes {
+            put_str(&mut out, &c.name);
+            out.push(c.old.is_some() as u8 | (c.new.is_some() as u8) << 1);
+            for b in [c.old, c.new].into_iter().flatten() {
+                out.extend_from_slice(b.as_bytes());
+            }
+        }
+    }
+    out
+}
+
+impl Store {
+    /// A fingerprint of where history ends: the `shallow` file, when there is one.
+    fn history_horizon(&self) -> u64 {
+        std::fs::read(self.repo.commondir().join("shallow")).map_or(0, |b| fnv(&b))
+    }
+
+    /// The folder-change index of the agreements folder along `g`: loaded, completed for the
+    /// commits of `g` it does not cover yet, saved when it learnt something, and remembered in
+    /// `g` for the next question.
+    pub(super) fn folder_view(&self, g: &Graph) -> Result<Arc<FolderView>> {
+        if let Some(v) = g.folders.get() {
+            return Ok(v.clone());
+        }
+        let t0 = std::time::Instant::now();
+        let dir = self.dir.clone();
+        let horizon = self.history_horizon();
+        let state = self.state_dir();
+        let no_cache = std::env::var_os("ACCORD_NO_CACHE").is_some();
+        let mut index = if no_cache {
+            Index::default()
+        } else {
+            std::fs::read(state.join(FILE))
+                .ok()
+                .and_then(|d| decode(&d, &dir, horizon))
+                .unwrap_or_default()
+        };
+        super::trace(&format!("folder index loaded: {} entries", index.entries.len()), t0);
+        let n = g.nodes.len();
+        // Which nodes a covered tip reaches.
+        let tips: HashSet<Oid> = index.tips.iter().copied().collect();
+        let mut covered = vec![false; n];
+        let mut stack: Vec<u32> = Vec::new();
+        let mut entry_of = vec![NONE; n];
+        let mut entries: Vec<FolderEntry> = Vec::new();
+        let mut in_graph: HashSet<Oid> = HashSet::new();
+        let mut tips_inside: HashSet<Oid> = HashSet::new();
+        for (i, node) in g.nodes.iter().enumerate() {
+            if tips.contains(&node.id) {
+                stack.push(i as u32);
+                tips_inside.insert(node.id);
+            }
+            if let Some(e) = index.entries.get(&node.id) {
+                entry_of[i] = entries.len() as u32;
+                entries.push(e.clone());
+                in_graph.insert(node.id);
+            }
+        }
+        while let Some(i) = stack.pop() {
+            if std::mem::replace(&mut covered[i as usize], true) {
+                continue;
+            }
+            stack.extend(g.nodes[i as usize].parents.iter().filter(|&&p| !covered[p as usize]));
+        }
+        let todo = covered.iter().filter(|c| !**c).count();
+        super::trace(&format!("folder index: {todo} commits to examine"), t0);
+        let mut learnt = false;
+        if todo > 0 {
+            let found = self.examine(g, &dir, &covered)?;
+            learnt = true;
+            for (i, e) in found {
+                let id = g.nodes[i as usize].id;
+                entry_of[i as usize] = entries.len() as u32;
+                entries.push(e.clone());
+                in_graph.insert(id);
+                index.entries.insert(id, e);
+            }
+        }
+        super::trace("folder index complete", t0);
+        let tip = g.nodes.first().map(|t| t.id);
+        if !no_cache && (learnt || tip.is_some_and(|t| !tips.contains(&t))) {
+            // Tips outside `g` (other branches) stay while their entries do; entries outside
+            // `g` are pruned, with every tip outside `g`, once they outnumber half of the others.
+            let outside = index.entries.len() - in_graph.len();
+            let prune = outside > in_graph.len() / 2;
+            let mut kept_tips: Vec<Oid> = tip.into_iter().collect();
+            if !prune {
+                kept_tips.extend(
+                    index.tips.iter().filter(|t| !tips_inside.contains(t)).take(MAX_TIPS).copied(),
+                );
+            }
+            let mut kept: Vec<(&Oid, &FolderEntry)> =
+                index.entries.iter().filter(|(id, _)| !prune || in_graph.contains(id)).collect();
+            kept.sort_by_key(|(id, _)| **id);
+            seal(&state, FILE, encode(&dir, horizon, &kept_tips, &kept));
+            super::trace("folder index saved", t0);
+        }
+        let view = Arc::new(FolderView { entries, entry_of });
+        Ok(g.folders.get_or_init(|| view).clone())
+    }
+
+    /// Examine every node not `covered`: the entry of each that changed the folder against its
+    /// first parent, or whose first parent is not in the graph.
+    fn examine(&self, g: &Graph, dir: &str, covered: &[bool]) -> Result<Vec<(u32, FolderEntry)>> {
+        let key = g.commit_graph.as_ref().map(|_| BloomKey::new(dir));
+        let mut out = Vec::new();
+        // (node, its root tree, its first parent's root tree) whose folders are to compare.
+        let mut compare: Vec<(u32, Oid, Oid)> = Vec::new();
+        for (i, node) in g.nodes.iter().enumerate() {
+            if covered[i] {
+                continue;
+            }
+            let first = match node.parents.first() {
+                Some(&p) if node.parents.len() == node.parent_count => Some(p as usize),
+                _ => None,
+            };
+            let Some(p) = first else {
+                let odb = self.repo.odb()?;
+                let listing = self.listing(subtree(&odb, node.tree, dir)?)?;
+                let changes = listing
+                    .into_iter()
+                    .map(|(name, blob)| FileChange { name, old: None, new: Some(blob) })
+                    .collect();
+                out.push((i as u32, FolderEntry { full: true, changes }));
+                continue;
+            };
+            let parent = &g.nodes[p];
+            if node.tree == parent.tree {
+                continue;
+            }
+            if let (Some(c), Some(key), Some(pos), 1) =
+                (&g.commit_graph, &key, node.graph_pos, node.parents.len())
+            {
+                if c.path_maybe_changed(pos, key) == PathChange::No {
+                    continue;
+                }
+            }
+            compare.push((i as u32, node.tree, parent.tree));
+        }
+        for (i, now, before) in self.folders_differ(&compare, dir)? {
+            let changes = diff(self.listing(before)?, self.listing(now)?);
+            if !changes.is_empty() {
+                out.push((i, FolderEntry { full: false, changes }));
+            }
+        }
+        out.sort_by_key(|(i, _)| *i);
+        Ok(out)
+    }
+
+    /// Of the (node, root tree, parent's root tree) triples, those whose folder trees differ,
+    /// with both folder trees; on every core for large batches (one repository per thread).
+    /// libgit2's object cache is off meanwhile: each root tree is read once or twice, and
+    /// caching them all would only grow the process.
+    #[allow(clippy::type_complexity)]
+    fn folders_differ(
+        &self,
+        compare: &[(u32, Oid, Oid)],
+        dir: &str,
+    ) -> Result<Vec<(u32, Option<Oid>, Option<Oid>)>> {
+        let run = |odb: &git2::Odb,
+                   part: &[(u32, Oid, Oid)]|
+         -> Result<Vec<(u32, Option<Oid>, Option<Oid>)>> {
+            let mut memo: HashMap<Oid, Option<Oid>> = HashMap::new();
+            let mut folder_of = |root: Oid| -> Result<Option<Oid>> {
+                if let Some(f) = memo.get(&root) {
+                    return Ok(*f);
+                }
+                let f = subtree(odb, root, dir)?;
+                if memo.len() >= MEMO_LIMIT {
+                    memo.clear();
+                }
+                memo.insert(root, f);
+                Ok(f)
+            };
+            let mut out = Vec::new();
+            for &(i, now, before) in part {
+                let (a, b) = (folder_of(now)?, folder_of(before)?);
+                if a != b {
+                    out.push((i, a, b));
+                }
+            }
+            Ok(out)
+        };
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+        if compare.len() < 4096 || threads < 2 {
+            return run(&self.repo.odb()?, compare);
+        }
+        git2::opts::enable_caching(false);
+        let path = self.repo.path().to_path_buf();
+        let chunk = compare.len().div_ceil(threads);
+        let results: Vec<Result<Vec<_>>> = std::thread::scope(|s| {
+            let handles: Vec<_> = compare
+                .chunks(chunk)
+                .map(|part| {
+                    let path = path.clone();
+                    let run = &run;
+                    s.spawn(move || -> Result<Vec<_>> {
+                        let repo = git2::Repository::open(&path)?;
+                        let odb = repo.odb()?;
+                        run(&odb, part)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Err(StoreError::ReaderPanicked.into())))
+                .collect()
+        });
+        git2::opts::enable_caching(true);
+        let mut out = Vec::new();
+        for r in results {
+            out.extend(r?);
+        }
+        Ok(out)
+    }
+
+    /// The files (blobs) directly in a folder tree, sorted by name.
+    fn listing(&self, folder: Option<Oid>) -> Result<Vec<(String, Oid)>> {
+        let Some(t) = folder else { return Ok(Vec::new()) };
+        let tree = self.repo.find_tree(t)?;
+        let mut out: Vec<(String, Oid)> = tree
+            .iter()
+            .filter(|e| e.kind() == Some(ObjectType::Blob))
+            .filter_map(|e| Some((e.name()?.to_string(), e.id())))
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+}
+
+/// The id of the folder `dir` (slash-separated) under the tree `root`, `None` when there is no
+/// such folder. Reads raw tree objects: no tree is parsed into entries.
+fn subtree(odb: &git2::Odb, root: Oid, dir: &str) -> Result<Option<Oid>> {
+    let mut at = root;
+    for part in dir.split('/') {
+        let obj = odb.read(at)?;
+        if obj.kind() != ObjectType::Tree {
+            return Ok(None);
+        }
+        match find_entry(obj.data(), part.as_bytes()) {
+            Some((mode, id)) if mode == b"40000" => at = id,
+            _ => return Ok(None),
+        }
+    }
+    Ok(Some(at))
+}
+
+/// The (mode, id) of the entry `name` in a raw tree object; `None` when absent or when the
+/// object does not hold together past that point.
+fn find_entry<'a>(mut data: &'a [u8], name: &[u8]) -> Option<(&'a [u8], Oid)> {
+    while !data.is_empty() {
+        let space = data.iter().position(|&b| b == b' ')?;
+        let nul = space + 1 + data[space + 1..].iter().position(|&b| b == 0)?;
+        let id = data.get(nul + 1..nul + 21)?;
+        if &data[space + 1..nul] == name {
+            return Some((&data[..space], Oid::from_bytes(id).ok()?));
+        }
+        data = &data[nul + 21..];
+    }
+    None
+}
+
+/// The files that differ between two sorted listings.
+fn diff(before: Vec<(String, Oid)>, after: Vec<(String, Oid)>) -> Vec<FileChange> {
+    let mut out = Vec::new();
+    let (mut a, mut b) = (before.into_iter().peekable(), after.into_iter().peekable());
+    loop {
+        let order = match (a.peek(), b.peek()) {
+            (None, None) => break,
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) => x.0.cmp(&y.0),
+        };
+        match order {
+            std::cmp::Ordering::Less => {
+                let Some((name, old)) = a.next() else { break };
+                out.push(FileChange { name, old: Some(old), new: None });
+            }
+            std::cmp::Ordering::Greater => {
+                let Some((name, new)) = b.next() else { break };
+                out.push(FileChange { name, old: None, new: Some(new) });
+            }
+            std::cmp::Ordering::Equal => {
+                let (Some((name, old)), Some((_, new))) = (a.next(), b.next()) else { break };
+                if old != new {
+                    out.push(FileChange { name, old: Some(old), new: Some(new) });
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn oid(n: u8) -> Oid {
+        Oid::from_bytes(&[n; 20]).unwrap()
+    }
+
+    #[test]
+    fn diff_finds_adds_deletes_and_edits() {
+        let before = vec![("a".into(), oid(1)), ("b".into(), oid(2)), ("c".into(), oid(3))];
+        let after = vec![("b".into(), oid(2)), ("c".into(), oid(4)), ("d".into(), oid(5))];
+        let d = diff(before, after);
+        let names: Vec<(&str, Option<Oid>, Option<Oid>)> =
+            d.iter().map(|c| (c.name.as_str(), c.old, c.new)).collect();
+        assert_eq!(
+            names,
+            [
+                ("a", Some(oid(1)), None),
+                ("c", Some(oid(3)), Some(oid(4))),
+                ("d", None, Some(oid(5)))
+            ]
+        );
+    }
+
+    #[test]
+    fn entries_of_raw_trees() {
+        let mut raw = Vec::new();
+        for (mode, name, n) in [("100644", "README.md", 1u8), ("40000", "agreements", 2)] {
+            raw.extend_from_slice(format!("{mode} {name}\0").as_bytes());
+            raw.extend_from_slice(&[n; 20]);
+        }
+        assert_eq!(find_entry(&raw, b"agreements"), Some((&b"40000"[..], oid(2))));
+        assert_eq!(find_entry(&raw, b"README.md"), Some((&b"100644"[..], oid(1))));
+        assert_eq!(find_entry(&raw, b"agree"), None);
+        assert_eq!(find_entry(&raw[..raw.len() - 3], b"agreements"), None, "cut");
+    }
+
+    #[test]
+    fn round_trip_and_refusals() {
+        let e = FolderEntry {
+            full: false,
+            changes: vec![
+                FileChange { name: "a.toml".into(), old: None, new: Some(oid(1)) },
+                FileChange { name: "b.toml".into(), old: Some(oid(2)), new: None },
+            ],
+        };
+        let f = FolderEntry { full: true, changes: vec![] };
+        let (x, y) = (oid(7), oid(8));
+        let data = encode("agreements", 5, &[x], &[(&x, &e), (&y, &f)]);
+        let mut sealed = data.clone();
+        sealed.extend_from_slice(&fnv(&data).to_le_bytes());
+        let back = decode(&sealed, "agreements", 5).unwrap();
+        assert_eq!(back.tips, [x]);
+        assert_eq!(back.entries[&x], e);
+        assert_eq!(back.entries[&y], f);
+        assert!(decode(&sealed, "other", 5).is_none(), "another folder");
+        assert!(decode(&sealed, "agreements", 6).is_none(), "another horizon");
+        for cut in [0, 8, sealed.len() / 2, sealed.len() - 1] {
+            assert!(decode(&sealed[..cut], "agreements", 5).is_none(), "cut at {cut}");
+        }
+        let mut flipped = sealed.clone();
+        flipped[40] ^= 1;
+        assert!(decode(&flipped, "agreements", 5).is_none());
+    }
+}
