@@ -153,7 +153,80 @@ pub fn evaluate(
         let branch = core::counting::count_branch(&reader, current, positions.branch, lineage)?;
         core::counting::merge(positions.here, &branch)
     };
-    core::evaluate(&reader, id, &revision.to_string(), agreement, &counted)
+    let history = in_force_history(store, source, id, revision, agreement)?;
+    core::evaluate::evaluate_in_force(
+        &reader,
+        id,
+        &revision.to_string(),
+        agreement,
+        &counted,
+        history.as_ref(),
+    )
+}
+
+/// What SPEC §5's rules in force need from `id`'s history, or `None` when every earlier
+/// revision had the same parties, roles, rule and quorum (then only the agreement's own rule
+/// applies). That common answer is remembered per revision, so it is paid for once.
+fn in_force_history(
+    store: &Store,
+    source: Source,
+    id: &str,
+    revision: ObjectId,
+    agreement: &Agreement,
+) -> Result<Option<core::in_force::History>> {
+    let key = format!("in-force:{id}");
+    if let Source::History(h) = source {
+        if h.is_proven(&key, revision.into()) {
+            return Ok(None);
+        }
+    }
+    let graph = match source {
+        Source::Graph(g) => g,
+        Source::History(h) => h.graph()?,
+    };
+    let path = store.path_of(id);
+    let mut earlier = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for blob in store.blobs_along(graph, &path)?.into_iter().flatten() {
+        let blob = ObjectId::from(blob);
+        if blob == revision || !seen.insert(blob) {
+            continue;
+        }
+        if let Some(a) = store.read_blob(blob)?.and_then(|b| model::parse(&b, &path).ok()) {
+            earlier.push(a);
+        }
+    }
+    if !earlier.iter().any(|a| core::in_force::governance_differs(a, agreement)) {
+        if let Source::History(h) = source {
+            h.prove(&key, revision.into());
+        }
+        return Ok(None);
+    }
+    // The rules changed somewhere: find the last revision ratified while it stood.
+    let timeline = Timeline::build(store, graph, id)?;
+    let ratified = timeline.replay(store)?;
+    let mut last_ratified = None;
+    let mut stood_ratified = false;
+    // Oldest first: an edit starts a span; any event in the span may find it ratified.
+    let mut span: Option<ObjectId> = None;
+    for k in (0..timeline.events.len()).rev() {
+        if let crate::store::Event::Edit(e) = &timeline.events[k] {
+            if let (Some(b), true) = (span, stood_ratified) {
+                if b != revision {
+                    last_ratified = Some(b);
+                }
+            }
+            span = e.blob;
+            stood_ratified = false;
+        }
+        stood_ratified |= ratified[k] == Some(true);
+    }
+    let last_ratified = match last_ratified {
+        Some(b) => timeline.agreement(store, b)?.map(|a| (a, b.to_string())),
+        None => None,
+    };
+    let earlier_parties = earlier.iter().flat_map(|a| a.parties.iter().cloned()).collect();
+    Ok(Some(core::in_force::History { last_ratified, earlier_parties }))
 }
 
 /// A gate (`review --require-ratified`, `check --ratified`, `verify`) in a shallow clone fails

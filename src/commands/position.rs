@@ -4,6 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::ledger::State;
+use crate::model::{Party, Role};
 use crate::signing;
 use crate::store::FileState;
 use crate::trailers::{self, Stance, Trailers};
@@ -141,7 +142,20 @@ fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<(
         super::refuse_unagreeable(&store, revision, &path)?;
     }
     let author = store.author()?;
-    let Some(party) = agreement.party(&author.email) else {
+    // What does this party stand on now?
+    let evals = super::evaluate_at(&store, head, std::slice::from_ref(&id))?;
+    let Some(eval) = evals.first() else { return Err(Error::new(format!("no agreement `{id}`"))) };
+    // A party an edit removed may still lift the objection they left standing (SPEC §5).
+    let removed = eval
+        .removed_objecting
+        .iter()
+        .find(|(_, e)| stance == Stance::Withdraw && crate::model::same_email(e, &author.email))
+        .map(|(name, email)| Party {
+            name: name.clone(),
+            email: email.clone(),
+            role: Role::Partner,
+        });
+    let Some(party) = agreement.party(&author.email).or(removed.as_ref()) else {
         let parties: Vec<String> = agreement.parties.iter().map(|p| p.ident()).collect();
         return Err(Error::new(format!(
             "{} <{}> is not a party of {id}; its parties are: {}",
@@ -152,12 +166,12 @@ fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<(
         .hint("take positions with the email listed in the agreement (git config user.email)"));
     };
     let committer = store.committer(&author)?;
-
-    // What does this party stand on now?
-    let evals = super::evaluate_at(&store, head, std::slice::from_ref(&id))?;
-    let Some(eval) = evals.first() else { return Err(Error::new(format!("no agreement `{id}`"))) };
     let mine = eval.parties.iter().find(|p| crate::model::same_email(&p.email, &party.email));
-    let state = mine.map_or(State::Silent, |p| p.state);
+    let state = match mine {
+        Some(p) => p.state,
+        None if removed.is_some() => State::Objecting,
+        None => State::Silent,
+    };
     match (stance, state) {
         (Stance::Sign, State::Signed) | (Stance::Abstain, State::Abstained)
             if mine.is_some_and(|p| !p.carried_over) =>

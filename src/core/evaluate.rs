@@ -77,6 +77,9 @@ pub struct Evaluation {
     pub retired: bool,
     /// The agreements this revision replaces once ratified (its `supersedes`).
     pub supersedes: Vec<String>,
+    /// Parties an edit removed whose objection still stands, `(name, email)` (SPEC §5): they
+    /// may still withdraw it.
+    pub removed_objecting: Vec<(String, String)>,
 }
 
 /// Evaluate agreement `id` at `revision` (its blob id, full hex) given the positions on it that
@@ -88,9 +91,41 @@ pub fn evaluate<R: Revisions + ?Sized>(
     agreement: &Agreement,
     positions: &[&Position],
 ) -> Result<Evaluation> {
+    evaluate_in_force(reader, id, revision, agreement, positions, None)
+}
+
+/// [`evaluate`], also judged by the rules in force (SPEC §5) that `history` describes.
+pub fn evaluate_in_force<R: Revisions + ?Sized>(
+    reader: &R,
+    id: &str,
+    revision: &str,
+    agreement: &Agreement,
+    positions: &[&Position],
+    history: Option<&super::in_force::History>,
+) -> Result<Evaluation> {
     let same = SameMeaning::new(reader, agreement)?;
     let standings = standings(agreement, revision, positions, &same)?;
-    let Verdict { ratified, blocking } = rules::verdict(agreement, &standings);
+    let Verdict { mut ratified, mut blocking } = rules::verdict(agreement, &standings);
+    let removed_objecting = match history {
+        Some(h) => super::in_force::removed_objectors(agreement, positions, h),
+        None => Vec::new(),
+    };
+    if let Some(h) = history {
+        let mut answers: HashMap<&str, bool> = HashMap::new();
+        for p in positions {
+            let rev = p.trailers.revision.as_str();
+            if rev != revision && !answers.contains_key(rev) {
+                answers.insert(rev, same.check(rev)?);
+            }
+        }
+        let extra = super::in_force::blocking(agreement, revision, positions, h, |rev| {
+            answers.get(rev).copied().unwrap_or(false)
+        });
+        if !extra.is_empty() {
+            ratified = false;
+            blocking.extend(extra);
+        }
+    }
     let parties = standings
         .iter()
         .map(|s| PartyState {
@@ -161,6 +196,7 @@ pub fn evaluate<R: Revisions + ?Sized>(
         kind: agreement.kind,
         retired: agreement.retired,
         supersedes: agreement.supersedes.clone(),
+        removed_objecting,
     })
 }
 

@@ -14,6 +14,7 @@ pub mod counting;
 pub mod due;
 pub mod evaluate;
 pub mod import;
+pub mod in_force;
 pub mod matrix;
 pub mod meaning;
 pub mod replay;

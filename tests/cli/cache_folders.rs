@@ -107,6 +107,8 @@ fn folder_replaced_by_a_file_and_restored() {
 #[test]
 fn the_index_grows_with_edits_not_commits_and_no_cache_writes_none() {
     let env = rich();
+    // Setting up took positions, which may have written caches: start from none.
+    remove(&cache_dir(&env));
     accord_mode(&env, Mode::Plain, &words("log alpha --format json")).ok();
     assert!(!folder_file(&env).exists(), "ACCORD_NO_CACHE wrote the folder index");
     accord_mode(&env, Mode::Warm, &words("log alpha --format json")).ok();

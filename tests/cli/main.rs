@@ -32,6 +32,7 @@ mod demo; // the README's first command
 mod ordering; // which position stands: topology, time, id; reset and amend
 mod pending; // the agreements waiting for me
 mod positions_branch; // the positions branch, sync, and consent across merge strategies
+mod rules_in_force; // SPEC §5: governance edits judged by the rules in force
 mod sign; // sign, object, abstain, withdraw: the commit, the refusals, concurrent writers
 mod status; // status output; hand-made positions count, other commits do not
 mod status_rules; // consent, unanimous, majority, quorum, stewards, observers, stale, carried over

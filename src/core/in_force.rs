@@ -1,0 +1,239 @@
+//! "Changing the rules is judged by the rules in force" (SPEC §5). A revision whose parties,
+//! roles, rule or quorum differ from those of the last ratified revision must also satisfy that
+//! revision's rule, counted over that revision's parties with their earlier roles. A party the
+//! edit removes keeps the right to say no (their open objection still blocks); otherwise they
+//! are not counted — but only when every kept party signed and the kept parties are at least
+//! half of the earlier revision's parties.
+
+use std::collections::HashSet;
+
+use crate::ledger::{self, Position, State};
+use crate::model::{email_key, same_email, Agreement, Party, Rule};
+use crate::rules;
+
+/// What the evaluated history says about the rules in force for one agreement.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// The last revision before the evaluated one that was ratified while it stood, with its
+    /// revision id (for messages).
+    pub last_ratified: Option<(Agreement, String)>,
+    /// Every party of every earlier revision (the right to say no survives removal).
+    pub earlier_parties: Vec<Party>,
+}
+
+/// The parties of earlier revisions that this one removed and whose standing position is still
+/// an objection, as `(name, email)` (they may still lift it).
+pub fn removed_objectors(
+    current: &Agreement,
+    positions: &[&Position],
+    history: &History,
+) -> Vec<(String, String)> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for p in &history.earlier_parties {
+        if current.party(&p.email).is_some() || !seen.insert(email_key(p.email.trim())) {
+            continue;
+        }
+        let standing = positions.iter().find(|x| same_email(&x.trailers.email, &p.email));
+        if standing.is_some_and(|x| x.trailers.stance == crate::trailers::Stance::Object) {
+            out.push((p.name.clone(), p.email.clone()));
+        }
+    }
+    out
+}
+
+/// Who decides, with which roles, by which rule.
+pub fn governance_differs(a: &Agreement, b: &Agreement) -> bool {
+    if a.decision != b.decision || a.parties.len() != b.parties.len() {
+        return true;
+    }
+    let key = |x: &Agreement| -> HashSet<(String, &'static str)> {
+        x.parties.iter().map(|p| (email_key(p.email.trim()), p.role.as_str())).collect()
+    };
+    key(a) != key(b)
+}
+
+/// The blocking reasons the rules in force add for `current` (at revision `revision`), given
+/// the counted positions (newest first) and `same(rev)`: does `rev` mean what `current` means.
+pub fn blocking(
+    current: &Agreement,
+    revision: &str,
+    positions: &[&Position],
+    history: &History,
+    mut same: impl FnMut(&str) -> bool,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let rule_lets_objections_block = current.decision.rule != Rule::Majority
+        || history.last_ratified.as_ref().is_some_and(|(l, _)| l.decision.rule != Rule::Majority);
+    // A removed party's open objection still blocks, ratified predecessor or not.
+    if rule_lets_objections_block {
+        for (_, email) in removed_objectors(current, positions, history) {
+            out.push(format!(
+                "{email} is objecting (removed from the parties; removing a party does not clear an objection)"
+            ));
+        }
+    }
+    let Some((earlier, earlier_rev)) = &history.last_ratified else { return out };
+    if !governance_differs(current, earlier) {
+        return out;
+    }
+    // The earlier revision's parties, with their earlier roles, judged on the current text.
+    let kept: Vec<&Party> =
+        earlier.parties.iter().filter(|p| current.party(&p.email).is_some()).collect();
+    let standings_now = ledger::standings(current, revision, positions, &mut same);
+    let signed = |p: &Party| {
+        standings_now
+            .iter()
+            .any(|s| same_email(&s.party.email, &p.email) && s.state == State::Signed)
+    };
+    let leavers_excused = kept.iter().all(|p| signed(p)) && kept.len() * 2 >= earlier.parties.len();
+    let mut judged = earlier.clone();
+    if leavers_excused {
+        judged.parties.retain(|p| current.party(&p.email).is_some());
+    }
+    let standings = ledger::standings(&judged, revision, positions, &mut same);
+    let verdict = rules::verdict(&judged, &standings);
+    if !verdict.ratified {
+        let rule = match earlier.decision.quorum {
+            Some(q) => format!("{} {q}", earlier.decision.rule),
+            None => earlier.decision.rule.to_string(),
+        };
+        let short = &earlier_rev[..earlier_rev.len().min(10)];
+        for why in verdict.blocking {
+            out.push(format!("the rule in force ({rule}, revision {short}) needs: {why}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Decision, Kind, Role};
+    use crate::oid::ObjectId;
+    use crate::trailers::{Stance, Trailers};
+
+    fn party(n: &str, role: Role) -> Party {
+        Party { name: n.into(), email: format!("{n}@example.com"), role }
+    }
+
+    fn agreement(rule: Rule, quorum: Option<u32>, parties: Vec<Party>) -> Agreement {
+        Agreement {
+            schema: 1,
+            title: "t".into(),
+            kind: Kind::Charter,
+            purpose: "p".into(),
+            review_every: None,
+            review_by: None,
+            ends: None,
+            decision: Decision { rule, quorum },
+            scope: None,
+            parties,
+            commitments: vec![],
+            norms: vec![],
+            retired: false,
+            supersedes: vec![],
+        }
+    }
+
+    fn pos(n: &str, stance: Stance, t: i64) -> Position {
+        Position {
+            commit: ObjectId::from_bytes([t as u8; 20]),
+            time: t,
+            author_name: n.into(),
+            author_email: format!("{n}@example.com"),
+            trailers: Trailers {
+                stance,
+                agreement: "x".into(),
+                revision: "cur".into(),
+                name: n.into(),
+                email: format!("{n}@example.com"),
+            },
+            note: "why".into(),
+        }
+    }
+
+    fn before() -> Agreement {
+        use Role::*;
+        agreement(
+            Rule::Consent,
+            None,
+            vec![party("ada", Steward), party("grace", Partner), party("kath", Partner)],
+        )
+    }
+
+    #[test]
+    fn a_coup_is_judged_by_the_rule_it_replaces() {
+        // Mallory (grace) makes herself sole steward, everyone else an observer, quorum 1.
+        use Role::*;
+        let coup = agreement(
+            Rule::Quorum,
+            Some(1),
+            vec![party("ada", Observer), party("grace", Steward), party("kath", Observer)],
+        );
+        let history = History {
+            last_ratified: Some((before(), "8b09e2306f00".into())),
+            ..Default::default()
+        };
+        let g = pos("grace", Stance::Sign, 3);
+        let reasons = blocking(&coup, "cur", &[&g], &history, |_| false);
+        assert!(
+            reasons.iter().any(|r| r.contains("the rule in force (consent, revision 8b09e2306f)")),
+            "{reasons:?}"
+        );
+        assert!(reasons.iter().any(|r| r.contains("ada@example.com")), "{reasons:?}");
+        // Everyone signs: the real governance change passes.
+        let (a, k) = (pos("ada", Stance::Sign, 4), pos("kath", Stance::Sign, 5));
+        assert!(blocking(&coup, "cur", &[&k, &a, &g], &history, |_| false).is_empty());
+    }
+
+    #[test]
+    fn removing_an_objector_does_not_clear_the_objection() {
+        use Role::*;
+        let without =
+            agreement(Rule::Consent, None, vec![party("ada", Steward), party("kath", Partner)]);
+        let history = History {
+            last_ratified: Some((before(), "aaaa".into())),
+            earlier_parties: before().parties,
+        };
+        let (a, k, g) = (
+            pos("ada", Stance::Sign, 3),
+            pos("kath", Stance::Sign, 4),
+            pos("grace", Stance::Object, 2),
+        );
+        let reasons = blocking(&without, "cur", &[&k, &a, &g], &history, |_| false);
+        assert!(
+            reasons.iter().any(|r| r.starts_with("grace@example.com is objecting")),
+            "{reasons:?}"
+        );
+    }
+
+    #[test]
+    fn a_leaver_can_be_removed_but_one_person_cannot_remove_the_rest() {
+        use Role::*;
+        let history = History {
+            last_ratified: Some((before(), "aaaa".into())),
+            earlier_parties: before().parties,
+        };
+        // Grace left (silent); Ada and Katherine keep the charter and both sign.
+        let without =
+            agreement(Rule::Consent, None, vec![party("ada", Steward), party("kath", Partner)]);
+        let (a, k) = (pos("ada", Stance::Sign, 3), pos("kath", Stance::Sign, 4));
+        assert!(blocking(&without, "cur", &[&k, &a], &history, |_| false).is_empty());
+        // Ada alone removes both others: kept (1) is less than half of 3 — their silence counts.
+        let alone = agreement(Rule::Consent, None, vec![party("ada", Steward)]);
+        let reasons = blocking(&alone, "cur", &[&a], &history, |_| false);
+        assert!(!reasons.is_empty(), "one person cannot remove the rest");
+        // Removing without every kept party's sign-off is not enough either.
+        assert!(!blocking(&without, "cur", &[&a], &history, |_| false).is_empty());
+    }
+
+    #[test]
+    fn without_a_ratified_predecessor_only_the_new_rule_applies() {
+        use Role::*;
+        let coup = agreement(Rule::Quorum, Some(1), vec![party("grace", Steward)]);
+        let g = pos("grace", Stance::Sign, 3);
+        assert!(blocking(&coup, "cur", &[&g], &History::default(), |_| false).is_empty());
+        let _ = Observer;
+    }
+}
