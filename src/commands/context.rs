@@ -260,6 +260,43 @@ pub fn removed_after_ratified_retirement(store: &Store, head: ObjectId, id: &str
     Ok(false)
 }
 
+/// The positions naming any id of a lineage, newest first.
+fn gather<'p>(map: &HashMap<&str, Vec<&'p Position>>, lineage: &[&str]) -> Vec<&'p Position> {
+    let mut all: Vec<&Position> = Vec::new();
+    for id in lineage {
+        let more = map.get(id).map(Vec::as_slice).unwrap_or(&[]);
+        all = core::counting::merge(&all, more);
+    }
+    all
+}
+
+/// Ids that positions name but that are not at the evaluated commit, mapped to the id they were
+/// renamed into (following `git mv`); an id that was removed, not renamed, is remembered as
+/// such so the next run does not look again.
+fn renamed_ids<'k>(
+    store: &Store,
+    history: &crate::store::History,
+    current: &[String],
+    named: impl Iterator<Item = &'k &'k str>,
+) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for id in named {
+        if current.iter().any(|c| c == id) || !seen.insert(*id) {
+            continue;
+        }
+        let key = format!("not-renamed:{id}");
+        if history.is_proven(&key, ObjectId::default().into()) {
+            continue;
+        }
+        match store.renamed_into(history.graph()?, id, current)? {
+            Some(new) => out.push((id.to_string(), new)),
+            None => history.prove(&key, ObjectId::default().into()),
+        }
+    }
+    Ok(out)
+}
+
 /// Evaluate every agreement in `ids` at `commit` (all agreements there when `ids` is empty).
 pub fn evaluate_at(store: &Store, commit: ObjectId, ids: &[String]) -> Result<Vec<Evaluation>> {
     evaluate_inner(store, commit, ids, None)
@@ -283,6 +320,7 @@ fn evaluate_inner(
 ) -> Result<Vec<Evaluation>> {
     let t0 = std::time::Instant::now();
     let all: Vec<(String, ObjectId)> = store.ids_at(commit)?;
+    let current: Vec<String> = all.iter().map(|(id, _)| id.clone()).collect();
     let wanted: Vec<(String, ObjectId)> = if ids.is_empty() {
         all
     } else {
@@ -321,12 +359,16 @@ fn evaluate_inner(
     };
     let branch = store.branch_positions(store.positions_branch(), Some(commit))?;
     let on_branch = positions_by_agreement(branch.iter().map(|p| &**p).filter(|p| keep(p)));
+    let renamed =
+        renamed_ids(store, &history, &current, by_agreement.keys().chain(on_branch.keys()))?;
     let mut out = Vec::new();
     for (id, blob, agreement) in &loaded {
-        let positions = Positions {
-            here: by_agreement.get(id.as_str()).map(Vec::as_slice).unwrap_or(&[]),
-            branch: on_branch.get(id.as_str()).map(Vec::as_slice).unwrap_or(&[]),
-        };
+        // Positions under an earlier id of the lineage count as under this one (SPEC §4).
+        let lineage: Vec<&str> = std::iter::once(id.as_str())
+            .chain(renamed.iter().filter(|(_, new)| new == id).map(|(old, _)| old.as_str()))
+            .collect();
+        let (here, on) = (gather(&by_agreement, &lineage), gather(&on_branch, &lineage));
+        let positions = Positions { here: &here, branch: &on };
         let source = Source::History(&history);
         out.push(evaluate(store, source, commit, id, *blob, agreement, positions)?);
     }

@@ -127,14 +127,31 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     }
     let keep = signed_filter(&store, args.signed, base)?;
     let in_range = positions_in_range(&store, head, merge_base)?;
-    let ids: BTreeSet<String> = before.keys().chain(after.keys()).cloned().collect();
+    // A `git mv` in the range keeps the lineage: the old id is the new one's earlier name.
+    let after_ids: Vec<String> = after.keys().cloned().collect();
+    let head_graph = store.graph(head)?;
+    let mut renamed: BTreeMap<String, String> = BTreeMap::new(); // new id -> old id
+    for id in before.keys().filter(|id| !after.contains_key(*id)) {
+        if let Some(new) = store.renamed_into(&head_graph, id, &after_ids)? {
+            renamed.insert(new, id.clone());
+        }
+    }
+    let ids: BTreeSet<String> = before
+        .keys()
+        .filter(|id| !renamed.values().any(|old| old == *id))
+        .chain(after.keys())
+        .cloned()
+        .collect();
     let mut reviews = Vec::new();
     let (mut unratified, mut removed) = (Vec::new(), Vec::new());
     for id in ids {
-        let (b, a) = (before.get(&id), after.get(&id));
+        let old = renamed.get(&id);
+        let (b, a) = (before.get(old.unwrap_or(&id)), after.get(&id));
         let positions: Vec<PositionView> = in_range
             .iter()
-            .filter(|p| p.trailers.agreement == id && keep(p))
+            .filter(|p| {
+                (p.trailers.agreement == id || Some(&p.trailers.agreement) == old) && keep(p)
+            })
             .map(|p| PositionView::new(p))
             .collect();
         let change = match (b, a) {

@@ -40,6 +40,7 @@ mod path_history;
 mod positions;
 mod process;
 mod raw_commit;
+mod renames;
 mod revisions;
 mod snapshot;
 mod sync;

@@ -23,6 +23,8 @@ pub struct Timeline<'g> {
     pub path: String,
     /// Newest first.
     pub events: Vec<Event>,
+    /// The ids this agreement had, newest first (more than one after a rename).
+    pub lineage: Vec<String>,
     graph: std::marker::PhantomData<&'g Graph>,
     /// Parsed revisions, by blob id (`None`: does not parse as schema 1).
     parsed: RefCell<HashMap<Oid, Option<Agreement>>>,
@@ -33,7 +35,58 @@ pub struct Timeline<'g> {
 impl<'g> Timeline<'g> {
     pub fn build(store: &Store, graph: &'g Graph, id: &str) -> Result<Timeline<'g>> {
         let path = store.path_of(id);
-        let blobs = store.blobs_along(graph, &path)?;
+        let mut events = Self::events_of(store, graph, id)?;
+        // A file that first appears by a rename continues the lineage of the old id (SPEC §4):
+        // its edits and positions come before, and the renaming edit replaced the old text.
+        let mut lineage = vec![id.to_string()];
+        for _ in 0..32 {
+            let Some(Event::Edit(first)) = events.last() else { break };
+            let (None, Some(_), Some(parent)) = (first.before, first.blob, first.parent) else {
+                break;
+            };
+            let at = first.commit;
+            let newest = lineage.last().expect("starts with id").clone();
+            let Some(old) = store.renamed_from(at.into(), &newest)? else { break };
+            if lineage.contains(&old) {
+                break;
+            }
+            let before = store.blob_at(parent, &store.path_of(&old))?.map(|(b, _)| b);
+            if let Some(Event::Edit(first)) = events.last_mut() {
+                first.before = before;
+            }
+            let old_graph = store.graph_for(parent, &old)?;
+            events.extend(Self::events_of(store, &old_graph, &old)?);
+            lineage.push(old);
+        }
+        let mut timeline = Timeline {
+            id: id.to_string(),
+            path,
+            lineage,
+            events,
+            graph: std::marker::PhantomData,
+            parsed: RefCell::default(),
+            meanings: RefCell::default(),
+        };
+        // Positions on the positions branch that count in this history (SPEC §4 rule 2), in
+        // among the rest by time: a sign-off made before a text stood counts for it only from
+        // then on, and a replaced text is judged by the positions made before it was replaced.
+        if let Some(tip) = graph.nodes.first() {
+            let branch = store.branch_positions(store.positions_branch(), Some(tip.id.into()))?;
+            let mine: Vec<&Position> = branch
+                .iter()
+                .filter(|p| timeline.lineage.contains(&p.trailers.agreement))
+                .map(|p| &**p)
+                .collect();
+            if !mine.is_empty() {
+                timeline.add_branch_positions(store, &branch, &mine)?;
+            }
+        }
+        Ok(timeline)
+    }
+
+    /// The edits of `id`'s file and the positions naming `id` in `graph`, newest first.
+    fn events_of(store: &Store, graph: &Graph, id: &str) -> Result<Vec<Event>> {
+        let blobs = store.blobs_along(graph, &store.path_of(id))?;
         let is_edit = |i: usize| -> bool {
             let node = &graph.nodes[i];
             if node.parents.is_empty() {
@@ -70,26 +123,7 @@ impl<'g> Timeline<'g> {
                 }
             }
         }
-        let mut timeline = Timeline {
-            id: id.to_string(),
-            path,
-            events,
-            graph: std::marker::PhantomData,
-            parsed: RefCell::default(),
-            meanings: RefCell::default(),
-        };
-        // Positions on the positions branch that count in this history (SPEC §4 rule 2), in
-        // among the rest by time: a sign-off made before a text stood counts for it only from
-        // then on, and a replaced text is judged by the positions made before it was replaced.
-        if let Some(tip) = graph.nodes.first() {
-            let branch = store.branch_positions(store.positions_branch(), Some(tip.id.into()))?;
-            let mine: Vec<&Position> =
-                branch.iter().filter(|p| p.trailers.agreement == id).map(|p| &**p).collect();
-            if !mine.is_empty() {
-                timeline.add_branch_positions(store, &branch, &mine)?;
-            }
-        }
-        Ok(timeline)
+        Ok(events)
     }
 
     fn add_branch_positions(

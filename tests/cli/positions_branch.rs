@@ -489,3 +489,69 @@ fn status_and_pending_say_when_positions_are_not_yet_synced() {
     let r = team.accord(ADA, &ada, &["status"]);
     assert!(!r.stderr.contains("not yet synced"), "{}", r.stderr);
 }
+
+#[test]
+fn a_rename_keeps_the_lineage_and_a_copy_inherits_nothing() {
+    let mut team = Team::new("consent");
+    let ada = team.env.repo.clone();
+    team.accord(GRACE, &ada, &["sign", "charter", "--here"]).ok();
+    for who in [ADA, KATHERINE] {
+        team.accord(who, &ada, &["sign", "charter"]).ok();
+    }
+    assert_eq!(team.status(&ada)["ratified"], true);
+    // `git mv`, with a small edit in the same commit (still a rename for git).
+    team.git(ADA, &ada, &["mv", "agreements/charter.toml", "agreements/platform.toml"]).ok();
+    let path = ada.join("agreements/platform.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("# Renamed from charter.\n{text}")).unwrap();
+    team.git(ADA, &ada, &["commit", "-q", "-am", "Rename the charter"]).ok();
+    let s = team.env.accord_in(&ada, &["status", "platform", "--format", "json"]).ok().json();
+    assert_eq!(s[0]["ratified"], true, "positions under the old id count: {s}");
+    // log and history follow the rename: the renamer did not create it.
+    let log = team.env.accord_in(&ada, &["log", "platform", "--format", "json"]).ok().json();
+    let entries = log.as_array().unwrap();
+    assert!(
+        entries.iter().any(|e| e["type"] == "position" && e["name"] == "Grace Hopper"),
+        "{log}"
+    );
+    assert!(entries.iter().any(|e| e["subject"] == "Add the charter"), "{log}");
+    let h = team.env.accord_in(&ada, &["history", "platform", "--format", "json"]).ok().json();
+    assert_eq!(h[0]["author"], "Ada Lovelace");
+    assert_eq!(h.as_array().unwrap().len(), 1, "a rename is no new version of the purpose: {h}");
+    // A copy under a new id is a new agreement with no positions.
+    std::fs::copy(&path, ada.join("agreements/copy.toml")).unwrap();
+    team.git(ADA, &ada, &["add", "agreements/copy.toml"]).ok();
+    team.git(ADA, &ada, &["commit", "-q", "-m", "Copy"]).ok();
+    let s = team.env.accord_in(&ada, &["status", "copy", "--format", "json"]).ok().json();
+    assert_eq!(s[0]["ratified"], false, "{s}");
+    assert!(s[0]["parties"].as_array().unwrap().iter().all(|p| p["state"] == "silent"), "{s}");
+}
+
+#[test]
+fn review_of_a_rename_is_a_change_not_a_removal() {
+    let mut team = Team::new("consent");
+    let ada = team.env.repo.clone();
+    for who in [ADA, GRACE, KATHERINE] {
+        team.accord(who, &ada, &["sign", "charter"]).ok();
+    }
+    team.git(ADA, &ada, &["checkout", "-q", "-b", "rename"]).ok();
+    team.git(ADA, &ada, &["mv", "agreements/charter.toml", "agreements/platform.toml"]).ok();
+    team.git(ADA, &ada, &["commit", "-q", "-m", "Rename"]).ok();
+    let r = team.accord(
+        ADA,
+        &ada,
+        &["review", "main..rename", "--require-ratified", "--format", "json"],
+    );
+    let v = r.ok().json();
+    assert_eq!(v["agreements"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["agreements"][0]["agreement"], "platform");
+    assert_eq!(v["ratified"], true, "{v}");
+    // Deleting it, or renaming it to a name that is no agreement id, is a removal.
+    team.git(ADA, &ada, &["checkout", "-q", "main"]).ok();
+    team.git(ADA, &ada, &["checkout", "-q", "-b", "sneaky"]).ok();
+    team.git(ADA, &ada, &["mv", "agreements/charter.toml", "agreements/Charter.toml"]).ok();
+    team.git(ADA, &ada, &["commit", "-q", "-m", "Tidy"]).ok();
+    let r = team.accord(ADA, &ada, &["review", "main..sneaky", "--require-ratified"]);
+    r.code(1);
+    assert!(r.stderr.contains("removed without a ratified retirement: charter"), "{}", r.stderr);
+}

@@ -1,0 +1,84 @@
+//! Renames keep an agreement's lineage (SPEC §4): git's rename detection at its default
+//! similarity (50%) on the agreements folder, so `log`, `history`, `diff`, `review` and the
+//! positions follow `git mv`. A copy under a new id (the old file stays) is a new agreement.
+
+use git2::{Delta, DiffFindOptions, DiffOptions, Oid};
+
+use super::{Graph, Store};
+use crate::error::Result;
+
+/// Most renames followed in one lineage (a cycle of renames ends there too).
+const MAX_RENAMES: usize = 32;
+
+impl Store {
+    /// The agreement id that `commit` renamed into `id` (compared with its first parent), if
+    /// it was a rename of another agreement file.
+    pub fn renamed_from(&self, commit: Oid, id: &str) -> Result<Option<String>> {
+        self.rename_at(commit, |old, new| (new == id).then(|| old.to_string()))
+    }
+
+    /// The agreement id that `commit` renamed `id` into, if it did.
+    pub fn renamed_to(&self, commit: Oid, id: &str) -> Result<Option<String>> {
+        self.rename_at(commit, |old, new| (old == id).then(|| new.to_string()))
+    }
+
+    fn rename_at(
+        &self,
+        commit: Oid,
+        pick: impl Fn(&str, &str) -> Option<String>,
+    ) -> Result<Option<String>> {
+        let c = self.repo.find_commit(commit)?;
+        let Ok(parent) = c.parent(0) else { return Ok(None) };
+        let mut opts = DiffOptions::new();
+        opts.pathspec(format!("{}/", self.dir));
+        let mut diff = self.repo.diff_tree_to_tree(
+            Some(&parent.tree()?),
+            Some(&c.tree()?),
+            Some(&mut opts),
+        )?;
+        diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
+        for delta in diff.deltas().filter(|d| d.status() == Delta::Renamed) {
+            let (Some(old), Some(new)) = (delta.old_file().path(), delta.new_file().path()) else {
+                continue;
+            };
+            let stem = |p: &std::path::Path| -> Option<String> {
+                let p = p.to_str()?.strip_prefix(&format!("{}/", self.dir))?;
+                let id = p.strip_suffix(".toml")?;
+                crate::model::valid_id(id).then(|| id.to_string())
+            };
+            if let (Some(o), Some(n)) = (stem(old), stem(new)) {
+                if let Some(hit) = pick(&o, &n) {
+                    return Ok(Some(hit));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Where agreement `old` (no longer at `graph`'s tip) lives now, when it was renamed (perhaps
+    /// several times) into an id in `current`.
+    pub fn renamed_into(
+        &self,
+        graph: &Graph,
+        old: &str,
+        current: &[String],
+    ) -> Result<Option<String>> {
+        let mut id = old.to_string();
+        for _ in 0..MAX_RENAMES {
+            let blobs = self.blobs_along(graph, &self.path_of(&id))?;
+            // The newest commit where the file went away.
+            let gone = graph.order_by(|i| {
+                let node = &graph.nodes[i as usize];
+                blobs[i as usize].is_none()
+                    && node.parents.first().is_some_and(|&p| blobs[p as usize].is_some())
+            });
+            let Some(&i) = gone.first() else { return Ok(None) };
+            match self.renamed_to(graph.nodes[i as usize].id, &id)? {
+                Some(next) if current.contains(&next) => return Ok(Some(next)),
+                Some(next) => id = next,
+                None => return Ok(None),
+            }
+        }
+        Ok(None)
+    }
+}
