@@ -555,3 +555,87 @@ fn review_of_a_rename_is_a_change_not_a_removal() {
     r.code(1);
     assert!(r.stderr.contains("removed without a ratified retirement: charter"), "{}", r.stderr);
 }
+
+#[test]
+fn retire_then_remove_passes_the_gate_and_removing_first_does_not() {
+    let mut team = Team::new("consent");
+    let ada = team.env.repo.clone();
+    for who in [ADA, GRACE, KATHERINE] {
+        team.take(who, &ada, &["sign", "charter"]);
+    }
+    // Removing a ratified agreement straight away fails the gate.
+    team.git(ADA, &ada, &["checkout", "-q", "-b", "drop"]).ok();
+    team.git(ADA, &ada, &["rm", "-q", "agreements/charter.toml"]).ok();
+    team.git(ADA, &ada, &["commit", "-q", "-m", "Drop the charter"]).ok();
+    let r = team.accord(ADA, &ada, &["review", "main..drop", "--require-ratified"]);
+    r.code(1);
+    assert!(r.stderr.contains("removed without a ratified retirement: charter"), "{}", r.stderr);
+    // Retire it first: `retired = true` is a change of meaning that needs consent...
+    team.git(ADA, &ada, &["checkout", "-q", "main"]).ok();
+    team.git(ADA, &ada, &["checkout", "-q", "-b", "retire"]).ok();
+    edit(&ada, "kind = \"charter\"", "kind = \"charter\"\nretired = true");
+    team.git(ADA, &ada, &["commit", "-q", "-am", "Retire the charter"]).ok();
+    let s = team.status(&ada);
+    assert_eq!(s["retired"], true, "{s}");
+    assert_eq!(s["ratified"], false, "a retirement must be ratified: {s}");
+    for who in [ADA, GRACE, KATHERINE] {
+        team.take(who, &ada, &["sign", "charter"]);
+    }
+    assert_eq!(team.status(&ada)["ratified"], true);
+    let list = team.accord(ADA, &ada, &["list"]).ok().stdout.clone();
+    assert!(list.contains("retired"), "{list}");
+    // ...then removing it passes.
+    team.git(ADA, &ada, &["rm", "-q", "agreements/charter.toml"]).ok();
+    team.git(ADA, &ada, &["commit", "-q", "-m", "Remove the retired charter"]).ok();
+    let r = team.accord(
+        ADA,
+        &ada,
+        &["review", "main..retire", "--require-ratified", "--format", "json"],
+    );
+    let v = r.ok().json();
+    assert_eq!(v["agreements"][0]["retired_first"], true, "{v}");
+}
+
+#[test]
+fn ssh_signed_positions_survive_sync_and_verify_in_a_fresh_clone() {
+    if !require_tool("ssh-keygen") {
+        return;
+    }
+    let mut team = Team::new("consent");
+    let ada = team.env.repo.clone();
+    let grace = team.clone_for("grace");
+    let mut allowed = String::new();
+    for (who, dir, name) in [(ADA, &ada, "ada"), (GRACE, &grace, "grace")] {
+        let key = team.env.home.join(format!("{name}_key"));
+        let out = std::process::Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+            .arg(&key)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+        allowed.push_str(&format!("{} {}", who.1, public));
+        for (k, v) in
+            [("gpg.format", "ssh"), ("commit.gpgsign", "true"), ("user.signingkey", p(&key))]
+        {
+            team.git(who, dir, &["config", k, v]).ok();
+        }
+        team.accord(who, dir, &["sign", "charter"]).ok();
+    }
+    let ids: Vec<String> = [&ada, &grace]
+        .iter()
+        .map(|d| team.git(ADA, d, &["rev-parse", "accord/positions"]).stdout.trim().to_string())
+        .collect();
+    team.accord(ADA, &ada, &["sync"]).ok();
+    team.accord(GRACE, &grace, &["sync"]).ok(); // joins with a merge commit
+    let fresh = team.clone_for("fresh");
+    let signers = team.env.path("allowed_signers");
+    std::fs::write(&signers, allowed).unwrap();
+    team.git(ADA, &fresh, &["config", "gpg.ssh.allowedSignersFile", p(&signers)]).ok();
+    for id in &ids {
+        team.git(ADA, &fresh, &["verify-commit", id]).ok();
+    }
+    let r = team.accord(ADA, &fresh, &["verify", "--signed"]);
+    r.ok();
+    assert!(r.stdout.contains("ok: 2 position(s)"), "{}", r.stdout);
+}
