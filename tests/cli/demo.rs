@@ -24,6 +24,7 @@ fn demo_plays_the_pull_request_story_and_the_squash_merge_keeps_consent() {
         "{+paved, well-lit+}",
         "edit     Ada Lovelace: purpose reworded",
         "Platform charter: around the clock, on a rota (#1)",
+        "Grace Hopper (on a later text): A rota works for me.",
     ] {
         assert!(out.contains(needle), "demo output lacks {needle:?}:\n{out}");
     }
