@@ -17,8 +17,8 @@ use crate::ui::{Ui, BAD, BOLD, DIM, GOOD};
 /// Every commitment of the agreements committed at HEAD where the party is accountable (`by`),
 /// or with `--owed` is owed (`to`); every commitment when no party is given. Each with its
 /// agreement and kind, whether that agreement is ratified now, and since when the commitment
-/// has stood unchanged (the edit that introduced its current text, `by` and `to`). Superseded
-/// agreements are left out.
+/// has stood unchanged (the edit that introduced its current text, `by` and `to`). Retired and
+/// superseded agreements are left out.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The party, by email

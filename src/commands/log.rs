@@ -49,6 +49,12 @@ enum Entry {
         /// Made on a revision other than the text current at that point of the timeline.
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         on_earlier_text: bool,
+        /// Made on the text a later edit brings (a pull request signed before it was merged).
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        on_later_text: bool,
+        /// Made on a text this history never held (a draft that was amended before it merged).
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        on_other_text: bool,
         /// By someone the text it names (else the current one) does not list as a party.
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         not_a_party: bool,
@@ -63,9 +69,10 @@ enum Entry {
 }
 
 /// For each event (newest first, as in the timeline): whether a position was made on another
-/// text than the one current there, and whether its author is not a party of that text.
-fn labels(store: &crate::store::Store, timeline: &Timeline) -> Result<Vec<(bool, bool)>> {
-    let mut out = vec![(false, false); timeline.events.len()];
+/// text than the one current there — an earlier one, one that a later edit brings, or one this
+/// history never held — and whether its author is not a party of that text.
+fn labels(store: &crate::store::Store, timeline: &Timeline) -> Result<Vec<Label>> {
+    let mut out = vec![Label::default(); timeline.events.len()];
     let mut current: Option<crate::oid::ObjectId> = None;
     for (k, event) in timeline.events.iter().enumerate().rev() {
         match event {
@@ -83,11 +90,29 @@ fn labels(store: &crate::store::Store, timeline: &Timeline) -> Result<Vec<(bool,
                     (None, None) => None,
                 };
                 let outsider = text.is_some_and(|a| a.party(&p.trailers.email).is_none());
-                out[k] = (earlier, outsider);
+                let edits = |events: &[Event]| {
+                    events.iter().any(|e| matches!(e, Event::Edit(e) if e.blob == named))
+                };
+                let held = named.is_some() && edits(&timeline.events[k + 1..]);
+                let later = earlier && !held && named.is_some() && edits(&timeline.events[..k]);
+                out[k] = Label {
+                    earlier: earlier && (held || named.is_none()),
+                    later,
+                    other: earlier && !held && !later && named.is_some(),
+                    outsider,
+                };
             }
         }
     }
     Ok(out)
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Label {
+    earlier: bool,
+    later: bool,
+    other: bool,
+    outsider: bool,
 }
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
@@ -144,8 +169,10 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
             Event::Position(p) => Entry::Position {
                 position: crate::render::json::PositionView::new(&p),
                 ratified: is_ratified.unwrap_or(false),
-                on_earlier_text: labels[k].0,
-                not_a_party: labels[k].1,
+                on_earlier_text: labels[k].earlier,
+                on_later_text: labels[k].later,
+                on_other_text: labels[k].other,
+                not_a_party: labels[k].outsider,
             },
         };
         entries.push(entry);
@@ -196,7 +223,14 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
                     writeln!(out, "{DIM}{at}{DIM:#} {WARN}superseded{WARN:#} by {BOLD}{by}{BOLD:#} (ratified)")?;
                 }
             }
-            Entry::Position { position: view, ratified, on_earlier_text, not_a_party } => {
+            Entry::Position {
+                position: view,
+                ratified,
+                on_earlier_text,
+                on_later_text,
+                on_other_text,
+                not_a_party,
+            } => {
                 let crate::render::json::PositionView { commit, at, name, position, note, .. } =
                     view;
                 let (name, note) = (clean(name), clean(note));
@@ -208,11 +242,15 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
                 let mark =
                     if *ratified { format!("  {GOOD}→ ratified{GOOD:#}") } else { String::new() };
                 let note = note.lines().next().map(|l| format!(": {l}")).unwrap_or_default();
-                let label: Vec<&str> =
-                    [(*not_a_party, "not a party"), (*on_earlier_text, "on an earlier text")]
-                        .into_iter()
-                        .filter_map(|(on, l)| on.then_some(l))
-                        .collect();
+                let label: Vec<&str> = [
+                    (*not_a_party, "not a party"),
+                    (*on_earlier_text, "on an earlier text"),
+                    (*on_later_text, "on a later text"),
+                    (*on_other_text, "on another text"),
+                ]
+                .into_iter()
+                .filter_map(|(on, l)| on.then_some(l))
+                .collect();
                 let label = if label.is_empty() {
                     String::new()
                 } else {

@@ -13,9 +13,9 @@ use crate::ui::Ui;
 
 /// Write a static HTML site of the agreements: an index and one page per agreement
 ///
-/// The index lists every agreement with its kind, whether it is ratified or what blocks it, open
-/// objections, who is still to take a position, and its dates, with filters by kind and state
-/// (no JavaScript). Each agreement's page has its text (purpose first), a party × revision
+/// The index lists every agreement with its kind, whether it is ratified or what blocks it,
+/// whether it is retired or superseded, open objections, who is still to take a position, and
+/// its dates, with filters by kind and state (no JavaScript). Each agreement's page has its text (purpose first), a party × revision
 /// matrix, the purpose's versions with word-level changes, and the log of edits and positions.
 ///
 /// The pages are self-contained (inline styles, no network) and the same repository and
@@ -38,11 +38,19 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     };
     let t0 = std::time::Instant::now();
     let evaluations = super::evaluate_at(&store, commit, &[])?;
+    let mut superseded = super::supersessions(&store, commit, &evaluations)?;
     // One walk serves every agreement's timeline; its first node is the tip.
     let graph = store.graph(commit)?;
     crate::store::trace("site: graph", t0);
     let time = graph.nodes.first().map_or(0, |n| n.time);
     let mut agreements = gather_all(&store, &graph, commit, time, evaluations)?;
+    for a in &mut agreements {
+        a.superseded_by = superseded.remove(&a.id).unwrap_or_default();
+        // Retired and superseded agreements have no reviews to come, as for `accord due`.
+        if a.evaluation.retired || !a.superseded_by.is_empty() {
+            a.due.clear();
+        }
+    }
     crate::store::trace("site: timelines", t0);
     agreements.sort_by(|a, b| a.id.cmp(&b.id));
     let site = Site { commit, time, agreements };
@@ -126,7 +134,8 @@ fn gather(
         let ratified_at = due::last_became_ratified(&ratified, &times);
         due = due::due(&id, &agreement, today, ratified_at);
     }
-    Ok(AgreementSite { id, agreement, evaluation: e, columns, versions, log, due })
+    let superseded_by = Vec::new(); // filled in by `run`, from one pass over every agreement
+    Ok(AgreementSite { id, agreement, evaluation: e, columns, versions, log, due, superseded_by })
 }
 
 fn log_entry(store: &Store, t: &Timeline, event: &Event, ratified: bool) -> Result<LogEntry> {

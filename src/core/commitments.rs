@@ -73,7 +73,12 @@ pub enum Side {
 }
 
 /// The commitments of `a` where `party` is on `side`; every commitment when `party` is `None`.
+/// A retired agreement (`retired = true`) binds nobody any more: none of its commitments match,
+/// as `due` and `pending` skip it too (SPEC §4).
 pub fn matching<'a>(a: &'a Agreement, party: Option<&str>, side: Side) -> Vec<&'a Commitment> {
+    if a.retired {
+        return Vec::new();
+    }
     a.commitments
         .iter()
         .filter(|c| {
@@ -131,6 +136,16 @@ mod tests {
                         to = [\"ADA@example.com\"]\ntext = \"Answer pages.\"\n\
                         \n[[commitment]]\nid = \"review\"\nby = [\"ada@example.com\"]\n\
                         to = [\"grace@example.com\"]\ntext = \"Review  within a day.\"\n";
+
+    #[test]
+    fn a_retired_agreement_binds_nobody() {
+        let mut a = partnership(BOTH);
+        assert_eq!(matching(&a, None, Side::By).len(), 2);
+        a.retired = true;
+        assert!(matching(&a, None, Side::By).is_empty());
+        assert!(matching(&a, Some("grace@example.com"), Side::By).is_empty());
+        assert!(matching(&a, Some("ada@example.com"), Side::To).is_empty());
+    }
 
     #[test]
     fn each_counted_party_gives_and_receives() {

@@ -156,6 +156,29 @@ fn superseded_agreements_are_left_out() {
 }
 
 #[test]
+fn retired_agreements_are_left_out() {
+    let mut env = TestEnv::new();
+    env.commit_file("agreements/charter.toml", &charter("consent"), "Charter");
+    env.commit_file("agreements/pair.toml", PAIR, "Partnership");
+    let rows = |env: &TestEnv| keys(&env.accord(&["commitments", "--format", "json"]).ok().json());
+    assert_eq!(rows(&env).len(), 4);
+    // The text that retires it binds nobody, as `due` and `pending` skip it.
+    amend(
+        &env,
+        "agreements/charter.toml",
+        "kind = \"charter\"\n",
+        "kind = \"charter\"\nretired = true\n",
+        "Retire",
+    );
+    assert_eq!(rows(&env), k(&[("pair", "review"), ("pair", "oncall"), ("pair", "joint")]));
+    sign_all(&mut env, "charter");
+    assert_eq!(rows(&env).len(), 3);
+    let grace = env.accord(&["commitments", "--party", "grace@example.com"]).ok().stdout.clone();
+    assert!(!grace.contains("charter/pager"), "{grace}");
+    assert!(grace.contains("pair/oncall"), "{grace}");
+}
+
+#[test]
 fn a_partnership_shows_its_give_and_take() {
     let mut env = TestEnv::new();
     env.commit_file("agreements/pair.toml", PAIR, "Partnership");

@@ -1,38 +1,69 @@
-//! `accord demo`: the README's first command plays the whole scenario.
+//! `accord demo`: the README's first command plays the whole scenario: a charter on main, a pull
+//! request that is objected to, amended, signed on the positions branch and squash-merged.
 
 use crate::common::*;
 
 #[test]
-fn demo_plays_the_whole_scenario_and_ends_ratified() {
-    let env = TestEnv::new();
+fn demo_plays_the_pull_request_story_and_the_squash_merge_keeps_consent() {
+    let env = TestEnv::new(); // its HOME says `accord.positions = here`: the demo overrides it
     let dir = env.path("demo");
     let r = env.accord(&["demo", "--dir", dir.to_str().unwrap(), "--color", "never"]);
     r.ok();
     let out = &r.stdout;
     for needle in [
+        "platform-charter  charter  Platform team charter  — ratified",
+        "accord review main..feature",
+        "grace@example.com objected to platform-charter",
+        "on accord/positions",
+        "accord sync",
         "grace@example.com is objecting",
         "signed an earlier revision",
+        "git merge --squash feature",
         "platform-charter — ratified",
         "purpose version 2",
         "{+paved, well-lit+}",
         "edit     Ada Lovelace: purpose reworded",
+        "Platform charter: around the clock, on a rota (#1)",
+        "Grace Hopper (on a later text): A rota works for me.",
     ] {
         assert!(out.contains(needle), "demo output lacks {needle:?}:\n{out}");
     }
-    // The scenario's steps come in order.
-    let objected = out.find("is objecting").unwrap();
-    let stale = out.find("signed an earlier revision").unwrap();
-    let ratified = out.find("platform-charter — ratified").unwrap();
-    assert!(objected < stale && stale < ratified, "{out}");
-    // The kept repository is a real one, ratified, with every position authored by its party.
-    let s = env.accord_in(&dir, &["status", "--format", "json"]);
+    // The story comes in order: ratified on main, the objection on the first draft, the
+    // amendment (the objection still blocks it), then the squash merge, ratified.
+    let at = |needle: &str| out.find(needle).unwrap_or_else(|| panic!("{needle}:\n{out}"));
+    let first = at("— ratified");
+    let objected = at("grace@example.com objected");
+    let amended = at("Charter: paging is a weekly rota");
+    let blocks = at("grace@example.com is objecting");
+    let squash = at("git merge --squash");
+    let ratified = at("platform-charter — ratified");
+    assert!(first < objected && objected < amended && amended < blocks, "{out}");
+    assert!(blocks < squash && squash < ratified, "{out}");
+    assert!(out.contains("ratified while it stood") && out.contains("ratified now"), "{out}");
+
+    // Ada's kept clone is on main, which holds the two edits and no position.
+    let ada = dir.join("ada");
+    let s = env.accord_in(&ada, &["status", "--format", "json"]);
     let v = s.json();
     assert_eq!(v[0]["ratified"], true, "{}", s.stdout);
     let states: Vec<&str> =
         v[0]["parties"].as_array().unwrap().iter().map(|p| p["state"].as_str().unwrap()).collect();
     assert_eq!(states, ["signed", "signed", "signed"]);
-    env.accord_in(&dir, &["verify"]).ok();
-    env.git_in(&dir, &["fsck"]).ok();
+    assert_eq!(env.git_in(&ada, &["rev-list", "--count", "main"]).stdout.trim(), "2");
+    let parents = env.git_in(&ada, &["rev-list", "--parents", "-1", "main"]).stdout;
+    assert_eq!(parents.split_whitespace().count(), 2, "a squash, not a merge: {parents}");
+    env.git_in(&ada, &["rev-parse", "--verify", "-q", "accord/positions"]).ok();
+    env.git_in(&ada, &["rev-parse", "--verify", "-q", "feature"]).code(1);
+    env.accord_in(&ada, &["verify"]).ok();
+    env.git_in(&ada, &["fsck"]).ok();
+    // The feature branch is gone from origin too; a fresh clone sees the charter ratified.
+    let origin = dir.join("origin.git");
+    let branches = env.git_in(&origin, &["branch", "--list"]).stdout;
+    assert!(!branches.contains("feature"), "{branches}");
+    let fresh = env.path("fresh");
+    env.git(&["clone", "-q", origin.to_str().unwrap(), fresh.to_str().unwrap()]).ok();
+    let s = env.accord_in(&fresh, &["status", "--format", "json"]).json();
+    assert_eq!(s[0]["ratified"], true, "{s}");
 }
 
 #[test]
@@ -43,5 +74,5 @@ fn demo_without_dir_cleans_up_after_itself() {
     let first = r.stdout.lines().next().unwrap();
     let place = first.strip_prefix("accord demo in ").unwrap();
     assert!(!std::path::Path::new(place).exists(), "{place} was left behind");
-    assert!(r.stdout.contains("throw-away repository is gone"), "{}", r.stdout);
+    assert!(r.stdout.contains("throw-away repositories are gone"), "{}", r.stdout);
 }

@@ -121,3 +121,36 @@ fn log_newest_first_with_summaries_and_positions() {
     run.code(2);
     assert!(run.stderr.contains("no agreement `nosuch`"), "{}", run.stderr);
 }
+
+/// A pull request signed on the positions branch and squash-merged: the sign-offs come before
+/// the squash commit in time, on the text it brings ("on a later text"); an objection to a
+/// draft that was amended before the merge is "on another text", never "on an earlier text".
+#[test]
+fn log_labels_positions_on_a_pull_requests_text_after_a_squash_merge() {
+    let mut env = TestEnv::on_positions_branch();
+    env.commit_file(FILE, &charter("consent"), "Add the charter");
+    env.git(&["checkout", "-q", "-b", "feature"]).ok();
+    amend(&env, FILE, "a paved road", "a paved, lit road", "First draft");
+    take(&mut env, GRACE, &["object", "charter", "-m", "Who pays for the lights?"]);
+    amend(&env, FILE, "a paved, lit road", "a paved, well-lit road", "Second draft");
+    sign_all(&mut env, "charter");
+    env.git(&["checkout", "-q", "main"]).ok();
+    env.git(&["merge", "-q", "--squash", "feature"]).ok();
+    env.git(&["commit", "-q", "-m", "Light the road (#1)"]).ok();
+    let log = env.accord(&["log", "charter", "--format", "json"]).ok().json();
+    let positions: Vec<&Value> =
+        log.as_array().unwrap().iter().filter(|e| e["type"] == "position").collect();
+    assert_eq!(positions.len(), 4, "{log}");
+    for p in &positions {
+        let (later, other) = (p.get("on_later_text"), p.get("on_other_text"));
+        assert!(p.get("on_earlier_text").is_none(), "{p}");
+        if p["position"] == "object" {
+            assert_eq!((later, other), (None, Some(&json!(true))), "{p}");
+        } else {
+            assert_eq!((later, other), (Some(&json!(true)), None), "{p}");
+        }
+    }
+    let human = env.accord(&["log", "charter"]).ok().stdout.clone();
+    assert!(human.contains("Grace Hopper (on another text): Who pays for the lights?"), "{human}");
+    assert_eq!(human.matches("(on a later text)").count(), 3, "{human}");
+}

@@ -95,11 +95,61 @@ fn site_index_lists_every_agreement_with_filters_and_links() {
     assert!(evil.value().classes().any(|c| c == "s-objected"));
     // Filters: one radio group per kind and state, each with a CSS rule and no script.
     assert_eq!(doc.select(&sel("input[type=radio][name=kind]")).count(), 6);
-    assert_eq!(doc.select(&sel("input[type=radio][name=state]")).count(), 6);
+    assert_eq!(doc.select(&sel("input[type=radio][name=state]")).count(), 8);
     assert!(raw.contains("form.index:has(#kind-decision:checked) tbody tr:not(.k-decision)"));
     assert_eq!(doc.select(&sel("script, link, img, iframe")).count(), 0);
     assert_eq!(doc.select(&sel("table.index thead th[scope=col]")).count(), 6);
     one(&doc, "table.index caption");
+}
+
+#[test]
+fn site_shows_retired_and_superseded_agreements_with_a_filter_for_each() {
+    let mut env = setup();
+    // `charter-2` supersedes `charter` once ratified; `ops` is retired by a ratified revision.
+    let next = charter("consent")
+        .replace("Platform team charter", "Platform team charter, second edition")
+        .replace("kind = \"charter\"\n", "kind = \"charter\"\nsupersedes = [\"charter\"]\n");
+    env.commit_file("agreements/charter-2.toml", &next, "Charter 2");
+    sign_all(&mut env, "charter-2");
+    let ops = charter("consent").replace("review_every = \"90d\"\n", "review_by = 2020-01-01\n");
+    env.commit_file("agreements/ops.toml", &ops, "Ops");
+    let retired = ops.replace("kind = \"charter\"\n", "kind = \"charter\"\nretired = true\n");
+    env.commit_file("agreements/ops.toml", &retired, "Retire ops");
+    sign_all(&mut env, "ops");
+    let dir = site(&env, "site", &[]);
+    let (raw, doc) = page(&dir, "index.html");
+    let classes = |id: &str| -> Vec<String> {
+        one(&doc, &format!("tr#a-{id}")).value().classes().map(String::from).collect()
+    };
+    assert!(classes("charter").contains(&"s-superseded".to_string()), "{:?}", classes("charter"));
+    assert!(!classes("charter").contains(&"s-retired".to_string()));
+    assert!(classes("ops").contains(&"s-retired".to_string()), "{:?}", classes("ops"));
+    assert!(!classes("ops").contains(&"s-due".to_string()), "a retired agreement is not due");
+    let current = classes("charter-2");
+    assert!(!current.iter().any(|c| c == "s-retired" || c == "s-superseded"), "{current:?}");
+    // In words, with a link to the successor, and a filter (radio and CSS rule) for each state.
+    let row = text(one(&doc, "tr#a-charter"));
+    assert!(row.contains("superseded by charter-2 since "), "{row}");
+    let link = one(&doc, "tr#a-charter a[href='agreements/charter-2.html']");
+    assert_eq!(text(link), "charter-2");
+    assert!(text(one(&doc, "tr#a-ops")).contains("retired"), "{}", text(one(&doc, "tr#a-ops")));
+    assert!(!text(one(&doc, "tr#a-ops")).contains("review due"));
+    for state in ["retired", "superseded"] {
+        one(&doc, &format!("input[type=radio][name=state]#state-{state}"));
+        let rule = format!("form.index:has(#state-{state}:checked) tbody tr:not(.s-{state})");
+        assert!(raw.contains(&rule), "{rule}");
+    }
+    assert!(text(one(&doc, "p.meta")).contains("2 retired or superseded"), "{raw}");
+    // Each page says it too.
+    let (_, old) = page(&dir, "agreements/charter.html");
+    let verdict = text(one(&old, "main > p.verdict"));
+    assert!(verdict.contains("superseded by charter-2 since"), "{verdict}");
+    one(&old, "main > p.verdict a[href='../agreements/charter-2.html']");
+    let (_, ops) = page(&dir, "agreements/ops.html");
+    let verdict = text(one(&ops, "main > p.verdict"));
+    assert!(verdict.contains("ratified") && verdict.ends_with(" retired"), "{verdict}");
+    let (_, new) = page(&dir, "agreements/charter-2.html");
+    assert!(!text(one(&new, "main > p.verdict")).contains("superseded"));
 }
 
 #[test]

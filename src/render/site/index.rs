@@ -5,7 +5,7 @@
 use maud::{html, Markup};
 
 use super::style::STATE_FILTERS;
-use super::{date, layout, page_path, verdict, AgreementSite, Site};
+use super::{date, ended, layout, page_path, verdict, AgreementSite, Site};
 use crate::core::due::DueReason;
 use crate::ledger::State;
 use crate::model::{Kind, Role};
@@ -16,7 +16,10 @@ pub fn index(site: &Site) -> String {
         h1 { "Agreements" }
         p.meta {
             (site.agreements.len()) " agreement(s); "
-            (site.agreements.iter().filter(|a| a.evaluation.ratified).count()) " ratified."
+            (site.agreements.iter().filter(|a| a.evaluation.ratified).count()) " ratified"
+            @let out = site.agreements.iter().filter(|a| a.ended()).count();
+            @if out > 0 { ", " (out) " retired or superseded" }
+            "."
         }
         form.index {
             div.filters {
@@ -81,6 +84,12 @@ fn row(a: &AgreementSite, site: &Site) -> Markup {
     if !a.due.is_empty() {
         classes.push("s-due".into());
     }
+    if e.retired {
+        classes.push("s-retired".into());
+    }
+    if !a.superseded_by.is_empty() {
+        classes.push("s-superseded".into());
+    }
     html! {
         tr class=(classes.join(" ")) id={ "a-" (a.id) } {
             th scope="row" {
@@ -90,6 +99,7 @@ fn row(a: &AgreementSite, site: &Site) -> Markup {
             td data-label="Kind" { (e.kind.as_str()) }
             td data-label="State" {
                 (verdict(e.ratified))
+                @if e.retired || !a.superseded_by.is_empty() { br; (ended(a, "")) }
                 @if !e.blocking.is_empty() {
                     ul.plain { @for b in &e.blocking { li { (b) } } }
                 }

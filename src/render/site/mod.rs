@@ -15,6 +15,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::core::due::Due;
 use crate::core::matrix::Column;
+use crate::core::supersede::SupersededBy;
 use crate::core::versions::Version;
 use crate::core::Evaluation;
 use crate::ledger::State;
@@ -51,6 +52,16 @@ pub struct AgreementSite {
     pub log: Vec<LogEntry>,
     /// Why it is due for review as of the evaluated commit's date.
     pub due: Vec<Due>,
+    /// The ratified agreements that supersede it (SPEC §3); empty when none.
+    pub superseded_by: Vec<SupersededBy>,
+}
+
+impl AgreementSite {
+    /// Whether the agreement is out of force: its retirement is ratified, or a ratified
+    /// agreement supersedes it.
+    pub fn ended(&self) -> bool {
+        (self.evaluation.retired && self.evaluation.ratified) || !self.superseded_by.is_empty()
+    }
 }
 
 /// One line of an agreement's log.
@@ -143,6 +154,29 @@ fn verdict(ratified: bool) -> Markup {
         html! { span.state.ratified { span aria-hidden="true" { "✓ " } "ratified" } }
     } else {
         html! { span.state.blocked { span aria-hidden="true" { "✗ " } "not ratified" } }
+    }
+}
+
+/// Retired, a retirement still to be ratified, and superseded, as words with a symbol; and the
+/// successors as links (`root` leads from the page to the site root).
+fn ended(a: &AgreementSite, root: &str) -> Markup {
+    let e = &a.evaluation;
+    html! {
+        @if e.retired && e.ratified {
+            span.state.retired { span aria-hidden="true" { "⏹ " } "retired" }
+        } @else if e.retired {
+            span.state.stale { span aria-hidden="true" { "↻ " } "retirement not ratified" }
+        }
+        @if !a.superseded_by.is_empty() {
+            @if e.retired { " " }
+            span.state.superseded { span aria-hidden="true" { "⇢ " } "superseded" }
+            " by "
+            @for (k, b) in a.superseded_by.iter().enumerate() {
+                @if k > 0 { ", " }
+                a href={ (root) (page_path(&b.id)) } { (b.id) }
+                @if let Some(t) = b.since { " since " (date(t)) }
+            }
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 
 use maud::{html, Markup};
 
-use super::{date, layout, state, verdict, AgreementSite, LogEntry, LogWhat, Site};
+use super::{date, ended, layout, state, verdict, AgreementSite, LogEntry, LogWhat, Site};
 use crate::core::matrix::Column;
 use crate::core::versions::Version;
 use crate::core::PartyState;
@@ -22,7 +22,10 @@ pub fn page(site: &Site, a: &AgreementSite) -> String {
             span.id { (a.id) } " · " (ag.kind.as_str()) " · decided by " (rule(ag))
             " · revision " code { (short(&e.revision)) }
         }
-        p { (verdict(e.ratified)) }
+        p.verdict {
+            (verdict(e.ratified))
+            @if e.retired || !a.superseded_by.is_empty() { " " (ended(a, "../")) }
+        }
         @if !e.blocking.is_empty() {
             ul.plain aria-label="What blocks it" { @for b in &e.blocking { li { (b) } } }
         }

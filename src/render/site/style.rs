@@ -8,12 +8,14 @@ use crate::model::Kind;
 
 /// The states an index row can be filtered by: (id, label). A row carries the class `s-<id>`
 /// for each that applies.
-pub const STATE_FILTERS: [(&str, &str); 5] = [
+pub const STATE_FILTERS: [(&str, &str); 7] = [
     ("ratified", "ratified"),
     ("blocked", "not ratified"),
     ("objected", "open objections"),
     ("pending", "waiting for someone"),
     ("due", "review due"),
+    ("retired", "retired"),
+    ("superseded", "superseded"),
 ];
 
 const BASE: &str = r#"
@@ -60,7 +62,7 @@ tbody th { font-weight: 600; }
 .signed, .ratified { background: var(--ok-bg); color: var(--ok-fg); }
 .objecting, .blocked { background: var(--bad-bg); color: var(--bad-fg); }
 .stale, .due { background: var(--warn-bg); color: var(--warn-fg); }
-.abstained, .none { background: var(--mid-bg); color: var(--mid-fg); }
+.abstained, .none, .retired, .superseded { background: var(--mid-bg); color: var(--mid-fg); }
 .silent { color: var(--muted); border: 1px dashed var(--line); }
 .carried { display: block; font-size: .8rem; color: var(--muted); }
 .reason { display: block; font-size: .85rem; max-width: 22rem; white-space: normal; }
