@@ -141,10 +141,14 @@ fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<(
         super::refuse_unagreeable(&store, revision, &path)?;
     }
     let author = store.author()?;
-    let Some(party) = agreement.party(&author.email) else {
+    // git's .mailmap may say which party this commit identity is (SPEC §4).
+    let (_, signer) = store.resolve_identity(&author.name, &author.email)?;
+    let Some(party) = agreement.party(&signer) else {
         let parties: Vec<String> = agreement.parties.iter().map(|p| p.ident()).collect();
+        let mapped =
+            if signer == author.email { String::new() } else { format!(" (.mailmap: {signer})") };
         return Err(Error::new(format!(
-            "{} <{}> is not a party of {id}; its parties are: {}",
+            "{} <{}>{mapped} is not a party of {id}; its parties are: {}",
             author.name,
             author.email,
             parties.join(", ")
