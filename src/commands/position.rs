@@ -144,7 +144,13 @@ fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<(
     // git's .mailmap may say which party this commit identity is (SPEC §4).
     let (_, signer) = store.resolve_identity(&author.name, &author.email)?;
     let Some(party) = agreement.party(&signer) else {
-        let parties: Vec<String> = agreement.parties.iter().map(|p| p.ident()).collect();
+        // Named in full up to a screenful; a file may list thousands.
+        const SHOWN: usize = 20;
+        let mut parties: Vec<String> =
+            agreement.parties.iter().take(SHOWN).map(|p| p.ident()).collect();
+        if agreement.parties.len() > SHOWN {
+            parties.push(format!("and {} more", agreement.parties.len() - SHOWN));
+        }
         let mapped =
             if signer == author.email { String::new() } else { format!(" (.mailmap: {signer})") };
         return Err(Error::new(format!(
