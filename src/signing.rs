@@ -190,8 +190,11 @@ pub fn verify_ssh(
 }
 
 /// OpenPGP: `gpg --status-fd=1 --verify <sigfile> -`, as `git verify-commit` runs it. Good only
-/// with GOODSIG and VALIDSIG and a user id of the signing key whose email equals `email`
-/// case-insensitively.
+/// with GOODSIG and VALIDSIG, a key the verifier's keyring holds valid (`TRUST_FULLY` or
+/// `TRUST_ULTIMATE`), and a user id of that key whose email is `email` (the one identity rule)
+/// and which is itself valid (`f` or `u` in gpg's listing). Anyone can add any user id to their
+/// own key: it proves nothing until someone the verifier trusts has certified it, so a good
+/// signature from an unknown or uncertified key, or through a user id nobody vouched for, fails.
 pub fn verify_openpgp(email: &str, payload: &[u8], signature: &str) -> Verdict {
     verdict(openpgp_with_env(email, payload, signature, &[]))
 }
@@ -221,6 +224,15 @@ fn openpgp_with_env(email: &str, payload: &[u8], sig: &str, env: Env) -> Result<
         Some(fpr) if out.status.success() && find("GOODSIG").is_some() => *fpr,
         _ => return Err(format!("no good OpenPGP signature: {}", reason(&out))),
     };
+    // The key's validity as git reports it (`%G?` is `U` below full): the keyring must vouch.
+    let trust =
+        lines.iter().find(|f| f[0].starts_with("TRUST_")).map_or("no TRUST_ line", |f| f[0]);
+    if !matches!(trust, "TRUST_FULLY" | "TRUST_ULTIMATE") {
+        return Err(format!(
+            "OpenPGP key {fingerprint} is not valid in the verifier's keyring ({trust}): a good \
+             signature from a key nobody trusted certifies proves no party"
+        ));
+    }
     let mut cmd = command("gpg", env);
     let out = run(cmd.args(["--batch", "--with-colons", "--list-keys", fingerprint]), b"")
         .map_err(chain)?;
@@ -228,20 +240,31 @@ fn openpgp_with_env(email: &str, payload: &[u8], sig: &str, env: Env) -> Result<
         return Err(format!("cannot list OpenPGP key {fingerprint}: {}", reason(&out)));
     }
     let listing = String::from_utf8_lossy(&out.stdout);
-    let emails: Vec<String> = listing
+    // Each user id with its validity (field 2): `f` full, `u` ultimate; `-`, `q`, `n`, `m`
+    // unknown, undefined, never, marginal; `r`, `e` revoked, expired.
+    let uids: Vec<(String, &str)> = listing
         .lines()
         .map(|l| l.split(':').collect::<Vec<_>>())
-        // Field 2 is validity: a revoked or expired user id vouches for nobody.
-        .filter(|f| f[0] == "uid" && f.len() > 9 && !matches!(f[1], "r" | "e"))
-        .map(|f| uid_email(&f[9].replace("\\x3a", ":")))
+        .filter(|f| f[0] == "uid" && f.len() > 9)
+        .map(|f| (uid_email(&f[9].replace("\\x3a", ":")), f[1]))
         .collect();
-    match emails.iter().find(|e| crate::model::same_email(e, email)) {
-        Some(found) => Ok(found.clone()),
-        None => Err(format!(
-            "OpenPGP key {fingerprint} has no user id for {email} (it has: {})",
-            emails.join(", ")
-        )),
+    let matching: Vec<&(String, &str)> =
+        uids.iter().filter(|(e, _)| crate::model::same_email(e, email)).collect();
+    if let Some((found, _)) = matching.iter().find(|(_, v)| matches!(*v, "f" | "u")) {
+        return Ok(found.clone());
     }
+    if let Some((found, validity)) = matching.first() {
+        return Err(format!(
+            "the user id {found} of OpenPGP key {fingerprint} is not valid (validity `{validity}`): \
+             anyone can add a user id to their own key; it counts once a key the verifier \
+             trusts has certified it"
+        ));
+    }
+    let emails: Vec<&str> = uids.iter().map(|(e, _)| e.as_str()).collect();
+    Err(format!(
+        "OpenPGP key {fingerprint} has no user id for {email} (it has: {})",
+        emails.join(", ")
+    ))
 }
 
 /// The email of a user id `Name (comment) <email>`, or the whole id when it has no brackets.

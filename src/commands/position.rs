@@ -142,6 +142,8 @@ fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<(
         super::refuse_unagreeable(&store, revision, &path)?;
     }
     let author = store.author()?;
+    // git's .mailmap may say which party this commit identity is (SPEC §4).
+    let (_, signer) = store.resolve_identity(&author.name, &author.email)?;
     // What does this party stand on now?
     let evals = super::evaluate_at(&store, head, std::slice::from_ref(&id))?;
     let Some(eval) = evals.first() else { return Err(Error::new(format!("no agreement `{id}`"))) };
@@ -149,16 +151,24 @@ fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<(
     let removed = eval
         .removed_objecting
         .iter()
-        .find(|(_, e)| stance == Stance::Withdraw && crate::model::same_email(e, &author.email))
+        .find(|(_, e)| stance == Stance::Withdraw && crate::model::same_email(e, &signer))
         .map(|(name, email)| Party {
             name: name.clone(),
             email: email.clone(),
             role: Role::Partner,
         });
-    let Some(party) = agreement.party(&author.email).or(removed.as_ref()) else {
-        let parties: Vec<String> = agreement.parties.iter().map(|p| p.ident()).collect();
+    let Some(party) = agreement.party(&signer).or(removed.as_ref()) else {
+        // Named in full up to a screenful; a file may list thousands.
+        const SHOWN: usize = 20;
+        let mut parties: Vec<String> =
+            agreement.parties.iter().take(SHOWN).map(|p| p.ident()).collect();
+        if agreement.parties.len() > SHOWN {
+            parties.push(format!("and {} more", agreement.parties.len() - SHOWN));
+        }
+        let mapped =
+            if signer == author.email { String::new() } else { format!(" (.mailmap: {signer})") };
         return Err(Error::new(format!(
-            "{} <{}> is not a party of {id}; its parties are: {}",
+            "{} <{}>{mapped} is not a party of {id}; its parties are: {}",
             author.name,
             author.email,
             parties.join(", ")

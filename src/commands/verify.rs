@@ -16,13 +16,14 @@ use crate::ui::{Ui, BAD, GOOD};
 
 /// Check that every position was made by the party it names
 ///
-/// Each position commit's author email must match its `Accord-Party`; commits with `Accord-`
-/// trailers that do not make a position, and positions naming a revision that is not a revision
-/// of their agreement, are reported too. With `--signed`, every position must also carry a good
-/// git signature by that party: SSH signatures are checked with `ssh-keygen -Y verify` against
-/// `allowed_signers` from accord.toml (read from HEAD) or `gpg.ssh.allowedSignersFile`;
-/// OpenPGP signatures as `git verify-commit` judges them, with a key user id matching the
-/// party's email. Exit 1 and name each failing commit.
+/// Each position commit's author email, mapped by the `.mailmap` committed at HEAD, must match
+/// its `Accord-Party`; commits with `Accord-` trailers that do not make a position, and
+/// positions naming a revision that is not a revision of their agreement, are reported too.
+/// With `--signed`, every position must also carry a good git signature by that party: SSH
+/// signatures are checked with `ssh-keygen -Y verify` against `gpg.ssh.allowedSignersFile`
+/// when your git configuration sets it (your trust wins), else `allowed_signers` from
+/// accord.toml (read from HEAD); OpenPGP signatures need a key your keyring holds valid and a
+/// valid user id with the party's email. Exit 1 and name each failing commit.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Only positions on this agreement
@@ -66,6 +67,8 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     super::fail_closed_if_shallow(&store, &judged)?;
     let graph = store.graph_full(head)?;
     let signers = if args.signed { store.allowed_signers(head)? } else { None };
+    // Authors are mapped by the .mailmap committed at HEAD, never the working tree's.
+    let mailmap = store.mailmap_at(head)?;
     let mut failures = Vec::new();
     let mut checked = 0;
     // Positions reachable from HEAD (and commits that only look like positions), then those on
@@ -105,9 +108,15 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
             party: Some(format!("{} <{}>", p.trailers.name, p.trailers.email)),
             reason,
         };
-        if !crate::model::same_email(&p.author_email, &p.trailers.email) {
+        let (_, author) = mailmap.resolve(&p.author_name, &p.author_email)?;
+        if !crate::model::same_email(&author, &p.trailers.email) {
+            let mapped = if author == p.author_email {
+                String::new()
+            } else {
+                format!(" (.mailmap: {author})")
+            };
             failures.push(fail(format!(
-                "author {} <{}> is not the party it names",
+                "author {} <{}>{mapped} is not the party it names",
                 p.author_name, p.author_email
             )));
         }

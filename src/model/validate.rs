@@ -213,7 +213,24 @@ fn parties(a: &Agreement, loc: &Locator, out: &mut Vec<Diagnostic>) {
     let mut first: HashMap<String, usize> = HashMap::with_capacity(a.parties.len());
     for (i, p) in a.parties.iter().enumerate() {
         party_name(i, &p.name, loc, out);
-        if !plausible_email(&p.email) {
+        if !p.email.bytes().all(|b| b.is_ascii_graphic()) && plausible_email(&p.email) {
+            // One identity rule (SPEC §4): `\u{212A}` KELVIN SIGN would look like `K` and
+            // still be another person; only printable ASCII is an address everyone reads alike.
+            out.push(loc.diag(
+                &[Key("party"), Index(i), Key("email")],
+                format!(
+                    "`{}` is not printable ASCII (it holds {})",
+                    p.email,
+                    p.email
+                        .chars()
+                        .filter(|c| !c.is_ascii_graphic())
+                        .map(|c| format!("U+{:04X}", u32::from(c)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                Some("write the address in plain ASCII, as the party commits with it"),
+            ));
+        } else if !plausible_email(&p.email) {
             out.push(loc.diag(
                 &[Key("party"), Index(i), Key("email")],
                 format!("`{}` is not an email address", p.email),

@@ -145,7 +145,10 @@ fn rule_emails_are_unique_without_case() {
         &text,
         &[
             ":12:9: `party[1].email`: `ADA@Example.COM` is already the email of `party[0]` (Ada)",
-            // Only ASCII letters compare without case (SPEC §4, one identity rule): `É` is not `é`.
+            // Only ASCII letters compare without case (SPEC §4, one identity rule): `É` is not `é`,
+            // so neither is a duplicate; and an email must be printable ASCII (issue 11).
+            ":16:9: `party[2].email`: `zoé@example.com` is not printable ASCII (it holds U+00E9)",
+            ":20:9: `party[3].email`: `ZOÉ@example.com` is not printable ASCII (it holds U+00C9)",
         ],
     );
 }

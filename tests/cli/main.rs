@@ -46,6 +46,7 @@ mod cache_folders; // the folder-change index follows renames, merges, rebases l
 mod cache_random; // random histories: cached equals cold at every step
 mod clones; // ten clones sign and push at once
 mod crash; // accord killed at random moments corrupts nothing
+mod issue11; // issue 11: one test per attack on the gate, each beside its honest counterpart
 mod issue12; // issue 12: one test per item a real team hit
 mod issue9_commit_graph; // truncated or corrupt commit-graph files: set aside, same answers
 mod odd_repos; // shallow, bare, detached, unborn, merge/rebase in progress, worktrees
