@@ -55,7 +55,10 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     }
     let store = super::open(ui)?;
     let party = match (&args.party, args.me) {
-        (_, true) => Some(store.author()?.email),
+        (_, true) => {
+            let me = store.author()?;
+            Some(store.resolve_identity(&me.name, &me.email)?.1)
+        }
         (Some(p), false) => Some(p.clone()),
         (None, false) => None,
     };

@@ -32,7 +32,9 @@ struct Pending {
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     let store = super::open(ui)?;
-    let me = store.author()?;
+    let mut me = store.author()?;
+    // git's .mailmap may say which party this identity is (SPEC §4).
+    me.email = store.resolve_identity(&me.name, &me.email)?.1;
     let Some(head) = store.head()? else {
         match ui.format {
             OutputFormat::Json => ui.json(&Vec::<Pending>::new())?,

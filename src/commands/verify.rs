@@ -12,7 +12,7 @@ use crate::ledger::Position;
 use crate::oid::ObjectId;
 use crate::signing;
 use crate::store::CommitKind;
-use crate::ui::{Ui, BAD, GOOD};
+use crate::ui::{Ui, BAD, DIM, GOOD};
 
 /// Check that every position was made by the party it names
 ///
@@ -48,6 +48,10 @@ struct Report {
     ok: bool,
     checked: usize,
     failures: Vec<Failure>,
+    /// Positions by someone who is not a party of the agreement at HEAD: reported, not failed
+    /// (they count for nothing, SPEC §4).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    outsiders: Vec<Failure>,
 }
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
@@ -97,11 +101,30 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
             _ => Ok(None),
         }
     };
+    let mut outsiders = Vec::new();
+    let mut texts: HashMap<String, Option<crate::model::Agreement>> = HashMap::new();
     for (p, reachable) in &positions {
         if args.id.as_ref().is_some_and(|id| *id != p.trailers.agreement) {
             continue;
         }
         checked += 1;
+        let text = match texts.entry(p.trailers.agreement.clone()) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(v) => {
+                v.insert(super::load_at(&store, head, &p.trailers.agreement).ok().map(|(_, a)| a))
+            }
+        };
+        if text.as_ref().is_some_and(|a| a.party(&p.trailers.email).is_none()) {
+            outsiders.push(Failure {
+                commit: p.commit.to_string(),
+                agreement: Some(p.trailers.agreement.clone()),
+                party: Some(format!("{} <{}>", p.trailers.name, p.trailers.email)),
+                reason: format!(
+                    "not a party of {} at HEAD: shown, not counted",
+                    p.trailers.agreement
+                ),
+            });
+        }
         let fail = |reason: String| Failure {
             commit: p.commit.to_string(),
             agreement: Some(p.trailers.agreement.clone()),
@@ -165,7 +188,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
             }
         }
     }
-    let report = Report { ok: failures.is_empty(), checked, failures };
+    let report = Report { ok: failures.is_empty(), checked, failures, outsiders };
     match ui.format {
         OutputFormat::Json => ui.json(&report)?,
         _ => {
@@ -177,6 +200,11 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
                 };
                 let line = format!("{}{what}: {}", f.commit, f.reason);
                 writeln!(out, "{BAD}FAIL{BAD:#} {}", crate::render::escape::terminal(&line))?;
+            }
+            for f in &report.outsiders {
+                let party = f.party.as_deref().unwrap_or("");
+                let line = format!("{} ({party}): {}", f.commit, f.reason);
+                writeln!(out, "{DIM}note{DIM:#} {}", crate::render::escape::terminal(&line))?;
             }
             if report.ok {
                 let what = if args.signed {

@@ -382,3 +382,33 @@ fn issue12_list_aligns_invalid_rows_and_fits_the_width() {
     let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(json[0]["blocking"].as_array().unwrap().len(), 3);
 }
+
+#[test]
+fn issue12_verify_reports_positions_by_non_parties_without_failing() {
+    let mut env = TestEnv::new();
+    env.commit_file("agreements/charter.toml", &charter("consent"), "Add the charter");
+    env.as_(("Mallory", "mallory@example.com"));
+    let blob = env.git(&["rev-parse", "HEAD:agreements/charter.toml"]).stdout.trim().to_string();
+    env.git(&[
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "drive-by",
+        "--trailer",
+        "Accord-Position: object",
+        "--trailer",
+        "Accord-Agreement: charter",
+        "--trailer",
+        &format!("Accord-Revision: {blob}"),
+        "--trailer",
+        "Accord-Party: Mallory <mallory@example.com>",
+    ])
+    .ok();
+    let r = env.accord(&["verify"]);
+    r.ok();
+    assert!(r.stdout.contains("not a party of charter at HEAD"), "{}", r.stdout);
+    let v = env.accord(&["verify", "--format", "json"]).ok().json();
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["outsiders"][0]["party"], "Mallory <mallory@example.com>");
+}
