@@ -31,6 +31,7 @@ use crate::error::{Error, Result};
 use crate::model;
 use crate::oid::ObjectId;
 
+mod branch_cache;
 mod cache;
 mod commit_graph;
 mod error;
@@ -138,6 +139,9 @@ pub struct Store {
     repo: Repository,
     config: ProjectConfig,
     dir: String,
+    /// The bottoms (commits with no parent present) of the last history walked into a
+    /// [`Graph`] in this process, by its tip: the positions-branch cache reads them.
+    walked: std::cell::RefCell<Option<(Oid, Vec<Oid>)>>,
 }
 
 /// Where an agreement file stands against HEAD.
@@ -181,7 +185,12 @@ impl Store {
         })?;
         // git does not re-hash objects on every read either; the walk reads thousands.
         git2::opts::strict_hash_verification(false);
-        let mut store = Store { repo, config: ProjectConfig::default(), dir: "agreements".into() };
+        let mut store = Store {
+            repo,
+            config: ProjectConfig::default(),
+            dir: "agreements".into(),
+            walked: Default::default(),
+        };
         store.load_config()?;
         Ok(store)
     }

@@ -250,10 +250,19 @@ impl Store {
         }
         super::trace("messages read", t0);
         g.apply_structure();
+        let bottoms = g.nodes.iter().filter(|n| n.parents.is_empty()).map(|n| n.id).collect();
+        *self.walked.borrow_mut() = Some((tip, bottoms));
         cache.save_if_changed(&self.state_dir(), &g);
         g.commit_graph = cg;
         super::trace("cache saved", t0);
         Ok(g)
+    }
+
+    /// The bottoms of `tip`'s history when this process already walked it.
+    pub(super) fn walked_bottoms(&self, tip: Oid) -> Option<Vec<Oid>> {
+        let mut b = self.walked.borrow().as_ref().filter(|(t, _)| *t == tip)?.1.clone();
+        b.sort();
+        Some(b)
     }
 
     /// Read and classify commits, on every core for large batches (one repository per thread:
