@@ -33,6 +33,17 @@ const MAGIC: &[u8; 8] = b"ACCRDPB1";
 /// Longest straight line of new commits followed from the remembered evaluated tip.
 const MAX_STRAIGHT: usize = 1_000;
 
+/// What the branch said for one set of tips and one evaluated tip, kept for the process.
+pub(super) struct Answer {
+    branch: String,
+    tips: Vec<Oid>,
+    hide: Option<Oid>,
+    /// Newest first in SPEC §4's order.
+    positions: Vec<Arc<Position>>,
+    /// The same, by agreement.
+    by_agreement: HashMap<String, Vec<Arc<Position>>>,
+}
+
 /// One commit of the positions branch.
 #[derive(Debug, Clone)]
 struct Record {
@@ -148,6 +159,56 @@ impl Store {
     /// Every position on the branch whose tips are `tips` (sorted, deduplicated) that is not
     /// reachable from `hide`, newest first in SPEC §4's order.
     pub(super) fn branch_positions_cached(
+        &self,
+        branch: &str,
+        tips: &[Oid],
+        hide: Option<Oid>,
+    ) -> Result<Vec<Arc<Position>>> {
+        Ok(self.branch_answer(branch, tips, hide)?.positions.clone())
+    }
+
+    /// The answer for these tips and `hide`, remembered for the rest of the process.
+    fn branch_answer(&self, branch: &str, tips: &[Oid], hide: Option<Oid>) -> Result<Arc<Answer>> {
+        if let Some(a) = self.branch_memo.borrow().as_ref() {
+            if a.branch == branch && a.tips == tips && a.hide == hide {
+                return Ok(a.clone());
+            }
+        }
+        let positions = self.read_branch(branch, tips, hide)?;
+        let mut by_agreement: HashMap<String, Vec<Arc<Position>>> = HashMap::new();
+        for p in &positions {
+            by_agreement.entry(p.trailers.agreement.clone()).or_default().push(p.clone());
+        }
+        let a = Arc::new(Answer {
+            branch: branch.to_string(),
+            tips: tips.to_vec(),
+            hide,
+            positions,
+            by_agreement,
+        });
+        *self.branch_memo.borrow_mut() = Some(a.clone());
+        Ok(a)
+    }
+
+    /// The positions-branch positions on agreement `id` not reachable from `hide`, newest first.
+    pub(super) fn branch_positions_on(
+        &self,
+        branch: &str,
+        hide: Oid,
+        id: &str,
+    ) -> Result<Vec<Arc<Position>>> {
+        let mut tips: Vec<Oid> =
+            self.positions_refs(branch)?.into_iter().map(|(_, t)| Oid::from(t)).collect();
+        if tips.is_empty() {
+            return Ok(Vec::new());
+        }
+        tips.sort();
+        tips.dedup();
+        let a = self.branch_answer(branch, &tips, Some(hide))?;
+        Ok(a.by_agreement.get(id).cloned().unwrap_or_default())
+    }
+
+    fn read_branch(
         &self,
         branch: &str,
         tips: &[Oid],

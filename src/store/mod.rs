@@ -45,6 +45,7 @@ mod revisions;
 mod snapshot;
 mod sync;
 mod timeline;
+mod timeline_cache;
 mod walk;
 
 pub use commit_graph::{BloomKey, CommitGraph, CommitGraphError, PathChange};
@@ -142,6 +143,12 @@ pub struct Store {
     /// The bottoms (commits with no parent present) of the last history walked into a
     /// [`Graph`] in this process, by its tip: the positions-branch cache reads them.
     walked: std::cell::RefCell<Option<(Oid, Vec<Oid>)>>,
+    /// The last full history walked in this process, by its tip, shared by every timeline.
+    graph_memo: std::cell::RefCell<Option<(Oid, std::sync::Arc<Graph>)>>,
+    /// The last answer of the positions-branch cache.
+    branch_memo: std::cell::RefCell<Option<std::sync::Arc<branch_cache::Answer>>>,
+    /// Agreements' timelines at one tip (`timeline_cache.rs`), written when dropped.
+    timelines: std::cell::RefCell<timeline_cache::Timelines>,
 }
 
 /// Where an agreement file stands against HEAD.
@@ -190,6 +197,9 @@ impl Store {
             config: ProjectConfig::default(),
             dir: "agreements".into(),
             walked: Default::default(),
+            graph_memo: Default::default(),
+            branch_memo: Default::default(),
+            timelines: Default::default(),
         };
         store.load_config()?;
         Ok(store)

@@ -28,48 +28,30 @@ pub struct Timeline<'g> {
     parsed: RefCell<HashMap<Oid, Option<Agreement>>>,
     /// Meaning fingerprints, by blob id.
     meanings: RefCell<HashMap<Oid, Option<Meaning>>>,
+    /// The tip of the history, whose timeline cache remembers the lineage.
+    tip: Option<Oid>,
+    /// The lineage, once known (from the timeline cache, or computed).
+    lineage: RefCell<Option<Lineage>>,
 }
 
 impl<'g> Timeline<'g> {
     pub fn build(store: &Store, graph: &'g Graph, id: &str) -> Result<Timeline<'g>> {
         let path = store.path_of(id);
-        let blobs = store.blobs_along(graph, &path)?;
-        let is_edit = |i: usize| -> bool {
-            let node = &graph.nodes[i];
-            if node.parents.is_empty() {
-                // A root commit, or the edge of a shallow clone: the file appears here.
-                return blobs[i].is_some();
+        let tip = graph.deferred.or_else(|| graph.nodes.first().map(|n| n.id));
+        let (events, lineage) = match tip.and_then(|t| store.cached_timeline(t, id)) {
+            Some(e) => (e.events, e.lineage),
+            None => {
+                let events = match graph.deferred {
+                    Some(t) => main_events(store, &*store.shared_graph(t)?, id)?,
+                    None => main_events(store, graph, id)?,
+                };
+                if let Some(t) = tip {
+                    store.remember_events(t, id, &events);
+                }
+                (events, None)
             }
-            node.parents.iter().all(|&p| blobs[p as usize] != blobs[i])
         };
-        let edits: Vec<bool> = (0..graph.nodes.len()).map(is_edit).collect();
-        let order = graph.order_by(|i| {
-            edits[i as usize]
-                || matches!(&graph.nodes[i as usize].accord, CommitKind::Position(p) if p.trailers.agreement == id)
-        });
-        let mut events = Vec::with_capacity(order.len());
-        for i in order {
-            let node = &graph.nodes[i as usize];
-            match &node.accord {
-                CommitKind::Position(p) if p.trailers.agreement == id => {
-                    events.push(Event::Position(p.clone()))
-                }
-                _ => {
-                    let commit = store.repo.find_commit(node.id)?;
-                    let author = commit.author();
-                    events.push(Event::Edit(Edit {
-                        commit: from_oid(node.id),
-                        time: node.time,
-                        author_name: author.name().unwrap_or("").to_string(),
-                        author_email: author.email().unwrap_or("").to_string(),
-                        subject: commit.summary().unwrap_or("").to_string(),
-                        blob: blobs[i as usize].map(from_oid),
-                        before: node.parents.first().and_then(|&p| blobs[p as usize]).map(from_oid),
-                        parent: node.parents.first().map(|&p| from_oid(graph.nodes[p as usize].id)),
-                    }));
-                }
-            }
-        }
+
         let mut timeline = Timeline {
             id: id.to_string(),
             path,
@@ -77,27 +59,22 @@ impl<'g> Timeline<'g> {
             graph: std::marker::PhantomData,
             parsed: RefCell::default(),
             meanings: RefCell::default(),
+            tip,
+            lineage: RefCell::new(lineage),
         };
         // Positions on the positions branch that count in this history (SPEC §4 rule 2), in
         // among the rest by time: a sign-off made before a text stood counts for it only from
         // then on, and a replaced text is judged by the positions made before it was replaced.
-        if let Some(tip) = graph.nodes.first() {
-            let branch = store.branch_positions(store.positions_branch(), Some(tip.id.into()))?;
-            let mine: Vec<&Position> =
-                branch.iter().filter(|p| p.trailers.agreement == id).map(|p| &**p).collect();
+        if let Some(tip) = tip {
+            let mine = store.branch_positions_on(store.positions_branch(), tip, id)?;
             if !mine.is_empty() {
-                timeline.add_branch_positions(store, &branch, &mine)?;
+                timeline.add_branch_positions(store, &mine)?;
             }
         }
         Ok(timeline)
     }
 
-    fn add_branch_positions(
-        &mut self,
-        store: &Store,
-        all: &[Arc<Position>],
-        mine: &[&Position],
-    ) -> Result<()> {
+    fn add_branch_positions(&mut self, store: &Store, mine: &[Arc<Position>]) -> Result<()> {
         let lineage = self.lineage(store)?;
         let mut counted: Vec<Arc<Position>> = Vec::new();
         let texts = self.texts(store);
@@ -107,9 +84,7 @@ impl<'g> Timeline<'g> {
                 Err(_) => None,
             };
             if core::counting::counts(p, named, &lineage) {
-                if let Some(a) = all.iter().find(|a| a.commit == p.commit) {
-                    counted.push(a.clone());
-                }
+                counted.push(p.clone());
             }
         }
         drop(texts);
@@ -168,6 +143,18 @@ impl<'g> Timeline<'g> {
 
     /// The agreement's texts and edits as counting reads them ([`core::counting`]).
     pub fn lineage(&self, store: &Store) -> Result<Lineage> {
+        if let Some(l) = self.lineage.borrow().as_ref() {
+            return Ok(l.clone());
+        }
+        let l = self.compute_lineage(store)?;
+        if let Some(tip) = self.tip {
+            store.remember_lineage(tip, &self.id, &l);
+        }
+        *self.lineage.borrow_mut() = Some(l.clone());
+        Ok(l)
+    }
+
+    fn compute_lineage(&self, store: &Store) -> Result<Lineage> {
         let texts = self.texts(store);
         let edits: Vec<&Edit> = self
             .events
@@ -226,4 +213,48 @@ impl Texts for TimelineTexts<'_, '_> {
     fn agreement(&self, revision: ObjectId) -> Result<Option<Agreement>> {
         self.timeline.agreement(self.store, to_oid(revision))
     }
+}
+
+/// The agreement's edits and the positions on it reachable from the tip of `graph`, newest
+/// first in SPEC §4's order (positions-branch positions are added by [`Timeline::build`]).
+fn main_events(store: &Store, graph: &Graph, id: &str) -> Result<Vec<Event>> {
+    let path = store.path_of(id);
+    let blobs = store.blobs_along(graph, &path)?;
+    let is_edit = |i: usize| -> bool {
+        let node = &graph.nodes[i];
+        if node.parents.is_empty() {
+            // A root commit, or the edge of a shallow clone: the file appears here.
+            return blobs[i].is_some();
+        }
+        node.parents.iter().all(|&p| blobs[p as usize] != blobs[i])
+    };
+    let edits: Vec<bool> = (0..graph.nodes.len()).map(is_edit).collect();
+    let order = graph.order_by(|i| {
+        edits[i as usize]
+            || matches!(&graph.nodes[i as usize].accord, CommitKind::Position(p) if p.trailers.agreement == id)
+    });
+    let mut events = Vec::with_capacity(order.len());
+    for i in order {
+        let node = &graph.nodes[i as usize];
+        match &node.accord {
+            CommitKind::Position(p) if p.trailers.agreement == id => {
+                events.push(Event::Position(p.clone()))
+            }
+            _ => {
+                let commit = store.repo.find_commit(node.id)?;
+                let author = commit.author();
+                events.push(Event::Edit(Edit {
+                    commit: from_oid(node.id),
+                    time: node.time,
+                    author_name: author.name().unwrap_or("").to_string(),
+                    author_email: author.email().unwrap_or("").to_string(),
+                    subject: commit.summary().unwrap_or("").to_string(),
+                    blob: blobs[i as usize].map(from_oid),
+                    before: node.parents.first().and_then(|&p| blobs[p as usize]).map(from_oid),
+                    parent: node.parents.first().map(|&p| from_oid(graph.nodes[p as usize].id)),
+                }));
+            }
+        }
+    }
+    Ok(events)
 }
