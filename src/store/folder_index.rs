@@ -210,7 +210,7 @@ fn encode(dir: &str, horizon: u64, tips: &[Oid], entries: &[(&Oid, &FolderEntry)
 
 impl Store {
     /// A fingerprint of where history ends: the `shallow` file, when there is one.
-    fn history_horizon(&self) -> u64 {
+    pub(super) fn history_horizon(&self) -> u64 {
         std::fs::read(self.repo.commondir().join("shallow")).map_or(0, |b| fnv(&b))
     }
 

@@ -51,9 +51,17 @@ pub struct Graph {
     pub(super) commit_graph: Option<CommitGraph>,
     /// The folder-change index of the agreements folder along this graph, on first use.
     pub(super) folders: OnceLock<Arc<FolderView>>,
+    /// Not walked yet: the tip of a graph that [`super::Timeline::build`] reads from the
+    /// timeline cache, walking the history (once per process) only when it must.
+    pub(super) deferred: Option<Oid>,
 }
 
 impl Graph {
+    /// A graph not walked yet, for [`super::Timeline::build`] to read at `tip`.
+    pub(super) fn deferred(tip: Oid) -> Graph {
+        Graph { deferred: Some(tip), ..Graph::default() }
+    }
+
     /// The node of a commit, if the graph has it.
     pub fn find(&self, id: &Oid) -> Option<u32> {
         self.index

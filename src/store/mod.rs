@@ -31,6 +31,7 @@ use crate::error::{Error, Result};
 use crate::model;
 use crate::oid::ObjectId;
 
+mod branch_cache;
 mod cache;
 mod commit_graph;
 mod error;
@@ -46,6 +47,7 @@ mod revisions;
 mod snapshot;
 mod sync;
 mod timeline;
+mod timeline_cache;
 mod walk;
 
 pub use commit_graph::{BloomKey, CommitGraph, CommitGraphError, PathChange};
@@ -141,6 +143,15 @@ pub struct Store {
     repo: Repository,
     config: ProjectConfig,
     dir: String,
+    /// The bottoms (commits with no parent present) of the last history walked into a
+    /// [`Graph`] in this process, by its tip: the positions-branch cache reads them.
+    walked: std::cell::RefCell<Option<(Oid, Vec<Oid>)>>,
+    /// The last full history walked in this process, by its tip, shared by every timeline.
+    graph_memo: std::cell::RefCell<Option<(Oid, std::sync::Arc<Graph>)>>,
+    /// The last answer of the positions-branch cache.
+    branch_memo: std::cell::RefCell<Option<std::sync::Arc<branch_cache::Answer>>>,
+    /// Agreements' timelines at one tip (`timeline_cache.rs`), written when dropped.
+    timelines: std::cell::RefCell<timeline_cache::Timelines>,
 }
 
 /// Where an agreement file stands against HEAD.
@@ -184,7 +195,15 @@ impl Store {
         })?;
         // git does not re-hash objects on every read either; the walk reads thousands.
         git2::opts::strict_hash_verification(false);
-        let mut store = Store { repo, config: ProjectConfig::default(), dir: "agreements".into() };
+        let mut store = Store {
+            repo,
+            config: ProjectConfig::default(),
+            dir: "agreements".into(),
+            walked: Default::default(),
+            graph_memo: Default::default(),
+            branch_memo: Default::default(),
+            timelines: Default::default(),
+        };
         store.load_config()?;
         Ok(store)
     }

@@ -7,13 +7,11 @@
 //! own tree keeps it reachable after the pull request's branch is deleted and garbage-collected,
 //! so the position stays judgeable by meaning forever.
 
-use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use git2::{ErrorCode, Oid};
 
-use super::raw_commit::{classify, parse_commit, CommitKind};
 use super::{Ident, SignFn, Store};
 use crate::error::{Error, Result};
 use crate::ledger::Position;
@@ -78,75 +76,14 @@ impl Store {
         branch: &str,
         hide: Option<ObjectId>,
     ) -> Result<Vec<Arc<Position>>> {
-        let tips = self.positions_refs(branch)?;
+        let mut tips: Vec<Oid> =
+            self.positions_refs(branch)?.into_iter().map(|(_, t)| Oid::from(t)).collect();
         if tips.is_empty() {
             return Ok(Vec::new());
         }
-        let mut walk = self.repo.revwalk()?;
-        for (_, tip) in &tips {
-            walk.push(Oid::from(*tip))?;
-        }
-        if let Some(h) = hide {
-            walk.hide(h.into())?;
-        }
-        let odb = self.repo.odb()?;
-        struct Item {
-            id: Oid,
-            time: i64,
-            parents: Vec<Oid>,
-            position: Option<Arc<Position>>,
-        }
-        let mut items = Vec::new();
-        for id in walk {
-            let id = id?;
-            let object = odb.read(id)?;
-            let raw = parse_commit(object.data());
-            let position = match (raw.parents.len() <= 1, classify(id, &raw)) {
-                (true, CommitKind::Position(p)) => Some(p),
-                _ => None,
-            };
-            items.push(Item {
-                id,
-                time: raw.committer_time,
-                parents: raw.parents.clone(),
-                position,
-            });
-        }
-        // SPEC §4's order over these commits: topological, then later time, then larger id.
-        let index: HashMap<Oid, usize> = items.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
-        let mut pending = vec![0usize; items.len()];
-        for c in &items {
-            for p in &c.parents {
-                if let Some(&j) = index.get(p) {
-                    pending[j] += 1;
-                }
-            }
-        }
-        let mut heap: BinaryHeap<(i64, Oid, usize)> = items
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| pending[*i] == 0)
-            .map(|(i, c)| (c.time, c.id, i))
-            .collect();
-        let mut out = Vec::new();
-        let mut seen = HashSet::new();
-        while let Some((_, _, i)) = heap.pop() {
-            if !seen.insert(i) {
-                continue;
-            }
-            if let Some(p) = &items[i].position {
-                out.push(p.clone());
-            }
-            for p in &items[i].parents {
-                if let Some(&j) = index.get(p) {
-                    pending[j] -= 1;
-                    if pending[j] == 0 {
-                        heap.push((items[j].time, items[j].id, j));
-                    }
-                }
-            }
-        }
-        Ok(out)
+        tips.sort();
+        tips.dedup();
+        self.branch_positions_cached(branch, &tips, hide.map(Oid::from))
     }
 
     /// Record a position on the positions branch: a commit whose parent is the branch's tip

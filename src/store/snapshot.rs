@@ -144,7 +144,7 @@ pub struct History<'s> {
     pub positions: Vec<Arc<Position>>,
     /// History ended early (shallow clone, missing objects).
     pub truncated: bool,
-    graph: OnceLock<Graph>,
+    graph: OnceLock<Arc<Graph>>,
     meanings: RefCell<HashMap<Oid, Option<Oid>>>,
     proven: RefCell<HashSet<(String, Oid)>>,
     agreements: RefCell<HashMap<Oid, Agreement>>,
@@ -157,7 +157,7 @@ impl<'s> History<'s> {
         if let Some(g) = self.graph.get() {
             return Ok(g);
         }
-        let g = self.store.graph(self.tip)?;
+        let g = self.store.shared_graph(self.tip)?;
         Ok(self.graph.get_or_init(|| g))
     }
 
@@ -278,6 +278,8 @@ impl Store {
                     meanings_changed: RefCell::new(false),
                 };
                 if let Some(g) = graph {
+                    let g = Arc::new(g);
+                    self.share_graph(tip, g.clone());
                     let _ = h.graph.set(g);
                 }
                 h

@@ -23,115 +23,66 @@ pub struct Timeline<'g> {
     pub path: String,
     /// Newest first.
     pub events: Vec<Event>,
-    /// The ids this agreement had, newest first (more than one after a rename).
-    pub lineage: Vec<String>,
     graph: std::marker::PhantomData<&'g Graph>,
     /// Parsed revisions, by blob id (`None`: does not parse as schema 1).
     parsed: RefCell<HashMap<Oid, Option<Agreement>>>,
     /// Meaning fingerprints, by blob id.
     meanings: RefCell<HashMap<Oid, Option<Meaning>>>,
+    /// The tip of the history, whose timeline cache remembers the lineage.
+    tip: Option<Oid>,
+    /// The lineage, once known (from the timeline cache, or computed).
+    lineage: RefCell<Option<Lineage>>,
+    /// The ids this agreement had, newest first (more than one after a rename).
+    pub ids: Vec<String>,
 }
 
 impl<'g> Timeline<'g> {
     pub fn build(store: &Store, graph: &'g Graph, id: &str) -> Result<Timeline<'g>> {
         let path = store.path_of(id);
-        let mut events = Self::events_of(store, graph, id)?;
-        // A file that first appears by a rename continues the lineage of the old id (SPEC §4):
-        // its edits and positions come before, and the renaming edit replaced the old text.
-        let mut lineage = vec![id.to_string()];
-        for _ in 0..32 {
-            let Some(Event::Edit(first)) = events.last() else { break };
-            let (None, Some(_), Some(parent)) = (first.before, first.blob, first.parent) else {
-                break;
-            };
-            let at = first.commit;
-            let newest = lineage.last().expect("starts with id").clone();
-            let Some(old) = store.renamed_from(at.into(), &newest)? else { break };
-            if lineage.contains(&old) {
-                break;
+        let tip = graph.deferred.or_else(|| graph.nodes.first().map(|n| n.id));
+        let (events, lineage) = match tip.and_then(|t| store.cached_timeline(t, id)) {
+            Some(e) => (e.events, e.lineage),
+            None => {
+                let events = match graph.deferred {
+                    Some(t) => main_events(store, &*store.shared_graph(t)?, id)?,
+                    None => main_events(store, graph, id)?,
+                };
+                if let Some(t) = tip {
+                    store.remember_events(t, id, &events);
+                }
+                (events, None)
             }
-            let before = store.blob_at(parent, &store.path_of(&old))?.map(|(b, _)| b);
-            if let Some(Event::Edit(first)) = events.last_mut() {
-                first.before = before;
-            }
-            let old_graph = store.graph_for(parent, &old)?;
-            events.extend(Self::events_of(store, &old_graph, &old)?);
-            lineage.push(old);
-        }
+        };
+        let (events, ids) = follow_renames(store, events, id)?;
+
         let mut timeline = Timeline {
             id: id.to_string(),
             path,
-            lineage,
             events,
             graph: std::marker::PhantomData,
             parsed: RefCell::default(),
             meanings: RefCell::default(),
+            tip,
+            lineage: RefCell::new(lineage),
+            ids,
         };
         // Positions on the positions branch that count in this history (SPEC §4 rule 2), in
         // among the rest by time: a sign-off made before a text stood counts for it only from
         // then on, and a replaced text is judged by the positions made before it was replaced.
-        if let Some(tip) = graph.nodes.first() {
-            let branch = store.branch_positions(store.positions_branch(), Some(tip.id.into()))?;
-            let mine: Vec<&Position> = branch
-                .iter()
-                .filter(|p| timeline.lineage.contains(&p.trailers.agreement))
-                .map(|p| &**p)
-                .collect();
+        if let Some(tip) = tip {
+            let mut mine: Vec<Arc<Position>> = Vec::new();
+            for lid in &timeline.ids {
+                mine.extend(store.branch_positions_on(store.positions_branch(), tip, lid)?);
+            }
+            mine.sort_by_key(|p| std::cmp::Reverse((p.time, p.commit)));
             if !mine.is_empty() {
-                timeline.add_branch_positions(store, &branch, &mine)?;
+                timeline.add_branch_positions(store, &mine)?;
             }
         }
         Ok(timeline)
     }
 
-    /// The edits of `id`'s file and the positions naming `id` in `graph`, newest first.
-    fn events_of(store: &Store, graph: &Graph, id: &str) -> Result<Vec<Event>> {
-        let blobs = store.blobs_along(graph, &store.path_of(id))?;
-        let is_edit = |i: usize| -> bool {
-            let node = &graph.nodes[i];
-            if node.parents.is_empty() {
-                // A root commit, or the edge of a shallow clone: the file appears here.
-                return blobs[i].is_some();
-            }
-            node.parents.iter().all(|&p| blobs[p as usize] != blobs[i])
-        };
-        let edits: Vec<bool> = (0..graph.nodes.len()).map(is_edit).collect();
-        let order = graph.order_by(|i| {
-            edits[i as usize]
-                || matches!(&graph.nodes[i as usize].accord, CommitKind::Position(p) if p.trailers.agreement == id)
-        });
-        let mut events = Vec::with_capacity(order.len());
-        for i in order {
-            let node = &graph.nodes[i as usize];
-            match &node.accord {
-                CommitKind::Position(p) if p.trailers.agreement == id => {
-                    events.push(Event::Position(p.clone()))
-                }
-                _ => {
-                    let commit = store.repo.find_commit(node.id)?;
-                    let author = commit.author();
-                    events.push(Event::Edit(Edit {
-                        commit: from_oid(node.id),
-                        time: node.time,
-                        author_name: author.name().unwrap_or("").to_string(),
-                        author_email: author.email().unwrap_or("").to_string(),
-                        subject: commit.summary().unwrap_or("").to_string(),
-                        blob: blobs[i as usize].map(from_oid),
-                        before: node.parents.first().and_then(|&p| blobs[p as usize]).map(from_oid),
-                        parent: node.parents.first().map(|&p| from_oid(graph.nodes[p as usize].id)),
-                    }));
-                }
-            }
-        }
-        Ok(events)
-    }
-
-    fn add_branch_positions(
-        &mut self,
-        store: &Store,
-        all: &[Arc<Position>],
-        mine: &[&Position],
-    ) -> Result<()> {
+    fn add_branch_positions(&mut self, store: &Store, mine: &[Arc<Position>]) -> Result<()> {
         let lineage = self.lineage(store)?;
         let mut counted: Vec<Arc<Position>> = Vec::new();
         let texts = self.texts(store);
@@ -141,9 +92,7 @@ impl<'g> Timeline<'g> {
                 Err(_) => None,
             };
             if core::counting::counts(p, named, &lineage) {
-                if let Some(a) = all.iter().find(|a| a.commit == p.commit) {
-                    counted.push(a.clone());
-                }
+                counted.push(p.clone());
             }
         }
         drop(texts);
@@ -202,6 +151,18 @@ impl<'g> Timeline<'g> {
 
     /// The agreement's texts and edits as counting reads them ([`core::counting`]).
     pub fn lineage(&self, store: &Store) -> Result<Lineage> {
+        if let Some(l) = self.lineage.borrow().as_ref() {
+            return Ok(l.clone());
+        }
+        let l = self.compute_lineage(store)?;
+        if let Some(tip) = self.tip {
+            store.remember_lineage(tip, &self.id, &l);
+        }
+        *self.lineage.borrow_mut() = Some(l.clone());
+        Ok(l)
+    }
+
+    fn compute_lineage(&self, store: &Store) -> Result<Lineage> {
         let texts = self.texts(store);
         let edits: Vec<&Edit> = self
             .events
@@ -260,4 +221,78 @@ impl Texts for TimelineTexts<'_, '_> {
     fn agreement(&self, revision: ObjectId) -> Result<Option<Agreement>> {
         self.timeline.agreement(self.store, to_oid(revision))
     }
+}
+
+/// The agreement's edits and the positions on it reachable from the tip of `graph`, newest
+/// first in SPEC §4's order (positions-branch positions are added by [`Timeline::build`]).
+/// A file that first appears by a rename continues the lineage of the old id (SPEC §4): its
+/// edits and positions come before, and the renaming edit replaced the old text. Returns the
+/// events and the ids of the lineage, newest first.
+fn follow_renames(
+    store: &Store,
+    mut events: Vec<Event>,
+    id: &str,
+) -> Result<(Vec<Event>, Vec<String>)> {
+    let mut ids = vec![id.to_string()];
+    for _ in 0..32 {
+        let Some(Event::Edit(first)) = events.last() else { break };
+        let (None, Some(_), Some(parent)) = (first.before, first.blob, first.parent) else {
+            break;
+        };
+        let newest = ids.last().expect("starts with id").clone();
+        let Some(old) = store.renamed_from(first.commit.into(), &newest)? else { break };
+        if ids.contains(&old) {
+            break;
+        }
+        let before = store.blob_at(parent, &store.path_of(&old))?.map(|(b, _)| b);
+        if let Some(Event::Edit(first)) = events.last_mut() {
+            first.before = before;
+        }
+        let older = main_events(store, &store.graph(parent)?, &old)?;
+        events.extend(older);
+        ids.push(old);
+    }
+    Ok((events, ids))
+}
+
+fn main_events(store: &Store, graph: &Graph, id: &str) -> Result<Vec<Event>> {
+    let path = store.path_of(id);
+    let blobs = store.blobs_along(graph, &path)?;
+    let is_edit = |i: usize| -> bool {
+        let node = &graph.nodes[i];
+        if node.parents.is_empty() {
+            // A root commit, or the edge of a shallow clone: the file appears here.
+            return blobs[i].is_some();
+        }
+        node.parents.iter().all(|&p| blobs[p as usize] != blobs[i])
+    };
+    let edits: Vec<bool> = (0..graph.nodes.len()).map(is_edit).collect();
+    let order = graph.order_by(|i| {
+        edits[i as usize]
+            || matches!(&graph.nodes[i as usize].accord, CommitKind::Position(p) if p.trailers.agreement == id)
+    });
+    let mut events = Vec::with_capacity(order.len());
+    for i in order {
+        let node = &graph.nodes[i as usize];
+        match &node.accord {
+            CommitKind::Position(p) if p.trailers.agreement == id => {
+                events.push(Event::Position(p.clone()))
+            }
+            _ => {
+                let commit = store.repo.find_commit(node.id)?;
+                let author = commit.author();
+                events.push(Event::Edit(Edit {
+                    commit: from_oid(node.id),
+                    time: node.time,
+                    author_name: author.name().unwrap_or("").to_string(),
+                    author_email: author.email().unwrap_or("").to_string(),
+                    subject: commit.summary().unwrap_or("").to_string(),
+                    blob: blobs[i as usize].map(from_oid),
+                    before: node.parents.first().and_then(|&p| blobs[p as usize]).map(from_oid),
+                    parent: node.parents.first().map(|&p| from_oid(graph.nodes[p as usize].id)),
+                }));
+            }
+        }
+    }
+    Ok(events)
 }

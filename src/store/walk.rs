@@ -98,11 +98,30 @@ impl Store {
         self.walk(tip, false, self.commit_graph(), None)
     }
 
-    /// Like [`Store::graph`], for commands about one agreement: positions on other agreements
-    /// are left out (they read as [`CommitKind::Other`]), which saves decoding them.
+    /// A history for one agreement's [`super::Timeline`]: nothing is walked here; the
+    /// timeline is read from the timeline cache at `tip`, and the history is walked (once per
+    /// process, shared by every agreement) only when the cache does not have it. Read it only
+    /// through [`super::Timeline::build`]: its `nodes` are empty.
     pub fn graph_for(&self, tip: impl Into<Oid>, agreement: &str) -> Result<Graph> {
-        let tip: Oid = tip.into();
-        self.walk(tip, false, self.commit_graph(), Some(agreement))
+        let _ = agreement;
+        Ok(Graph::deferred(tip.into()))
+    }
+
+    /// Every commit reachable from `tip`, walked once per process and shared.
+    pub(super) fn shared_graph(&self, tip: Oid) -> Result<std::sync::Arc<Graph>> {
+        if let Some((t, g)) = self.graph_memo.borrow().as_ref() {
+            if *t == tip {
+                return Ok(g.clone());
+            }
+        }
+        let g = std::sync::Arc::new(self.walk(tip, false, self.commit_graph(), None)?);
+        *self.graph_memo.borrow_mut() = Some((tip, g.clone()));
+        Ok(g)
+    }
+
+    /// Share a graph walked elsewhere (`History`'s) with the timelines.
+    pub(super) fn share_graph(&self, tip: Oid, g: std::sync::Arc<Graph>) {
+        *self.graph_memo.borrow_mut() = Some((tip, g));
     }
 
     /// Like [`Store::graph`], but every message is read, so commits that carry `Accord-`
@@ -250,10 +269,19 @@ impl Store {
         }
         super::trace("messages read", t0);
         g.apply_structure();
+        let bottoms = g.nodes.iter().filter(|n| n.parents.is_empty()).map(|n| n.id).collect();
+        *self.walked.borrow_mut() = Some((tip, bottoms));
         cache.save_if_changed(&self.state_dir(), &g);
         g.commit_graph = cg;
         super::trace("cache saved", t0);
         Ok(g)
+    }
+
+    /// The bottoms of `tip`'s history when this process already walked it.
+    pub(super) fn walked_bottoms(&self, tip: Oid) -> Option<Vec<Oid>> {
+        let mut b = self.walked.borrow().as_ref().filter(|(t, _)| *t == tip)?.1.clone();
+        b.sort();
+        Some(b)
     }
 
     /// Read and classify commits, on every core for large batches (one repository per thread:

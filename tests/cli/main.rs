@@ -41,6 +41,7 @@ mod verify; // positions made by their party; SSH-signed positions
 
 // Trust: odd repositories, signatures, many clones, crashes, bad input, the cache.
 mod cache; // the event cache follows history like a cold run
+mod cache_branch; // the positions-branch cache follows new positions, sync merges, resets, remote copies
 mod cache_files; // cache and commit-graph files as found on disk
 mod cache_folders; // the folder-change index follows renames, merges, rebases like a cold run
 mod cache_random; // random histories: cached equals cold at every step

@@ -1,0 +1,505 @@
+//! The positions-branch cache: every commit of the positions branch and its remote-tracking
+//! copies (id, committer time, parents, and the position it records, if any), kept in
+//! `<git dir>/accord/branch-v1.bin` keyed by the set of tips, so that reading the branch (SPEC §4
+//! "Where positions live", on every `status`, `log`, `history` and `review`) reads only the
+//! commits that are new since the last run: a fast-forward, a sync merge on top, a new remote
+//! copy. Commits no tip reaches any more (a reset, a remote ref that disappeared) are dropped.
+//!
+//! Which of these commits the evaluated history already holds (they follow the working-branch
+//! rule instead) is decided without walking that history when it can be: every such commit has
+//! a bottom commit of the branch (one whose parents are all absent) among the evaluated
+//! history's own bottoms, and those are remembered for the last evaluated tip (and followed
+//! along a straight line of new commits on top of it). Only when a bottom is shared is the
+//! evaluated history walked to find them.
+//!
+//! Like the other caches it is never the source of truth: a missing, truncated, corrupt,
+//! foreign-version, other-branch or other-horizon file is ignored and rebuilt, and
+//! `ACCORD_NO_CACHE=1` neither reads nor writes it. It does not decide which positions count.
+
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::sync::Arc;
+
+use git2::{ErrorCode, Oid};
+
+use super::cache::{header, open_sealed, put_position, put_str, read_position, seal};
+use super::commit_graph::CommitGraph;
+use super::raw_commit::{classify, parse_commit, CommitKind};
+use super::Store;
+use crate::error::Result;
+use crate::ledger::Position;
+
+const FILE: &str = "branch-v1.bin";
+const MAGIC: &[u8; 8] = b"ACCRDPB1";
+/// Longest straight line of new commits followed from the remembered evaluated tip.
+const MAX_STRAIGHT: usize = 1_000;
+
+/// What the branch said for one set of tips and one evaluated tip, kept for the process.
+pub(super) struct Answer {
+    branch: String,
+    tips: Vec<Oid>,
+    hide: Option<Oid>,
+    /// Newest first in SPEC §4's order.
+    positions: Vec<Arc<Position>>,
+    /// The same, by agreement.
+    by_agreement: HashMap<String, Vec<Arc<Position>>>,
+}
+
+/// One commit of the positions branch.
+#[derive(Debug, Clone)]
+struct Record {
+    id: Oid,
+    time: i64,
+    parents: Vec<Oid>,
+    /// A commit with at most one parent whose final trailer block is a position.
+    position: Option<Arc<Position>>,
+}
+
+/// The bottoms (commits with no parent in it) of the history of `tip`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Bottoms {
+    tip: Oid,
+    bottoms: Vec<Oid>,
+}
+
+#[derive(Default)]
+struct BranchFile {
+    tips: Vec<Oid>,
+    records: Vec<Record>,
+    bottoms: Option<Bottoms>,
+}
+
+fn decode(data: &[u8], branch: &str, horizon: u64) -> Option<BranchFile> {
+    let mut r = open_sealed(data, MAGIC)?;
+    if r.string()? != branch || u64::from_le_bytes(r.take(8)?.try_into().ok()?) != horizon {
+        return None;
+    }
+    let t = r.u32()? as usize;
+    let mut tips = Vec::with_capacity(t.min(1024));
+    for _ in 0..t {
+        tips.push(r.oid()?);
+    }
+    let n = r.u32()? as usize;
+    let mut records = Vec::with_capacity(n.min(1 << 22));
+    for _ in 0..n {
+        let id = r.oid()?;
+        let time = r.i64()?;
+        let k = r.u32()? as usize;
+        let mut parents = Vec::with_capacity(k.min(64));
+        for _ in 0..k {
+            parents.push(r.oid()?);
+        }
+        let position = match r.u8()? {
+            0 => None,
+            1 => Some(Arc::new(read_position(&mut r, id, time)?)),
+            _ => return None,
+        };
+        records.push(Record { id, time, parents, position });
+    }
+    let bottoms = match r.u8()? {
+        0 => None,
+        1 => {
+            let tip = r.oid()?;
+            let k = r.u32()? as usize;
+            let mut bottoms = Vec::with_capacity(k.min(1024));
+            for _ in 0..k {
+                bottoms.push(r.oid()?);
+            }
+            Some(Bottoms { tip, bottoms })
+        }
+        _ => return None,
+    };
+    (r.at == r.data.len()).then_some(BranchFile { tips, records, bottoms })
+}
+
+fn encode(branch: &str, horizon: u64, f: &BranchFile) -> Vec<u8> {
+    let mut out = header(MAGIC, 64 + f.records.len() * 200);
+    put_str(&mut out, branch);
+    out.extend_from_slice(&horizon.to_le_bytes());
+    out.extend_from_slice(&(f.tips.len() as u32).to_le_bytes());
+    for t in &f.tips {
+        out.extend_from_slice(t.as_bytes());
+    }
+    out.extend_from_slice(&(f.records.len() as u32).to_le_bytes());
+    for c in &f.records {
+        out.extend_from_slice(c.id.as_bytes());
+        out.extend_from_slice(&c.time.to_le_bytes());
+        out.extend_from_slice(&(c.parents.len() as u32).to_le_bytes());
+        for p in &c.parents {
+            out.extend_from_slice(p.as_bytes());
+        }
+        match &c.position {
+            None => out.push(0),
+            Some(p) => {
+                out.push(1);
+                put_position(&mut out, p);
+            }
+        }
+    }
+    match &f.bottoms {
+        None => out.push(0),
+        Some(b) => {
+            out.push(1);
+            out.extend_from_slice(b.tip.as_bytes());
+            out.extend_from_slice(&(b.bottoms.len() as u32).to_le_bytes());
+            for x in &b.bottoms {
+                out.extend_from_slice(x.as_bytes());
+            }
+        }
+    }
+    out
+}
+
+/// What a walk of a history found: its bottoms, and which of `targets` it holds.
+struct Reach {
+    bottoms: Vec<Oid>,
+    found: HashSet<Oid>,
+}
+
+impl Store {
+    /// Every position on the branch whose tips are `tips` (sorted, deduplicated) that is not
+    /// reachable from `hide`, newest first in SPEC §4's order.
+    pub(super) fn branch_positions_cached(
+        &self,
+        branch: &str,
+        tips: &[Oid],
+        hide: Option<Oid>,
+    ) -> Result<Vec<Arc<Position>>> {
+        Ok(self.branch_answer(branch, tips, hide)?.positions.clone())
+    }
+
+    /// The answer for these tips and `hide`, remembered for the rest of the process.
+    fn branch_answer(&self, branch: &str, tips: &[Oid], hide: Option<Oid>) -> Result<Arc<Answer>> {
+        if let Some(a) = self.branch_memo.borrow().as_ref() {
+            if a.branch == branch && a.tips == tips && a.hide == hide {
+                return Ok(a.clone());
+            }
+        }
+        let positions = self.read_branch(branch, tips, hide)?;
+        let mut by_agreement: HashMap<String, Vec<Arc<Position>>> = HashMap::new();
+        for p in &positions {
+            by_agreement.entry(p.trailers.agreement.clone()).or_default().push(p.clone());
+        }
+        let a = Arc::new(Answer {
+            branch: branch.to_string(),
+            tips: tips.to_vec(),
+            hide,
+            positions,
+            by_agreement,
+        });
+        *self.branch_memo.borrow_mut() = Some(a.clone());
+        Ok(a)
+    }
+
+    /// The positions-branch positions on agreement `id` not reachable from `hide`, newest first.
+    pub(super) fn branch_positions_on(
+        &self,
+        branch: &str,
+        hide: Oid,
+        id: &str,
+    ) -> Result<Vec<Arc<Position>>> {
+        let mut tips: Vec<Oid> =
+            self.positions_refs(branch)?.into_iter().map(|(_, t)| Oid::from(t)).collect();
+        if tips.is_empty() {
+            return Ok(Vec::new());
+        }
+        tips.sort();
+        tips.dedup();
+        let a = self.branch_answer(branch, &tips, Some(hide))?;
+        Ok(a.by_agreement.get(id).cloned().unwrap_or_default())
+    }
+
+    fn read_branch(
+        &self,
+        branch: &str,
+        tips: &[Oid],
+        hide: Option<Oid>,
+    ) -> Result<Vec<Arc<Position>>> {
+        let t0 = std::time::Instant::now();
+        let horizon = self.history_horizon();
+        let state = self.state_dir();
+        let no_cache = std::env::var_os("ACCORD_NO_CACHE").is_some();
+        let mut file = if no_cache {
+            BranchFile::default()
+        } else {
+            std::fs::read(state.join(FILE))
+                .ok()
+                .and_then(|d| decode(&d, branch, horizon))
+                .unwrap_or_default()
+        };
+        let mut dirty = file.tips != tips;
+        // Read what the file does not hold yet, from the tips down to known commits.
+        let mut at: HashMap<Oid, usize> =
+            file.records.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+        let mut missing: HashSet<Oid> = HashSet::new();
+        let odb = self.repo.odb()?;
+        let mut stack: Vec<Oid> = tips.iter().filter(|t| !at.contains_key(t)).copied().collect();
+        while let Some(id) = stack.pop() {
+            if at.contains_key(&id) || missing.contains(&id) {
+                continue;
+            }
+            let object = match odb.read(id) {
+                Ok(o) => o,
+                Err(e) if e.code() == ErrorCode::NotFound => {
+                    // Beyond a shallow clone's horizon: the branch ends here.
+                    missing.insert(id);
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let raw = parse_commit(object.data());
+            let position = match (raw.parents.len() <= 1, classify(id, &raw)) {
+                (true, CommitKind::Position(p)) => Some(p),
+                _ => None,
+            };
+            stack.extend(raw.parents.iter().filter(|p| !at.contains_key(p)));
+            at.insert(id, file.records.len());
+            file.records.push(Record {
+                id,
+                time: raw.committer_time,
+                parents: raw.parents.clone(),
+                position,
+            });
+            dirty = true;
+        }
+        super::trace(&format!("positions branch: {} commits", file.records.len()), t0);
+        // Keep what the tips reach (a reset or a vanished remote ref drops the rest).
+        let mut reached = vec![false; file.records.len()];
+        let mut stack: Vec<usize> = tips.iter().filter_map(|t| at.get(t).copied()).collect();
+        while let Some(i) = stack.pop() {
+            if std::mem::replace(&mut reached[i], true) {
+                continue;
+            }
+            stack.extend(file.records[i].parents.iter().filter_map(|p| at.get(p).copied()));
+        }
+        if reached.iter().any(|r| !r) {
+            dirty = true;
+            let mut k = 0;
+            file.records.retain(|_| {
+                k += 1;
+                reached[k - 1]
+            });
+            at = file.records.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+        }
+        file.tips = tips.to_vec();
+        let hidden = match hide {
+            Some(h) => self.hidden_on_branch(&mut file, &at, h, &mut dirty)?,
+            None => HashSet::new(),
+        };
+        let out = order(&file.records, &at, &hidden);
+        super::trace("positions branch ordered", t0);
+        if dirty && !no_cache {
+            seal(&state, FILE, encode(branch, horizon, &file));
+        }
+        Ok(out)
+    }
+
+    /// The commits of the branch (indices into `file.records`) that `hide` reaches.
+    fn hidden_on_branch(
+        &self,
+        file: &mut BranchFile,
+        at: &HashMap<Oid, usize>,
+        hide: Oid,
+        dirty: &mut bool,
+    ) -> Result<HashSet<usize>> {
+        let bottoms: HashSet<Oid> = file
+            .records
+            .iter()
+            .filter(|c| c.parents.iter().all(|p| !at.contains_key(p)))
+            .map(|c| c.id)
+            .collect();
+        let known = match &file.bottoms {
+            Some(b) if b.tip == hide => Some(b.bottoms.clone()),
+            remembered => match self.walked_bottoms(hide) {
+                Some(b) => Some(b),
+                None => match remembered {
+                    Some(b) if self.straight_line(hide, b.tip)? => Some(b.bottoms.clone()),
+                    _ => None,
+                },
+            },
+        };
+        let theirs = match known {
+            Some(b) => b,
+            None => self.reach(hide, &HashSet::new())?.bottoms,
+        };
+        if file.bottoms.as_ref().is_none_or(|b| b.tip != hide) {
+            file.bottoms = Some(Bottoms { tip: hide, bottoms: theirs.clone() });
+            *dirty = true;
+        }
+        if !theirs.iter().any(|b| bottoms.contains(b)) {
+            return Ok(HashSet::new());
+        }
+        // The histories meet: find exactly which commits of the branch `hide` reaches.
+        let targets: HashSet<Oid> = file.records.iter().map(|c| c.id).collect();
+        let reach = self.reach(hide, &targets)?;
+        Ok(reach.found.iter().filter_map(|id| at.get(id).copied()).collect())
+    }
+
+    /// Whether `tip` descends from `base` through at most [`MAX_STRAIGHT`] commits with one
+    /// parent each (then both histories have the same bottoms).
+    fn straight_line(&self, tip: Oid, base: Oid) -> Result<bool> {
+        let odb = self.repo.odb()?;
+        let mut at = tip;
+        for _ in 0..MAX_STRAIGHT {
+            if at == base {
+                return Ok(true);
+            }
+            let obj = match odb.read(at) {
+                Ok(o) => o,
+                Err(e) if e.code() == ErrorCode::NotFound => return Ok(false),
+                Err(e) => return Err(e.into()),
+            };
+            let raw = parse_commit(obj.data());
+            let [parent] = raw.parents[..] else { return Ok(false) };
+            at = parent;
+        }
+        Ok(at == base)
+    }
+
+    /// Walk every commit `tip` reaches (from git's commit-graph where it has them, else from
+    /// the object database): its bottoms, and which of `targets` it holds.
+    fn reach(&self, tip: Oid, targets: &HashSet<Oid>) -> Result<Reach> {
+        let cg = self.commit_graph();
+        let odb = self.repo.odb()?;
+        let mut seen_graph = vec![false; cg.as_ref().map_or(0, |c| c.len() as usize)];
+        let mut seen_loose: HashSet<Oid> = HashSet::new();
+        let mut out = Reach { bottoms: Vec::new(), found: HashSet::new() };
+        let mut stack = vec![tip];
+        let mut parents_at: Vec<u32> = Vec::new();
+        let graph_pos = |c: &Option<CommitGraph>, id: &Oid| c.as_ref()?.lookup(id.as_bytes());
+        while let Some(id) = stack.pop() {
+            let pos = graph_pos(&cg, &id);
+            let first_time = match pos {
+                Some(p) => !std::mem::replace(&mut seen_graph[p as usize], true),
+                None => seen_loose.insert(id),
+            };
+            if !first_time {
+                continue;
+            }
+            let parents: Vec<Oid> = match (pos, &cg) {
+                (Some(p), Some(c)) => {
+                    parents_at.clear();
+                    match c.parents(p, &mut parents_at) {
+                        Ok(()) => parents_at
+                            .iter()
+                            .filter_map(|&q| c.oid(q).and_then(|b| Oid::from_bytes(&b).ok()))
+                            .collect(),
+                        // A commit-graph that does not hold together: read the commit.
+                        Err(_) => match read_parents(&odb, id)? {
+                            Some(ps) => ps,
+                            None => continue,
+                        },
+                    }
+                }
+                _ => match read_parents(&odb, id)? {
+                    Some(ps) => ps,
+                    None => continue, // missing: beyond a shallow clone's horizon
+                },
+            };
+            if targets.contains(&id) {
+                out.found.insert(id);
+            }
+            // Parents in the commit-graph are there; others are looked up.
+            let present: Vec<Oid> = parents
+                .into_iter()
+                .filter(|p| graph_pos(&cg, p).is_some() || odb.exists(*p))
+                .collect();
+            if present.is_empty() {
+                out.bottoms.push(id);
+            }
+            stack.extend(present);
+        }
+        out.bottoms.sort();
+        Ok(out)
+    }
+}
+
+/// The parents a commit object names; `None` when the object is missing.
+fn read_parents(odb: &git2::Odb<'_>, id: Oid) -> Result<Option<Vec<Oid>>> {
+    match odb.read(id) {
+        Ok(o) => Ok(Some(parse_commit(o.data()).parents)),
+        Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// SPEC §4's order over the commits not `hidden`: topological, then later time, then larger id;
+/// the positions among them, newest first.
+fn order(
+    records: &[Record],
+    at: &HashMap<Oid, usize>,
+    hidden: &HashSet<usize>,
+) -> Vec<Arc<Position>> {
+    let visible = |i: usize| !hidden.contains(&i);
+    let mut pending = vec![0usize; records.len()];
+    for (i, c) in records.iter().enumerate() {
+        if !visible(i) {
+            continue;
+        }
+        for p in &c.parents {
+            if let Some(&j) = at.get(p) {
+                pending[j] += 1;
+            }
+        }
+    }
+    let mut heap: BinaryHeap<(i64, Oid, usize)> = (0..records.len())
+        .filter(|&i| visible(i) && pending[i] == 0)
+        .map(|i| (records[i].time, records[i].id, i))
+        .collect();
+    let mut out = Vec::new();
+    let mut seen = vec![false; records.len()];
+    while let Some((_, _, i)) = heap.pop() {
+        if std::mem::replace(&mut seen[i], true) {
+            continue;
+        }
+        if let Some(p) = &records[i].position {
+            out.push(p.clone());
+        }
+        for p in &records[i].parents {
+            if let Some(&j) = at.get(p) {
+                if !visible(j) {
+                    continue;
+                }
+                pending[j] -= 1;
+                if pending[j] == 0 {
+                    heap.push((records[j].time, records[j].id, j));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::cache::fnv;
+
+    fn oid(n: u8) -> Oid {
+        Oid::from_bytes(&[n; 20]).unwrap()
+    }
+
+    #[test]
+    fn round_trip_and_refusals() {
+        let f = BranchFile {
+            tips: vec![oid(2)],
+            records: vec![
+                Record { id: oid(2), time: 5, parents: vec![oid(1)], position: None },
+                Record { id: oid(1), time: 4, parents: vec![], position: None },
+            ],
+            bottoms: Some(Bottoms { tip: oid(9), bottoms: vec![oid(8)] }),
+        };
+        let data = encode("accord/positions", 3, &f);
+        let mut sealed = data.clone();
+        sealed.extend_from_slice(&fnv(&data).to_le_bytes());
+        let back = decode(&sealed, "accord/positions", 3).unwrap();
+        assert_eq!(back.tips, f.tips);
+        assert_eq!(back.records.len(), 2);
+        assert_eq!(back.records[0].parents, [oid(1)]);
+        assert_eq!(back.bottoms, f.bottoms);
+        assert!(decode(&sealed, "other", 3).is_none(), "another branch");
+        assert!(decode(&sealed, "accord/positions", 4).is_none(), "another horizon");
+        for cut in [0, 8, sealed.len() / 2, sealed.len() - 1] {
+            assert!(decode(&sealed[..cut], "accord/positions", 3).is_none(), "cut at {cut}");
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! The timeline cache: for one tip, each agreement's events in that history (its edits and the
+//! positions on it reachable from the tip, in SPEC §4's order) and its lineage as counting reads
+//! it, kept in `<git dir>/accord/timelines-v1.bin`. A warm `log`, `history`, `diff` or `status`
+//! at that tip then walks no history at all; positions-branch positions are added on every run
+//! (they move without the tip moving), from the positions-branch cache.
+//!
+//! Entries are learnt during a run and written once, when the [`Store`] is dropped, for the tip
+//! asked about last (the file holds one tip). Like the other caches it is never the source of
+//! truth: a missing, truncated, corrupt, foreign-version, other-folder or other-horizon file is
+//! ignored, another tip starts afresh, and `ACCORD_NO_CACHE=1` neither reads nor writes it. It
+//! does not order or count anything itself.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use git2::Oid;
+
+use super::cache::{header, open_sealed, put_position, put_str, read_position, seal, Reader};
+use super::{from_oid, Store};
+use crate::core::counting::{Lineage, Span};
+use crate::core::replay::{Edit, Event};
+use crate::oid::ObjectId;
+
+const FILE: &str = "timelines-v1.bin";
+const MAGIC: &[u8; 8] = b"ACCRDTL1";
+
+/// One agreement's history at the tip.
+#[derive(Clone)]
+pub(super) struct Entry {
+    /// Newest first, without positions-branch positions.
+    pub events: Vec<Event>,
+    pub lineage: Option<Lineage>,
+}
+
+/// What this process knows of the file, and what it learnt.
+#[derive(Default)]
+pub(super) struct Timelines {
+    loaded: bool,
+    /// The agreements folder the entries are about (`review` may judge with another).
+    dir: String,
+    tip: Option<Oid>,
+    entries: HashMap<String, Entry>,
+    dirty: bool,
+}
+
+fn no_cache() -> bool {
+    std::env::var_os("ACCORD_NO_CACHE").is_some()
+}
+
+fn put_opt(out: &mut Vec<u8>, id: Option<ObjectId>) {
+    match id {
+        None => out.push(0),
+        Some(b) => {
+            out.push(1);
+            out.extend_from_slice(b.as_bytes());
+        }
+    }
+}
+
+fn read_opt(r: &mut Reader) -> Option<Option<ObjectId>> {
+    match r.u8()? {
+        0 => Some(None),
+        1 => Some(Some(from_oid(r.oid()?))),
+        _ => None,
+    }
+}
+
+fn encode(dir: &str, horizon: u64, tip: Oid, entries: &HashMap<String, Entry>) -> Vec<u8> {
+    let mut out = header(MAGIC, entries.len() * 4096);
+    put_str(&mut out, dir);
+    out.extend_from_slice(&horizon.to_le_bytes());
+    out.extend_from_slice(tip.as_bytes());
+    let mut ids: Vec<&String> = entries.keys().collect();
+    ids.sort();
+    out.extend_from_slice(&(ids.len() as u32).to_le_bytes());
+    for id in ids {
+        let e = &entries[id];
+        put_str(&mut out, id);
+        out.extend_from_slice(&(e.events.len() as u32).to_le_bytes());
+        for ev in &e.events {
+            match ev {
+                Event::Edit(x) => {
+                    out.push(0);
+                    out.extend_from_slice(x.commit.as_bytes());
+                    out.extend_from_slice(&x.time.to_le_bytes());
+                    put_str(&mut out, &x.author_name);
+                    put_str(&mut out, &x.author_email);
+                    put_str(&mut out, &x.subject);
+                    put_opt(&mut out, x.blob);
+                    put_opt(&mut out, x.before);
+                    put_opt(&mut out, x.parent);
+                }
+                Event::Position(p) => {
+                    out.push(1);
+                    out.extend_from_slice(p.commit.as_bytes());
+                    out.extend_from_slice(&p.time.to_le_bytes());
+                    put_position(&mut out, p);
+                }
+            }
+        }
+        match &e.lineage {
+            None => out.push(0),
+            Some(l) => {
+                out.push(1);
+                out.extend_from_slice(&(l.spans.len() as u32).to_le_bytes());
+                for s in &l.spans {
+                    out.extend_from_slice(&s.start.to_le_bytes());
+                    match s.end {
+                        None => out.push(0),
+                        Some(t) => {
+                            out.push(1);
+                            out.extend_from_slice(&t.to_le_bytes());
+                        }
+                    }
+                    put_opt(&mut out, s.meaning);
+                }
+                out.extend_from_slice(&(l.edits.len() as u32).to_le_bytes());
+                for t in &l.edits {
+                    out.extend_from_slice(&t.to_le_bytes());
+                }
+            }
+        }
+    }
+    out
+}
+
+fn decode(data: &[u8], dir: &str, horizon: u64) -> Option<(Oid, HashMap<String, Entry>)> {
+    let mut r = open_sealed(data, MAGIC)?;
+    if r.string()? != dir || u64::from_le_bytes(r.take(8)?.try_into().ok()?) != horizon {
+        return None;
+    }
+    let tip = r.oid()?;
+    let n = r.u32()? as usize;
+    let mut entries = HashMap::with_capacity(n.min(1 << 16));
+    for _ in 0..n {
+        let id = r.string()?;
+        let k = r.u32()? as usize;
+        let mut events = Vec::with_capacity(k.min(1 << 20));
+        for _ in 0..k {
+            let kind = r.u8()?;
+            let commit = r.oid()?;
+            let time = r.i64()?;
+            events.push(match kind {
+                0 => Event::Edit(Edit {
+                    commit: from_oid(commit),
+                    time,
+                    author_name: r.string()?,
+                    author_email: r.string()?,
+                    subject: r.string()?,
+                    blob: read_opt(&mut r)?,
+                    before: read_opt(&mut r)?,
+                    parent: read_opt(&mut r)?,
+                }),
+                1 => Event::Position(Arc::new(read_position(&mut r, commit, time)?)),
+                _ => return None,
+            });
+        }
+        let lineage = match r.u8()? {
+            0 => None,
+            1 => {
+                let s = r.u32()? as usize;
+                let mut spans = Vec::with_capacity(s.min(1 << 16));
+                for _ in 0..s {
+                    let start = r.i64()?;
+                    let end = match r.u8()? {
+                        0 => None,
+                        1 => Some(r.i64()?),
+                        _ => return None,
+                    };
+                    spans.push(Span { start, end, meaning: read_opt(&mut r)? });
+                }
+                let e = r.u32()? as usize;
+                let mut edits = Vec::with_capacity(e.min(1 << 16));
+                for _ in 0..e {
+                    edits.push(r.i64()?);
+                }
+                Some(Lineage { spans, edits })
+            }
+            _ => return None,
+        };
+        entries.insert(id, Entry { events, lineage });
+    }
+    (r.at == r.data.len()).then_some((tip, entries))
+}
+
+impl Store {
+    /// Make the memo about `tip`: read the file once, and start afresh for another tip.
+    fn timelines_at(&self, tip: Oid) -> std::cell::RefMut<'_, Timelines> {
+        let mut t = self.timelines.borrow_mut();
+        if !t.loaded {
+            t.loaded = true;
+            if !no_cache() {
+                let found = std::fs::read(self.state_dir().join(FILE))
+                    .ok()
+                    .and_then(|d| decode(&d, &self.dir, self.history_horizon()));
+                if let Some((at, entries)) = found {
+                    t.tip = Some(at);
+                    t.entries = entries;
+                }
+            }
+            t.dir = self.dir.clone();
+        }
+        if t.tip != Some(tip) || t.dir != self.dir {
+            t.tip = Some(tip);
+            t.dir = self.dir.clone();
+            t.entries.clear();
+        }
+        t
+    }
+
+    /// The remembered history of agreement `id` at `tip`.
+    pub(super) fn cached_timeline(&self, tip: Oid, id: &str) -> Option<Entry> {
+        if no_cache() {
+            return None;
+        }
+        self.timelines_at(tip).entries.get(id).cloned()
+    }
+
+    /// Remember agreement `id`'s events at `tip`.
+    pub(super) fn remember_events(&self, tip: Oid, id: &str, events: &[Event]) {
+        if no_cache() {
+            return;
+        }
+        let mut t = self.timelines_at(tip);
+        t.entries.insert(id.to_string(), Entry { events: events.to_vec(), lineage: None });
+        t.dirty = true;
+    }
+
+    /// Remember agreement `id`'s lineage at `tip` (its events are remembered already).
+    pub(super) fn remember_lineage(&self, tip: Oid, id: &str, lineage: &Lineage) {
+        if no_cache() {
+            return;
+        }
+        let mut t = self.timelines_at(tip);
+        if let Some(e) = t.entries.get_mut(id) {
+            if e.lineage.as_ref() != Some(lineage) {
+                e.lineage = Some(lineage.clone());
+                t.dirty = true;
+            }
+        }
+    }
+
+    /// Write what this run learnt (on drop).
+    pub(super) fn save_timelines(&self) {
+        let t = self.timelines.borrow();
+        if !t.dirty || no_cache() {
+            return;
+        }
+        if let Some(tip) = t.tip {
+            seal(&self.state_dir(), FILE, encode(&t.dir, self.history_horizon(), tip, &t.entries));
+        }
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        self.save_timelines();
+    }
+}

@@ -1,0 +1,158 @@
+//! The positions-branch cache (every commit of the positions branch and its remote-tracking
+//! copies, keyed by the set of tips) follows the branch like a cold run: new positions, sync
+//! merges, a reset of the branch, remote-tracking copies appearing and disappearing, a branch
+//! merged into the working history, and a damaged file.
+
+use crate::common::cached::*;
+use crate::common::*;
+
+const BRANCH: &str = "refs/heads/accord/positions";
+const REMOTE: &str = "refs/remotes/origin/accord/positions";
+
+/// [`rich`], with every position taken by accord on the positions branch.
+fn on_branch() -> TestEnv {
+    rich_in(TestEnv::on_positions_branch())
+}
+
+fn branch_file(env: &TestEnv) -> std::path::PathBuf {
+    cache_dir(env).join("branch-v1.bin")
+}
+
+fn tip_of(env: &TestEnv, r: &str) -> String {
+    env.git(&["rev-parse", r]).ok().stdout.trim().to_string()
+}
+
+fn set_ref(env: &TestEnv, r: &str, to: &str) {
+    env.git(&["update-ref", r, to]).ok();
+}
+
+/// A merge commit on the positions branch joining its tip with `other`, as `accord sync` makes.
+fn merge_on_branch(env: &TestEnv, other: &str) {
+    let ours = tip_of(env, BRANCH);
+    let tree = tip_of(env, &format!("{ours}^{{tree}}"));
+    let merge = env
+        .git(&["commit-tree", &tree, "-p", &ours, "-p", other, "-m", "accord: join positions"])
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+    set_ref(env, BRANCH, &merge);
+}
+
+#[test]
+fn new_positions_and_the_file_written() {
+    let mut env = on_branch();
+    warm(&env);
+    assert!(branch_file(&env).exists(), "the positions-branch cache is written");
+    take(&mut env, GRACE, "withdraw", "alpha", "").ok();
+    take(&mut env, KATHERINE, "object", "beta", "Too strict.").ok();
+    assert_same(&env, "after new positions on the branch");
+    // Edits after the positions: counting needs each agreement's lineage.
+    edit(&env, "alpha", 2).ok();
+    take(&mut env, ADA, "sign", "alpha", "").ok();
+    edit(&env, "alpha", 3).ok();
+    assert_same(&env, "after edits over branch positions");
+    accord_mode(&env, Mode::Plain, &words("status --format json")).ok();
+    let before = std::fs::read(branch_file(&env)).unwrap();
+    remove(&cache_dir(&env));
+    accord_mode(&env, Mode::Plain, &words("status --format json")).ok();
+    assert!(!branch_file(&env).exists(), "ACCORD_NO_CACHE wrote the positions-branch cache");
+    assert!(!before.is_empty());
+}
+
+#[test]
+fn sync_merges_and_remote_copies_appearing_and_disappearing() {
+    let mut env = on_branch();
+    warm(&env);
+    let base = tip_of(&env, BRANCH);
+    // What a remote holds: one more position than we have.
+    take(&mut env, GRACE, "sign", "alpha", "").ok();
+    let theirs = tip_of(&env, BRANCH);
+    set_ref(&env, BRANCH, &base);
+    set_ref(&env, REMOTE, &theirs);
+    assert_same(&env, "a remote-tracking copy ahead of the branch");
+    // Both sides move apart, then a sync joins them with a merge.
+    take(&mut env, KATHERINE, "object", "alpha", "Not yet.").ok();
+    assert_same(&env, "diverged from the remote copy");
+    merge_on_branch(&env, &theirs);
+    assert_same(&env, "after a sync merge");
+    take(&mut env, ADA, "abstain", "beta", "").ok();
+    assert_same(&env, "a position on top of the merge");
+    // A second remote, then both remote copies removed.
+    set_ref(&env, "refs/remotes/other/accord/positions", &base);
+    assert_same(&env, "a second remote copy");
+    env.git(&["update-ref", "-d", REMOTE]).ok();
+    env.git(&["update-ref", "-d", "refs/remotes/other/accord/positions"]).ok();
+    assert_same(&env, "remote copies gone");
+}
+
+#[test]
+fn reset_of_the_branch_drops_its_positions() {
+    let mut env = on_branch();
+    warm(&env);
+    let base = tip_of(&env, BRANCH);
+    take(&mut env, GRACE, "withdraw", "alpha", "").ok();
+    take(&mut env, KATHERINE, "sign", "beta", "").ok();
+    warm(&env);
+    set_ref(&env, BRANCH, &base);
+    assert_same(&env, "after resetting the branch back");
+    // The branch deleted, then made again from scratch.
+    env.git(&["update-ref", "-d", BRANCH]).ok();
+    assert_same(&env, "after deleting the branch");
+    take(&mut env, ADA, "sign", "beta", "").ok();
+    assert_same(&env, "a new branch");
+}
+
+#[test]
+fn a_branch_merged_into_the_working_history_follows_the_working_branch_rule() {
+    let mut env = on_branch();
+    warm(&env);
+    take(&mut env, GRACE, "withdraw", "alpha", "").ok();
+    warm(&env);
+    // Someone merges the positions branch into main: its commits are now reachable from HEAD.
+    env.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "--allow-unrelated-histories",
+        "-s",
+        "ours",
+        "accord/positions",
+        "-m",
+        "merge the positions branch",
+    ])
+    .ok();
+    // What libgit2's walk hiding HEAD's history said: the branch's positions now follow the
+    // working-branch rule (Grace's objection has its parent's tree there; the others do not).
+    let states =
+        [(ADA, "alpha"), (GRACE, "alpha"), (ADA, "beta")].map(|(w, id)| state_of(&env, id, w));
+    assert_eq!(states, ["silent", "objecting", "silent"]);
+    assert_same(&env, "positions branch merged into main");
+    take(&mut env, KATHERINE, "object", "alpha", "After the merge.").ok();
+    code(&env, "after-merge");
+    assert_same(&env, "new positions after the merge");
+    commit_graph(&env, "");
+    assert_same(&env, "with a commit-graph");
+}
+
+#[test]
+fn a_damaged_branch_file_is_rebuilt() {
+    let mut env = on_branch();
+    take(&mut env, GRACE, "withdraw", "alpha", "").ok();
+    let want = reference(&env, &queries(&env));
+    for (k, cut) in [0usize, 9, 100].into_iter().enumerate() {
+        warm(&env);
+        let f = branch_file(&env);
+        let mut data = std::fs::read(&f).unwrap();
+        match k {
+            0 => data.truncate(data.len() / 2),
+            1 => {
+                let at = cut.min(data.len() - 1);
+                data[at] ^= 0x5a;
+            }
+            _ => data = noise(cut as u64, data.len()),
+        }
+        std::fs::write(&f, data).unwrap();
+        as_left(&env, "damaged positions-branch cache", &queries(&env), &want);
+    }
+}
