@@ -30,7 +30,8 @@ pub fn human(out: &mut dyn Write, r: &Report, color: bool) -> io::Result<()> {
         for p in &a.positions {
             let note = p.note.lines().next().map(|l| format!(": {l}")).unwrap_or_default();
             let (name, note) = (clean(&p.name), clean(&note));
-            writeln!(out, "  {DIM}{:.10}{DIM:#} {name} {}{note}", p.commit, p.position)?;
+            let earlier = if on_earlier_text(a, p) { " (on an earlier text)" } else { "" };
+            writeln!(out, "  {DIM}{:.10}{DIM:#} {name} {}{earlier}{note}", p.commit, p.position)?;
         }
         if let Some(s) = &a.status {
             if !s.ratified {
@@ -75,9 +76,10 @@ pub fn markdown(out: &mut dyn Write, range: &str, r: &Report) -> io::Result<()> 
                     .next()
                     .map(|l| format!(": {}", super::markdown::cell(l)))
                     .unwrap_or_default();
+                let earlier = if on_earlier_text(a, p) { " (on an earlier text)" } else { "" };
                 writeln!(
                     out,
-                    "- `{:.10}` {} **{}**{note}",
+                    "- `{:.10}` {} **{}**{earlier}{note}",
                     p.commit,
                     super::markdown::cell(&p.name),
                     p.position
@@ -115,4 +117,10 @@ pub fn markdown(out: &mut dyn Write, range: &str, r: &Report) -> io::Result<()> 
         )?;
     }
     Ok(())
+}
+
+/// A position recorded on another revision than the head text: shown apart, so that it does not
+/// read as approval of the edit above it (it may still carry over when the meaning is the same).
+fn on_earlier_text(a: &crate::commands::review::Review, p: &super::json::PositionView) -> bool {
+    a.status.as_ref().is_some_and(|s| s.revision != p.revision)
 }

@@ -412,3 +412,22 @@ fn issue12_verify_reports_positions_by_non_parties_without_failing() {
     assert_eq!(v["ok"], true);
     assert_eq!(v["outsiders"][0]["party"], "Mallory <mallory@example.com>");
 }
+
+#[test]
+fn issue12_review_marks_a_position_on_an_earlier_text() {
+    let mut env = TestEnv::new();
+    env.commit_file("agreements/charter.toml", &charter("consent"), "Add the charter");
+    env.git(&["checkout", "-q", "-b", "pr"]).ok();
+    env.as_(GRACE).accord(&["sign", "charter"]).ok();
+    let text = charter("consent").replace("paved road", "paved and lit road");
+    env.as_(ADA).commit_file("agreements/charter.toml", &text, "Light the road");
+    env.as_(KATHERINE).accord(&["sign", "charter"]).ok();
+    let out = env.accord(&["review", "main..pr"]).ok().stdout.clone();
+    let grace =
+        out.lines().find(|l| l.contains("Grace Hopper sign")).unwrap_or_else(|| panic!("{out}"));
+    assert!(grace.contains("(on an earlier text)"), "{out}");
+    let kath = out.lines().find(|l| l.contains("Katherine Johnson sign")).unwrap();
+    assert!(!kath.contains("earlier"), "{out}");
+    let md = env.accord(&["review", "main..pr", "--format", "markdown"]).ok().stdout.clone();
+    assert!(md.contains("Grace Hopper **sign** (on an earlier text)"), "{md}");
+}
