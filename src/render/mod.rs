@@ -7,6 +7,7 @@ pub mod diff;
 pub mod escape;
 pub mod human;
 pub mod json;
+pub mod list;
 pub mod markdown;
 pub mod review;
 pub mod site;
