@@ -8,6 +8,7 @@ pub mod escape;
 pub mod human;
 pub mod json;
 pub mod list;
+pub mod log;
 pub mod markdown;
 pub mod review;
 pub mod site;
