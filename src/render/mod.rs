@@ -3,6 +3,7 @@
 //! `escape` holds the only two escapers for text accord did not write (one for terminals, one
 //! for markdown); `diff` presents semantic diffs computed by `crate::diff`.
 
+pub mod check;
 pub mod diff;
 pub mod escape;
 pub mod human;
