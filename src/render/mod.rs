@@ -6,6 +6,7 @@
 pub mod check;
 pub mod diff;
 pub mod escape;
+pub mod history;
 pub mod human;
 pub mod json;
 pub mod list;
