@@ -14,6 +14,7 @@ pub mod log;
 pub mod markdown;
 pub mod review;
 pub mod site;
+pub mod verify;
 
 use crate::model::Agreement;
 
