@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod diff;
+pub mod due;
 pub mod escape;
 pub mod history;
 pub mod human;
@@ -12,6 +13,7 @@ pub mod json;
 pub mod list;
 pub mod log;
 pub mod markdown;
+pub mod pending;
 pub mod review;
 pub mod site;
 pub mod verify;
