@@ -18,6 +18,7 @@ pub mod in_force;
 pub mod matrix;
 pub mod meaning;
 pub mod replay;
+pub mod review;
 pub mod supersede;
 pub mod versions;
 
