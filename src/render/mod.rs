@@ -4,6 +4,7 @@
 //! for markdown); `diff` presents semantic diffs computed by `crate::diff`.
 
 pub mod check;
+pub mod commitments;
 pub mod diff;
 pub mod due;
 pub mod escape;
