@@ -6,6 +6,7 @@
 pub mod check;
 pub mod commitments;
 pub mod diff;
+pub mod diff_report;
 pub mod due;
 pub mod escape;
 pub mod history;
