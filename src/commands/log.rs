@@ -23,53 +23,6 @@ pub struct Args {
     pub rev: Option<String>,
 }
 
-/// For each event (newest first, as in the timeline): whether a position was made on another
-/// text than the one current there — an earlier one, one that a later edit brings, or one this
-/// history never held — and whether its author is not a party of that text.
-fn labels(store: &crate::store::Store, timeline: &Timeline) -> Result<Vec<Label>> {
-    let mut out = vec![Label::default(); timeline.events.len()];
-    let mut current: Option<crate::oid::ObjectId> = None;
-    for (k, event) in timeline.events.iter().enumerate().rev() {
-        match event {
-            Event::Edit(e) => current = e.blob,
-            Event::Position(p) => {
-                let named: Option<crate::oid::ObjectId> = p.trailers.revision.parse().ok();
-                let earlier = named != current;
-                let named_text = match named {
-                    Some(b) => timeline.agreement(store, b)?,
-                    None => None,
-                };
-                let text = match (named_text, current) {
-                    (Some(a), _) => Some(a),
-                    (None, Some(c)) => timeline.agreement(store, c)?,
-                    (None, None) => None,
-                };
-                let outsider = text.is_some_and(|a| a.party(&p.trailers.email).is_none());
-                let edits = |events: &[Event]| {
-                    events.iter().any(|e| matches!(e, Event::Edit(e) if e.blob == named))
-                };
-                let held = named.is_some() && edits(&timeline.events[k + 1..]);
-                let later = earlier && !held && named.is_some() && edits(&timeline.events[..k]);
-                out[k] = Label {
-                    earlier: earlier && (held || named.is_none()),
-                    later,
-                    other: earlier && !held && !later && named.is_some(),
-                    outsider,
-                };
-            }
-        }
-    }
-    Ok(out)
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-struct Label {
-    earlier: bool,
-    later: bool,
-    other: bool,
-    outsider: bool,
-}
-
 pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     super::check_id(&args.id)?;
     let store = super::open(ui)?;
@@ -84,7 +37,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
         super::load_at(&store, tip, &args.id)?; // or says what is wrong, with a hint
     }
     let ratified = timeline.replay(&store)?;
-    let labels = labels(&store, &timeline)?;
+    let labels = crate::core::labels::labels(&timeline.texts(&store), &timeline.events)?;
     let mut entries = Vec::new();
     for (k, is_ratified) in ratified.iter().enumerate() {
         let event = timeline.events[k].clone();

@@ -15,6 +15,7 @@ pub mod due;
 pub mod evaluate;
 pub mod import;
 pub mod in_force;
+pub mod labels;
 pub mod matrix;
 pub mod meaning;
 pub mod replay;
