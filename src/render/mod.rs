@@ -16,6 +16,7 @@ pub mod list;
 pub mod log;
 pub mod markdown;
 pub mod pending;
+pub mod position;
 pub mod review;
 pub mod site;
 pub mod verify;
