@@ -1,7 +1,9 @@
 //! Renderers for people: human text (optionally coloured) and markdown. They write to any
 //! writer and know nothing of git; JSON views are serialise-only structs in [`json`].
 //! `escape` holds the only two escapers for text accord did not write (one for terminals, one
-//! for markdown); `diff` presents semantic diffs computed by `crate::diff`.
+//! for markdown); `diff` presents semantic diffs computed by `crate::diff`. A command that
+//! prints more than a line has its own file here (its rows or report and a `write` taking the
+//! `Ui`); commands fill the data and never format it themselves.
 
 pub mod check;
 pub mod commitments;
