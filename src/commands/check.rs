@@ -1,12 +1,10 @@
 //! `accord check`: validate every agreement; optionally require each to be ratified.
 
-use serde::Serialize;
-
-use crate::cli::OutputFormat;
 use crate::core::supersede;
 use crate::error::{Error, Result};
 use crate::model::{self, Diagnostic, LoadError};
-use crate::ui::{Ui, BAD, GOOD};
+use crate::render::check::FileReport;
+use crate::ui::Ui;
 
 /// Validate every agreement file
 ///
@@ -21,21 +19,6 @@ pub struct Args {
     /// Also require every agreement to be ratified at HEAD
     #[arg(long)]
     pub ratified: bool,
-}
-
-#[derive(Debug, Serialize)]
-struct FileReport {
-    agreement: String,
-    file: String,
-    /// parses as schema 1
-    readable: bool,
-    /// readable and breaks no rule
-    valid: bool,
-    problems: Vec<Diagnostic>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ratified: Option<bool>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    blocking: Vec<String>,
 }
 
 /// Conflict markers and unedited placeholders (SPEC §9) in a file that parsed.
@@ -229,30 +212,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     let unreadable = reports.iter().filter(|r| !r.readable).count();
     let invalid = reports.iter().filter(|r| r.readable && !r.valid).count();
     let unratified = reports.iter().filter(|r| r.ratified == Some(false)).count();
-    match ui.format {
-        OutputFormat::Json => ui.json(&reports)?,
-        _ => {
-            let out = ui.out();
-            for r in &reports {
-                for p in &r.problems {
-                    let p = crate::render::escape::terminal(&p.to_string()).into_owned();
-                    writeln!(out, "{BAD}{p}{BAD:#}")?;
-                }
-                if r.valid {
-                    match r.ratified {
-                        Some(false) => writeln!(
-                            out,
-                            "{}: valid, {BAD}not ratified{BAD:#}: {}",
-                            r.file,
-                            crate::render::escape::terminal(&r.blocking.join("; "))
-                        )?,
-                        Some(true) => writeln!(out, "{}: valid, {GOOD}ratified{GOOD:#}", r.file)?,
-                        None => writeln!(out, "{}: {GOOD}ok{GOOD:#}", r.file)?,
-                    }
-                }
-            }
-        }
-    }
+    crate::render::check::write(ui, &reports)?;
     if unreadable > 0 {
         return Err(Error::new(format!("{unreadable} file(s) cannot be read as schema 1")));
     }

@@ -1,16 +1,14 @@
 //! `accord commitments`: who answers for what, across every agreement at HEAD. Which
 //! commitments match and since when each has stood is decided in [`crate::core::commitments`];
-//! this file reads the repository and prints.
+//! this file reads the repository and hands the rows to `render::commitments`.
 
-use serde::Serialize;
-
-use crate::cli::OutputFormat;
 use crate::core::commitments::{self, Side};
 use crate::error::{Error, Result};
-use crate::model::{normalize_text, Kind};
-use crate::render::{escape, markdown::cell, rfc3339};
+use crate::model::normalize_text;
+use crate::render::commitments::Row;
+use crate::render::rfc3339;
 use crate::store::{Event, Timeline};
-use crate::ui::{Ui, BAD, BOLD, DIM, GOOD};
+use crate::ui::Ui;
 
 /// List commitments across agreements: who is accountable, to whom, since when
 ///
@@ -30,23 +28,6 @@ pub struct Args {
     /// Commitments owed to the party (`to`) instead of those it answers for (`by`)
     #[arg(long)]
     pub owed: bool,
-}
-
-#[derive(Debug, Serialize)]
-struct Row {
-    agreement: String,
-    kind: Kind,
-    /// Whether the agreement is ratified at HEAD.
-    ratified: bool,
-    commitment: String,
-    text: String,
-    by: Vec<String>,
-    to: Vec<String>,
-    /// When the commitment took its current form (the edit's committer time).
-    since: Option<String>,
-    /// That edit's commit and the revision (blob) it wrote.
-    commit: Option<String>,
-    revision: Option<String>,
 }
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
@@ -108,65 +89,5 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
             }
         }
     }
-    match ui.format {
-        OutputFormat::Json => ui.json(&rows)?,
-        OutputFormat::Markdown => markdown(ui, &rows)?,
-        OutputFormat::Human => human(ui, &rows, party.as_deref(), side)?,
-    }
-    Ok(())
-}
-
-fn human(ui: &mut Ui, rows: &[Row], party: Option<&str>, side: Side) -> Result<()> {
-    if rows.is_empty() {
-        let whom = match (party, side) {
-            (None, _) => "no agreement at HEAD has a commitment".to_string(),
-            (Some(p), Side::By) => {
-                format!("{} is accountable for no commitment", escape::terminal(p))
-            }
-            (Some(p), Side::To) => format!("no commitment is owed to {}", escape::terminal(p)),
-        };
-        ui.status(whom);
-    }
-    let out = ui.out();
-    for r in rows {
-        let state = if r.ratified {
-            format!("{GOOD}ratified{GOOD:#}")
-        } else {
-            format!("{BAD}not ratified{BAD:#}")
-        };
-        let since = r.since.as_deref().map(|s| format!("  since {s}")).unwrap_or_default();
-        writeln!(
-            out,
-            "{BOLD}{}/{}{BOLD:#}  ({}, {state}){DIM}{since}{DIM:#}",
-            r.agreement, r.commitment, r.kind
-        )?;
-        writeln!(out, "  {}", escape::terminal(&r.text))?;
-        let mut whom = format!("by {}", r.by.join(", "));
-        if !r.to.is_empty() {
-            whom.push_str(&format!("; to {}", r.to.join(", ")));
-        }
-        writeln!(out, "  {DIM}{}{DIM:#}", escape::terminal(&whom))?;
-    }
-    Ok(())
-}
-
-fn markdown(ui: &mut Ui, rows: &[Row]) -> Result<()> {
-    let out = ui.out();
-    writeln!(out, "| agreement | kind | ratified | commitment | by | to | since | text |")?;
-    writeln!(out, "|---|---|---|---|---|---|---|---|")?;
-    for r in rows {
-        writeln!(
-            out,
-            "| `{}` | {} | {} | `{}` | {} | {} | {} | {} |",
-            r.agreement,
-            r.kind,
-            if r.ratified { "yes" } else { "no" },
-            r.commitment,
-            cell(&r.by.join(", ")),
-            cell(&r.to.join(", ")),
-            r.since.as_deref().unwrap_or(""),
-            cell(&r.text)
-        )?;
-    }
-    Ok(())
+    crate::render::commitments::write(ui, &rows, party.as_deref(), side)
 }

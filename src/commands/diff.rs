@@ -1,15 +1,14 @@
 //! `accord diff`: the semantic diff between two revisions of an agreement.
 
 use crate::oid::ObjectId;
-use serde::Serialize;
 
-use crate::cli::OutputFormat;
-use crate::diff::{self, Change};
+use crate::diff;
 use crate::error::{Error, Result};
 use crate::model::{self, Agreement};
+use crate::render::diff_report::Side;
 use crate::store::Store;
 use crate::store::{Event, Timeline};
-use crate::ui::{Ui, BOLD, DIM};
+use crate::ui::Ui;
 
 /// Show what changed in meaning between two revisions of an agreement
 ///
@@ -29,22 +28,6 @@ pub struct Args {
     pub from: Option<String>,
     /// The newer commit (default: the current text)
     pub to: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Side {
-    /// The commit read, absent for the working tree.
-    pub commit: Option<String>,
-    /// The blob id; absent for an uncommitted working-tree text.
-    pub revision: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct DiffJson {
-    pub agreement: String,
-    pub from: Side,
-    pub to: Side,
-    pub changes: Vec<Change>,
 }
 
 fn parse(bytes: &[u8], path: &str) -> Result<Agreement> {
@@ -160,37 +143,5 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
         }
     };
     let changes = diff::diff(&old, &new);
-    match ui.format {
-        OutputFormat::Json => ui.json(&DiffJson { agreement: args.id.clone(), from, to, changes }),
-        format => {
-            let color = ui.color();
-            let esc = |l: &str| -> String {
-                if format == OutputFormat::Markdown {
-                    crate::render::escape::markdown(l)
-                } else {
-                    crate::render::escape::terminal(l).into_owned()
-                }
-            };
-            let (f, t) = (esc(&labels.0), esc(&labels.1));
-            let out = ui.out();
-            if format == OutputFormat::Markdown {
-                writeln!(out, "### `{}`: {f} → {t}\n", args.id)?;
-                if changes.is_empty() {
-                    writeln!(out, "No change.")?;
-                }
-                for c in &changes {
-                    writeln!(out, "- {}", crate::render::diff::markdown_line(c))?;
-                }
-            } else {
-                writeln!(out, "{BOLD}{}{BOLD:#} {DIM}{f} → {t}{DIM:#}", args.id)?;
-                if changes.is_empty() {
-                    writeln!(out, "  no change")?;
-                }
-                for c in &changes {
-                    writeln!(out, "  {}", crate::render::diff::human_line(c, color))?;
-                }
-            }
-            Ok(())
-        }
-    }
+    crate::render::diff_report::write(ui, &args.id, from, to, &labels, changes)
 }

@@ -2,12 +2,11 @@
 
 use jiff::civil::Date;
 
-use crate::cli::OutputFormat;
-use crate::core::due::{self, DueReason};
+use crate::core::due;
 use crate::error::{Error, Result};
 use crate::render;
 use crate::store::Timeline;
-use crate::ui::{Ui, WARN};
+use crate::ui::Ui;
 
 /// List agreements past their review date
 ///
@@ -54,32 +53,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
             out.extend(due::due(&id, &a, today, ratified_at));
         }
     }
-    match ui.format {
-        OutputFormat::Json => ui.json(&render::json::dues(&out))?,
-        _ => {
-            if out.is_empty() {
-                ui.status(format!("nothing is due as of {today}"));
-            }
-            for d in &out {
-                let why = match d.reason {
-                    DueReason::Ends => format!("ended on {}", d.due_on),
-                    DueReason::ReviewBy => format!("review was due by {}", d.due_on),
-                    DueReason::ReviewEvery => format!(
-                        "review was due on {} ({} after it was last ratified, {})",
-                        d.due_on,
-                        d.every.as_deref().unwrap_or("?"),
-                        d.last_ratified.map(render::rfc3339).as_deref().unwrap_or("?")
-                    ),
-                };
-                writeln!(
-                    ui.out(),
-                    "{}  {WARN}due{WARN:#}  {} — {why}",
-                    d.agreement,
-                    crate::render::human::sanitize(&d.title)
-                )?;
-            }
-        }
-    }
+    render::due::write(ui, &out, today)?;
     if args.fail && !out.is_empty() {
         return Ok(super::Outcome::No(format!("{} agreement(s) due as of {today}", out.len())));
     }

@@ -4,9 +4,8 @@
 use crate::cli::OutputFormat;
 use crate::core::versions;
 use crate::error::{Error, Result};
-use crate::render::escape::{self, terminal as clean};
 use crate::store::Timeline;
-use crate::ui::{Ui, BOLD, DIM, GOOD, WARN};
+use crate::ui::Ui;
 
 /// Show how a field of an agreement evolved, word by word, and who consented to each version
 ///
@@ -83,17 +82,6 @@ fn listed(
         .filter(|p| crate::render::human::has_list(p)))
 }
 
-/// Whether a version was ratified while it stood, and for the one standing now, whether it is
-/// ratified now: an objection today does not unsay an earlier ratification, nor hide behind it.
-fn state_words(v: &versions::Version) -> &'static str {
-    match (v.current, v.ratified_now, v.ratified) {
-        (true, true, _) => "ratified now",
-        (true, false, true) => "ratified while it stood, not ratified now",
-        (false, _, true) => "ratified while it stood",
-        (_, _, false) => "never ratified",
-    }
-}
-
 pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     super::check_id(&args.id)?;
     if !versions::is_field(&args.field) && !args.field.starts_with("norm.") {
@@ -120,87 +108,20 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     }
     let supersessions = super::supersessions_of(&store, head, &args.id)?;
     let superseded = supersessions.get(&args.id).map(Vec::as_slice).unwrap_or(&[]);
-    match ui.format {
-        OutputFormat::Json => ui.json(&crate::render::json::versions(&versions)),
-        format => {
-            let color = ui.color();
-            let markdown = format == OutputFormat::Markdown;
-            let out = ui.out();
-            let n = versions.len();
-            for (i, v) in versions.iter().enumerate() {
-                let number = if args.reverse { n - i } else { i + 1 };
-                let words = state_words(v);
-                let state = if v.ratified_now || (v.ratified && !v.current) {
-                    format!("{GOOD}{words}{GOOD:#}")
-                } else {
-                    format!("{WARN}{words}{WARN:#}")
-                };
-                let value = v.value.as_deref().unwrap_or("(not set)");
-                let text = match (v.words.is_empty(), markdown) {
-                    (true, false) => clean(value).into_owned(),
-                    (true, true) => escape::markdown(value),
-                    (false, false) => crate::render::diff::human_words(&v.words, color),
-                    (false, true) => crate::render::diff::markdown_words(&v.words),
-                };
-                if markdown {
-                    writeln!(
-                        out,
-                        "### {} version {number} — {}\n",
-                        args.field,
-                        &crate::render::rfc3339(v.time)[..10]
-                    )?;
-                    writeln!(out, "{text}\n")?;
-                    writeln!(
-                        out,
-                        "*{}*, `{:.10}`; {}; signed by: {}\n",
-                        escape::markdown(&v.author),
-                        v.commit,
-                        state_words(v),
-                        if v.signed_by.is_empty() {
-                            "nobody".into()
-                        } else {
-                            escape::markdown(&v.signed_by.join(", "))
-                        }
-                    )?;
-                } else {
-                    writeln!(
-                        out,
-                        "{BOLD}{} version {number}{BOLD:#}  {DIM}{} {} {:.10}{DIM:#}  {state}",
-                        args.field,
-                        crate::render::rfc3339(v.time),
-                        clean(&v.author),
-                        v.commit
-                    )?;
-                    match listed(&store, &timeline, &args.field, v)? {
-                        // A purpose written as a list keeps its lines; the change follows.
-                        Some(raw) => {
-                            writeln!(out, "{}", crate::render::human::wrap(&clean(&raw), "  "))?;
-                            if !v.words.is_empty() {
-                                writeln!(out, "  {DIM}changed:{DIM:#} {text}")?;
-                            }
-                        }
-                        None => writeln!(out, "  {text}")?,
-                    }
-                    let signed = if v.signed_by.is_empty() {
-                        "nobody".to_string()
-                    } else {
-                        clean(&v.signed_by.join(", ")).into_owned()
-                    };
-                    writeln!(out, "  {DIM}signed by: {signed}{DIM:#}")?;
-                    if i + 1 < n {
-                        writeln!(out)?;
-                    }
-                }
-            }
-            if !superseded.is_empty() {
-                let line = crate::render::human::superseded_text(superseded);
-                if markdown {
-                    writeln!(out, "**{line}**")?;
-                } else {
-                    writeln!(out, "\n{WARN}{line}{WARN:#}")?;
-                }
-            }
-            Ok(())
-        }
-    }
+    // A purpose written as a list keeps its lines in human output; read those texts first.
+    let lists = if ui.format == OutputFormat::Human {
+        let lists: Result<Vec<_>> =
+            versions.iter().map(|v| listed(&store, &timeline, &args.field, v)).collect();
+        lists?
+    } else {
+        vec![None; versions.len()]
+    };
+    let shown = crate::render::history::Shown {
+        field: &args.field,
+        reverse: args.reverse,
+        versions: &versions,
+        lists: &lists,
+        superseded,
+    };
+    crate::render::history::write(ui, &shown)
 }

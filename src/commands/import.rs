@@ -1,13 +1,13 @@
 //! `accord import`: turn a markdown charter into `agreements/<id>.toml`. Reading the markdown
-//! is [`crate::core::import`]'s job; this file builds the agreement, writes it as TOML through
+//! and building the agreement are [`crate::core::import`]'s job; this file writes it as TOML through
 //! serde (never hand-built TOML), and says what it could not map. Never overwrites, never
 //! commits.
 
 use std::path::PathBuf;
 
-use crate::core::import::{self, Imported};
+use crate::core::import;
 use crate::error::{Error, Result};
-use crate::model::{self, Agreement, Kind, Norm, Party, Role, Scope};
+use crate::model::{self, Kind, Party, Role};
 use crate::ui::Ui;
 
 /// Draft an agreement from a markdown charter
@@ -46,20 +46,6 @@ fn parse_kind(s: &str) -> std::result::Result<Kind, String> {
 /// Largest markdown file read: a charter is prose for people.
 const MAX_MARKDOWN_BYTES: u64 = 4 * 1024 * 1024;
 
-/// `Platform Charter.md` → `platform-charter`.
-fn id_from_file(file: &std::path::Path) -> String {
-    let stem = file.file_stem().map(|s| s.to_string_lossy().to_lowercase()).unwrap_or_default();
-    let mut id = String::new();
-    for c in stem.chars() {
-        if c.is_ascii_lowercase() || c.is_ascii_digit() {
-            id.push(c);
-        } else if !id.is_empty() && !id.ends_with('-') {
-            id.push('-');
-        }
-    }
-    id.trim_end_matches('-').chars().take(64).collect::<String>().trim_end_matches('-').into()
-}
-
 /// `Ada Lovelace <ada@example.com>` → a party.
 fn parse_party(s: &str) -> Result<Party> {
     let bad = || {
@@ -75,36 +61,10 @@ fn parse_party(s: &str) -> Result<Party> {
     Ok(Party { name: name.into(), email: email.into(), role: Role::Partner })
 }
 
-fn agreement(args: &Args, found: &Imported, mut parties: Vec<Party>) -> Agreement {
-    let scope = (!found.scope_in.is_empty() || !found.scope_out.is_empty())
-        .then(|| Scope { included: found.scope_in.clone(), excluded: found.scope_out.clone() });
-    if let Some(steward) = &args.steward {
-        for p in parties.iter_mut().filter(|p| model::same_email(&p.email, steward)) {
-            p.role = Role::Steward;
-        }
-    }
-    Agreement {
-        schema: model::SCHEMA,
-        title: found.title.clone().unwrap_or_default(),
-        kind: args.kind,
-        purpose: found.purpose.clone(),
-        review_every: None,
-        review_by: None,
-        ends: None,
-        decision: model::Decision::default(),
-        scope,
-        parties,
-        commitments: Vec::new(),
-        norms: found.norms.iter().map(|t| Norm { text: t.clone() }).collect(),
-        supersedes: Vec::new(),
-        retired: false,
-    }
-}
-
 pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     let id = match &args.id {
         Some(id) => id.clone(),
-        None => id_from_file(&args.file),
+        None => import::id_from_file(&args.file),
     };
     super::check_id(&id).map_err(|e| {
         if args.id.is_none() {
@@ -141,7 +101,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
             .hint("save the charter as UTF-8")
     })?;
     let found = import::import(&text);
-    let draft = agreement(&args, &found, parties);
+    let draft = import::draft(&found, args.kind, args.steward.as_deref(), parties);
     let toml = toml::to_string(&draft)
         .map_err(|e| Error::new(format!("cannot write the agreement as TOML: {e}")))?;
     super::new::write_new(&path, &rel, &toml)?;

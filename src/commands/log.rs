@@ -1,13 +1,10 @@
 //! `accord log`: an agreement's timeline, edits and positions interleaved.
 
-use serde::Serialize;
-
-use crate::cli::OutputFormat;
 use crate::diff;
 use crate::error::Result;
-use crate::render::escape;
+use crate::render::log::Entry;
 use crate::store::{Event, Timeline};
-use crate::ui::{Ui, BAD, BOLD, DIM, GOOD, WARN};
+use crate::ui::Ui;
 
 /// Show an agreement's timeline: edits and positions, newest first
 ///
@@ -26,95 +23,6 @@ pub struct Args {
     pub rev: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
-enum Entry {
-    Edit {
-        commit: String,
-        at: String,
-        author: String,
-        email: String,
-        subject: String,
-        /// Blob after the edit; absent when the file was deleted.
-        revision: Option<String>,
-        summary: String,
-        changes: Vec<diff::Change>,
-        /// Whether the agreement stood ratified right after this event.
-        ratified: bool,
-    },
-    Position {
-        #[serde(flatten)]
-        position: crate::render::json::PositionView,
-        ratified: bool,
-        /// Made on a revision other than the text current at that point of the timeline.
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        on_earlier_text: bool,
-        /// Made on the text a later edit brings (a pull request signed before it was merged).
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        on_later_text: bool,
-        /// Made on a text this history never held (a draft that was amended before it merged).
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        on_other_text: bool,
-        /// By someone the text it names (else the current one) does not list as a party.
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        not_a_party: bool,
-    },
-    /// A ratified agreement replaces this one (SPEC §3): the newest thing that happened to it.
-    Superseded {
-        by: String,
-        /// When `by` became ratified.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        at: Option<String>,
-    },
-}
-
-/// For each event (newest first, as in the timeline): whether a position was made on another
-/// text than the one current there — an earlier one, one that a later edit brings, or one this
-/// history never held — and whether its author is not a party of that text.
-fn labels(store: &crate::store::Store, timeline: &Timeline) -> Result<Vec<Label>> {
-    let mut out = vec![Label::default(); timeline.events.len()];
-    let mut current: Option<crate::oid::ObjectId> = None;
-    for (k, event) in timeline.events.iter().enumerate().rev() {
-        match event {
-            Event::Edit(e) => current = e.blob,
-            Event::Position(p) => {
-                let named: Option<crate::oid::ObjectId> = p.trailers.revision.parse().ok();
-                let earlier = named != current;
-                let named_text = match named {
-                    Some(b) => timeline.agreement(store, b)?,
-                    None => None,
-                };
-                let text = match (named_text, current) {
-                    (Some(a), _) => Some(a),
-                    (None, Some(c)) => timeline.agreement(store, c)?,
-                    (None, None) => None,
-                };
-                let outsider = text.is_some_and(|a| a.party(&p.trailers.email).is_none());
-                let edits = |events: &[Event]| {
-                    events.iter().any(|e| matches!(e, Event::Edit(e) if e.blob == named))
-                };
-                let held = named.is_some() && edits(&timeline.events[k + 1..]);
-                let later = earlier && !held && named.is_some() && edits(&timeline.events[..k]);
-                out[k] = Label {
-                    earlier: earlier && (held || named.is_none()),
-                    later,
-                    other: earlier && !held && !later && named.is_some(),
-                    outsider,
-                };
-            }
-        }
-    }
-    Ok(out)
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-struct Label {
-    earlier: bool,
-    later: bool,
-    other: bool,
-    outsider: bool,
-}
-
 pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     super::check_id(&args.id)?;
     let store = super::open(ui)?;
@@ -129,7 +37,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
         super::load_at(&store, tip, &args.id)?; // or says what is wrong, with a hint
     }
     let ratified = timeline.replay(&store)?;
-    let labels = labels(&store, &timeline)?;
+    let labels = crate::core::labels::labels(&timeline.texts(&store), &timeline.events)?;
     let mut entries = Vec::new();
     for (k, is_ratified) in ratified.iter().enumerate() {
         let event = timeline.events[k].clone();
@@ -185,89 +93,5 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     if args.reverse {
         entries.reverse();
     }
-    if ui.format == OutputFormat::Json {
-        return ui.json(&entries);
-    }
-    let markdown = ui.format == OutputFormat::Markdown;
-    let clean = |s: &str| -> String {
-        if markdown {
-            escape::markdown(s)
-        } else {
-            escape::terminal(s).into_owned()
-        }
-    };
-    let out = ui.out();
-    for e in &entries {
-        match e {
-            Entry::Edit { commit, at, author, subject, summary, ratified, .. } => {
-                let (author, subject, summary) = (clean(author), clean(subject), clean(summary));
-                let mark =
-                    if *ratified { format!("  {GOOD}ratified{GOOD:#}") } else { String::new() };
-                if markdown {
-                    writeln!(
-                        out,
-                        "- {} `{:.10}` **edit** by {author}: {summary} — {subject}",
-                        &at[..10],
-                        commit
-                    )?;
-                } else {
-                    writeln!(out, "{DIM}{at}{DIM:#} {WARN}{:.10}{WARN:#} {BOLD}edit{BOLD:#}     {author}: {summary}{mark}", commit)?;
-                    writeln!(out, "{:31}{DIM}{subject}{DIM:#}", "")?;
-                }
-            }
-            Entry::Superseded { by, at } => {
-                let at = at.as_deref().unwrap_or("");
-                if markdown {
-                    writeln!(out, "- {} **superseded** by `{by}`", at.get(..10).unwrap_or(at))?;
-                } else {
-                    writeln!(out, "{DIM}{at}{DIM:#} {WARN}superseded{WARN:#} by {BOLD}{by}{BOLD:#} (ratified)")?;
-                }
-            }
-            Entry::Position {
-                position: view,
-                ratified,
-                on_earlier_text,
-                on_later_text,
-                on_other_text,
-                not_a_party,
-            } => {
-                let crate::render::json::PositionView { commit, at, name, position, note, .. } =
-                    view;
-                let (name, note) = (clean(name), clean(note));
-                let style = match position {
-                    crate::trailers::Stance::Object => BAD,
-                    crate::trailers::Stance::Sign => GOOD,
-                    _ => DIM,
-                };
-                let mark =
-                    if *ratified { format!("  {GOOD}→ ratified{GOOD:#}") } else { String::new() };
-                let note = note.lines().next().map(|l| format!(": {l}")).unwrap_or_default();
-                let label: Vec<&str> = [
-                    (*not_a_party, "not a party"),
-                    (*on_earlier_text, "on an earlier text"),
-                    (*on_later_text, "on a later text"),
-                    (*on_other_text, "on another text"),
-                ]
-                .into_iter()
-                .filter_map(|(on, l)| on.then_some(l))
-                .collect();
-                let label = if label.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", label.join("; "))
-                };
-                if markdown {
-                    writeln!(
-                        out,
-                        "- {} `{:.10}` **{position}** by {name}{label}{note}",
-                        &at[..10],
-                        commit
-                    )?;
-                } else {
-                    writeln!(out, "{DIM}{at}{DIM:#} {WARN}{:.10}{WARN:#} {style}{:<8}{style:#} {name}{DIM}{label}{DIM:#}{note}{mark}", commit, position.as_str())?;
-                }
-            }
-        }
-    }
-    Ok(())
+    crate::render::log::write(ui, &entries)
 }

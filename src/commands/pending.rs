@@ -1,11 +1,10 @@
 //! `accord pending`: what awaits the current git identity.
 
-use serde::Serialize;
-
 use crate::cli::OutputFormat;
 use crate::error::Result;
 use crate::ledger::State;
-use crate::ui::{Ui, WARN};
+use crate::render::pending::Pending;
+use crate::ui::Ui;
 
 /// List agreements awaiting your position
 ///
@@ -17,17 +16,6 @@ pub struct Args {
     /// Exit 1 when anything awaits you (for CI and shell prompts)
     #[arg(long)]
     pub fail: bool,
-}
-
-#[derive(Debug, Serialize)]
-struct Pending {
-    agreement: String,
-    title: String,
-    state: State,
-    revision: String,
-    /// The stance of a stale position (sign or abstain), for the wording.
-    #[serde(skip)]
-    stance: Option<crate::trailers::Stance>,
 }
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
@@ -62,36 +50,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
             });
         }
     }
-    match ui.format {
-        OutputFormat::Json => ui.json(&out)?,
-        format => {
-            if out.is_empty() {
-                ui.status(format!("nothing awaits {}", me.email));
-            }
-            let markdown = format == OutputFormat::Markdown;
-            for p in &out {
-                let what = match (p.state, p.stance) {
-                    (State::Stale, Some(crate::trailers::Stance::Abstain)) => {
-                        "you abstained on an earlier text"
-                    }
-                    (State::Stale, _) => "the text changed since you signed",
-                    _ => "you have taken no position",
-                };
-                if markdown {
-                    use crate::render::escape::markdown as md;
-                    writeln!(
-                        ui.out(),
-                        "- `{}` **{}**: {} — {what}",
-                        p.agreement,
-                        p.state.as_str(),
-                        md(&p.title)
-                    )?;
-                } else {
-                    writeln!(ui.out(), "{}  {WARN}{}{WARN:#}  {} — {what}; `accord show {}`, then sign, object or abstain", p.agreement, p.state.as_str(), crate::render::human::sanitize(&p.title), p.agreement)?;
-                }
-            }
-        }
-    }
+    crate::render::pending::write(ui, &out, &me.email)?;
     if args.fail && !out.is_empty() {
         return Ok(super::Outcome::No(format!("{} agreement(s) await {}", out.len(), me.email)));
     }

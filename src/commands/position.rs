@@ -231,7 +231,7 @@ fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<(
         ui.status(format!(
             "{} {} {id} (revision {revision:.10}) on {branch} in commit {commit:.10}",
             party.email,
-            verb(stance, state)
+            crate::render::position::verb(stance, state)
         ));
         ui.hint(format!("publish it with `accord sync` (or `git push origin {branch}`)"));
         return Ok(());
@@ -251,21 +251,7 @@ fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<(
     ui.status(format!(
         "{} {} {id} (revision {revision:.10}) in commit {commit:.10}",
         party.email,
-        verb(stance, state)
+        crate::render::position::verb(stance, state)
     ));
     Ok(())
-}
-
-fn verb(stance: Stance, state: State) -> &'static str {
-    match stance {
-        Stance::Sign => "signed",
-        Stance::Object => "objected to",
-        Stance::Abstain => "abstained on",
-        Stance::Withdraw => match state {
-            State::Objecting => "withdrew the objection to",
-            State::Signed => "withdrew the sign-off on",
-            State::Abstained => "withdrew the abstention on",
-            _ => "withdrew the position on",
-        },
-    }
 }

@@ -2,16 +2,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
-
 use crate::cli::OutputFormat;
-use crate::core::Evaluation;
-use crate::diff::{self, Change};
+use crate::core::review::{self, FileChange};
+use crate::diff;
 use crate::error::{Error, Result};
 use crate::model;
 use crate::oid::ObjectId;
 use crate::render;
 use crate::render::json::PositionView;
+use crate::render::review::{Report, Review};
 use crate::store::{CommitKind, Store};
 use crate::ui::Ui;
 
@@ -38,60 +37,6 @@ pub struct Args {
     /// the verifier's own gpg.ssh.allowedSignersFile, which wins)
     #[arg(long)]
     pub signed: bool,
-}
-
-/// What a range did to an agreement file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FileChange {
-    Added,
-    Removed,
-    Changed,
-    /// The text is the same; positions were recorded in the range.
-    Unchanged,
-}
-
-impl FileChange {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FileChange::Added => "added",
-            FileChange::Removed => "removed",
-            FileChange::Changed => "changed",
-            FileChange::Unchanged => "unchanged",
-        }
-    }
-}
-
-#[derive(Debug, Serialize)]
-pub struct Review {
-    pub agreement: String,
-    /// added | removed | changed | unchanged (positions only)
-    pub change: FileChange,
-    pub changes: Vec<Change>,
-    pub positions: Vec<PositionView>,
-    /// Status at HEAD; absent for a removed agreement.
-    #[serde(serialize_with = "crate::render::json::optional_status")]
-    pub status: Option<Evaluation>,
-    /// For a removal: whether the last text before it was a ratified retirement.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub retired_first: Option<bool>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Report {
-    pub base: String,
-    pub head: String,
-    pub merge_base: String,
-    pub agreements: Vec<Review>,
-    /// Whether the range passes the gate: every changed agreement ratified at HEAD, every
-    /// removal a ratified retirement, and no change of where agreements or positions live.
-    pub ratified: bool,
-    /// Why the gate fails, in words.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub problems: Vec<String>,
-    /// The positions branch, for the pull-request comment's "how to sign".
-    #[serde(skip)]
-    pub positions_branch: String,
 }
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
@@ -154,13 +99,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
             })
             .map(|p| PositionView::new(p))
             .collect();
-        let change = match (b, a) {
-            (None, Some(_)) => FileChange::Added,
-            (Some(_), None) => FileChange::Removed,
-            (Some(x), Some(y)) if x != y => FileChange::Changed,
-            _ if !positions.is_empty() => FileChange::Unchanged,
-            _ => continue,
-        };
+        let Some(change) = review::classify(b, a, !positions.is_empty()) else { continue };
         let path = store.path_of(&id);
         let read = |blob: ObjectId| -> Result<model::Agreement> {
             let bytes = store.read_blob(blob)?.unwrap_or_default();
@@ -185,24 +124,14 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
             ),
             _ => None,
         };
-        match (change, &status, retired_first) {
-            (FileChange::Added | FileChange::Changed, Some(s), _) if !s.ratified => {
-                unratified.push(id.clone())
-            }
-            (FileChange::Removed, _, Some(false)) => removed.push(id.clone()),
-            _ => {}
+        match review::blocks(change, status.as_ref().map(|s| s.ratified), retired_first) {
+            Some(review::Block::Unratified) => unratified.push(id.clone()),
+            Some(review::Block::Removed) => removed.push(id.clone()),
+            None => {}
         }
         reviews.push(Review { agreement: id, change, changes, positions, status, retired_first });
     }
-    if !unratified.is_empty() {
-        problems.push(format!("not ratified at {}: {}", short(head_rev), unratified.join(", ")));
-    }
-    if !removed.is_empty() {
-        problems.push(format!(
-            "removed without a ratified retirement: {} (retire first: `retired = true`, ratified)",
-            removed.join(", ")
-        ));
-    }
+    problems.extend(review::problems(short(head_rev), &unratified, &removed));
     let report = Report {
         base: base.to_string(),
         head: head.to_string(),

@@ -1,12 +1,9 @@
 //! `accord show`: one agreement rendered for reading.
 
-use serde::Serialize;
-
 use crate::cli::OutputFormat;
-use crate::core::supersede::SupersededBy;
 use crate::error::Result;
-use crate::model::{self, Agreement};
 use crate::render;
+use crate::render::json::AgreementJson;
 use crate::ui::Ui;
 
 /// Show an agreement for reading
@@ -20,73 +17,6 @@ pub struct Args {
     /// Read the agreement as it was at this commit
     #[arg(long, value_name = "REV")]
     pub rev: Option<String>,
-}
-
-/// The JSON form of an agreement: the schema's fields, dates as strings.
-#[derive(Debug, Serialize)]
-pub struct AgreementJson<'a> {
-    pub id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub revision: Option<String>,
-    pub schema: u32,
-    pub title: &'a str,
-    pub kind: model::Kind,
-    pub purpose: &'a str,
-    pub review_every: Option<&'a str>,
-    pub review_by: Option<String>,
-    pub ends: Option<String>,
-    pub decision: &'a model::Decision,
-    pub scope: Option<&'a model::Scope>,
-    pub parties: &'a [model::Party],
-    pub commitments: &'a [model::Commitment],
-    pub norms: &'a [model::Norm],
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    pub supersedes: &'a [String],
-    /// The ratified agreements that supersede this one (SPEC §7); absent when none.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub superseded_by: Vec<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub superseded_since: Option<String>,
-    /// A partnership's give and take, party by party; absent for other kinds.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub give_and_take: Vec<render::json::GiveTakeView>,
-}
-
-impl<'a> AgreementJson<'a> {
-    pub fn new(id: &'a str, revision: Option<String>, a: &'a Agreement) -> Self {
-        AgreementJson {
-            id,
-            revision,
-            schema: a.schema,
-            title: &a.title,
-            kind: a.kind,
-            purpose: &a.purpose,
-            review_every: a.review_every.as_deref(),
-            review_by: a.review_by.map(|d| d.to_string()),
-            ends: a.ends.map(|d| d.to_string()),
-            decision: &a.decision,
-            scope: a.scope.as_ref(),
-            parties: &a.parties,
-            commitments: &a.commitments,
-            norms: &a.norms,
-            supersedes: &a.supersedes,
-            superseded_by: Vec::new(),
-            superseded_since: None,
-            give_and_take: if crate::core::commitments::shows_give_and_take(a.kind) {
-                let all = crate::core::commitments::give_and_take(a);
-                all.into_iter().map(render::json::GiveTakeView::new).collect()
-            } else {
-                Vec::new()
-            },
-        }
-    }
-
-    /// The same, saying which ratified agreements supersede it.
-    pub fn superseded(mut self, by: &'a [SupersededBy]) -> Self {
-        self.superseded_by = by.iter().map(|b| b.id.as_str()).collect();
-        self.superseded_since = crate::core::supersede::since(by).map(render::rfc3339);
-        self
-    }
 }
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<()> {

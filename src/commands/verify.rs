@@ -1,8 +1,5 @@
 //! `accord verify`: check that each position was made by the party it names.
 
-use serde::Serialize;
-
-use crate::cli::OutputFormat;
 use crate::error::Result;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
@@ -10,9 +7,10 @@ use std::sync::Arc;
 
 use crate::ledger::Position;
 use crate::oid::ObjectId;
+use crate::render::verify::{Failure, Report};
 use crate::signing;
 use crate::store::CommitKind;
-use crate::ui::{Ui, BAD, DIM, GOOD};
+use crate::ui::Ui;
 
 /// Check that every position was made by the party it names
 ///
@@ -31,27 +29,6 @@ pub struct Args {
     /// Require a good signature by the named party on every position
     #[arg(long)]
     pub signed: bool,
-}
-
-#[derive(Debug, Serialize)]
-struct Failure {
-    commit: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    agreement: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    party: Option<String>,
-    reason: String,
-}
-
-#[derive(Debug, Serialize)]
-struct Report {
-    ok: bool,
-    checked: usize,
-    failures: Vec<Failure>,
-    /// Positions by someone who is not a party of the agreement at HEAD: reported, not failed
-    /// (they count for nothing, SPEC §4).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    outsiders: Vec<Failure>,
 }
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
@@ -189,33 +166,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
         }
     }
     let report = Report { ok: failures.is_empty(), checked, failures, outsiders };
-    match ui.format {
-        OutputFormat::Json => ui.json(&report)?,
-        _ => {
-            let out = ui.out();
-            for f in &report.failures {
-                let what = match (&f.agreement, &f.party) {
-                    (Some(a), Some(p)) => format!(" ({a}, {p})"),
-                    _ => String::new(),
-                };
-                let line = format!("{}{what}: {}", f.commit, f.reason);
-                writeln!(out, "{BAD}FAIL{BAD:#} {}", crate::render::escape::terminal(&line))?;
-            }
-            for f in &report.outsiders {
-                let party = f.party.as_deref().unwrap_or("");
-                let line = format!("{} ({party}): {}", f.commit, f.reason);
-                writeln!(out, "{DIM}note{DIM:#} {}", crate::render::escape::terminal(&line))?;
-            }
-            if report.ok {
-                let what = if args.signed {
-                    "made and signed by the party it names"
-                } else {
-                    "authored by the party it names"
-                };
-                writeln!(out, "{GOOD}ok{GOOD:#}: {checked} position(s), each {what}")?;
-            }
-        }
-    }
+    crate::render::verify::write(ui, &report, args.signed)?;
     if !report.ok {
         return Ok(super::Outcome::No(format!(
             "{} problem(s) in {checked} position(s)",

@@ -4,12 +4,13 @@
 //! "Norms" list, and, section by section, what could not be mapped.
 //!
 //! Pure: markdown text in, plain values out, read with a real markdown parser (pulldown-cmark),
-//! never with regular expressions. Turning the result into an agreement file (and TOML) is the
-//! command's job; this module must not write files or know about git.
+//! never with regular expressions; then the draft agreement built from it ([`draft`]) and the id
+//! a file name gives. Writing it (as TOML) is the command's job; this module must not write
+//! files or know about git.
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
-use crate::model::normalize_text;
+use crate::model::{self, normalize_text, Agreement, Kind, Norm, Party, Scope};
 
 /// What a charter maps to, and what it does not.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -326,6 +327,53 @@ pub fn import(markdown: &str) -> Imported {
         }
     }
     out
+}
+
+/// `Platform Charter.md` → `platform-charter`.
+pub fn id_from_file(file: &std::path::Path) -> String {
+    let stem = file.file_stem().map(|s| s.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let mut id = String::new();
+    for c in stem.chars() {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            id.push(c);
+        } else if !id.is_empty() && !id.ends_with('-') {
+            id.push('-');
+        }
+    }
+    id.trim_end_matches('-').chars().take(64).collect::<String>().trim_end_matches('-').into()
+}
+
+/// The draft agreement made from what [`import`] found: of `kind`, with `parties` (the one
+/// whose email is `steward` made the steward) and the default decision rule.
+pub fn draft(
+    found: &Imported,
+    kind: Kind,
+    steward: Option<&str>,
+    mut parties: Vec<Party>,
+) -> Agreement {
+    let scope = (!found.scope_in.is_empty() || !found.scope_out.is_empty())
+        .then(|| Scope { included: found.scope_in.clone(), excluded: found.scope_out.clone() });
+    if let Some(steward) = steward {
+        for p in parties.iter_mut().filter(|p| model::same_email(&p.email, steward)) {
+            p.role = model::Role::Steward;
+        }
+    }
+    Agreement {
+        schema: model::SCHEMA,
+        title: found.title.clone().unwrap_or_default(),
+        kind,
+        purpose: found.purpose.clone(),
+        review_every: None,
+        review_by: None,
+        ends: None,
+        decision: model::Decision::default(),
+        scope,
+        parties,
+        commitments: Vec::new(),
+        norms: found.norms.iter().map(|t| Norm { text: t.clone() }).collect(),
+        supersedes: Vec::new(),
+        retired: false,
+    }
 }
 
 #[cfg(test)]

@@ -15,9 +15,11 @@ pub mod due;
 pub mod evaluate;
 pub mod import;
 pub mod in_force;
+pub mod labels;
 pub mod matrix;
 pub mod meaning;
 pub mod replay;
+pub mod review;
 pub mod supersede;
 pub mod versions;
 

@@ -8,7 +8,7 @@ use crate::core::commitments::{give_and_take_of, GiveTake};
 use crate::core::supersede::{self, SupersededBy, Supersessions};
 use crate::core::{Evaluation, Objection, Outsider, PartyState};
 use crate::ledger::{Position, State};
-use crate::model::{Role, Rule};
+use crate::model::{self, Agreement, Role, Rule};
 use crate::oid::ObjectId;
 use crate::trailers::Stance;
 
@@ -280,4 +280,71 @@ pub fn dues(ds: &[crate::core::due::Due]) -> Vec<DueView<'_>> {
             last_ratified: d.last_ratified.map(rfc3339),
         })
         .collect()
+}
+
+/// The JSON form of an agreement: the schema's fields, dates as strings.
+#[derive(Debug, Serialize)]
+pub struct AgreementJson<'a> {
+    pub id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    pub schema: u32,
+    pub title: &'a str,
+    pub kind: model::Kind,
+    pub purpose: &'a str,
+    pub review_every: Option<&'a str>,
+    pub review_by: Option<String>,
+    pub ends: Option<String>,
+    pub decision: &'a model::Decision,
+    pub scope: Option<&'a model::Scope>,
+    pub parties: &'a [model::Party],
+    pub commitments: &'a [model::Commitment],
+    pub norms: &'a [model::Norm],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub supersedes: &'a [String],
+    /// The ratified agreements that supersede this one (SPEC §7); absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub superseded_by: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superseded_since: Option<String>,
+    /// A partnership's give and take, party by party; absent for other kinds.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub give_and_take: Vec<GiveTakeView>,
+}
+
+impl<'a> AgreementJson<'a> {
+    pub fn new(id: &'a str, revision: Option<String>, a: &'a Agreement) -> Self {
+        AgreementJson {
+            id,
+            revision,
+            schema: a.schema,
+            title: &a.title,
+            kind: a.kind,
+            purpose: &a.purpose,
+            review_every: a.review_every.as_deref(),
+            review_by: a.review_by.map(|d| d.to_string()),
+            ends: a.ends.map(|d| d.to_string()),
+            decision: &a.decision,
+            scope: a.scope.as_ref(),
+            parties: &a.parties,
+            commitments: &a.commitments,
+            norms: &a.norms,
+            supersedes: &a.supersedes,
+            superseded_by: Vec::new(),
+            superseded_since: None,
+            give_and_take: if crate::core::commitments::shows_give_and_take(a.kind) {
+                let all = crate::core::commitments::give_and_take(a);
+                all.into_iter().map(GiveTakeView::new).collect()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    /// The same, saying which ratified agreements supersede it.
+    pub fn superseded(mut self, by: &'a [SupersededBy]) -> Self {
+        self.superseded_by = by.iter().map(|b| b.id.as_str()).collect();
+        self.superseded_since = crate::core::supersede::since(by).map(rfc3339);
+        self
+    }
 }

@@ -1,15 +1,27 @@
 //! Renderers for people: human text (optionally coloured) and markdown. They write to any
 //! writer and know nothing of git; JSON views are serialise-only structs in [`json`].
 //! `escape` holds the only two escapers for text accord did not write (one for terminals, one
-//! for markdown); `diff` presents semantic diffs computed by `crate::diff`.
+//! for markdown); `diff` presents semantic diffs computed by `crate::diff`. A command that
+//! prints more than a line has its own file here (its rows or report and a `write` taking the
+//! `Ui`); commands fill the data and never format it themselves.
 
+pub mod check;
+pub mod commitments;
 pub mod diff;
+pub mod diff_report;
+pub mod due;
 pub mod escape;
+pub mod history;
 pub mod human;
 pub mod json;
+pub mod list;
+pub mod log;
 pub mod markdown;
+pub mod pending;
+pub mod position;
 pub mod review;
 pub mod site;
+pub mod verify;
 
 use crate::model::Agreement;
 

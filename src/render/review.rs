@@ -1,11 +1,47 @@
-//! `accord review` for people: the terminal report and the pull-request comment.
+//! `accord review` for people: the terminal report and the pull-request comment, and the JSON
+//! report both are made from. Knows nothing of git; the command fills the report.
 
 use std::io::{self, Write};
 
 use super::escape::terminal as clean;
-use crate::commands::review::Report;
+use crate::core::review::FileChange;
+use crate::core::Evaluation;
 use crate::diff::Change;
+use crate::render::json::PositionView;
 use crate::ui::{BAD, BOLD, DIM, GOOD};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct Review {
+    pub agreement: String,
+    /// added | removed | changed | unchanged (positions only)
+    pub change: FileChange,
+    pub changes: Vec<Change>,
+    pub positions: Vec<PositionView>,
+    /// Status at HEAD; absent for a removed agreement.
+    #[serde(serialize_with = "crate::render::json::optional_status")]
+    pub status: Option<Evaluation>,
+    /// For a removal: whether the last text before it was a ratified retirement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retired_first: Option<bool>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub base: String,
+    pub head: String,
+    pub merge_base: String,
+    pub agreements: Vec<Review>,
+    /// Whether the range passes the gate: every changed agreement ratified at HEAD, every
+    /// removal a ratified retirement, and no change of where agreements or positions live.
+    pub ratified: bool,
+    /// Why the gate fails, in words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+    /// The positions branch, for the pull-request comment's "how to sign".
+    #[serde(skip)]
+    pub positions_branch: String,
+}
 
 pub fn human(out: &mut dyn Write, r: &Report, color: bool) -> io::Result<()> {
     if r.agreements.is_empty() {

@@ -1,116 +1,17 @@
-//! What several commands share: opening the repository, loading agreements with errors that
-//! say what to do, and evaluating agreements at a commit (store → core). No rendering here.
+//! Evaluating agreements at a commit (store → core): gathering the positions that bear on
+//! each (renames followed, the positions branch counted), the history the rules in force need,
+//! and handing them to `core::evaluate`. No rendering here.
 
 use std::collections::HashMap;
 
-use crate::oid::ObjectId;
-
-use crate::core::supersede::{self, Successor, Supersessions};
 use crate::core::{self, Evaluation};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ledger::Position;
-use crate::model::{self, Agreement, LoadError};
+use crate::model::{self, Agreement};
+use crate::oid::ObjectId;
 use crate::store::{AgreementRevisions, Source, Store, Timeline};
-use crate::ui::Ui;
 
-/// Refuse `--format markdown` for a command that has none, rather than print something else.
-pub fn no_markdown(ui: &Ui, command: &str) -> Result<()> {
-    if ui.format == crate::cli::OutputFormat::Markdown {
-        return Err(Error::new(format!("`accord {command}` has no markdown output"))
-            .hint("use --format human or --format json"));
-    }
-    Ok(())
-}
-
-/// Refuse an id that could not name an agreement file, before touching anything.
-pub fn check_id(id: &str) -> Result<()> {
-    if model::valid_id(id) {
-        Ok(())
-    } else {
-        Err(Error::new(format!("`{id}` is not a valid agreement id")).hint(
-            "ids are 1-64 lower-case letters, digits and `-`, starting with a letter or digit",
-        ))
-    }
-}
-
-/// Turn a load error into the user-facing error (exit 2 outside `check`).
-pub fn load_error(e: LoadError) -> Error {
-    let hint = match &e {
-        LoadError::Unreadable(_) => "fix the file; `accord check` lists every problem",
-        LoadError::Invalid(_) => "run `accord check` to see every problem with its location",
-    };
-    Error::new(e.to_string()).hint(hint)
-}
-
-/// Open the repository and warn once about shallow history.
-pub fn open(ui: &Ui) -> Result<Store> {
-    let store = Store::open(None)?;
-    if store.is_shallow() {
-        ui.warn("this is a shallow clone: history may be incomplete, and so may positions");
-    }
-    Ok(store)
-}
-
-fn not_found(store: &Store, id: &str, place: &str) -> Error {
-    let known = store.ids_current().unwrap_or_default();
-    let hint = if known.iter().any(|k| k == id) && place != "does not exist" {
-        let path = store.path_of(id);
-        format!("it is only in the working tree: commit it first (git add {path} && git commit)")
-    } else if known.is_empty() {
-        format!("create it with `accord new {id}`")
-    } else {
-        format!("known agreements: {}", known.join(", "))
-    };
-    Error::new(format!("no agreement `{id}` ({} {place})", store.path_of(id))).hint(hint)
-}
-
-/// The current text of an agreement (working tree; bare: HEAD), parsed and validated.
-pub fn load_current(store: &Store, id: &str) -> Result<Agreement> {
-    check_id(id)?;
-    let bytes = store.read_current(id)?.ok_or_else(|| not_found(store, id, "does not exist"))?;
-    model::load(&bytes, &store.path_of(id)).map_err(load_error)
-}
-
-/// An agreement at a commit, parsed and validated, with its blob id.
-pub fn load_at(store: &Store, commit: ObjectId, id: &str) -> Result<(ObjectId, Agreement)> {
-    check_id(id)?;
-    let path = store.path_of(id);
-    let (blob, bytes) = store.blob_at(commit, &path)?.ok_or_else(|| {
-        not_found(store, id, &format!("is not in commit {:.10}", commit.to_string()))
-    })?;
-    let a = model::load(&bytes, &path).map_err(load_error)?;
-    Ok((blob, a))
-}
-
-/// Say on stderr when positions recorded here have not reached the default remote yet.
-pub fn note_unsynced(store: &Store, ui: &Ui) -> Result<()> {
-    let branch = store.positions_branch();
-    if store.positions_tip(branch)?.is_none() {
-        return Ok(());
-    }
-    let Some(remote) = store.default_remote()? else { return Ok(()) };
-    let state = store.sync_state(branch, &remote)?;
-    if state.ahead > 0 {
-        ui.status(format!(
-            "{} position(s) on {branch} not yet synced to {remote}: run `accord sync`",
-            state.ahead
-        ));
-    }
-    Ok(())
-}
-
-/// Refuse a revision nobody can agree to (SPEC §9): conflict markers or template placeholders.
-pub fn refuse_unagreeable(store: &Store, blob: ObjectId, path: &str) -> Result<()> {
-    let bytes = store.read_blob(blob)?.unwrap_or_default();
-    let a = model::parse(&bytes, path).map_err(load_error)?;
-    let problems = model::unagreeable(&a, std::str::from_utf8(&bytes).unwrap_or_default(), path);
-    if problems.is_empty() {
-        return Ok(());
-    }
-    let list: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
-    Err(Error::new(format!("nobody can agree to this text yet:\n{}", list.join("\n")))
-        .hint("edit the file, commit, then sign; `accord check` lists every problem"))
-}
+use super::{load_at, load_error};
 
 /// Positions grouped by agreement, each list newest first.
 pub fn positions_by_agreement<'p>(
@@ -229,37 +130,6 @@ fn in_force_history(
     Ok(Some(core::in_force::History { last_ratified, earlier_parties }))
 }
 
-/// A gate (`review --require-ratified`, `check --ratified`, `verify`) in a shallow clone fails
-/// closed when the cut-off history could hide a position or an edit of what it judges.
-pub fn fail_closed_if_shallow(store: &Store, paths: &[String]) -> Result<()> {
-    if store.is_shallow() && store.shallow_could_hide(paths)? {
-        return Err(Error::new(
-            "this is a shallow clone and its history is cut off where an agreement it judges already existed: an older position or edit may be missing",
-        )
-        .hint("fetch the whole history first: `git fetch --unshallow` (in CI: fetch-depth: 0)"));
-    }
-    Ok(())
-}
-
-/// Whether agreement `id`, removed in `head`'s history, was retired first: the last text before
-/// the removal says `retired = true` and stood ratified when it was removed (SPEC §4).
-pub fn removed_after_ratified_retirement(store: &Store, head: ObjectId, id: &str) -> Result<bool> {
-    let graph = store.graph_for(head, id)?;
-    let timeline = Timeline::build(store, &graph, id)?;
-    let ratified = timeline.replay(store)?;
-    for (k, e) in timeline.events.iter().enumerate() {
-        let crate::store::Event::Edit(edit) = e else { continue };
-        if edit.blob.is_some() {
-            return Ok(false); // the newest edit is not a removal
-        }
-        let Some(before) = edit.before else { return Ok(false) };
-        let retired = timeline.agreement(store, before)?.is_some_and(|a| a.retired);
-        let stood_ratified = ratified.get(k + 1).copied().flatten() == Some(true);
-        return Ok(retired && stood_ratified);
-    }
-    Ok(false)
-}
-
 /// The positions naming any id of a lineage, newest first.
 fn gather<'p>(map: &HashMap<&str, Vec<&'p Position>>, lineage: &[&str]) -> Vec<&'p Position> {
     let mut all: Vec<&Position> = Vec::new();
@@ -375,75 +245,4 @@ fn evaluate_inner(
     history.save();
     crate::store::trace("evaluated", t0);
     Ok(out)
-}
-
-/// Which agreements at `commit` are superseded, by whom and since when (SPEC §3). `known` are
-/// evaluations already made at `commit`; every other agreement there that names others in
-/// `supersedes` is evaluated here. A file that does not load is in force nowhere, so it
-/// supersedes nothing (`check` names what is wrong with it).
-pub fn supersessions(
-    store: &Store,
-    commit: ObjectId,
-    known: &[Evaluation],
-) -> Result<Supersessions> {
-    superseding(store, commit, known, None)
-}
-
-/// Whether and by whom agreement `id` is superseded at `commit`: only its successors are
-/// evaluated, so `log`, `history` and `show` of one agreement stay as cheap as they were.
-pub fn supersessions_of(store: &Store, commit: ObjectId, id: &str) -> Result<Supersessions> {
-    superseding(store, commit, &[], Some(id))
-}
-
-fn superseding(
-    store: &Store,
-    commit: ObjectId,
-    known: &[Evaluation],
-    only: Option<&str>,
-) -> Result<Supersessions> {
-    let names = |list: &[String]| only.is_none_or(|id| list.iter().any(|s| s == id));
-    let mut extra = Vec::new();
-    for (id, blob) in store.ids_at(commit)? {
-        if known.iter().any(|e| e.agreement == id) {
-            continue;
-        }
-        let bytes = store.read_blob(blob)?.unwrap_or_default();
-        let path = store.path_of(&id);
-        if model::load(&bytes, &path)
-            .is_ok_and(|a| !a.supersedes.is_empty() && names(&a.supersedes))
-        {
-            extra.push(id);
-        }
-    }
-    let more = if extra.is_empty() { Vec::new() } else { evaluate_at(store, commit, &extra)? };
-    let in_force: Vec<&Evaluation> = known
-        .iter()
-        .chain(&more)
-        .filter(|e| e.ratified && !e.supersedes.is_empty() && names(&e.supersedes))
-        .collect();
-    if in_force.is_empty() {
-        return Ok(Supersessions::new());
-    }
-    let graph = store.graph(commit)?;
-    let mut successors = Vec::new();
-    for e in in_force {
-        let timeline = Timeline::build(store, &graph, &e.agreement)?;
-        let ratified = timeline.replay(store)?;
-        let times: Vec<i64> = timeline.events.iter().map(|e| e.time()).collect();
-        successors.push(Successor {
-            id: &e.agreement,
-            supersedes: &e.supersedes,
-            ratified: true,
-            since: core::due::last_became_ratified(&ratified, &times),
-        });
-    }
-    Ok(supersede::superseded(&successors))
-}
-
-/// [`supersessions_of`] at HEAD; none when nothing is committed yet.
-pub fn supersessions_of_at_head(store: &Store, id: &str) -> Result<Supersessions> {
-    match store.head()? {
-        Some(head) => supersessions_of(store, head, id),
-        None => Ok(Supersessions::new()),
-    }
 }

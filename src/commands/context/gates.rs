@@ -1,0 +1,72 @@
+//! Checks a command makes before it acts or answers: shallow clones fail closed, removals after
+//! a ratified retirement, texts nobody can agree to, positions not yet synced. They read the
+//! store and refuse or warn; they decide no verdict and render nothing.
+
+use crate::error::{Error, Result};
+use crate::model;
+use crate::oid::ObjectId;
+use crate::store::{Store, Timeline};
+use crate::ui::Ui;
+
+use super::load_error;
+
+/// Say on stderr when positions recorded here have not reached the default remote yet.
+pub fn note_unsynced(store: &Store, ui: &Ui) -> Result<()> {
+    let branch = store.positions_branch();
+    if store.positions_tip(branch)?.is_none() {
+        return Ok(());
+    }
+    let Some(remote) = store.default_remote()? else { return Ok(()) };
+    let state = store.sync_state(branch, &remote)?;
+    if state.ahead > 0 {
+        ui.status(format!(
+            "{} position(s) on {branch} not yet synced to {remote}: run `accord sync`",
+            state.ahead
+        ));
+    }
+    Ok(())
+}
+
+/// Refuse a revision nobody can agree to (SPEC §9): conflict markers or template placeholders.
+pub fn refuse_unagreeable(store: &Store, blob: ObjectId, path: &str) -> Result<()> {
+    let bytes = store.read_blob(blob)?.unwrap_or_default();
+    let a = model::parse(&bytes, path).map_err(load_error)?;
+    let problems = model::unagreeable(&a, std::str::from_utf8(&bytes).unwrap_or_default(), path);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
+    Err(Error::new(format!("nobody can agree to this text yet:\n{}", list.join("\n")))
+        .hint("edit the file, commit, then sign; `accord check` lists every problem"))
+}
+
+/// A gate (`review --require-ratified`, `check --ratified`, `verify`) in a shallow clone fails
+/// closed when the cut-off history could hide a position or an edit of what it judges.
+pub fn fail_closed_if_shallow(store: &Store, paths: &[String]) -> Result<()> {
+    if store.is_shallow() && store.shallow_could_hide(paths)? {
+        return Err(Error::new(
+            "this is a shallow clone and its history is cut off where an agreement it judges already existed: an older position or edit may be missing",
+        )
+        .hint("fetch the whole history first: `git fetch --unshallow` (in CI: fetch-depth: 0)"));
+    }
+    Ok(())
+}
+
+/// Whether agreement `id`, removed in `head`'s history, was retired first: the last text before
+/// the removal says `retired = true` and stood ratified when it was removed (SPEC §4).
+pub fn removed_after_ratified_retirement(store: &Store, head: ObjectId, id: &str) -> Result<bool> {
+    let graph = store.graph_for(head, id)?;
+    let timeline = Timeline::build(store, &graph, id)?;
+    let ratified = timeline.replay(store)?;
+    for (k, e) in timeline.events.iter().enumerate() {
+        let crate::store::Event::Edit(edit) = e else { continue };
+        if edit.blob.is_some() {
+            return Ok(false); // the newest edit is not a removal
+        }
+        let Some(before) = edit.before else { return Ok(false) };
+        let retired = timeline.agreement(store, before)?.is_some_and(|a| a.retired);
+        let stood_ratified = ratified.get(k + 1).copied().flatten() == Some(true);
+        return Ok(retired && stood_ratified);
+    }
+    Ok(false)
+}

@@ -1,0 +1,77 @@
+//! Opening the repository and loading one agreement, with errors that say what to do (an
+//! unknown id names the known ones). No evaluation and no rendering here.
+
+use crate::error::{Error, Result};
+use crate::model::{self, Agreement, LoadError};
+use crate::oid::ObjectId;
+use crate::store::Store;
+use crate::ui::Ui;
+
+/// Refuse `--format markdown` for a command that has none, rather than print something else.
+pub fn no_markdown(ui: &Ui, command: &str) -> Result<()> {
+    if ui.format == crate::cli::OutputFormat::Markdown {
+        return Err(Error::new(format!("`accord {command}` has no markdown output"))
+            .hint("use --format human or --format json"));
+    }
+    Ok(())
+}
+
+/// Refuse an id that could not name an agreement file, before touching anything.
+pub fn check_id(id: &str) -> Result<()> {
+    if model::valid_id(id) {
+        Ok(())
+    } else {
+        Err(Error::new(format!("`{id}` is not a valid agreement id")).hint(
+            "ids are 1-64 lower-case letters, digits and `-`, starting with a letter or digit",
+        ))
+    }
+}
+
+/// Turn a load error into the user-facing error (exit 2 outside `check`).
+pub fn load_error(e: LoadError) -> Error {
+    let hint = match &e {
+        LoadError::Unreadable(_) => "fix the file; `accord check` lists every problem",
+        LoadError::Invalid(_) => "run `accord check` to see every problem with its location",
+    };
+    Error::new(e.to_string()).hint(hint)
+}
+
+/// Open the repository and warn once about shallow history.
+pub fn open(ui: &Ui) -> Result<Store> {
+    let store = Store::open(None)?;
+    if store.is_shallow() {
+        ui.warn("this is a shallow clone: history may be incomplete, and so may positions");
+    }
+    Ok(store)
+}
+
+fn not_found(store: &Store, id: &str, place: &str) -> Error {
+    let known = store.ids_current().unwrap_or_default();
+    let hint = if known.iter().any(|k| k == id) && place != "does not exist" {
+        let path = store.path_of(id);
+        format!("it is only in the working tree: commit it first (git add {path} && git commit)")
+    } else if known.is_empty() {
+        format!("create it with `accord new {id}`")
+    } else {
+        format!("known agreements: {}", known.join(", "))
+    };
+    Error::new(format!("no agreement `{id}` ({} {place})", store.path_of(id))).hint(hint)
+}
+
+/// The current text of an agreement (working tree; bare: HEAD), parsed and validated.
+pub fn load_current(store: &Store, id: &str) -> Result<Agreement> {
+    check_id(id)?;
+    let bytes = store.read_current(id)?.ok_or_else(|| not_found(store, id, "does not exist"))?;
+    model::load(&bytes, &store.path_of(id)).map_err(load_error)
+}
+
+/// An agreement at a commit, parsed and validated, with its blob id.
+pub fn load_at(store: &Store, commit: ObjectId, id: &str) -> Result<(ObjectId, Agreement)> {
+    check_id(id)?;
+    let path = store.path_of(id);
+    let (blob, bytes) = store.blob_at(commit, &path)?.ok_or_else(|| {
+        not_found(store, id, &format!("is not in commit {:.10}", commit.to_string()))
+    })?;
+    let a = model::load(&bytes, &path).map_err(load_error)?;
+    Ok((blob, a))
+}

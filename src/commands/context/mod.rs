@@ -1,0 +1,14 @@
+//! What several commands share: opening the repository, loading agreements with errors that
+//! say what to do ([`load`]), evaluating agreements at a commit (store → core, [`evaluate`]),
+//! the checks gates make before answering ([`gates`]) and supersession ([`supersede`]). No
+//! rendering here; everything is re-exported so commands call `super::name`.
+
+mod evaluate;
+mod gates;
+mod load;
+mod supersede;
+
+pub use evaluate::*;
+pub use gates::*;
+pub use load::*;
+pub use supersede::*;
