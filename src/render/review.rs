@@ -157,6 +157,6 @@ pub fn markdown(out: &mut dyn Write, range: &str, r: &Report) -> io::Result<()> 
 
 /// A position recorded on another revision than the head text: shown apart, so that it does not
 /// read as approval of the edit above it (it may still carry over when the meaning is the same).
-fn on_earlier_text(a: &crate::commands::review::Review, p: &super::json::PositionView) -> bool {
+fn on_earlier_text(a: &Review, p: &super::json::PositionView) -> bool {
     a.status.as_ref().is_some_and(|s| s.revision != p.revision)
 }
