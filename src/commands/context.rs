@@ -148,7 +148,7 @@ pub fn evaluate(
         let current = core::Revisions::fingerprint(&reader, agreement)?;
         let lineage = || {
             let graph = store.graph_for(commit, id)?;
-            Timeline::build(store, &graph, id)?.lineage(store)
+            Timeline::lineage_of(store, &graph, id)
         };
         let branch = core::counting::count_branch(&reader, current, positions.branch, lineage)?;
         core::counting::merge(positions.here, &branch)
