@@ -187,7 +187,12 @@ fn in_force_history(
     let path = store.path_of(id);
     let mut earlier = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    // Neighbouring commits mostly hold the same blob: skip those before hashing.
+    let mut last = None;
     for blob in store.blobs_along(graph, &path)?.into_iter().flatten() {
+        if last.replace(blob) == Some(blob) {
+            continue;
+        }
         let blob = ObjectId::from(blob);
         if blob == revision || !seen.insert(blob) {
             continue;
