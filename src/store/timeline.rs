@@ -38,6 +38,35 @@ pub struct Timeline<'g> {
 
 impl<'g> Timeline<'g> {
     pub fn build(store: &Store, graph: &'g Graph, id: &str) -> Result<Timeline<'g>> {
+        let mut timeline = Timeline::main_line(store, graph, id)?;
+        // Positions on the positions branch that count in this history (SPEC §4 rule 2), in
+        // among the rest by time: a sign-off made before a text stood counts for it only from
+        // then on, and a replaced text is judged by the positions made before it was replaced.
+        if let Some(tip) = timeline.tip {
+            let mut mine: Vec<Arc<Position>> = Vec::new();
+            for lid in &timeline.ids {
+                mine.extend(store.branch_positions_on(store.positions_branch(), tip, lid)?);
+            }
+            mine.sort_by_key(|p| std::cmp::Reverse((p.time, p.commit)));
+            if !mine.is_empty() {
+                timeline.add_branch_positions(store, &mine)?;
+            }
+        }
+        Ok(timeline)
+    }
+
+    /// The agreement's texts and edits as counting reads them, without placing the positions
+    /// branch's positions among the events (the lineage is made of edits only).
+    pub fn lineage_of(store: &Store, graph: &'g Graph, id: &str) -> Result<Lineage> {
+        let tip = graph.deferred.or_else(|| graph.nodes.first().map(|n| n.id));
+        if let Some(l) = tip.and_then(|t| store.cached_lineage(t, id)) {
+            return Ok(l);
+        }
+        Timeline::main_line(store, graph, id)?.lineage(store)
+    }
+
+    /// The edits and the positions reachable from the tip of `graph`, renames followed.
+    fn main_line(store: &Store, graph: &'g Graph, id: &str) -> Result<Timeline<'g>> {
         let path = store.path_of(id);
         let tip = graph.deferred.or_else(|| graph.nodes.first().map(|n| n.id));
         let (events, lineage) = match tip.and_then(|t| store.cached_timeline(t, id)) {
@@ -55,7 +84,7 @@ impl<'g> Timeline<'g> {
         };
         let (events, ids) = follow_renames(store, events, id)?;
 
-        let mut timeline = Timeline {
+        Ok(Timeline {
             id: id.to_string(),
             path,
             events,
@@ -65,21 +94,7 @@ impl<'g> Timeline<'g> {
             tip,
             lineage: RefCell::new(lineage),
             ids,
-        };
-        // Positions on the positions branch that count in this history (SPEC §4 rule 2), in
-        // among the rest by time: a sign-off made before a text stood counts for it only from
-        // then on, and a replaced text is judged by the positions made before it was replaced.
-        if let Some(tip) = tip {
-            let mut mine: Vec<Arc<Position>> = Vec::new();
-            for lid in &timeline.ids {
-                mine.extend(store.branch_positions_on(store.positions_branch(), tip, lid)?);
-            }
-            mine.sort_by_key(|p| std::cmp::Reverse((p.time, p.commit)));
-            if !mine.is_empty() {
-                timeline.add_branch_positions(store, &mine)?;
-            }
-        }
-        Ok(timeline)
+        })
     }
 
     fn add_branch_positions(&mut self, store: &Store, mine: &[Arc<Position>]) -> Result<()> {

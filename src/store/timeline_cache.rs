@@ -216,6 +216,15 @@ impl Store {
         self.timelines_at(tip).entries.get(id).cloned()
     }
 
+    /// The remembered lineage of agreement `id` at `tip` (renames already followed), without
+    /// copying its events.
+    pub(super) fn cached_lineage(&self, tip: Oid, id: &str) -> Option<Lineage> {
+        if no_cache() {
+            return None;
+        }
+        self.timelines_at(tip).entries.get(id).and_then(|e| e.lineage.clone())
+    }
+
     /// Remember agreement `id`'s events at `tip`.
     pub(super) fn remember_events(&self, tip: Oid, id: &str, events: &[Event]) {
         if no_cache() {
