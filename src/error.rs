@@ -39,12 +39,6 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-impl From<git2::Error> for Error {
-    fn from(e: git2::Error) -> Error {
-        Error::new(format!("git: {}", e.message()))
-    }
-}
-
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Error {
         if is_broken_pipe(&e) {

@@ -1,17 +1,13 @@
 //! `accord review`: what a range of commits (a pull request) does to the agreements.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::cli::OutputFormat;
-use crate::core::review::{self, FileChange};
-use crate::diff;
+use crate::core::review;
 use crate::error::{Error, Result};
-use crate::model;
 use crate::oid::ObjectId;
 use crate::render;
-use crate::render::json::PositionView;
-use crate::render::review::{Report, Review};
-use crate::store::{CommitKind, Store};
+use crate::render::review::Report;
 use crate::ui::Ui;
 
 /// Review the agreement changes in a range of commits, as for a pull request
@@ -70,67 +66,11 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
             before.keys().chain(after.keys()).map(|id| store.path_of(id)).collect();
         super::fail_closed_if_shallow(&store, &paths)?;
     }
-    let keep = signed_filter(&store, args.signed, base)?;
-    let in_range = positions_in_range(&store, head, merge_base)?;
-    // A `git mv` in the range keeps the lineage: the old id is the new one's earlier name.
-    let after_ids: Vec<String> = after.keys().cloned().collect();
+    let keep = super::signed_filter(&store, args.signed, base)?;
     let head_graph = store.graph(head)?;
-    let mut renamed: BTreeMap<String, String> = BTreeMap::new(); // new id -> old id
-    for id in before.keys().filter(|id| !after.contains_key(*id)) {
-        if let Some(new) = store.renamed_into(&head_graph, id, &after_ids)? {
-            renamed.insert(new, id.clone());
-        }
-    }
-    let ids: BTreeSet<String> = before
-        .keys()
-        .filter(|id| !renamed.values().any(|old| old == *id))
-        .chain(after.keys())
-        .cloned()
-        .collect();
-    let mut reviews = Vec::new();
-    let (mut unratified, mut removed) = (Vec::new(), Vec::new());
-    for id in ids {
-        let old = renamed.get(&id);
-        let (b, a) = (before.get(old.unwrap_or(&id)), after.get(&id));
-        let positions: Vec<PositionView> = in_range
-            .iter()
-            .filter(|p| {
-                (p.trailers.agreement == id || Some(&p.trailers.agreement) == old) && keep(p)
-            })
-            .map(|p| PositionView::new(p))
-            .collect();
-        let Some(change) = review::classify(b, a, !positions.is_empty()) else { continue };
-        let path = store.path_of(&id);
-        let read = |blob: ObjectId| -> Result<model::Agreement> {
-            let bytes = store.read_blob(blob)?.unwrap_or_default();
-            model::parse(&bytes, &path).map_err(super::load_error)
-        };
-        let changes = match (b, a) {
-            (Some(x), Some(y)) if x != y => diff::diff(&read(*x)?, &read(*y)?),
-            _ => Vec::new(),
-        };
-        let status = match a {
-            Some(_) => {
-                super::evaluate_filtered(&store, head, std::slice::from_ref(&id), &keep)?.pop()
-            }
-            None => None,
-        };
-        // A removal needs consent: the last text was a ratified retirement, or a ratified
-        // successor at HEAD supersedes it (SPEC §3, §4).
-        let retired_first = match change {
-            FileChange::Removed => Some(
-                super::removed_after_ratified_retirement(&store, head, &id)?
-                    || !super::supersessions_of(&store, head, &id)?.is_empty(),
-            ),
-            _ => None,
-        };
-        match review::blocks(change, status.as_ref().map(|s| s.ratified), retired_first) {
-            Some(review::Block::Unratified) => unratified.push(id.clone()),
-            Some(review::Block::Removed) => removed.push(id.clone()),
-            None => {}
-        }
-        reviews.push(Review { agreement: id, change, changes, positions, status, retired_first });
-    }
+    let in_range = store.positions_in_range(&head_graph, merge_base)?;
+    let range = super::Range { store: &store, head, head_graph: &head_graph, in_range: &in_range };
+    let (reviews, unratified, removed) = range.review(&before, &after, &keep)?;
     problems.extend(review::problems(short(head_rev), &unratified, &removed));
     let report = Report {
         base: base.to_string(),
@@ -161,50 +101,4 @@ fn short(rev: &str) -> &str {
     } else {
         rev
     }
-}
-
-/// Positions taken in the range: reachable from HEAD but not from the merge base, and those on
-/// the positions branch made since the merge base was committed.
-fn positions_in_range(
-    store: &Store,
-    head: ObjectId,
-    merge_base: ObjectId,
-) -> Result<Vec<std::sync::Arc<crate::ledger::Position>>> {
-    let head_graph = store.graph(head)?;
-    let base_graph = store.graph(merge_base)?;
-    let mut out: Vec<_> = head_graph
-        .order(|n| matches!(n.accord, CommitKind::Position(_)) && !base_graph.contains(&n.id))
-        .into_iter()
-        .filter_map(|i| match &head_graph.nodes[i as usize].accord {
-            CommitKind::Position(p) => Some(p.clone()),
-            _ => None,
-        })
-        .collect();
-    let since = base_graph.nodes.first().map_or(i64::MIN, |n| n.time);
-    let branch = store.branch_positions(store.positions_branch(), Some(head))?;
-    out.extend(branch.into_iter().filter(|p| p.time >= since));
-    Ok(out)
-}
-
-/// With `--signed`, which positions count: those whose commit carries a good signature by the
-/// party, checked against the allowed signers at BASE (or the verifier's own file).
-fn signed_filter(
-    store: &Store,
-    signed: bool,
-    base: ObjectId,
-) -> Result<impl Fn(&crate::ledger::Position) -> bool + '_> {
-    let signers = if signed { Some(store.allowed_signers(base)?) } else { None };
-    Ok(move |p: &crate::ledger::Position| -> bool {
-        let Some(signers) = &signers else { return true };
-        match store.commit_signature(p.commit) {
-            Ok(Some((payload, signature))) => {
-                let path = signers.as_ref().map(|s| s.path.as_path());
-                matches!(
-                    crate::signing::verify(path, &p.trailers.email, &payload, &signature),
-                    crate::signing::Verdict::Good { .. }
-                )
-            }
-            _ => false,
-        }
-    })
 }

@@ -487,7 +487,6 @@ impl CommitGraph {
 #[cfg(test)]
 mod tests {
     use std::path::Path;
-    use std::process::Command;
 
     use super::*;
 
@@ -524,26 +523,28 @@ mod tests {
     }
 
     fn git_with_input(dir: &Path, args: &[&str], input: &str) -> String {
-        use std::io::Write;
-        let mut child = Command::new("git")
-            .current_dir(dir)
-            .args(args)
-            .env("HOME", dir)
-            .env("XDG_CONFIG_HOME", dir)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "A")
-            .env("GIT_AUTHOR_EMAIL", "a@example.com")
-            .env("GIT_COMMITTER_NAME", "A")
-            .env("GIT_COMMITTER_EMAIL", "a@example.com")
-            .env("GIT_AUTHOR_DATE", "@1700000000 +0000")
-            .env("GIT_COMMITTER_DATE", "@1700000000 +0000")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("git runs");
-        child.stdin.take().expect("piped").write_all(input.as_bytes()).expect("stdin");
-        let out = child.wait_with_output().expect("git runs");
+        let home = dir.to_str().expect("UTF-8 temp path");
+        let argv: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
+        let env = [
+            ("HOME", home),
+            ("XDG_CONFIG_HOME", home),
+            ("GIT_CONFIG_NOSYSTEM", "1"),
+            ("GIT_AUTHOR_NAME", "A"),
+            ("GIT_AUTHOR_EMAIL", "a@example.com"),
+            ("GIT_COMMITTER_NAME", "A"),
+            ("GIT_COMMITTER_EMAIL", "a@example.com"),
+            ("GIT_AUTHOR_DATE", "@1700000000 +0000"),
+            ("GIT_COMMITTER_DATE", "@1700000000 +0000"),
+        ];
+        let out = crate::store::process::run_program_with(
+            Path::new("git"),
+            Some(dir),
+            &argv,
+            &env,
+            &[],
+            Some(input.as_bytes()),
+        )
+        .expect("git runs");
         assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).into_owned()
     }

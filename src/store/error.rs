@@ -31,3 +31,10 @@ impl From<StoreError> for crate::error::Error {
         }
     }
 }
+
+// git2's errors become the user-facing error here, in the one module that uses git2.
+impl From<git2::Error> for crate::error::Error {
+    fn from(e: git2::Error) -> crate::error::Error {
+        crate::error::Error::new(format!("git: {}", e.message()))
+    }
+}

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use git2::{ErrorCode, Oid};
 
-use super::{Ident, SignFn, Store};
+use super::{CommitKind, Graph, Ident, SignFn, Store};
 use crate::error::{Error, Result};
 use crate::ledger::Position;
 use crate::oid::ObjectId;
@@ -176,5 +176,28 @@ impl Store {
                 Ok(self.repo.commit_signed(text, &signature, None)?)
             }
         }
+    }
+
+    /// Positions taken in a range (`review`): reachable from `head_graph`'s tip but not from
+    /// `merge_base`, and those on the positions branch made since the merge base was committed.
+    pub fn positions_in_range(
+        &self,
+        head_graph: &Graph,
+        merge_base: ObjectId,
+    ) -> Result<Vec<Arc<Position>>> {
+        let base_graph = self.graph(merge_base)?;
+        let mut out: Vec<Arc<Position>> = head_graph
+            .order(|n| matches!(n.accord, CommitKind::Position(_)) && !base_graph.contains(&n.id))
+            .into_iter()
+            .filter_map(|i| match &head_graph.nodes[i as usize].accord {
+                CommitKind::Position(p) => Some(p.clone()),
+                _ => None,
+            })
+            .collect();
+        let since = base_graph.nodes.first().map_or(i64::MIN, |n| n.time);
+        let head = head_graph.nodes.first().map(|n| ObjectId::from(n.id));
+        let branch = self.branch_positions(self.positions_branch(), head)?;
+        out.extend(branch.into_iter().filter(|p| p.time >= since));
+        Ok(out)
     }
 }

@@ -15,10 +15,39 @@ pub fn run_program(
     set: &[(&str, &str)],
     unset: &[&str],
 ) -> Result<Output> {
+    run_program_with(program, None, args, set, unset, None)
+}
+
+/// [`run_program`] in folder `dir` (when given), with `input` on its standard input (when
+/// given; otherwise standard input is inherited as `Command::output` does).
+pub fn run_program_with(
+    program: &Path,
+    dir: Option<&Path>,
+    args: &[&OsStr],
+    set: &[(&str, &str)],
+    unset: &[&str],
+    input: Option<&[u8]>,
+) -> Result<Output> {
+    use std::io::Write;
+    use std::process::Stdio;
     let mut cmd = Command::new(program);
     cmd.args(args).envs(set.iter().copied());
+    if let Some(d) = dir {
+        cmd.current_dir(d);
+    }
     for k in unset {
         cmd.env_remove(k);
     }
-    cmd.output().map_err(|e| Error::new(format!("cannot run {}: {e}", program.display())))
+    let cannot = |e: std::io::Error| Error::new(format!("cannot run {}: {e}", program.display()));
+    let Some(input) = input else { return cmd.output().map_err(cannot) };
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(cannot)?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(input).map_err(cannot)?;
+    }
+    child.wait_with_output().map_err(cannot)
 }

@@ -70,3 +70,26 @@ pub fn removed_after_ratified_retirement(store: &Store, head: ObjectId, id: &str
     }
     Ok(false)
 }
+
+/// With `review --signed`, which positions count: those whose commit carries a good signature
+/// by the party, checked against the allowed signers at `base` (or the verifier's own file).
+pub fn signed_filter(
+    store: &Store,
+    signed: bool,
+    base: ObjectId,
+) -> Result<impl Fn(&crate::ledger::Position) -> bool + '_> {
+    let signers = if signed { Some(store.allowed_signers(base)?) } else { None };
+    Ok(move |p: &crate::ledger::Position| -> bool {
+        let Some(signers) = &signers else { return true };
+        match store.commit_signature(p.commit) {
+            Ok(Some((payload, signature))) => {
+                let path = signers.as_ref().map(|s| s.path.as_path());
+                matches!(
+                    crate::signing::verify(path, &p.trailers.email, &payload, &signature),
+                    crate::signing::Verdict::Good { .. }
+                )
+            }
+            _ => false,
+        }
+    })
+}

@@ -6,9 +6,11 @@
 mod evaluate;
 mod gates;
 mod load;
+mod range;
 mod supersede;
 
 pub use evaluate::*;
 pub use gates::*;
 pub use load::*;
+pub use range::*;
 pub use supersede::*;

@@ -1,0 +1,107 @@
+//! What a range of commits did to each agreement (`review`): its change, semantic diff,
+//! positions in the range and status at HEAD, with renames followed. Store → core glue; the
+//! gate's wording is in `core::review` and the rendering in `render::review`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use super::{evaluate_filtered, load_error, removed_after_ratified_retirement, supersessions_of};
+use crate::core::review::{self, FileChange};
+use crate::diff;
+use crate::error::Result;
+use crate::ledger::Position;
+use crate::model;
+use crate::oid::ObjectId;
+use crate::render::json::PositionView;
+use crate::render::review::Review;
+use crate::store::{Graph, Store};
+
+/// One range under review.
+pub struct Range<'a> {
+    pub store: &'a Store,
+    pub head: ObjectId,
+    pub head_graph: &'a Graph,
+    /// Positions taken in the range ([`Store::positions_in_range`]).
+    pub in_range: &'a [Arc<Position>],
+}
+
+impl Range<'_> {
+    /// Each agreement the range touched, and the ids it leaves unratified or removes without
+    /// consent.
+    #[allow(clippy::type_complexity)]
+    pub fn review(
+        &self,
+        before: &BTreeMap<String, ObjectId>,
+        after: &BTreeMap<String, ObjectId>,
+        keep: &dyn Fn(&Position) -> bool,
+    ) -> Result<(Vec<Review>, Vec<String>, Vec<String>)> {
+        let head = self.head;
+        // A `git mv` in the range keeps the lineage: the old id is the new one's earlier name.
+        let after_ids: Vec<String> = after.keys().cloned().collect();
+        let mut renamed: BTreeMap<String, String> = BTreeMap::new(); // new id -> old id
+        for id in before.keys().filter(|id| !after.contains_key(*id)) {
+            if let Some(new) = self.store.renamed_into(self.head_graph, id, &after_ids)? {
+                renamed.insert(new, id.clone());
+            }
+        }
+        let ids: BTreeSet<String> = before
+            .keys()
+            .filter(|id| !renamed.values().any(|old| old == *id))
+            .chain(after.keys())
+            .cloned()
+            .collect();
+        let mut reviews = Vec::new();
+        let (mut unratified, mut removed) = (Vec::new(), Vec::new());
+        for id in ids {
+            let old = renamed.get(&id);
+            let (b, a) = (before.get(old.unwrap_or(&id)), after.get(&id));
+            let positions: Vec<PositionView> = self
+                .in_range
+                .iter()
+                .filter(|p| {
+                    (p.trailers.agreement == id || Some(&p.trailers.agreement) == old) && keep(p)
+                })
+                .map(|p| PositionView::new(p))
+                .collect();
+            let Some(change) = review::classify(b, a, !positions.is_empty()) else { continue };
+            let path = self.store.path_of(&id);
+            let read = |blob: ObjectId| -> Result<model::Agreement> {
+                let bytes = self.store.read_blob(blob)?.unwrap_or_default();
+                model::parse(&bytes, &path).map_err(load_error)
+            };
+            let changes = match (b, a) {
+                (Some(x), Some(y)) if x != y => diff::diff(&read(*x)?, &read(*y)?),
+                _ => Vec::new(),
+            };
+            let status = match a {
+                Some(_) => {
+                    evaluate_filtered(self.store, head, std::slice::from_ref(&id), keep)?.pop()
+                }
+                None => None,
+            };
+            // A removal needs consent: the last text was a ratified retirement, or a ratified
+            // successor at HEAD supersedes it (SPEC §3, §4).
+            let retired_first = match change {
+                FileChange::Removed => Some(
+                    removed_after_ratified_retirement(self.store, head, &id)?
+                        || !supersessions_of(self.store, head, &id)?.is_empty(),
+                ),
+                _ => None,
+            };
+            match review::blocks(change, status.as_ref().map(|s| s.ratified), retired_first) {
+                Some(review::Block::Unratified) => unratified.push(id.clone()),
+                Some(review::Block::Removed) => removed.push(id.clone()),
+                None => {}
+            }
+            reviews.push(Review {
+                agreement: id,
+                change,
+                changes,
+                positions,
+                status,
+                retired_first,
+            });
+        }
+        Ok((reviews, unratified, removed))
+    }
+}
