@@ -2,11 +2,9 @@
 //! `Accord-*` trailer block, on the positions branch (SPEC §4) or, with `--here`, on the current
 //! branch as a commit whose tree is its parent's tree.
 
+use crate::core::position::{self, Decision};
 use crate::error::{Error, Result};
-use crate::ledger::State;
-use crate::model::{Party, Role};
-use crate::signing;
-use crate::store::FileState;
+use crate::store::PositionWrite;
 use crate::trailers::{self, Stance, Trailers};
 use crate::ui::Ui;
 
@@ -98,9 +96,6 @@ pub fn run_withdraw(a: WithdrawArgs, ui: &mut Ui) -> Result<()> {
     record(Stance::Withdraw, a.common, a.message.unwrap_or_default(), ui)
 }
 
-/// Signs a commit buffer, giving the armoured signature (what `Store::write_commit` takes).
-type SignFn<'a> = &'a dyn Fn(&[u8]) -> Result<String>;
-
 fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<()> {
     let id = common.id.clone();
     super::check_id(&id)?;
@@ -119,24 +114,7 @@ fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<(
     }
     let head = store.head_required()?;
     let path = store.path_of(&id);
-    let state = if store.is_bare() { FileState::Clean } else { store.file_state(&path)? };
-    match state {
-        FileState::Clean => {}
-        FileState::Modified => {
-            return Err(Error::new(format!("{path} has uncommitted changes"))
-                .hint("commit them (or `git restore` the file): positions bind to committed text"))
-        }
-        FileState::Untracked => {
-            return Err(Error::new(format!("{path} is not committed"))
-                .hint(format!("git add {path} && git commit, then take your position")))
-        }
-        FileState::Missing => {
-            if store.blob_at(head, &path)?.is_some() {
-                return Err(Error::new(format!("{path} is deleted in the working tree"))
-                    .hint(format!("restore it with `git restore {path}`")));
-            }
-        }
-    }
+    super::refuse_uncommitted(&store, head, &path)?;
     let (revision, agreement) = super::load_at(&store, head, &id)?;
     if stance == Stance::Sign {
         super::refuse_unagreeable(&store, revision, &path)?;
@@ -147,54 +125,21 @@ fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<(
     // What does this party stand on now?
     let evals = super::evaluate_at(&store, head, std::slice::from_ref(&id))?;
     let Some(eval) = evals.first() else { return Err(Error::new(format!("no agreement `{id}`"))) };
-    // A party an edit removed may still lift the objection they left standing (SPEC §5).
-    let removed = eval
-        .removed_objecting
-        .iter()
-        .find(|(_, e)| stance == Stance::Withdraw && crate::model::same_email(e, &signer))
-        .map(|(name, email)| Party {
-            name: name.clone(),
-            email: email.clone(),
-            role: Role::Partner,
-        });
-    let Some(party) = agreement.party(&signer).or(removed.as_ref()) else {
-        // Named in full up to a screenful; a file may list thousands.
-        const SHOWN: usize = 20;
-        let mut parties: Vec<String> =
-            agreement.parties.iter().take(SHOWN).map(|p| p.ident()).collect();
-        if agreement.parties.len() > SHOWN {
-            parties.push(format!("and {} more", agreement.parties.len() - SHOWN));
-        }
-        let mapped =
-            if signer == author.email { String::new() } else { format!(" (.mailmap: {signer})") };
-        return Err(Error::new(format!(
-            "{} <{}>{mapped} is not a party of {id}; its parties are: {}",
-            author.name,
-            author.email,
-            parties.join(", ")
-        ))
-        .hint("take positions with the email listed in the agreement (git config user.email)"));
+    let Some(party) = position::taker(&agreement, eval, &signer, stance) else {
+        return Err(super::not_a_party(&agreement, &id, &author, &signer));
     };
     let committer = store.committer(&author)?;
-    let mine = eval.parties.iter().find(|p| crate::model::same_email(&p.email, &party.email));
-    let state = match mine {
-        Some(p) => p.state,
-        None if removed.is_some() => State::Objecting,
-        None => State::Silent,
-    };
-    match (stance, state) {
-        (Stance::Sign, State::Signed) | (Stance::Abstain, State::Abstained)
-            if mine.is_some_and(|p| !p.carried_over) =>
-        {
+    let state = match position::decide(eval, &party, stance) {
+        Decision::Record(state) => state,
+        Decision::AlreadyTaken => {
             ui.status(format!(
-                "{} already {} revision {:.10} of {id}; nothing recorded",
+                "{} already {} revision {revision:.10} of {id}; nothing recorded",
                 party.email,
                 if stance == Stance::Sign { "signed" } else { "abstained on" },
-                revision.to_string()
             ));
             return Ok(());
         }
-        (Stance::Withdraw, State::Silent) => {
+        Decision::NothingToWithdraw => {
             return Err(Error::new(format!(
                 "{} has no standing position on {id} to withdraw",
                 party.email
@@ -203,8 +148,7 @@ fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<(
                 "you are silent already; `accord sign|object|abstain {id}` takes a position"
             )));
         }
-        _ => {}
-    }
+    };
 
     let t = Trailers {
         stance,
@@ -215,19 +159,11 @@ fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<(
         email: party.email.clone(),
     };
     let message = trailers::format(&t, &note);
-    let signer = store.sign_config(common.gpg_sign, common.no_gpg_sign, &committer);
-    let sign_fn = |payload: &[u8]| -> Result<String> {
-        let cfg = signer.as_ref().expect("only called when signing");
-        signing::sign(cfg, payload).map_err(|e| {
-            Error::new(format!("cannot sign the position commit: {e}"))
-                .hint("check user.signingkey and gpg.format, or pass --no-gpg-sign")
-        })
-    };
-    let sign: Option<SignFn> = signer.as_ref().map(|_| &sign_fn as _);
+    let sign = store.sign_config(common.gpg_sign, common.no_gpg_sign, &committer);
+    let write = PositionWrite { id: &id, revision, author: &author, committer: &committer };
     if !here {
         let branch = store.positions_branch().to_string();
-        let commit =
-            store.append_position(&branch, &id, revision, &author, &committer, &message, sign)?;
+        let commit = store.record_on_branch(&branch, &write, &message, sign.as_ref())?;
         ui.status(format!(
             "{} {} {id} (revision {revision:.10}) on {branch} in commit {commit:.10}",
             party.email,
@@ -236,18 +172,7 @@ fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<(
         ui.hint(format!("publish it with `accord sync` (or `git push origin {branch}`)"));
         return Ok(());
     }
-    let commit = store.append_empty_commit(&format!("accord: {stance} {id}"), |parent| {
-        if parent != head {
-            // The branch moved while we worked: the position still binds to the revision the
-            // party saw, so refuse if the agreement itself changed.
-            let now = store.blob_at(parent, &path)?.map(|(b, _)| b);
-            if now != Some(revision) {
-                return Err(Error::new(format!("{path} changed on the branch while recording"))
-                    .hint("read the new text, then take your position again"));
-            }
-        }
-        store.write_commit(parent, &author, &committer, &message, sign)
-    })?;
+    let commit = store.record_here(head, &path, &write, &message, sign.as_ref())?;
     ui.status(format!(
         "{} {} {id} (revision {revision:.10}) in commit {commit:.10}",
         party.email,

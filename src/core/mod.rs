@@ -18,6 +18,7 @@ pub mod in_force;
 pub mod labels;
 pub mod matrix;
 pub mod meaning;
+pub mod position;
 pub mod replay;
 pub mod review;
 pub mod supersede;

@@ -54,7 +54,7 @@ pub use commit_graph::{BloomKey, CommitGraph, CommitGraphError, PathChange};
 pub use error::StoreError;
 pub use graph::{Graph, Node, Parents};
 pub use mailmap::IdentityMap;
-pub use positions::{valid_branch_name, DEFAULT_BRANCH};
+pub use positions::{valid_branch_name, PositionWrite, DEFAULT_BRANCH};
 pub use process::run_program;
 pub use raw_commit::{classify, parse_commit, CommitKind, RawCommit};
 pub use revisions::{fingerprint, AgreementRevisions, Source};

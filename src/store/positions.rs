@@ -16,6 +16,7 @@ use super::{CommitKind, Graph, Ident, SignFn, Store};
 use crate::error::{Error, Result};
 use crate::ledger::Position;
 use crate::oid::ObjectId;
+use crate::signing::SignConfig;
 
 /// The positions branch unless `accord.toml` names another.
 pub const DEFAULT_BRANCH: &str = "accord/positions";
@@ -200,4 +201,62 @@ impl Store {
         out.extend(branch.into_iter().filter(|p| p.time >= since));
         Ok(out)
     }
+
+    /// Record a position on the positions branch, signed when `sign` says how.
+    pub fn record_on_branch(
+        &self,
+        branch: &str,
+        w: &PositionWrite<'_>,
+        message: &str,
+        sign: Option<&SignConfig>,
+    ) -> Result<ObjectId> {
+        let sign_fn = |payload: &[u8]| signed(sign, payload);
+        let f: Option<&SignFn<'_>> = sign.map(|_| &sign_fn as _);
+        self.append_position(branch, w.id, w.revision, w.author, w.committer, message, f)
+    }
+
+    /// Record a position on the current branch (`--here`): an empty commit on HEAD. When the
+    /// branch moved meanwhile, the position still binds to the revision the party saw, so it is
+    /// refused if the agreement at `path` itself changed since `head`.
+    pub fn record_here(
+        &self,
+        head: ObjectId,
+        path: &str,
+        w: &PositionWrite<'_>,
+        message: &str,
+        sign: Option<&SignConfig>,
+    ) -> Result<ObjectId> {
+        let sign_fn = |payload: &[u8]| signed(sign, payload);
+        let f: Option<&SignFn<'_>> = sign.map(|_| &sign_fn as _);
+        let reflog = message.lines().next().unwrap_or("accord: position").to_string();
+        self.append_empty_commit(&reflog, |parent| {
+            if parent != head {
+                let now = self.blob_at(parent, path)?.map(|(b, _)| b);
+                if now != Some(w.revision) {
+                    return Err(Error::new(format!(
+                        "{path} changed on the branch while recording"
+                    ))
+                    .hint("read the new text, then take your position again"));
+                }
+            }
+            self.write_commit(parent, w.author, w.committer, message, f)
+        })
+    }
+}
+
+/// Who records a position on which text.
+pub struct PositionWrite<'a> {
+    pub id: &'a str,
+    pub revision: ObjectId,
+    pub author: &'a Ident,
+    pub committer: &'a Ident,
+}
+
+/// The armoured signature of a commit buffer, as git would make it.
+fn signed(sign: Option<&SignConfig>, payload: &[u8]) -> Result<String> {
+    let Some(cfg) = sign else { return Err(Error::new("no signing configuration")) };
+    crate::signing::sign(cfg, payload).map_err(|e| {
+        Error::new(format!("cannot sign the position commit: {e}"))
+            .hint("check user.signingkey and gpg.format, or pass --no-gpg-sign")
+    })
 }

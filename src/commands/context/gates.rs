@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 use crate::model;
 use crate::oid::ObjectId;
-use crate::store::{Store, Timeline};
+use crate::store::{FileState, Store, Timeline};
 use crate::ui::Ui;
 
 use super::load_error;
@@ -92,4 +92,46 @@ pub fn signed_filter(
             _ => false,
         }
     })
+}
+
+/// Refuse to record a position unless the agreement at `path` is committed as it is in the
+/// working tree: positions bind to committed text (SPEC §4).
+pub fn refuse_uncommitted(store: &Store, head: ObjectId, path: &str) -> Result<()> {
+    let state = if store.is_bare() { FileState::Clean } else { store.file_state(path)? };
+    match state {
+        FileState::Clean => Ok(()),
+        FileState::Modified => Err(Error::new(format!("{path} has uncommitted changes"))
+            .hint("commit them (or `git restore` the file): positions bind to committed text")),
+        FileState::Untracked => Err(Error::new(format!("{path} is not committed"))
+            .hint(format!("git add {path} && git commit, then take your position"))),
+        FileState::Missing if store.blob_at(head, path)?.is_some() => {
+            Err(Error::new(format!("{path} is deleted in the working tree"))
+                .hint(format!("restore it with `git restore {path}`")))
+        }
+        FileState::Missing => Ok(()),
+    }
+}
+
+/// The error for a signer who is not a party, naming the parties (up to a screenful).
+pub fn not_a_party(
+    agreement: &model::Agreement,
+    id: &str,
+    author: &crate::store::Ident,
+    signer: &str,
+) -> Error {
+    const SHOWN: usize = 20;
+    let mut parties: Vec<String> =
+        agreement.parties.iter().take(SHOWN).map(|p| p.ident()).collect();
+    if agreement.parties.len() > SHOWN {
+        parties.push(format!("and {} more", agreement.parties.len() - SHOWN));
+    }
+    let mapped =
+        if signer == author.email { String::new() } else { format!(" (.mailmap: {signer})") };
+    Error::new(format!(
+        "{} <{}>{mapped} is not a party of {id}; its parties are: {}",
+        author.name,
+        author.email,
+        parties.join(", ")
+    ))
+    .hint("take positions with the email listed in the agreement (git config user.email)")
 }
