@@ -384,3 +384,32 @@ email = "ada@example.com"
         }
     }
 }
+
+/// What `accord check` finds in one file: whether it reads as schema 1, every problem (the
+/// rules of SPEC §3 and the texts nobody can agree to, SPEC §9), and its `supersedes` list
+/// (checked against the other agreements by the caller).
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    pub readable: bool,
+    pub problems: Vec<Diagnostic>,
+    pub supersedes: Vec<String>,
+}
+
+pub fn check_file(bytes: &[u8], file: &str) -> Checked {
+    match load(bytes, file) {
+        Ok(a) => Checked {
+            readable: true,
+            problems: unagreeable(&a, std::str::from_utf8(bytes).unwrap_or_default(), file),
+            supersedes: a.supersedes,
+        },
+        Err(LoadError::Unreadable(d)) => {
+            Checked { readable: false, problems: vec![*d], ..Default::default() }
+        }
+        Err(LoadError::Invalid(mut ds)) => {
+            if let Ok(a) = parse(bytes, file) {
+                ds.extend(unagreeable(&a, std::str::from_utf8(bytes).unwrap_or_default(), file));
+            }
+            Checked { readable: true, problems: ds, ..Default::default() }
+        }
+    }
+}

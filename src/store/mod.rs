@@ -493,6 +493,22 @@ impl Store {
         }
     }
 
+    /// Files in the working tree's agreements folder whose names cannot be agreement ids (so
+    /// accord ignores them; `check` says so). None in a bare repository.
+    pub fn misnamed_files(&self) -> Vec<String> {
+        let Some(work) = self.workdir() else { return Vec::new() };
+        let Ok(entries) = std::fs::read_dir(work.join(self.agreements_dir())) else {
+            return Vec::new();
+        };
+        let mut out: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().to_str().map(str::to_string))
+            .filter(|n| n.strip_suffix(".toml").is_some_and(|id| !model::valid_id(id)))
+            .collect();
+        out.sort();
+        out
+    }
+
     /// Create an empty repository in `dir` (for `demo`).
     pub fn init(dir: &Path) -> Result<()> {
         Repository::init(dir)?;

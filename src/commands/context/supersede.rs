@@ -4,7 +4,7 @@
 use crate::core::supersede::{self, Successor, Supersessions};
 use crate::core::{self, Evaluation};
 use crate::error::Result;
-use crate::model;
+use crate::model::{self, Diagnostic};
 use crate::oid::ObjectId;
 use crate::store::{Store, Timeline};
 
@@ -79,4 +79,65 @@ pub fn supersessions_of_at_head(store: &Store, id: &str) -> Result<Supersessions
         Some(head) => supersessions_of(store, head, id),
         None => Ok(Supersessions::new()),
     }
+}
+
+/// What is wrong with the `supersedes` lists of the working tree (SPEC §3), as diagnostics for
+/// the agreements that hold them. An id is known when its file is in the working tree, or was
+/// in HEAD's history and has been removed (removing a superseded agreement is allowed).
+pub fn supersession_problems(
+    store: &crate::store::Store,
+    links: &[(String, Vec<String>)],
+) -> Result<Vec<(String, Diagnostic)>> {
+    if links.is_empty() {
+        return Ok(Vec::new());
+    }
+    let current: std::collections::HashSet<String> = store.ids_current()?.into_iter().collect();
+    let mut removed = std::collections::HashSet::new();
+    let graph = match store.head()? {
+        Some(head) => Some(store.graph(head)?),
+        None => None,
+    };
+    for old in links.iter().flat_map(|(_, l)| l).filter(|o| !current.contains(*o)) {
+        if let Some(g) = &graph {
+            if !crate::store::Timeline::build(store, g, old)?.events.is_empty() {
+                removed.insert(old.clone());
+            }
+        }
+    }
+    let known = |id: &str| current.contains(id) || removed.contains(id);
+    let refs: Vec<(&str, &[String])> =
+        links.iter().map(|(id, l)| (id.as_str(), l.as_slice())).collect();
+    let diag = |id: &str, message: String, hint: &str| Diagnostic {
+        file: store.path_of(id),
+        line: None,
+        column: None,
+        key: Some("supersedes".into()),
+        message,
+        hint: Some(hint.into()),
+    };
+    let mut out = Vec::new();
+    for p in supersede::problems(&refs, &known) {
+        match p {
+            supersede::Problem::Unknown { agreement, missing } => {
+                let d = diag(
+                    &agreement,
+                    format!("supersedes `{missing}`, which is no agreement"),
+                    "name an agreement by its id (its file name without .toml)",
+                );
+                out.push((agreement, d));
+            }
+            supersede::Problem::Cycle { agreements } => {
+                let message = if agreements.len() == 1 {
+                    format!("`{}` supersedes itself", agreements[0])
+                } else {
+                    format!("supersession forms a cycle: {}", agreements.join(", "))
+                };
+                for a in &agreements {
+                    let hint = "an agreement replaces older ones; remove one id to break the cycle";
+                    out.push((a.clone(), diag(a, message.clone(), hint)));
+                }
+            }
+        }
+    }
+    Ok(out)
 }
