@@ -509,12 +509,6 @@ impl Store {
         out
     }
 
-    /// Create an empty repository in `dir` (for `demo`).
-    pub fn init(dir: &Path) -> Result<()> {
-        Repository::init(dir)?;
-        Ok(())
-    }
-
     /// The best common ancestor of two commits, `None` when they share no history.
     pub fn merge_base(&self, a: impl Into<Oid>, b: impl Into<Oid>) -> Result<Option<ObjectId>> {
         match self.repo.merge_base(a.into(), b.into()) {
@@ -715,20 +709,6 @@ impl Store {
             Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
             Err(e) => Err(e.into()),
         }
-    }
-
-    /// Stage `paths` from the working tree and commit them on HEAD (used by `demo`).
-    pub fn commit_paths(&self, paths: &[&str], who: &Ident, message: &str) -> Result<ObjectId> {
-        let mut index = self.repo.index()?;
-        for p in paths {
-            index.add_path(Path::new(p))?;
-        }
-        index.write()?;
-        let tree = self.repo.find_tree(index.write_tree()?)?;
-        let sig = git2::Signature::now(&who.name, &who.email)?;
-        let parent = self.head()?.map(|h| self.repo.find_commit(h.into())).transpose()?;
-        let parents: Vec<&git2::Commit> = parent.iter().collect();
-        Ok(self.repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)?.into())
     }
 
     /// Where the event cache and other accord state live.

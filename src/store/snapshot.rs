@@ -36,7 +36,7 @@ struct Snapshot {
     positions: Vec<Arc<Position>>,
     /// Meaning fingerprints of revisions, by blob id (`None`: does not parse).
     meanings: HashMap<Oid, Option<Oid>>,
-    /// (path, blob) pairs proven to be revisions of the file at that path.
+    /// Facts remembered about objects at this tip, as (what, object) pairs (`History::knows`).
     proven: HashSet<(String, Oid)>,
     /// Agreements that loaded and validated, by blob id (same bytes, same answer).
     agreements: HashMap<Oid, Agreement>,
@@ -204,14 +204,16 @@ impl<'s> History<'s> {
         Ok(a)
     }
 
-    /// Whether `blob` is already known to be a revision of the file at `path`.
-    pub fn is_proven(&self, path: &str, blob: Oid) -> bool {
-        self.proven.borrow().contains(&(path.to_string(), blob))
+    /// Whether the fact `what` about `object` was remembered at this tip (for example
+    /// `"in-force:<id>"` for a revision whose history never changed the rules).
+    pub fn knows(&self, what: &str, object: impl Into<Oid>) -> bool {
+        self.proven.borrow().contains(&(what.to_string(), object.into()))
     }
 
-    /// Remember that `blob` is a revision of the file at `path`.
-    pub fn prove(&self, path: &str, blob: Oid) {
-        self.proven.borrow_mut().insert((path.to_string(), blob));
+    /// Remember the fact `what` about `object` for the next run at this tip (or a straight
+    /// run of commits on top of it).
+    pub fn remember(&self, what: &str, object: impl Into<Oid>) {
+        self.proven.borrow_mut().insert((what.to_string(), object.into()));
         *self.meanings_changed.borrow_mut() = true;
     }
 

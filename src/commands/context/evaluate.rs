@@ -77,7 +77,7 @@ fn in_force_history(
 ) -> Result<Option<core::in_force::History>> {
     let key = format!("in-force:{id}");
     if let Source::History(h) = source {
-        if h.is_proven(&key, revision.into()) {
+        if h.knows(&key, revision) {
             return Ok(None);
         }
     }
@@ -104,7 +104,7 @@ fn in_force_history(
     }
     if !earlier.iter().any(|a| core::in_force::governance_differs(a, agreement)) {
         if let Source::History(h) = source {
-            h.prove(&key, revision.into());
+            h.remember(&key, revision);
         }
         return Ok(None);
     }
@@ -161,12 +161,12 @@ fn renamed_ids<'k>(
             continue;
         }
         let key = format!("not-renamed:{id}");
-        if history.is_proven(&key, ObjectId::default().into()) {
+        if history.knows(&key, ObjectId::default()) {
             continue;
         }
         match store.renamed_into(history.graph()?, id, current)? {
             Some(new) => out.push((id.to_string(), new)),
-            None => history.prove(&key, ObjectId::default().into()),
+            None => history.remember(&key, ObjectId::default()),
         }
     }
     Ok(out)
