@@ -485,7 +485,7 @@ impl CommitGraph {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::path::Path;
 
     use super::*;
@@ -518,7 +518,7 @@ mod tests {
         }
     }
 
-    fn git(dir: &Path, args: &[&str]) {
+    pub(in crate::store) fn git(dir: &Path, args: &[&str]) {
         git_with_input(dir, args, "");
     }
 

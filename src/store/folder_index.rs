@@ -337,7 +337,12 @@ impl Store {
             compare.push((i as u32, node.tree, parent.tree));
         }
         for (i, now, before) in self.folders_differ(&compare, dir)? {
-            let changes = diff(self.listing(before)?, self.listing(now)?);
+            let odb = self.repo.odb()?;
+            let read = |t: Option<Oid>| t.map(|t| odb.read(t)).transpose();
+            let (before, now) = (read(before)?, read(now)?);
+            let data = |o: &Option<git2::OdbObject>| o.as_ref().map(|o| o.data().to_vec());
+            let (before, now) = (data(&before).unwrap_or_default(), data(&now).unwrap_or_default());
+            let changes = diff(&raw_files(&before), &raw_files(&now));
             if !changes.is_empty() {
                 out.push((i, FolderEntry { full: false, changes }));
             }
@@ -459,30 +464,54 @@ fn find_entry<'a>(mut data: &'a [u8], name: &[u8]) -> Option<(&'a [u8], Oid)> {
     None
 }
 
-/// The files that differ between two sorted listings.
-fn diff(before: Vec<(String, Oid)>, after: Vec<(String, Oid)>) -> Vec<FileChange> {
+/// The files (blobs, links included) directly in a raw tree object, in name order, not
+/// copied; entries whose name is not UTF-8 are left out, as libgit2's listing leaves them.
+fn raw_files(mut data: &[u8]) -> Vec<(&str, Oid)> {
     let mut out = Vec::new();
-    let (mut a, mut b) = (before.into_iter().peekable(), after.into_iter().peekable());
+    while !data.is_empty() {
+        let Some(space) = data.iter().position(|&b| b == b' ') else { break };
+        let Some(nul) = data[space + 1..].iter().position(|&b| b == 0).map(|n| space + 1 + n)
+        else {
+            break;
+        };
+        let Some(id) = data.get(nul + 1..nul + 21) else { break };
+        let mode = &data[..space];
+        if mode.starts_with(b"10") || mode == b"120000" {
+            if let (Ok(name), Ok(id)) =
+                (std::str::from_utf8(&data[space + 1..nul]), Oid::from_bytes(id))
+            {
+                out.push((name, id));
+            }
+        }
+        data = &data[nul + 21..];
+    }
+    out
+}
+
+/// The files that differ between two listings in name order.
+fn diff(before: &[(&str, Oid)], after: &[(&str, Oid)]) -> Vec<FileChange> {
+    let mut out = Vec::new();
+    let (mut a, mut b) = (before.iter().peekable(), after.iter().peekable());
     loop {
         let order = match (a.peek(), b.peek()) {
             (None, None) => break,
             (Some(_), None) => std::cmp::Ordering::Less,
             (None, Some(_)) => std::cmp::Ordering::Greater,
-            (Some(x), Some(y)) => x.0.cmp(&y.0),
+            (Some(x), Some(y)) => x.0.cmp(y.0),
         };
         match order {
             std::cmp::Ordering::Less => {
-                let Some((name, old)) = a.next() else { break };
-                out.push(FileChange { name, old: Some(old), new: None });
+                let Some(&(name, old)) = a.next() else { break };
+                out.push(FileChange { name: name.to_string(), old: Some(old), new: None });
             }
             std::cmp::Ordering::Greater => {
-                let Some((name, new)) = b.next() else { break };
-                out.push(FileChange { name, old: None, new: Some(new) });
+                let Some(&(name, new)) = b.next() else { break };
+                out.push(FileChange { name: name.to_string(), old: None, new: Some(new) });
             }
             std::cmp::Ordering::Equal => {
-                let (Some((name, old)), Some((_, new))) = (a.next(), b.next()) else { break };
+                let (Some(&(name, old)), Some(&(_, new))) = (a.next(), b.next()) else { break };
                 if old != new {
-                    out.push(FileChange { name, old: Some(old), new: Some(new) });
+                    out.push(FileChange { name: name.to_string(), old: Some(old), new: Some(new) });
                 }
             }
         }
@@ -500,9 +529,9 @@ mod tests {
 
     #[test]
     fn diff_finds_adds_deletes_and_edits() {
-        let before = vec![("a".into(), oid(1)), ("b".into(), oid(2)), ("c".into(), oid(3))];
-        let after = vec![("b".into(), oid(2)), ("c".into(), oid(4)), ("d".into(), oid(5))];
-        let d = diff(before, after);
+        let before = [("a", oid(1)), ("b", oid(2)), ("c", oid(3))];
+        let after = [("b", oid(2)), ("c", oid(4)), ("d", oid(5))];
+        let d = diff(&before, &after);
         let names: Vec<(&str, Option<Oid>, Option<Oid>)> =
             d.iter().map(|c| (c.name.as_str(), c.old, c.new)).collect();
         assert_eq!(
@@ -526,6 +555,7 @@ mod tests {
         assert_eq!(find_entry(&raw, b"README.md"), Some((&b"100644"[..], oid(1))));
         assert_eq!(find_entry(&raw, b"agree"), None);
         assert_eq!(find_entry(&raw[..raw.len() - 3], b"agreements"), None, "cut");
+        assert_eq!(raw_files(&raw), [("README.md", oid(1))], "files only");
     }
 
     #[test]

@@ -51,6 +51,8 @@ pub struct Graph {
     pub(super) commit_graph: Option<CommitGraph>,
     /// The folder-change index of the agreements folder along this graph, on first use.
     pub(super) folders: OnceLock<Arc<FolderView>>,
+    /// Every agreement file's edits along this graph, on first use.
+    pub(super) edits: OnceLock<Arc<super::file_edits::FolderEdits>>,
     /// Not walked yet: the tip of a graph that [`super::Timeline::build`] reads from the
     /// timeline cache, walking the history (once per process) only when it must.
     pub(super) deferred: Option<Oid>,

@@ -23,6 +23,7 @@
 #![allow(clippy::disallowed_types, clippy::disallowed_methods)]
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use git2::{ErrorCode, ObjectType, Oid, Repository, RepositoryState};
@@ -35,6 +36,7 @@ mod branch_cache;
 mod cache;
 mod commit_graph;
 mod error;
+mod file_edits;
 mod folder_index;
 mod graph;
 mod mailmap;
@@ -152,7 +154,12 @@ pub struct Store {
     branch_memo: std::cell::RefCell<Option<std::sync::Arc<branch_cache::Answer>>>,
     /// Agreements' timelines at one tip (`timeline_cache.rs`), written when dropped.
     timelines: std::cell::RefCell<timeline_cache::Timelines>,
+    /// Agreements parsed from blobs in this process, by blob and path (`None`: not schema 1).
+    parsed: std::cell::RefCell<ParsedMemo>,
 }
+
+/// Agreements parsed from blobs, by blob and path (`None`: not schema 1).
+type ParsedMemo = std::collections::HashMap<(Oid, String), Option<Arc<model::Agreement>>>;
 
 /// Where an agreement file stands against HEAD.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,6 +210,7 @@ impl Store {
             graph_memo: Default::default(),
             branch_memo: Default::default(),
             timelines: Default::default(),
+            parsed: Default::default(),
         };
         store.load_config()?;
         Ok(store)
@@ -351,6 +359,22 @@ impl Store {
             Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The agreement in blob `id` read as the file `path`, parsed (not validated) once per
+    /// process; `None` when the blob is missing or does not parse as schema 1.
+    pub fn parsed(&self, id: impl Into<Oid>, path: &str) -> Result<Option<Arc<model::Agreement>>> {
+        let id: Oid = id.into();
+        let key = (id, path.to_string());
+        if let Some(a) = self.parsed.borrow().get(&key) {
+            return Ok(a.clone());
+        }
+        let a = match self.read_blob(id)? {
+            Some(bytes) => model::parse(&bytes, path).ok().map(Arc::new),
+            None => None,
+        };
+        self.parsed.borrow_mut().insert(key, a.clone());
+        Ok(a)
     }
 
     /// Agreement ids and blob ids in the agreements folder of `commit`, sorted by id.

@@ -7,7 +7,7 @@ use git2::{ObjectType, Oid};
 use super::{Graph, History, Store};
 use crate::core::{Meaning, Revisions};
 use crate::error::{Error, Result};
-use crate::model::{self, Agreement};
+use crate::model::Agreement;
 use crate::oid::ObjectId;
 
 impl From<ObjectId> for Oid {
@@ -61,10 +61,9 @@ impl<'a, 's> AgreementRevisions<'a, 's> {
     }
 
     fn compute_meaning(&self, blob: Oid) -> Result<Option<Meaning>> {
-        let Some(bytes) = self.store.read_blob(blob)? else { return Ok(None) };
-        match model::parse(&bytes, &self.path) {
-            Ok(a) => fingerprint(&a).map(Some),
-            Err(_) => Ok(None),
+        match self.store.parsed(blob, &self.path)? {
+            Some(a) => fingerprint(&a).map(Some),
+            None => Ok(None),
         }
     }
 }

@@ -56,21 +56,47 @@ impl<'g> Timeline<'g> {
     }
 
     /// The agreement's texts and edits as counting reads them, without placing the positions
-    /// branch's positions among the events (the lineage is made of edits only).
-    pub fn lineage_of(store: &Store, graph: &'g Graph, id: &str) -> Result<Lineage> {
+    /// branch's positions among the events (the lineage is made of edits only); `meaning`
+    /// gives a revision's meaning. Found for every agreement in one pass over the history
+    /// ([`Store::folder_edits`]); an agreement whose first edit may be a rename is followed
+    /// through its timeline.
+    pub fn lineage_of(
+        store: &Store,
+        graph: &'g Graph,
+        id: &str,
+        meaning: &dyn Fn(ObjectId) -> Result<Option<Meaning>>,
+    ) -> Result<Lineage> {
         let tip = graph.deferred.or_else(|| graph.nodes.first().map(|n| n.id));
         if let Some(l) = tip.and_then(|t| store.cached_lineage(t, id)) {
             return Ok(l);
         }
-        Timeline::main_line(store, graph, id)?.lineage(store)
+        let shared;
+        let g = match graph.deferred {
+            Some(t) => {
+                shared = store.shared_graph(t)?;
+                &*shared
+            }
+            None => graph,
+        };
+        let file = format!("{id}.toml");
+        let edits = store.folder_edits(g)?;
+        if edits.may_be_renamed(g, &file) {
+            return Timeline::main_line(store, graph, id)?.lineage(store);
+        }
+        let lineage = edits.lineage(g, &file, |b| meaning(from_oid(b)))?;
+        if let Some(t) = tip {
+            store.remember_lineage(t, id, &lineage);
+        }
+        Ok(lineage)
     }
 
     /// The edits and the positions reachable from the tip of `graph`, renames followed.
     fn main_line(store: &Store, graph: &'g Graph, id: &str) -> Result<Timeline<'g>> {
         let path = store.path_of(id);
         let tip = graph.deferred.or_else(|| graph.nodes.first().map(|n| n.id));
-        let (events, lineage) = match tip.and_then(|t| store.cached_timeline(t, id)) {
-            Some(e) => (e.events, e.lineage),
+        let lineage = tip.and_then(|t| store.cached_lineage(t, id));
+        let events = match tip.and_then(|t| store.cached_timeline(t, id)) {
+            Some(e) => e.events,
             None => {
                 let events = match graph.deferred {
                     Some(t) => main_events(store, &*store.shared_graph(t)?, id)?,
@@ -79,7 +105,7 @@ impl<'g> Timeline<'g> {
                 if let Some(t) = tip {
                     store.remember_events(t, id, &events);
                 }
-                (events, None)
+                events
             }
         };
         let (events, ids) = follow_renames(store, events, id)?;

@@ -1,8 +1,9 @@
 //! The timeline cache: for one tip, each agreement's events in that history (its edits and the
-//! positions on it reachable from the tip, in SPEC §4's order) and its lineage as counting reads
-//! it, kept in `<git dir>/accord/timelines-v1.bin`. A warm `log`, `history`, `diff` or `status`
-//! at that tip then walks no history at all; positions-branch positions are added on every run
-//! (they move without the tip moving), from the positions-branch cache.
+//! positions on it reachable from the tip, in SPEC §4's order), kept in
+//! `<git dir>/accord/timelines-v2.bin`, and each agreement's lineage as counting reads it, kept
+//! apart in `lineages-v1.bin` (small: `status` reads only that one). A warm `log`, `history`,
+//! `diff` or `status` at that tip then walks no history at all; positions-branch positions are
+//! added on every run (they move without the tip moving), from the positions-branch cache.
 //!
 //! Entries are learnt during a run and written once, when the [`Store`] is dropped, for the tip
 //! asked about last (the file holds one tip). Like the other caches it is never the source of
@@ -21,15 +22,16 @@ use crate::core::counting::{Lineage, Span};
 use crate::core::replay::{Edit, Event};
 use crate::oid::ObjectId;
 
-const FILE: &str = "timelines-v1.bin";
-const MAGIC: &[u8; 8] = b"ACCRDTL1";
+const FILE: &str = "timelines-v2.bin";
+const MAGIC: &[u8; 8] = b"ACCRDTL2";
+const LINEAGES: &str = "lineages-v1.bin";
+const LINEAGES_MAGIC: &[u8; 8] = b"ACCRDLN1";
 
 /// One agreement's history at the tip.
 #[derive(Clone)]
 pub(super) struct Entry {
     /// Newest first, without positions-branch positions.
     pub events: Vec<Event>,
-    pub lineage: Option<Lineage>,
 }
 
 /// What this process knows of the file, and what it learnt.
@@ -41,6 +43,23 @@ pub(super) struct Timelines {
     tip: Option<Oid>,
     entries: HashMap<String, Entry>,
     dirty: bool,
+    /// The lineages file, kept like the entries (same tip, same folder).
+    lineages: Memo<Lineage>,
+}
+
+/// One file's memo: what it held for `tip`, and whether this run learnt more.
+pub(super) struct Memo<T> {
+    loaded: bool,
+    dir: String,
+    tip: Option<Oid>,
+    map: HashMap<String, T>,
+    dirty: bool,
+}
+
+impl<T> Default for Memo<T> {
+    fn default() -> Self {
+        Memo { loaded: false, dir: String::new(), tip: None, map: HashMap::new(), dirty: false }
+    }
 }
 
 fn no_cache() -> bool {
@@ -98,28 +117,6 @@ fn encode(dir: &str, horizon: u64, tip: Oid, entries: &HashMap<String, Entry>) -
                 }
             }
         }
-        match &e.lineage {
-            None => out.push(0),
-            Some(l) => {
-                out.push(1);
-                out.extend_from_slice(&(l.spans.len() as u32).to_le_bytes());
-                for s in &l.spans {
-                    out.extend_from_slice(&s.start.to_le_bytes());
-                    match s.end {
-                        None => out.push(0),
-                        Some(t) => {
-                            out.push(1);
-                            out.extend_from_slice(&t.to_le_bytes());
-                        }
-                    }
-                    put_opt(&mut out, s.meaning);
-                }
-                out.extend_from_slice(&(l.edits.len() as u32).to_le_bytes());
-                for t in &l.edits {
-                    out.extend_from_slice(&t.to_le_bytes());
-                }
-            }
-        }
     }
     out
 }
@@ -155,30 +152,7 @@ fn decode(data: &[u8], dir: &str, horizon: u64) -> Option<(Oid, HashMap<String, 
                 _ => return None,
             });
         }
-        let lineage = match r.u8()? {
-            0 => None,
-            1 => {
-                let s = r.u32()? as usize;
-                let mut spans = Vec::with_capacity(s.min(1 << 16));
-                for _ in 0..s {
-                    let start = r.i64()?;
-                    let end = match r.u8()? {
-                        0 => None,
-                        1 => Some(r.i64()?),
-                        _ => return None,
-                    };
-                    spans.push(Span { start, end, meaning: read_opt(&mut r)? });
-                }
-                let e = r.u32()? as usize;
-                let mut edits = Vec::with_capacity(e.min(1 << 16));
-                for _ in 0..e {
-                    edits.push(r.i64()?);
-                }
-                Some(Lineage { spans, edits })
-            }
-            _ => return None,
-        };
-        entries.insert(id, Entry { events, lineage });
+        entries.insert(id, Entry { events });
     }
     (r.at == r.data.len()).then_some((tip, entries))
 }
@@ -216,49 +190,140 @@ impl Store {
         self.timelines_at(tip).entries.get(id).cloned()
     }
 
-    /// The remembered lineage of agreement `id` at `tip` (renames already followed), without
-    /// copying its events.
-    pub(super) fn cached_lineage(&self, tip: Oid, id: &str) -> Option<Lineage> {
-        if no_cache() {
-            return None;
-        }
-        self.timelines_at(tip).entries.get(id).and_then(|e| e.lineage.clone())
-    }
-
     /// Remember agreement `id`'s events at `tip`.
     pub(super) fn remember_events(&self, tip: Oid, id: &str, events: &[Event]) {
         if no_cache() {
             return;
         }
         let mut t = self.timelines_at(tip);
-        t.entries.insert(id.to_string(), Entry { events: events.to_vec(), lineage: None });
+        t.entries.insert(id.to_string(), Entry { events: events.to_vec() });
         t.dirty = true;
     }
 
-    /// Remember agreement `id`'s lineage at `tip` (its events are remembered already).
+    /// The lineages memo about `tip`: the file read once, started afresh for another tip.
+    fn lineages_at(&self, tip: Oid) -> std::cell::RefMut<'_, Memo<Lineage>> {
+        let t = self.timelines.borrow_mut();
+        let mut m = std::cell::RefMut::map(t, |t| &mut t.lineages);
+        if !m.loaded {
+            m.loaded = true;
+            if !no_cache() {
+                let found = std::fs::read(self.state_dir().join(LINEAGES))
+                    .ok()
+                    .and_then(|d| decode_lineages(&d, &self.dir, self.history_horizon()));
+                if let Some((at, map)) = found {
+                    m.tip = Some(at);
+                    m.map = map;
+                }
+            }
+            m.dir = self.dir.clone();
+        }
+        if m.tip != Some(tip) || m.dir != self.dir {
+            m.tip = Some(tip);
+            m.dir = self.dir.clone();
+            m.map.clear();
+        }
+        m
+    }
+
+    /// The remembered lineage of agreement `id` at `tip` (renames already followed).
+    pub(super) fn cached_lineage(&self, tip: Oid, id: &str) -> Option<Lineage> {
+        if no_cache() {
+            return None;
+        }
+        self.lineages_at(tip).map.get(id).cloned()
+    }
+
+    /// Remember agreement `id`'s lineage at `tip`.
     pub(super) fn remember_lineage(&self, tip: Oid, id: &str, lineage: &Lineage) {
         if no_cache() {
             return;
         }
-        let mut t = self.timelines_at(tip);
-        if let Some(e) = t.entries.get_mut(id) {
-            if e.lineage.as_ref() != Some(lineage) {
-                e.lineage = Some(lineage.clone());
-                t.dirty = true;
-            }
+        let mut m = self.lineages_at(tip);
+        if m.map.get(id) != Some(lineage) {
+            m.map.insert(id.to_string(), lineage.clone());
+            m.dirty = true;
         }
     }
 
     /// Write what this run learnt (on drop).
     pub(super) fn save_timelines(&self) {
-        let t = self.timelines.borrow();
-        if !t.dirty || no_cache() {
+        if no_cache() {
             return;
         }
-        if let Some(tip) = t.tip {
+        let t = self.timelines.borrow();
+        if let (true, Some(tip)) = (t.dirty, t.tip) {
             seal(&self.state_dir(), FILE, encode(&t.dir, self.history_horizon(), tip, &t.entries));
         }
+        let m = &t.lineages;
+        if let (true, Some(tip)) = (m.dirty, m.tip) {
+            let data = encode_lineages(&m.dir, self.history_horizon(), tip, &m.map);
+            seal(&self.state_dir(), LINEAGES, data);
+        }
     }
+}
+
+fn encode_lineages(dir: &str, horizon: u64, tip: Oid, map: &HashMap<String, Lineage>) -> Vec<u8> {
+    let mut out = header(LINEAGES_MAGIC, 64 + map.len() * 512);
+    put_str(&mut out, dir);
+    out.extend_from_slice(&horizon.to_le_bytes());
+    out.extend_from_slice(tip.as_bytes());
+    let mut ids: Vec<&String> = map.keys().collect();
+    ids.sort();
+    out.extend_from_slice(&(ids.len() as u32).to_le_bytes());
+    for id in ids {
+        let l = &map[id];
+        put_str(&mut out, id);
+        out.extend_from_slice(&(l.spans.len() as u32).to_le_bytes());
+        for s in &l.spans {
+            out.extend_from_slice(&s.start.to_le_bytes());
+            match s.end {
+                None => out.push(0),
+                Some(t) => {
+                    out.push(1);
+                    out.extend_from_slice(&t.to_le_bytes());
+                }
+            }
+            put_opt(&mut out, s.meaning);
+        }
+        out.extend_from_slice(&(l.edits.len() as u32).to_le_bytes());
+        for t in &l.edits {
+            out.extend_from_slice(&t.to_le_bytes());
+        }
+    }
+    out
+}
+
+type Lineages = HashMap<String, Lineage>;
+
+fn decode_lineages(data: &[u8], dir: &str, horizon: u64) -> Option<(Oid, Lineages)> {
+    let mut r = open_sealed(data, LINEAGES_MAGIC)?;
+    if r.string()? != dir || u64::from_le_bytes(r.take(8)?.try_into().ok()?) != horizon {
+        return None;
+    }
+    let tip = r.oid()?;
+    let n = r.u32()? as usize;
+    let mut map = HashMap::with_capacity(n.min(1 << 16));
+    for _ in 0..n {
+        let id = r.string()?;
+        let s = r.u32()? as usize;
+        let mut spans = Vec::with_capacity(s.min(1 << 16));
+        for _ in 0..s {
+            let start = r.i64()?;
+            let end = match r.u8()? {
+                0 => None,
+                1 => Some(r.i64()?),
+                _ => return None,
+            };
+            spans.push(Span { start, end, meaning: read_opt(&mut r)? });
+        }
+        let e = r.u32()? as usize;
+        let mut edits = Vec::with_capacity(e.min(1 << 16));
+        for _ in 0..e {
+            edits.push(r.i64()?);
+        }
+        map.insert(id, Lineage { spans, edits });
+    }
+    (r.at == r.data.len()).then_some((tip, map))
 }
 
 impl Drop for Store {

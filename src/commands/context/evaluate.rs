@@ -49,7 +49,7 @@ pub fn evaluate(
         let current = core::Revisions::fingerprint(&reader, agreement)?;
         let lineage = || {
             let graph = store.graph_for(commit, id)?;
-            Timeline::lineage_of(store, &graph, id)
+            Timeline::lineage_of(store, &graph, id, &|rev| core::Revisions::meaning(&reader, rev))
         };
         let branch = core::counting::count_branch(&reader, current, positions.branch, lineage)?;
         core::counting::merge(positions.here, &branch)
@@ -87,18 +87,11 @@ fn in_force_history(
     };
     let path = store.path_of(id);
     let mut earlier = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    // Neighbouring commits mostly hold the same blob: skip those before hashing.
-    let mut last = None;
-    for blob in store.blobs_along(graph, &path)?.into_iter().flatten() {
-        if last.replace(blob) == Some(blob) {
+    for blob in store.texts_along(graph, id)? {
+        if blob == revision {
             continue;
         }
-        let blob = ObjectId::from(blob);
-        if blob == revision || !seen.insert(blob) {
-            continue;
-        }
-        if let Some(a) = store.read_blob(blob)?.and_then(|b| model::parse(&b, &path).ok()) {
+        if let Some(a) = store.parsed(blob, &path)? {
             earlier.push(a);
         }
     }

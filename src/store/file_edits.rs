@@ -1,0 +1,259 @@
+//! Every agreement file's edits along a [`Graph`], found in one pass over the folder-change
+//! index for all agreements at once (SPEC §8: `status` pays once for what each agreement's
+//! revision history needs, not once per agreement).
+//!
+//! An *edit* of a file is a commit where the file differs from every parent (a root, or the
+//! edge of a shallow clone, where it appears). Only commits with a folder-index entry naming
+//! the file can be edits: the others hold their first parent's blob. For a merge, the blob at
+//! the other parents is looked up in their trees.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use git2::{ObjectType, Oid};
+
+use super::folder_index::FolderView;
+use super::graph::Graph;
+use super::Store;
+use crate::core::counting::{Lineage, Span};
+use crate::core::Meaning;
+use crate::error::Result;
+use crate::oid::ObjectId;
+
+/// One edit of one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileEdit {
+    /// The node of the commit in the graph.
+    pub node: u32,
+    /// The blob after, `None` when the commit removed the file.
+    pub blob: Option<Oid>,
+    /// The blob at the first parent, `None` when the commit added the file.
+    pub before: Option<Oid>,
+}
+
+/// Each file of the agreements folder, its edits newest first (one order over every file's
+/// edits: SPEC §4's order with every edit of the folder interesting).
+#[derive(Debug, Default)]
+pub struct FolderEdits {
+    pub by_file: HashMap<String, Vec<FileEdit>>,
+    /// Nodes whose commit removed some file of the folder (where a rename may start).
+    removes: std::collections::HashSet<u32>,
+}
+
+impl FolderEdits {
+    /// The edits of `file` (a name in the folder), newest first.
+    pub fn of(&self, file: &str) -> &[FileEdit] {
+        self.by_file.get(file).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Whether `file`'s history may continue an older id (its first edit added it in a commit
+    /// that also removed a file): then renames must be followed the slow way.
+    pub fn may_be_renamed(&self, g: &Graph, file: &str) -> bool {
+        self.of(file).last().is_some_and(|first| {
+            first.before.is_none()
+                && !g.nodes[first.node as usize].parents.is_empty()
+                && self.removes.contains(&first.node)
+        })
+    }
+
+    /// Every blob `file` had in any commit of the graph, newest first, each once.
+    pub fn blobs(&self, file: &str) -> Vec<Oid> {
+        let mut out: Vec<Oid> = Vec::new();
+        for b in self.of(file).iter().filter_map(|e| e.blob) {
+            if !out.contains(&b) {
+                out.push(b);
+            }
+        }
+        out
+    }
+
+    /// The file's lineage as counting reads it ([`crate::core::counting`]), renames not
+    /// followed; `meaning` gives each text's meaning.
+    pub fn lineage(
+        &self,
+        g: &Graph,
+        file: &str,
+        mut meaning: impl FnMut(Oid) -> Result<Option<Meaning>>,
+    ) -> Result<Lineage> {
+        let edits: Vec<&FileEdit> = self.of(file).iter().rev().collect();
+        let time = |e: &FileEdit| g.nodes[e.node as usize].time;
+        let mut spans = Vec::new();
+        for (k, e) in edits.iter().enumerate() {
+            let Some(blob) = e.blob else { continue };
+            spans.push(Span {
+                start: time(e),
+                end: edits.get(k + 1).map(|next| time(next)),
+                meaning: meaning(blob)?,
+            });
+        }
+        Ok(Lineage { spans, edits: edits.iter().map(|e| time(e)).collect() })
+    }
+}
+
+impl Store {
+    /// Every text agreement `id`'s file had in any commit of `g`, newest first, each once
+    /// (renames not followed).
+    pub fn texts_along(&self, g: &Graph, id: &str) -> Result<Vec<ObjectId>> {
+        let edits = self.folder_edits(g)?;
+        Ok(edits.blobs(&format!("{id}.toml")).into_iter().map(ObjectId::from).collect())
+    }
+
+    /// Every agreement file's edits along `g`, computed once per graph.
+    pub(super) fn folder_edits(&self, g: &Graph) -> Result<Arc<FolderEdits>> {
+        if let Some(e) = g.edits.get() {
+            return Ok(e.clone());
+        }
+        let view = self.folder_view(g)?;
+        let edits = Arc::new(self.find_edits(g, &view)?);
+        Ok(g.edits.get_or_init(|| edits).clone())
+    }
+
+    fn find_edits(&self, g: &Graph, view: &FolderView) -> Result<FolderEdits> {
+        let mut out = FolderEdits::default();
+        let changed = |i: u32| view.entry_of.get(i as usize).is_some_and(|&e| e != u32::MAX);
+        // Listings of other parents' folders, by root tree (merges only).
+        let mut folders: HashMap<Oid, Vec<(String, Oid)>> = HashMap::new();
+        for i in g.order_by(changed) {
+            let node = &g.nodes[i as usize];
+            let entry = &view.entries[view.entry_of[i as usize] as usize];
+            for c in &entry.changes {
+                if c.new.is_none() {
+                    out.removes.insert(i);
+                }
+                let mut edit = true;
+                for (k, &p) in node.parents.iter().enumerate() {
+                    let at_parent = if k == 0 && !entry.full {
+                        c.old
+                    } else {
+                        let tree = g.nodes[p as usize].tree;
+                        let listing = match folders.entry(tree) {
+                            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                            std::collections::hash_map::Entry::Vacant(v) => {
+                                v.insert(self.folder_listing(tree)?)
+                            }
+                        };
+                        listing.iter().find(|(n, _)| *n == c.name).map(|(_, b)| *b)
+                    };
+                    if at_parent == c.new {
+                        edit = false;
+                        break;
+                    }
+                }
+                if node.parents.is_empty() && c.new.is_none() {
+                    edit = false;
+                }
+                if edit {
+                    let before = if entry.full { None } else { c.old };
+                    let e = FileEdit { node: i, blob: c.new, before };
+                    out.by_file.entry(c.name.clone()).or_default().push(e);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The files directly in the agreements folder of the commit whose root tree is `root`.
+    fn folder_listing(&self, root: Oid) -> Result<Vec<(String, Oid)>> {
+        let tree = self.repo.find_tree(root)?;
+        let folder = match tree.get_path(std::path::Path::new(&self.dir)) {
+            Ok(e) if e.kind() == Some(ObjectType::Tree) => e.id(),
+            Ok(_) => return Ok(Vec::new()),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let folder = self.repo.find_tree(folder)?;
+        Ok(folder
+            .iter()
+            .filter(|e| e.kind() == Some(ObjectType::Blob))
+            .filter_map(|e| Some((e.name()?.to_string(), e.id())))
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::store::commit_graph::tests::git;
+
+    fn write(d: &Path, file: &str, text: &str) {
+        std::fs::create_dir_all(d.join("agreements")).expect("mkdir");
+        std::fs::write(d.join("agreements").join(file), text).expect("write");
+    }
+
+    fn commit(d: &Path, file: &str, text: &str) {
+        write(d, file, text);
+        git(d, &["add", "-A"]);
+        git(d, &["commit", "-q", "-m", file]);
+    }
+
+    /// The edits of `file` found the slow way, as (commit, blob): the blob at every commit, and
+    /// an edit wherever it differs from every parent.
+    fn reference(store: &Store, g: &Graph, file: &str) -> Vec<(Oid, Option<Oid>)> {
+        let blobs = store.blobs_along(g, &format!("agreements/{file}")).expect("blobs");
+        let mut out: Vec<(Oid, Option<Oid>)> = (0..g.nodes.len())
+            .filter(|&i| {
+                let node = &g.nodes[i];
+                match node.parents.is_empty() {
+                    true => blobs[i].is_some(),
+                    false => node.parents.iter().all(|&p| blobs[p as usize] != blobs[i]),
+                }
+            })
+            .map(|i| (g.nodes[i].id, blobs[i]))
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn one_pass_finds_what_each_file_history_finds() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let d = dir.path();
+        git(d, &["init", "-q", "-b", "main"]);
+        write(d, "x.toml", "x1");
+        commit(d, "y.toml", "y1");
+        git(d, &["checkout", "-q", "-b", "side"]);
+        commit(d, "x.toml", "x2");
+        git(d, &["checkout", "-q", "main"]);
+        commit(d, "x.toml", "x3");
+        commit(d, "y.toml", "y2");
+        // Takes the side's x: it differs from the first parent only, so it is not an edit.
+        git(d, &["merge", "-q", "--no-ff", "-X", "theirs", "side", "-m", "theirs"]);
+        git(d, &["checkout", "-q", "-b", "side2"]);
+        commit(d, "x.toml", "x4");
+        commit(d, "y.toml", "y3");
+        git(d, &["checkout", "-q", "main"]);
+        commit(d, "x.toml", "x5");
+        // Neither side's x: an edit of the merge itself. Ours for y: no change at all.
+        git(d, &["merge", "-q", "--no-ff", "--no-commit", "-X", "ours", "side2"]);
+        write(d, "x.toml", "x6");
+        git(d, &["add", "-A"]);
+        git(d, &["commit", "-q", "-m", "neither"]);
+        // A rename, then a removal.
+        git(d, &["mv", "agreements/y.toml", "agreements/z.toml"]);
+        git(d, &["commit", "-q", "-m", "rename"]);
+        git(d, &["rm", "-q", "agreements/x.toml"]);
+        git(d, &["commit", "-q", "-m", "remove"]);
+
+        let store = Store::open(Some(d)).expect("open");
+        let head = store.head_required().expect("head");
+        let g = store.graph(head).expect("graph");
+        let edits = store.folder_edits(&g).expect("edits");
+        for file in ["x.toml", "y.toml", "z.toml"] {
+            let mut found: Vec<(Oid, Option<Oid>)> =
+                edits.of(file).iter().map(|e| (g.nodes[e.node as usize].id, e.blob)).collect();
+            found.sort();
+            assert_eq!(found, reference(&store, &g, file), "{file}");
+        }
+        assert_eq!(
+            edits.of("x.toml").len(),
+            7,
+            "x1 to x6 and the removal; not the merge taking x2"
+        );
+        assert!(edits.of("x.toml")[0].blob.is_none(), "newest first: the removal");
+        assert!(edits.may_be_renamed(&g, "z.toml"));
+        assert!(!edits.may_be_renamed(&g, "x.toml"));
+        assert_eq!(edits.blobs("y.toml").len(), 3);
+    }
+}
