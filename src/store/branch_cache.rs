@@ -231,22 +231,19 @@ impl Store {
         let mut at: HashMap<Oid, usize> =
             file.records.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
         let mut missing: HashSet<Oid> = HashSet::new();
-        let odb = self.repo.odb()?;
+        let packs = self.packs();
+        let mut objects = super::pack::Objects::new(&packs, self.repo.odb()?);
         let mut stack: Vec<Oid> = tips.iter().filter(|t| !at.contains_key(t)).copied().collect();
         while let Some(id) = stack.pop() {
             if at.contains_key(&id) || missing.contains(&id) {
                 continue;
             }
-            let object = match odb.read(id) {
-                Ok(o) => o,
-                Err(e) if e.code() == ErrorCode::NotFound => {
-                    // Beyond a shallow clone's horizon: the branch ends here.
-                    missing.insert(id);
-                    continue;
-                }
-                Err(e) => return Err(e.into()),
+            let Some((_, data)) = objects.read(id)? else {
+                // Beyond a shallow clone's horizon: the branch ends here.
+                missing.insert(id);
+                continue;
             };
-            let raw = parse_commit(object.data());
+            let raw = parse_commit(&data);
             let position = match (raw.parents.len() <= 1, classify(id, &raw)) {
                 (true, CommitKind::Position(p)) => Some(p),
                 _ => None,

@@ -104,7 +104,9 @@ impl Store {
             return Ok(e.clone());
         }
         let view = self.folder_view(g)?;
+        let t0 = std::time::Instant::now();
         let edits = Arc::new(self.find_edits(g, &view)?);
+        super::trace(&format!("folder edits: {} files", edits.by_file.len()), t0);
         Ok(g.edits.get_or_init(|| edits).clone())
     }
 

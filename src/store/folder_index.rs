@@ -29,6 +29,7 @@ use super::cache::{fnv, header, open_sealed, put_str, seal};
 use super::commit_graph::{BloomKey, PathChange};
 use super::error::StoreError;
 use super::graph::Graph;
+use super::pack::Objects;
 use super::Store;
 use crate::error::Result;
 
@@ -314,8 +315,9 @@ impl Store {
                 _ => None,
             };
             let Some(p) = first else {
-                let odb = self.repo.odb()?;
-                let listing = self.listing(subtree(&odb, node.tree, dir)?)?;
+                let packs = self.packs();
+                let mut objects = Objects::new(&packs, self.repo.odb()?);
+                let listing = self.listing(subtree(&mut objects, node.tree, dir)?)?;
                 let changes = listing
                     .into_iter()
                     .map(|(name, blob)| FileChange { name, old: None, new: Some(blob) })
@@ -336,13 +338,7 @@ impl Store {
             }
             compare.push((i as u32, node.tree, parent.tree));
         }
-        for (i, now, before) in self.folders_differ(&compare, dir)? {
-            let odb = self.repo.odb()?;
-            let read = |t: Option<Oid>| t.map(|t| odb.read(t)).transpose();
-            let (before, now) = (read(before)?, read(now)?);
-            let data = |o: &Option<git2::OdbObject>| o.as_ref().map(|o| o.data().to_vec());
-            let (before, now) = (data(&before).unwrap_or_default(), data(&now).unwrap_or_default());
-            let changes = diff(&raw_files(&before), &raw_files(&now));
+        for (i, changes) in self.folders_differ(&compare, dir)? {
             if !changes.is_empty() {
                 out.push((i, FolderEntry { full: false, changes }));
             }
@@ -351,43 +347,56 @@ impl Store {
         Ok(out)
     }
 
-    /// Of the (node, root tree, parent's root tree) triples, those whose folder trees differ,
-    /// with both folder trees; on every core for large batches (one repository per thread).
-    /// libgit2's object cache is off meanwhile: each root tree is read once or twice, and
-    /// caching them all would only grow the process.
-    #[allow(clippy::type_complexity)]
+    /// Of the (node, root tree, parent's root tree) triples, the files that differ between the
+    /// two folders (none when the folders are the same); on every core for large batches (one
+    /// repository per thread, for what the packs do not hold). libgit2's object cache is off
+    /// meanwhile: each root tree is read once or twice, and caching them all would only grow
+    /// the process.
     fn folders_differ(
         &self,
         compare: &[(u32, Oid, Oid)],
         dir: &str,
-    ) -> Result<Vec<(u32, Option<Oid>, Option<Oid>)>> {
-        let run = |odb: &git2::Odb,
+    ) -> Result<Vec<(u32, Vec<FileChange>)>> {
+        let run = |objects: &mut Objects,
                    part: &[(u32, Oid, Oid)]|
-         -> Result<Vec<(u32, Option<Oid>, Option<Oid>)>> {
+         -> Result<Vec<(u32, Vec<FileChange>)>> {
             let mut memo: HashMap<Oid, Option<Oid>> = HashMap::new();
-            let mut folder_of = |root: Oid| -> Result<Option<Oid>> {
+            let mut folder_of = |root: Oid, objects: &mut Objects| -> Result<Option<Oid>> {
                 if let Some(f) = memo.get(&root) {
                     return Ok(*f);
                 }
-                let f = subtree(odb, root, dir)?;
+                let f = subtree(objects, root, dir)?;
                 if memo.len() >= MEMO_LIMIT {
                     memo.clear();
                 }
                 memo.insert(root, f);
                 Ok(f)
             };
+            // Newest first, one change's folder before is mostly the next one's folder after.
+            let mut last: Option<(Oid, Vec<u8>)> = None;
             let mut out = Vec::new();
             for &(i, now, before) in part {
-                let (a, b) = (folder_of(now)?, folder_of(before)?);
-                if a != b {
-                    out.push((i, a, b));
+                let (now, before) = (folder_of(now, objects)?, folder_of(before, objects)?);
+                if now == before {
+                    continue;
                 }
+                let mut read = |t: Option<Oid>| -> Result<Vec<u8>> {
+                    match (t, &last) {
+                        (None, _) => Ok(Vec::new()),
+                        (Some(t), Some((id, data))) if *id == t => Ok(data.clone()),
+                        (Some(t), _) => Ok(read_tree(objects, t)?.unwrap_or_default()),
+                    }
+                };
+                let (now_data, before_data) = (read(now)?, read(before)?);
+                out.push((i, diff(&raw_files(&before_data), &raw_files(&now_data))));
+                last = before.map(|b| (b, before_data));
             }
             Ok(out)
         };
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
-        if compare.len() < 4096 || threads < 2 {
-            return run(&self.repo.odb()?, compare);
+        let packs = self.packs();
+        if compare.len() < 512 || threads < 2 {
+            return run(&mut Objects::new(&packs, self.repo.odb()?), compare);
         }
         git2::opts::enable_caching(false);
         let path = self.repo.path().to_path_buf();
@@ -397,11 +406,11 @@ impl Store {
                 .chunks(chunk)
                 .map(|part| {
                     let path = path.clone();
-                    let run = &run;
+                    let (run, packs) = (&run, &*packs);
                     s.spawn(move || -> Result<Vec<_>> {
                         let repo = git2::Repository::open(&path)?;
-                        let odb = repo.odb()?;
-                        run(&odb, part)
+                        let mut objects = Objects::new(packs, repo.odb()?);
+                        run(&mut objects, part)
                     })
                 })
                 .collect();
@@ -434,19 +443,30 @@ impl Store {
 
 /// The id of the folder `dir` (slash-separated) under the tree `root`, `None` when there is no
 /// such folder. Reads raw tree objects: no tree is parsed into entries.
-fn subtree(odb: &git2::Odb, root: Oid, dir: &str) -> Result<Option<Oid>> {
+fn subtree(objects: &mut Objects, root: Oid, dir: &str) -> Result<Option<Oid>> {
     let mut at = root;
     for part in dir.split('/') {
-        let obj = odb.read(at)?;
-        if obj.kind() != ObjectType::Tree {
-            return Ok(None);
-        }
-        match find_entry(obj.data(), part.as_bytes()) {
+        let Some(data) = read_tree(objects, at)? else { return Ok(None) };
+        match find_entry(&data, part.as_bytes()) {
             Some((mode, id)) if mode == b"40000" => at = id,
             _ => return Ok(None),
         }
     }
     Ok(Some(at))
+}
+
+/// The raw tree `id`; `None` when it is some other kind of object; an error when missing.
+fn read_tree(objects: &mut Objects, id: Oid) -> Result<Option<Vec<u8>>> {
+    match objects.read(id)? {
+        Some((ObjectType::Tree, data)) => Ok(Some(data)),
+        Some(_) => Ok(None),
+        None => Err(git2::Error::new(
+            git2::ErrorCode::NotFound,
+            git2::ErrorClass::Odb,
+            format!("object not found - no match for id ({id})"),
+        )
+        .into()),
+    }
 }
 
 /// The (mode, id) of the entry `name` in a raw tree object; `None` when absent or when the

@@ -40,10 +40,12 @@ mod file_edits;
 mod folder_index;
 mod graph;
 mod mailmap;
+mod pack;
 mod path_history;
 mod positions;
 mod process;
 mod raw_commit;
+mod read_ahead;
 mod renames;
 mod revisions;
 mod snapshot;
@@ -156,6 +158,8 @@ pub struct Store {
     timelines: std::cell::RefCell<timeline_cache::Timelines>,
     /// Agreements parsed from blobs in this process, by blob and path (`None`: not schema 1).
     parsed: std::cell::RefCell<ParsedMemo>,
+    /// The pack files, opened on the first bulk read (`pack.rs`).
+    packs: std::cell::OnceCell<Arc<pack::Packs>>,
 }
 
 /// Agreements parsed from blobs, by blob and path (`None`: not schema 1).
@@ -211,6 +215,7 @@ impl Store {
             branch_memo: Default::default(),
             timelines: Default::default(),
             parsed: Default::default(),
+            packs: Default::default(),
         };
         store.load_config()?;
         Ok(store)
@@ -359,6 +364,13 @@ impl Store {
             Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The repository's packs, for bulk reads that should not map them (`pack.rs`).
+    fn packs(&self) -> Arc<pack::Packs> {
+        self.packs
+            .get_or_init(|| Arc::new(pack::Packs::open(&self.repo.commondir().join("objects"))))
+            .clone()
     }
 
     /// The agreement in blob `id` read as the file `path`, parsed (not validated) once per

@@ -10,12 +10,13 @@
 
 use std::collections::HashMap;
 
-use git2::{ErrorCode, Oid, Repository};
+use git2::{Oid, Repository};
 
 use super::cache::{Cache, Cached};
 use super::commit_graph::{CommitGraph, CommitGraphError};
 use super::error::StoreError;
 use super::graph::{Graph, Node, Parents};
+use super::pack::Objects;
 use super::raw_commit::{classify, parse_commit, CommitKind};
 use super::Store;
 use crate::error::Result;
@@ -141,7 +142,8 @@ impl Store {
         let t0 = std::time::Instant::now();
         let mut cache = Cache::load(&self.state_dir());
         super::trace("commit-graph and cache loaded", t0);
-        let odb = self.repo.odb()?;
+        let packs = self.packs();
+        let mut objects = Objects::new(&packs, self.repo.odb()?);
         let mut g = Graph::default();
         let mut slot_of_graph: Vec<Slot> =
             vec![Slot::UNSEEN; cg.as_ref().map_or(0, |c| c.len() as usize)];
@@ -194,19 +196,18 @@ impl Store {
                 Key::Loose(id) => {
                     let facts = match cache.get(&id, only) {
                         Some(c) => c,
-                        None => match odb.read(id) {
-                            Ok(obj) => {
-                                let c = read_facts(id, obj.data());
+                        None => match objects.read(id)? {
+                            Some((_, data)) => {
+                                let c = read_facts(id, &data);
                                 cache.insert(id, c.clone());
                                 c
                             }
-                            Err(e) if e.code() == ErrorCode::NotFound => {
+                            None => {
                                 // Beyond a shallow clone's horizon: history ends here.
                                 g.truncated = true;
                                 slot_of_loose.insert(id, Slot::MISSING);
                                 continue;
                             }
-                            Err(e) => return Err(e.into()),
                         },
                     };
                     parent_keys.extend(facts.parents.iter().map(|&p| key_of(p)));
@@ -287,19 +288,17 @@ impl Store {
     /// Read and classify commits, on every core for large batches (one repository per thread:
     /// the object database read is the cost).
     fn read_commits(&self, ids: &[(u32, Oid)]) -> Result<Vec<(u32, Oid, Cached)>> {
-        let read_one = |odb: &git2::Odb, i: u32, id: Oid| -> Result<Option<(u32, Oid, Cached)>> {
-            match odb.read(id) {
-                Ok(obj) => Ok(Some((i, id, read_facts(id, obj.data())))),
-                Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
-                Err(e) => Err(e.into()),
-            }
-        };
+        let read_one =
+            |objects: &mut Objects, i: u32, id: Oid| -> Result<Option<(u32, Oid, Cached)>> {
+                Ok(objects.read(id)?.map(|(_, data)| (i, id, read_facts(id, &data))))
+            };
+        let packs = self.packs();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
         if ids.len() < 2048 || threads < 2 {
-            let odb = self.repo.odb()?;
+            let mut objects = Objects::new(&packs, self.repo.odb()?);
             let mut out = Vec::with_capacity(ids.len());
             for &(i, id) in ids {
-                out.extend(read_one(&odb, i, id)?);
+                out.extend(read_one(&mut objects, i, id)?);
             }
             return Ok(out);
         }
@@ -310,12 +309,13 @@ impl Store {
                 .chunks(chunk)
                 .map(|part| {
                     let path = path.clone();
+                    let packs = &*packs;
                     s.spawn(move || -> Result<Vec<(u32, Oid, Cached)>> {
                         let repo = Repository::open(&path)?;
-                        let odb = repo.odb()?;
+                        let mut objects = Objects::new(packs, repo.odb()?);
                         let mut out = Vec::with_capacity(part.len());
                         for &(i, id) in part {
-                            out.extend(read_one(&odb, i, id)?);
+                            out.extend(read_one(&mut objects, i, id)?);
                         }
                         Ok(out)
                     })

@@ -102,7 +102,9 @@ fn in_force_history(
         return Ok(None);
     }
     // The rules changed somewhere: find the last revision ratified while it stood.
+    let t0 = std::time::Instant::now();
     let timeline = Timeline::build(store, graph, id)?;
+    crate::store::trace(&format!("rules in force changed: {id}"), t0);
     let ratified = timeline.replay(store)?;
     let mut last_ratified = None;
     let mut stood_ratified = false;
@@ -225,6 +227,13 @@ fn evaluate_inner(
         Some(g) => positions_by_agreement(g.positions().into_iter().filter(|p| keep(p))),
         None => positions_by_agreement(history.positions.iter().map(|p| &**p)),
     };
+    // Cold (the rules in force not yet known for some revision): every text of every
+    // agreement is parsed on a second thread while the positions branch is read.
+    let cold = loaded.iter().any(|(id, blob, _)| !history.knows(&format!("in-force:{id}"), *blob));
+    if cold {
+        let ids: Vec<&str> = loaded.iter().map(|(id, _, _)| id.as_str()).collect();
+        store.read_ahead(&history, &ids, store.positions_branch(), commit)?;
+    }
     let branch = store.branch_positions(store.positions_branch(), Some(commit))?;
     let on_branch = positions_by_agreement(branch.iter().map(|p| &**p).filter(|p| keep(p)));
     let renamed =
