@@ -35,6 +35,7 @@ use crate::oid::ObjectId;
 mod branch_cache;
 mod cache;
 mod commit_graph;
+mod counted_cache;
 mod error;
 mod file_edits;
 mod folder_index;
@@ -55,6 +56,7 @@ mod timeline_cache;
 mod walk;
 
 pub use commit_graph::{BloomKey, CommitGraph, CommitGraphError, PathChange};
+pub use counted_cache::{first_per_email, Counted};
 pub use error::StoreError;
 pub use graph::{Graph, Node, Parents};
 pub use mailmap::IdentityMap;

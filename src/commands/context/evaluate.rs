@@ -25,35 +25,46 @@ pub fn positions_by_agreement<'p>(
 }
 
 /// The positions that bear on one agreement at one commit: those reachable from it (SPEC §4
-/// rule 1, already ordered) and those on the positions branch (rule 2, still to be counted).
+/// rule 1, already ordered) and the positions-branch positions that count there (rule 2).
 #[derive(Clone, Copy)]
 pub struct Positions<'p> {
     pub here: &'p [&'p Position],
     pub branch: &'p [&'p Position],
 }
 
+/// Of the positions-branch positions naming `id`'s lineage (newest first), those that count at
+/// `commit`, where the agreement is `agreement` (SPEC §4 rule 2).
+fn count<'p>(
+    store: &Store,
+    source: Source,
+    commit: ObjectId,
+    id: &str,
+    agreement: &Agreement,
+    branch: &[&'p Position],
+) -> Result<Vec<&'p Position>> {
+    if branch.is_empty() {
+        return Ok(Vec::new());
+    }
+    let reader = AgreementRevisions::new(store, source, id);
+    let current = core::Revisions::fingerprint(&reader, agreement)?;
+    let lineage = || {
+        let graph = store.graph_for(commit, id)?;
+        Timeline::lineage_of(store, &graph, id, &|rev| core::Revisions::meaning(&reader, rev))
+    };
+    core::counting::count_branch(&reader, current, branch, lineage)
+}
+
 /// Evaluate one agreement at `revision` (its blob id) in `commit`'s history.
 pub fn evaluate(
     store: &Store,
     source: Source,
-    commit: ObjectId,
     id: &str,
     revision: ObjectId,
     agreement: &Agreement,
     positions: Positions,
 ) -> Result<Evaluation> {
     let reader = AgreementRevisions::new(store, source, id);
-    let counted = if positions.branch.is_empty() {
-        positions.here.to_vec()
-    } else {
-        let current = core::Revisions::fingerprint(&reader, agreement)?;
-        let lineage = || {
-            let graph = store.graph_for(commit, id)?;
-            Timeline::lineage_of(store, &graph, id, &|rev| core::Revisions::meaning(&reader, rev))
-        };
-        let branch = core::counting::count_branch(&reader, current, positions.branch, lineage)?;
-        core::counting::merge(positions.here, &branch)
-    };
+    let counted = core::counting::merge(positions.here, positions.branch);
     let history = in_force_history(store, source, id, revision, agreement)?;
     core::evaluate::evaluate_in_force(
         &reader,
@@ -222,6 +233,7 @@ fn evaluate_inner(
         Some(_) => Some(store.graph(commit)?),
         None => None,
     };
+    let keep_all = keep.is_none();
     let keep = |p: &Position| keep.is_none_or(|k| k(p));
     let by_agreement = match &graph {
         Some(g) => positions_by_agreement(g.positions().into_iter().filter(|p| keep(p))),
@@ -234,20 +246,41 @@ fn evaluate_inner(
         let ids: Vec<&str> = loaded.iter().map(|(id, _, _)| id.as_str()).collect();
         store.read_ahead(&history, &ids, store.positions_branch(), commit)?;
     }
-    let branch = store.branch_positions(store.positions_branch(), Some(commit))?;
+    // Warm: what counts on the positions branch is remembered for this commit and these tips.
+    let remembered = match keep_all {
+        true => store.counted_branch(commit)?,
+        false => None,
+    };
+    let branch = match remembered {
+        Some(_) => Vec::new(),
+        None => store.branch_positions(store.positions_branch(), Some(commit))?,
+    };
     let on_branch = positions_by_agreement(branch.iter().map(|p| &**p).filter(|p| keep(p)));
     let renamed =
         renamed_ids(store, &history, &current, by_agreement.keys().chain(on_branch.keys()))?;
+    let source = Source::History(&history);
     let mut out = Vec::new();
+    let mut learnt: Vec<(&str, Vec<&Position>)> = Vec::new();
     for (id, blob, agreement) in &loaded {
         // Positions under an earlier id of the lineage count as under this one (SPEC §4).
         let lineage: Vec<&str> = std::iter::once(id.as_str())
             .chain(renamed.iter().filter(|(_, new)| new == id).map(|(old, _)| old.as_str()))
             .collect();
-        let (here, on) = (gather(&by_agreement, &lineage), gather(&on_branch, &lineage));
-        let positions = Positions { here: &here, branch: &on };
-        let source = Source::History(&history);
-        out.push(evaluate(store, source, commit, id, *blob, agreement, positions)?);
+        let here = gather(&by_agreement, &lineage);
+        let counted: Vec<&Position> = match &remembered {
+            Some(r) => r.get(id).map(|v| v.iter().map(|p| &**p).collect()).unwrap_or_default(),
+            None => {
+                let on = gather(&on_branch, &lineage);
+                let counted = count(store, source, commit, id, agreement, &on)?;
+                crate::store::first_per_email(&counted)
+            }
+        };
+        let positions = Positions { here: &here, branch: &counted };
+        out.push(evaluate(store, source, id, *blob, agreement, positions)?);
+        learnt.push((id.as_str(), counted));
+    }
+    if remembered.is_none() && keep_all {
+        store.remember_counted(commit, &learnt)?;
     }
     history.save();
     crate::store::trace("evaluated", t0);

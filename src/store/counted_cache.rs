@@ -1,0 +1,114 @@
+//! The counted-positions cache: for one evaluated commit and one set of positions-branch tips,
+//! the positions-branch positions that count for each agreement (SPEC §4 rule 2), kept in
+//! `<git dir>/accord/counted-v1.bin`. A warm `status` then neither decodes the whole positions
+//! branch nor orders it: at a million commits that branch holds 50,000 positions, of which a
+//! status needs only each party's newest.
+//!
+//! Only each email's first counted position is kept per agreement (every state, objection and
+//! outsider is decided by a party's first position in SPEC §4's order, by the one identity
+//! rule), so the file grows with agreements and parties, not with positions. Like the other
+//! caches it is never the source of truth: it is keyed by everything counting reads (the
+//! commit, the agreements folder, the positions branch's name and every tip of it, local and
+//! remote, and the shallow horizon); any other key, a damaged file or `ACCORD_NO_CACHE=1` means
+//! counting again.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use super::cache::{header, open_sealed, put_position, put_str, read_position, seal};
+use super::Store;
+use crate::error::Result;
+use crate::ledger::Position;
+use crate::model::email_key;
+use crate::oid::ObjectId;
+
+const FILE: &str = "counted-v1.bin";
+const MAGIC: &[u8; 8] = b"ACCRDCT1";
+
+/// Each agreement's counted positions-branch positions, newest first.
+pub type Counted = HashMap<String, Vec<Arc<Position>>>;
+
+fn no_cache() -> bool {
+    std::env::var_os("ACCORD_NO_CACHE").is_some()
+}
+
+/// Of positions newest first, each email's first.
+pub fn first_per_email<'p>(positions: &[&'p Position]) -> Vec<&'p Position> {
+    let mut seen = HashSet::new();
+    positions.iter().copied().filter(|p| seen.insert(email_key(&p.trailers.email))).collect()
+}
+
+impl Store {
+    /// What counting at `commit` depends on besides the commit's own history.
+    fn counted_key(&self, commit: ObjectId) -> Result<Vec<u8>> {
+        let mut key = Vec::new();
+        put_str(&mut key, &self.dir);
+        put_str(&mut key, self.positions_branch());
+        key.extend_from_slice(&self.history_horizon().to_le_bytes());
+        key.extend_from_slice(commit.as_bytes());
+        for (name, tip) in self.positions_refs(self.positions_branch())? {
+            put_str(&mut key, &name);
+            key.extend_from_slice(tip.as_bytes());
+        }
+        Ok(key)
+    }
+
+    /// The remembered counted positions at `commit` with the positions branch as it is now.
+    pub fn counted_branch(&self, commit: ObjectId) -> Result<Option<Counted>> {
+        if no_cache() {
+            return Ok(None);
+        }
+        let key = self.counted_key(commit)?;
+        let Ok(data) = std::fs::read(self.state_dir().join(FILE)) else { return Ok(None) };
+        Ok(decode(&data, &key))
+    }
+
+    /// Remember the counted positions at `commit` (each email's first per agreement).
+    pub fn remember_counted(
+        &self,
+        commit: ObjectId,
+        counted: &[(&str, Vec<&Position>)],
+    ) -> Result<()> {
+        if no_cache() {
+            return Ok(());
+        }
+        let key = self.counted_key(commit)?;
+        let mut out = header(MAGIC, key.len() + counted.len() * 512);
+        out.extend_from_slice(&(key.len() as u32).to_le_bytes());
+        out.extend_from_slice(&key);
+        out.extend_from_slice(&(counted.len() as u32).to_le_bytes());
+        for (id, positions) in counted {
+            put_str(&mut out, id);
+            out.extend_from_slice(&(positions.len() as u32).to_le_bytes());
+            for p in positions {
+                out.extend_from_slice(p.commit.as_bytes());
+                out.extend_from_slice(&p.time.to_le_bytes());
+                put_position(&mut out, p);
+            }
+        }
+        seal(&self.state_dir(), FILE, out);
+        Ok(())
+    }
+}
+
+fn decode(data: &[u8], key: &[u8]) -> Option<Counted> {
+    let mut r = open_sealed(data, MAGIC)?;
+    let k = r.u32()? as usize;
+    if r.take(k)? != key {
+        return None;
+    }
+    let n = r.u32()? as usize;
+    let mut out = HashMap::with_capacity(n.min(1 << 16));
+    for _ in 0..n {
+        let id = r.string()?;
+        let m = r.u32()? as usize;
+        let mut positions = Vec::with_capacity(m.min(1 << 16));
+        for _ in 0..m {
+            let commit = r.oid()?;
+            let time = r.i64()?;
+            positions.push(Arc::new(read_position(&mut r, commit, time)?));
+        }
+        out.insert(id, positions);
+    }
+    (r.at == r.data.len()).then_some(out)
+}
