@@ -164,6 +164,7 @@ fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<(
     if !here {
         let branch = store.positions_branch().to_string();
         let commit = store.record_on_branch(&branch, &write, &message, sign.as_ref())?;
+        store.counted_recorded(head, commit)?;
         ui.status(format!(
             "{} {} {id} (revision {revision:.10}) on {branch} in commit {commit:.10}",
             party.email,

@@ -16,6 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::cache::{header, open_sealed, put_position, put_str, read_position, seal};
+use super::raw_commit::{classify, parse_commit, CommitKind};
 use super::Store;
 use crate::error::Result;
 use crate::ledger::Position;
@@ -39,18 +40,53 @@ pub fn first_per_email<'p>(positions: &[&'p Position]) -> Vec<&'p Position> {
 }
 
 impl Store {
-    /// What counting at `commit` depends on besides the commit's own history.
-    fn counted_key(&self, commit: ObjectId) -> Result<Vec<u8>> {
+    /// What counting at `commit` depends on besides the commit's own history, with the local
+    /// positions branch at `local` when given (`Some(None)`: before it existed).
+    fn counted_key(&self, commit: ObjectId, local: Option<Option<ObjectId>>) -> Result<Vec<u8>> {
+        let branch = self.positions_branch();
+        let mut refs = self.positions_refs(branch)?;
+        if let Some(tip) = local {
+            let name = format!("refs/heads/{branch}");
+            refs.retain(|(n, _)| *n != name);
+            refs.extend(tip.map(|t| (name, t)));
+            refs.sort();
+        }
         let mut key = Vec::new();
         put_str(&mut key, &self.dir);
-        put_str(&mut key, self.positions_branch());
+        put_str(&mut key, branch);
         key.extend_from_slice(&self.history_horizon().to_le_bytes());
         key.extend_from_slice(commit.as_bytes());
-        for (name, tip) in self.positions_refs(self.positions_branch())? {
+        for (name, tip) in refs {
             put_str(&mut key, &name);
             key.extend_from_slice(tip.as_bytes());
         }
         Ok(key)
+    }
+
+    /// After `recorded`, a position naming the text at `commit`, was put on the local positions
+    /// branch: bring what is remembered about `commit` forward to the new tip (the position is
+    /// the newest and counts there), so the next run need not count again. Does nothing unless
+    /// the file was about `commit` and the tips just before.
+    pub fn counted_recorded(&self, commit: ObjectId, recorded: ObjectId) -> Result<()> {
+        if no_cache() {
+            return Ok(());
+        }
+        let Ok(data) = std::fs::read(self.state_dir().join(FILE)) else { return Ok(()) };
+        let odb = self.repo.odb()?;
+        let object = odb.read(recorded.into())?;
+        let raw = parse_commit(object.data());
+        let CommitKind::Position(p) = classify(recorded.into(), &raw) else { return Ok(()) };
+        let before = raw.parents.first().map(|&o| ObjectId::from(o));
+        let Some(mut map) = decode(&data, &self.counted_key(commit, Some(before))?) else {
+            return Ok(());
+        };
+        let key = email_key(&p.trailers.email);
+        let list = map.entry(p.trailers.agreement.clone()).or_default();
+        list.retain(|q| email_key(&q.trailers.email) != key);
+        list.insert(0, p);
+        let entries: Vec<(&str, Vec<&Position>)> =
+            map.iter().map(|(id, v)| (id.as_str(), v.iter().map(|p| &**p).collect())).collect();
+        self.write_counted(commit, &entries)
     }
 
     /// The remembered counted positions at `commit` with the positions branch as it is now.
@@ -58,7 +94,7 @@ impl Store {
         if no_cache() {
             return Ok(None);
         }
-        let key = self.counted_key(commit)?;
+        let key = self.counted_key(commit, None)?;
         let Ok(data) = std::fs::read(self.state_dir().join(FILE)) else { return Ok(None) };
         Ok(decode(&data, &key))
     }
@@ -72,7 +108,11 @@ impl Store {
         if no_cache() {
             return Ok(());
         }
-        let key = self.counted_key(commit)?;
+        self.write_counted(commit, counted)
+    }
+
+    fn write_counted(&self, commit: ObjectId, counted: &[(&str, Vec<&Position>)]) -> Result<()> {
+        let key = self.counted_key(commit, None)?;
         let mut out = header(MAGIC, key.len() + counted.len() * 512);
         out.extend_from_slice(&(key.len() as u32).to_le_bytes());
         out.extend_from_slice(&key);

@@ -156,3 +156,44 @@ fn a_damaged_branch_file_is_rebuilt() {
         as_left(&env, "damaged positions-branch cache", &queries(&env), &want);
     }
 }
+
+fn counted_file(env: &TestEnv) -> std::path::PathBuf {
+    cache_dir(env).join("counted-v1.bin")
+}
+
+#[test]
+fn counted_positions_follow_each_position_taken_and_each_tip() {
+    let mut env = on_branch();
+    warm(&env);
+    // The file holds the last commit a whole status was about (`warm` ends with `--rev`).
+    accord_mode(&env, Mode::Warm, &words("status --format json")).ok();
+    let first = std::fs::read(counted_file(&env)).expect("a warm status writes counted-v1.bin");
+    // Each position brings the file forward to the new tip (no counting on the next run),
+    // and the answers stay the reference's.
+    for (who, stance, note) in
+        [(GRACE, "object", "Too vague."), (GRACE, "withdraw", ""), (KATHERINE, "abstain", "")]
+    {
+        accord_mode(&env, Mode::Warm, &words("status --format json")).ok();
+        take(&mut env, who, stance, "alpha", note).ok();
+        let now = std::fs::read(counted_file(&env)).expect("still there");
+        assert_ne!(now, first, "brought forward after {stance}");
+        assert!(
+            now.windows(40).any(|w| w == tip_of(&env, BRANCH).as_bytes())
+                || now.windows(20).any(|w| hex(w) == tip_of(&env, BRANCH)),
+            "keyed by the new tip after {stance}"
+        );
+        assert_same(&env, &format!("after {stance} by {}", who.0));
+    }
+    // A tip moved by hand, a remote copy, another evaluated commit: counted again.
+    let tip = tip_of(&env, BRANCH);
+    set_ref(&env, BRANCH, &format!("{tip}~2"));
+    assert_same(&env, "the branch moved back by hand");
+    set_ref(&env, REMOTE, &tip);
+    assert_same(&env, "a remote copy ahead");
+    edit(&env, "alpha", 2).ok();
+    assert_same(&env, "another commit");
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -250,7 +250,8 @@ fn evaluate_inner(
     let remembered = match keep_all {
         true => store.counted_branch(commit)?,
         false => None,
-    };
+    }
+    .filter(|r| loaded.iter().all(|(id, _, _)| r.contains_key(id)));
     let branch = match remembered {
         Some(_) => Vec::new(),
         None => store.branch_positions(store.positions_branch(), Some(commit))?,
@@ -279,7 +280,8 @@ fn evaluate_inner(
         out.push(evaluate(store, source, id, *blob, agreement, positions)?);
         learnt.push((id.as_str(), counted));
     }
-    if remembered.is_none() && keep_all {
+    // Only a run over every agreement writes the file: it answers for all of them.
+    if remembered.is_none() && keep_all && ids.is_empty() {
         store.remember_counted(commit, &learnt)?;
     }
     history.save();
