@@ -63,6 +63,12 @@ impl Store {
         Ok(key)
     }
 
+    /// Everything that what the positions branch says at `commit` depends on: the agreements
+    /// folder, the branch's name, the shallow horizon, `commit` and every tip of the branch.
+    pub(super) fn positions_key(&self, commit: ObjectId) -> Result<Vec<u8>> {
+        self.counted_key(commit, None)
+    }
+
     /// After `recorded`, a position naming the text at `commit`, was put on the local positions
     /// branch: bring what is remembered about `commit` forward to the new tip (the position is
     /// the newest and counts there), so the next run need not count again. Does nothing unless

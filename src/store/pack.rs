@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use git2::{ObjectType, Oid};
 
@@ -40,10 +40,21 @@ struct Pack {
     pack: File,
     pack_len: u64,
     count: usize,
-    /// The id of every `SAMPLE`th entry of the sorted table.
+    /// The fan-out table: how many ids begin with a byte up to each value.
+    fanout: [u32; 256],
+    /// Each first byte's ids, read on first use (a run that reads a few objects reads a few
+    /// of these).
+    buckets: Vec<OnceLock<Option<Bucket>>>,
+}
+
+/// The ids beginning with one byte.
+struct Bucket {
+    /// The index of the bucket's first entry.
+    start: usize,
+    /// The id of every `SAMPLE`th entry of the bucket.
     sample: Vec<[u8; 20]>,
-    /// Every entry's offset as the index stores it (a large offset's slot when the top bit is
-    /// set): four bytes an object, read once.
+    /// Each entry's offset as the index stores it (a large offset's slot when the top bit is
+    /// set).
     offsets: Vec<u32>,
 }
 
@@ -128,7 +139,14 @@ impl Pack {
         if head[..8] != [0xff, b't', b'O', b'c', 0, 0, 0, 2] {
             return None;
         }
-        let count = u32::from_be_bytes(head[8 + 1020..8 + 1024].try_into().ok()?) as usize;
+        let mut fanout = [0u32; 256];
+        for (k, f) in fanout.iter_mut().enumerate() {
+            *f = u32::from_be_bytes(head[8 + 4 * k..12 + 4 * k].try_into().ok()?);
+        }
+        if fanout.windows(2).any(|w| w[0] > w[1]) {
+            return None;
+        }
+        let count = fanout[255] as usize;
         // Ids, CRCs and offsets, then large offsets, then two checksums: SHA-1 only.
         let least = 8 + 1024 + count as u64 * 28 + 40;
         if idx_len < least {
@@ -141,51 +159,57 @@ impl Pack {
         {
             return None;
         }
-        // The sample: read the id table in large blocks, keep every SAMPLE-th id.
-        let mut sample = Vec::with_capacity(count / SAMPLE + 1);
-        let block = SAMPLE * 20 * 2048;
-        let mut buf = vec![0u8; block];
-        let mut at = 0usize;
-        while at < count {
-            let n = (count - at).min(block / 20);
-            read_exact_at(&idx, &mut buf[..n * 20], 8 + 1024 + at as u64 * 20)?;
-            let mut k = 0;
-            while k < n {
-                let mut id = [0u8; 20];
-                id.copy_from_slice(&buf[k * 20..k * 20 + 20]);
-                sample.push(id);
-                k += SAMPLE;
-            }
-            at += n;
-        }
-        let mut raw = vec![0u8; count * 4];
-        read_exact_at(&idx, &mut raw, 8 + 1024 + count as u64 * 24)?;
-        let offsets =
-            raw.chunks_exact(4).map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]])).collect();
-        Some(Pack { idx, pack, pack_len, count, sample, offsets })
+        let buckets = (0..256).map(|_| OnceLock::new()).collect();
+        Some(Pack { idx, pack, pack_len, count, fanout, buckets })
+    }
+
+    /// The ids beginning with `byte`: every `SAMPLE`th of them and all their offsets.
+    fn bucket(&self, byte: u8) -> Option<&Bucket> {
+        let b = byte as usize;
+        let load = || -> Option<Bucket> {
+            let start = if b == 0 { 0 } else { self.fanout[b - 1] as usize };
+            let end = self.fanout[b] as usize;
+            let mut ids = vec![0u8; (end - start) * 20];
+            read_exact_at(&self.idx, &mut ids, 8 + 1024 + start as u64 * 20)?;
+            let sample = ids
+                .chunks_exact(20)
+                .step_by(SAMPLE)
+                .map(|c| c.try_into().expect("20 bytes"))
+                .collect();
+            let mut raw = vec![0u8; (end - start) * 4];
+            read_exact_at(
+                &self.idx,
+                &mut raw,
+                8 + 1024 + self.count as u64 * 24 + start as u64 * 4,
+            )?;
+            let offsets =
+                raw.chunks_exact(4).map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]])).collect();
+            Some(Bucket { start, sample, offsets })
+        };
+        self.buckets[b].get_or_init(load).as_ref()
     }
 
     /// The offset of `id` in the pack, if the pack has it.
     fn find(&self, id: &[u8; 20]) -> Option<u64> {
+        let bucket = self.bucket(id[0])?;
         // The last sampled id not after `id` starts the block that would hold it.
-        let k = self.sample.partition_point(|s| s <= id);
+        let k = bucket.sample.partition_point(|s| s <= id);
         if k == 0 {
             return None;
         }
-        let start = (k - 1) * SAMPLE;
-        let end = (start + SAMPLE).min(self.count);
+        let from = (k - 1) * SAMPLE;
+        let to = (from + SAMPLE).min(bucket.offsets.len());
         let mut block = [0u8; SAMPLE * 20];
-        let block = &mut block[..(end - start) * 20];
-        read_exact_at(&self.idx, block, 8 + 1024 + start as u64 * 20)?;
+        let block = &mut block[..(to - from) * 20];
+        read_exact_at(&self.idx, block, 8 + 1024 + (bucket.start + from) as u64 * 20)?;
         let found = block.chunks_exact(20).position(|c| c == id)?;
-        let n = self.count as u64;
-        let off = *self.offsets.get(start + found)?;
+        let off = *bucket.offsets.get(from + found)?;
         if off & 0x8000_0000 == 0 {
             return Some(off as u64);
         }
         let mut large = [0u8; 8];
         let k = (off & 0x7fff_ffff) as u64;
-        read_exact_at(&self.idx, &mut large, 8 + 1024 + n * 28 + k * 8)?;
+        read_exact_at(&self.idx, &mut large, 8 + 1024 + self.count as u64 * 28 + k * 8)?;
         Some(u64::from_be_bytes(large))
     }
 }

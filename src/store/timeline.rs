@@ -43,9 +43,18 @@ impl<'g> Timeline<'g> {
         // among the rest by time: a sign-off made before a text stood counts for it only from
         // then on, and a replaced text is judged by the positions made before it was replaced.
         if let Some(tip) = timeline.tip {
+            // Remembered with the timeline while the branch's tips stay as they are.
+            let key = store.positions_key(tip.into())?;
             let mut mine: Vec<Arc<Position>> = Vec::new();
             for lid in &timeline.ids {
-                mine.extend(store.branch_positions_on(store.positions_branch(), tip, lid)?);
+                match store.cached_branch_on(tip, lid, &key) {
+                    Some(on) => mine.extend(on),
+                    None => {
+                        let on = store.branch_positions_on(store.positions_branch(), tip, lid)?;
+                        store.remember_branch_on(tip, lid, &key, &on);
+                        mine.extend(on);
+                    }
+                }
             }
             mine.sort_by_key(|p| std::cmp::Reverse((p.time, p.commit)));
             if !mine.is_empty() {

@@ -1,6 +1,6 @@
 //! The timeline cache: for one tip, each agreement's events in that history (its edits and the
 //! positions on it reachable from the tip, in SPEC §4's order), kept in
-//! `<git dir>/accord/timelines-v2.bin`, and each agreement's lineage as counting reads it, kept
+//! `<git dir>/accord/timelines-v3.bin`, and each agreement's lineage as counting reads it, kept
 //! apart in `lineages-v1.bin` (small: `status` reads only that one). A warm `log`, `history`,
 //! `diff` or `status` at that tip then walks no history at all; positions-branch positions are
 //! added on every run (they move without the tip moving), from the positions-branch cache.
@@ -20,10 +20,11 @@ use super::cache::{header, open_sealed, put_position, put_str, read_position, se
 use super::{from_oid, Store};
 use crate::core::counting::{Lineage, Span};
 use crate::core::replay::{Edit, Event};
+use crate::ledger::Position;
 use crate::oid::ObjectId;
 
-const FILE: &str = "timelines-v2.bin";
-const MAGIC: &[u8; 8] = b"ACCRDTL2";
+const FILE: &str = "timelines-v3.bin";
+const MAGIC: &[u8; 8] = b"ACCRDTL3";
 const LINEAGES: &str = "lineages-v1.bin";
 const LINEAGES_MAGIC: &[u8; 8] = b"ACCRDLN1";
 
@@ -32,6 +33,9 @@ const LINEAGES_MAGIC: &[u8; 8] = b"ACCRDLN1";
 pub(super) struct Entry {
     /// Newest first, without positions-branch positions.
     pub events: Vec<Event>,
+    /// The positions-branch positions on this id not reachable from the tip, newest first,
+    /// with the key (branch tips and all) they were read for.
+    pub branch: Option<(Vec<u8>, Vec<Arc<Position>>)>,
 }
 
 /// What this process knows of the file, and what it learnt.
@@ -117,6 +121,20 @@ fn encode(dir: &str, horizon: u64, tip: Oid, entries: &HashMap<String, Entry>) -
                 }
             }
         }
+        match &e.branch {
+            None => out.push(0),
+            Some((key, positions)) => {
+                out.push(1);
+                out.extend_from_slice(&(key.len() as u32).to_le_bytes());
+                out.extend_from_slice(key);
+                out.extend_from_slice(&(positions.len() as u32).to_le_bytes());
+                for p in positions {
+                    out.extend_from_slice(p.commit.as_bytes());
+                    out.extend_from_slice(&p.time.to_le_bytes());
+                    put_position(&mut out, p);
+                }
+            }
+        }
     }
     out
 }
@@ -152,7 +170,23 @@ fn decode(data: &[u8], dir: &str, horizon: u64) -> Option<(Oid, HashMap<String, 
                 _ => return None,
             });
         }
-        entries.insert(id, Entry { events });
+        let branch = match r.u8()? {
+            0 => None,
+            1 => {
+                let k = r.u32()? as usize;
+                let key = r.take(k)?.to_vec();
+                let n = r.u32()? as usize;
+                let mut positions = Vec::with_capacity(n.min(1 << 20));
+                for _ in 0..n {
+                    let commit = r.oid()?;
+                    let time = r.i64()?;
+                    positions.push(Arc::new(read_position(&mut r, commit, time)?));
+                }
+                Some((key, positions))
+            }
+            _ => return None,
+        };
+        entries.insert(id, Entry { events, branch });
     }
     (r.at == r.data.len()).then_some((tip, entries))
 }
@@ -196,8 +230,45 @@ impl Store {
             return;
         }
         let mut t = self.timelines_at(tip);
-        t.entries.insert(id.to_string(), Entry { events: events.to_vec() });
+        t.entries.insert(id.to_string(), Entry { events: events.to_vec(), branch: None });
         t.dirty = true;
+    }
+
+    /// The remembered positions-branch positions on `id` at `tip`, when they were read for
+    /// `key` (the branch's tips as they are now).
+    pub(super) fn cached_branch_on(
+        &self,
+        tip: Oid,
+        id: &str,
+        key: &[u8],
+    ) -> Option<Vec<Arc<Position>>> {
+        if no_cache() {
+            return None;
+        }
+        let t = self.timelines_at(tip);
+        match t.entries.get(id).and_then(|e| e.branch.as_ref()) {
+            Some((k, positions)) if k == key => Some(positions.clone()),
+            _ => None,
+        }
+    }
+
+    /// Remember the positions-branch positions on `id` at `tip` for `key` (once its events are
+    /// remembered).
+    pub(super) fn remember_branch_on(
+        &self,
+        tip: Oid,
+        id: &str,
+        key: &[u8],
+        positions: &[Arc<Position>],
+    ) {
+        if no_cache() {
+            return;
+        }
+        let mut t = self.timelines_at(tip);
+        if let Some(e) = t.entries.get_mut(id) {
+            e.branch = Some((key.to_vec(), positions.to_vec()));
+            t.dirty = true;
+        }
     }
 
     /// The lineages memo about `tip`: the file read once, started afresh for another tip.
