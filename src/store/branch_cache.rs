@@ -22,7 +22,7 @@ use std::sync::Arc;
 use git2::{ErrorCode, Oid};
 
 use super::cache::{header, open_sealed, put_position, put_str, read_position, seal};
-use super::commit_graph::CommitGraph;
+use super::commit_graph::{CommitGraph, CommitGraphError};
 use super::raw_commit::{classify, parse_commit, CommitKind};
 use super::Store;
 use crate::error::Result;
@@ -234,29 +234,39 @@ impl Store {
         let packs = self.packs();
         let mut objects = super::pack::Objects::new(&packs, self.repo.odb()?);
         let mut stack: Vec<Oid> = tips.iter().filter(|t| !at.contains_key(t)).copied().collect();
-        while let Some(id) = stack.pop() {
-            if at.contains_key(&id) || missing.contains(&id) {
-                continue;
+        // Commits git's commit-graph holds are listed from it and read on every core at the end.
+        let mut cg = self.commit_graph();
+        let mut in_graph: Vec<u32> = Vec::new();
+        loop {
+            while let Some(id) = stack.pop() {
+                if at.contains_key(&id) || missing.contains(&id) {
+                    continue;
+                }
+                if let Some(pos) = cg.as_ref().and_then(|c| c.lookup(id.as_bytes())) {
+                    in_graph.push(pos);
+                    continue;
+                }
+                self.read_branch_commit(
+                    &mut objects,
+                    id,
+                    &mut file,
+                    &mut at,
+                    &mut missing,
+                    &mut stack,
+                )?;
+                dirty = true;
             }
-            let Some((_, data)) = objects.read(id)? else {
-                // Beyond a shallow clone's horizon: the branch ends here.
-                missing.insert(id);
-                continue;
-            };
-            let raw = parse_commit(&data);
-            let position = match (raw.parents.len() <= 1, classify(id, &raw)) {
-                (true, CommitKind::Position(p)) => Some(p),
-                _ => None,
-            };
-            stack.extend(raw.parents.iter().filter(|p| !at.contains_key(p)));
-            at.insert(id, file.records.len());
-            file.records.push(Record {
-                id,
-                time: raw.committer_time,
-                parents: raw.parents.clone(),
-                position,
-            });
-            dirty = true;
+            let Some(c) = cg.take() else { break };
+            match self.read_from_graph(&c, &in_graph, &mut file, &mut at) {
+                Ok(n) => dirty |= n > 0,
+                // An inconsistent commit-graph: read those commits one by one instead.
+                Err(_) => stack.extend(
+                    in_graph
+                        .iter()
+                        .filter_map(|&p| c.oid(p))
+                        .filter_map(|o| Oid::from_bytes(&o).ok()),
+                ),
+            }
         }
         super::trace(&format!("positions branch: {} commits", file.records.len()), t0);
         // Keep what the tips reach (a reset or a vanished remote ref drops the rest).
@@ -288,6 +298,77 @@ impl Store {
             seal(&state, FILE, encode(branch, horizon, &file));
         }
         Ok(out)
+    }
+
+    /// Read one commit of the branch into `file`, its parents onto `stack`.
+    fn read_branch_commit(
+        &self,
+        objects: &mut super::pack::Objects,
+        id: Oid,
+        file: &mut BranchFile,
+        at: &mut HashMap<Oid, usize>,
+        missing: &mut HashSet<Oid>,
+        stack: &mut Vec<Oid>,
+    ) -> Result<()> {
+        let Some((_, data)) = objects.read(id)? else {
+            // Beyond a shallow clone's horizon: the branch ends here.
+            missing.insert(id);
+            return Ok(());
+        };
+        let raw = parse_commit(&data);
+        let position = match (raw.parents.len() <= 1, classify(id, &raw)) {
+            (true, CommitKind::Position(p)) => Some(p),
+            _ => None,
+        };
+        stack.extend(raw.parents.iter().filter(|p| !at.contains_key(p)));
+        at.insert(id, file.records.len());
+        file.records.push(Record {
+            id,
+            time: raw.committer_time,
+            parents: raw.parents.clone(),
+            position,
+        });
+        Ok(())
+    }
+
+    /// Every commit the commit-graph positions `starts` reach that `file` does not hold yet,
+    /// listed from the commit-graph and read on every core; how many were added.
+    fn read_from_graph(
+        &self,
+        c: &CommitGraph,
+        starts: &[u32],
+        file: &mut BranchFile,
+        at: &mut HashMap<Oid, usize>,
+    ) -> Result<usize> {
+        let mut seen: HashSet<u32> = HashSet::new();
+        let mut todo: Vec<u32> = starts.to_vec();
+        let mut ids: Vec<(u32, Oid)> = Vec::new();
+        let mut parents = Vec::new();
+        while let Some(pos) = todo.pop() {
+            if !seen.insert(pos) {
+                continue;
+            }
+            let bad = || super::StoreError::from(CommitGraphError::Parents { pos });
+            let oid = c.oid(pos).and_then(|o| Oid::from_bytes(&o).ok()).ok_or_else(bad)?;
+            if at.contains_key(&oid) {
+                continue;
+            }
+            parents.clear();
+            c.parents(pos, &mut parents).map_err(super::StoreError::from)?;
+            todo.extend(parents.iter().copied());
+            ids.push((pos, oid));
+        }
+        let read = self.read_commits(&ids)?;
+        let n = read.len();
+        for (_, id, facts) in read {
+            let position = match (facts.parents.len() <= 1, facts.accord) {
+                (true, CommitKind::Position(p)) => Some(p),
+                _ => None,
+            };
+            at.insert(id, file.records.len());
+            file.records.push(Record { id, time: facts.time, parents: facts.parents, position });
+        }
+        Ok(n)
     }
 
     /// The commits of the branch (indices into `file.records`) that `hide` reaches.

@@ -287,7 +287,7 @@ impl Store {
 
     /// Read and classify commits, on every core for large batches (one repository per thread:
     /// the object database read is the cost).
-    fn read_commits(&self, ids: &[(u32, Oid)]) -> Result<Vec<(u32, Oid, Cached)>> {
+    pub(super) fn read_commits(&self, ids: &[(u32, Oid)]) -> Result<Vec<(u32, Oid, Cached)>> {
         let read_one =
             |objects: &mut Objects, i: u32, id: Oid| -> Result<Option<(u32, Oid, Cached)>> {
                 Ok(objects.read(id)?.map(|(_, data)| (i, id, read_facts(id, &data))))

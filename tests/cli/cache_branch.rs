@@ -184,6 +184,13 @@ fn counted_positions_follow_each_position_taken_and_each_tip() {
         );
         assert_same(&env, &format!("after {stance} by {}", who.0));
     }
+    // The branch in git's commit-graph (listed from it, read on every core), a position on
+    // top of what the commit-graph holds, a cold run on both.
+    commit_graph(&env, "--changed-paths");
+    take(&mut env, ADA, "object", "beta", "Not yet.").ok();
+    assert_same(&env, "the branch partly in the commit-graph");
+    remove(&cache_dir(&env));
+    assert_same(&env, "cold, the branch partly in the commit-graph");
     // A tip moved by hand, a remote copy, another evaluated commit: counted again.
     let tip = tip_of(&env, BRANCH);
     set_ref(&env, BRANCH, &format!("{tip}~2"));
