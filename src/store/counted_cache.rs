@@ -4,7 +4,9 @@
 //! branch nor orders it: at a million commits that branch holds 50,000 positions, of which a
 //! status needs only each party's newest.
 //!
-//! Only each email's first counted position is kept per agreement (every state, objection and
+//! The file answers for the agreements it names: a `status` of every agreement writes them all,
+//! a run over some (`sign`'s own check, `status <id>`) adds those. Only each email's first
+//! counted position is kept per agreement (every state, objection and
 //! outsider is decided by a party's first position in SPEC §4's order, by the one identity
 //! rule), so the file grows with agreements and parties, not with positions. Like the other
 //! caches it is never the source of truth: it is keyed by everything counting reads (the
@@ -86,10 +88,12 @@ impl Store {
         let Some(mut map) = decode(&data, &self.counted_key(commit, Some(before))?) else {
             return Ok(());
         };
+        // An agreement the file does not answer for stays so (it is counted when asked for).
         let key = email_key(&p.trailers.email);
-        let list = map.entry(p.trailers.agreement.clone()).or_default();
-        list.retain(|q| email_key(&q.trailers.email) != key);
-        list.insert(0, p);
+        if let Some(list) = map.get_mut(&p.trailers.agreement) {
+            list.retain(|q| email_key(&q.trailers.email) != key);
+            list.insert(0, p);
+        }
         let entries: Vec<(&str, Vec<&Position>)> =
             map.iter().map(|(id, v)| (id.as_str(), v.iter().map(|p| &**p).collect())).collect();
         self.write_counted(commit, &entries)
@@ -105,7 +109,8 @@ impl Store {
         Ok(decode(&data, &key))
     }
 
-    /// Remember the counted positions at `commit` (each email's first per agreement).
+    /// Remember the counted positions at `commit` (each email's first per agreement), beside
+    /// what the file already answers for the same commit and tips.
     pub fn remember_counted(
         &self,
         commit: ObjectId,
@@ -114,7 +119,16 @@ impl Store {
         if no_cache() {
             return Ok(());
         }
-        self.write_counted(commit, counted)
+        let key = self.counted_key(commit, None)?;
+        let known = std::fs::read(self.state_dir().join(FILE)).ok().and_then(|d| decode(&d, &key));
+        let Some(known) = known else { return self.write_counted(commit, counted) };
+        let mut all: Vec<(&str, Vec<&Position>)> = known
+            .iter()
+            .filter(|(id, _)| !counted.iter().any(|(c, _)| c == id))
+            .map(|(id, v)| (id.as_str(), v.iter().map(|p| &**p).collect()))
+            .collect();
+        all.extend(counted.iter().cloned());
+        self.write_counted(commit, &all)
     }
 
     fn write_counted(&self, commit: ObjectId, counted: &[(&str, Vec<&Position>)]) -> Result<()> {

@@ -191,6 +191,13 @@ fn counted_positions_follow_each_position_taken_and_each_tip() {
     assert_same(&env, "the branch partly in the commit-graph");
     remove(&cache_dir(&env));
     assert_same(&env, "cold, the branch partly in the commit-graph");
+    // A position's own check writes what it counted for its agreement only; a whole status
+    // then counts the rest and answers as a cold run.
+    remove(&cache_dir(&env));
+    take(&mut env, KATHERINE, "object", "alpha", "Not this way.").ok();
+    assert!(counted_file(&env).exists(), "sign's check remembers its agreement");
+    take(&mut env, KATHERINE, "sign", "alpha", "").ok();
+    assert_same(&env, "after positions counted for one agreement only");
     // A tip moved by hand, a remote copy, another evaluated commit: counted again.
     let tip = tip_of(&env, BRANCH);
     set_ref(&env, BRANCH, &format!("{tip}~2"));

@@ -280,8 +280,8 @@ fn evaluate_inner(
         out.push(evaluate(store, source, id, *blob, agreement, positions)?);
         learnt.push((id.as_str(), counted));
     }
-    // Only a run over every agreement writes the file: it answers for all of them.
-    if remembered.is_none() && keep_all && ids.is_empty() {
+    // The file says which agreements it answers for: a run over some adds them.
+    if remembered.is_none() && keep_all {
         store.remember_counted(commit, &learnt)?;
     }
     history.save();
