@@ -183,6 +183,31 @@ pub(super) fn read_position(r: &mut Reader, id: Oid, time: i64) -> Option<Positi
     })
 }
 
+/// A list of positions with their commit ids and times: a count, then each.
+pub(super) fn put_positions<'p>(
+    out: &mut Vec<u8>,
+    positions: impl ExactSizeIterator<Item = &'p Position>,
+) {
+    out.extend_from_slice(&(positions.len() as u32).to_le_bytes());
+    for p in positions {
+        out.extend_from_slice(p.commit.as_bytes());
+        out.extend_from_slice(&p.time.to_le_bytes());
+        put_position(out, p);
+    }
+}
+
+/// A list written by [`put_positions`].
+pub(super) fn read_positions(r: &mut Reader) -> Option<Vec<std::sync::Arc<Position>>> {
+    let n = r.u32()? as usize;
+    let mut out = Vec::with_capacity(n.min(1 << 22));
+    for _ in 0..n {
+        let id = r.oid()?;
+        let time = r.i64()?;
+        out.push(std::sync::Arc::new(read_position(r, id, time)?));
+    }
+    Some(out)
+}
+
 /// Skip one entry, checking it is well formed; its id.
 fn skip_entry(r: &mut Reader) -> Option<Oid> {
     let id = r.oid()?;

@@ -17,7 +17,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use super::cache::{header, open_sealed, put_position, put_str, read_position, seal};
+use super::cache::{header, open_sealed, put_positions, put_str, read_positions, seal};
 use super::raw_commit::{classify, parse_commit, CommitKind};
 use super::Store;
 use crate::error::Result;
@@ -139,12 +139,7 @@ impl Store {
         out.extend_from_slice(&(counted.len() as u32).to_le_bytes());
         for (id, positions) in counted {
             put_str(&mut out, id);
-            out.extend_from_slice(&(positions.len() as u32).to_le_bytes());
-            for p in positions {
-                out.extend_from_slice(p.commit.as_bytes());
-                out.extend_from_slice(&p.time.to_le_bytes());
-                put_position(&mut out, p);
-            }
+            put_positions(&mut out, positions.iter().copied());
         }
         seal(&self.state_dir(), FILE, out);
         Ok(())
@@ -161,14 +156,7 @@ fn decode(data: &[u8], key: &[u8]) -> Option<Counted> {
     let mut out = HashMap::with_capacity(n.min(1 << 16));
     for _ in 0..n {
         let id = r.string()?;
-        let m = r.u32()? as usize;
-        let mut positions = Vec::with_capacity(m.min(1 << 16));
-        for _ in 0..m {
-            let commit = r.oid()?;
-            let time = r.i64()?;
-            positions.push(Arc::new(read_position(&mut r, commit, time)?));
-        }
-        out.insert(id, positions);
+        out.insert(id, read_positions(&mut r)?);
     }
     (r.at == r.data.len()).then_some(out)
 }

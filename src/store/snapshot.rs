@@ -13,7 +13,7 @@ use std::sync::{Arc, OnceLock};
 
 use git2::{ErrorCode, Oid};
 
-use super::cache::{fnv, header, open_sealed, put_position, put_str, read_position, seal};
+use super::cache::{fnv, header, open_sealed, put_positions, put_str, read_positions, seal};
 use super::graph::Graph;
 use super::raw_commit::{classify, parse_commit, CommitKind};
 use super::Store;
@@ -48,13 +48,7 @@ fn decode(data: &[u8]) -> Option<Snapshot> {
     let tip = r.oid()?;
     let tip_tree = r.oid()?;
     let truncated = r.u8()? != 0;
-    let n = r.u32()? as usize;
-    let mut positions = Vec::with_capacity(n.min(1 << 22));
-    for _ in 0..n {
-        let id = r.oid()?;
-        let time = r.i64()?;
-        positions.push(Arc::new(read_position(&mut r, id, time)?));
-    }
+    let positions = read_positions(&mut r)?;
     let m = r.u32()? as usize;
     let mut meanings = HashMap::with_capacity(m.min(1 << 22));
     for _ in 0..m {
@@ -93,12 +87,7 @@ fn encode(s: &Snapshot) -> Vec<u8> {
     out.extend_from_slice(s.tip.as_bytes());
     out.extend_from_slice(s.tip_tree.as_bytes());
     out.push(s.truncated as u8);
-    out.extend_from_slice(&(s.positions.len() as u32).to_le_bytes());
-    for p in &s.positions {
-        out.extend_from_slice(p.commit.as_bytes());
-        out.extend_from_slice(&p.time.to_le_bytes());
-        put_position(&mut out, p);
-    }
+    put_positions(&mut out, s.positions.iter().map(|p| &**p));
     out.extend_from_slice(&(s.meanings.len() as u32).to_le_bytes());
     for (blob, fp) in &s.meanings {
         out.extend_from_slice(blob.as_bytes());

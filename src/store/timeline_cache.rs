@@ -16,7 +16,10 @@ use std::sync::Arc;
 
 use git2::Oid;
 
-use super::cache::{header, open_sealed, put_position, put_str, read_position, seal, Reader};
+use super::cache::{
+    header, open_sealed, put_position, put_positions, put_str, read_position, read_positions, seal,
+    Reader,
+};
 use super::{from_oid, Store};
 use crate::core::counting::{Lineage, Span};
 use crate::core::replay::{Edit, Event};
@@ -38,22 +41,17 @@ pub(super) struct Entry {
     pub branch: Option<(Vec<u8>, Vec<Arc<Position>>)>,
 }
 
-/// What this process knows of the file, and what it learnt.
+/// What this process knows of both files, and what it learnt.
 #[derive(Default)]
 pub(super) struct Timelines {
-    loaded: bool,
-    /// The agreements folder the entries are about (`review` may judge with another).
-    dir: String,
-    tip: Option<Oid>,
-    entries: HashMap<String, Entry>,
-    dirty: bool,
-    /// The lineages file, kept like the entries (same tip, same folder).
+    entries: Memo<Entry>,
     lineages: Memo<Lineage>,
 }
 
 /// One file's memo: what it held for `tip`, and whether this run learnt more.
 pub(super) struct Memo<T> {
     loaded: bool,
+    /// The agreements folder the entries are about (`review` may judge with another).
     dir: String,
     tip: Option<Oid>,
     map: HashMap<String, T>,
@@ -63,6 +61,30 @@ pub(super) struct Memo<T> {
 impl<T> Default for Memo<T> {
     fn default() -> Self {
         Memo { loaded: false, dir: String::new(), tip: None, map: HashMap::new(), dirty: false }
+    }
+}
+
+impl<T> Memo<T> {
+    /// Make the memo about `tip` in `dir`: `read` the file once, start afresh for another tip.
+    fn at(
+        &mut self,
+        tip: Oid,
+        dir: &str,
+        read: impl FnOnce() -> Option<(Oid, HashMap<String, T>)>,
+    ) {
+        if !self.loaded {
+            self.loaded = true;
+            if let Some((at, map)) = read() {
+                self.tip = Some(at);
+                self.map = map;
+            }
+            self.dir = dir.to_string();
+        }
+        if self.tip != Some(tip) || self.dir != dir {
+            self.tip = Some(tip);
+            self.dir = dir.to_string();
+            self.map.clear();
+        }
     }
 }
 
@@ -127,12 +149,7 @@ fn encode(dir: &str, horizon: u64, tip: Oid, entries: &HashMap<String, Entry>) -
                 out.push(1);
                 out.extend_from_slice(&(key.len() as u32).to_le_bytes());
                 out.extend_from_slice(key);
-                out.extend_from_slice(&(positions.len() as u32).to_le_bytes());
-                for p in positions {
-                    out.extend_from_slice(p.commit.as_bytes());
-                    out.extend_from_slice(&p.time.to_le_bytes());
-                    put_position(&mut out, p);
-                }
+                put_positions(&mut out, positions.iter().map(|p| &**p));
             }
         }
     }
@@ -175,14 +192,7 @@ fn decode(data: &[u8], dir: &str, horizon: u64) -> Option<(Oid, HashMap<String, 
             1 => {
                 let k = r.u32()? as usize;
                 let key = r.take(k)?.to_vec();
-                let n = r.u32()? as usize;
-                let mut positions = Vec::with_capacity(n.min(1 << 20));
-                for _ in 0..n {
-                    let commit = r.oid()?;
-                    let time = r.i64()?;
-                    positions.push(Arc::new(read_position(&mut r, commit, time)?));
-                }
-                Some((key, positions))
+                Some((key, read_positions(&mut r)?))
             }
             _ => return None,
         };
@@ -192,28 +202,14 @@ fn decode(data: &[u8], dir: &str, horizon: u64) -> Option<(Oid, HashMap<String, 
 }
 
 impl Store {
-    /// Make the memo about `tip`: read the file once, and start afresh for another tip.
-    fn timelines_at(&self, tip: Oid) -> std::cell::RefMut<'_, Timelines> {
-        let mut t = self.timelines.borrow_mut();
-        if !t.loaded {
-            t.loaded = true;
-            if !no_cache() {
-                let found = std::fs::read(self.state_dir().join(FILE))
-                    .ok()
-                    .and_then(|d| decode(&d, &self.dir, self.history_horizon()));
-                if let Some((at, entries)) = found {
-                    t.tip = Some(at);
-                    t.entries = entries;
-                }
-            }
-            t.dir = self.dir.clone();
-        }
-        if t.tip != Some(tip) || t.dir != self.dir {
-            t.tip = Some(tip);
-            t.dir = self.dir.clone();
-            t.entries.clear();
-        }
-        t
+    /// The timelines memo about `tip`: the file read once, started afresh for another tip.
+    fn timelines_at(&self, tip: Oid) -> std::cell::RefMut<'_, Memo<Entry>> {
+        let mut m = std::cell::RefMut::map(self.timelines.borrow_mut(), |t| &mut t.entries);
+        m.at(tip, &self.dir, || {
+            let data = std::fs::read(self.state_dir().join(FILE)).ok().filter(|_| !no_cache())?;
+            decode(&data, &self.dir, self.history_horizon())
+        });
+        m
     }
 
     /// The remembered history of agreement `id` at `tip`.
@@ -221,7 +217,7 @@ impl Store {
         if no_cache() {
             return None;
         }
-        self.timelines_at(tip).entries.get(id).cloned()
+        self.timelines_at(tip).map.get(id).cloned()
     }
 
     /// Remember agreement `id`'s events at `tip`.
@@ -230,7 +226,7 @@ impl Store {
             return;
         }
         let mut t = self.timelines_at(tip);
-        t.entries.insert(id.to_string(), Entry { events: events.to_vec(), branch: None });
+        t.map.insert(id.to_string(), Entry { events: events.to_vec(), branch: None });
         t.dirty = true;
     }
 
@@ -246,7 +242,7 @@ impl Store {
             return None;
         }
         let t = self.timelines_at(tip);
-        match t.entries.get(id).and_then(|e| e.branch.as_ref()) {
+        match t.map.get(id).and_then(|e| e.branch.as_ref()) {
             Some((k, positions)) if k == key => Some(positions.clone()),
             _ => None,
         }
@@ -265,7 +261,7 @@ impl Store {
             return;
         }
         let mut t = self.timelines_at(tip);
-        if let Some(e) = t.entries.get_mut(id) {
+        if let Some(e) = t.map.get_mut(id) {
             e.branch = Some((key.to_vec(), positions.to_vec()));
             t.dirty = true;
         }
@@ -273,26 +269,12 @@ impl Store {
 
     /// The lineages memo about `tip`: the file read once, started afresh for another tip.
     fn lineages_at(&self, tip: Oid) -> std::cell::RefMut<'_, Memo<Lineage>> {
-        let t = self.timelines.borrow_mut();
-        let mut m = std::cell::RefMut::map(t, |t| &mut t.lineages);
-        if !m.loaded {
-            m.loaded = true;
-            if !no_cache() {
-                let found = std::fs::read(self.state_dir().join(LINEAGES))
-                    .ok()
-                    .and_then(|d| decode_lineages(&d, &self.dir, self.history_horizon()));
-                if let Some((at, map)) = found {
-                    m.tip = Some(at);
-                    m.map = map;
-                }
-            }
-            m.dir = self.dir.clone();
-        }
-        if m.tip != Some(tip) || m.dir != self.dir {
-            m.tip = Some(tip);
-            m.dir = self.dir.clone();
-            m.map.clear();
-        }
+        let mut m = std::cell::RefMut::map(self.timelines.borrow_mut(), |t| &mut t.lineages);
+        m.at(tip, &self.dir, || {
+            let data =
+                std::fs::read(self.state_dir().join(LINEAGES)).ok().filter(|_| !no_cache())?;
+            decode_lineages(&data, &self.dir, self.history_horizon())
+        });
         m
     }
 
@@ -322,8 +304,9 @@ impl Store {
             return;
         }
         let t = self.timelines.borrow();
-        if let (true, Some(tip)) = (t.dirty, t.tip) {
-            seal(&self.state_dir(), FILE, encode(&t.dir, self.history_horizon(), tip, &t.entries));
+        let e = &t.entries;
+        if let (true, Some(tip)) = (e.dirty, e.tip) {
+            seal(&self.state_dir(), FILE, encode(&e.dir, self.history_horizon(), tip, &e.map));
         }
         let m = &t.lineages;
         if let (true, Some(tip)) = (m.dirty, m.tip) {
