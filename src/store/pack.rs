@@ -27,6 +27,8 @@ const SAMPLE: usize = 32;
 const MAX_CHAIN: usize = 10_000;
 /// Bound on the bytes of delta bases kept per reader.
 const BASE_CACHE_BYTES: usize = 32 << 20;
+/// Bytes read at an entry's start: its header and, for a commit or a small tree, all its data.
+const FIRST_READ: usize = 1024;
 /// Largest object read this way; larger ones are left to libgit2.
 const MAX_OBJECT: usize = 64 << 20;
 
@@ -66,7 +68,9 @@ pub(super) struct PackReader<'p> {
     packs: &'p Packs,
     bases: HashMap<(usize, u64), Arc<Object>>,
     cached_bytes: usize,
-    /// Compressed bytes read from the pack, reused.
+    /// The first bytes of an entry, reused.
+    head: Box<[u8; FIRST_READ]>,
+    /// Compressed bytes read from the pack past those, reused.
     buf: Vec<u8>,
 }
 
@@ -123,7 +127,13 @@ impl Packs {
     }
 
     pub(super) fn reader(&self) -> PackReader<'_> {
-        PackReader { packs: self, bases: HashMap::new(), cached_bytes: 0, buf: Vec::new() }
+        PackReader {
+            packs: self,
+            bases: HashMap::new(),
+            cached_bytes: 0,
+            head: Box::new([0; FIRST_READ]),
+            buf: Vec::new(),
+        }
     }
 }
 
@@ -268,8 +278,14 @@ impl PackReader<'_> {
             return Some(hit.clone());
         }
         let pack = &self.packs.packs[p];
-        let (entry, size, data_at) = header(pack, off)?;
-        let data = inflate(pack, data_at, size, &mut self.buf)?;
+        // One read for the header and, mostly, the whole compressed object.
+        if off < 12 || off >= pack.pack_len {
+            return None;
+        }
+        let n = (pack.pack_len - off).min(FIRST_READ as u64) as usize;
+        read_exact_at(&pack.pack, &mut self.head[..n], off)?;
+        let (entry, size, len) = header(&self.head[..n], off)?;
+        let data = inflate(pack, off + n as u64, size, &self.head[len..n], &mut self.buf)?;
         let object = match entry {
             Entry::Whole(kind) => {
                 if depth > 0 {
@@ -314,15 +330,9 @@ impl PackReader<'_> {
     }
 }
 
-/// The entry's kind, its inflated size and where its compressed data starts.
-fn header(pack: &Pack, off: u64) -> Option<(Entry, usize, u64)> {
-    if off < 12 || off >= pack.pack_len {
-        return None;
-    }
-    let mut buf = [0u8; 32];
-    let n = (pack.pack_len - off).min(32) as usize;
-    read_exact_at(&pack.pack, &mut buf[..n], off)?;
-    let buf = &buf[..n];
+/// The entry's kind, its inflated size and the length of its header, from the first bytes
+/// `buf` of the entry at `off`.
+fn header(buf: &[u8], off: u64) -> Option<(Entry, usize, usize)> {
     let mut i = 0;
     let mut c = *buf.get(i)?;
     i += 1;
@@ -362,16 +372,45 @@ fn header(pack: &Pack, off: u64) -> Option<(Entry, usize, u64)> {
         }
         _ => return None,
     };
-    Some((entry, size, off + i as u64))
+    Some((entry, size, i))
 }
 
-/// Inflate the zlib stream at `at` into exactly `size` bytes.
-fn inflate(pack: &Pack, mut at: u64, size: usize, chunk: &mut Vec<u8>) -> Option<Vec<u8>> {
+/// Inflate a zlib stream into exactly `size` bytes: `first`, its start already read, then the
+/// pack from `at` on.
+fn inflate(
+    pack: &Pack,
+    mut at: u64,
+    size: usize,
+    first: &[u8],
+    chunk: &mut Vec<u8>,
+) -> Option<Vec<u8>> {
     let mut z = flate2::Decompress::new(true);
     // One byte of room past the size: a stream that writes it is longer than it says.
     let mut out = Vec::with_capacity(size + 1);
-    // Text compresses to well under its size; a first read that falls short reads on.
-    let mut want = (size / 2 + 64).clamp(128, 64 << 10);
+    let mut feed = |input: &[u8], out: &mut Vec<u8>| -> Option<bool> {
+        let mut input = input;
+        while !input.is_empty() {
+            let (in_before, out_before) = (z.total_in(), z.total_out());
+            let status = z.decompress_vec(input, out, flate2::FlushDecompress::None).ok()?;
+            let used = (z.total_in() - in_before) as usize;
+            input = &input[used..];
+            if out.len() > size {
+                return None;
+            }
+            if status == flate2::Status::StreamEnd {
+                return (out.len() == size).then_some(true);
+            }
+            if used == 0 && z.total_out() == out_before {
+                return None; // no progress: not a stream zlib can read
+            }
+        }
+        Some(false)
+    };
+    if feed(first, &mut out)? {
+        return Some(out);
+    }
+    // Text compresses to well under its size; a read that falls short reads on.
+    let mut want = (size / 2 + 64).clamp(256, 64 << 10);
     loop {
         if chunk.len() < want {
             chunk.resize(want, 0);
@@ -381,21 +420,8 @@ fn inflate(pack: &Pack, mut at: u64, size: usize, chunk: &mut Vec<u8>) -> Option
             return None;
         }
         read_exact_at(&pack.pack, &mut chunk[..n], at)?;
-        let mut input = &chunk[..n];
-        while !input.is_empty() {
-            let (in_before, out_before) = (z.total_in(), z.total_out());
-            let status = z.decompress_vec(input, &mut out, flate2::FlushDecompress::None).ok()?;
-            let used = (z.total_in() - in_before) as usize;
-            input = &input[used..];
-            if out.len() > size {
-                return None;
-            }
-            if status == flate2::Status::StreamEnd {
-                return (out.len() == size).then_some(out);
-            }
-            if used == 0 && z.total_out() == out_before {
-                return None; // no progress: not a stream zlib can read
-            }
+        if feed(&chunk[..n], &mut out)? {
+            return Some(out);
         }
         at += n as u64;
         want = 64 << 10;
