@@ -18,6 +18,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::cache::{header, open_sealed, put_positions, put_str, read_positions, seal};
+use git2::Oid;
+
 use super::raw_commit::{classify, parse_commit, CommitKind};
 use super::Store;
 use crate::error::Result;
@@ -88,6 +90,18 @@ impl Store {
         let Some(mut map) = decode(&data, &self.counted_key(commit, Some(before))?) else {
             return Ok(());
         };
+        // It is the newest in SPEC §4's order only if it descends from every copy of the
+        // branch: a remote copy it does not reach may hold a later clock.
+        let local = format!("refs/heads/{}", self.positions_branch());
+        for (name, tip) in self.positions_refs(self.positions_branch())? {
+            let tip = Oid::from(tip);
+            if name != local
+                && tip != recorded.into()
+                && !self.repo.graph_descendant_of(recorded.into(), tip)?
+            {
+                return Ok(());
+            }
+        }
         // An agreement the file does not answer for stays so (it is counted when asked for).
         let key = email_key(&p.trailers.email);
         if let Some(list) = map.get_mut(&p.trailers.agreement) {
@@ -96,53 +110,60 @@ impl Store {
         }
         let entries: Vec<(&str, Vec<&Position>)> =
             map.iter().map(|(id, v)| (id.as_str(), v.iter().map(|p| &**p).collect())).collect();
-        self.write_counted(commit, &entries)
+        // Keyed by the tip this position made, not the branch as it is now: another writer may
+        // have moved it on already, and then the file is simply not used.
+        self.write_counted(&self.counted_key(commit, Some(Some(recorded)))?, &entries);
+        Ok(())
     }
 
-    /// The remembered counted positions at `commit` with the positions branch as it is now.
-    pub fn counted_branch(&self, commit: ObjectId) -> Result<Option<Counted>> {
-        if no_cache() {
-            return Ok(None);
-        }
+    /// The remembered counted positions at `commit` with the positions branch as it is now,
+    /// and the key that says so (for [`Store::remember_counted`]).
+    pub fn counted_branch(&self, commit: ObjectId) -> Result<(Vec<u8>, Option<Counted>)> {
         let key = self.counted_key(commit, None)?;
-        let Ok(data) = std::fs::read(self.state_dir().join(FILE)) else { return Ok(None) };
-        Ok(decode(&data, &key))
+        if no_cache() {
+            return Ok((key, None));
+        }
+        let found = std::fs::read(self.state_dir().join(FILE)).ok().and_then(|d| decode(&d, &key));
+        Ok((key, found))
     }
 
-    /// Remember the counted positions at `commit` (each email's first per agreement), beside
-    /// what the file already answers for the same commit and tips.
+    /// Remember the counted positions at `commit` (each email's first per agreement), counted
+    /// from the branch as `key` saw it, beside what the file already answers for that key.
+    /// Nothing is written when the branch moved meanwhile.
     pub fn remember_counted(
         &self,
         commit: ObjectId,
+        key: &[u8],
         counted: &[(&str, Vec<&Position>)],
     ) -> Result<()> {
-        if no_cache() {
+        if no_cache() || self.counted_key(commit, None)? != key {
             return Ok(());
         }
-        let key = self.counted_key(commit, None)?;
-        let known = std::fs::read(self.state_dir().join(FILE)).ok().and_then(|d| decode(&d, &key));
-        let Some(known) = known else { return self.write_counted(commit, counted) };
+        let known = std::fs::read(self.state_dir().join(FILE)).ok().and_then(|d| decode(&d, key));
+        let Some(known) = known else {
+            self.write_counted(key, counted);
+            return Ok(());
+        };
         let mut all: Vec<(&str, Vec<&Position>)> = known
             .iter()
             .filter(|(id, _)| !counted.iter().any(|(c, _)| c == id))
             .map(|(id, v)| (id.as_str(), v.iter().map(|p| &**p).collect()))
             .collect();
         all.extend(counted.iter().cloned());
-        self.write_counted(commit, &all)
+        self.write_counted(key, &all);
+        Ok(())
     }
 
-    fn write_counted(&self, commit: ObjectId, counted: &[(&str, Vec<&Position>)]) -> Result<()> {
-        let key = self.counted_key(commit, None)?;
+    fn write_counted(&self, key: &[u8], counted: &[(&str, Vec<&Position>)]) {
         let mut out = header(MAGIC, key.len() + counted.len() * 512);
         out.extend_from_slice(&(key.len() as u32).to_le_bytes());
-        out.extend_from_slice(&key);
+        out.extend_from_slice(key);
         out.extend_from_slice(&(counted.len() as u32).to_le_bytes());
         for (id, positions) in counted {
             put_str(&mut out, id);
             put_positions(&mut out, positions.iter().copied());
         }
         seal(&self.state_dir(), FILE, out);
-        Ok(())
     }
 }
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use git2::{ObjectType, Oid};
 
-use super::folder_index::FolderView;
+use super::folder_index::{FileChange, FolderView};
 use super::graph::Graph;
 use super::Store;
 use crate::core::counting::{Lineage, Span};
@@ -113,45 +113,66 @@ impl Store {
     fn find_edits(&self, g: &Graph, view: &FolderView) -> Result<FolderEdits> {
         let mut out = FolderEdits::default();
         let changed = |i: u32| view.entry_of.get(i as usize).is_some_and(|&e| e != u32::MAX);
-        // Listings of other parents' folders, by root tree (merges only).
+        // Listings of parents' folders by root tree, for merges and for the edge of a shallow
+        // history (where an entry lists the whole folder).
         let mut folders: HashMap<Oid, Vec<(String, Oid)>> = HashMap::new();
         for i in g.order_by(changed) {
             let node = &g.nodes[i as usize];
             let entry = &view.entries[view.entry_of[i as usize] as usize];
-            for c in &entry.changes {
+            let mut changes: Vec<FileChange> = entry.changes.clone();
+            if entry.full && !node.parents.is_empty() {
+                // A whole listing with parents present: what a parent had and this commit
+                // lacks was removed here.
+                for &p in &node.parents {
+                    let listing = self.listing_at(&mut folders, g.nodes[p as usize].tree)?;
+                    for (name, blob) in listing {
+                        if !changes.iter().any(|c| c.name == *name) {
+                            changes.push(FileChange {
+                                name: name.clone(),
+                                old: Some(*blob),
+                                new: None,
+                            });
+                        }
+                    }
+                }
+            }
+            for c in &changes {
                 if c.new.is_none() {
                     out.removes.insert(i);
                 }
-                let mut edit = true;
+                let mut edit = !(node.parents.is_empty() && c.new.is_none());
+                let mut before = None;
                 for (k, &p) in node.parents.iter().enumerate() {
                     let at_parent = if k == 0 && !entry.full {
                         c.old
                     } else {
-                        let tree = g.nodes[p as usize].tree;
-                        let listing = match folders.entry(tree) {
-                            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
-                            std::collections::hash_map::Entry::Vacant(v) => {
-                                v.insert(self.folder_listing(tree)?)
-                            }
-                        };
+                        let listing = self.listing_at(&mut folders, g.nodes[p as usize].tree)?;
                         listing.iter().find(|(n, _)| *n == c.name).map(|(_, b)| *b)
                     };
-                    if at_parent == c.new {
-                        edit = false;
-                        break;
+                    if k == 0 {
+                        before = at_parent;
                     }
-                }
-                if node.parents.is_empty() && c.new.is_none() {
-                    edit = false;
+                    edit &= at_parent != c.new;
                 }
                 if edit {
-                    let before = if entry.full { None } else { c.old };
                     let e = FileEdit { node: i, blob: c.new, before };
                     out.by_file.entry(c.name.clone()).or_default().push(e);
                 }
             }
         }
         Ok(out)
+    }
+
+    /// The listing of the folder in root tree `tree`, read once per run.
+    fn listing_at<'m>(
+        &self,
+        folders: &'m mut HashMap<Oid, Vec<(String, Oid)>>,
+        tree: Oid,
+    ) -> Result<&'m Vec<(String, Oid)>> {
+        Ok(match folders.entry(tree) {
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => v.insert(self.folder_listing(tree)?),
+        })
     }
 
     /// The files directly in the agreements folder of the commit whose root tree is `root`.

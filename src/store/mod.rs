@@ -370,9 +370,16 @@ impl Store {
 
     /// The repository's packs, for bulk reads that should not map them (`pack.rs`).
     fn packs(&self) -> Arc<pack::Packs> {
-        self.packs
-            .get_or_init(|| Arc::new(pack::Packs::open(&self.repo.commondir().join("objects"))))
-            .clone()
+        let open = || {
+            // The reader knows SHA-1 ids only; another object format is libgit2's to read.
+            let format =
+                self.repo.config().ok().and_then(|c| c.get_string("extensions.objectformat").ok());
+            match format {
+                Some(f) if !f.eq_ignore_ascii_case("sha1") => pack::Packs::none(),
+                _ => pack::Packs::open(&self.repo.commondir().join("objects")),
+            }
+        };
+        self.packs.get_or_init(|| Arc::new(open())).clone()
     }
 
     /// The agreement in blob `id` read as the file `path`, parsed (not validated) once per

@@ -121,6 +121,11 @@ impl Packs {
         Packs { packs }
     }
 
+    /// No packs: every read is libgit2's.
+    pub(super) fn none() -> Packs {
+        Packs { packs: Vec::new() }
+    }
+
     #[cfg(test)]
     pub(super) fn is_empty(&self) -> bool {
         self.packs.is_empty()

@@ -30,7 +30,8 @@ pub struct Timeline<'g> {
     meanings: RefCell<HashMap<Oid, Option<Meaning>>>,
     /// The tip of the history, whose timeline cache remembers the lineage.
     tip: Option<Oid>,
-    /// The lineage, once known (from the timeline cache, or computed).
+    /// The lineage, once computed from the events (never from the lineages file, which holds
+    /// [`Timeline::lineage_of`]'s answers: the two orders may differ, see there).
     lineage: RefCell<Option<Lineage>>,
     /// The ids this agreement had, newest first (more than one after a rename).
     pub ids: Vec<String>,
@@ -51,7 +52,10 @@ impl<'g> Timeline<'g> {
                     Some(on) => mine.extend(on),
                     None => {
                         let on = store.branch_positions_on(store.positions_branch(), tip, lid)?;
-                        store.remember_branch_on(tip, lid, &key, &on);
+                        // Unless the branch moved while it was read.
+                        if store.positions_key(tip.into())? == key {
+                            store.remember_branch_on(tip, lid, &key, &on);
+                        }
                         mine.extend(on);
                     }
                 }
@@ -68,7 +72,11 @@ impl<'g> Timeline<'g> {
     /// branch's positions among the events (the lineage is made of edits only); `meaning`
     /// gives a revision's meaning. Found for every agreement in one pass over the history
     /// ([`Store::folder_edits`]); an agreement whose first edit may be a rename is followed
-    /// through its timeline.
+    /// through its timeline. The edits are in one SPEC §4 order over every agreement's edits,
+    /// which can differ from [`Timeline::lineage`]'s order over this agreement's own events
+    /// when edits on merged branches have skewed clocks; so the answers are remembered
+    /// apart (the lineages file holds only these), and each command's answer is the same with
+    /// or without the cache.
     pub fn lineage_of(
         store: &Store,
         graph: &'g Graph,
@@ -89,10 +97,10 @@ impl<'g> Timeline<'g> {
         };
         let file = format!("{id}.toml");
         let edits = store.folder_edits(g)?;
-        if edits.may_be_renamed(g, &file) {
-            return Timeline::main_line(store, graph, id)?.lineage(store);
-        }
-        let lineage = edits.lineage(g, &file, |b| meaning(from_oid(b)))?;
+        let lineage = match edits.may_be_renamed(g, &file) {
+            true => Timeline::main_line(store, graph, id)?.lineage(store)?,
+            false => edits.lineage(g, &file, |b| meaning(from_oid(b)))?,
+        };
         if let Some(t) = tip {
             store.remember_lineage(t, id, &lineage);
         }
@@ -103,7 +111,6 @@ impl<'g> Timeline<'g> {
     fn main_line(store: &Store, graph: &'g Graph, id: &str) -> Result<Timeline<'g>> {
         let path = store.path_of(id);
         let tip = graph.deferred.or_else(|| graph.nodes.first().map(|n| n.id));
-        let lineage = tip.and_then(|t| store.cached_lineage(t, id));
         let events = match tip.and_then(|t| store.cached_timeline(t, id)) {
             Some(e) => e.events,
             None => {
@@ -127,7 +134,7 @@ impl<'g> Timeline<'g> {
             parsed: RefCell::default(),
             meanings: RefCell::default(),
             tip,
-            lineage: RefCell::new(lineage),
+            lineage: RefCell::new(None),
             ids,
         })
     }
@@ -205,9 +212,6 @@ impl<'g> Timeline<'g> {
             return Ok(l.clone());
         }
         let l = self.compute_lineage(store)?;
-        if let Some(tip) = self.tip {
-            store.remember_lineage(tip, &self.id, &l);
-        }
         *self.lineage.borrow_mut() = Some(l.clone());
         Ok(l)
     }

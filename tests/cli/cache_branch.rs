@@ -211,3 +211,56 @@ fn counted_positions_follow_each_position_taken_and_each_tip() {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// Edits of one agreement on merged branches with skewed clocks (found by review): counting in
+/// `status` orders every agreement's edits in one pass, a timeline (`log`, `history`) orders
+/// its own events, and the two orders differ here. Each command answers as a cold run does,
+/// whichever ran first and filled the cache.
+#[test]
+fn skewed_clocks_across_a_merge_answer_the_same_whichever_command_runs_first() {
+    let mut env = setup_in(TestEnv::on_positions_branch());
+    let at = |env: &TestEnv, t: i64| env.clock.set(START + t);
+    env.git(&["checkout", "-q", "-b", "side"]).ok();
+    at(&env, 2000);
+    edit(&env, "alpha", 1).ok(); // A: later clock, on the side branch
+    at(&env, 500);
+    edit(&env, "beta", 1).ok(); // B: earlier clock
+                                // Grace objects to the side branch's alpha, on the positions branch, after everything.
+    at(&env, 5000);
+    take(&mut env, GRACE, "object", "alpha", "Not this text.").ok();
+    env.git(&["checkout", "-q", "main"]).ok();
+    at(&env, 1000);
+    edit(&env, "alpha", 2).ok(); // C
+    at(&env, 3000);
+    env.git(&["merge", "-q", "--no-ff", "-X", "ours", "side", "-m", "M: keep main's alpha"]).ok();
+    let status = words("status --format json");
+    let plain = accord_mode(&env, Mode::Plain, &status);
+    for first in ["log alpha", "history alpha", "status"] {
+        remove(&cache_dir(&env));
+        accord_mode(&env, Mode::Warm, &words(first)).ok();
+        let warm = accord_mode(&env, Mode::Warm, &status);
+        same(&format!("after `{first}` filled the cache"), "warm", &status, &plain, &warm);
+    }
+    assert_same(&env, "skewed clocks across a merge");
+}
+
+/// A position brings the counted-positions file forward only when it is newer, in SPEC §4's
+/// order, than everything on every copy of the branch (found by review): a remote copy holding
+/// the same party's position with a later clock, which the new one does not descend from, comes
+/// first in a cold count.
+#[test]
+fn a_position_beside_a_remote_copy_with_a_later_clock_is_counted_again() {
+    let mut env = setup_in(TestEnv::on_positions_branch());
+    take(&mut env, ADA, "sign", "alpha", "").ok();
+    let local = tip_of(&env, BRANCH);
+    let now = env.clock.get();
+    env.clock.set(now + 1_000_000_000);
+    take(&mut env, GRACE, "sign", "alpha", "").ok();
+    set_ref(&env, REMOTE, &tip_of(&env, BRANCH));
+    set_ref(&env, BRANCH, &local);
+    env.clock.set(now + 60);
+    accord_mode(&env, Mode::Warm, &words("status --format json")).ok();
+    take(&mut env, GRACE, "object", "alpha", "Not yet.").ok();
+    assert_eq!(state_of(&env, "alpha", GRACE), "signed", "the remote copy's later sign stands");
+    assert_same(&env, "an objection beside a remote copy with a later clock");
+}

@@ -247,11 +247,10 @@ fn evaluate_inner(
         store.read_ahead(&history, &ids, store.positions_branch(), commit)?;
     }
     // Warm: what counts on the positions branch is remembered for this commit and these tips.
-    let remembered = match keep_all {
-        true => store.counted_branch(commit)?,
-        false => None,
-    }
-    .filter(|r| loaded.iter().all(|(id, _, _)| r.contains_key(id)));
+    let (key, remembered) = store.counted_branch(commit)?;
+    let remembered = remembered
+        .filter(|_| keep_all)
+        .filter(|r| loaded.iter().all(|(id, _, _)| r.contains_key(id)));
     let branch = match remembered {
         Some(_) => Vec::new(),
         None => store.branch_positions(store.positions_branch(), Some(commit))?,
@@ -282,7 +281,7 @@ fn evaluate_inner(
     }
     // The file says which agreements it answers for: a run over some adds them.
     if remembered.is_none() && keep_all {
-        store.remember_counted(commit, &learnt)?;
+        store.remember_counted(commit, &key, &learnt)?;
     }
     history.save();
     crate::store::trace("evaluated", t0);
