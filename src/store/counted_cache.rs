@@ -1,6 +1,6 @@
 //! The counted-positions cache: for one evaluated commit and one set of positions-branch tips,
-//! the positions-branch positions that count for each agreement (SPEC §4 rule 2), kept in
-//! `<git dir>/accord/counted-v1.bin`. A warm `status` then neither decodes the whole positions
+//! the positions that count for each agreement (SPEC §4: those reachable from the commit and the
+//! positions branch's that count there, in one order), kept in `<git dir>/accord/counted-v2.bin`. A warm `status` then neither decodes the whole positions
 //! branch nor orders it: at a million commits that branch holds 50,000 positions, of which a
 //! status needs only each party's newest.
 //!
@@ -27,10 +27,10 @@ use crate::ledger::Position;
 use crate::model::email_key;
 use crate::oid::ObjectId;
 
-const FILE: &str = "counted-v1.bin";
-const MAGIC: &[u8; 8] = b"ACCRDCT1";
+const FILE: &str = "counted-v2.bin";
+const MAGIC: &[u8; 8] = b"ACCRDCT2";
 
-/// Each agreement's counted positions-branch positions, newest first.
+/// Each agreement's counted positions (each email's first), newest first.
 pub type Counted = HashMap<String, Vec<Arc<Position>>>;
 
 fn no_cache() -> bool {
@@ -103,10 +103,21 @@ impl Store {
             }
         }
         // An agreement the file does not answer for stays so (it is counted when asked for).
-        let key = email_key(&p.trailers.email);
-        if let Some(list) = map.get_mut(&p.trailers.agreement) {
-            list.retain(|q| email_key(&q.trailers.email) != key);
-            list.insert(0, p);
+        // The position comes first in SPEC §4's order when its clock is not behind the first
+        // remembered one (which is at least as new as every position reachable from `commit`);
+        // otherwise where it falls is not known here, and the agreement is counted again.
+        let agreement = p.trailers.agreement.clone();
+        if let Some(list) = map.get_mut(&agreement) {
+            match list.first() {
+                Some(q) if (q.time, q.commit) > (p.time, p.commit) => {
+                    map.remove(&agreement);
+                }
+                _ => {
+                    let key = email_key(&p.trailers.email);
+                    list.retain(|q| email_key(&q.trailers.email) != key);
+                    list.insert(0, p);
+                }
+            }
         }
         let entries: Vec<(&str, Vec<&Position>)> =
             map.iter().map(|(id, v)| (id.as_str(), v.iter().map(|p| &**p).collect())).collect();

@@ -158,7 +158,7 @@ fn a_damaged_branch_file_is_rebuilt() {
 }
 
 fn counted_file(env: &TestEnv) -> std::path::PathBuf {
-    cache_dir(env).join("counted-v1.bin")
+    cache_dir(env).join("counted-v2.bin")
 }
 
 #[test]
@@ -167,7 +167,7 @@ fn counted_positions_follow_each_position_taken_and_each_tip() {
     warm(&env);
     // The file holds the last commit a whole status was about (`warm` ends with `--rev`).
     accord_mode(&env, Mode::Warm, &words("status --format json")).ok();
-    let first = std::fs::read(counted_file(&env)).expect("a warm status writes counted-v1.bin");
+    let first = std::fs::read(counted_file(&env)).expect("a warm status writes counted-v2.bin");
     // Each position brings the file forward to the new tip (no counting on the next run),
     // and the answers stay the reference's.
     for (who, stance, note) in
@@ -263,4 +263,28 @@ fn a_position_beside_a_remote_copy_with_a_later_clock_is_counted_again() {
     take(&mut env, GRACE, "object", "alpha", "Not yet.").ok();
     assert_eq!(state_of(&env, "alpha", GRACE), "signed", "the remote copy's later sign stands");
     assert_same(&env, "an objection beside a remote copy with a later clock");
+}
+
+/// SPEC §4's order merges the working branch's positions with the positions branch's by their
+/// heads; keeping only each email's first positions-branch position before that merge (found by
+/// review) moved another party's objection ahead of their later sign-off when clocks are skewed.
+#[test]
+fn skewed_clocks_on_the_positions_branch_keep_every_position_in_the_merge() {
+    let mut env = setup_in(TestEnv::on_positions_branch());
+    let at = |env: &TestEnv, t: i64| env.clock.set(START + t);
+    at(&env, 10_000);
+    take(&mut env, GRACE, "object", "alpha", "Too soon.").ok(); // oldest on the branch, late clock
+    at(&env, 100);
+    take(&mut env, ADA, "sign", "alpha", "").ok();
+    at(&env, 300);
+    take(&mut env, ADA, "abstain", "alpha", "").ok(); // the branch's tip
+    at(&env, 200);
+    env.as_(GRACE);
+    env.accord(&["sign", "--here", "alpha"]).ok(); // on the working branch
+    env.as_(ADA);
+    // Merged by heads: Ada's abstention (300), Grace's sign-off (200), Ada's sign (100), then
+    // Grace's objection (10,000): Grace stands signed.
+    assert_eq!(state_of(&env, "alpha", GRACE), "signed");
+    assert_eq!(state_of(&env, "alpha", ADA), "abstained");
+    assert_same(&env, "skewed clocks on the positions branch");
 }

@@ -24,14 +24,6 @@ pub fn positions_by_agreement<'p>(
     map
 }
 
-/// The positions that bear on one agreement at one commit: those reachable from it (SPEC §4
-/// rule 1, already ordered) and the positions-branch positions that count there (rule 2).
-#[derive(Clone, Copy)]
-pub struct Positions<'p> {
-    pub here: &'p [&'p Position],
-    pub branch: &'p [&'p Position],
-}
-
 /// Of the positions-branch positions naming `id`'s lineage (newest first), those that count at
 /// `commit`, where the agreement is `agreement` (SPEC §4 rule 2).
 fn count<'p>(
@@ -54,24 +46,24 @@ fn count<'p>(
     core::counting::count_branch(&reader, current, branch, lineage)
 }
 
-/// Evaluate one agreement at `revision` (its blob id) in `commit`'s history.
+/// Evaluate one agreement at `revision` (its blob id), given the positions that count on it
+/// (SPEC §4: those reachable and the positions branch's that count), newest first.
 pub fn evaluate(
     store: &Store,
     source: Source,
     id: &str,
     revision: ObjectId,
     agreement: &Agreement,
-    positions: Positions,
+    counted: &[&Position],
 ) -> Result<Evaluation> {
     let reader = AgreementRevisions::new(store, source, id);
-    let counted = core::counting::merge(positions.here, positions.branch);
     let history = in_force_history(store, source, id, revision, agreement)?;
     core::evaluate::evaluate_in_force(
         &reader,
         id,
         &revision.to_string(),
         agreement,
-        &counted,
+        counted,
         history.as_ref(),
     )
 }
@@ -266,18 +258,18 @@ fn evaluate_inner(
         let lineage: Vec<&str> = std::iter::once(id.as_str())
             .chain(renamed.iter().filter(|(_, new)| new == id).map(|(old, _)| old.as_str()))
             .collect();
-        let here = gather(&by_agreement, &lineage);
+        // Every counted position in SPEC §4's order; remembered: each email's first of them
+        // (all the evaluation reads), with no need to count again.
         let counted: Vec<&Position> = match &remembered {
             Some(r) => r.get(id).map(|v| v.iter().map(|p| &**p).collect()).unwrap_or_default(),
             None => {
+                let here = gather(&by_agreement, &lineage);
                 let on = gather(&on_branch, &lineage);
-                let counted = count(store, source, commit, id, agreement, &on)?;
-                crate::store::first_per_email(&counted)
+                core::counting::merge(&here, &count(store, source, commit, id, agreement, &on)?)
             }
         };
-        let positions = Positions { here: &here, branch: &counted };
-        out.push(evaluate(store, source, id, *blob, agreement, positions)?);
-        learnt.push((id.as_str(), counted));
+        out.push(evaluate(store, source, id, *blob, agreement, &counted)?);
+        learnt.push((id.as_str(), crate::store::first_per_email(&counted)));
     }
     // The file says which agreements it answers for: a run over some adds them.
     if remembered.is_none() && keep_all {
