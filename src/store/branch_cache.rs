@@ -343,6 +343,7 @@ impl Store {
         let mut seen: HashSet<u32> = HashSet::new();
         let mut todo: Vec<u32> = starts.to_vec();
         let mut ids: Vec<(u32, Oid)> = Vec::new();
+        let mut graph_parents: HashMap<Oid, Vec<Oid>> = HashMap::new();
         let mut parents = Vec::new();
         while let Some(pos) = todo.pop() {
             if !seen.insert(pos) {
@@ -356,9 +357,20 @@ impl Store {
             parents.clear();
             c.parents(pos, &mut parents).map_err(super::StoreError::from)?;
             todo.extend(parents.iter().copied());
+            let listed: Option<Vec<Oid>> =
+                parents.iter().map(|&p| c.oid(p).and_then(|o| Oid::from_bytes(&o).ok())).collect();
+            graph_parents.insert(oid, listed.ok_or_else(bad)?);
             ids.push((pos, oid));
         }
         let read = self.read_commits(&ids)?;
+        // The commit-graph is a shortcut: when it names other parents than the commits
+        // themselves, it is set aside (the caller reads those commits one by one).
+        if let Some((_, id, _)) =
+            read.iter().find(|(_, id, f)| graph_parents.get(id) != Some(&f.parents))
+        {
+            let pos = c.lookup(id.as_bytes()).unwrap_or(u32::MAX);
+            return Err(super::StoreError::from(CommitGraphError::Parents { pos }).into());
+        }
         let n = read.len();
         for (_, id, facts) in read {
             let position = match (facts.parents.len() <= 1, facts.accord) {

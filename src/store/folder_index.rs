@@ -448,7 +448,7 @@ fn subtree(objects: &mut Objects, root: Oid, dir: &str) -> Result<Option<Oid>> {
     for part in dir.split('/') {
         let Some(data) = read_tree(objects, at)? else { return Ok(None) };
         match find_entry(&data, part.as_bytes()) {
-            Some((mode, id)) if mode == b"40000" => at = id,
+            Some((mode, id)) if octal(mode) == Some(TREE_MODE) => at = id,
             _ => return Ok(None),
         }
     }
@@ -495,8 +495,8 @@ fn raw_files(mut data: &[u8]) -> Vec<(&str, Oid)> {
             break;
         };
         let Some(id) = data.get(nul + 1..nul + 21) else { break };
-        let mode = &data[..space];
-        if mode.starts_with(b"10") || mode == b"120000" {
+        // As libgit2 reads a mode: a number in octal; all but folders and submodules are files.
+        if octal(&data[..space]).is_some_and(|m| m != TREE_MODE && m != COMMIT_MODE) {
             if let (Ok(name), Ok(id)) =
                 (std::str::from_utf8(&data[space + 1..nul]), Oid::from_bytes(id))
             {
@@ -506,6 +506,18 @@ fn raw_files(mut data: &[u8]) -> Vec<(&str, Oid)> {
         data = &data[nul + 21..];
     }
     out
+}
+
+const TREE_MODE: u32 = 0o40000;
+const COMMIT_MODE: u32 = 0o160000;
+
+/// A tree entry's mode, read as octal digits; `None` when it is not one.
+fn octal(mode: &[u8]) -> Option<u32> {
+    if mode.is_empty() || mode.len() > 7 {
+        return None;
+    }
+    mode.iter()
+        .try_fold(0u32, |m, &b| matches!(b, b'0'..=b'7').then(|| m * 8 + u32::from(b - b'0')))
 }
 
 /// The files that differ between two listings in name order.
@@ -576,6 +588,14 @@ mod tests {
         assert_eq!(find_entry(&raw, b"agree"), None);
         assert_eq!(find_entry(&raw[..raw.len() - 3], b"agreements"), None, "cut");
         assert_eq!(raw_files(&raw), [("README.md", oid(1))], "files only");
+        // Modes as libgit2 reads them: octal numbers, so zero-padding changes nothing.
+        let mut odd = Vec::new();
+        for (mode, name, n) in [("0100644", "a", 3u8), ("040000", "d", 4), ("160000", "s", 5)] {
+            odd.extend_from_slice(format!("{mode} {name}\0").as_bytes());
+            odd.extend_from_slice(&[n; 20]);
+        }
+        assert_eq!(raw_files(&odd), [("a", oid(3))]);
+        assert_eq!(find_entry(&odd, b"d").map(|(m, _)| octal(m)), Some(Some(TREE_MODE)));
     }
 
     #[test]
