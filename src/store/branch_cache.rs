@@ -23,7 +23,7 @@ use git2::{ErrorCode, Oid};
 
 use super::cache::{header, open_sealed, put_position, put_str, read_position, seal};
 use super::commit_graph::{CommitGraph, CommitGraphError};
-use super::raw_commit::{classify, parse_commit, CommitKind};
+use super::raw_commit::{parse_commit, CommitKind};
 use super::Store;
 use crate::error::Result;
 use crate::ledger::Position;
@@ -52,6 +52,17 @@ struct Record {
     parents: Vec<Oid>,
     /// A commit with at most one parent whose final trailer block is a position.
     position: Option<Arc<Position>>,
+}
+
+impl Record {
+    /// A commit of the branch as read: a position only with at most one parent.
+    fn new(id: Oid, facts: super::cache::Cached) -> Record {
+        let position = match (facts.parents.len() <= 1, facts.accord) {
+            (true, CommitKind::Position(p)) => Some(p),
+            _ => None,
+        };
+        Record { id, time: facts.time, parents: facts.parents, position }
+    }
 }
 
 /// The bottoms (commits with no parent in it) of the history of `tip`.
@@ -217,7 +228,7 @@ impl Store {
         let t0 = std::time::Instant::now();
         let horizon = self.history_horizon();
         let state = self.state_dir();
-        let no_cache = std::env::var_os("ACCORD_NO_CACHE").is_some();
+        let no_cache = super::cache::no_cache();
         let mut file = if no_cache {
             BranchFile::default()
         } else {
@@ -315,19 +326,10 @@ impl Store {
             missing.insert(id);
             return Ok(());
         };
-        let raw = parse_commit(&data);
-        let position = match (raw.parents.len() <= 1, classify(id, &raw)) {
-            (true, CommitKind::Position(p)) => Some(p),
-            _ => None,
-        };
-        stack.extend(raw.parents.iter().filter(|p| !at.contains_key(p)));
+        let facts = super::walk::read_facts(id, &data);
+        stack.extend(facts.parents.iter().filter(|p| !at.contains_key(p)));
         at.insert(id, file.records.len());
-        file.records.push(Record {
-            id,
-            time: raw.committer_time,
-            parents: raw.parents.clone(),
-            position,
-        });
+        file.records.push(Record::new(id, facts));
         Ok(())
     }
 
@@ -373,12 +375,8 @@ impl Store {
         }
         let n = read.len();
         for (_, id, facts) in read {
-            let position = match (facts.parents.len() <= 1, facts.accord) {
-                (true, CommitKind::Position(p)) => Some(p),
-                _ => None,
-            };
             at.insert(id, file.records.len());
-            file.records.push(Record { id, time: facts.time, parents: facts.parents, position });
+            file.records.push(Record::new(id, facts));
         }
         Ok(n)
     }

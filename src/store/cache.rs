@@ -57,6 +57,11 @@ pub(super) fn open_sealed<'a>(data: &'a [u8], magic: &[u8; 8]) -> Option<Reader<
     Some(r)
 }
 
+/// Whether `ACCORD_NO_CACHE` says to neither read nor write any cache file.
+pub(super) fn no_cache() -> bool {
+    std::env::var_os("ACCORD_NO_CACHE").is_some()
+}
+
 /// Start a file: magic and this build's version.
 pub(super) fn header(magic: &[u8; 8], capacity: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(capacity + 64);
@@ -290,7 +295,7 @@ fn index(data: &[u8]) -> Option<HashMap<Oid, (usize, usize)>> {
 impl Cache {
     /// The cache in `dir`, or an empty one when it is missing or cannot be trusted.
     pub fn load(dir: &Path) -> Cache {
-        if std::env::var_os("ACCORD_NO_CACHE").is_some() {
+        if no_cache() {
             return Cache::default();
         }
         let Ok(data) = std::fs::read(dir.join(FILE)) else { return Cache::default() };
@@ -318,7 +323,7 @@ impl Cache {
     /// when they outnumber half of those inside. Failing to write is not an error: the cache
     /// is an optimisation.
     pub fn save_if_changed(self, dir: &Path, g: &Graph) {
-        if self.fresh.is_empty() || std::env::var_os("ACCORD_NO_CACHE").is_some() {
+        if self.fresh.is_empty() || no_cache() {
             return;
         }
         // Which stored entries the graph still reaches, without indexing every node of it.

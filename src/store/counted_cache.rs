@@ -33,9 +33,7 @@ const MAGIC: &[u8; 8] = b"ACCRDCT2";
 /// Each agreement's counted positions (each email's first), newest first.
 pub type Counted = HashMap<String, Vec<Arc<Position>>>;
 
-fn no_cache() -> bool {
-    std::env::var_os("ACCORD_NO_CACHE").is_some()
-}
+use super::cache::no_cache;
 
 /// Of positions newest first, each email's first.
 pub fn first_per_email<'p>(positions: &[&'p Position]) -> Vec<&'p Position> {

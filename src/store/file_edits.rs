@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use git2::{ObjectType, Oid};
+use git2::Oid;
 
 use super::folder_index::{FileChange, FolderView};
 use super::graph::Graph;
@@ -173,23 +173,6 @@ impl Store {
             std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
             std::collections::hash_map::Entry::Vacant(v) => v.insert(self.folder_listing(tree)?),
         })
-    }
-
-    /// The files directly in the agreements folder of the commit whose root tree is `root`.
-    fn folder_listing(&self, root: Oid) -> Result<Vec<(String, Oid)>> {
-        let tree = self.repo.find_tree(root)?;
-        let folder = match tree.get_path(std::path::Path::new(&self.dir)) {
-            Ok(e) if e.kind() == Some(ObjectType::Tree) => e.id(),
-            Ok(_) => return Ok(Vec::new()),
-            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(e.into()),
-        };
-        let folder = self.repo.find_tree(folder)?;
-        Ok(folder
-            .iter()
-            .filter(|e| e.kind() == Some(ObjectType::Blob))
-            .filter_map(|e| Some((e.name()?.to_string(), e.id())))
-            .collect())
     }
 }
 

@@ -226,7 +226,7 @@ impl Store {
         let dir = self.dir.clone();
         let horizon = self.history_horizon();
         let state = self.state_dir();
-        let no_cache = std::env::var_os("ACCORD_NO_CACHE").is_some();
+        let no_cache = super::cache::no_cache();
         let mut index = if no_cache {
             Index::default()
         } else {
@@ -315,10 +315,8 @@ impl Store {
                 _ => None,
             };
             let Some(p) = first else {
-                let packs = self.packs();
-                let mut objects = Objects::new(&packs, self.repo.odb()?);
-                let listing = self.listing(subtree(&mut objects, node.tree, dir)?)?;
-                let changes = listing
+                let changes = self
+                    .folder_listing(node.tree)?
                     .into_iter()
                     .map(|(name, blob)| FileChange { name, old: None, new: Some(blob) })
                     .collect();
@@ -427,9 +425,12 @@ impl Store {
         Ok(out)
     }
 
-    /// The files (blobs) directly in a folder tree, sorted by name.
-    fn listing(&self, folder: Option<Oid>) -> Result<Vec<(String, Oid)>> {
-        let Some(t) = folder else { return Ok(Vec::new()) };
+    /// The files (blobs) directly in the agreements folder of the commit whose root tree is
+    /// `root`, sorted by name; none when it has no such folder.
+    pub(super) fn folder_listing(&self, root: Oid) -> Result<Vec<(String, Oid)>> {
+        let packs = self.packs();
+        let mut objects = Objects::new(&packs, self.repo.odb()?);
+        let Some(t) = subtree(&mut objects, root, &self.dir)? else { return Ok(Vec::new()) };
         let tree = self.repo.find_tree(t)?;
         let mut out: Vec<(String, Oid)> = tree
             .iter()

@@ -111,14 +111,14 @@ fn encode(s: &Snapshot) -> Vec<u8> {
 }
 
 fn load(dir: &Path) -> Option<Snapshot> {
-    if std::env::var_os("ACCORD_NO_CACHE").is_some() {
+    if super::cache::no_cache() {
         return None;
     }
     decode(&std::fs::read(dir.join(FILE)).ok()?)
 }
 
 fn save(dir: &Path, s: &Snapshot) {
-    if std::env::var_os("ACCORD_NO_CACHE").is_none() {
+    if !super::cache::no_cache() {
         seal(dir, FILE, encode(s));
     }
 }

@@ -15,7 +15,7 @@ pub use crate::core::replay::{Edit, Event};
 use crate::core::{self, Meaning, Revisions};
 use crate::error::Result;
 use crate::ledger::Position;
-use crate::model::{self, Agreement};
+use crate::model::Agreement;
 use crate::oid::ObjectId;
 
 pub struct Timeline<'g> {
@@ -24,11 +24,9 @@ pub struct Timeline<'g> {
     /// Newest first.
     pub events: Vec<Event>,
     graph: std::marker::PhantomData<&'g Graph>,
-    /// Parsed revisions, by blob id (`None`: does not parse as schema 1).
-    parsed: RefCell<HashMap<Oid, Option<Agreement>>>,
     /// Meaning fingerprints, by blob id.
     meanings: RefCell<HashMap<Oid, Option<Meaning>>>,
-    /// The tip of the history, whose timeline cache remembers the lineage.
+    /// The tip of the history, under which the timeline cache remembers the events.
     tip: Option<Oid>,
     /// The lineage, once computed from the events (never from the lineages file, which holds
     /// [`Timeline::lineage_of`]'s answers: the two orders may differ, see there).
@@ -131,7 +129,6 @@ impl<'g> Timeline<'g> {
             path,
             events,
             graph: std::marker::PhantomData,
-            parsed: RefCell::default(),
             meanings: RefCell::default(),
             tip,
             lineage: RefCell::new(None),
@@ -174,16 +171,7 @@ impl<'g> Timeline<'g> {
     /// The agreement at a blob, parsed (without validation) and remembered; `Ok(None)` when it
     /// does not parse as schema 1.
     pub fn agreement(&self, store: &Store, blob: impl Into<Oid>) -> Result<Option<Agreement>> {
-        let blob = blob.into();
-        if let Some(a) = self.parsed.borrow().get(&blob) {
-            return Ok(a.clone());
-        }
-        let parsed = match store.read_blob(blob)? {
-            Some(bytes) => model::parse(&bytes, &self.path).ok(),
-            None => None,
-        };
-        self.parsed.borrow_mut().insert(blob, parsed.clone());
-        Ok(parsed)
+        Ok(store.parsed(blob.into(), &self.path)?.map(|a| (*a).clone()))
     }
 
     /// Every revision the file has had, oldest first, deduplicated.

@@ -88,9 +88,7 @@ impl<T> Memo<T> {
     }
 }
 
-fn no_cache() -> bool {
-    std::env::var_os("ACCORD_NO_CACHE").is_some()
-}
+use super::cache::no_cache;
 
 fn put_opt(out: &mut Vec<u8>, id: Option<ObjectId>) {
     match id {

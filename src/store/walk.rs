@@ -46,7 +46,7 @@ impl Slot {
 }
 
 /// The facts of a commit read from the object database.
-fn read_facts(id: Oid, data: &[u8]) -> Cached {
+pub(super) fn read_facts(id: Oid, data: &[u8]) -> Cached {
     let raw = parse_commit(data);
     Cached {
         tree: raw.tree.unwrap_or_else(Oid::zero),
