@@ -75,9 +75,12 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Agreement, LoadError> {
             ));
         }
     };
-    // Check the schema version first, so a future file says so rather than failing on keys
-    // this build does not know.
-    if let Some((v, offset)) = other_schema(text) {
+    // The schema version is checked before anything else, so a future file says so rather
+    // than failing on keys this build does not know. A file that reads as schema 1 has no other
+    // version: only a failure or another number needs the second look.
+    let parsed = toml::from_str::<Agreement>(text);
+    let schema_1 = parsed.as_ref().is_ok_and(|a| a.schema == SCHEMA);
+    if let Some((v, offset)) = (!schema_1).then(|| other_schema(text)).flatten() {
         return Err(unreadable(
             offset,
             text,
@@ -85,7 +88,7 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Agreement, LoadError> {
             format!("unsupported schema {v}; this accord reads schema {SCHEMA}"),
         ));
     }
-    toml::from_str::<Agreement>(text).map_err(|e| {
+    parsed.map_err(|e| {
         let msg = e.message().trim_end().to_string();
         let span = e.span();
         let key = locate::toml_error_key(text, &msg, span.as_ref());

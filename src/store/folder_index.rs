@@ -386,7 +386,7 @@ impl Store {
                     }
                 };
                 let (now_data, before_data) = (read(now)?, read(before)?);
-                out.push((i, diff(&raw_files(&before_data), &raw_files(&now_data))));
+                out.push((i, raw_diff(&before_data, &now_data)));
                 last = before.map(|b| (b, before_data));
             }
             Ok(out)
@@ -485,26 +485,70 @@ fn find_entry<'a>(mut data: &'a [u8], name: &[u8]) -> Option<(&'a [u8], Oid)> {
     None
 }
 
-/// The files (blobs, links included) directly in a raw tree object, in name order, not
-/// copied; entries whose name is not UTF-8 are left out, as libgit2's listing leaves them.
-fn raw_files(mut data: &[u8]) -> Vec<(&str, Oid)> {
-    let mut out = Vec::new();
-    while !data.is_empty() {
-        let Some(space) = data.iter().position(|&b| b == b' ') else { break };
-        let Some(nul) = data[space + 1..].iter().position(|&b| b == 0).map(|n| space + 1 + n)
-        else {
-            break;
-        };
-        let Some(id) = data.get(nul + 1..nul + 21) else { break };
-        // As libgit2 reads a mode: a number in octal; all but folders and submodules are files.
-        if octal(&data[..space]).is_some_and(|m| m != TREE_MODE && m != COMMIT_MODE) {
-            if let (Ok(name), Ok(id)) =
-                (std::str::from_utf8(&data[space + 1..nul]), Oid::from_bytes(id))
-            {
-                out.push((name, id));
+/// The files (blobs, links included) directly in a raw tree object, in name order, as
+/// (name, id) bytes, not copied and names not checked.
+struct RawFiles<'a> {
+    data: &'a [u8],
+}
+
+impl<'a> Iterator for RawFiles<'a> {
+    type Item = (&'a [u8], &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let data = self.data;
+            let space = data.iter().position(|&b| b == b' ')?;
+            let nul = space + 1 + data[space + 1..].iter().position(|&b| b == 0)?;
+            let id = data.get(nul + 1..nul + 21)?;
+            self.data = &data[nul + 21..];
+            // As libgit2 reads a mode: a number in octal; all but folders and submodules are files.
+            if octal(&data[..space]).is_some_and(|m| m != TREE_MODE && m != COMMIT_MODE) {
+                return Some((&data[space + 1..nul], id));
             }
         }
-        data = &data[nul + 21..];
+    }
+}
+
+/// The files directly in a raw tree object, in name order; entries whose name is not UTF-8 are
+/// left out, as libgit2's listing leaves them.
+#[cfg(test)]
+fn raw_files(data: &[u8]) -> Vec<(&str, Oid)> {
+    RawFiles { data }
+        .filter_map(|(name, id)| Some((std::str::from_utf8(name).ok()?, Oid::from_bytes(id).ok()?)))
+        .collect()
+}
+
+/// `diff(&raw_files(before), &raw_files(after))` without listing either folder: the files are
+/// paired by name as bytes, and only a file that differs has its name checked and copied. (A
+/// name that is not UTF-8 only ever pairs with itself, and is left out, as in `raw_files`.)
+fn raw_diff(before: &[u8], after: &[u8]) -> Vec<FileChange> {
+    use std::cmp::Ordering;
+    let change = |name: &[u8], old: Option<&[u8]>, new: Option<&[u8]>| {
+        Some(FileChange {
+            name: std::str::from_utf8(name).ok()?.to_string(),
+            old: old.map(Oid::from_bytes).transpose().ok()?,
+            new: new.map(Oid::from_bytes).transpose().ok()?,
+        })
+    };
+    let (mut a, mut b) =
+        (RawFiles { data: before }.peekable(), RawFiles { data: after }.peekable());
+    let mut out = Vec::new();
+    loop {
+        let order = match (a.peek(), b.peek()) {
+            (None, None) => break,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(x), Some(y)) => x.0.cmp(y.0),
+        };
+        let found = match (order, a.next_if(|_| order.is_le()), b.next_if(|_| order.is_ge())) {
+            (Ordering::Less, Some((name, old)), _) => change(name, Some(old), None),
+            (Ordering::Greater, _, Some((name, new))) => change(name, None, Some(new)),
+            (Ordering::Equal, Some((name, old)), Some((_, new))) if old != new => {
+                change(name, Some(old), Some(new))
+            }
+            _ => None,
+        };
+        out.extend(found);
     }
     out
 }
@@ -521,7 +565,8 @@ fn octal(mode: &[u8]) -> Option<u32> {
         .try_fold(0u32, |m, &b| matches!(b, b'0'..=b'7').then(|| m * 8 + u32::from(b - b'0')))
 }
 
-/// The files that differ between two listings in name order.
+/// The files that differ between two listings in name order (the reference for `raw_diff`).
+#[cfg(test)]
 fn diff(before: &[(&str, Oid)], after: &[(&str, Oid)]) -> Vec<FileChange> {
     let mut out = Vec::new();
     let (mut a, mut b) = (before.iter().peekable(), after.iter().peekable());
@@ -560,6 +605,51 @@ mod tests {
         Oid::from_bytes(&[n; 20]).unwrap()
     }
 
+    /// A raw tree of the entries (mode, name, id byte), in git's order: a folder's name sorts
+    /// as if it ended in '/'.
+    fn raw_tree(entries: &[(&str, Vec<u8>, u8)]) -> Vec<u8> {
+        let mut sorted = entries.to_vec();
+        let key = |(mode, name, _): &(&str, Vec<u8>, u8)| {
+            let mut k = name.clone();
+            if *mode == "40000" {
+                k.push(b'/');
+            }
+            k
+        };
+        sorted.sort_by_key(key);
+        sorted.dedup_by_key(|e| e.1.clone());
+        let mut raw = Vec::new();
+        for (mode, name, n) in sorted {
+            raw.extend_from_slice(mode.as_bytes());
+            raw.push(b' ');
+            raw.extend_from_slice(&name);
+            raw.push(0);
+            raw.extend_from_slice(&[n; 20]);
+        }
+        raw
+    }
+
+    proptest::proptest! {
+        /// Pairing raw entries by name gives what listing both folders and comparing does,
+        /// with folders, submodules, links and names that are not UTF-8 among the files.
+        #[test]
+        fn raw_diff_is_the_listing_diff(
+            before in proptest::collection::vec((0..5usize, 0..12u8, 0..3u8), 0..24),
+            after in proptest::collection::vec((0..5usize, 0..12u8, 0..3u8), 0..24),
+        ) {
+            let modes = ["100644", "100755", "120000", "40000", "160000"];
+            let names: [&[u8]; 12] = [
+                b"a", b"a.b", b"a-b", b"ab", b"b", b"b.toml", b"c", b"\xff", b"\xffx", b"z",
+                b"a0", b"team-0001.toml",
+            ];
+            let build = |v: &[(usize, u8, u8)]| {
+                raw_tree(&v.iter().map(|&(m, n, id)| (modes[m], names[n as usize].to_vec(), id)).collect::<Vec<_>>())
+            };
+            let (x, y) = (build(&before), build(&after));
+            proptest::prop_assert_eq!(raw_diff(&x, &y), diff(&raw_files(&x), &raw_files(&y)));
+        }
+    }
+
     #[test]
     fn diff_finds_adds_deletes_and_edits() {
         let before = [("a", oid(1)), ("b", oid(2)), ("c", oid(3))];
@@ -596,6 +686,7 @@ mod tests {
             odd.extend_from_slice(&[n; 20]);
         }
         assert_eq!(raw_files(&odd), [("a", oid(3))]);
+        assert!(raw_diff(&raw, &raw).is_empty() && raw_diff(&odd, &odd).is_empty());
         assert_eq!(find_entry(&odd, b"d").map(|(m, _)| octal(m)), Some(Some(TREE_MODE)));
     }
 

@@ -29,6 +29,11 @@ const MAX_CHAIN: usize = 10_000;
 const BASE_CACHE_BYTES: usize = 32 << 20;
 /// Bytes read at an entry's start: its header and, for a commit or a small tree, all its data.
 const FIRST_READ: usize = 1024;
+/// Bytes of the pack read at once into a reader's window: a delta chain mostly lies within a
+/// few kilobytes, and commits are read in about the order the pack holds them.
+const WINDOW: usize = 64 << 10;
+/// Windows kept per reader.
+const WINDOWS: usize = 8;
 /// Largest object read this way; larger ones are left to libgit2.
 const MAX_OBJECT: usize = 64 << 20;
 
@@ -72,6 +77,11 @@ pub(super) struct PackReader<'p> {
     head: Box<[u8; FIRST_READ]>,
     /// Compressed bytes read from the pack past those, reused.
     buf: Vec<u8>,
+    /// One inflater, reset for each entry: zlib's state and window are allocated once.
+    z: flate2::Decompress,
+    /// The last pieces of packs read, as (pack, start, bytes); the next to replace at `next`.
+    windows: Vec<(usize, u64, Box<[u8]>)>,
+    next: usize,
 }
 
 #[cfg(unix)]
@@ -138,6 +148,9 @@ impl Packs {
             cached_bytes: 0,
             head: Box::new([0; FIRST_READ]),
             buf: Vec::new(),
+            z: flate2::Decompress::new(true),
+            windows: Vec::new(),
+            next: 0,
         }
     }
 }
@@ -288,9 +301,10 @@ impl PackReader<'_> {
             return None;
         }
         let n = (pack.pack_len - off).min(FIRST_READ as u64) as usize;
-        read_exact_at(&pack.pack, &mut self.head[..n], off)?;
+        self.read_window(p, off, n)?;
         let (entry, size, len) = header(&self.head[..n], off)?;
-        let data = inflate(pack, off + n as u64, size, &self.head[len..n], &mut self.buf)?;
+        let data =
+            inflate(pack, off + n as u64, size, &self.head[len..n], &mut self.buf, &mut self.z)?;
         let object = match entry {
             Entry::Whole(kind) => {
                 if depth > 0 {
@@ -319,6 +333,40 @@ impl PackReader<'_> {
             }
         };
         Some(Arc::new(object))
+    }
+
+    /// Copy the `n` (at most [`FIRST_READ`]) bytes of pack `p` at `off` into `head`, through
+    /// the windows: one positioned read serves the many small entries near each other.
+    fn read_window(&mut self, p: usize, off: u64, n: usize) -> Option<()> {
+        let end = off + n as u64;
+        let hit = self.windows.iter().position(|(wp, start, data)| {
+            *wp == p && *start <= off && end <= start + data.len() as u64
+        });
+        let i = match hit {
+            Some(i) => i,
+            None => {
+                let pack = &self.packs.packs[p];
+                // Aligned down to a page, and long enough to hold the `n` bytes.
+                let start = off & !4095;
+                let len = ((pack.pack_len - start) as usize).min(WINDOW);
+                let mut data = vec![0; len].into_boxed_slice();
+                read_exact_at(&pack.pack, &mut data, start)?;
+                let slot = (start, data);
+                if self.windows.len() < WINDOWS {
+                    self.windows.push((p, slot.0, slot.1));
+                    self.windows.len() - 1
+                } else {
+                    let i = self.next;
+                    self.next = (self.next + 1) % WINDOWS;
+                    self.windows[i] = (p, slot.0, slot.1);
+                    i
+                }
+            }
+        };
+        let (_, start, data) = &self.windows[i];
+        let at = (off - start) as usize;
+        self.head[..n].copy_from_slice(data.get(at..at + n)?);
+        Some(())
     }
 
     /// Keep a resolved delta: the next object of its chain likely builds on it.
@@ -388,15 +436,17 @@ fn inflate(
     size: usize,
     first: &[u8],
     chunk: &mut Vec<u8>,
+    z: &mut flate2::Decompress,
 ) -> Option<Vec<u8>> {
-    let mut z = flate2::Decompress::new(true);
+    z.reset(true);
     // One byte of room past the size: a stream that writes it is longer than it says.
     let mut out = Vec::with_capacity(size + 1);
     let mut feed = |input: &[u8], out: &mut Vec<u8>| -> Option<bool> {
         let mut input = input;
         while !input.is_empty() {
             let (in_before, out_before) = (z.total_in(), z.total_out());
-            let status = z.decompress_vec(input, out, flate2::FlushDecompress::None).ok()?;
+            // `Finish`: with all the output room given, zlib inflates without keeping a window.
+            let status = z.decompress_vec(input, out, flate2::FlushDecompress::Finish).ok()?;
             let used = (z.total_in() - in_before) as usize;
             input = &input[used..];
             if out.len() > size {
