@@ -303,18 +303,53 @@ impl Store {
     /// first parent, or whose first parent is not in the graph.
     fn examine(&self, g: &Graph, dir: &str, covered: &[bool]) -> Result<Vec<(u32, FolderEntry)>> {
         let key = g.commit_graph.as_ref().map(|_| BloomKey::new(dir));
+        let first_parent = |node: &super::graph::Node| match node.parents.first() {
+            Some(&p) if node.parents.len() == node.parent_count => Some(p as usize),
+            _ => None,
+        };
+        // Whose root tree holds each node's folder: a commit whose root tree is its first
+        // parent's, or whose Bloom filter rules the folder out, has its first parent's folder.
+        // So the folder before a change is read from the root tree of the last commit that
+        // may have changed it, which is mostly read anyway as the folder after that change.
+        let same_as_parent = |node: &super::graph::Node| -> Option<usize> {
+            let p = first_parent(node)?;
+            if node.tree == g.nodes[p].tree {
+                return Some(p);
+            }
+            match (&g.commit_graph, &key, node.graph_pos, node.parents.len()) {
+                (Some(c), Some(key), Some(pos), 1) => {
+                    (c.path_maybe_changed(pos, key) == PathChange::No).then_some(p)
+                }
+                _ => None,
+            }
+        };
+        let inherits: Vec<Option<usize>> = g.nodes.iter().map(same_as_parent).collect();
+        let mut holder: Vec<u32> = vec![NONE; g.nodes.len()];
+        let mut chain: Vec<usize> = Vec::new();
+        for start in 0..g.nodes.len() {
+            let mut at = start;
+            // (Bounded, should a damaged history ever loop.)
+            while holder[at] == NONE && chain.len() <= g.nodes.len() {
+                chain.push(at);
+                match inherits[at] {
+                    Some(p) => at = p,
+                    None => break,
+                }
+            }
+            let found = if holder[at] == NONE { at as u32 } else { holder[at] };
+            for c in chain.drain(..) {
+                holder[c] = found;
+            }
+        }
         let mut out = Vec::new();
-        // (node, its root tree, its first parent's root tree) whose folders are to compare.
+        // (node, its root tree, the root tree holding its first parent's folder) whose folders
+        // are to compare.
         let mut compare: Vec<(u32, Oid, Oid)> = Vec::new();
         for (i, node) in g.nodes.iter().enumerate() {
-            if covered[i] {
+            if covered[i] || inherits[i].is_some() {
                 continue;
             }
-            let first = match node.parents.first() {
-                Some(&p) if node.parents.len() == node.parent_count => Some(p as usize),
-                _ => None,
-            };
-            let Some(p) = first else {
+            let Some(p) = first_parent(node) else {
                 let changes = self
                     .folder_listing(node.tree)?
                     .into_iter()
@@ -323,18 +358,7 @@ impl Store {
                 out.push((i as u32, FolderEntry { full: true, changes }));
                 continue;
             };
-            let parent = &g.nodes[p];
-            if node.tree == parent.tree {
-                continue;
-            }
-            if let (Some(c), Some(key), Some(pos), 1) =
-                (&g.commit_graph, &key, node.graph_pos, node.parents.len())
-            {
-                if c.path_maybe_changed(pos, key) == PathChange::No {
-                    continue;
-                }
-            }
-            compare.push((i as u32, node.tree, parent.tree));
+            compare.push((i as u32, node.tree, g.nodes[holder[p] as usize].tree));
         }
         for (i, changes) in self.folders_differ(&compare, dir)? {
             if !changes.is_empty() {
@@ -647,6 +671,70 @@ mod tests {
             };
             let (x, y) = (build(&before), build(&after));
             proptest::prop_assert_eq!(raw_diff(&x, &y), diff(&raw_files(&x), &raw_files(&y)));
+        }
+    }
+
+    /// The blob of every agreement file at every commit, as the folder index answers it, is
+    /// the one git's own tree lookup finds: with no commit-graph, and with Bloom filters that
+    /// rule out the commits touching other files (whose folder then comes from an earlier
+    /// commit's root tree), across a merge of each kind, a rename and a removal.
+    #[test]
+    fn answers_match_tree_lookups_with_and_without_bloom_filters() {
+        use crate::store::commit_graph::tests::git;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let d = dir.path();
+        let put = |path: &str, text: &str| {
+            let p = d.join(path);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+            git(d, &["add", "-A"]);
+            git(d, &["commit", "-q", "-m", path]);
+        };
+        git(d, &["init", "-q", "-b", "main"]);
+        put("agreements/x.toml", "x1");
+        put("src/a.rs", "a1");
+        put("agreements/y.toml", "y1");
+        for k in 0..4 {
+            put("src/a.rs", &format!("a{k}"));
+        }
+        git(d, &["checkout", "-q", "-b", "side"]);
+        put("agreements/x.toml", "x2");
+        put("src/b.rs", "b1");
+        git(d, &["checkout", "-q", "main"]);
+        put("src/a.rs", "a9");
+        put("agreements/y.toml", "y2");
+        git(d, &["merge", "-q", "--no-ff", "-X", "theirs", "side", "-m", "theirs"]);
+        put("src/c.rs", "c1");
+        git(d, &["mv", "agreements/y.toml", "agreements/z.toml"]);
+        git(d, &["commit", "-q", "-m", "rename"]);
+        put("src/c.rs", "c2");
+        git(d, &["commit", "-q", "--allow-empty", "-m", "empty"]);
+        git(d, &["rm", "-q", "agreements/x.toml"]);
+        git(d, &["commit", "-q", "-m", "remove"]);
+        put("src/c.rs", "c3");
+        for flag in [None, Some("--changed-paths")] {
+            if let Some(flag) = flag {
+                git(d, &["commit-graph", "write", "--reachable", flag]);
+            }
+            let _ = std::fs::remove_dir_all(d.join(".git/accord"));
+            let store = Store::open(Some(d)).expect("open");
+            let g = store.graph(store.head_required().expect("head")).expect("graph");
+            assert_eq!(g.commit_graph.is_some(), flag.is_some());
+            let view = store.folder_view(&g).expect("view");
+            let repo = git2::Repository::open(d).expect("repo");
+            for file in ["x.toml", "y.toml", "z.toml"] {
+                let want: Vec<Option<Oid>> = g
+                    .nodes
+                    .iter()
+                    .map(|n| {
+                        let tree = repo.find_commit(n.id).expect("commit").tree().expect("tree");
+                        tree.get_path(std::path::Path::new(&format!("agreements/{file}")))
+                            .ok()
+                            .map(|e| e.id())
+                    })
+                    .collect();
+                assert_eq!(view.blobs(&g, file), want, "{file}, {flag:?}");
+            }
         }
     }
 

@@ -262,3 +262,23 @@ fn supersedes_is_part_of_the_meaning() {
     let text = env.accord(&["textconv", &file("c")]).ok().stdout.clone();
     assert!(text.ends_with("supersedes: a, b\n"), "{text}");
 }
+
+/// TOML may spell a key or an id with escapes: `"\u0073upersedes" = ["\u0061dr-12"]` still
+/// supersedes adr-12, for the one-agreement commands (`history`, `log`, `show`) as for `status`.
+#[test]
+fn supersedes_written_with_escapes_still_counts() {
+    let mut env = TestEnv::new();
+    env.commit_file(&file("adr-12"), &decision("tabs", &[], true), "ADR 12");
+    sign(&mut env, ADA, "adr-12");
+    let escaped = decision("spaces", &[], false).replace(
+        "review_every = \"30d\"\n",
+        "review_every = \"30d\"\n\"\\u0073upersedes\" = [\"\\u0061dr-12\"]\n",
+    );
+    env.commit_file(&file("adr-31"), &escaped, "ADR 31");
+    sign(&mut env, ADA, "adr-31");
+    assert_eq!(status_of(&env, "adr-12")["superseded_by"], json!(["adr-31"]));
+    let show = env.accord(&["show", "adr-12", "--format", "json"]).ok().json();
+    assert_eq!(show["superseded_by"], json!(["adr-31"]), "{show}");
+    let log = env.accord(&["log", "adr-12", "--format", "json"]).ok().json();
+    assert!(log.as_array().unwrap().iter().any(|e| e["type"] == "superseded"), "{log}");
+}

@@ -41,6 +41,14 @@ fn superseding(
             continue;
         }
         let bytes = store.read_blob(blob)?.unwrap_or_default();
+        // Without escapes (a backslash), a TOML key or string is its own bytes: a text that
+        // holds no `supersedes` (or not the id asked about) is not parsed at all.
+        let text = std::str::from_utf8(&bytes).unwrap_or_default();
+        if !text.contains('\\')
+            && (!text.contains("supersedes") || only.is_some_and(|id| !text.contains(id)))
+        {
+            continue;
+        }
         let path = store.path_of(&id);
         if model::load(&bytes, &path)
             .is_ok_and(|a| !a.supersedes.is_empty() && names(&a.supersedes))
