@@ -28,7 +28,7 @@ use super::Store;
 use crate::error::Result;
 use crate::ledger::Position;
 
-const FILE: &str = "branch-v1.bin";
+pub(super) const FILE: &str = "branch-v1.bin";
 const MAGIC: &[u8; 8] = b"ACCRDPB1";
 /// Longest straight line of new commits followed from the remembered evaluated tip.
 const MAX_STRAIGHT: usize = 1_000;
@@ -364,7 +364,7 @@ impl Store {
             graph_parents.insert(oid, listed.ok_or_else(bad)?);
             ids.push((pos, oid));
         }
-        let read = self.read_commits(&ids)?;
+        let read = self.read_commits_ahead(&ids)?;
         // The commit-graph is a shortcut: when it names other parents than the commits
         // themselves, it is set aside (the caller reads those commits one by one).
         if let Some((_, id, _)) =

@@ -44,6 +44,7 @@ mod mailmap;
 mod pack;
 mod path_history;
 mod positions;
+mod prefetch;
 mod process;
 mod raw_commit;
 mod read_ahead;
@@ -162,6 +163,9 @@ pub struct Store {
     parsed: std::cell::RefCell<ParsedMemo>,
     /// The pack files, opened on the first bulk read (`pack.rs`).
     packs: std::cell::OnceCell<Arc<pack::Packs>>,
+    /// The positions branch being read ahead on a thread of its own (`prefetch.rs`): `None`
+    /// until asked for, then the thread until its answer is taken (once per process).
+    branch_ahead: std::cell::RefCell<Option<Option<std::thread::JoinHandle<prefetch::ReadAhead>>>>,
 }
 
 /// Agreements parsed from blobs, by blob and path (`None`: not schema 1).
@@ -218,6 +222,7 @@ impl Store {
             timelines: Default::default(),
             parsed: Default::default(),
             packs: Default::default(),
+            branch_ahead: Default::default(),
         };
         store.load_config()?;
         Ok(store)

@@ -30,8 +30,9 @@ const BASE_CACHE_BYTES: usize = 32 << 20;
 /// Bytes read at an entry's start: its header and, for a commit or a small tree, all its data.
 const FIRST_READ: usize = 1024;
 /// Bytes of the pack read at once into a reader's window: a delta chain mostly lies within a
-/// few kilobytes, and commits are read in about the order the pack holds them.
-const WINDOW: usize = 64 << 10;
+/// few kilobytes, and commits are read in about the order the pack holds them (measured: 16 KB
+/// does as well as 64 KB there, and better for texts read one here, one there).
+const WINDOW: usize = 16 << 10;
 /// Windows kept per reader.
 const WINDOWS: usize = 8;
 /// Largest object read this way; larger ones are left to libgit2.
@@ -136,7 +137,6 @@ impl Packs {
         Packs { packs: Vec::new() }
     }
 
-    #[cfg(test)]
     pub(super) fn is_empty(&self) -> bool {
         self.packs.is_empty()
     }
@@ -348,7 +348,8 @@ impl PackReader<'_> {
                 let pack = &self.packs.packs[p];
                 // Aligned down to a page, and long enough to hold the `n` bytes.
                 let start = off & !4095;
-                let len = ((pack.pack_len - start) as usize).min(WINDOW);
+                let len =
+                    ((pack.pack_len - start) as usize).min(WINDOW.max((end - start) as usize));
                 let mut data = vec![0; len].into_boxed_slice();
                 read_exact_at(&pack.pack, &mut data, start)?;
                 let slot = (start, data);

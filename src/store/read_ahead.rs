@@ -1,12 +1,13 @@
-//! Reading ahead for a cold evaluation. libgit2 serialises reads of one pack, so a second
-//! thread does not read objects faster; but parsing and fingerprinting agreement texts needs no
-//! object database. So the texts are read first, then parsed on a second thread while this one
-//! reads the positions branch.
+//! Reading ahead for a cold evaluation: every text the agreements had is read, parsed and
+//! fingerprinted on a second thread while this one reads the positions branch (mostly read
+//! ahead already, `prefetch.rs`), then on both.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use git2::Oid;
 
+use super::pack::Objects;
 use super::{fingerprint, History, Store};
 use crate::error::Result;
 use crate::model::{self, Agreement};
@@ -28,36 +29,54 @@ impl Store {
     ) -> Result<()> {
         let t0 = std::time::Instant::now();
         let edits = self.folder_edits(history.graph()?)?;
-        let mut todo: Vec<(Oid, String, Vec<u8>)> = Vec::new();
-        let packs = self.packs();
-        let mut objects = super::pack::Objects::new(&packs, self.repo.odb()?);
+        // One agreement's texts, newest first: mostly one chain of deltas in the pack.
+        let mut todo: Vec<(String, Vec<Oid>)> = Vec::new();
         for id in ids {
             let path = self.path_of(id);
-            for blob in edits.blobs(&format!("{id}.toml")) {
-                if self.parsed.borrow().contains_key(&(blob, path.clone())) {
-                    continue;
-                }
-                if let Some((git2::ObjectType::Blob, bytes)) = objects.read(blob)? {
-                    todo.push((blob, path.clone(), bytes));
-                }
+            let blobs: Vec<Oid> = edits
+                .blobs(&format!("{id}.toml"))
+                .into_iter()
+                .filter(|&blob| !self.parsed.borrow().contains_key(&(blob, path.clone())))
+                .collect();
+            if !blobs.is_empty() {
+                todo.push((path, blobs));
             }
         }
-        super::trace(&format!("read ahead: {} texts read", todo.len()), t0);
-        let (parsed, on_branch) = std::thread::scope(|s| {
-            let worker = s.spawn(move || -> Vec<Parsed> {
-                todo.into_iter()
-                    .map(|(blob, path, bytes)| {
-                        let a = model::parse(&bytes, &path).ok();
+        super::trace(&format!("read ahead: {} agreements' texts to read", todo.len()), t0);
+        // Both threads take the next agreement's texts to read and parse until none is left;
+        // this one first reads the positions branch.
+        let next = AtomicUsize::new(0);
+        let packs = self.packs();
+        let work = |objects: &mut Objects| -> Result<Vec<Parsed>> {
+            let mut out = Vec::new();
+            while let Some((path, blobs)) = todo.get(next.fetch_add(1, Ordering::Relaxed)) {
+                for &blob in blobs {
+                    if let Some((git2::ObjectType::Blob, bytes)) = objects.read(blob)? {
+                        let a = model::parse(&bytes, path).ok();
                         let m = a.as_ref().and_then(|a| fingerprint(a).ok());
-                        (blob, path, a, m)
-                    })
-                    .collect()
+                        out.push((blob, path.clone(), a, m));
+                    }
+                }
+            }
+            Ok(out)
+        };
+        let repo_path = self.repo.path().to_path_buf();
+        let (theirs, mine, on_branch) = std::thread::scope(|s| {
+            let worker = s.spawn(|| -> Result<Vec<Parsed>> {
+                let repo = git2::Repository::open(&repo_path)?;
+                let mut objects = Objects::new(&packs, repo.odb()?);
+                work(&mut objects)
             });
             let on_branch = self.branch_positions(branch, Some(hide));
-            (worker.join(), on_branch)
+            let mine = match self.repo.odb() {
+                Ok(odb) => work(&mut Objects::new(&packs, odb)),
+                Err(e) => Err(e.into()),
+            };
+            (worker.join(), mine, on_branch)
         });
         on_branch?;
-        let parsed = parsed.map_err(|_| super::StoreError::ReaderPanicked)?;
+        let mut parsed = theirs.map_err(|_| super::StoreError::ReaderPanicked)??;
+        parsed.extend(mine?);
         let mut memo = self.parsed.borrow_mut();
         for (blob, path, a, m) in parsed {
             // As `AgreementRevisions` would remember it: a text that does not parse means nothing.

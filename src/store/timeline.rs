@@ -37,6 +37,7 @@ pub struct Timeline<'g> {
 
 impl<'g> Timeline<'g> {
     pub fn build(store: &Store, graph: &'g Graph, id: &str) -> Result<Timeline<'g>> {
+        store.read_positions_branch_ahead();
         let mut timeline = Timeline::main_line(store, graph, id)?;
         // Positions on the positions branch that count in this history (SPEC §4 rule 2), in
         // among the rest by time: a sign-off made before a text stood counts for it only from

@@ -56,40 +56,45 @@ pub(super) fn read_facts(id: Oid, data: &[u8]) -> Cached {
     }
 }
 
+/// git's commit-graph in the object folder under `commondir` (see [`Store::commit_graph`]).
+pub(super) fn load_commit_graph(commondir: &std::path::Path) -> Option<CommitGraph> {
+    if std::env::var_os("ACCORD_NO_COMMIT_GRAPH").is_some() {
+        return None;
+    }
+    let info = commondir.join("objects/info");
+    let single = match std::fs::read(info.join("commit-graph")) {
+        Ok(data) => match CommitGraph::parse(vec![data]) {
+            Ok(cg) => return Some(cg),
+            Err(e) => Some(StoreError::from(e).to_string()),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => Some(format!("cannot read the commit-graph: {e}")),
+    };
+    if let Some(why) = single {
+        super::trace(
+            &format!("{why} (set aside: reading commits instead)"),
+            std::time::Instant::now(),
+        );
+    }
+    match read_chain(&info) {
+        Ok(cg) => cg,
+        Err(why) => {
+            super::trace(
+                &format!("{why} (chain set aside: reading commits instead)"),
+                std::time::Instant::now(),
+            );
+            None
+        }
+    }
+}
+
 impl Store {
     /// git's commit-graph for this repository, when there is one that holds together. The
     /// commit-graph is only a shortcut: one that is missing, unreadable or malformed is set
     /// aside (the reason goes to `ACCORD_TRACE`) and the walk reads commits instead, as git
     /// itself does.
     pub(crate) fn commit_graph(&self) -> Option<CommitGraph> {
-        if std::env::var_os("ACCORD_NO_COMMIT_GRAPH").is_some() {
-            return None;
-        }
-        let info = self.repo.commondir().join("objects/info");
-        let single = match std::fs::read(info.join("commit-graph")) {
-            Ok(data) => match CommitGraph::parse(vec![data]) {
-                Ok(cg) => return Some(cg),
-                Err(e) => Some(StoreError::from(e).to_string()),
-            },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => Some(format!("cannot read the commit-graph: {e}")),
-        };
-        if let Some(why) = single {
-            super::trace(
-                &format!("{why} (set aside: reading commits instead)"),
-                std::time::Instant::now(),
-            );
-        }
-        match read_chain(&info) {
-            Ok(cg) => cg,
-            Err(why) => {
-                super::trace(
-                    &format!("{why} (chain set aside: reading commits instead)"),
-                    std::time::Instant::now(),
-                );
-                None
-            }
-        }
+        load_commit_graph(self.repo.commondir())
     }
 
     /// Every commit reachable from `tip`. Messages are read only where a commit can be a

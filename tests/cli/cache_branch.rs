@@ -184,8 +184,9 @@ fn counted_positions_follow_each_position_taken_and_each_tip() {
         );
         assert_same(&env, &format!("after {stance} by {}", who.0));
     }
-    // The branch in git's commit-graph (listed from it, read on every core), a position on
-    // top of what the commit-graph holds, a cold run on both.
+    // The branch in git's commit-graph (listed from it, read on every core, and on a cold run
+    // read ahead on a thread of its own), a position on top of what the commit-graph holds, a
+    // cold run on both.
     commit_graph(&env, "--changed-paths");
     take(&mut env, ADA, "object", "beta", "Not yet.").ok();
     assert_same(&env, "the branch partly in the commit-graph");

@@ -192,6 +192,7 @@ fn evaluate_inner(
     keep: Option<&dyn Fn(&Position) -> bool>,
 ) -> Result<Vec<Evaluation>> {
     let t0 = std::time::Instant::now();
+    store.read_positions_branch_ahead();
     let all: Vec<(String, ObjectId)> = store.ids_at(commit)?;
     let current: Vec<String> = all.iter().map(|(id, _)| id.clone()).collect();
     let wanted: Vec<(String, ObjectId)> = if ids.is_empty() {
