@@ -46,9 +46,10 @@ pub enum CommitGraphError {
     Parents { pos: u32 },
 }
 
-/// One file of a chain.
+/// One file of a chain (shared: a clone of the graph copies no file).
+#[derive(Clone)]
 struct Layer {
-    data: Vec<u8>,
+    data: std::sync::Arc<Vec<u8>>,
     /// Global position of this layer's first commit.
     base: u32,
     count: u32,
@@ -60,6 +61,7 @@ struct Layer {
     bloom: Option<Bloom>,
 }
 
+#[derive(Clone)]
 struct Bloom {
     /// BIDX: for each commit, the end of its filter in `data`.
     index: usize,
@@ -68,7 +70,8 @@ struct Bloom {
     num_hashes: u32,
 }
 
-/// A commit-graph, possibly a chain of layers (base first).
+/// A commit-graph, possibly a chain of layers (base first). Cloning it is cheap.
+#[derive(Clone)]
 pub struct CommitGraph {
     layers: Vec<Layer>,
     len: u32,
@@ -187,7 +190,7 @@ impl Layer {
             _ => None,
         };
         Ok(Layer {
-            data,
+            data: std::sync::Arc::new(data),
             base,
             count,
             fanout: fanout.start,

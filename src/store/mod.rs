@@ -163,6 +163,8 @@ pub struct Store {
     parsed: std::cell::RefCell<ParsedMemo>,
     /// The pack files, opened on the first bulk read (`pack.rs`).
     packs: std::cell::OnceCell<Arc<pack::Packs>>,
+    /// git's commit-graph, read once per process (`walk.rs`); clones share the file's bytes.
+    commit_graph: std::cell::OnceCell<Option<CommitGraph>>,
     /// The positions branch being read ahead on a thread of its own (`prefetch.rs`): `None`
     /// until asked for, then the thread until its answer is taken (once per process).
     branch_ahead: std::cell::RefCell<Option<Option<std::thread::JoinHandle<prefetch::ReadAhead>>>>,
@@ -222,6 +224,7 @@ impl Store {
             timelines: Default::default(),
             parsed: Default::default(),
             packs: Default::default(),
+            commit_graph: Default::default(),
             branch_ahead: Default::default(),
         };
         store.load_config()?;

@@ -15,7 +15,8 @@ use git2::Oid;
 
 use super::cache::Cached;
 use super::pack::{Objects, Packs};
-use super::walk::{load_commit_graph, read_facts};
+use super::walk::read_facts;
+use super::CommitGraph;
 use super::Store;
 use crate::error::Result;
 
@@ -40,9 +41,9 @@ impl Store {
         if tips.is_empty() || packs.is_empty() {
             return;
         }
-        let (commondir, path) =
-            (self.repo.commondir().to_path_buf(), self.repo.path().to_path_buf());
-        let handle = std::thread::spawn(move || read_ahead(commondir, path, packs, tips));
+        let Some(cg) = self.commit_graph() else { return };
+        let path = self.repo.path().to_path_buf();
+        let handle = std::thread::spawn(move || read_ahead(&cg, path, packs, tips));
         *self.branch_ahead.borrow_mut() = Some(Some(handle));
     }
 
@@ -76,9 +77,8 @@ impl Store {
 
 /// Every commit the commit-graph lists from `tips`, read; what cannot be listed or read is
 /// left out (the cache reads it itself).
-fn read_ahead(commondir: PathBuf, path: PathBuf, packs: Arc<Packs>, tips: Vec<Oid>) -> ReadAhead {
+fn read_ahead(cg: &CommitGraph, path: PathBuf, packs: Arc<Packs>, tips: Vec<Oid>) -> ReadAhead {
     let mut out = ReadAhead::new();
-    let Some(cg) = load_commit_graph(&commondir) else { return out };
     let Ok(repo) = git2::Repository::open(&path) else { return out };
     let Ok(odb) = repo.odb() else { return out };
     let mut objects = Objects::new(&packs, odb);

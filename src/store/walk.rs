@@ -92,9 +92,10 @@ impl Store {
     /// git's commit-graph for this repository, when there is one that holds together. The
     /// commit-graph is only a shortcut: one that is missing, unreadable or malformed is set
     /// aside (the reason goes to `ACCORD_TRACE`) and the walk reads commits instead, as git
-    /// itself does.
+    /// itself does. Read once per process: every user shares the one copy of its bytes (a
+    /// commit-graph written meanwhile is one that lists fewer commits, which is allowed).
     pub(crate) fn commit_graph(&self) -> Option<CommitGraph> {
-        load_commit_graph(self.repo.commondir())
+        self.commit_graph.get_or_init(|| load_commit_graph(self.repo.commondir())).clone()
     }
 
     /// Every commit reachable from `tip`. Messages are read only where a commit can be a
