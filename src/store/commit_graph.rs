@@ -462,6 +462,12 @@ impl CommitGraph {
         }
     }
 
+    /// [`CommitGraph::path_maybe_changed`] for every position, in order: the filters are then
+    /// read front to back, not in whatever order the commits are visited.
+    pub fn paths_maybe_changed(&self, key: &BloomKey) -> Vec<bool> {
+        (0..self.len).map(|pos| self.path_maybe_changed(pos, key) == PathChange::Maybe).collect()
+    }
+
     /// Whether the commit at `pos` may have changed `key`'s path against its first parent.
     pub fn path_maybe_changed(&self, pos: u32, key: &BloomKey) -> PathChange {
         let Some((l, local)) = self.layer(pos) else { return PathChange::Maybe };
@@ -598,8 +604,13 @@ pub(super) mod tests {
                 .iter()
                 .map(|p| BloomKey::new(p))
                 .collect();
+        let all: Vec<Vec<bool>> = keys.iter().map(|k| cg.paths_maybe_changed(k)).collect();
         let mut out = Vec::new();
         for pos in 0..cg.len() {
+            for (k, key) in keys.iter().enumerate() {
+                let one = cg.path_maybe_changed(pos, key) == PathChange::Maybe;
+                assert_eq!(all[k][pos as usize], one, "every position at once, in order");
+            }
             let oid = cg.oid(pos).expect("oid");
             assert_eq!(cg.lookup(&oid), Some(pos));
             let mut parents = Vec::new();

@@ -26,7 +26,7 @@ use std::sync::Arc;
 use git2::{ObjectType, Oid};
 
 use super::cache::{fnv, header, open_sealed, put_str, seal};
-use super::commit_graph::{BloomKey, PathChange};
+use super::commit_graph::BloomKey;
 use super::error::StoreError;
 use super::graph::Graph;
 use super::pack::Objects;
@@ -302,7 +302,8 @@ impl Store {
     /// Examine every node not `covered`: the entry of each that changed the folder against its
     /// first parent, or whose first parent is not in the graph.
     fn examine(&self, g: &Graph, dir: &str, covered: &[bool]) -> Result<Vec<(u32, FolderEntry)>> {
-        let key = g.commit_graph.as_ref().map(|_| BloomKey::new(dir));
+        let maybe_changed =
+            g.commit_graph.as_ref().map(|c| c.paths_maybe_changed(&BloomKey::new(dir)));
         let first_parent = |node: &super::graph::Node| match node.parents.first() {
             Some(&p) if node.parents.len() == node.parent_count => Some(p as usize),
             _ => None,
@@ -316,9 +317,9 @@ impl Store {
             if node.tree == g.nodes[p].tree {
                 return Some(p);
             }
-            match (&g.commit_graph, &key, node.graph_pos, node.parents.len()) {
-                (Some(c), Some(key), Some(pos), 1) => {
-                    (c.path_maybe_changed(pos, key) == PathChange::No).then_some(p)
+            match (&maybe_changed, node.graph_pos, node.parents.len()) {
+                (Some(maybe), Some(pos), 1) => {
+                    maybe.get(pos as usize).is_some_and(|m| !m).then_some(p)
                 }
                 _ => None,
             }
