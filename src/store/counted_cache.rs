@@ -1,14 +1,16 @@
 //! The counted-positions cache: for one evaluated commit and one set of positions-branch tips,
 //! the positions that count for each agreement (SPEC §4: those reachable from the commit and the
-//! positions branch's that count there, in one order), kept in `<git dir>/accord/counted-v2.bin`. A warm `status` then neither decodes the whole positions
-//! branch nor orders it: at a million commits that branch holds 50,000 positions, of which a
-//! status needs only each party's newest.
+//! positions branch's that count there, in one order), kept in `<git dir>/accord/counted-v3.bin`.
+//! A warm `status` then neither decodes the whole positions branch nor orders it: at a million
+//! commits that branch holds 50,000 positions, of which a status needs only each party's newest.
 //!
 //! The file answers for the agreements it names: a `status` of every agreement writes them all,
 //! a run over some (`sign`'s own check, `status <id>`) adds those. Only each email's first
 //! counted position is kept per agreement (every state, objection and
 //! outsider is decided by a party's first position in SPEC §4's order, by the one identity
-//! rule), so the file grows with agreements and parties, not with positions. Like the other
+//! rule), so the file grows with agreements and parties, not with positions; beside them, the
+//! newest position reachable from the commit (where a new position on the branch falls in the
+//! order depends on it, see [`Store::counted_recorded`]). Like the other
 //! caches it is never the source of truth: it is keyed by everything counting reads (the
 //! commit, the agreements folder, the positions branch's name and every tip of it, local and
 //! remote, and the shallow horizon); any other key, a damaged file or `ACCORD_NO_CACHE=1` means
@@ -27,11 +29,26 @@ use crate::ledger::Position;
 use crate::model::email_key;
 use crate::oid::ObjectId;
 
-const FILE: &str = "counted-v2.bin";
-const MAGIC: &[u8; 8] = b"ACCRDCT2";
+const FILE: &str = "counted-v3.bin";
+const MAGIC: &[u8; 8] = b"ACCRDCT3";
 
 /// Each agreement's counted positions (each email's first), newest first.
 pub type Counted = HashMap<String, Vec<Arc<Position>>>;
+
+/// The (committer time, commit) of a position: SPEC §4's order between the positions
+/// reachable from a commit and the positions branch's.
+pub type Stamp = (i64, ObjectId);
+
+/// What the file says of one agreement: its counted positions (each email's first, newest
+/// first) and the stamp of the newest position reachable from the commit.
+struct Entry {
+    counted: Vec<Arc<Position>>,
+    newest_here: Option<Stamp>,
+}
+
+/// One agreement's answer to remember: (id, each email's first counted position, the stamp
+/// of the newest position reachable from the commit).
+pub type Learnt<'p> = (&'p str, Vec<&'p Position>, Option<Stamp>);
 
 use super::cache::no_cache;
 
@@ -101,24 +118,25 @@ impl Store {
             }
         }
         // An agreement the file does not answer for stays so (it is counted when asked for).
-        // The position comes first in SPEC §4's order when its clock is not behind the first
-        // remembered one (which is at least as new as every position reachable from `commit`);
-        // otherwise where it falls is not known here, and the agreement is counted again.
+        // The position heads the branch's order (it descends from every copy), and SPEC §4's
+        // order takes the positions reachable from `commit` before it only while their stamp
+        // is not below its own: so when the newest of those is below it, the position comes
+        // first of all and the rest keep their order; otherwise (a clock behind, or the same
+        // second and a smaller id) the agreement is counted again.
         let agreement = p.trailers.agreement.clone();
-        if let Some(list) = map.get_mut(&agreement) {
-            match list.first() {
-                Some(q) if (q.time, q.commit) > (p.time, p.commit) => {
-                    map.remove(&agreement);
-                }
-                _ => {
-                    let key = email_key(&p.trailers.email);
-                    list.retain(|q| email_key(&q.trailers.email) != key);
-                    list.insert(0, p);
-                }
+        if let Some(entry) = map.get_mut(&agreement) {
+            if entry.newest_here.is_some_and(|h| h >= (p.time, p.commit)) {
+                map.remove(&agreement);
+            } else {
+                let key = email_key(&p.trailers.email);
+                entry.counted.retain(|q| email_key(&q.trailers.email) != key);
+                entry.counted.insert(0, p);
             }
         }
-        let entries: Vec<(&str, Vec<&Position>)> =
-            map.iter().map(|(id, v)| (id.as_str(), v.iter().map(|p| &**p).collect())).collect();
+        let entries: Vec<Learnt> = map
+            .iter()
+            .map(|(id, e)| (id.as_str(), e.counted.iter().map(|p| &**p).collect(), e.newest_here))
+            .collect();
         // Keyed by the tip this position made, not the branch as it is now: another writer may
         // have moved it on already, and then the file is simply not used.
         self.write_counted(&self.counted_key(commit, Some(Some(recorded)))?, &entries);
@@ -133,18 +151,13 @@ impl Store {
             return Ok((key, None));
         }
         let found = std::fs::read(self.state_dir().join(FILE)).ok().and_then(|d| decode(&d, &key));
-        Ok((key, found))
+        Ok((key, found.map(|m| m.into_iter().map(|(id, e)| (id, e.counted)).collect())))
     }
 
     /// Remember the counted positions at `commit` (each email's first per agreement), counted
     /// from the branch as `key` saw it, beside what the file already answers for that key.
     /// Nothing is written when the branch moved meanwhile.
-    pub fn remember_counted(
-        &self,
-        commit: ObjectId,
-        key: &[u8],
-        counted: &[(&str, Vec<&Position>)],
-    ) -> Result<()> {
+    pub fn remember_counted(&self, commit: ObjectId, key: &[u8], counted: &[Learnt]) -> Result<()> {
         if no_cache() || self.counted_key(commit, None)? != key {
             return Ok(());
         }
@@ -153,30 +166,38 @@ impl Store {
             self.write_counted(key, counted);
             return Ok(());
         };
-        let mut all: Vec<(&str, Vec<&Position>)> = known
+        let mut all: Vec<Learnt> = known
             .iter()
-            .filter(|(id, _)| !counted.iter().any(|(c, _)| c == id))
-            .map(|(id, v)| (id.as_str(), v.iter().map(|p| &**p).collect()))
+            .filter(|(id, _)| !counted.iter().any(|(c, _, _)| c == id))
+            .map(|(id, e)| (id.as_str(), e.counted.iter().map(|p| &**p).collect(), e.newest_here))
             .collect();
         all.extend(counted.iter().cloned());
         self.write_counted(key, &all);
         Ok(())
     }
 
-    fn write_counted(&self, key: &[u8], counted: &[(&str, Vec<&Position>)]) {
+    fn write_counted(&self, key: &[u8], counted: &[Learnt]) {
         let mut out = header(MAGIC, key.len() + counted.len() * 512);
         out.extend_from_slice(&(key.len() as u32).to_le_bytes());
         out.extend_from_slice(key);
         out.extend_from_slice(&(counted.len() as u32).to_le_bytes());
-        for (id, positions) in counted {
+        for (id, positions, newest_here) in counted {
             put_str(&mut out, id);
+            match newest_here {
+                None => out.push(0),
+                Some((time, commit)) => {
+                    out.push(1);
+                    out.extend_from_slice(&time.to_le_bytes());
+                    out.extend_from_slice(commit.as_bytes());
+                }
+            }
             put_positions(&mut out, positions.iter().copied());
         }
         seal(&self.state_dir(), FILE, out);
     }
 }
 
-fn decode(data: &[u8], key: &[u8]) -> Option<Counted> {
+fn decode(data: &[u8], key: &[u8]) -> Option<HashMap<String, Entry>> {
     let mut r = open_sealed(data, MAGIC)?;
     let k = r.u32()? as usize;
     if r.take(k)? != key {
@@ -186,7 +207,15 @@ fn decode(data: &[u8], key: &[u8]) -> Option<Counted> {
     let mut out = HashMap::with_capacity(n.min(1 << 16));
     for _ in 0..n {
         let id = r.string()?;
-        out.insert(id, read_positions(&mut r)?);
+        let newest_here = match r.take(1)?[0] {
+            0 => None,
+            1 => {
+                let time = i64::from_le_bytes(r.take(8)?.try_into().ok()?);
+                Some((time, ObjectId::from_bytes(r.take(20)?.try_into().ok()?)))
+            }
+            _ => return None,
+        };
+        out.insert(id, Entry { counted: read_positions(&mut r)?, newest_here });
     }
     (r.at == r.data.len()).then_some(out)
 }

@@ -57,7 +57,7 @@ mod timeline_cache;
 mod walk;
 
 pub use commit_graph::{BloomKey, CommitGraph, CommitGraphError, PathChange};
-pub use counted_cache::{first_per_email, Counted};
+pub use counted_cache::{first_per_email, Counted, Learnt};
 pub use error::StoreError;
 pub use graph::{Graph, Node, Parents};
 pub use mailmap::IdentityMap;

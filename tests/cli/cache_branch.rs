@@ -158,7 +158,7 @@ fn a_damaged_branch_file_is_rebuilt() {
 }
 
 fn counted_file(env: &TestEnv) -> std::path::PathBuf {
-    cache_dir(env).join("counted-v2.bin")
+    cache_dir(env).join("counted-v3.bin")
 }
 
 #[test]
@@ -167,7 +167,7 @@ fn counted_positions_follow_each_position_taken_and_each_tip() {
     warm(&env);
     // The file holds the last commit a whole status was about (`warm` ends with `--rev`).
     accord_mode(&env, Mode::Warm, &words("status --format json")).ok();
-    let first = std::fs::read(counted_file(&env)).expect("a warm status writes counted-v2.bin");
+    let first = std::fs::read(counted_file(&env)).expect("a warm status writes counted-v3.bin");
     // Each position brings the file forward to the new tip (no counting on the next run),
     // and the answers stay the reference's.
     for (who, stance, note) in
@@ -288,4 +288,36 @@ fn skewed_clocks_on_the_positions_branch_keep_every_position_in_the_merge() {
     assert_eq!(state_of(&env, "alpha", GRACE), "signed");
     assert_eq!(state_of(&env, "alpha", ADA), "abstained");
     assert_same(&env, "skewed clocks on the positions branch");
+}
+
+/// An objection and then a sign-off by the same party in the same second (a script, or a
+/// quick change of mind): the sign-off heads the positions branch, and SPEC §4's order puts it
+/// first whatever the two commit ids, so `sign` brings the counted file forward every time
+/// (no recount on the next run) and the answers stay the reference's.
+#[test]
+fn a_sign_off_in_the_same_second_as_an_objection_is_brought_forward() {
+    let mut env = on_branch();
+    warm(&env);
+    for round in 0..6 {
+        accord_mode(&env, Mode::Warm, &words("status --format json")).ok();
+        let second = env.clock.get();
+        take(&mut env, GRACE, "object", "alpha", &format!("Not yet ({round}).")).ok();
+        env.clock.set(second);
+        take(&mut env, GRACE, "sign", "alpha", "").ok();
+        let now = std::fs::read(counted_file(&env)).expect("counted file");
+        assert!(
+            now.windows(20).any(|w| hex(w) == tip_of(&env, BRANCH)),
+            "round {round}: keyed by the sign-off's tip"
+        );
+        // The next status answers from the file: it reads no positions branch.
+        let out = env
+            .accord_cmd()
+            .env("ACCORD_TRACE", "1")
+            .args(["status", "--format", "json"])
+            .output()
+            .expect("accord runs");
+        let trace = String::from_utf8_lossy(&out.stderr);
+        assert!(!trace.contains("positions branch:"), "round {round}: counted again:\n{trace}");
+        assert_same(&env, &format!("round {round}: object and sign in one second"));
+    }
 }

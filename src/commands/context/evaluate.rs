@@ -253,7 +253,7 @@ fn evaluate_inner(
         renamed_ids(store, &history, &current, by_agreement.keys().chain(on_branch.keys()))?;
     let source = Source::History(&history);
     let mut out = Vec::new();
-    let mut learnt: Vec<(&str, Vec<&Position>)> = Vec::new();
+    let mut learnt: Vec<crate::store::Learnt> = Vec::new();
     for (id, blob, agreement) in &loaded {
         // Positions under an earlier id of the lineage count as under this one (SPEC §4).
         let lineage: Vec<&str> = std::iter::once(id.as_str())
@@ -261,16 +261,18 @@ fn evaluate_inner(
             .collect();
         // Every counted position in SPEC §4's order; remembered: each email's first of them
         // (all the evaluation reads), with no need to count again.
+        let mut newest_here = None;
         let counted: Vec<&Position> = match &remembered {
             Some(r) => r.get(id).map(|v| v.iter().map(|p| &**p).collect()).unwrap_or_default(),
             None => {
                 let here = gather(&by_agreement, &lineage);
+                newest_here = here.first().map(|h| (h.time, h.commit));
                 let on = gather(&on_branch, &lineage);
                 core::counting::merge(&here, &count(store, source, commit, id, agreement, &on)?)
             }
         };
         out.push(evaluate(store, source, id, *blob, agreement, &counted)?);
-        learnt.push((id.as_str(), crate::store::first_per_email(&counted)));
+        learnt.push((id.as_str(), crate::store::first_per_email(&counted), newest_here));
     }
     // The file says which agreements it answers for: a run over some adds them.
     if remembered.is_none() && keep_all {
