@@ -9,8 +9,9 @@
 //! counted position is kept per agreement (every state, objection and
 //! outsider is decided by a party's first position in SPEC §4's order, by the one identity
 //! rule), so the file grows with agreements and parties, not with positions; beside them, the
-//! newest position reachable from the commit (where a new position on the branch falls in the
-//! order depends on it, see [`Store::counted_recorded`]). Like the other
+//! stamp of the newest position that is not under the agreement's own id on the positions
+//! branch (where a new position there falls in the order depends on it, see
+//! [`Store::counted_recorded`]). Like the other
 //! caches it is never the source of truth: it is keyed by everything counting reads (the
 //! commit, the agreements folder, the positions branch's name and every tip of it, local and
 //! remote, and the shallow horizon); any other key, a damaged file or `ACCORD_NO_CACHE=1` means
@@ -40,14 +41,15 @@ pub type Counted = HashMap<String, Vec<Arc<Position>>>;
 pub type Stamp = (i64, ObjectId);
 
 /// What the file says of one agreement: its counted positions (each email's first, newest
-/// first) and the stamp of the newest position reachable from the commit.
+/// first) and the stamp of the newest position either reachable from the commit or on the
+/// positions branch under an earlier id of the agreement (before a rename).
 struct Entry {
     counted: Vec<Arc<Position>>,
-    newest_here: Option<Stamp>,
+    newest_other: Option<Stamp>,
 }
 
 /// One agreement's answer to remember: (id, each email's first counted position, the stamp
-/// of the newest position reachable from the commit).
+/// of the newest position reachable from the commit or on the branch under an earlier id).
 pub type Learnt<'p> = (&'p str, Vec<&'p Position>, Option<Stamp>);
 
 use super::cache::no_cache;
@@ -118,14 +120,15 @@ impl Store {
             }
         }
         // An agreement the file does not answer for stays so (it is counted when asked for).
-        // The position heads the branch's order (it descends from every copy), and SPEC §4's
-        // order takes the positions reachable from `commit` before it only while their stamp
-        // is not below its own: so when the newest of those is below it, the position comes
-        // first of all and the rest keep their order; otherwise (a clock behind, or the same
-        // second and a smaller id) the agreement is counted again.
+        // The position heads the branch's order under its id (it descends from every copy),
+        // and SPEC §4's order takes a position reachable from `commit`, or one under an earlier
+        // id of the agreement, before it only when that one's stamp is not below its own: so
+        // when the newest of those is below it, the position comes first of all and the rest
+        // keep their order; otherwise (a clock behind, or the same second and a smaller id)
+        // the agreement is counted again.
         let agreement = p.trailers.agreement.clone();
         if let Some(entry) = map.get_mut(&agreement) {
-            if entry.newest_here.is_some_and(|h| h >= (p.time, p.commit)) {
+            if entry.newest_other.is_some_and(|h| h >= (p.time, p.commit)) {
                 map.remove(&agreement);
             } else {
                 let key = email_key(&p.trailers.email);
@@ -135,7 +138,7 @@ impl Store {
         }
         let entries: Vec<Learnt> = map
             .iter()
-            .map(|(id, e)| (id.as_str(), e.counted.iter().map(|p| &**p).collect(), e.newest_here))
+            .map(|(id, e)| (id.as_str(), e.counted.iter().map(|p| &**p).collect(), e.newest_other))
             .collect();
         // Keyed by the tip this position made, not the branch as it is now: another writer may
         // have moved it on already, and then the file is simply not used.
@@ -169,7 +172,7 @@ impl Store {
         let mut all: Vec<Learnt> = known
             .iter()
             .filter(|(id, _)| !counted.iter().any(|(c, _, _)| c == id))
-            .map(|(id, e)| (id.as_str(), e.counted.iter().map(|p| &**p).collect(), e.newest_here))
+            .map(|(id, e)| (id.as_str(), e.counted.iter().map(|p| &**p).collect(), e.newest_other))
             .collect();
         all.extend(counted.iter().cloned());
         self.write_counted(key, &all);
@@ -181,9 +184,9 @@ impl Store {
         out.extend_from_slice(&(key.len() as u32).to_le_bytes());
         out.extend_from_slice(key);
         out.extend_from_slice(&(counted.len() as u32).to_le_bytes());
-        for (id, positions, newest_here) in counted {
+        for (id, positions, newest_other) in counted {
             put_str(&mut out, id);
-            match newest_here {
+            match newest_other {
                 None => out.push(0),
                 Some((time, commit)) => {
                     out.push(1);
@@ -207,7 +210,7 @@ fn decode(data: &[u8], key: &[u8]) -> Option<HashMap<String, Entry>> {
     let mut out = HashMap::with_capacity(n.min(1 << 16));
     for _ in 0..n {
         let id = r.string()?;
-        let newest_here = match r.take(1)?[0] {
+        let newest_other = match r.take(1)?[0] {
             0 => None,
             1 => {
                 let time = i64::from_le_bytes(r.take(8)?.try_into().ok()?);
@@ -215,7 +218,7 @@ fn decode(data: &[u8], key: &[u8]) -> Option<HashMap<String, Entry>> {
             }
             _ => return None,
         };
-        out.insert(id, Entry { counted: read_positions(&mut r)?, newest_here });
+        out.insert(id, Entry { counted: read_positions(&mut r)?, newest_other });
     }
     (r.at == r.data.len()).then_some(out)
 }

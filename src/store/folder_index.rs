@@ -26,7 +26,7 @@ use std::sync::Arc;
 use git2::{ObjectType, Oid};
 
 use super::cache::{fnv, header, open_sealed, put_str, seal};
-use super::commit_graph::BloomKey;
+use super::commit_graph::{BloomKey, PathChange};
 use super::error::StoreError;
 use super::graph::Graph;
 use super::pack::Objects;
@@ -302,8 +302,22 @@ impl Store {
     /// Examine every node not `covered`: the entry of each that changed the folder against its
     /// first parent, or whose first parent is not in the graph.
     fn examine(&self, g: &Graph, dir: &str, covered: &[bool]) -> Result<Vec<(u32, FolderEntry)>> {
-        let maybe_changed =
-            g.commit_graph.as_ref().map(|c| c.paths_maybe_changed(&BloomKey::new(dir)));
+        let key = BloomKey::new(dir);
+        // A pass over much of the history reads the Bloom filters front to back, all at once;
+        // a few new commits ask theirs one by one.
+        let todo = covered.iter().filter(|c| !**c).count();
+        let all_at_once = g
+            .commit_graph
+            .as_ref()
+            .filter(|c| todo.saturating_mul(8) >= c.len() as usize)
+            .map(|c| c.paths_maybe_changed(&key));
+        let maybe_changed = |pos: u32| -> bool {
+            match (&all_at_once, &g.commit_graph) {
+                (Some(all), _) => all.get(pos as usize).copied().unwrap_or(true),
+                (None, Some(c)) => c.path_maybe_changed(pos, &key) == PathChange::Maybe,
+                (None, None) => true,
+            }
+        };
         let first_parent = |node: &super::graph::Node| match node.parents.first() {
             Some(&p) if node.parents.len() == node.parent_count => Some(p as usize),
             _ => None,
@@ -317,22 +331,20 @@ impl Store {
             if node.tree == g.nodes[p].tree {
                 return Some(p);
             }
-            match (&maybe_changed, node.graph_pos, node.parents.len()) {
-                (Some(maybe), Some(pos), 1) => {
-                    maybe.get(pos as usize).is_some_and(|m| !m).then_some(p)
-                }
+            match (node.graph_pos, node.parents.len()) {
+                (Some(pos), 1) => (!maybe_changed(pos)).then_some(p),
                 _ => None,
             }
         };
-        let inherits: Vec<Option<usize>> = g.nodes.iter().map(same_as_parent).collect();
+        // Found on demand from the first parents of the commits compared, each node once.
         let mut holder: Vec<u32> = vec![NONE; g.nodes.len()];
         let mut chain: Vec<usize> = Vec::new();
-        for start in 0..g.nodes.len() {
+        let mut holder_of = |start: usize| -> u32 {
             let mut at = start;
             // (Bounded, should a damaged history ever loop.)
             while holder[at] == NONE && chain.len() <= g.nodes.len() {
                 chain.push(at);
-                match inherits[at] {
+                match same_as_parent(&g.nodes[at]) {
                     Some(p) => at = p,
                     None => break,
                 }
@@ -341,13 +353,14 @@ impl Store {
             for c in chain.drain(..) {
                 holder[c] = found;
             }
-        }
+            found
+        };
         let mut out = Vec::new();
-        // (node, its root tree, the root tree holding its first parent's folder) whose folders
-        // are to compare.
-        let mut compare: Vec<(u32, Oid, Oid)> = Vec::new();
+        // (node, the node whose root tree holds its first parent's folder) whose folders are
+        // to compare.
+        let mut compare: Vec<(u32, u32)> = Vec::new();
         for (i, node) in g.nodes.iter().enumerate() {
-            if covered[i] || inherits[i].is_some() {
+            if covered[i] || same_as_parent(node).is_some() {
                 continue;
             }
             let Some(p) = first_parent(node) else {
@@ -359,9 +372,9 @@ impl Store {
                 out.push((i as u32, FolderEntry { full: true, changes }));
                 continue;
             };
-            compare.push((i as u32, node.tree, g.nodes[holder[p] as usize].tree));
+            compare.push((i as u32, holder_of(p)));
         }
-        for (i, changes) in self.folders_differ(&compare, dir)? {
+        for (i, changes) in self.folders_differ(g, &compare, dir)? {
             if !changes.is_empty() {
                 out.push((i, FolderEntry { full: false, changes }));
             }
@@ -370,52 +383,53 @@ impl Store {
         Ok(out)
     }
 
-    /// Of the (node, root tree, parent's root tree) triples, the files that differ between the
-    /// two folders (none when the folders are the same); on every core for large batches (one
-    /// repository per thread, for what the packs do not hold). libgit2's object cache is off
-    /// meanwhile: each root tree is read once or twice, and caching them all would only grow
-    /// the process.
+    /// Of the (node, node whose root tree holds its first parent's folder) pairs, the files that
+    /// differ between the two folders (none when the folders are the same); on every core for
+    /// large batches (one repository per thread, for what the packs do not hold). libgit2's
+    /// object cache is off meanwhile: each root tree is read once or twice, and caching them all
+    /// would only grow the process.
     fn folders_differ(
         &self,
-        compare: &[(u32, Oid, Oid)],
+        g: &Graph,
+        compare: &[(u32, u32)],
         dir: &str,
     ) -> Result<Vec<(u32, Vec<FileChange>)>> {
-        let run = |objects: &mut Objects,
-                   part: &[(u32, Oid, Oid)]|
-         -> Result<Vec<(u32, Vec<FileChange>)>> {
-            let mut memo: HashMap<Oid, Option<Oid>> = HashMap::new();
-            let mut folder_of = |root: Oid, objects: &mut Objects| -> Result<Option<Oid>> {
-                if let Some(f) = memo.get(&root) {
-                    return Ok(*f);
-                }
-                let f = subtree(objects, root, dir)?;
-                if memo.len() >= MEMO_LIMIT {
-                    memo.clear();
-                }
-                memo.insert(root, f);
-                Ok(f)
-            };
-            // Newest first, one change's folder before is mostly the next one's folder after.
-            let mut last: Option<(Oid, Vec<u8>)> = None;
-            let mut out = Vec::new();
-            for &(i, now, before) in part {
-                let (now, before) = (folder_of(now, objects)?, folder_of(before, objects)?);
-                if now == before {
-                    continue;
-                }
-                let mut read = |t: Option<Oid>| -> Result<Vec<u8>> {
-                    match (t, &last) {
-                        (None, _) => Ok(Vec::new()),
-                        (Some(t), Some((id, data))) if *id == t => Ok(data.clone()),
-                        (Some(t), _) => Ok(read_tree(objects, t)?.unwrap_or_default()),
+        let run =
+            |objects: &mut Objects, part: &[(u32, u32)]| -> Result<Vec<(u32, Vec<FileChange>)>> {
+                let mut memo: HashMap<Oid, Option<Oid>> = HashMap::new();
+                let mut folder_of = |root: Oid, objects: &mut Objects| -> Result<Option<Oid>> {
+                    if let Some(f) = memo.get(&root) {
+                        return Ok(*f);
                     }
+                    let f = subtree(objects, root, dir)?;
+                    if memo.len() >= MEMO_LIMIT {
+                        memo.clear();
+                    }
+                    memo.insert(root, f);
+                    Ok(f)
                 };
-                let (now_data, before_data) = (read(now)?, read(before)?);
-                out.push((i, raw_diff(&before_data, &now_data)));
-                last = before.map(|b| (b, before_data));
-            }
-            Ok(out)
-        };
+                // Newest first, one change's folder before is mostly the next one's folder after.
+                let mut last: Option<(Oid, Vec<u8>)> = None;
+                let mut out = Vec::new();
+                for &(i, holder) in part {
+                    let (now, before) = (g.nodes[i as usize].tree, g.nodes[holder as usize].tree);
+                    let (now, before) = (folder_of(now, objects)?, folder_of(before, objects)?);
+                    if now == before {
+                        continue;
+                    }
+                    let mut read = |t: Option<Oid>| -> Result<Vec<u8>> {
+                        match (t, &last) {
+                            (None, _) => Ok(Vec::new()),
+                            (Some(t), Some((id, data))) if *id == t => Ok(data.clone()),
+                            (Some(t), _) => Ok(read_tree(objects, t)?.unwrap_or_default()),
+                        }
+                    };
+                    let (now_data, before_data) = (read(now)?, read(before)?);
+                    out.push((i, raw_diff(&before_data, &now_data)));
+                    last = before.map(|b| (b, before_data));
+                }
+                Ok(out)
+            };
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
         let packs = self.packs();
         if compare.len() < 512 || threads < 2 {
@@ -713,11 +727,19 @@ mod tests {
         git(d, &["rm", "-q", "agreements/x.toml"]);
         git(d, &["commit", "-q", "-m", "remove"]);
         put("src/c.rs", "c3");
-        for flag in [None, Some("--changed-paths")] {
-            if let Some(flag) = flag {
+        // Cold without a commit-graph, cold with Bloom filters, then warm with two new commits
+        // in the commit-graph (their filters asked one by one).
+        for (flag, cold) in [(None, true), (Some("--changed-paths"), true), (Some("new"), false)] {
+            if flag == Some("new") {
+                put("src/c.rs", "c4");
+                put("agreements/z.toml", "z2");
+                git(d, &["commit-graph", "write", "--reachable", "--changed-paths"]);
+            } else if let Some(flag) = flag {
                 git(d, &["commit-graph", "write", "--reachable", flag]);
             }
-            let _ = std::fs::remove_dir_all(d.join(".git/accord"));
+            if cold {
+                let _ = std::fs::remove_dir_all(d.join(".git/accord"));
+            }
             let store = Store::open(Some(d)).expect("open");
             let g = store.graph(store.head_required().expect("head")).expect("graph");
             assert_eq!(g.commit_graph.is_some(), flag.is_some());

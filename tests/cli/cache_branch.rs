@@ -321,3 +321,30 @@ fn a_sign_off_in_the_same_second_as_an_objection_is_brought_forward() {
         assert_same(&env, &format!("round {round}: object and sign in one second"));
     }
 }
+
+/// After a rename, a position under the earlier id with a later clock (a colleague's clock
+/// ahead) still comes before a new sign-off under the new id: `sign` must not bring the
+/// counted file forward with the sign-off first, and the answers stay the reference's.
+#[test]
+fn a_sign_off_after_a_rename_below_an_objection_under_the_old_id_is_counted_again() {
+    let mut env = on_branch();
+    warm(&env);
+    let now = env.clock.get();
+    env.clock.set(now + 10_000);
+    take(&mut env, GRACE, "object", "alpha", "Not like this.").ok();
+    env.clock.set(now + 100);
+    env.git(&["mv", &path_of("alpha"), &path_of("gamma")]).ok();
+    env.git(&["commit", "-q", "-m", "rename alpha to gamma"]).ok();
+    accord_mode(&env, Mode::Warm, &words("status --format json")).ok();
+    take(&mut env, GRACE, "sign", "gamma", "").ok();
+    assert_same(&env, "a sign-off under the new id below an objection under the old one");
+    let status = accord_mode(&env, Mode::Warm, &words("status gamma --format json")).ok().json();
+    let grace = status[0]["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["email"] == GRACE.1)
+        .cloned()
+        .unwrap();
+    assert_eq!(grace["state"], "objecting", "{status}");
+}

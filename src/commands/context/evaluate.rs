@@ -261,18 +261,27 @@ fn evaluate_inner(
             .collect();
         // Every counted position in SPEC §4's order; remembered: each email's first of them
         // (all the evaluation reads), with no need to count again.
-        let mut newest_here = None;
+        // What a new position under `id` on the branch must be newer than to come first (see
+        // `Store::counted_recorded`): the newest reachable position, and the newest branch
+        // position under an earlier id of the lineage.
+        let mut newest_other = None;
         let counted: Vec<&Position> = match &remembered {
             Some(r) => r.get(id).map(|v| v.iter().map(|p| &**p).collect()).unwrap_or_default(),
             None => {
                 let here = gather(&by_agreement, &lineage);
-                newest_here = here.first().map(|h| (h.time, h.commit));
                 let on = gather(&on_branch, &lineage);
+                newest_other = here
+                    .first()
+                    .copied()
+                    .into_iter()
+                    .chain(on.iter().copied().filter(|p| p.trailers.agreement != *id))
+                    .map(|p| (p.time, p.commit))
+                    .max();
                 core::counting::merge(&here, &count(store, source, commit, id, agreement, &on)?)
             }
         };
         out.push(evaluate(store, source, id, *blob, agreement, &counted)?);
-        learnt.push((id.as_str(), crate::store::first_per_email(&counted), newest_here));
+        learnt.push((id.as_str(), crate::store::first_per_email(&counted), newest_other));
     }
     // The file says which agreements it answers for: a run over some adds them.
     if remembered.is_none() && keep_all {
