@@ -682,7 +682,9 @@ mod tests {
                 b"a0", b"team-0001.toml",
             ];
             let build = |v: &[(usize, u8, u8)]| {
-                raw_tree(&v.iter().map(|&(m, n, id)| (modes[m], names[n as usize].to_vec(), id)).collect::<Vec<_>>())
+                let entries: Vec<(&str, Vec<u8>, u8)> =
+                    v.iter().map(|&(m, n, id)| (modes[m], names[n as usize].to_vec(), id)).collect();
+                raw_tree(&entries)
             };
             let (x, y) = (build(&before), build(&after));
             proptest::prop_assert_eq!(raw_diff(&x, &y), diff(&raw_files(&x), &raw_files(&y)));
