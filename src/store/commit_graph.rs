@@ -462,6 +462,11 @@ impl CommitGraph {
         }
     }
 
+    /// Whether any layer has changed-path Bloom filters.
+    pub fn has_bloom_filters(&self) -> bool {
+        self.layers.iter().any(|l| l.bloom.is_some())
+    }
+
     /// [`CommitGraph::path_maybe_changed`] for every position, in order: the filters are then
     /// read front to back, not in whatever order the commits are visited.
     pub fn paths_maybe_changed(&self, key: &BloomKey) -> Vec<bool> {

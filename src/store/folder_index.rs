@@ -33,7 +33,7 @@ use super::pack::Objects;
 use super::Store;
 use crate::error::Result;
 
-const FILE: &str = "folders-v1.bin";
+pub(super) const FILE: &str = "folders-v1.bin";
 const MAGIC: &[u8; 8] = b"ACCRDFI1";
 /// Covered tips remembered besides the current one (other branches, earlier `--rev`s).
 const MAX_TIPS: usize = 8;

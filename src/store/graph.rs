@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use git2::Oid;
 use smallvec::SmallVec;
 
-use super::commit_graph::{BloomKey, CommitGraph, PathChange};
+use super::commit_graph::{BloomKey, CommitGraph};
 use super::folder_index::FolderView;
 use super::raw_commit::CommitKind;
 use crate::ledger::Position;
@@ -81,13 +81,13 @@ impl Graph {
     pub(super) fn unchanged_by_first_parent(&self, path: &str) -> Vec<bool> {
         let Some(c) = &self.commit_graph else { return vec![false; self.nodes.len()] };
         let key = BloomKey::new(path);
+        // Most of the graph is asked: the filters are read front to back, all at once.
+        let maybe = c.paths_maybe_changed(&key);
         self.nodes
             .iter()
             .map(|node| {
                 node.parents.len() == 1
-                    && node
-                        .graph_pos
-                        .is_some_and(|p| c.path_maybe_changed(p, &key) == PathChange::No)
+                    && node.graph_pos.is_some_and(|p| maybe.get(p as usize) == Some(&false))
             })
             .collect()
     }

@@ -36,7 +36,11 @@ impl Store {
             Some((d, f)) => (Some(d), f),
             None => (None, path),
         };
-        if dir == Some(self.dir.as_str()) {
+        // An agreement file is answered by the folder-change index, unless it is not built
+        // yet and Bloom filters can answer for this one file as they do for git's own
+        // `log -- <file>`: then the first `history` or `log` in a fresh clone does not pay for
+        // every agreement's history (the next `status` builds the index).
+        if dir == Some(self.dir.as_str()) && !self.one_file_first(g) {
             return Ok(self.folder_view(g)?.blobs(g, file));
         }
         let n = g.nodes.len();
@@ -88,6 +92,16 @@ impl Store {
             }
         }
         Ok(out.into_iter().map(|v| v.flatten()).collect())
+    }
+
+    /// Whether a file of the agreements folder is better read alone along `g` than through
+    /// the folder-change index: the index is neither built for `g` nor kept on disk, and git's
+    /// commit-graph has changed-path Bloom filters.
+    fn one_file_first(&self, g: &Graph) -> bool {
+        g.folders.get().is_none()
+            && g.commit_graph.as_ref().is_some_and(|c| c.has_bloom_filters())
+            && (super::cache::no_cache()
+                || !self.state_dir().join(super::folder_index::FILE).exists())
     }
 
     /// Whether `blob` was the file at `path` in any commit of `g`: a position's revision must be
