@@ -483,7 +483,7 @@ impl Store {
 
 /// The id of the folder `dir` (slash-separated) under the tree `root`, `None` when there is no
 /// such folder. Reads raw tree objects: no tree is parsed into entries.
-fn subtree(objects: &mut Objects, root: Oid, dir: &str) -> Result<Option<Oid>> {
+pub(super) fn subtree(objects: &mut Objects, root: Oid, dir: &str) -> Result<Option<Oid>> {
     let mut at = root;
     for part in dir.split('/') {
         let Some(data) = read_tree(objects, at)? else { return Ok(None) };
@@ -493,6 +493,15 @@ fn subtree(objects: &mut Objects, root: Oid, dir: &str) -> Result<Option<Oid>> {
         }
     }
     Ok(Some(at))
+}
+
+/// The blob of the file `name` directly in the tree `tree` (a link counts, as libgit2 reads
+/// modes; a folder or a submodule does not), `None` when there is none.
+pub(super) fn file_in(objects: &mut Objects, tree: Oid, name: &str) -> Result<Option<Oid>> {
+    let Some(data) = read_tree(objects, tree)? else { return Ok(None) };
+    Ok(find_entry(&data, name.as_bytes())
+        .filter(|(mode, _)| octal(mode).is_some_and(|m| m != TREE_MODE && m != COMMIT_MODE))
+        .map(|(_, id)| id))
 }
 
 /// The raw tree `id`; `None` when it is some other kind of object; an error when missing.
@@ -745,9 +754,15 @@ mod tests {
             let store = Store::open(Some(d)).expect("open");
             let g = store.graph(store.head_required().expect("head")).expect("graph");
             assert_eq!(g.commit_graph.is_some(), flag.is_some());
+            // Cold with Bloom filters, one file is read alone along the history (no index).
+            let alone: Vec<Vec<Option<Oid>>> = ["x.toml", "y.toml", "z.toml"]
+                .iter()
+                .map(|f| store.blobs_along(&g, &format!("agreements/{f}")).expect("blobs"))
+                .collect();
+            assert_eq!(g.folders.get().is_none(), cold && flag.is_some(), "{flag:?}");
             let view = store.folder_view(&g).expect("view");
             let repo = git2::Repository::open(d).expect("repo");
-            for file in ["x.toml", "y.toml", "z.toml"] {
+            for (k, file) in ["x.toml", "y.toml", "z.toml"].into_iter().enumerate() {
                 let want: Vec<Option<Oid>> = g
                     .nodes
                     .iter()
@@ -759,6 +774,7 @@ mod tests {
                     })
                     .collect();
                 assert_eq!(view.blobs(&g, file), want, "{file}, {flag:?}");
+                assert_eq!(alone[k], want, "{file} alone, {flag:?}");
             }
         }
     }

@@ -13,7 +13,9 @@ use std::sync::{Arc, PoisonError};
 
 use git2::{ErrorCode, ObjectType, Oid, Tree};
 
+use super::folder_index;
 use super::graph::{FolderHistory, Graph};
+use super::pack::Objects;
 use super::Store;
 use crate::error::Result;
 
@@ -47,9 +49,12 @@ impl Store {
         // Which nodes may be answered by their first parent.
         let inherits = g.unchanged_by_first_parent(path);
         let mut by_dir: HashMap<Oid, Option<Oid>> = HashMap::new();
+        // Raw trees through the pack reader: nothing of the pack is mapped into the process.
+        let packs = self.packs();
+        let mut objects = Objects::new(&packs, self.repo.odb()?);
         let mut look = |tree: Oid| -> Result<Option<Oid>> {
             let dir_tree = match dir {
-                Some(d) => match subtree(&self.repo.find_tree(tree)?, d)? {
+                Some(d) => match folder_index::subtree(&mut objects, tree, d)? {
                     Some(t) => t,
                     None => return Ok(None),
                 },
@@ -58,9 +63,7 @@ impl Store {
             if let Some(hit) = by_dir.get(&dir_tree) {
                 return Ok(*hit);
             }
-            let t = self.repo.find_tree(dir_tree)?;
-            let blob =
-                t.get_name(file).filter(|e| e.kind() == Some(ObjectType::Blob)).map(|e| e.id());
+            let blob = folder_index::file_in(&mut objects, dir_tree, file)?;
             by_dir.insert(dir_tree, blob);
             Ok(blob)
         };
