@@ -16,10 +16,10 @@ use crate::oid::ObjectId;
 type Parsed = (Oid, String, Option<Agreement>, Option<ObjectId>);
 
 impl Store {
-    /// Parse and fingerprint every text the files of `ids` had along `history`'s graph that
-    /// this process has not parsed yet, on a second thread, while this one reads the positions
-    /// branch `branch` as seen from `hide` (its answer is remembered, so the caller's next
-    /// [`Store::branch_positions`] with the same arguments reads nothing).
+    /// Read, parse and fingerprint every text the files of `ids` had along `history`'s graph
+    /// that this process has not parsed yet: on a second thread, and on this one once it has
+    /// read the positions branch `branch` as seen from `hide` (that answer is remembered, so
+    /// the caller's next [`Store::branch_positions`] with the same arguments reads nothing).
     pub fn read_ahead(
         &self,
         history: &History,
