@@ -160,6 +160,36 @@ fn encode(branch: &str, horizon: u64, f: &BranchFile) -> Vec<u8> {
     out
 }
 
+/// Every commit the commit-graph positions `starts` reach, not past those `known` holds: each
+/// with its position and its parents as the commit-graph names them.
+pub(super) fn list_from_graph(
+    c: &CommitGraph,
+    starts: &[u32],
+    known: impl Fn(&Oid) -> bool,
+) -> std::result::Result<Vec<(u32, Oid, Vec<Oid>)>, CommitGraphError> {
+    let mut seen: HashSet<u32> = HashSet::new();
+    let mut todo: Vec<u32> = starts.to_vec();
+    let mut out = Vec::new();
+    let mut parents = Vec::new();
+    while let Some(pos) = todo.pop() {
+        if !seen.insert(pos) {
+            continue;
+        }
+        let bad = || CommitGraphError::Parents { pos };
+        let oid = c.oid(pos).and_then(|o| Oid::from_bytes(&o).ok()).ok_or_else(bad)?;
+        if known(&oid) {
+            continue;
+        }
+        parents.clear();
+        c.parents(pos, &mut parents)?;
+        todo.extend(parents.iter().copied());
+        let listed: Option<Vec<Oid>> =
+            parents.iter().map(|&p| c.oid(p).and_then(|o| Oid::from_bytes(&o).ok())).collect();
+        out.push((pos, oid, listed.ok_or_else(bad)?));
+    }
+    Ok(out)
+}
+
 /// What a walk of a history found: its bottoms, and which of `targets` it holds.
 struct Reach {
     bottoms: Vec<Oid>,
@@ -342,28 +372,11 @@ impl Store {
         file: &mut BranchFile,
         at: &mut HashMap<Oid, usize>,
     ) -> Result<usize> {
-        let mut seen: HashSet<u32> = HashSet::new();
-        let mut todo: Vec<u32> = starts.to_vec();
-        let mut ids: Vec<(u32, Oid)> = Vec::new();
-        let mut graph_parents: HashMap<Oid, Vec<Oid>> = HashMap::new();
-        let mut parents = Vec::new();
-        while let Some(pos) = todo.pop() {
-            if !seen.insert(pos) {
-                continue;
-            }
-            let bad = || super::StoreError::from(CommitGraphError::Parents { pos });
-            let oid = c.oid(pos).and_then(|o| Oid::from_bytes(&o).ok()).ok_or_else(bad)?;
-            if at.contains_key(&oid) {
-                continue;
-            }
-            parents.clear();
-            c.parents(pos, &mut parents).map_err(super::StoreError::from)?;
-            todo.extend(parents.iter().copied());
-            let listed: Option<Vec<Oid>> =
-                parents.iter().map(|&p| c.oid(p).and_then(|o| Oid::from_bytes(&o).ok())).collect();
-            graph_parents.insert(oid, listed.ok_or_else(bad)?);
-            ids.push((pos, oid));
-        }
+        let listed = list_from_graph(c, starts, |id| at.contains_key(id))
+            .map_err(super::StoreError::from)?;
+        let ids: Vec<(u32, Oid)> = listed.iter().map(|(pos, id, _)| (*pos, *id)).collect();
+        let graph_parents: HashMap<Oid, Vec<Oid>> =
+            listed.into_iter().map(|(_, id, parents)| (id, parents)).collect();
         let read = self.read_commits_ahead(&ids)?;
         // The commit-graph is a shortcut: when it names other parents than the commits
         // themselves, it is set aside (the caller reads those commits one by one).

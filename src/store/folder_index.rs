@@ -120,22 +120,6 @@ impl FolderView {
         }
         out.into_iter().map(Option::flatten).collect()
     }
-
-    /// Every (file name, blob) the folder held in any commit of the graph.
-    pub fn history(&self, g: &Graph) -> HashSet<(String, Oid)> {
-        let mut out = HashSet::new();
-        for (i, &e) in self.entry_of.iter().enumerate() {
-            if e == NONE || i >= g.nodes.len() {
-                continue; // a view of another graph
-            }
-            for c in &self.entries[e as usize].changes {
-                if let Some(b) = c.new {
-                    out.insert((c.name.clone(), b));
-                }
-            }
-        }
-        out
-    }
 }
 
 /// The file's contents.

@@ -5,8 +5,8 @@
 //! read the repository itself (the walk in `walk.rs` builds it, `path_history.rs` reads trees
 //! along it).
 
-use std::collections::{BinaryHeap, HashMap, HashSet};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::collections::{BinaryHeap, HashMap};
+use std::sync::{Arc, OnceLock};
 
 use git2::Oid;
 use smallvec::SmallVec;
@@ -34,17 +34,12 @@ pub struct Node {
     pub graph_pos: Option<u32>,
 }
 
-/// Every (file name, blob id) a folder held in any commit.
-pub(super) type FolderHistory = HashSet<(String, Oid)>;
-
 /// Every commit reachable from a tip, with its position if it is one.
 #[derive(Debug, Default)]
 pub struct Graph {
     pub nodes: Vec<Node>,
     /// Commit id to node index, built on first use.
     index: OnceLock<HashMap<Oid, u32>>,
-    /// For each folder asked about: every (file name, blob id) it held in any commit.
-    pub(super) revisions: Mutex<HashMap<String, Arc<FolderHistory>>>,
     /// Some parents were missing: history may be incomplete (shallow clone).
     pub truncated: bool,
     /// The commit-graph the walk used, whose positions `Node::graph_pos` refers to.

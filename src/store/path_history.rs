@@ -1,33 +1,22 @@
-//! Path history along a [`Graph`]: which blob a file was at each commit, and every blob a
-//! folder ever held. Files of the agreements folder are answered by the folder-change index
-//! (`folder_index.rs`), which reads trees only for commits it has not seen before. For other
-//! paths, changed-path Bloom filters from git's commit-graph skip the commits that certainly did
-//! not touch the path; the others have their trees read, each distinct folder tree once.
+//! Path history along a [`Graph`]: which blob a file was at each commit. Files of the
+//! agreements folder are answered by the folder-change index (`folder_index.rs`), which reads
+//! trees only for commits it has not seen before (or, on a first run with Bloom filters, alone
+//! as other paths are). For other paths, changed-path Bloom filters from git's commit-graph skip
+//! the commits that certainly did not touch the path; the others have their raw trees read
+//! through the pack reader, each distinct folder tree once.
 //!
 //! A path that is absent from a commit is a legitimate "none"; any other failure to read a tree
 //! is an error and is returned, never taken for an absent file.
 
-use std::collections::{HashMap, HashSet};
-use std::path::Path;
-use std::sync::{Arc, PoisonError};
+use std::collections::HashMap;
 
-use git2::{ErrorCode, ObjectType, Oid, Tree};
+use git2::Oid;
 
 use super::folder_index;
-use super::graph::{FolderHistory, Graph};
+use super::graph::Graph;
 use super::pack::Objects;
 use super::Store;
 use crate::error::Result;
-
-/// The id of the folder `dir` in `root`, or `None` when the commit has no such folder.
-fn subtree(root: &Tree<'_>, dir: &str) -> Result<Option<Oid>> {
-    match root.get_path(Path::new(dir)) {
-        Ok(e) if e.kind() == Some(ObjectType::Tree) => Ok(Some(e.id())),
-        Ok(_) => Ok(None),
-        Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
-        Err(e) => Err(e.into()),
-    }
-}
 
 impl Store {
     /// For each node of `g`, the blob id at `path` (None where the file is absent). Commits
@@ -105,68 +94,5 @@ impl Store {
             && g.commit_graph.as_ref().is_some_and(|c| c.has_bloom_filters())
             && (super::cache::no_cache()
                 || !self.state_dir().join(super::folder_index::FILE).exists())
-    }
-
-    /// Whether `blob` was the file at `path` in any commit of `g`: a position's revision must be
-    /// a revision of its own agreement. One pass over the graph per folder serves every file in
-    /// it: Bloom filters skip commits that did not touch the folder, and each distinct folder
-    /// tree is read once.
-    pub fn is_revision(&self, g: &Graph, path: &str, blob: Oid) -> Result<bool> {
-        let (dir, file) = match path.rsplit_once('/') {
-            Some((d, f)) => (d, f),
-            None => ("", path),
-        };
-        // A poisoned lock only means another thread panicked while holding it; the map itself
-        // holds complete entries only.
-        let known = g.revisions.lock().unwrap_or_else(PoisonError::into_inner).get(dir).cloned();
-        let set = match known {
-            Some(s) => s,
-            None => {
-                let s = Arc::new(if dir == self.dir {
-                    self.folder_view(g)?.history(g)
-                } else {
-                    self.folder_history(g, dir)?
-                });
-                g.revisions
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .insert(dir.to_string(), s.clone());
-                s
-            }
-        };
-        Ok(set.contains(&(file.to_string(), blob)))
-    }
-
-    fn folder_history(&self, g: &Graph, dir: &str) -> Result<FolderHistory> {
-        let inherits = if dir.is_empty() {
-            vec![false; g.nodes.len()]
-        } else {
-            g.unchanged_by_first_parent(dir)
-        };
-        let mut dir_trees: HashSet<Oid> = HashSet::new();
-        for (i, node) in g.nodes.iter().enumerate() {
-            if inherits[i] {
-                continue; // same folder tree as its first parent, which is visited too
-            }
-            if dir.is_empty() {
-                dir_trees.insert(node.tree);
-                continue;
-            }
-            if let Some(t) = subtree(&self.repo.find_tree(node.tree)?, dir)? {
-                dir_trees.insert(t);
-            }
-        }
-        let mut out = HashSet::new();
-        for t in dir_trees {
-            let tree = self.repo.find_tree(t)?;
-            for e in tree.iter() {
-                if e.kind() == Some(ObjectType::Blob) {
-                    if let Some(name) = e.name() {
-                        out.insert((name.to_string(), e.id()));
-                    }
-                }
-            }
-        }
-        Ok(out)
     }
 }

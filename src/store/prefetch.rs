@@ -6,13 +6,14 @@
 //! instead of reading it again, and reads itself whatever is missing; the thread only ever
 //! saves work, it decides nothing.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use git2::Oid;
 
+use super::branch_cache::list_from_graph;
 use super::cache::Cached;
 use super::pack::{Objects, Packs};
 use super::walk::read_facts;
@@ -82,19 +83,9 @@ fn read_ahead(cg: &CommitGraph, path: PathBuf, packs: Arc<Packs>, tips: Vec<Oid>
     let Ok(repo) = git2::Repository::open(&path) else { return out };
     let Ok(odb) = repo.odb() else { return out };
     let mut objects = Objects::new(&packs, odb);
-    let mut seen: HashSet<u32> = HashSet::new();
-    let mut todo: Vec<u32> = tips.iter().filter_map(|t| cg.lookup(t.as_bytes())).collect();
-    let mut parents = Vec::new();
-    while let Some(pos) = todo.pop() {
-        if !seen.insert(pos) {
-            continue;
-        }
-        let Some(id) = cg.oid(pos).and_then(|o| Oid::from_bytes(&o).ok()) else { continue };
-        parents.clear();
-        if cg.parents(pos, &mut parents).is_err() {
-            continue;
-        }
-        todo.extend(parents.iter().copied());
+    let starts: Vec<u32> = tips.iter().filter_map(|t| cg.lookup(t.as_bytes())).collect();
+    let Ok(listed) = list_from_graph(cg, &starts, |_| false) else { return out };
+    for (_, id, _) in listed {
         if let Ok(Some((git2::ObjectType::Commit, data))) = objects.read(id) {
             out.insert(id, read_facts(id, &data));
         }

@@ -108,15 +108,44 @@ fn read_opt(r: &mut Reader) -> Option<Option<ObjectId>> {
     }
 }
 
-fn encode(dir: &str, horizon: u64, tip: Oid, entries: &HashMap<String, Entry>) -> Vec<u8> {
-    let mut out = header(MAGIC, entries.len() * 4096);
-    put_str(&mut out, dir);
+/// What both files begin with after their header: the folder, the shallow horizon, the tip and
+/// how many agreements follow; the agreements' ids in the order to write them.
+fn put_keyed<'k>(
+    out: &mut Vec<u8>,
+    dir: &str,
+    horizon: u64,
+    tip: Oid,
+    ids: impl Iterator<Item = &'k String>,
+) -> Vec<&'k String> {
+    put_str(out, dir);
     out.extend_from_slice(&horizon.to_le_bytes());
     out.extend_from_slice(tip.as_bytes());
-    let mut ids: Vec<&String> = entries.keys().collect();
+    let mut ids: Vec<&String> = ids.collect();
     ids.sort();
     out.extend_from_slice(&(ids.len() as u32).to_le_bytes());
-    for id in ids {
+    ids
+}
+
+/// A file written by [`put_keyed`] for this folder and horizon: its reader past the key, its
+/// tip and how many agreements it holds.
+fn open_keyed<'d>(
+    data: &'d [u8],
+    magic: &[u8; 8],
+    dir: &str,
+    horizon: u64,
+) -> Option<(Reader<'d>, Oid, usize)> {
+    let mut r = open_sealed(data, magic)?;
+    if r.string()? != dir || u64::from_le_bytes(r.take(8)?.try_into().ok()?) != horizon {
+        return None;
+    }
+    let tip = r.oid()?;
+    let n = r.u32()? as usize;
+    Some((r, tip, n))
+}
+
+fn encode(dir: &str, horizon: u64, tip: Oid, entries: &HashMap<String, Entry>) -> Vec<u8> {
+    let mut out = header(MAGIC, entries.len() * 4096);
+    for id in put_keyed(&mut out, dir, horizon, tip, entries.keys()) {
         let e = &entries[id];
         put_str(&mut out, id);
         out.extend_from_slice(&(e.events.len() as u32).to_le_bytes());
@@ -155,12 +184,7 @@ fn encode(dir: &str, horizon: u64, tip: Oid, entries: &HashMap<String, Entry>) -
 }
 
 fn decode(data: &[u8], dir: &str, horizon: u64) -> Option<(Oid, HashMap<String, Entry>)> {
-    let mut r = open_sealed(data, MAGIC)?;
-    if r.string()? != dir || u64::from_le_bytes(r.take(8)?.try_into().ok()?) != horizon {
-        return None;
-    }
-    let tip = r.oid()?;
-    let n = r.u32()? as usize;
+    let (mut r, tip, n) = open_keyed(data, MAGIC, dir, horizon)?;
     let mut entries = HashMap::with_capacity(n.min(1 << 16));
     for _ in 0..n {
         let id = r.string()?;
@@ -316,13 +340,7 @@ impl Store {
 
 fn encode_lineages(dir: &str, horizon: u64, tip: Oid, map: &HashMap<String, Lineage>) -> Vec<u8> {
     let mut out = header(LINEAGES_MAGIC, 64 + map.len() * 512);
-    put_str(&mut out, dir);
-    out.extend_from_slice(&horizon.to_le_bytes());
-    out.extend_from_slice(tip.as_bytes());
-    let mut ids: Vec<&String> = map.keys().collect();
-    ids.sort();
-    out.extend_from_slice(&(ids.len() as u32).to_le_bytes());
-    for id in ids {
+    for id in put_keyed(&mut out, dir, horizon, tip, map.keys()) {
         let l = &map[id];
         put_str(&mut out, id);
         out.extend_from_slice(&(l.spans.len() as u32).to_le_bytes());
@@ -348,12 +366,7 @@ fn encode_lineages(dir: &str, horizon: u64, tip: Oid, map: &HashMap<String, Line
 type Lineages = HashMap<String, Lineage>;
 
 fn decode_lineages(data: &[u8], dir: &str, horizon: u64) -> Option<(Oid, Lineages)> {
-    let mut r = open_sealed(data, LINEAGES_MAGIC)?;
-    if r.string()? != dir || u64::from_le_bytes(r.take(8)?.try_into().ok()?) != horizon {
-        return None;
-    }
-    let tip = r.oid()?;
-    let n = r.u32()? as usize;
+    let (mut r, tip, n) = open_keyed(data, LINEAGES_MAGIC, dir, horizon)?;
     let mut map = HashMap::with_capacity(n.min(1 << 16));
     for _ in 0..n {
         let id = r.string()?;
