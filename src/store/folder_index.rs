@@ -250,7 +250,7 @@ impl Store {
         super::trace(&format!("folder index: {todo} commits to examine"), t0);
         let mut learnt = false;
         if todo > 0 {
-            let found = self.examine(g, &dir, &covered)?;
+            let found = self.examine(g, &dir, &covered, todo)?;
             learnt = true;
             for (i, e) in found {
                 let id = g.nodes[i as usize].id;
@@ -283,13 +283,18 @@ impl Store {
         Ok(g.folders.get_or_init(|| view).clone())
     }
 
-    /// Examine every node not `covered`: the entry of each that changed the folder against its
-    /// first parent, or whose first parent is not in the graph.
-    fn examine(&self, g: &Graph, dir: &str, covered: &[bool]) -> Result<Vec<(u32, FolderEntry)>> {
+    /// Examine every node not `covered` (`todo` of them): the entry of each that changed the
+    /// folder against its first parent, or whose first parent is not in the graph.
+    fn examine(
+        &self,
+        g: &Graph,
+        dir: &str,
+        covered: &[bool],
+        todo: usize,
+    ) -> Result<Vec<(u32, FolderEntry)>> {
         let key = BloomKey::new(dir);
         // A pass over much of the history reads the Bloom filters front to back, all at once;
         // a few new commits ask theirs one by one.
-        let todo = covered.iter().filter(|c| !**c).count();
         let all_at_once = g
             .commit_graph
             .as_ref()
