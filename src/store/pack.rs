@@ -4,9 +4,10 @@
 //! libgit2 maps each pack and its index into memory and takes one process-wide lock per read.
 //! Every page a read touches then counts as the process's own memory (a million-commit
 //! repository's 800 MB pack and 175 MB index end up resident), and a second thread reads no
-//! faster than the first. Here a pack's index is kept as a sample (every [`SAMPLE`]th id), an
-//! object is found with one positioned read of a block of the index and one of its offset,
-//! and read with positioned reads of the pack, so that memory stays with accord's own data,
+//! faster than the first. Here a pack's ids are kept in memory (all of them in a pack up to
+//! [`ALL_IDS_BYTES`] of ids, else every [`SAMPLE`]th id, and an object is found with one
+//! positioned read of a block of the index), and objects are read with positioned reads of
+//! the pack, so that memory stays with accord's own data,
 //! readers on several threads do not wait for each other, and what was read stays in the
 //! operating system's page cache, not in the process.
 //!
@@ -21,8 +22,13 @@ use std::sync::{Arc, OnceLock};
 
 use git2::{ObjectType, Oid};
 
-/// One id of every `SAMPLE` is kept in memory.
+/// One id of every `SAMPLE` is kept in memory, in a pack too large to keep them all.
 const SAMPLE: usize = 32;
+/// A pack whose ids take at most this many bytes keeps them all in memory: a lookup is then a
+/// binary search with no read of the index (a cold `status` looks up some 45,000 objects at
+/// 100,000 commits, whose pack's ids take 11 MB). A million-commit pack's take 125 MB; it
+/// keeps the sample.
+const ALL_IDS_BYTES: usize = 32 << 20;
 /// Longest delta chain followed (git's own packs stay under 50 by default; 4095 is git's cap).
 const MAX_CHAIN: usize = 10_000;
 /// Bound on the bytes of delta bases kept per reader.
@@ -53,14 +59,22 @@ struct Pack {
     /// Each first byte's ids, read on first use (a run that reads a few objects reads a few
     /// of these).
     buckets: Vec<OnceLock<Option<Bucket>>>,
+    /// Whether each bucket keeps all its ids, not a sample ([`ALL_IDS_BYTES`]).
+    all_ids: bool,
 }
 
 /// The ids beginning with one byte.
 struct Bucket {
     /// The index of the bucket's first entry.
     start: usize,
-    /// The id of every `SAMPLE`th entry of the bucket.
+    /// The id of every `SAMPLE`th entry of the bucket, or of every entry when the pack keeps
+    /// them all (`all`).
     sample: Vec<[u8; 20]>,
+    all: bool,
+    /// When `all`: where the ids whose second byte is `b` start in `sample` (257 entries).
+    /// SHA-1 ids are spread evenly, so a lookup scans a handful of ids in one or two cache
+    /// lines; a binary search over the whole bucket missed the cache at every step.
+    by_second: Vec<u32>,
     /// Each entry's offset as the index stores it (a large offset's slot when the top bit is
     /// set).
     offsets: Vec<u32>,
@@ -116,6 +130,11 @@ impl Packs {
     /// The packs in `objects/pack` under `objects`; packs that cannot be read are skipped
     /// (their objects are libgit2's to read).
     pub(super) fn open(objects: &Path) -> Packs {
+        Packs::open_keeping(objects, ALL_IDS_BYTES)
+    }
+
+    /// [`Packs::open`], keeping a pack's ids all in memory when they take at most `all_bytes`.
+    fn open_keeping(objects: &Path, all_bytes: usize) -> Packs {
         let mut packs = Vec::new();
         let Ok(dir) = std::fs::read_dir(objects.join("pack")) else { return Packs { packs } };
         let mut names: Vec<_> = dir
@@ -125,7 +144,7 @@ impl Packs {
             .collect();
         names.sort();
         for idx in names {
-            if let Some(p) = Pack::open(&idx, &idx.with_extension("pack")) {
+            if let Some(p) = Pack::open(&idx, &idx.with_extension("pack"), all_bytes) {
                 packs.push(p);
             }
         }
@@ -156,7 +175,7 @@ impl Packs {
 }
 
 impl Pack {
-    fn open(idx_path: &Path, pack_path: &Path) -> Option<Pack> {
+    fn open(idx_path: &Path, pack_path: &Path, all_bytes: usize) -> Option<Pack> {
         let idx = File::open(idx_path).ok()?;
         let pack = File::open(pack_path).ok()?;
         let idx_len = idx.metadata().ok()?.len();
@@ -188,7 +207,8 @@ impl Pack {
             return None;
         }
         let buckets = (0..256).map(|_| OnceLock::new()).collect();
-        Some(Pack { idx, pack, pack_len, count, fanout, buckets })
+        let all_ids = count.saturating_mul(20) <= all_bytes;
+        Some(Pack { idx, pack, pack_len, count, fanout, buckets, all_ids })
     }
 
     /// The ids beginning with `byte`: every `SAMPLE`th of them and all their offsets.
@@ -199,9 +219,10 @@ impl Pack {
             let end = self.fanout[b] as usize;
             let mut ids = vec![0u8; (end - start) * 20];
             read_exact_at(&self.idx, &mut ids, 8 + 1024 + start as u64 * 20)?;
-            let sample = ids
+            let all = self.all_ids;
+            let sample: Vec<[u8; 20]> = ids
                 .chunks_exact(20)
-                .step_by(SAMPLE)
+                .step_by(if all { 1 } else { SAMPLE })
                 .map(|c| c.try_into().expect("20 bytes"))
                 .collect();
             let mut raw = vec![0u8; (end - start) * 4];
@@ -212,7 +233,13 @@ impl Pack {
             )?;
             let offsets =
                 raw.chunks_exact(4).map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]])).collect();
-            Some(Bucket { start, sample, offsets })
+            let mut by_second = Vec::new();
+            if all {
+                by_second = (0..=256u32)
+                    .map(|b| sample.partition_point(|id| u32::from(id[1]) < b) as u32)
+                    .collect();
+            }
+            Some(Bucket { start, sample, all, by_second, offsets })
         };
         self.buckets[b].get_or_init(load).as_ref()
     }
@@ -220,6 +247,13 @@ impl Pack {
     /// The offset of `id` in the pack, if the pack has it.
     fn find(&self, id: &[u8; 20]) -> Option<u64> {
         let bucket = self.bucket(id[0])?;
+        if bucket.all {
+            let b = usize::from(id[1]);
+            let (from, to) =
+                (*bucket.by_second.get(b)? as usize, *bucket.by_second.get(b + 1)? as usize);
+            let k = from + bucket.sample.get(from..to)?.iter().position(|s| s == id)?;
+            return self.offset(*bucket.offsets.get(k)?);
+        }
         // The last sampled id not after `id` starts the block that would hold it.
         let k = bucket.sample.partition_point(|s| s <= id);
         if k == 0 {
@@ -231,7 +265,12 @@ impl Pack {
         let block = &mut block[..(to - from) * 20];
         read_exact_at(&self.idx, block, 8 + 1024 + (bucket.start + from) as u64 * 20)?;
         let found = block.chunks_exact(20).position(|c| c == id)?;
-        let off = *bucket.offsets.get(from + found)?;
+        self.offset(*bucket.offsets.get(from + found)?)
+    }
+
+    /// The pack offset an index entry's offset field gives (a large offset is read from its
+    /// table).
+    fn offset(&self, off: u32) -> Option<u64> {
         if off & 0x8000_0000 == 0 {
             return Some(off as u64);
         }
@@ -591,8 +630,14 @@ mod tests {
 
     /// Every object of the packs reads as libgit2 reads it; loose objects are left to it.
     fn same_as_libgit2(d: &Path, packed: bool) {
+        same_as_libgit2_keeping(d, packed, ALL_IDS_BYTES);
+        // A pack too large to keep its ids: looked up through the sample and the index file.
+        same_as_libgit2_keeping(d, packed, 0);
+    }
+
+    fn same_as_libgit2_keeping(d: &Path, packed: bool, all_bytes: usize) {
         let repo = git2::Repository::open(d).expect("open");
-        let packs = Packs::open(&d.join(".git/objects"));
+        let packs = Packs::open_keeping(&d.join(".git/objects"), all_bytes);
         assert_eq!(packs.is_empty(), !packed);
         let mut reader = packs.reader();
         let odb = repo.odb().expect("odb");
@@ -612,6 +657,7 @@ mod tests {
         }
         assert_eq!(found > 0, packed);
         assert!(reader.read(Oid::from_bytes(&[0xee; 20]).expect("oid")).is_none());
+        assert!(reader.read(Oid::from_bytes(&[0x00; 20]).expect("oid")).is_none());
     }
 
     #[test]
@@ -657,10 +703,12 @@ mod tests {
             }
             std::fs::write(objects.join("pack").join(pack.file_name().expect("name")), &damaged)
                 .expect("write");
-            let packs = Packs::open(&objects);
-            let mut reader = packs.reader();
-            for id in &ids {
-                let _ = reader.read(*id); // no panic, whatever it answers
+            for all_bytes in [ALL_IDS_BYTES, 0] {
+                let packs = Packs::open_keeping(&objects, all_bytes);
+                let mut reader = packs.reader();
+                for id in &ids {
+                    let _ = reader.read(*id); // no panic, whatever it answers
+                }
             }
         }
         // A truncated index is not used at all.
