@@ -865,13 +865,26 @@ fn parse_offset(z: &str) -> Option<i32> {
 }
 
 /// With `ACCORD_TRACE` set, print how long each phase took on stderr (for profiling).
+/// Each line also says when it was printed, counted from [`start_clock`].
 pub fn trace(what: &str, since: Instant) {
     if std::env::var_os("ACCORD_TRACE").is_some() {
+        let at = CLOCK.get_or_init(Instant::now).elapsed().as_secs_f64() * 1000.0;
         #[allow(clippy::print_stderr)]
         {
-            eprintln!("accord trace: {what}: {:.1} ms", since.elapsed().as_secs_f64() * 1000.0);
+            eprintln!(
+                "accord trace: {what}: {:.1} ms (at {at:.1} ms)",
+                since.elapsed().as_secs_f64() * 1000.0
+            );
         }
     }
+}
+
+/// When the process started, for [`trace`].
+static CLOCK: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+
+/// Start [`trace`]'s clock (the binary calls it first thing).
+pub fn start_clock() {
+    CLOCK.get_or_init(Instant::now);
 }
 
 #[cfg(test)]
