@@ -340,7 +340,7 @@ impl Cache {
             .filter(|(id, _)| !self.fresh.contains_key(id) && (!prune || inside.contains(id)))
             .map(|(_, range)| range)
             .collect();
-        let mut out = header(MAGIC, self.data.len() + self.fresh.len() * 96);
+        let mut out = header(MAGIC, self.data.len() + self.fresh.len() * 256);
         out.extend_from_slice(&((kept.len() + self.fresh.len()) as u32).to_le_bytes());
         for &&(start, end) in &kept {
             out.extend_from_slice(&self.data[start..end]);

@@ -68,16 +68,33 @@ struct Bucket {
     /// The index of the bucket's first entry.
     start: usize,
     /// The id of every `SAMPLE`th entry of the bucket, or of every entry when the pack keeps
-    /// them all (`all`).
-    sample: Vec<[u8; 20]>,
+    /// them all (`all`): 20 bytes each, as the index file has them.
+    ids: Vec<u8>,
     all: bool,
-    /// When `all`: where the ids whose second byte is `b` start in `sample` (257 entries).
+    /// When `all`: where the ids whose second byte is `b` start in `ids` (257 entries).
     /// SHA-1 ids are spread evenly, so a lookup scans a handful of ids in one or two cache
     /// lines; a binary search over the whole bucket missed the cache at every step.
     by_second: Vec<u32>,
-    /// Each entry's offset as the index stores it (a large offset's slot when the top bit is
-    /// set).
-    offsets: Vec<u32>,
+    /// Each entry's offset as the index stores it, 4 bytes big-endian (a large offset's slot
+    /// when the top bit is set).
+    offsets: Vec<u8>,
+}
+
+impl Bucket {
+    /// The `k`th id kept.
+    fn id(&self, k: usize) -> &[u8] {
+        &self.ids[k * 20..k * 20 + 20]
+    }
+
+    fn ids_kept(&self) -> usize {
+        self.ids.len() / 20
+    }
+
+    /// The offset field of the bucket's `k`th entry.
+    fn offset_field(&self, k: usize) -> Option<u32> {
+        let b = self.offsets.get(k * 4..k * 4 + 4)?;
+        Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
 }
 
 /// An object's kind and bytes.
@@ -95,7 +112,7 @@ pub(super) struct PackReader<'p> {
     /// One inflater, reset for each entry: zlib's state and window are allocated once.
     z: flate2::Decompress,
     /// The last pieces of packs read, as (pack, start, bytes); the next to replace at `next`.
-    windows: Vec<(usize, u64, Box<[u8]>)>,
+    windows: Vec<(usize, u64, Vec<u8>)>,
     next: usize,
 }
 
@@ -220,26 +237,29 @@ impl Pack {
             let mut ids = vec![0u8; (end - start) * 20];
             read_exact_at(&self.idx, &mut ids, 8 + 1024 + start as u64 * 20)?;
             let all = self.all_ids;
-            let sample: Vec<[u8; 20]> = ids
-                .chunks_exact(20)
-                .step_by(if all { 1 } else { SAMPLE })
-                .map(|c| c.try_into().expect("20 bytes"))
-                .collect();
-            let mut raw = vec![0u8; (end - start) * 4];
+            if !all {
+                ids = ids.chunks_exact(20).step_by(SAMPLE).flatten().copied().collect();
+            }
+            let mut offsets = vec![0u8; (end - start) * 4];
             read_exact_at(
                 &self.idx,
-                &mut raw,
+                &mut offsets,
                 8 + 1024 + self.count as u64 * 24 + start as u64 * 4,
             )?;
-            let offsets =
-                raw.chunks_exact(4).map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]])).collect();
-            let mut by_second = Vec::new();
+            let mut bucket = Bucket { start, ids, all, by_second: Vec::new(), offsets };
             if all {
-                by_second = (0..=256u32)
-                    .map(|b| sample.partition_point(|id| u32::from(id[1]) < b) as u32)
-                    .collect();
+                let n = bucket.ids_kept();
+                let mut by_second = Vec::with_capacity(257);
+                let mut k = 0;
+                for second in 0..=256usize {
+                    while k < n && usize::from(bucket.id(k)[1]) < second {
+                        k += 1;
+                    }
+                    by_second.push(k as u32);
+                }
+                bucket.by_second = by_second;
             }
-            Some(Bucket { start, sample, all, by_second, offsets })
+            Some(bucket)
         };
         self.buckets[b].get_or_init(load).as_ref()
     }
@@ -251,21 +271,29 @@ impl Pack {
             let b = usize::from(id[1]);
             let (from, to) =
                 (*bucket.by_second.get(b)? as usize, *bucket.by_second.get(b + 1)? as usize);
-            let k = from + bucket.sample.get(from..to)?.iter().position(|s| s == id)?;
-            return self.offset(*bucket.offsets.get(k)?);
+            let k = (from..to).find(|&k| bucket.id(k) == id)?;
+            return self.offset(bucket.offset_field(k)?);
         }
         // The last sampled id not after `id` starts the block that would hold it.
-        let k = bucket.sample.partition_point(|s| s <= id);
-        if k == 0 {
+        let (mut lo, mut hi) = (0, bucket.ids_kept());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if bucket.id(mid) <= &id[..] {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        if lo == 0 {
             return None;
         }
-        let from = (k - 1) * SAMPLE;
-        let to = (from + SAMPLE).min(bucket.offsets.len());
+        let from = (lo - 1) * SAMPLE;
+        let to = (from + SAMPLE).min(bucket.offsets.len() / 4);
         let mut block = [0u8; SAMPLE * 20];
         let block = &mut block[..(to - from) * 20];
         read_exact_at(&self.idx, block, 8 + 1024 + (bucket.start + from) as u64 * 20)?;
         let found = block.chunks_exact(20).position(|c| c == id)?;
-        self.offset(*bucket.offsets.get(from + found)?)
+        self.offset(bucket.offset_field(from + found)?)
     }
 
     /// The pack offset an index entry's offset field gives (a large offset is read from its
@@ -389,18 +417,24 @@ impl PackReader<'_> {
                 let start = off & !4095;
                 let len =
                     ((pack.pack_len - start) as usize).min(WINDOW.max((end - start) as usize));
-                let mut data = vec![0; len].into_boxed_slice();
-                read_exact_at(&pack.pack, &mut data, start)?;
-                let slot = (start, data);
-                if self.windows.len() < WINDOWS {
-                    self.windows.push((p, slot.0, slot.1));
+                let i = if self.windows.len() < WINDOWS {
+                    self.windows.push((p, start, Vec::new()));
                     self.windows.len() - 1
                 } else {
                     let i = self.next;
                     self.next = (self.next + 1) % WINDOWS;
-                    self.windows[i] = (p, slot.0, slot.1);
                     i
+                };
+                // The window's buffer is reused: only its first use allocates it.
+                let w = &mut self.windows[i];
+                w.2.resize(len, 0);
+                if read_exact_at(&pack.pack, &mut w.2, start).is_none() {
+                    w.2.clear();
+                    return None;
                 }
+                w.0 = p;
+                w.1 = start;
+                i
             }
         };
         let (_, start, data) = &self.windows[i];

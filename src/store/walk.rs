@@ -158,6 +158,13 @@ impl Store {
         let mut parent_keys: Vec<Key> = Vec::new();
         let mut parent_start: Vec<u32> = vec![0];
         let mut pending: Vec<u32> = Vec::new(); // nodes whose message is still to read
+                                                // Mostly every commit of the commit-graph is reached: room for them all at once (memory
+                                                // that is not written stays untouched), not doubling and copying.
+        let listed = cg.as_ref().map_or(0, |c| c.len() as usize);
+        g.nodes.reserve(listed);
+        parent_keys.reserve(listed + listed / 8);
+        parent_start.reserve(listed + 1);
+        pending.reserve(listed);
         let key_of = |oid: Oid| -> Key {
             match cg.as_ref().and_then(|c| c.lookup(oid.as_bytes())) {
                 Some(p) => Key::Graph(p),
