@@ -199,6 +199,19 @@ impl Store {
         std::fs::read(self.repo.commondir().join("shallow")).map_or(0, |b| fnv(&b))
     }
 
+    /// Have the next walk build the folder-change index while its messages are read, when no
+    /// index is kept yet (a cold run, which will need it; a kept one is read in a moment).
+    pub fn index_folder_meanwhile(&self) {
+        if super::cache::no_cache() || !self.state_dir().join(FILE).exists() {
+            self.meanwhile.set(super::Meanwhile::FolderIndex);
+        }
+    }
+
+    /// Forget work asked of a walk that did not happen.
+    pub fn nothing_meanwhile(&self) {
+        self.meanwhile.set(super::Meanwhile::Nothing);
+    }
+
     /// The folder-change index of the agreements folder along `g`: loaded, completed for the
     /// commits of `g` it does not cover yet, saved when it learnt something, and remembered in
     /// `g` for the next question.

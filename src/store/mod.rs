@@ -168,6 +168,20 @@ pub struct Store {
     /// The positions branch being read ahead on a thread of its own (`prefetch.rs`): `None`
     /// until asked for, then the thread until its answer is taken (once per process).
     branch_ahead: std::cell::RefCell<Option<Option<std::thread::JoinHandle<prefetch::ReadAhead>>>>,
+    /// Work the next walk does on this thread while other threads read its messages
+    /// ([`Store::meanwhile`]).
+    meanwhile: std::cell::Cell<Meanwhile>,
+}
+
+/// What a walk may do on its own thread while its messages are read on others: work that
+/// needs the commits and trees of the history but none of its messages, which a cold run
+/// would otherwise do after them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Meanwhile {
+    #[default]
+    Nothing,
+    /// Build the folder-change index of the agreements folder (`folder_index.rs`).
+    FolderIndex,
 }
 
 /// Agreements parsed from blobs, by blob and path (`None`: not schema 1).
@@ -226,6 +240,7 @@ impl Store {
             packs: Default::default(),
             commit_graph: Default::default(),
             branch_ahead: Default::default(),
+            meanwhile: Default::default(),
         };
         store.load_config()?;
         Ok(store)

@@ -277,7 +277,18 @@ impl Store {
             }
         }
         super::trace(&format!("linked; {} messages to read", to_read.len()), t0);
-        for (i, id, facts) in self.read_commits(&to_read)? {
+        // What needs no message is done here while other threads read them.
+        g.commit_graph = cg.clone();
+        let meanwhile = self.meanwhile.take();
+        let read = self.read_commits_then(&to_read, || match meanwhile {
+            super::Meanwhile::Nothing => {}
+            super::Meanwhile::FolderIndex => {
+                // A failure here is met again, and reported, when the index is next asked for.
+                let _ = self.folder_view(&g);
+                super::trace("folder index built meanwhile", t0);
+            }
+        })?;
+        for (i, id, facts) in read {
             g.nodes[i as usize].accord = facts.accord.clone();
             cache.insert(id, facts);
         }
@@ -286,7 +297,6 @@ impl Store {
         let bottoms = g.nodes.iter().filter(|n| n.parents.is_empty()).map(|n| n.id).collect();
         *self.walked.borrow_mut() = Some((tip, bottoms));
         cache.save_if_changed(&self.state_dir(), &g);
-        g.commit_graph = cg;
         super::trace("cache saved", t0);
         Ok(g)
     }
@@ -301,6 +311,16 @@ impl Store {
     /// Read and classify commits, on every core for large batches (one repository per thread:
     /// the object database read is the cost).
     pub(super) fn read_commits(&self, ids: &[(u32, Oid)]) -> Result<Vec<(u32, Oid, Cached)>> {
+        self.read_commits_then(ids, || {})
+    }
+
+    /// Like [`Store::read_commits`], doing `meanwhile` on this thread while other threads read
+    /// (before reading, when this thread reads alone).
+    pub(super) fn read_commits_then(
+        &self,
+        ids: &[(u32, Oid)],
+        meanwhile: impl FnOnce(),
+    ) -> Result<Vec<(u32, Oid, Cached)>> {
         let read_one =
             |objects: &mut Objects, i: u32, id: Oid| -> Result<Option<(u32, Oid, Cached)>> {
                 Ok(objects.read(id)?.map(|(_, data)| (i, id, read_facts(id, &data))))
@@ -308,6 +328,7 @@ impl Store {
         let packs = self.packs();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
         if ids.len() < 2048 || threads < 2 {
+            meanwhile();
             let mut objects = Objects::new(&packs, self.repo.odb()?);
             let mut out = Vec::with_capacity(ids.len());
             for &(i, id) in ids {
@@ -334,6 +355,7 @@ impl Store {
                     })
                 })
                 .collect();
+            meanwhile();
             handles
                 .into_iter()
                 .map(|h| h.join().unwrap_or_else(|_| Err(StoreError::ReaderPanicked.into())))

@@ -209,7 +209,12 @@ fn evaluate_inner(
         }
         out
     };
-    let history = store.history(commit)?;
+    // A cold run builds the folder-change index (for the texts read ahead below) while the
+    // walk's messages are read.
+    store.index_folder_meanwhile();
+    let history = store.history(commit);
+    store.nothing_meanwhile();
+    let history = history?;
     crate::store::trace("history", t0);
     let mut loaded = Vec::new();
     for (id, blob) in wanted {
