@@ -446,11 +446,7 @@ impl Store {
                 .map(|part| {
                     let path = path.clone();
                     let (run, packs) = (&run, &*packs);
-                    s.spawn(move || -> Result<Vec<_>> {
-                        let repo = git2::Repository::open(&path)?;
-                        let mut objects = Objects::new(packs, repo.odb()?);
-                        run(&mut objects, part)
-                    })
+                    s.spawn(move || -> Result<Vec<_>> { run(&mut Objects::at(packs, &path), part) })
                 })
                 .collect();
             handles

@@ -312,12 +312,26 @@ impl Pack {
 /// Objects read from the packs where possible, else from libgit2's object database.
 pub(super) struct Objects<'p, 'r> {
     packs: PackReader<'p>,
-    odb: git2::Odb<'r>,
+    odb: Fallback<'r>,
+}
+
+/// Where an object the packs do not give is read.
+enum Fallback<'r> {
+    Odb(git2::Odb<'r>),
+    /// The repository at this git dir, opened on first need: a reader on a thread of its own
+    /// mostly never needs it, and opening one costs a millisecond or two.
+    Repo(std::path::PathBuf, Option<git2::Repository>),
 }
 
 impl<'p, 'r> Objects<'p, 'r> {
     pub(super) fn new(packs: &'p Packs, odb: git2::Odb<'r>) -> Self {
-        Objects { packs: packs.reader(), odb }
+        Objects { packs: packs.reader(), odb: Fallback::Odb(odb) }
+    }
+
+    /// Objects of the repository at git dir `path`, for a thread of its own: libgit2 is
+    /// opened only when the packs do not give an object.
+    pub(super) fn at(packs: &'p Packs, path: &Path) -> Objects<'p, 'static> {
+        Objects { packs: packs.reader(), odb: Fallback::Repo(path.to_path_buf(), None) }
     }
 
     /// The kind and bytes of object `id`; `None` when the repository does not have it.
@@ -325,11 +339,25 @@ impl<'p, 'r> Objects<'p, 'r> {
         if let Some(o) = self.packs.read(id) {
             return Ok(Some(o));
         }
-        match self.odb.read(id) {
-            Ok(o) => Ok(Some((o.kind(), o.data().to_vec()))),
-            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(e.into()),
+        match &mut self.odb {
+            Fallback::Odb(odb) => read_odb(odb, id),
+            Fallback::Repo(path, repo) => {
+                let repo = match repo {
+                    Some(r) => r,
+                    None => repo.insert(git2::Repository::open(&*path)?),
+                };
+                read_odb(&repo.odb()?, id)
+            }
         }
+    }
+}
+
+/// Object `id` from libgit2's object database; `None` when it does not have it.
+fn read_odb(odb: &git2::Odb<'_>, id: Oid) -> crate::error::Result<Option<(ObjectType, Vec<u8>)>> {
+    match odb.read(id) {
+        Ok(o) => Ok(Some((o.kind(), o.data().to_vec()))),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -690,6 +718,14 @@ mod tests {
             }
         }
         assert_eq!(found > 0, packed);
+        // A reader for a thread of its own opens libgit2 only for what the packs lack.
+        let mut objects = Objects::at(&packs, &d.join(".git"));
+        for id in all_objects(&repo) {
+            let want = odb.read(id).expect("libgit2 reads it");
+            let (kind, data) = objects.read(id).expect("reads").expect("has it");
+            assert_eq!((kind, &data[..]), (want.kind(), want.data()), "{id}");
+        }
+        assert!(objects.read(Oid::from_bytes(&[0xee; 20]).expect("oid")).expect("reads").is_none());
         assert!(reader.read(Oid::from_bytes(&[0xee; 20]).expect("oid")).is_none());
         assert!(reader.read(Oid::from_bytes(&[0x00; 20]).expect("oid")).is_none());
     }

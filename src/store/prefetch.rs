@@ -80,9 +80,7 @@ impl Store {
 /// left out (the cache reads it itself).
 fn read_ahead(cg: &CommitGraph, path: PathBuf, packs: Arc<Packs>, tips: Vec<Oid>) -> ReadAhead {
     let mut out = ReadAhead::new();
-    let Ok(repo) = git2::Repository::open(&path) else { return out };
-    let Ok(odb) = repo.odb() else { return out };
-    let mut objects = Objects::new(&packs, odb);
+    let mut objects = Objects::at(&packs, &path);
     let starts: Vec<u32> = tips.iter().filter_map(|t| cg.lookup(t.as_bytes())).collect();
     let Ok(listed) = list_from_graph(cg, &starts, |_| false) else { return out };
     for (_, id, _) in listed {

@@ -62,11 +62,8 @@ impl Store {
         };
         let repo_path = self.repo.path().to_path_buf();
         let (theirs, mine, on_branch) = std::thread::scope(|s| {
-            let worker = s.spawn(|| -> Result<Vec<Parsed>> {
-                let repo = git2::Repository::open(&repo_path)?;
-                let mut objects = Objects::new(&packs, repo.odb()?);
-                work(&mut objects)
-            });
+            let worker =
+                s.spawn(|| -> Result<Vec<Parsed>> { work(&mut Objects::at(&packs, &repo_path)) });
             let on_branch = self.branch_positions(branch, Some(hide));
             let mine = match self.repo.odb() {
                 Ok(odb) => work(&mut Objects::new(&packs, odb)),

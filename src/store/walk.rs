@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use git2::{Oid, Repository};
+use git2::Oid;
 
 use super::cache::{Cache, Cached};
 use super::commit_graph::{CommitGraph, CommitGraphError};
@@ -345,8 +345,7 @@ impl Store {
                     let path = path.clone();
                     let packs = &*packs;
                     s.spawn(move || -> Result<Vec<(u32, Oid, Cached)>> {
-                        let repo = Repository::open(&path)?;
-                        let mut objects = Objects::new(packs, repo.odb()?);
+                        let mut objects = Objects::at(packs, &path);
                         let mut out = Vec::with_capacity(part.len());
                         for &(i, id) in part {
                             out.extend(read_one(&mut objects, i, id)?);
