@@ -89,8 +89,14 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Agreement, LoadError> {
         ));
     }
     parsed.map_err(|e| {
-        let msg = e.message().trim_end().to_string();
+        let mut msg = e.message().trim_end().to_string();
         let span = e.span();
+        // toml says which key only by where it is.
+        if msg == "duplicate key" {
+            if let Some(k) = span.as_ref().and_then(|s| text.get(s.clone())) {
+                msg = format!("duplicate key `{}`", k.trim());
+            }
+        }
         let key = locate::toml_error_key(text, &msg, span.as_ref());
         unreadable(span.map(|s: Range<usize>| s.start), text, key, msg)
     })
@@ -99,7 +105,7 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Agreement, LoadError> {
 /// The `schema` of a TOML file and where it is written, when it is an integer other than
 /// [`SCHEMA`].
 fn other_schema(text: &str) -> Option<(i64, Option<usize>)> {
-    let doc = text.parse::<toml_edit::ImDocument<String>>().ok()?;
+    let doc = text.parse::<toml_edit::Document<String>>().ok()?;
     let item = doc.as_item().get("schema")?;
     let v = item.as_integer()?;
     (v != i64::from(SCHEMA)).then(|| (v, item.span().map(|s| s.start)))
@@ -146,6 +152,15 @@ email = "ada@example.com"
         let LoadError::Unreadable(d) = err else { panic!("{err:?}") };
         assert_eq!((d.line, d.column), (Some(5), Some(1)));
         assert_eq!(d.key.as_deref(), Some("purpsoe"));
+    }
+
+    #[test]
+    fn duplicate_key_is_named_and_located() {
+        let text = MINIMAL.replace("purpose = \"P\"", "purpose = \"P\"\ntitle = \"U\"");
+        let err = load(text.as_bytes(), "a.toml").unwrap_err();
+        let LoadError::Unreadable(d) = err else { panic!("{err:?}") };
+        assert_eq!((d.line, d.column), (Some(5), Some(1)));
+        assert_eq!(d.message, "duplicate key `title`");
     }
 
     #[test]
