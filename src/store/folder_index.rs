@@ -199,11 +199,12 @@ impl Store {
         std::fs::read(self.repo.commondir().join("shallow")).map_or(0, |b| fnv(&b))
     }
 
-    /// Have the next walk build the folder-change index while its messages are read, when no
-    /// index is kept yet (a cold run, which will need it; a kept one is read in a moment).
-    pub fn index_folder_meanwhile(&self) {
+    /// Have the next walk build the folder-change index while its messages are read, and then
+    /// start reading the texts the agreements `ids` had, when no index is kept yet (a cold
+    /// run, which will need both; a kept index is read in a moment).
+    pub fn texts_meanwhile(&self, ids: &[String]) {
         if super::cache::no_cache() || !self.state_dir().join(FILE).exists() {
-            self.meanwhile.set(super::Meanwhile::FolderIndex);
+            self.meanwhile.set(super::Meanwhile::Texts(ids.to_vec()));
         }
     }
 

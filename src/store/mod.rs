@@ -171,17 +171,20 @@ pub struct Store {
     /// Work the next walk does on this thread while other threads read its messages
     /// ([`Store::meanwhile`]).
     meanwhile: std::cell::Cell<Meanwhile>,
+    /// Texts being read ahead on a thread of its own (`read_ahead.rs`).
+    texts_ahead: std::cell::RefCell<Option<read_ahead::TextsAhead>>,
 }
 
 /// What a walk may do on its own thread while its messages are read on others: work that
 /// needs the commits and trees of the history but none of its messages, which a cold run
 /// would otherwise do after them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Meanwhile {
     #[default]
     Nothing,
-    /// Build the folder-change index of the agreements folder (`folder_index.rs`).
-    FolderIndex,
+    /// Build the folder-change index of the agreements folder (`folder_index.rs`), then start
+    /// reading every text these agreements had on a thread of its own (`read_ahead.rs`).
+    Texts(Vec<String>),
 }
 
 /// Agreements parsed from blobs, by blob and path (`None`: not schema 1).
@@ -241,6 +244,7 @@ impl Store {
             commit_graph: Default::default(),
             branch_ahead: Default::default(),
             meanwhile: Default::default(),
+            texts_ahead: Default::default(),
         };
         store.load_config()?;
         Ok(store)

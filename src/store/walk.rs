@@ -282,9 +282,9 @@ impl Store {
         let meanwhile = self.meanwhile.take();
         let read = self.read_commits_then(&to_read, || match meanwhile {
             super::Meanwhile::Nothing => {}
-            super::Meanwhile::FolderIndex => {
+            super::Meanwhile::Texts(ids) => {
                 // A failure here is met again, and reported, when the index is next asked for.
-                let _ = self.folder_view(&g);
+                let _ = self.start_texts(&g, &ids);
                 super::trace("folder index built meanwhile", t0);
             }
         })?;

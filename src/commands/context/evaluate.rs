@@ -209,9 +209,10 @@ fn evaluate_inner(
         }
         out
     };
-    // A cold run builds the folder-change index (for the texts read ahead below) while the
-    // walk's messages are read.
-    store.index_folder_meanwhile();
+    // A cold run builds the folder-change index and starts reading the texts ahead (see
+    // below) while the walk's messages are read.
+    let wanted_ids: Vec<String> = wanted.iter().map(|(id, _)| id.clone()).collect();
+    store.texts_meanwhile(&wanted_ids);
     let history = store.history(commit);
     store.nothing_meanwhile();
     let history = history?;
