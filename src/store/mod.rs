@@ -395,6 +395,21 @@ impl Store {
         }
     }
 
+    /// The blobs among `ids`, read through one pack reader (libgit2 for what the packs lack):
+    /// for many at once, where [`Store::read_blob`] would look each up through libgit2's
+    /// mapped packs. Ids that are missing or not blobs are left out.
+    pub fn read_blobs(&self, ids: &[Oid]) -> Result<std::collections::HashMap<Oid, Vec<u8>>> {
+        let packs = self.packs();
+        let mut objects = pack::Objects::new(&packs, self.repo.odb()?);
+        let mut out = std::collections::HashMap::with_capacity(ids.len());
+        for &id in ids {
+            if let Some((git2::ObjectType::Blob, bytes)) = objects.read(id)? {
+                out.insert(id, bytes);
+            }
+        }
+        Ok(out)
+    }
+
     /// The repository's packs, for bulk reads that should not map them (`pack.rs`).
     fn packs(&self) -> Arc<pack::Packs> {
         let open = || {

@@ -193,6 +193,11 @@ impl<'s> History<'s> {
         Ok(a)
     }
 
+    /// Whether the agreement at `blob` is remembered (so [`History::agreement`] loads nothing).
+    pub fn has_agreement(&self, blob: impl Into<Oid>) -> bool {
+        self.agreements.borrow().contains_key(&blob.into())
+    }
+
     /// Whether the fact `what` about `object` was remembered at this tip (for example
     /// `"in-force:<id>"` for a revision whose history never changed the rules).
     pub fn knows(&self, what: &str, object: impl Into<Oid>) -> bool {

@@ -218,10 +218,17 @@ fn evaluate_inner(
     let history = history?;
     crate::store::trace("history", t0);
     let mut loaded = Vec::new();
+    // The texts not remembered, read all at once.
+    let missing: Vec<git2::Oid> =
+        wanted.iter().map(|(_, b)| (*b).into()).filter(|b| !history.has_agreement(*b)).collect();
+    let mut texts = store.read_blobs(&missing)?;
     for (id, blob) in wanted {
         let path = store.path_of(&id);
         let a = history.agreement(blob, || {
-            let bytes = store.read_blob(blob)?.unwrap_or_default();
+            let bytes = match texts.remove(&blob.into()) {
+                Some(bytes) => bytes,
+                None => store.read_blob(blob)?.unwrap_or_default(),
+            };
             model::load(&bytes, &path).map_err(load_error)
         })?;
         loaded.push((id, blob, a));
