@@ -398,12 +398,15 @@ impl Store {
     /// The blobs among `ids`, read through one pack reader (libgit2 for what the packs lack):
     /// for many at once, where [`Store::read_blob`] would look each up through libgit2's
     /// mapped packs. Ids that are missing or not blobs are left out.
-    pub fn read_blobs(&self, ids: &[Oid]) -> Result<std::collections::HashMap<Oid, Vec<u8>>> {
+    pub fn read_blobs(
+        &self,
+        ids: &[ObjectId],
+    ) -> Result<std::collections::HashMap<ObjectId, Vec<u8>>> {
         let packs = self.packs();
         let mut objects = pack::Objects::new(&packs, self.repo.odb()?);
         let mut out = std::collections::HashMap::with_capacity(ids.len());
         for &id in ids {
-            if let Some((git2::ObjectType::Blob, bytes)) = objects.read(id)? {
+            if let Some((git2::ObjectType::Blob, bytes)) = objects.read(id.into())? {
                 out.insert(id, bytes);
             }
         }

@@ -219,13 +219,13 @@ fn evaluate_inner(
     crate::store::trace("history", t0);
     let mut loaded = Vec::new();
     // The texts not remembered, read all at once.
-    let missing: Vec<git2::Oid> =
-        wanted.iter().map(|(_, b)| (*b).into()).filter(|b| !history.has_agreement(*b)).collect();
+    let missing: Vec<ObjectId> =
+        wanted.iter().map(|(_, b)| *b).filter(|b| !history.has_agreement(*b)).collect();
     let mut texts = store.read_blobs(&missing)?;
     for (id, blob) in wanted {
         let path = store.path_of(&id);
         let a = history.agreement(blob, || {
-            let bytes = match texts.remove(&blob.into()) {
+            let bytes = match texts.remove(&blob) {
                 Some(bytes) => bytes,
                 None => store.read_blob(blob)?.unwrap_or_default(),
             };
