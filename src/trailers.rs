@@ -68,7 +68,12 @@ pub enum Parsed {
 
 /// Cheap test that lets the walk skip the trailer parser for almost every commit.
 pub fn mentions_accord(message: &[u8]) -> bool {
-    message.windows(7).any(|w| w.eq_ignore_ascii_case(b"accord-"))
+    // At each `-` (rare in messages), whether the six bytes before it say `accord`.
+    message
+        .iter()
+        .enumerate()
+        .skip(6)
+        .any(|(i, &b)| b == b'-' && message[i - 6..i].eq_ignore_ascii_case(b"accord"))
 }
 
 /// The final trailer block of `message` when it is plainly one, as (key, value) pairs: the
@@ -204,7 +209,10 @@ pub fn split_ident(s: &str) -> Option<(String, String)> {
 /// The free text of a position: the message without its trailer block, and without the
 /// `accord: <stance> <id>` subject line accord writes. A hand-made position keeps its subject.
 pub fn note(message: &str) -> String {
-    let text = message.replace("\r\n", "\n");
+    let text = match message.contains('\r') {
+        true => std::borrow::Cow::Owned(message.replace("\r\n", "\n")),
+        false => std::borrow::Cow::Borrowed(message),
+    };
     let text = text.trim_end();
     // The trailer block is the last paragraph.
     let body = match text.rfind("\n\n") {
@@ -494,6 +502,12 @@ mod tests {
                         prop_assert_eq!(plain, git, "{:?}", m);
                     }
                 }
+            }
+
+            #[test]
+            fn mentions_accord_finds_every_spelling(s in "([aAcCoOrRdD-]|Accord-|x){0,30}") {
+                let plain = s.as_bytes().windows(7).any(|w| w.eq_ignore_ascii_case(b"accord-"));
+                prop_assert_eq!(mentions_accord(s.as_bytes()), plain);
             }
 
             #[test]

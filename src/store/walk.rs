@@ -48,11 +48,12 @@ impl Slot {
 /// The facts of a commit read from the object database.
 pub(super) fn read_facts(id: Oid, data: &[u8]) -> Cached {
     let raw = parse_commit(data);
+    let accord = classify(id, &raw);
     Cached {
         tree: raw.tree.unwrap_or_else(Oid::zero),
-        parents: raw.parents.clone(),
+        parents: raw.parents,
         time: raw.committer_time,
-        accord: classify(id, &raw),
+        accord,
     }
 }
 
