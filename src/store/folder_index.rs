@@ -441,18 +441,25 @@ impl Store {
         git2::opts::enable_caching(false);
         let path = self.repo.path().to_path_buf();
         let chunk = compare.len().div_ceil(threads);
+        // The last part is this thread's own.
+        let parts: Vec<&[(u32, u32)]> = compare.chunks(chunk).collect();
+        let (last, others) = parts.split_last().expect("at least 512 pairs");
         let results: Vec<Result<Vec<_>>> = std::thread::scope(|s| {
-            let handles: Vec<_> = compare
-                .chunks(chunk)
-                .map(|part| {
-                    let path = path.clone();
-                    let (run, packs) = (&run, &*packs);
-                    s.spawn(move || -> Result<Vec<_>> { run(&mut Objects::at(packs, &path), part) })
+            let handles: Vec<_> = others
+                .iter()
+                .map(|&part| {
+                    let (run, packs, path) = (&run, &*packs, &path);
+                    s.spawn(move || -> Result<Vec<_>> { run(&mut Objects::at(packs, path), part) })
                 })
                 .collect();
+            let mine = match self.repo.odb() {
+                Ok(odb) => run(&mut Objects::new(&packs, odb), last),
+                Err(e) => Err(e.into()),
+            };
             handles
                 .into_iter()
                 .map(|h| h.join().unwrap_or_else(|_| Err(StoreError::ReaderPanicked.into())))
+                .chain(std::iter::once(mine))
                 .collect()
         });
         git2::opts::enable_caching(true);

@@ -9,6 +9,7 @@
 //! parsing in `raw_commit.rs`, the commit-graph format in `commit_graph.rs`.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use git2::Oid;
 
@@ -337,32 +338,45 @@ impl Store {
             }
             return Ok(out);
         }
+        // Every thread, this one too once `meanwhile` is done, takes the next run of ids (in
+        // about pack order) until none is left.
+        const RUN: usize = 256;
+        let next = AtomicUsize::new(0);
+        let work = |objects: &mut Objects| -> Result<Vec<(u32, Oid, Cached)>> {
+            let mut out = Vec::new();
+            loop {
+                let from = next.fetch_add(1, Ordering::Relaxed) * RUN;
+                let Some(run) = ids.get(from..(from + RUN).min(ids.len())) else { break };
+                if run.is_empty() {
+                    break;
+                }
+                for &(i, id) in run {
+                    out.extend(read_one(objects, i, id)?);
+                }
+            }
+            Ok(out)
+        };
         let path = self.repo.path().to_path_buf();
-        let chunk = ids.len().div_ceil(threads);
-        let results: Vec<Result<Vec<(u32, Oid, Cached)>>> = std::thread::scope(|s| {
-            let handles: Vec<_> = ids
-                .chunks(chunk)
-                .map(|part| {
-                    let path = path.clone();
-                    let packs = &*packs;
-                    s.spawn(move || -> Result<Vec<(u32, Oid, Cached)>> {
-                        let mut objects = Objects::at(packs, &path);
-                        let mut out = Vec::with_capacity(part.len());
-                        for &(i, id) in part {
-                            out.extend(read_one(&mut objects, i, id)?);
-                        }
-                        Ok(out)
-                    })
+        let (theirs, mine) = std::thread::scope(|s| {
+            let handles: Vec<_> = (1..threads)
+                .map(|_| {
+                    let (path, packs, work) = (&path, &*packs, &work);
+                    s.spawn(move || work(&mut Objects::at(packs, path)))
                 })
                 .collect();
             meanwhile();
-            handles
+            let mine = match self.repo.odb() {
+                Ok(odb) => work(&mut Objects::new(&packs, odb)),
+                Err(e) => Err(e.into()),
+            };
+            let theirs: Vec<Result<Vec<(u32, Oid, Cached)>>> = handles
                 .into_iter()
                 .map(|h| h.join().unwrap_or_else(|_| Err(StoreError::ReaderPanicked.into())))
-                .collect()
+                .collect();
+            (theirs, mine)
         });
-        let mut out = Vec::with_capacity(ids.len());
-        for r in results {
+        let mut out = mine?;
+        for r in theirs {
             out.extend(r?);
         }
         Ok(out)
