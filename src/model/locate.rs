@@ -95,7 +95,7 @@ fn quoted_after(msg: &str, prefix: &str) -> Option<String> {
 /// The dotted path (`party[1].email`) of the deepest key or array element whose text holds all
 /// of `range`; with `tables_only`, of the deepest table. `None` for the top level.
 fn key_path_at(text: &str, range: &Range<usize>, tables_only: bool) -> Option<String> {
-    let doc = toml_edit::Document::parse(text).ok()?;
+    let doc = toml_edit::ImDocument::parse(text).ok()?;
     let path = find_node(Node::Item(doc.as_item()), range, tables_only)?;
     let path = path.strip_prefix('.').unwrap_or(&path).to_string();
     (!path.is_empty()).then_some(path)
@@ -205,7 +205,7 @@ pub(super) enum Step<'a> {
 /// Locates problems with a parsed agreement in the text it was parsed from.
 pub(super) struct Locator<'t> {
     text: &'t str,
-    doc: Option<toml_edit::Document<&'t str>>,
+    doc: Option<toml_edit::ImDocument<&'t str>>,
     file: &'t str,
     /// Built when the first problem is located: a valid file never needs it.
     lines: OnceCell<Lines<'t>>,
@@ -213,7 +213,7 @@ pub(super) struct Locator<'t> {
 
 impl<'t> Locator<'t> {
     pub(super) fn new(text: &'t str, file: &'t str) -> Self {
-        let doc = toml_edit::Document::parse(text).ok();
+        let doc = toml_edit::ImDocument::parse(text).ok();
         Locator { text, doc, file, lines: OnceCell::new() }
     }
 
