@@ -1,6 +1,6 @@
 //! Reading ahead for a cold evaluation: every text the agreements had is read, parsed and
 //! fingerprinted on a thread of its own, started as soon as the walk has found the agreements'
-//! edits (while the walk's messages are still read, [`super::Meanwhile::FolderIndex`]), and
+//! edits (while the walk's messages are still read, [`super::Meanwhile::Texts`]), and
 //! on this thread too once it has read the positions branch (mostly read ahead already,
 //! `prefetch.rs`).
 

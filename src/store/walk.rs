@@ -310,8 +310,8 @@ impl Store {
         Some(b)
     }
 
-    /// Read and classify commits, on every core for large batches (one repository per thread:
-    /// the object database read is the cost).
+    /// Read and classify commits, in the order of `ids` (those missing left out), on every core
+    /// for large batches (the object database read is the cost).
     pub(super) fn read_commits(&self, ids: &[(u32, Oid)]) -> Result<Vec<(u32, Oid, Cached)>> {
         self.read_commits_then(ids, || {})
     }
@@ -342,7 +342,10 @@ impl Store {
         // about pack order) until none is left.
         const RUN: usize = 256;
         let next = AtomicUsize::new(0);
-        let work = |objects: &mut Objects| -> Result<Vec<(u32, Oid, Cached)>> {
+        // Each run's commits, by where the run starts, so that the answer keeps the order of
+        // `ids`.
+        type Runs = Vec<(usize, Vec<(u32, Oid, Cached)>)>;
+        let work = |objects: &mut Objects| -> Result<Runs> {
             let mut out = Vec::new();
             loop {
                 let from = next.fetch_add(1, Ordering::Relaxed) * RUN;
@@ -350,9 +353,11 @@ impl Store {
                 if run.is_empty() {
                     break;
                 }
+                let mut read = Vec::with_capacity(run.len());
                 for &(i, id) in run {
-                    out.extend(read_one(objects, i, id)?);
+                    read.extend(read_one(objects, i, id)?);
                 }
+                out.push((from, read));
             }
             Ok(out)
         };
@@ -369,17 +374,18 @@ impl Store {
                 Ok(odb) => work(&mut Objects::new(&packs, odb)),
                 Err(e) => Err(e.into()),
             };
-            let theirs: Vec<Result<Vec<(u32, Oid, Cached)>>> = handles
+            let theirs: Vec<Result<Runs>> = handles
                 .into_iter()
                 .map(|h| h.join().unwrap_or_else(|_| Err(StoreError::ReaderPanicked.into())))
                 .collect();
             (theirs, mine)
         });
-        let mut out = mine?;
+        let mut runs = mine?;
         for r in theirs {
-            out.extend(r?);
+            runs.extend(r?);
         }
-        Ok(out)
+        runs.sort_unstable_by_key(|(from, _)| *from);
+        Ok(runs.into_iter().flat_map(|(_, read)| read).collect())
     }
 }
 
