@@ -24,10 +24,11 @@ use git2::{ObjectType, Oid};
 
 /// One id of every `SAMPLE` is kept in memory, in a pack too large to keep them all.
 const SAMPLE: usize = 32;
-/// A pack whose ids take at most this many bytes keeps them all in memory: a lookup is then a
-/// binary search with no read of the index (a cold `status` looks up some 45,000 objects at
-/// 100,000 commits, whose pack's ids take 11 MB). A million-commit pack's take 125 MB; it
-/// keeps the sample.
+/// Packs whose ids take at most this many bytes together keep them all in memory (the first
+/// packs in name order that fit): a lookup then reads no index, it scans the few ids that
+/// share its first two bytes (a cold `status` looks up some 45,000 objects at 100,000
+/// commits, whose pack's ids take 11 MB). A million-commit pack's take 125 MB; it keeps the
+/// sample.
 const ALL_IDS_BYTES: usize = 32 << 20;
 /// Longest delta chain followed (git's own packs stay under 50 by default; 4095 is git's cap).
 const MAX_CHAIN: usize = 10_000;
@@ -152,7 +153,8 @@ impl Packs {
         Packs::open_keeping(objects, ALL_IDS_BYTES)
     }
 
-    /// [`Packs::open`], keeping a pack's ids all in memory when they take at most `all_bytes`.
+    /// [`Packs::open`], keeping packs' ids all in memory while they take at most `all_bytes`
+    /// together.
     fn open_keeping(objects: &Path, all_bytes: usize) -> Packs {
         let mut packs = Vec::new();
         let Ok(dir) = std::fs::read_dir(objects.join("pack")) else { return Packs { packs } };
@@ -162,8 +164,12 @@ impl Packs {
             .filter(|p| p.extension().is_some_and(|x| x == "idx"))
             .collect();
         names.sort();
+        let mut budget = all_bytes;
         for idx in names {
-            if let Some(p) = Pack::open(&idx, &idx.with_extension("pack"), all_bytes) {
+            if let Some(p) = Pack::open(&idx, &idx.with_extension("pack"), budget) {
+                if p.all_ids {
+                    budget -= p.count * 20;
+                }
                 packs.push(p);
             }
         }
@@ -697,6 +703,14 @@ mod tests {
         same_as_libgit2_keeping(d, packed, ALL_IDS_BYTES);
         // A pack too large to keep its ids: looked up through the sample and the index file.
         same_as_libgit2_keeping(d, packed, 0);
+        // Room for the first pack's ids only: the others keep the sample.
+        let all = Packs::open_keeping(&d.join(".git/objects"), usize::MAX);
+        if let Some(first) = all.packs.first() {
+            let mixed = Packs::open_keeping(&d.join(".git/objects"), first.count * 20);
+            assert!(mixed.packs[0].all_ids);
+            assert!(mixed.packs.iter().skip(1).all(|p| !p.all_ids));
+            same_as_libgit2_keeping(d, packed, first.count * 20);
+        }
     }
 
     fn same_as_libgit2_keeping(d: &Path, packed: bool, all_bytes: usize) {
