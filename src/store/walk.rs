@@ -159,9 +159,10 @@ impl Store {
         // Parents of node i are parent_keys[parent_start[i]..parent_start[i + 1]].
         let mut parent_keys: Vec<Key> = Vec::new();
         let mut parent_start: Vec<u32> = vec![0];
-        let mut pending: Vec<u32> = Vec::new(); // nodes whose message is still to read
-                                                // Mostly every commit of the commit-graph is reached: room for them all at once (memory
-                                                // that is not written stays untouched), not doubling and copying.
+        // Nodes whose message is still to read.
+        let mut pending: Vec<u32> = Vec::new();
+        // Mostly every commit of the commit-graph is reached: room for them all at once (memory
+        // that is not written stays untouched), not doubling and copying.
         let listed = cg.as_ref().map_or(0, |c| c.len() as usize);
         g.nodes.reserve(listed);
         parent_keys.reserve(listed + listed / 8);
