@@ -199,20 +199,6 @@ impl Store {
         std::fs::read(self.repo.commondir().join("shallow")).map_or(0, |b| fnv(&b))
     }
 
-    /// Have the next walk build the folder-change index while its messages are read, and then
-    /// start reading the texts the agreements `ids` had, when no index is kept yet (a cold
-    /// run, which will need both; a kept index is read in a moment).
-    pub fn texts_meanwhile(&self, ids: &[String]) {
-        if super::cache::no_cache() || !self.state_dir().join(FILE).exists() {
-            self.meanwhile.set(super::Meanwhile::Texts(ids.to_vec()));
-        }
-    }
-
-    /// Forget work asked of a walk that did not happen.
-    pub fn nothing_meanwhile(&self) {
-        self.meanwhile.set(super::Meanwhile::Nothing);
-    }
-
     /// The folder-change index of the agreements folder along `g`: loaded, completed for the
     /// commits of `g` it does not cover yet, saved when it learnt something, and remembered in
     /// `g` for the next question.

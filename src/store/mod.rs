@@ -169,7 +169,7 @@ pub struct Store {
     /// until asked for, then the thread until its answer is taken (once per process).
     branch_ahead: std::cell::RefCell<Option<Option<std::thread::JoinHandle<prefetch::ReadAhead>>>>,
     /// Work the next walk does on this thread while other threads read its messages
-    /// ([`Store::meanwhile`]).
+    /// ([`Store::texts_meanwhile`]).
     meanwhile: std::cell::Cell<Meanwhile>,
     /// Texts being read ahead on a thread of its own (`read_ahead.rs`).
     texts_ahead: std::cell::RefCell<Option<read_ahead::TextsAhead>>,
@@ -179,7 +179,7 @@ pub struct Store {
 /// needs the commits and trees of the history but none of its messages, which a cold run
 /// would otherwise do after them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum Meanwhile {
+pub(crate) enum Meanwhile {
     #[default]
     Nothing,
     /// Build the folder-change index of the agreements folder (`folder_index.rs`), then start

@@ -24,24 +24,12 @@ pub enum CommitKind {
 }
 
 fn hex_to_oid(hex: &[u8]) -> Option<Oid> {
-    // A full id, decoded here; anything else as libgit2 reads it (it pads a short one).
-    if let Ok(full) = <&[u8; 40]>::try_from(hex) {
-        let mut raw = [0u8; 20];
-        let digit = |b: u8| (b as char).to_digit(16);
-        let all = raw.iter_mut().zip(full.chunks_exact(2)).all(|(r, pair)| {
-            match (digit(pair[0]), digit(pair[1])) {
-                (Some(h), Some(l)) => {
-                    *r = (h * 16 + l) as u8;
-                    true
-                }
-                _ => false,
-            }
-        });
-        if all {
-            return Oid::from_bytes(&raw).ok();
-        }
+    // A full id, decoded in Rust; anything else as libgit2 reads it (it pads a short one).
+    let s = std::str::from_utf8(hex).ok()?;
+    match s.parse::<crate::oid::ObjectId>() {
+        Ok(id) => Some(id.into()),
+        Err(_) => Oid::from_str(s).ok(),
     }
-    std::str::from_utf8(hex).ok().and_then(|s| Oid::from_str(s).ok())
 }
 
 /// The time of a signature line, as [`parse_signature_line`] reads it, without its name and

@@ -52,6 +52,20 @@ impl Work {
 }
 
 impl Store {
+    /// Have the next walk build the folder-change index while its messages are read, and then
+    /// start reading the texts the agreements `ids` had, when no index is kept yet (a cold
+    /// run, which will need both; a kept index is read in a moment).
+    pub fn texts_meanwhile(&self, ids: &[String]) {
+        if super::cache::no_cache() || !self.state_dir().join(super::folder_index::FILE).exists() {
+            self.meanwhile.set(super::Meanwhile::Texts(ids.to_vec()));
+        }
+    }
+
+    /// Forget work asked of a walk that did not happen.
+    pub fn nothing_meanwhile(&self) {
+        self.meanwhile.set(super::Meanwhile::Nothing);
+    }
+
     /// Start reading every text the files of `ids` had along `g` that this process has not
     /// parsed yet, on a thread of its own; [`Store::read_ahead`] joins in and takes the
     /// answers. Once per process (a second call changes nothing).
@@ -95,15 +109,15 @@ impl Store {
         hide: ObjectId,
     ) -> Result<()> {
         let t0 = std::time::Instant::now();
+        // Texts started for other agreements are left to finish unread (the walk starts them
+        // for the agreements evaluated, so this does not happen).
         let started = self.texts_ahead.borrow_mut().take();
-        // Texts started for other agreements are still parsed and kept: nothing is lost.
-        let (early, ahead) = match started {
-            Some(a) if a.ids.iter().map(String::as_str).eq(ids.iter().copied()) => (None, a),
-            other => {
+        let ahead = match started {
+            Some(a) if a.ids.iter().map(String::as_str).eq(ids.iter().copied()) => a,
+            _ => {
                 let owned: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
                 self.start_texts(history.graph()?, &owned)?;
-                let now = self.texts_ahead.borrow_mut().take().expect("just started");
-                (other, now)
+                self.texts_ahead.borrow_mut().take().expect("just started")
             }
         };
         let on_branch = self.branch_positions(branch, Some(hide));
@@ -115,9 +129,6 @@ impl Store {
         on_branch?;
         let mut parsed = theirs.map_err(|_| super::StoreError::ReaderPanicked)??;
         parsed.extend(mine?);
-        if let Some(other) = early {
-            parsed.extend(other.worker.join().map_err(|_| super::StoreError::ReaderPanicked)??);
-        }
         let mut memo = self.parsed.borrow_mut();
         for (blob, path, a, m) in parsed {
             // As `AgreementRevisions` would remember it: a text that does not parse means nothing.
