@@ -29,7 +29,7 @@ use super::cache::{fnv, header, open_sealed, put_str, seal};
 use super::commit_graph::{BloomKey, PathChange};
 use super::error::StoreError;
 use super::graph::Graph;
-use super::pack::Objects;
+use super::pack::{Object, Objects};
 use super::Store;
 use crate::error::Result;
 
@@ -398,7 +398,7 @@ impl Store {
                     Ok(f)
                 };
                 // Newest first, one change's folder before is mostly the next one's folder after.
-                let mut last: Option<(Oid, Vec<u8>)> = None;
+                let mut last: Option<(Oid, Arc<Object>)> = None;
                 let mut out = Vec::new();
                 for &(i, holder) in part {
                     let (now, before) = (g.nodes[i as usize].tree, g.nodes[holder as usize].tree);
@@ -406,16 +406,16 @@ impl Store {
                     if now == before {
                         continue;
                     }
-                    let mut read = |t: Option<Oid>| -> Result<Vec<u8>> {
+                    let mut read = |t: Option<Oid>| -> Result<Option<Arc<Object>>> {
                         match (t, &last) {
-                            (None, _) => Ok(Vec::new()),
-                            (Some(t), Some((id, data))) if *id == t => Ok(data.clone()),
-                            (Some(t), _) => Ok(read_tree(objects, t)?.unwrap_or_default()),
+                            (None, _) => Ok(None),
+                            (Some(t), Some((id, tree))) if *id == t => Ok(Some(tree.clone())),
+                            (Some(t), _) => read_tree(objects, t),
                         }
                     };
                     let (now_data, before_data) = (read(now)?, read(before)?);
-                    out.push((i, raw_diff(&before_data, &now_data)));
-                    last = before.map(|b| (b, before_data));
+                    out.push((i, raw_diff(tree_bytes(&before_data), tree_bytes(&now_data))));
+                    last = before.zip(before_data);
                 }
                 Ok(out)
             };
@@ -478,8 +478,8 @@ impl Store {
 pub(super) fn subtree(objects: &mut Objects, root: Oid, dir: &str) -> Result<Option<Oid>> {
     let mut at = root;
     for part in dir.split('/') {
-        let Some(data) = read_tree(objects, at)? else { return Ok(None) };
-        match find_entry(&data, part.as_bytes()) {
+        let Some(tree) = read_tree(objects, at)? else { return Ok(None) };
+        match find_entry(&tree.1, part.as_bytes()) {
             Some((mode, id)) if octal(mode) == Some(TREE_MODE) => at = id,
             _ => return Ok(None),
         }
@@ -490,16 +490,22 @@ pub(super) fn subtree(objects: &mut Objects, root: Oid, dir: &str) -> Result<Opt
 /// The blob of the file `name` directly in the tree `tree` (a link counts, as libgit2 reads
 /// modes; a folder or a submodule does not), `None` when there is none.
 pub(super) fn file_in(objects: &mut Objects, tree: Oid, name: &str) -> Result<Option<Oid>> {
-    let Some(data) = read_tree(objects, tree)? else { return Ok(None) };
-    Ok(find_entry(&data, name.as_bytes())
+    let Some(tree) = read_tree(objects, tree)? else { return Ok(None) };
+    Ok(find_entry(&tree.1, name.as_bytes())
         .filter(|(mode, _)| octal(mode).is_some_and(|m| m != TREE_MODE && m != COMMIT_MODE))
         .map(|(_, id)| id))
 }
 
-/// The raw tree `id`; `None` when it is some other kind of object; an error when missing.
-fn read_tree(objects: &mut Objects, id: Oid) -> Result<Option<Vec<u8>>> {
-    match objects.read(id)? {
-        Some((ObjectType::Tree, data)) => Ok(Some(data)),
+/// The bytes of a tree read by [`read_tree`]; none for no tree.
+fn tree_bytes(tree: &Option<Arc<Object>>) -> &[u8] {
+    tree.as_ref().map_or(&[], |t| &t.1)
+}
+
+/// The raw tree `id` (its bytes are `.1`); `None` when it is some other kind of object; an
+/// error when missing.
+fn read_tree(objects: &mut Objects, id: Oid) -> Result<Option<Arc<Object>>> {
+    match objects.read_shared(id)? {
+        Some(o) if o.0 == ObjectType::Tree => Ok(Some(o)),
         Some(_) => Ok(None),
         None => Err(git2::Error::new(
             git2::ErrorCode::NotFound,
@@ -558,10 +564,76 @@ fn raw_files(data: &[u8]) -> Vec<(&str, Oid)> {
         .collect()
 }
 
+/// `diff(&raw_files(before), &raw_files(after))` without listing either folder. Entries the
+/// two trees share byte for byte at the start and at the end are skipped unparsed (a commit
+/// mostly changes one file of many), and what lies between goes to [`raw_diff_all`].
+fn raw_diff(before: &[u8], after: &[u8]) -> Vec<FileChange> {
+    match differing_middle(before, after) {
+        Some((start, end_before, end_after)) => {
+            raw_diff_all(&before[start..end_before], &after[start..end_after])
+        }
+        None => raw_diff_all(before, after),
+    }
+}
+
+/// Where the entry of a raw tree starting at `at` ends, read as [`RawFiles`] reads it (the
+/// first space, the next NUL, twenty bytes of id); `None` past the end or when it does not
+/// hold together.
+fn entry_end(data: &[u8], at: usize) -> Option<usize> {
+    let rest = data.get(at..).filter(|r| !r.is_empty())?;
+    let space = rest.iter().position(|&b| b == b' ')?;
+    let nul = space + 1 + rest[space + 1..].iter().position(|&b| b == 0)?;
+    let end = nul + 21;
+    (end <= rest.len()).then_some(at + end)
+}
+
+/// `(start, end_before, end_after)`: `before[..start] == after[..start]` and
+/// `before[end_before..] == after[end_after..]`, each an equal run of whole entries read alike
+/// on both sides, so that only the entries between can differ. `None` when an entry does not
+/// hold together: then the whole trees are compared, as before this shortcut.
+fn differing_middle(before: &[u8], after: &[u8]) -> Option<(usize, usize, usize)> {
+    let same = before.iter().zip(after).take_while(|(a, b)| a == b).count();
+    // Entries wholly inside the equal bytes are the same entries on both sides.
+    let mut start = 0;
+    while start < same {
+        match entry_end(before, start)? {
+            end if end <= same => start = end,
+            _ => break,
+        }
+    }
+    // Walk both sides entry by entry (the side with more left steps) until what is left is
+    // the same length and the same bytes: from two entry starts, equal bytes read alike.
+    let (mut i, mut j) = (start, start);
+    loop {
+        let (left_i, left_j) = (before.len() - i, after.len() - j);
+        if left_i == left_j {
+            let equal = before[i..].iter().zip(&after[j..]).take_while(|(a, b)| a == b).count();
+            if equal == left_i {
+                return Some((start, i, j));
+            }
+            // The entries wholly inside the equal run are alike: step over them together.
+            let from = i;
+            while let Some(end) = entry_end(before, i).filter(|&e| e - from <= equal) {
+                i = end;
+            }
+            j += i - from;
+            if i > from {
+                continue;
+            }
+        }
+        if left_i >= left_j {
+            i = entry_end(before, i)?;
+        }
+        if left_j >= left_i {
+            j = entry_end(after, j)?;
+        }
+    }
+}
+
 /// `diff(&raw_files(before), &raw_files(after))` without listing either folder: the files are
 /// paired by name as bytes, and only a file that differs has its name checked and copied. (A
 /// name that is not UTF-8 only ever pairs with itself, and is left out, as in `raw_files`.)
-fn raw_diff(before: &[u8], after: &[u8]) -> Vec<FileChange> {
+fn raw_diff_all(before: &[u8], after: &[u8]) -> Vec<FileChange> {
     use std::cmp::Ordering;
     let change = |name: &[u8], old: Option<&[u8]>, new: Option<&[u8]>| {
         Some(FileChange {
@@ -689,6 +761,45 @@ mod tests {
             };
             let (x, y) = (build(&before), build(&after));
             proptest::prop_assert_eq!(raw_diff(&x, &y), diff(&raw_files(&x), &raw_files(&y)));
+        }
+
+        /// Large folders where a commit changes a few files (the case the shortcut over equal
+        /// starts and ends is for): ids edited, files added and removed, with ids whose bytes
+        /// look like a space or a NUL, and cut-off trees.
+        #[test]
+        fn raw_diff_skips_only_what_is_alike(
+            files in proptest::collection::btree_map(0..400u16, 0..4u8, 0..120),
+            edits in proptest::collection::vec((0..400u16, 0..5u8), 0..4),
+            cut in proptest::option::of(0..4000usize),
+        ) {
+            let ids = [0u8, b' ', b'7', 0xff];
+            let build = |files: &std::collections::BTreeMap<u16, u8>| {
+                let mut raw = Vec::new();
+                for (n, id) in files {
+                    let mode: &[u8] = if n % 17 == 3 { b"40000" } else { b"100644" };
+                    raw.extend_from_slice(mode);
+                    raw.extend_from_slice(format!(" team-{n:04}.toml").as_bytes());
+                    raw.push(0);
+                    raw.extend_from_slice(&[ids[usize::from(*id)]; 20]);
+                }
+                raw
+            };
+            let mut changed = files.clone();
+            for (n, what) in edits {
+                match what {
+                    4 => { changed.remove(&n); }
+                    id => { changed.insert(n, id); }
+                }
+            }
+            let (x, mut y) = (build(&files), build(&changed));
+            if let Some(cut) = cut {
+                y.truncate(cut);
+            }
+            proptest::prop_assert_eq!(raw_diff(&x, &y), raw_diff_all(&x, &y));
+            proptest::prop_assert_eq!(raw_diff(&y, &x), raw_diff_all(&y, &x));
+            if cut.is_none() {
+                proptest::prop_assert_eq!(raw_diff(&x, &y), diff(&raw_files(&x), &raw_files(&y)));
+            }
         }
     }
 

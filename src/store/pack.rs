@@ -101,7 +101,7 @@ impl Bucket {
 }
 
 /// An object's kind and bytes.
-type Object = (ObjectType, Vec<u8>);
+pub(super) type Object = (ObjectType, Vec<u8>);
 
 /// A reader over [`Packs`] with its own cache of delta bases (one per thread).
 pub(super) struct PackReader<'p> {
@@ -344,9 +344,22 @@ impl<'p, 'r> Objects<'p, 'r> {
 
     /// The kind and bytes of object `id`; `None` when the repository does not have it.
     pub(super) fn read(&mut self, id: Oid) -> crate::error::Result<Option<(ObjectType, Vec<u8>)>> {
-        if let Some(o) = self.packs.read(id) {
+        if let Some(o) = self.packs.read_shared(id) {
+            return Ok(Some(Arc::unwrap_or_clone(o)));
+        }
+        self.read_fallback(id)
+    }
+
+    /// Like [`Objects::read`], the bytes shared with the reader's cache of delta bases rather
+    /// than copied out of it (trees read one after another are mostly deltas on each other).
+    pub(super) fn read_shared(&mut self, id: Oid) -> crate::error::Result<Option<Arc<Object>>> {
+        if let Some(o) = self.packs.read_shared(id) {
             return Ok(Some(o));
         }
+        Ok(self.read_fallback(id)?.map(Arc::new))
+    }
+
+    fn read_fallback(&mut self, id: Oid) -> crate::error::Result<Option<Object>> {
         match &mut self.odb {
             Fallback::Odb(odb) => read_odb(odb, id),
             Fallback::Repo(path, repo) => {
@@ -381,11 +394,17 @@ enum Entry {
 impl PackReader<'_> {
     /// The object `id` (its kind and bytes) when a pack holds it and it reads cleanly; `None`
     /// leaves it to libgit2.
-    pub(super) fn read(&mut self, id: Oid) -> Option<(ObjectType, Vec<u8>)> {
+    #[cfg(test)]
+    pub(super) fn read(&mut self, id: Oid) -> Option<Object> {
+        self.read_shared(id).map(Arc::unwrap_or_clone)
+    }
+
+    /// [`PackReader::read`], the bytes perhaps shared with the cache of delta bases.
+    fn read_shared(&mut self, id: Oid) -> Option<Arc<Object>> {
         let key: [u8; 20] = id.as_bytes().try_into().ok()?;
         for (p, pack) in self.packs.packs.iter().enumerate() {
             if let Some(off) = pack.find(&key) {
-                return self.read_at(p, off, 0).map(Arc::unwrap_or_clone);
+                return self.read_at(p, off, 0);
             }
         }
         None
@@ -410,17 +429,16 @@ impl PackReader<'_> {
             inflate(pack, off + n as u64, size, &self.head[len..n], &mut self.buf, &mut self.z)?;
         let object = match entry {
             Entry::Whole(kind) => {
+                let object = Arc::new((kind, data));
                 if depth > 0 {
                     // A base: the next objects of its chain build on it too.
-                    self.remember(p, off, kind, &data);
+                    self.remember(p, off, &object);
                 }
-                (kind, data)
+                return Some(object);
             }
             Entry::OfsDelta(base) => {
                 let base = self.read_at(p, base, depth + 1)?;
-                let out = apply_delta(&base.1, &data)?;
-                self.remember(p, off, base.0, &out);
-                (base.0, out)
+                (base.0, apply_delta(&base.1, &data)?)
             }
             Entry::RefDelta(base) => {
                 let (bp, boff) = self
@@ -430,12 +448,13 @@ impl PackReader<'_> {
                     .enumerate()
                     .find_map(|(i, pk)| pk.find(&base).map(|o| (i, o)))?;
                 let base = self.read_at(bp, boff, depth + 1)?;
-                let out = apply_delta(&base.1, &data)?;
-                self.remember(p, off, base.0, &out);
-                (base.0, out)
+                (base.0, apply_delta(&base.1, &data)?)
             }
         };
-        Some(Arc::new(object))
+        // A resolved delta: the next object of its chain likely builds on it.
+        let object = Arc::new(object);
+        self.remember(p, off, &object);
+        Some(object)
     }
 
     /// Copy the `n` (at most [`FIRST_READ`]) bytes of pack `p` at `off` into `head`, through
@@ -479,17 +498,18 @@ impl PackReader<'_> {
         Some(())
     }
 
-    /// Keep a resolved delta: the next object of its chain likely builds on it.
-    fn remember(&mut self, p: usize, off: u64, kind: ObjectType, data: &[u8]) {
-        if data.len() > BASE_CACHE_BYTES / 8 {
+    /// Keep an object that others may build on (shared, not copied).
+    fn remember(&mut self, p: usize, off: u64, object: &Arc<Object>) {
+        let len = object.1.len();
+        if len > BASE_CACHE_BYTES / 8 {
             return;
         }
-        if self.cached_bytes + data.len() > BASE_CACHE_BYTES {
+        if self.cached_bytes + len > BASE_CACHE_BYTES {
             self.bases.clear();
             self.cached_bytes = 0;
         }
-        self.cached_bytes += data.len();
-        self.bases.insert((p, off), Arc::new((kind, data.to_vec())));
+        self.cached_bytes += len;
+        self.bases.insert((p, off), Arc::clone(object));
     }
 }
 
