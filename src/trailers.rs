@@ -3,6 +3,7 @@
 //! Pure: strings in, values out. Parsing uses git2's trailer parser (libgit2 follows git's
 //! own rules), which is a pure function of the message and touches no repository.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// What a party says about an agreement.
@@ -85,45 +86,73 @@ pub fn mentions_accord(message: &[u8]) -> bool {
 /// Every position accord writes is such a message, and this reads it without copying it
 /// twice into C strings (a cold `status` reads some 20,000).
 fn plain_trailers(message: &str) -> Option<Vec<(&str, &str)>> {
-    if message.contains(['\r', '\0']) {
+    let bytes = message.as_bytes();
+    if bytes.contains(&b'\r') || bytes.contains(&0) {
         return None;
     }
     for line in message.split('\n') {
         let special = line.starts_with('#')
             || line.starts_with("---")
             || line.starts_with("Conflicts:")
-            || (!line.is_empty() && line.trim().is_empty());
+            // A line of blanks: one that starts with a blank is looked at closely.
+            || line.starts_with(char::is_whitespace) && line.trim().is_empty();
         if special {
             return None;
         }
     }
-    let (before, last) = message.trim_end_matches('\n').rsplit_once("\n\n")?;
+    // The last blank line (as `rsplit_once("\n\n")` finds it, scanning bytes from the end).
+    let text = message.trim_end_matches('\n');
+    let t = text.as_bytes();
+    let gap = (1..t.len()).rev().find(|&i| t[i] == b'\n' && t[i - 1] == b'\n')?;
+    let (before, last) = (&text[..gap - 1], &text[gap + 1..]);
     // The first paragraph is the title, never trailers.
     if before.trim().is_empty() {
         return None;
     }
     let last = last.trim_start_matches('\n');
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(4);
     for line in last.split('\n') {
         let (key, value) = line.split_once(':')?;
         let plain_key =
             !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-        if !plain_key || !value.starts_with(' ') || value.trim().is_empty() {
+        let value_trimmed = value.trim();
+        if !plain_key || !value.starts_with(' ') || value_trimmed.is_empty() {
             return None;
         }
-        out.push((key, value.trim()));
+        out.push((key, value_trimmed));
     }
     Some(out)
 }
 
-/// The trailers of the final block of `message`: [`plain_trailers`] where it answers, else
-/// libgit2's reading; `None` when libgit2 cannot read the message.
-fn trailer_pairs(message: &str) -> Option<Vec<(String, String)>> {
+/// The trailers of the final block of `message`: [`plain_trailers`] where it answers (not
+/// copied), else libgit2's reading; `None` when libgit2 cannot read the message.
+fn trailer_pairs(message: &str) -> Option<Vec<(Cow<'_, str>, Cow<'_, str>)>> {
     if let Some(pairs) = plain_trailers(message) {
-        return Some(pairs.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+        return Some(
+            pairs.into_iter().map(|(k, v)| (Cow::Borrowed(k), Cow::Borrowed(v))).collect(),
+        );
     }
     let trailers = git2::message_trailers_strs(message).ok()?;
-    Some(trailers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+    Some(
+        trailers
+            .iter()
+            .map(|(k, v)| (Cow::Owned(k.to_string()), Cow::Owned(v.to_string())))
+            .collect(),
+    )
+}
+
+/// How many of one trailer a block holds, and the first one's value.
+#[derive(Default)]
+struct Seen<'a> {
+    count: usize,
+    first: Option<&'a str>,
+}
+
+impl<'a> Seen<'a> {
+    fn add(&mut self, value: &'a str) {
+        self.count += 1;
+        self.first.get_or_insert(value);
+    }
 }
 
 /// Read the final trailer block of `message`.
@@ -131,35 +160,33 @@ pub fn parse(message: &str) -> Parsed {
     let Some(trailers) = trailer_pairs(message) else {
         return Parsed::None;
     };
-    let mut stance = Vec::new();
-    let mut agreement = Vec::new();
-    let mut revision = Vec::new();
-    let mut party = Vec::new();
+    let (mut stance, mut agreement, mut revision, mut party) =
+        (Seen::default(), Seen::default(), Seen::default(), Seen::default());
     let mut unknown = Vec::new();
     for (key, value) in &trailers {
         let value = value.trim();
         let k = key.trim();
         if k.eq_ignore_ascii_case(POSITION) {
-            stance.push(value);
+            stance.add(value);
         } else if k.eq_ignore_ascii_case(AGREEMENT) {
-            agreement.push(value);
+            agreement.add(value);
         } else if k.eq_ignore_ascii_case(REVISION) {
-            revision.push(value);
+            revision.add(value);
         } else if k.eq_ignore_ascii_case(PARTY) {
-            party.push(value);
-        } else if k.len() >= 7 && k[..7].eq_ignore_ascii_case("accord-") {
+            party.add(value);
+        } else if k.len() >= 7 && k.as_bytes()[..7].eq_ignore_ascii_case(b"accord-") {
             unknown.push(k.to_string());
         }
     }
-    let total = stance.len() + agreement.len() + revision.len() + party.len() + unknown.len();
+    let total = stance.count + agreement.count + revision.count + party.count + unknown.len();
     if total == 0 {
         return Parsed::None;
     }
     let mut problems = Vec::new();
-    for (key, list) in
+    for (key, seen) in
         [(POSITION, &stance), (AGREEMENT, &agreement), (REVISION, &revision), (PARTY, &party)]
     {
-        match list.len() {
+        match seen.count {
             1 => {}
             0 => problems.push(format!("no {key} trailer")),
             n => problems.push(format!("{n} {key} trailers")),
@@ -168,25 +195,26 @@ pub fn parse(message: &str) -> Parsed {
     if !unknown.is_empty() {
         problems.push(format!("unknown trailer {}", unknown.join(", ")));
     }
-    if !problems.is_empty() {
+    let (Some(stance), Some(agreement), Some(rev), Some(party), true) =
+        (stance.first, agreement.first, revision.first, party.first, problems.is_empty())
+    else {
         return Parsed::Malformed(problems.join("; "));
-    }
-    let Some(st) = Stance::parse(stance[0]) else {
-        return Parsed::Malformed(format!("unknown position `{}`", stance[0]));
     };
-    if !crate::model::valid_id(agreement[0]) {
-        return Parsed::Malformed(format!("invalid agreement id `{}`", agreement[0]));
+    let Some(st) = Stance::parse(stance) else {
+        return Parsed::Malformed(format!("unknown position `{stance}`"));
+    };
+    if !crate::model::valid_id(agreement) {
+        return Parsed::Malformed(format!("invalid agreement id `{agreement}`"));
     }
-    let rev = revision[0];
     if !(rev.len() == 40 || rev.len() == 64) || !rev.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Parsed::Malformed(format!("revision `{rev}` is not a full object id"));
     }
-    let Some((name, email)) = split_ident(party[0]) else {
-        return Parsed::Malformed(format!("party `{}` is not `Name <email>`", party[0]));
+    let Some((name, email)) = split_ident(party) else {
+        return Parsed::Malformed(format!("party `{party}` is not `Name <email>`"));
     };
     Parsed::Position(Trailers {
         stance: st,
-        agreement: agreement[0].to_string(),
+        agreement: agreement.to_string(),
         revision: rev.to_ascii_lowercase(),
         name,
         email,
