@@ -587,12 +587,19 @@ fn entry_end(data: &[u8], at: usize) -> Option<usize> {
     (end <= rest.len()).then_some(at + end)
 }
 
+/// How many bytes `a` and `b` have alike at the start: eight at a time, then one by one.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let words = a.chunks_exact(8).zip(b.chunks_exact(8)).take_while(|(x, y)| x == y).count();
+    let at = words * 8;
+    at + a[at..].iter().zip(&b[at..]).take_while(|(x, y)| x == y).count()
+}
+
 /// `(start, end_before, end_after)`: `before[..start] == after[..start]` and
 /// `before[end_before..] == after[end_after..]`, each an equal run of whole entries read alike
 /// on both sides, so that only the entries between can differ. `None` when an entry does not
 /// hold together: then the whole trees are compared, as before this shortcut.
 fn differing_middle(before: &[u8], after: &[u8]) -> Option<(usize, usize, usize)> {
-    let same = before.iter().zip(after).take_while(|(a, b)| a == b).count();
+    let same = common_prefix(before, after);
     // Entries wholly inside the equal bytes are the same entries on both sides.
     let mut start = 0;
     while start < same {
@@ -607,7 +614,7 @@ fn differing_middle(before: &[u8], after: &[u8]) -> Option<(usize, usize, usize)
     loop {
         let (left_i, left_j) = (before.len() - i, after.len() - j);
         if left_i == left_j {
-            let equal = before[i..].iter().zip(&after[j..]).take_while(|(a, b)| a == b).count();
+            let equal = common_prefix(&before[i..], &after[j..]);
             if equal == left_i {
                 return Some((start, i, j));
             }
@@ -761,6 +768,17 @@ mod tests {
             };
             let (x, y) = (build(&before), build(&after));
             proptest::prop_assert_eq!(raw_diff(&x, &y), diff(&raw_files(&x), &raw_files(&y)));
+        }
+
+        /// The word-at-a-time prefix is the byte-at-a-time one.
+        #[test]
+        fn common_prefix_counts_alike_bytes(
+            a in proptest::collection::vec(0..3u8, 0..40),
+            b in proptest::collection::vec(0..3u8, 0..40),
+        ) {
+            let slow = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+            proptest::prop_assert_eq!(common_prefix(&a, &b), slow);
+            proptest::prop_assert_eq!(common_prefix(&a, &a), a.len());
         }
 
         /// Large folders where a commit changes a few files (the case the shortcut over equal

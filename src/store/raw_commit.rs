@@ -104,7 +104,11 @@ pub fn classify(id: Oid, raw: &RawCommit) -> CommitKind {
     if !trailers::mentions_accord(raw.message) {
         return CommitKind::Other;
     }
-    let message = String::from_utf8_lossy(raw.message);
+    // (`from_utf8` checks ASCII a word at a time; the lossy reading, only when needed.)
+    let message = match std::str::from_utf8(raw.message) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(raw.message),
+    };
     match trailers::parse(&message) {
         Parsed::None => CommitKind::Other,
         Parsed::Malformed(why) => CommitKind::Malformed(why),
