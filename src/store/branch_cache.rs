@@ -375,14 +375,15 @@ impl Store {
         let listed = list_from_graph(c, starts, |id| at.contains_key(id))
             .map_err(super::StoreError::from)?;
         let ids: Vec<(u32, Oid)> = listed.iter().map(|(pos, id, _)| (*pos, *id)).collect();
-        let graph_parents: HashMap<Oid, Vec<Oid>> =
-            listed.into_iter().map(|(_, id, parents)| (id, parents)).collect();
         let read = self.read_commits_ahead(&ids)?;
         // The commit-graph is a shortcut: when it names other parents than the commits
-        // themselves, it is set aside (the caller reads those commits one by one).
-        if let Some((_, id, _)) =
-            read.iter().find(|(_, id, f)| graph_parents.get(id) != Some(&f.parents))
-        {
+        // themselves, it is set aside (the caller reads those commits one by one). `read` keeps
+        // the order of the listing (leaving out what could not be read): one pass pairs them.
+        let mut graph = listed.iter();
+        if let Some((_, id, _)) = read.iter().find(|(_, id, f)| {
+            graph.find(|(_, listed, _)| listed == id).map(|(_, _, parents)| parents)
+                != Some(&f.parents)
+        }) {
             let pos = c.lookup(id.as_bytes()).unwrap_or(u32::MAX);
             return Err(super::StoreError::from(CommitGraphError::Parents { pos }).into());
         }

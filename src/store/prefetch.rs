@@ -21,8 +21,8 @@ use super::CommitGraph;
 use super::Store;
 use crate::error::Result;
 
-/// The commits read ahead, by id, once the thread is done.
-pub(super) type ReadAhead = HashMap<Oid, Cached>;
+/// The commits read ahead, in the order the commit-graph listed them, once the thread is done.
+pub(super) type ReadAhead = Vec<(Oid, Cached)>;
 
 impl Store {
     /// Start reading the positions branch ahead when its cache file is missing (or caching is
@@ -58,10 +58,21 @@ impl Store {
 
     /// [`Store::read_commits`], taking what was read ahead first, in the order of `ids`.
     pub(super) fn read_commits_ahead(&self, ids: &[(u32, Oid)]) -> Result<Vec<(u32, Oid, Cached)>> {
-        let mut ahead = self.take_read_ahead();
+        let ahead = self.take_read_ahead();
         if ahead.is_empty() {
             return self.read_commits(ids);
         }
+        // Mostly the same listing of the same tips: the same commits in the same order.
+        if ahead.len() == ids.len()
+            && ahead.iter().zip(ids).all(|((a, _), (_, b))| a.as_bytes() == b.as_bytes())
+        {
+            return Ok(ids
+                .iter()
+                .zip(ahead)
+                .map(|(&(pos, id), (_, facts))| (pos, id, facts))
+                .collect());
+        }
+        let mut ahead: HashMap<Oid, Cached> = ahead.into_iter().collect();
         let rest: Vec<(u32, Oid)> =
             ids.iter().filter(|(_, id)| !ahead.contains_key(id)).copied().collect();
         let mut read: HashMap<Oid, Cached> =
@@ -79,13 +90,13 @@ impl Store {
 /// Every commit the commit-graph lists from `tips`, read; what cannot be listed or read is
 /// left out (the cache reads it itself).
 fn read_ahead(cg: &CommitGraph, path: PathBuf, packs: Arc<Packs>, tips: Vec<Oid>) -> ReadAhead {
-    let mut out = ReadAhead::new();
     let mut objects = Objects::at(&packs, &path);
     let starts: Vec<u32> = tips.iter().filter_map(|t| cg.lookup(t.as_bytes())).collect();
-    let Ok(listed) = list_from_graph(cg, &starts, |_| false) else { return out };
+    let Ok(listed) = list_from_graph(cg, &starts, |_| false) else { return ReadAhead::new() };
+    let mut out = ReadAhead::with_capacity(listed.len());
     for (_, id, _) in listed {
         if let Ok(Some((git2::ObjectType::Commit, data))) = objects.read(id) {
-            out.insert(id, read_facts(id, &data));
+            out.push((id, read_facts(id, &data)));
         }
     }
     out
