@@ -392,14 +392,14 @@ enum Entry {
 }
 
 impl PackReader<'_> {
-    /// The object `id` (its kind and bytes) when a pack holds it and it reads cleanly; `None`
-    /// leaves it to libgit2.
+    /// [`PackReader::read_shared`], copied out (for the tests).
     #[cfg(test)]
     pub(super) fn read(&mut self, id: Oid) -> Option<Object> {
         self.read_shared(id).map(Arc::unwrap_or_clone)
     }
 
-    /// [`PackReader::read`], the bytes perhaps shared with the cache of delta bases.
+    /// The object `id` (its kind and bytes) when a pack holds it and it reads cleanly, the
+    /// bytes perhaps shared with the cache of delta bases; `None` leaves it to libgit2.
     fn read_shared(&mut self, id: Oid) -> Option<Arc<Object>> {
         let key: [u8; 20] = id.as_bytes().try_into().ok()?;
         for (p, pack) in self.packs.packs.iter().enumerate() {
