@@ -26,7 +26,7 @@
 #         accord log $AGREEMENT         first run in a fresh clone
 #         accord history $AGREEMENT     warm
 #         accord log $AGREEMENT         warm
-#         accord diff $AGREEMENT HEAD~100 HEAD   warm
+#         accord diff $AGREEMENT HEAD~100 HEAD   first run in a fresh clone, and warm
 #         accord sign $AGREEMENT        warm; each timed sign follows an untimed
 #                                       `accord object $AGREEMENT -m ...` by the same party
 #                                       (Party 2), so every run records a position; the branch
@@ -287,6 +287,9 @@ for COND in $CONDITIONS; do
         -- "$ACCORD" -C "$REPO" history "$AGREEMENT"
     measure "accord log $AGREEMENT (warm)" 0 "" "$B" "ms<50" \
         -- "$ACCORD" -C "$REPO" log "$AGREEMENT"
+    measure "accord diff $AGREEMENT HEAD~100 HEAD (fresh clone)" 0 "$COLD" "$B" "ratio<=1" \
+        -- "$ACCORD" -C "$REPO" diff "$AGREEMENT" HEAD~100 HEAD \
+        ++ git -C "$REPO" log --format=%H -- "$FILE"
     measure "accord diff $AGREEMENT HEAD~100 HEAD (warm)" 0 "" "$B" "ms<50" \
         -- "$ACCORD" -C "$REPO" diff "$AGREEMENT" HEAD~100 HEAD
     (
