@@ -34,17 +34,45 @@ fn parse(bytes: &[u8], path: &str) -> Result<Agreement> {
     model::parse(bytes, path).map_err(super::load_error)
 }
 
-/// The agreement at a commit: (side, text).
-fn at(store: &Store, rev: &str, id: &str) -> Result<(Side, Agreement)> {
+/// The agreement at a commit: (side, text). Where its file is not at that commit, it is looked
+/// for under the ids the agreement had before a rename (`git mv`) along the history that leads
+/// to `tip` (HEAD when `None`), as `log` and `history` follow them.
+fn at(store: &Store, rev: &str, id: &str, tip: Option<ObjectId>) -> Result<(Side, Agreement)> {
     let commit = store.resolve(rev)?;
     let path = store.path_of(id);
-    let (blob, bytes) = store
-        .blob_at(commit, &path)?
-        .ok_or_else(|| Error::new(format!("{path} does not exist at {rev}")))?;
+    let found = match store.blob_at(commit, &path)? {
+        Some(text) => Some((text, path.clone())),
+        None => earlier_file(store, commit, id, tip)?,
+    };
+    let ((blob, bytes), file) =
+        found.ok_or_else(|| Error::new(format!("{path} does not exist at {rev}")))?;
     Ok((
         Side { commit: Some(commit.to_string()), revision: Some(blob.to_string()) },
-        parse(&bytes, &path)?,
+        parse(&bytes, &file)?,
     ))
+}
+
+/// A text found for an agreement: (blob, bytes), and the path it was found at.
+type Found = ((ObjectId, Vec<u8>), String);
+
+/// The file agreement `id` had at `commit` under an earlier id of its lineage (newest first),
+/// with its path; `None` when it had none there.
+fn earlier_file(
+    store: &Store,
+    commit: ObjectId,
+    id: &str,
+    tip: Option<ObjectId>,
+) -> Result<Option<Found>> {
+    let Some(tip) = tip.map_or_else(|| store.head(), |t| Ok(Some(t)))? else { return Ok(None) };
+    let graph = store.graph_for(tip, id)?;
+    let timeline = Timeline::build(store, &graph, id)?;
+    for earlier in timeline.ids.iter().filter(|i| *i != id) {
+        let path = store.path_of(earlier);
+        if let Some(text) = store.blob_at(commit, &path)? {
+            return Ok(Some((text, path)));
+        }
+    }
+    Ok(None)
 }
 
 /// The current text: the working tree (bare: HEAD).
@@ -75,12 +103,15 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     let path = store.path_of(&args.id);
     let (from, old, to, new) = match (&args.from, &args.to) {
         (Some(f), Some(t)) => {
-            let (fs, fa) = at(&store, f, &args.id)?;
-            let (ts, ta) = at(&store, t, &args.id)?;
+            // The lineage is the one that leads to TO, when the agreement is there by this id.
+            let to_commit = store.resolve(t)?;
+            let tip = store.blob_at(to_commit, &path)?.map(|_| to_commit);
+            let (fs, fa) = at(&store, f, &args.id, tip)?;
+            let (ts, ta) = at(&store, t, &args.id, None)?;
             (fs, fa, ts, ta)
         }
         (Some(f), None) => {
-            let (fs, fa) = at(&store, f, &args.id)?;
+            let (fs, fa) = at(&store, f, &args.id, None)?;
             let (ts, ta, _) = current(&store, &args.id)?;
             (fs, fa, ts, ta)
         }

@@ -509,3 +509,32 @@ fn diff_between_tags_branches_and_the_working_tree() {
         run.stderr
     );
 }
+
+/// `git mv` keeps the lineage for `diff` as for `log` and `history` (SPEC §4, "Renames keep
+/// the lineage"): a revision from before the rename is found under the id it had then.
+#[test]
+fn diff_follows_a_rename() {
+    let env = setup();
+    env.git(&["mv", FILE, "agreements/platform.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Rename the charter"]).ok();
+    amend(&env, "agreements/platform.toml", "a paved road", "a paved and lit road", "Light it");
+    let lit =
+        ["purpose: Give every product team a paved {+and lit+} road from merge to production."];
+    // From before the rename to a commit, and to the current text.
+    assert_eq!(diff_lines(&env, &["platform", "HEAD~2", "HEAD"]), lit);
+    assert_eq!(diff_lines(&env, &["platform", "HEAD~2"]), lit);
+    // Across the rename alone nothing changed in meaning.
+    let v = diff_json(&env, &["platform", "HEAD~2", "HEAD~1"]);
+    assert_eq!(v["changes"], json!([]), "{v:#}");
+    // Both sides before the rename, under the new id.
+    amend(&env, "agreements/platform.toml", "and lit ", "", "Unlight it");
+    assert_eq!(diff_json(&env, &["platform", "HEAD~3", "HEAD~3"])["changes"], json!([]));
+    // An id that never was this agreement's is still not found.
+    let run = env.accord(&["diff", "nothing", "HEAD~3", "HEAD"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("agreements/nothing.toml does not exist at HEAD~3"),
+        "{}",
+        run.stderr
+    );
+}
