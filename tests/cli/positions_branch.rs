@@ -556,6 +556,49 @@ fn review_of_a_rename_is_a_change_not_a_removal() {
     assert!(r.stderr.contains("removed without a ratified retirement: charter"), "{}", r.stderr);
 }
 
+/// Positions taken in the range under the id an agreement had before a rename are shown by
+/// `review` even when the rename happened before BASE: a pull request that branched before
+/// `main` renamed the file, signed under the old id, then merged.
+#[test]
+fn review_shows_positions_under_an_id_renamed_before_base() {
+    let mut team = Team::new("consent");
+    let ada = team.env.repo.clone();
+    for who in [ADA, GRACE, KATHERINE] {
+        team.take(who, &ada, &["sign", "charter"]);
+    }
+    team.git(ADA, &ada, &["checkout", "-q", "-b", "feat"]).ok();
+    edit(&ada, "paved road", "paved, lit road");
+    team.git(ADA, &ada, &["commit", "-q", "-am", "Light the road"]).ok();
+    // main renames the file; then the pull request, still under the old id, is signed.
+    team.git(ADA, &ada, &["checkout", "-q", "main"]).ok();
+    team.git(ADA, &ada, &["mv", "agreements/charter.toml", "agreements/platform.toml"]).ok();
+    team.git(ADA, &ada, &["commit", "-q", "-m", "Rename"]).ok();
+    let renamed = team.git(ADA, &ada, &["rev-parse", "HEAD"]).ok().stdout.trim().to_string();
+    team.git(ADA, &ada, &["checkout", "-q", "feat"]).ok();
+    for who in [ADA, GRACE, KATHERINE] {
+        team.take(who, &ada, &["sign", "charter"]);
+    }
+    team.git(ADA, &ada, &["checkout", "-q", "main"]).ok();
+    team.git(ADA, &ada, &["merge", "-q", "--no-edit", "feat"]).ok();
+    let v = team
+        .accord(ADA, &ada, &["review", &format!("{renamed}..HEAD"), "--format", "json"])
+        .ok()
+        .json();
+    let reviews = v["agreements"].as_array().unwrap();
+    assert_eq!(reviews.len(), 1, "{v:#}");
+    assert_eq!(reviews[0]["agreement"], "platform", "{v:#}");
+    let signers: Vec<&str> = reviews[0]["positions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["position"] == "sign")
+        .map(|p| p["email"].as_str().unwrap())
+        .collect();
+    for who in ["ada@example.com", "grace@example.com", "katherine@example.com"] {
+        assert!(signers.contains(&who), "{who} not shown: {v:#}");
+    }
+}
+
 #[test]
 fn retire_then_remove_passes_the_gate_and_removing_first_does_not() {
     let mut team = Team::new("consent");

@@ -50,6 +50,21 @@ impl Range<'_> {
             .chain(after.keys())
             .cloned()
             .collect();
+        // Positions in the range under an id an agreement had before a rename that happened
+        // before BASE (a pull request signed under the old id, merged after the rename) are
+        // that agreement's too: current id -> earlier ids.
+        let mut earlier: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let orphans: BTreeSet<&String> = self
+            .in_range
+            .iter()
+            .map(|p| &p.trailers.agreement)
+            .filter(|a| !after.contains_key(*a) && !renamed.values().any(|old| old == *a))
+            .collect();
+        for orphan in orphans {
+            if let Some(new) = self.store.renamed_into(self.head_graph, orphan, &after_ids)? {
+                earlier.entry(new).or_default().push(orphan.clone());
+            }
+        }
         let mut reviews = Vec::new();
         let (mut unratified, mut removed) = (Vec::new(), Vec::new());
         for id in ids {
@@ -59,7 +74,11 @@ impl Range<'_> {
                 .in_range
                 .iter()
                 .filter(|p| {
-                    (p.trailers.agreement == id || Some(&p.trailers.agreement) == old) && keep(p)
+                    let named = &p.trailers.agreement;
+                    (*named == id
+                        || Some(named) == old
+                        || earlier.get(&id).is_some_and(|e| e.contains(named)))
+                        && keep(p)
                 })
                 .map(|p| PositionView::new(p))
                 .collect();
