@@ -490,6 +490,40 @@ fn status_and_pending_say_when_positions_are_not_yet_synced() {
     assert!(!r.stderr.contains("not yet synced"), "{}", r.stderr);
 }
 
+/// Behind as well as ahead: positions fetched from the remote and not yet joined into the
+/// local positions branch are named too (they count already; `accord sync` joins them).
+#[test]
+fn status_and_pending_say_when_the_remote_has_positions_not_yet_joined() {
+    let mut team = Team::new("consent");
+    let ada = team.env.repo.clone();
+    let grace = team.clone_for("grace");
+    team.accord(GRACE, &grace, &["sign", "charter"]).ok();
+    team.accord(GRACE, &grace, &["sync"]).ok();
+    team.accord(ADA, &ada, &["sign", "charter"]).ok();
+    team.accord(ADA, &ada, &["sync"]).ok();
+    team.accord(KATHERINE, &ada, &["sign", "charter"]).ok();
+    team.accord(KATHERINE, &ada, &["sync"]).ok();
+    // Grace fetches (as `git fetch` or a pull does) but does not sync.
+    team.git(GRACE, &grace, &["fetch", "-q", "origin"]).ok();
+    for args in [&["status"][..], &["pending"]] {
+        let r = team.accord(GRACE, &grace, args);
+        r.ok();
+        assert!(
+            r.stderr.contains(
+                "2 position(s) on origin/accord/positions not yet joined into accord/positions"
+            ),
+            "{}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("not yet synced"), "{}", r.stderr);
+    }
+    // They count already.
+    assert_eq!(team.status(&grace)["ratified"], true);
+    team.accord(GRACE, &grace, &["sync"]).ok();
+    let r = team.accord(GRACE, &grace, &["status"]);
+    assert!(!r.stderr.contains("not yet joined"), "{}", r.stderr);
+}
+
 #[test]
 fn a_rename_keeps_the_lineage_and_a_copy_inherits_nothing() {
     let mut team = Team::new("consent");

@@ -10,7 +10,8 @@ use crate::ui::Ui;
 
 use super::load_error;
 
-/// Say on stderr when positions recorded here have not reached the default remote yet.
+/// Say on stderr when positions recorded here have not reached the default remote yet, and when
+/// positions fetched from it are not yet joined here.
 pub fn note_unsynced(store: &Store, ui: &Ui) -> Result<()> {
     let branch = store.positions_branch();
     if store.positions_tip(branch)?.is_none() {
@@ -22,6 +23,14 @@ pub fn note_unsynced(store: &Store, ui: &Ui) -> Result<()> {
         ui.status(format!(
             "{} position(s) on {branch} not yet synced to {remote}: run `accord sync`",
             state.ahead
+        ));
+    }
+    // Fetched positions count already (SPEC §4 rule 2); joining them is `sync`'s work.
+    if state.behind > 0 {
+        ui.status(format!(
+            "{} position(s) on {remote}/{branch} not yet joined into {branch} (they count \
+             already): run `accord sync`",
+            state.behind
         ));
     }
     Ok(())
