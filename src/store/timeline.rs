@@ -45,21 +45,25 @@ impl<'g> Timeline<'g> {
         if let Some(tip) = timeline.tip {
             // Remembered with the timeline while the branch's tips stay as they are.
             let key = store.positions_key(tip.into())?;
-            let mut mine: Vec<Arc<Position>> = Vec::new();
+            let mut lists: Vec<Vec<Arc<Position>>> = Vec::new();
             for lid in &timeline.ids {
                 match store.cached_branch_on(tip, lid, &key) {
-                    Some(on) => mine.extend(on),
+                    Some(on) => lists.push(on),
                     None => {
                         let on = store.branch_positions_on(store.positions_branch(), tip, lid)?;
                         // Unless the branch moved while it was read.
                         if store.positions_key(tip.into())? == key {
                             store.remember_branch_on(tip, lid, &key, &on);
                         }
-                        mine.extend(on);
+                        lists.push(on);
                     }
                 }
             }
-            mine.sort_by_key(|p| std::cmp::Reverse((p.time, p.commit)));
+            // Each list is in the positions branch's SPEC §4 order, which puts a commit before
+            // its ancestors whatever their times; sorting by time and id would undo that for
+            // positions made in the same second (a party's later sign-off could fall behind
+            // their earlier one).
+            let mine = merge_newest_first(lists);
             if !mine.is_empty() {
                 timeline.add_branch_positions(store, &mine)?;
             }
@@ -296,6 +300,27 @@ fn follow_renames(
         ids.push(old);
     }
     Ok((events, ids))
+}
+
+/// Lists of positions, each newest first in SPEC §4's order, merged into one that keeps each
+/// list's order: at every step the newest head (later time, then larger commit id) is taken, as
+/// among commits ready at the same step of the topological sort.
+fn merge_newest_first(lists: Vec<Vec<Arc<Position>>>) -> Vec<Arc<Position>> {
+    let mut lists: Vec<std::iter::Peekable<std::vec::IntoIter<Arc<Position>>>> =
+        lists.into_iter().map(|l| l.into_iter().peekable()).collect();
+    let mut out = Vec::new();
+    loop {
+        let newest = lists
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, l)| l.peek().map(|p| (i, (p.time, p.commit))))
+            .max_by_key(|&(_, key)| key)
+            .map(|(i, _)| i);
+        match newest.and_then(|i| lists[i].next()) {
+            Some(p) => out.push(p),
+            None => return out,
+        }
+    }
 }
 
 fn main_events(store: &Store, graph: &Graph, id: &str) -> Result<Vec<Event>> {

@@ -673,6 +673,53 @@ fn retire_then_remove_passes_the_gate_and_removing_first_does_not() {
     assert_eq!(v["agreements"][0]["retired_first"], true, "{v}");
 }
 
+/// Positions made in the same second keep the positions branch's order (SPEC §4: a commit
+/// before its ancestors, time and id only among commits ready together): each party's sign-off
+/// on the retirement stays newer than their sign-off on the text it retired, so the retirement
+/// is ratified for the gate as it is for `status`.
+#[test]
+fn same_second_positions_keep_the_positions_branch_order() {
+    let mut team = Team::new("consent");
+    let ada = team.env.repo.clone();
+    let second = team.env.clock.get();
+    let at = |team: &mut Team| team.env.clock.set(second);
+    for who in [ADA, GRACE, KATHERINE] {
+        at(&mut team);
+        team.accord(who, &ada, &["sign", "charter"]).ok();
+    }
+    team.git(ADA, &ada, &["checkout", "-q", "-b", "retire"]).ok();
+    edit(&ada, "kind = \"charter\"", "kind = \"charter\"\nretired = true");
+    at(&mut team);
+    team.git(ADA, &ada, &["commit", "-q", "-am", "Retire the charter"]).ok();
+    for who in [ADA, GRACE, KATHERINE] {
+        at(&mut team);
+        team.accord(who, &ada, &["sign", "charter"]).ok();
+    }
+    let s = team.status(&ada);
+    assert_eq!((s["retired"].clone(), s["ratified"].clone()), (true.into(), true.into()), "{s}");
+    // The log shows each party's retirement sign-off before (newer than) their first one.
+    let log = team.accord(ADA, &ada, &["log", "charter", "--format", "json"]).ok().json();
+    let signs: Vec<(String, String)> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["position"] == "sign")
+        .map(|e| {
+            (e["email"].as_str().unwrap().to_string(), e["revision"].as_str().unwrap().to_string())
+        })
+        .collect();
+    let run = team.git(ADA, &ada, &["rev-parse", "HEAD:agreements/charter.toml"]);
+    let retired = run.ok().stdout.trim().to_string();
+    for who in ["ada@example.com", "grace@example.com", "katherine@example.com"] {
+        let first = signs.iter().find(|(email, _)| email == who).map(|(_, rev)| rev.as_str());
+        assert_eq!(first, Some(retired.as_str()), "{who}: {log:#}");
+    }
+    team.git(ADA, &ada, &["rm", "-q", "agreements/charter.toml"]).ok();
+    team.git(ADA, &ada, &["commit", "-q", "-m", "Remove the retired charter"]).ok();
+    let r = team.accord(ADA, &ada, &["review", "main..retire", "--require-ratified"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
 #[test]
 fn ssh_signed_positions_survive_sync_and_verify_in_a_fresh_clone() {
     if !require_tool("ssh-keygen") {
