@@ -155,15 +155,22 @@ impl<'g> Timeline<'g> {
             }
         }
         drop(texts);
-        // Both lists are newest first; keep that, later time then larger id first.
+        // Both lists are newest first; keep that, later time then larger id first. A position
+        // made in the same second as an edit is newer than it when it names the text the edit
+        // wrote (it cannot predate it), older when it names the text the edit replaced.
+        let names = |p: &Position, blob: Option<ObjectId>| {
+            blob.is_some_and(|b| p.trailers.revision.parse::<ObjectId>().ok() == Some(b))
+        };
+        let newer = |p: &Position, e: &Event| match e {
+            Event::Edit(x) if p.time == x.time && names(p, x.blob) => true,
+            Event::Edit(x) if p.time == x.time && names(p, x.before) => false,
+            Event::Edit(x) => (p.time, p.commit) > (x.time, x.commit),
+            Event::Position(x) => (p.time, p.commit) > (x.time, x.commit),
+        };
         let mut events = Vec::with_capacity(self.events.len() + counted.len());
         let mut rest = counted.into_iter().peekable();
         for e in std::mem::take(&mut self.events) {
-            let key = match &e {
-                Event::Edit(x) => (x.time, x.commit),
-                Event::Position(x) => (x.time, x.commit),
-            };
-            while rest.peek().is_some_and(|p| (p.time, p.commit) > key) {
+            while rest.peek().is_some_and(|p| newer(p, &e)) {
                 events.push(Event::Position(rest.next().expect("peeked")));
             }
             events.push(e);

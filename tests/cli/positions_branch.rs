@@ -714,6 +714,21 @@ fn same_second_positions_keep_the_positions_branch_order() {
         let first = signs.iter().find(|(email, _)| email == who).map(|(_, rev)| rev.as_str());
         assert_eq!(first, Some(retired.as_str()), "{who}: {log:#}");
     }
+    // A sign-off in the same second as the edit sits after the edit that wrote its text, and
+    // before the edit that replaced it: the sign-offs on the retirement come first (newest),
+    // then the retiring edit, then the sign-offs on the text it retired.
+    let kinds: Vec<(String, String)> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (e["type"].as_str().unwrap().to_string(), e["revision"].as_str().unwrap().to_string())
+        })
+        .collect();
+    let retiring = kinds.iter().position(|(t, r)| t == "edit" && *r == retired).unwrap();
+    assert_eq!(retiring, 3, "{log:#}");
+    assert!(kinds[..3].iter().all(|(t, r)| t == "position" && *r == retired), "{log:#}");
+    assert!(kinds[4..7].iter().all(|(t, r)| t == "position" && *r != retired), "{log:#}");
     team.git(ADA, &ada, &["rm", "-q", "agreements/charter.toml"]).ok();
     team.git(ADA, &ada, &["commit", "-q", "-m", "Remove the retired charter"]).ok();
     let r = team.accord(ADA, &ada, &["review", "main..retire", "--require-ratified"]);
