@@ -45,9 +45,28 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     let mut store = super::open(ui)?;
     let base = store.resolve(if base_rev.is_empty() { "HEAD" } else { base_rev })?;
     let head = store.resolve(if head_rev.is_empty() { "HEAD" } else { head_rev })?;
-    let merge_base = store
-        .merge_base(base, head)?
-        .ok_or_else(|| Error::new(format!("{base_rev} and {head_rev} have no common history")))?;
+    let merge_base =
+        match store.merge_base(base, head)? {
+            Some(m) => m,
+            // A shallow cut can hide where they meet (the usual CI checkout at depth 1): fail closed
+            // naming the fix, as every gate does in a shallow clone.
+            None if store.is_shallow() => return Err(Error::new(format!(
+                "this is a shallow clone and its history is cut off before {} and {} meet: what \
+                 the range changed cannot be told",
+                short(base_rev),
+                short(head_rev)
+            ))
+            .hint(
+                "fetch the whole history first: `git fetch --unshallow` (in CI: fetch-depth: 0)",
+            )),
+            None => {
+                return Err(Error::new(format!(
+                    "{} and {} have no common history",
+                    short(base_rev),
+                    short(head_rev)
+                )))
+            }
+        };
     // The base side decides where agreements and positions live; a pull request that moves
     // them would leave every objection behind.
     let base_config = store.project_config_at(base)?;

@@ -231,6 +231,29 @@ fn row03_gates_in_a_shallow_clone_fail_closed() {
     assert!(r.stderr.contains("warning: this is a shallow clone"), "{}", r.stderr);
 }
 
+/// The usual CI checkout of a pull request: the branch at depth 1 and the base fetched at
+/// depth 1. Their common history is cut off, so the gate fails closed naming the fix, rather
+/// than saying they have none.
+#[test]
+fn row03_a_shallow_cut_that_hides_the_merge_base_fails_closed_with_the_fix() {
+    let env = objection_under_quorum(10);
+    env.git(&["checkout", "-q", "-b", "feature"]).ok();
+    env.commit_file("src/feature.rs", "fn g() {}\n", "Feature");
+    env.git(&["checkout", "-q", "main"]).ok();
+    env.commit_file("src/main_only.rs", "fn h() {}\n", "Main moves on");
+    let ci = env.path("ci");
+    let url = format!("file://{}", s(&env.repo));
+    env.git_in(&env.path(""), &["clone", "-q", "--depth=1", "--branch", "feature", &url, s(&ci)])
+        .ok();
+    env.git_in(&ci, &["fetch", "-q", "--depth=1", "origin", "main:refs/remotes/origin/main"]).ok();
+    for range in ["origin/main...HEAD", "origin/main..HEAD"] {
+        let r = env.accord_in(&ci, &["review", range, "--require-ratified"]);
+        r.code(2);
+        assert!(r.stderr.contains("shallow clone"), "{range}: {}", r.stderr);
+        assert!(r.stderr.contains("git fetch --unshallow"), "{range}: {}", r.stderr);
+    }
+}
+
 #[test]
 fn row03_honest_a_full_history_gives_the_right_verdict() {
     let env = objection_under_quorum(10);
