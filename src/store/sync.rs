@@ -167,6 +167,18 @@ impl Store {
                 .hint("your positions are kept on the local branch; fix the problem and run `accord sync` again"));
             }
             report.retries += 1;
+            // The join was never published: go back to our own tip (unless the branch moved
+            // meanwhile), so that the next round makes one merge with the remote's new tip
+            // rather than a merge on top of this one.
+            if let (true, Some(own)) = (merged, before) {
+                let _ = self.repo.reference_matching(
+                    &local_ref,
+                    own,
+                    true,
+                    joined,
+                    "accord sync: retry",
+                );
+            }
             // Someone pushed first: back off a little (spread out by process id), then again.
             let jitter = Duration::from_millis(u64::from(std::process::id() % 97));
             std::thread::sleep(delay + jitter);
@@ -238,7 +250,24 @@ impl Store {
             Err(_) => git2::Signature::now("accord", "accord@localhost")?,
         };
         let message = format!("accord: join positions from {remote}\n");
-        let merge = self.repo.commit(None, &who, &who, &message, &o.tree()?, &[&o, &t])?;
+        // Signed as git would sign it (`commit.gpgsign`): a remote that requires signed commits
+        // on the branch takes the join too.
+        let ident = self.author().ok();
+        let sign = ident.as_ref().and_then(|i| self.sign_config(false, false, i));
+        let merge = match sign {
+            None => self.repo.commit(None, &who, &who, &message, &o.tree()?, &[&o, &t])?,
+            Some(cfg) => {
+                let buf =
+                    self.repo.commit_create_buffer(&who, &who, &message, &o.tree()?, &[&o, &t])?;
+                let text = std::str::from_utf8(&buf)
+                    .map_err(|_| Error::new("commit buffer is not UTF-8"))?;
+                let signature = crate::signing::sign(&cfg, &buf).map_err(|e| {
+                    Error::new(format!("cannot sign the merge that joins the positions: {e}"))
+                        .hint("check user.signingkey and gpg.format; your positions are kept on the local branch")
+                })?;
+                self.repo.commit_signed(text, &signature, None)?
+            }
+        };
         self.repo.reference_matching(local_ref, merge, true, ours, "accord sync: join")?;
         Ok((Some(merge), true))
     }

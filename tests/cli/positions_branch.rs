@@ -408,6 +408,12 @@ fn ten_clones_syncing_at_once_all_land_and_no_position_is_rewritten() {
         assert_eq!(state(&s, &format!("p{i}@example.com")), "signed", "{s}");
     }
     team.env.git_in(&team.origin, &["fsck", "--strict"]).ok();
+    // A rejected push does not leave its join behind: each clone adds at most one merge, not
+    // one per retry (45 for ten clones before).
+    let merges =
+        team.env.git_in(&fresh, &["rev-list", "--merges", "--count", "origin/accord/positions"]);
+    let merges: usize = merges.ok().stdout.trim().parse().unwrap();
+    assert!(merges <= 10, "{merges} merge commits for ten positions");
 }
 
 #[test]
@@ -777,4 +783,10 @@ fn ssh_signed_positions_survive_sync_and_verify_in_a_fresh_clone() {
     let r = team.accord(ADA, &fresh, &["verify", "--signed"]);
     r.ok();
     assert!(r.stdout.contains("ok: 2 position(s)"), "{}", r.stdout);
+    // The join is signed too (`commit.gpgsign`), so a remote that requires signed commits on
+    // the branch takes it.
+    let merges = team.git(ADA, &fresh, &["rev-list", "--merges", "origin/accord/positions"]);
+    let merges: Vec<String> = merges.ok().stdout.lines().map(str::to_string).collect();
+    assert_eq!(merges.len(), 1, "{merges:?}");
+    team.git(ADA, &fresh, &["verify-commit", &merges[0]]).ok();
 }
