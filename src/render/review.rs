@@ -24,6 +24,19 @@ pub struct Review {
     /// For a removal: whether the last text before it was a ratified retirement.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retired_first: Option<bool>,
+    /// The id the agreement had at the merge base, when the range renamed it (`git mv`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
+}
+
+impl Review {
+    /// The kind of change as shown: "changed", or "changed, renamed from x".
+    fn change_shown(&self) -> String {
+        match &self.renamed_from {
+            Some(old) => format!("{}, renamed from {old}", self.change.as_str()),
+            None => self.change.as_str().to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -59,7 +72,7 @@ pub fn human(out: &mut dyn Write, r: &Report, color: bool) -> io::Result<()> {
             }
             None => format!("{BAD}removed without a ratified retirement{BAD:#}"),
         };
-        writeln!(out, "{BOLD}{}{BOLD:#} ({}) — {state}", a.agreement, a.change.as_str())?;
+        writeln!(out, "{BOLD}{}{BOLD:#} ({}) — {state}", a.agreement, a.change_shown())?;
         for c in &a.changes {
             writeln!(out, "  {}", super::diff::human_line(c, color))?;
         }
@@ -87,7 +100,7 @@ pub fn markdown(out: &mut dyn Write, range: &str, r: &Report) -> io::Result<()> 
         writeln!(out, "No agreement changed in this range.")?;
     }
     for a in &r.agreements {
-        writeln!(out, "### `{}` ({})\n", a.agreement, a.change.as_str())?;
+        writeln!(out, "### `{}` ({})\n", a.agreement, a.change_shown())?;
         for c in &a.changes {
             if let Change::PurposeReworded { words, .. } = c {
                 writeln!(out, "**Purpose**\n")?;

@@ -585,7 +585,13 @@ fn review_of_a_rename_is_a_change_not_a_removal() {
     let v = r.ok().json();
     assert_eq!(v["agreements"].as_array().unwrap().len(), 1, "{v}");
     assert_eq!(v["agreements"][0]["agreement"], "platform");
+    assert_eq!(v["agreements"][0]["renamed_from"], "charter", "{v}");
     assert_eq!(v["ratified"], true, "{v}");
+    // The rename is named, in words and in the pull-request comment.
+    let human = team.accord(ADA, &ada, &["review", "main..rename"]).ok().stdout.clone();
+    assert!(human.contains("platform (") && human.contains("renamed from charter)"), "{human}");
+    let md = team.accord(ADA, &ada, &["review", "main..rename", "--format", "markdown"]);
+    assert!(md.ok().stdout.contains("renamed from charter)"), "{}", md.stdout);
     // Deleting it, or renaming it to a name that is no agreement id, is a removal.
     team.git(ADA, &ada, &["checkout", "-q", "main"]).ok();
     team.git(ADA, &ada, &["checkout", "-q", "-b", "sneaky"]).ok();

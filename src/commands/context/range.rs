@@ -113,6 +113,7 @@ impl Range<'_> {
                 None => {}
             }
             reviews.push(Review {
+                renamed_from: old.cloned(),
                 agreement: id,
                 change,
                 changes,
