@@ -73,8 +73,9 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     let head_config = store.project_config_at(head)?;
     store.set_config(base_config.clone());
     let mut problems = Vec::new();
-    if base_config.dir != head_config.dir
-        || base_config.positions_branch != head_config.positions_branch
+    // Compared as they take effect: an accord.toml that states a default moves nothing.
+    if base_config.agreements_dir() != head_config.agreements_dir()
+        || base_config.positions_branch_name() != head_config.positions_branch_name()
     {
         problems.push("accord.toml changes where agreements or positions live".to_string());
     }

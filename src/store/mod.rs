@@ -146,6 +146,18 @@ pub struct ProjectConfig {
     pub positions_branch: Option<String>,
 }
 
+impl ProjectConfig {
+    /// The folder agreements live in under this configuration (the default when unset).
+    pub fn agreements_dir(&self) -> String {
+        self.dir.as_deref().unwrap_or("agreements").trim_matches('/').to_string()
+    }
+
+    /// The positions branch under this configuration (the default when unset).
+    pub fn positions_branch_name(&self) -> &str {
+        self.positions_branch.as_deref().unwrap_or(DEFAULT_BRANCH)
+    }
+}
+
 pub struct Store {
     repo: Repository,
     config: ProjectConfig,
@@ -312,7 +324,7 @@ impl Store {
 
     /// Judge with another `accord.toml` (for `review`, which reads the base side's).
     pub fn set_config(&mut self, config: ProjectConfig) {
-        self.dir = config.dir.as_deref().unwrap_or("agreements").trim_matches('/').to_string();
+        self.dir = config.agreements_dir();
         self.config = config;
     }
 

@@ -32,7 +32,7 @@ impl Store {
     /// The name of the positions branch: `positions_branch` in `accord.toml` (working tree; in a
     /// bare repository HEAD), else `accord/positions`.
     pub fn positions_branch(&self) -> &str {
-        self.config.positions_branch.as_deref().unwrap_or(DEFAULT_BRANCH)
+        self.config.positions_branch_name()
     }
 
     /// The local positions branch's tip, if it exists.

@@ -140,6 +140,17 @@ fn row02_a_pull_request_cannot_move_where_agreements_or_positions_live() {
     human.code(1);
     assert!(human.stderr.contains("accord.toml changes where"), "{}", human.stderr);
 
+    // An accord.toml that states the defaults moves nothing: no false alarm.
+    env.git(&["checkout", "-q", "main"]).ok();
+    env.git(&["checkout", "-q", "-b", "defaults"]).ok();
+    env.commit_file(
+        "accord.toml",
+        "dir = \"agreements/\"\npositions_branch = \"accord/positions\"\n",
+        "State the defaults",
+    );
+    let r = gate(&env, "main..defaults", &[], 0);
+    assert_eq!(r["ratified"], true, "{r:#}");
+
     // PR 3: point accord at an empty positions branch, leaving every objection behind.
     env.git(&["checkout", "-q", "main"]).ok();
     env.git(&["checkout", "-q", "-b", "pr3"]).ok();
