@@ -67,6 +67,9 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
                 )))
             }
         };
+    // The range's own commits are judged as made no earlier than now: their dates are the
+    // pull request author's to choose.
+    store.judge_range_from(merge_base)?;
     // The base side decides where agreements and positions live; a pull request that moves
     // them would leave every objection behind.
     let base_config = store.project_config_at(base)?;

@@ -165,6 +165,9 @@ pub struct Store {
     /// The bottoms (commits with no parent present) of the last history walked into a
     /// [`Graph`] in this process, by its tip: the positions-branch cache reads them.
     walked: std::cell::RefCell<Option<(Oid, Vec<Oid>)>>,
+    /// For judging a range (`review`): the commits of the base's history, and the time no
+    /// other commit is taken to be older than ([`Store::judge_range_from`]).
+    time_floor: std::cell::RefCell<Option<(std::collections::HashSet<Oid>, i64)>>,
     /// The last full history walked in this process, by its tip, shared by every timeline.
     graph_memo: std::cell::RefCell<Option<(Oid, std::sync::Arc<Graph>)>>,
     /// The last answer of the positions-branch cache.
@@ -248,6 +251,7 @@ impl Store {
             config: ProjectConfig::default(),
             dir: "agreements".into(),
             walked: Default::default(),
+            time_floor: Default::default(),
             graph_memo: Default::default(),
             branch_memo: Default::default(),
             timelines: Default::default(),
@@ -320,6 +324,24 @@ impl Store {
             }
         }
         Ok(false)
+    }
+
+    /// Judge a range's head with the commits `base` does not reach taken as made now, at the
+    /// earliest. SPEC §4 judges by committer times, and a pull request's author chooses its
+    /// commits' times: an edit dated before the sign-offs on the text it replaces would make
+    /// that text look never ratified (its rules in force skipped), hide an objection from the
+    /// amended text, or count a reverted text's old sign-offs again. The base's history keeps
+    /// its own times. Walks `base` first; turns the caches off for the rest of the process,
+    /// since they hold answers under the repository's own times.
+    pub fn judge_range_from(&self, base: ObjectId) -> Result<()> {
+        let trusted: std::collections::HashSet<Oid> =
+            self.graph(base)?.nodes.iter().map(|n| n.id).collect();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        cache::turn_caches_off();
+        *self.time_floor.borrow_mut() = Some((trusted, now));
+        Ok(())
     }
 
     /// Judge with another `accord.toml` (for `review`, which reads the base side's).

@@ -265,6 +265,12 @@ impl Store {
             }
             g.nodes[i].parents = parents;
         }
+        // A range under review: its own commits are judged as made no earlier than the floor.
+        if let Some((trusted, floor)) = self.time_floor.borrow().as_ref() {
+            for n in g.nodes.iter_mut().filter(|n| !trusted.contains(&n.id)) {
+                n.time = n.time.max(*floor);
+            }
+        }
         // Read the messages that matter: from the cache, else from the object database.
         let mut to_read = Vec::new();
         for i in pending {

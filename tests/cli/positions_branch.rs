@@ -747,6 +747,55 @@ fn same_second_positions_keep_the_positions_branch_order() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
 
+/// A pull request's commit dates are its author's to choose. An edit dated long before the
+/// sign-offs on the text it replaces must not make that text look never ratified (which would
+/// skip its rules in force), nor bring a reverted text's old sign-offs back.
+#[test]
+fn backdated_edits_in_a_pull_request_do_not_get_past_the_gate() {
+    let mut team = Team::new("consent");
+    let ada = team.env.repo.clone();
+    for who in [ADA, GRACE, KATHERINE] {
+        team.take(who, &ada, &["sign", "charter"]);
+    }
+    let long_ago = team.env.clock.get() - 400 * 86_400;
+    let backdated = |team: &mut Team, who: (&str, &str), args: &[&str]| {
+        let now = team.env.clock.get();
+        team.env.clock.set(long_ago);
+        team.git(who, &ada, args).ok();
+        team.env.clock.set(now);
+    };
+    // Katherine makes herself the only party, dated before anyone signed the charter.
+    team.git(KATHERINE, &ada, &["checkout", "-q", "-b", "takeover"]).ok();
+    let only_katherine = charter("consent")
+        .replace("[[party]]\nname = \"Ada Lovelace\"\nemail = \"ada@example.com\"\nrole = \"steward\"\n\n", "")
+        .replace("[[party]]\nname = \"Grace Hopper\"\nemail = \"grace@example.com\"\n\n", "")
+        .replace("email = \"katherine@example.com\"\n", "email = \"katherine@example.com\"\nrole = \"steward\"\n")
+        .split("[[commitment]]")
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(!only_katherine.contains("grace@") && only_katherine.contains("role = \"steward\""));
+    std::fs::write(ada.join("agreements/charter.toml"), &only_katherine).unwrap();
+    backdated(&mut team, KATHERINE, &["commit", "-q", "-am", "Take over"]);
+    team.take(KATHERINE, &ada, &["sign", "charter"]);
+    let r = team.accord(ADA, &ada, &["review", "main..takeover", "--require-ratified"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("rule in force"), "{}", r.stdout);
+
+    // A revert to a text signed long ago, dated before the sign-offs on the text it reverts.
+    team.git(ADA, &ada, &["checkout", "-q", "main"]).ok();
+    edit(&ada, PURPOSE, AMENDED);
+    team.git(ADA, &ada, &["commit", "-q", "-am", "Amend the purpose"]).ok();
+    for who in [ADA, GRACE, KATHERINE] {
+        team.take(who, &ada, &["sign", "charter"]);
+    }
+    team.git(ADA, &ada, &["checkout", "-q", "-b", "revert"]).ok();
+    edit(&ada, AMENDED, PURPOSE);
+    backdated(&mut team, ADA, &["commit", "-q", "-am", "Back to the first purpose"]);
+    let r = team.accord(ADA, &ada, &["review", "main..revert", "--require-ratified"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+}
+
 #[test]
 fn ssh_signed_positions_survive_sync_and_verify_in_a_fresh_clone() {
     if !require_tool("ssh-keygen") {
