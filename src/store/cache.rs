@@ -19,7 +19,7 @@ use super::raw_commit::CommitKind;
 use crate::ledger::Position;
 use crate::trailers::{Stance, Trailers};
 
-const FILE: &str = "events-v2.bin";
+pub(super) const FILE: &str = "events-v2.bin";
 const MAGIC: &[u8; 8] = b"ACCRDEV2";
 
 #[derive(Debug, Clone)]
@@ -59,17 +59,7 @@ pub(super) fn open_sealed<'a>(data: &'a [u8], magic: &[u8; 8]) -> Option<Reader<
 
 /// Whether `ACCORD_NO_CACHE` says to neither read nor write any cache file.
 pub(super) fn no_cache() -> bool {
-    CACHES_OFF.load(std::sync::atomic::Ordering::Relaxed)
-        || std::env::var_os("ACCORD_NO_CACHE").is_some()
-}
-
-/// Set for the rest of the process by a judgment whose commit times are not the repository's
-/// own ([`super::Store::judge_range_from`]): nothing is read from or written to the caches.
-static CACHES_OFF: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// No cache for the rest of this process.
-pub(super) fn turn_caches_off() {
-    CACHES_OFF.store(true, std::sync::atomic::Ordering::Relaxed);
+    std::env::var_os("ACCORD_NO_CACHE").is_some()
 }
 
 /// Start a file: magic and this build's version.

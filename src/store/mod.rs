@@ -168,6 +168,8 @@ pub struct Store {
     /// For judging a range (`review`): the commits of the base's history, and the time no
     /// other commit is taken to be older than ([`Store::judge_range_from`]).
     time_floor: std::cell::RefCell<Option<(std::collections::HashSet<Oid>, i64)>>,
+    /// The caches' folder while judging a range ([`Store::judge_range_from`]).
+    own_state: std::cell::RefCell<Option<tempfile::TempDir>>,
     /// The last full history walked in this process, by its tip, shared by every timeline.
     graph_memo: std::cell::RefCell<Option<(Oid, std::sync::Arc<Graph>)>>,
     /// The last answer of the positions-branch cache.
@@ -252,6 +254,7 @@ impl Store {
             dir: "agreements".into(),
             walked: Default::default(),
             time_floor: Default::default(),
+            own_state: Default::default(),
             graph_memo: Default::default(),
             branch_memo: Default::default(),
             timelines: Default::default(),
@@ -331,15 +334,22 @@ impl Store {
     /// commits' times: an edit dated before the sign-offs on the text it replaces would make
     /// that text look never ratified (its rules in force skipped), hide an objection from the
     /// amended text, or count a reverted text's old sign-offs again. The base's history keeps
-    /// its own times. Walks `base` first; turns the caches off for the rest of the process,
-    /// since they hold answers under the repository's own times.
+    /// its own times. Walks `base` first. The caches of this process then live in a folder of
+    /// its own, deleted at the end: those of judged answers start empty (the repository's hold
+    /// answers under its own times), and those of what objects say (events, the folder index,
+    /// the positions branch) start as copies of the repository's.
     pub fn judge_range_from(&self, base: ObjectId) -> Result<()> {
         let trusted: std::collections::HashSet<Oid> =
             self.graph(base)?.nodes.iter().map(|n| n.id).collect();
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
-        cache::turn_caches_off();
+        let own = tempfile::tempdir()?;
+        for file in [cache::FILE, folder_index::FILE, branch_cache::FILE] {
+            // (A missing or unreadable file is a cold cache, as anywhere.)
+            let _ = std::fs::copy(self.state_dir().join(file), own.path().join(file));
+        }
+        *self.own_state.borrow_mut() = Some(own);
         *self.time_floor.borrow_mut() = Some((trusted, now));
         Ok(())
     }
@@ -837,7 +847,10 @@ impl Store {
 
     /// Where the event cache and other accord state live.
     pub fn state_dir(&self) -> PathBuf {
-        self.repo.path().join("accord")
+        match self.own_state.borrow().as_ref() {
+            Some(own) => own.path().to_path_buf(),
+            None => self.repo.path().join("accord"),
+        }
     }
 
     /// Local branch and tag names (short), sorted, at most `max` of each kind.
