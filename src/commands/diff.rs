@@ -36,13 +36,19 @@ fn parse(bytes: &[u8], path: &str) -> Result<Agreement> {
 
 /// The agreement at a commit: (side, text). Where its file is not at that commit, it is looked
 /// for under the ids the agreement had before a rename (`git mv`) along the history that leads
-/// to `tip` (HEAD when `None`), as `log` and `history` follow them.
-fn at(store: &Store, rev: &str, id: &str, tip: Option<ObjectId>) -> Result<(Side, Agreement)> {
+/// to the commit `tip` gives (HEAD when `None`; asked only then), as `log` and `history` follow
+/// them.
+fn at(
+    store: &Store,
+    rev: &str,
+    id: &str,
+    tip: &dyn Fn() -> Result<Option<ObjectId>>,
+) -> Result<(Side, Agreement)> {
     let commit = store.resolve(rev)?;
     let path = store.path_of(id);
     let found = match store.blob_at(commit, &path)? {
         Some(text) => Some((text, path.clone())),
-        None => earlier_file(store, commit, id, tip)?,
+        None => earlier_file(store, commit, id, tip()?)?,
     };
     let ((blob, bytes), file) =
         found.ok_or_else(|| Error::new(format!("{path} does not exist at {rev}")))?;
@@ -65,8 +71,7 @@ fn earlier_file(
 ) -> Result<Option<Found>> {
     let Some(tip) = tip.map_or_else(|| store.head(), |t| Ok(Some(t)))? else { return Ok(None) };
     let graph = store.graph_for(tip, id)?;
-    let timeline = Timeline::build(store, &graph, id)?;
-    for earlier in timeline.ids.iter().filter(|i| *i != id) {
+    for earlier in Timeline::lineage_ids(store, &graph, id)?.iter().filter(|i| *i != id) {
         let path = store.path_of(earlier);
         if let Some(text) = store.blob_at(commit, &path)? {
             return Ok(Some((text, path)));
@@ -104,14 +109,16 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     let (from, old, to, new) = match (&args.from, &args.to) {
         (Some(f), Some(t)) => {
             // The lineage is the one that leads to TO, when the agreement is there by this id.
-            let to_commit = store.resolve(t)?;
-            let tip = store.blob_at(to_commit, &path)?.map(|_| to_commit);
-            let (fs, fa) = at(&store, f, &args.id, tip)?;
-            let (ts, ta) = at(&store, t, &args.id, None)?;
+            let to_tip = || -> Result<Option<ObjectId>> {
+                let to = store.resolve(t)?;
+                Ok(store.blob_at(to, &path)?.map(|_| to))
+            };
+            let (fs, fa) = at(&store, f, &args.id, &to_tip)?;
+            let (ts, ta) = at(&store, t, &args.id, &|| Ok(None))?;
             (fs, fa, ts, ta)
         }
         (Some(f), None) => {
-            let (fs, fa) = at(&store, f, &args.id, None)?;
+            let (fs, fa) = at(&store, f, &args.id, &|| Ok(None))?;
             let (ts, ta, _) = current(&store, &args.id)?;
             (fs, fa, ts, ta)
         }

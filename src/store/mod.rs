@@ -167,7 +167,7 @@ pub struct Store {
     walked: std::cell::RefCell<Option<(Oid, Vec<Oid>)>>,
     /// For judging a range (`review`): the commits of the base's history, and the time no
     /// other commit is taken to be older than ([`Store::judge_range_from`]).
-    time_floor: std::cell::RefCell<Option<(std::collections::HashSet<Oid>, i64)>>,
+    time_floor: std::cell::RefCell<Option<(std::sync::Arc<Graph>, i64)>>,
     /// The caches' folder while judging a range ([`Store::judge_range_from`]).
     own_state: std::cell::RefCell<Option<tempfile::TempDir>>,
     /// The last full history walked in this process, by its tip, shared by every timeline.
@@ -339,8 +339,8 @@ impl Store {
     /// answers under its own times), and those of what objects say (events, the folder index,
     /// the positions branch) start as copies of the repository's.
     pub fn judge_range_from(&self, base: ObjectId) -> Result<()> {
-        let trusted: std::collections::HashSet<Oid> =
-            self.graph(base)?.nodes.iter().map(|n| n.id).collect();
+        // (Walked once: `positions_in_range` takes the same shared walk.)
+        let trusted = self.shared_graph(base.into())?;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);

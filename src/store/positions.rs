@@ -186,7 +186,7 @@ impl Store {
         head_graph: &Graph,
         merge_base: ObjectId,
     ) -> Result<Vec<Arc<Position>>> {
-        let base_graph = self.graph(merge_base)?;
+        let base_graph = self.shared_graph(merge_base.into())?;
         let mut out: Vec<Arc<Position>> = head_graph
             .order(|n| matches!(n.accord, CommitKind::Position(_)) && !base_graph.contains(&n.id))
             .into_iter()

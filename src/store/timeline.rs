@@ -110,6 +110,12 @@ impl<'g> Timeline<'g> {
         Ok(lineage)
     }
 
+    /// The ids agreement `id` had along `graph`, newest first (more than one after a rename),
+    /// found from its edits alone: the positions branch is not read.
+    pub fn lineage_ids(store: &Store, graph: &'g Graph, id: &str) -> Result<Vec<String>> {
+        Ok(Timeline::main_line(store, graph, id)?.ids)
+    }
+
     /// The edits and the positions reachable from the tip of `graph`, renames followed.
     fn main_line(store: &Store, graph: &'g Graph, id: &str) -> Result<Timeline<'g>> {
         let path = store.path_of(id);

@@ -49,6 +49,16 @@ impl Team {
         r.json()[0].clone()
     }
 
+    /// A consent charter signed (and synced) by all three parties, and Ada's clone.
+    fn signed_by_all() -> (Team, PathBuf) {
+        let mut team = Team::new("consent");
+        let ada = team.env.repo.clone();
+        for who in [ADA, GRACE, KATHERINE] {
+            team.take(who, &ada, &["sign", "charter"]);
+        }
+        (team, ada)
+    }
+
     /// `sign` (or another stance) then `sync`, as a party does.
     fn take(&mut self, who: (&str, &str), dir: &Path, args: &[&str]) {
         self.accord(who, dir, args).ok();
@@ -187,11 +197,7 @@ fn a_rebase_merge_keeps_consent_and_each_positions_own_time() {
 
 #[test]
 fn a_fresh_clone_sees_every_synced_position_without_configuration() {
-    let mut team = Team::new("consent");
-    let ada = team.env.repo.clone();
-    for who in [ADA, GRACE, KATHERINE] {
-        team.take(who, &ada, &["sign", "charter"]);
-    }
+    let (team, _) = Team::signed_by_all();
     let fresh = team.clone_for("fresh");
     let st = team.status(&fresh);
     assert_eq!(st["ratified"], true, "{st}");
@@ -607,11 +613,7 @@ fn review_of_a_rename_is_a_change_not_a_removal() {
 /// `main` renamed the file, signed under the old id, then merged.
 #[test]
 fn review_shows_positions_under_an_id_renamed_before_base() {
-    let mut team = Team::new("consent");
-    let ada = team.env.repo.clone();
-    for who in [ADA, GRACE, KATHERINE] {
-        team.take(who, &ada, &["sign", "charter"]);
-    }
+    let (mut team, ada) = Team::signed_by_all();
     team.git(ADA, &ada, &["checkout", "-q", "-b", "feat"]).ok();
     edit(&ada, "paved road", "paved, lit road");
     team.git(ADA, &ada, &["commit", "-q", "-am", "Light the road"]).ok();
@@ -647,11 +649,7 @@ fn review_shows_positions_under_an_id_renamed_before_base() {
 
 #[test]
 fn retire_then_remove_passes_the_gate_and_removing_first_does_not() {
-    let mut team = Team::new("consent");
-    let ada = team.env.repo.clone();
-    for who in [ADA, GRACE, KATHERINE] {
-        team.take(who, &ada, &["sign", "charter"]);
-    }
+    let (mut team, ada) = Team::signed_by_all();
     // Removing a ratified agreement straight away fails the gate.
     team.git(ADA, &ada, &["checkout", "-q", "-b", "drop"]).ok();
     team.git(ADA, &ada, &["rm", "-q", "agreements/charter.toml"]).ok();
@@ -752,11 +750,7 @@ fn same_second_positions_keep_the_positions_branch_order() {
 /// skip its rules in force), nor bring a reverted text's old sign-offs back.
 #[test]
 fn backdated_edits_in_a_pull_request_do_not_get_past_the_gate() {
-    let mut team = Team::new("consent");
-    let ada = team.env.repo.clone();
-    for who in [ADA, GRACE, KATHERINE] {
-        team.take(who, &ada, &["sign", "charter"]);
-    }
+    let (mut team, ada) = Team::signed_by_all();
     let long_ago = team.env.clock.get() - 400 * 86_400;
     let backdated = |team: &mut Team, who: (&str, &str), args: &[&str]| {
         let now = team.env.clock.get();
