@@ -15,6 +15,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     accord::store::start_clock();
+    accord::store::free_nothing_at_exit();
     let cli = accord::cli::Cli::parse();
     let mut ui = accord::ui::Ui::new(cli.format, cli.color, cli.quiet);
     match accord::commands::run(cli.dir.as_deref(), cli.command, &mut ui) {

@@ -47,6 +47,14 @@ pub fn governance_differs(a: &Agreement, b: &Agreement) -> bool {
     if a.decision != b.decision || a.parties.len() != b.parties.len() {
         return true;
     }
+    // Mostly the same list in the same order, which needs no sets.
+    let same_in_order =
+        a.parties.iter().zip(&b.parties).all(|(p, q)| {
+            p.role == q.role && (p.email == q.email || p.email.trim() == q.email.trim())
+        });
+    if same_in_order {
+        return false;
+    }
     let key = |x: &Agreement| -> HashSet<(String, &'static str)> {
         x.parties.iter().map(|p| (email_key(p.email.trim()), p.role.as_str())).collect()
     };
@@ -134,6 +142,26 @@ mod tests {
             retired: false,
             supersedes: vec![],
         }
+    }
+
+    #[test]
+    fn governance_differs_on_roles_and_members_not_on_order_or_case() {
+        let ab = vec![party("a", Role::Partner), party("b", Role::Steward)];
+        let base = agreement(Rule::Consent, None, ab.clone());
+        let same = |parties: Vec<Party>| agreement(Rule::Consent, None, parties);
+        assert!(!governance_differs(&base, &same(ab.clone())), "the same list");
+        let ba = vec![ab[1].clone(), ab[0].clone()];
+        assert!(!governance_differs(&base, &same(ba)), "the same parties in another order");
+        let mut upper = ab.clone();
+        upper[0].email = " A@EXAMPLE.com".into();
+        assert!(!governance_differs(&base, &same(upper)), "an email in other case, padded");
+        let mut role = ab.clone();
+        role[0].role = Role::Steward;
+        assert!(governance_differs(&base, &same(role)), "a role changed");
+        let mut other = ab.clone();
+        other[1].email = "c@example.com".into();
+        assert!(governance_differs(&base, &same(other)), "a party replaced");
+        assert!(governance_differs(&base, &agreement(Rule::Unanimous, None, ab)), "the rule");
     }
 
     fn pos(n: &str, stance: Stance, t: i64) -> Position {

@@ -205,7 +205,9 @@ pub(super) enum Step<'a> {
 /// Locates problems with a parsed agreement in the text it was parsed from.
 pub(super) struct Locator<'t> {
     text: &'t str,
-    doc: Option<toml_edit::ImDocument<&'t str>>,
+    /// Parsed again with spans when the first problem is located: a valid file never needs
+    /// it (parsing it took as long as reading the agreement).
+    doc: OnceCell<Option<toml_edit::ImDocument<&'t str>>>,
     file: &'t str,
     /// Built when the first problem is located: a valid file never needs it.
     lines: OnceCell<Lines<'t>>,
@@ -213,12 +215,15 @@ pub(super) struct Locator<'t> {
 
 impl<'t> Locator<'t> {
     pub(super) fn new(text: &'t str, file: &'t str) -> Self {
-        let doc = toml_edit::ImDocument::parse(text).ok();
-        Locator { text, doc, file, lines: OnceCell::new() }
+        Locator { text, doc: OnceCell::new(), file, lines: OnceCell::new() }
+    }
+
+    fn doc(&self) -> Option<&toml_edit::ImDocument<&'t str>> {
+        self.doc.get_or_init(|| toml_edit::ImDocument::parse(self.text).ok()).as_ref()
     }
 
     fn span(&self, path: &[Step]) -> Option<usize> {
-        let doc = self.doc.as_ref()?;
+        let doc = self.doc()?;
         let mut item = doc.as_item();
         let mut best = None;
         for step in path {
@@ -241,7 +246,7 @@ impl<'t> Locator<'t> {
 
     /// The byte range of the value at `path`, when the file has it.
     fn value_span(&self, path: &[Step]) -> Option<Range<usize>> {
-        let doc = self.doc.as_ref()?;
+        let doc = self.doc()?;
         let mut item = doc.as_item();
         for step in path {
             item = match step {

@@ -107,7 +107,12 @@ fn other_schema(text: &str) -> Option<(i64, Option<usize>)> {
 
 /// Parse and validate. The usual entry point.
 pub fn load(bytes: &[u8], file: &str) -> Result<Agreement, LoadError> {
-    let agreement = parse(bytes, file)?;
+    load_parsed(parse(bytes, file)?, bytes, file)
+}
+
+/// [`load`] for a text already [`parse`]d: `agreement` must be what `parse(bytes, file)`
+/// gave.
+pub fn load_parsed(agreement: Agreement, bytes: &[u8], file: &str) -> Result<Agreement, LoadError> {
     // parse() succeeded, so the bytes are UTF-8.
     let text = std::str::from_utf8(bytes).unwrap_or_default();
     let problems = validate(&agreement, text, file);

@@ -257,3 +257,32 @@ fn concurrent_runs_write_the_cache_safely() {
         assert_same(&env, &format!("after 8 concurrent runs, round {round}"));
     }
 }
+
+/// The binary frees nothing of what it read when it ends (the operating system takes the
+/// memory back at once), but writes its caches first: a `history` leaves its timelines, and a
+/// `status` its events and its snapshot, which the next run reads.
+#[test]
+fn the_binary_writes_its_caches_before_it_ends() {
+    let env = rich();
+    let names = |env: &TestEnv| -> Vec<String> {
+        let mut n: Vec<String> = files_under(&cache_dir(env))
+            .iter()
+            .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        n.sort();
+        n
+    };
+    remove(&cache_dir(&env));
+    let first = accord_mode(&env, Mode::Warm, &words("history beta --format json"));
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let written = names(&env);
+    assert!(written.iter().any(|n| n.starts_with("timelines-")), "{written:?}");
+    remove(&cache_dir(&env));
+    accord_mode(&env, Mode::Warm, &words("status --format json"));
+    let written = names(&env);
+    for want in ["events-", "snapshot-"] {
+        assert!(written.iter().any(|n| n.starts_with(want)), "no {want}* in {written:?}");
+    }
+    let again = accord_mode(&env, Mode::Warm, &words("history beta --format json"));
+    assert_eq!(again.stdout, first.stdout);
+}

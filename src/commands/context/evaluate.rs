@@ -217,6 +217,14 @@ fn evaluate_inner(
     store.nothing_meanwhile();
     let history = history?;
     crate::store::trace("history", t0);
+    // Cold (the rules in force not yet known for some revision): every text of every
+    // agreement is parsed on a second thread while the positions branch is read, the texts
+    // at `commit` among them.
+    let cold = wanted.iter().any(|(id, blob)| !history.knows(&format!("in-force:{id}"), *blob));
+    if cold {
+        let ids: Vec<&str> = wanted.iter().map(|(id, _)| id.as_str()).collect();
+        store.read_ahead(&history, &ids, store.positions_branch(), commit)?;
+    }
     let mut loaded = Vec::new();
     // The texts not remembered, read all at once.
     let missing: Vec<ObjectId> =
@@ -229,7 +237,11 @@ fn evaluate_inner(
                 Some(bytes) => bytes,
                 None => store.read_blob(blob)?.unwrap_or_default(),
             };
-            model::load(&bytes, &path).map_err(load_error)
+            match store.parsed_already(blob, &path) {
+                Some(a) => model::load_parsed(Agreement::clone(&a), &bytes, &path),
+                None => model::load(&bytes, &path),
+            }
+            .map_err(load_error)
         })?;
         loaded.push((id, blob, a));
     }
@@ -245,13 +257,6 @@ fn evaluate_inner(
         Some(g) => positions_by_agreement(g.positions().into_iter().filter(|p| keep(p))),
         None => positions_by_agreement(history.positions.iter().map(|p| &**p)),
     };
-    // Cold (the rules in force not yet known for some revision): every text of every
-    // agreement is parsed on a second thread while the positions branch is read.
-    let cold = loaded.iter().any(|(id, blob, _)| !history.knows(&format!("in-force:{id}"), *blob));
-    if cold {
-        let ids: Vec<&str> = loaded.iter().map(|(id, _, _)| id.as_str()).collect();
-        store.read_ahead(&history, &ids, store.positions_branch(), commit)?;
-    }
     // Warm: what counts on the positions branch is remembered for this commit and these tips.
     let (key, remembered) = store.counted_branch(commit)?;
     let remembered = remembered
