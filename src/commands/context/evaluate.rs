@@ -25,20 +25,19 @@ pub fn positions_by_agreement<'p>(
 }
 
 /// Of the positions-branch positions naming `id`'s lineage (newest first), those that count at
-/// `commit`, where the agreement is `agreement` (SPEC §4 rule 2).
+/// `commit`, where the agreement is `agreement`, stored as blob `revision` (SPEC §4 rule 2).
 fn count<'p>(
     store: &Store,
     source: Source,
     commit: ObjectId,
-    id: &str,
-    agreement: &Agreement,
+    (id, revision, agreement): (&str, ObjectId, &Agreement),
     branch: &[&'p Position],
 ) -> Result<Vec<&'p Position>> {
     if branch.is_empty() {
         return Ok(Vec::new());
     }
     let reader = AgreementRevisions::new(store, source, id);
-    let current = core::Revisions::fingerprint(&reader, agreement)?;
+    let current = reader.meaning_of(revision, agreement)?;
     let lineage = || {
         let graph = store.graph_for(commit, id)?;
         Timeline::lineage_of(store, &graph, id, &|rev| core::Revisions::meaning(&reader, rev))
@@ -295,7 +294,10 @@ fn evaluate_inner(
                     .chain(on.iter().copied().filter(|p| p.trailers.agreement != *id))
                     .map(|p| (p.time, p.commit))
                     .max();
-                core::counting::merge(&here, &count(store, source, commit, id, agreement, &on)?)
+                core::counting::merge(
+                    &here,
+                    &count(store, source, commit, (id, *blob, agreement), &on)?,
+                )
             }
         };
         out.push(evaluate(store, source, id, *blob, agreement, &counted)?);
