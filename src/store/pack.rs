@@ -44,6 +44,8 @@ const FIRST_READ: usize = 1024;
 const WINDOW: usize = 16 << 10;
 /// Windows kept per reader.
 const WINDOWS: usize = 8;
+/// Output room given to zlib past an object's size (see [`inflate`]).
+const SLACK: usize = 320;
 /// Largest object read this way; larger ones are left to libgit2.
 const MAX_OBJECT: usize = 64 << 20;
 
@@ -569,8 +571,11 @@ fn inflate(
     z: &mut flate2::Decompress,
 ) -> Option<Vec<u8>> {
     z.reset(true);
-    // One byte of room past the size: a stream that writes it is longer than it says.
-    let mut out = Vec::with_capacity(size + 1);
+    // Room past the size: zlib decodes on its fast path only while it has room for a longest
+    // match (258 bytes) left, so without it the last 258 bytes of every object, all of a
+    // commit's message, went through the slow path. A stream that writes past the size is
+    // longer than it says.
+    let mut out = Vec::with_capacity(size + SLACK);
     let mut feed = |input: &[u8], out: &mut Vec<u8>| -> Option<bool> {
         let mut input = input;
         while !input.is_empty() {
@@ -781,6 +786,32 @@ mod tests {
         git(d, &["commit", "-q", "-m", "more"]);
         git(d, &["repack", "-q", "-d"]);
         same_as_libgit2(d, true);
+    }
+
+    /// An object inflates to exactly the size its entry gives: a stream that ends early, or
+    /// goes on past it (within the room given to zlib past the size or beyond it), is not
+    /// the object.
+    #[test]
+    fn a_stream_inflates_only_to_its_stated_size() {
+        let dir = repo();
+        let d = dir.path();
+        git(d, &["gc", "-q"]);
+        let packs = Packs::open(&d.join(".git/objects"));
+        let pack = &packs.packs[0];
+        let text: Vec<u8> = (0..1000u32).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
+        let mut z = flate2::Decompress::new(true);
+        let mut chunk = Vec::new();
+        let mut deflate = flate2::Compress::new(flate2::Compression::default(), true);
+        let mut stream = Vec::with_capacity(text.len() + 64);
+        deflate.compress_vec(&text, &mut stream, flate2::FlushCompress::Finish).expect("deflate");
+        // The whole stream is in `first`: the pack is never read.
+        let mut read =
+            |size: usize| inflate(pack, pack.pack_len, size, &stream, &mut chunk, &mut z);
+        assert_eq!(read(text.len()).as_deref(), Some(&text[..]));
+        for size in [text.len() + 1, text.len() - 1, text.len() - SLACK / 2, text.len() - SLACK, 10]
+        {
+            assert_eq!(read(size), None, "stated size {size}");
+        }
     }
 
     #[test]
