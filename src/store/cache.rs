@@ -321,10 +321,11 @@ impl Cache {
 
     /// Write the cache if this run learnt something; prune entries for commits outside `g`
     /// when they outnumber half of those inside. Failing to write is not an error: the cache
-    /// is an optimisation.
-    pub fn save_if_changed(self, dir: &Path, g: &Graph) {
+    /// is an optimisation. The file is encoded and written on a thread of its own, returned to
+    /// be waited for.
+    pub fn save_if_changed(self, dir: &Path, g: &Graph) -> Option<std::thread::JoinHandle<()>> {
         if self.fresh.is_empty() || no_cache() {
-            return;
+            return None;
         }
         // Which stored entries the graph still reaches, without indexing every node of it.
         let inside: std::collections::HashSet<&Oid> = g
@@ -334,21 +335,27 @@ impl Cache {
             .collect();
         let outside = self.index.len() - inside.len();
         let prune = outside > inside.len() / 2;
-        let kept: Vec<&(usize, usize)> = self
+        let kept: Vec<(usize, usize)> = self
             .index
             .iter()
             .filter(|(id, _)| !self.fresh.contains_key(id) && (!prune || inside.contains(id)))
-            .map(|(_, range)| range)
+            .map(|(_, &range)| range)
             .collect();
-        let mut out = header(MAGIC, self.data.len() + self.fresh.len() * 256);
-        out.extend_from_slice(&((kept.len() + self.fresh.len()) as u32).to_le_bytes());
-        for &&(start, end) in &kept {
-            out.extend_from_slice(&self.data[start..end]);
-        }
-        for (id, c) in &self.fresh {
-            encode_entry(&mut out, id, c);
-        }
-        seal(dir, FILE, out);
+        drop(inside);
+        let dir = dir.to_path_buf();
+        let write = move || {
+            let mut out = header(MAGIC, self.data.len() + self.fresh.len() * 256);
+            out.extend_from_slice(&((kept.len() + self.fresh.len()) as u32).to_le_bytes());
+            for &(start, end) in &kept {
+                out.extend_from_slice(&self.data[start..end]);
+            }
+            for (id, c) in &self.fresh {
+                encode_entry(&mut out, id, c);
+            }
+            seal(&dir, FILE, out);
+        };
+        // No thread to be had: no cache written, which only costs the next run time.
+        std::thread::Builder::new().spawn(write).ok()
     }
 }
 
@@ -378,7 +385,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut cache = Cache::default();
         cache.insert(id, cached);
-        cache.save_if_changed(dir.path(), &Graph::default());
+        let writing = cache.save_if_changed(dir.path(), &Graph::default());
+        writing.expect("a thread writes it").join().unwrap();
         let back = Cache::load(dir.path());
         assert_eq!(back.get(&id, None).unwrap().accord, accord);
         assert_eq!(back.get(&id, Some("t")).unwrap().accord, accord);

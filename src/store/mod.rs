@@ -190,6 +190,9 @@ pub struct Store {
     meanwhile: std::cell::Cell<Meanwhile>,
     /// Texts being read ahead on a thread of its own (`read_ahead.rs`).
     texts_ahead: std::cell::RefCell<Option<read_ahead::TextsAhead>>,
+    /// Cache files being written on threads of their own, waited for before a walk reads the
+    /// cache again and when the store is dropped.
+    writes: std::cell::RefCell<Vec<std::thread::JoinHandle<()>>>,
 }
 
 /// What a walk may do on its own thread while its messages are read on others: work that
@@ -264,6 +267,7 @@ impl Store {
             branch_ahead: Default::default(),
             meanwhile: Default::default(),
             texts_ahead: Default::default(),
+            writes: Default::default(),
         };
         store.load_config()?;
         Ok(store)
@@ -965,6 +969,16 @@ pub fn trace(what: &str, since: Instant) {
                 "accord trace: {what}: {:.1} ms (at {at:.1} ms)",
                 since.elapsed().as_secs_f64() * 1000.0
             );
+        }
+    }
+}
+
+impl Store {
+    /// Wait for the cache files being written on other threads.
+    pub(super) fn finish_writes(&self) {
+        for w in self.writes.borrow_mut().drain(..) {
+            // A writer that panicked wrote nothing: the cache is only an optimisation.
+            let _ = w.join();
         }
     }
 }

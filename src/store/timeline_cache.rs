@@ -393,6 +393,7 @@ fn decode_lineages(data: &[u8], dir: &str, horizon: u64) -> Option<(Oid, Lineage
 
 impl Drop for Store {
     fn drop(&mut self) {
+        self.finish_writes();
         self.save_timelines();
         if super::ENDING_PROCESS.load(std::sync::atomic::Ordering::Relaxed) {
             // What a run read stays where it is: the process ends next, and the operating

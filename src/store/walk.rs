@@ -148,6 +148,7 @@ impl Store {
         only: Option<&str>,
     ) -> Result<Graph> {
         let t0 = std::time::Instant::now();
+        self.finish_writes();
         let mut cache = Cache::load(&self.state_dir());
         super::trace("commit-graph and cache loaded", t0);
         let packs = self.packs();
@@ -305,8 +306,9 @@ impl Store {
         g.apply_structure();
         let bottoms = g.nodes.iter().filter(|n| n.parents.is_empty()).map(|n| n.id).collect();
         *self.walked.borrow_mut() = Some((tip, bottoms));
-        cache.save_if_changed(&self.state_dir(), &g);
-        super::trace("cache saved", t0);
+        // Written while the evaluation goes on (its end is mostly one thread's work).
+        self.writes.borrow_mut().extend(cache.save_if_changed(&self.state_dir(), &g));
+        super::trace("cache saving", t0);
         Ok(g)
     }
 
