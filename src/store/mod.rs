@@ -349,6 +349,8 @@ impl Store {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
         let own = tempfile::tempdir()?;
+        // The base's walk may still be writing what it read.
+        self.finish_writes();
         for file in [cache::FILE, folder_index::FILE, branch_cache::FILE] {
             // (A missing or unreadable file is a cold cache, as anywhere.)
             let _ = std::fs::copy(self.state_dir().join(file), own.path().join(file));
@@ -495,6 +497,14 @@ impl Store {
     /// [`Store::parsed`] or a read-ahead did), without reading it.
     pub fn parsed_already(&self, id: impl Into<Oid>, path: &str) -> Option<Arc<model::Agreement>> {
         self.parsed.borrow().get(&(id.into(), path.to_string())).cloned().flatten()
+    }
+
+    /// Wait for the cache files being written on other threads.
+    fn finish_writes(&self) {
+        for w in self.writes.borrow_mut().drain(..) {
+            // A writer that panicked wrote nothing: the cache is only an optimisation.
+            let _ = w.join();
+        }
     }
 
     /// Agreement ids and blob ids in the agreements folder of `commit`, sorted by id.
@@ -969,16 +979,6 @@ pub fn trace(what: &str, since: Instant) {
                 "accord trace: {what}: {:.1} ms (at {at:.1} ms)",
                 since.elapsed().as_secs_f64() * 1000.0
             );
-        }
-    }
-}
-
-impl Store {
-    /// Wait for the cache files being written on other threads.
-    pub(super) fn finish_writes(&self) {
-        for w in self.writes.borrow_mut().drain(..) {
-            // A writer that panicked wrote nothing: the cache is only an optimisation.
-            let _ = w.join();
         }
     }
 }
