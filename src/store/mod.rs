@@ -495,7 +495,11 @@ impl Store {
 
     /// The agreement at blob `id` under `path` when this process has parsed it already (as
     /// [`Store::parsed`] or a read-ahead did), without reading it.
-    pub fn parsed_already(&self, id: impl Into<Oid>, path: &str) -> Option<Arc<model::Agreement>> {
+    pub(crate) fn parsed_already(
+        &self,
+        id: impl Into<Oid>,
+        path: &str,
+    ) -> Option<Arc<model::Agreement>> {
         self.parsed.borrow().get(&(id.into(), path.to_string())).cloned().flatten()
     }
 
@@ -986,11 +990,12 @@ pub fn trace(what: &str, since: Instant) {
 /// Set by [`free_nothing_at_exit`].
 static ENDING_PROCESS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// A store dropped from now on writes its caches but frees none of what it read: the binary
-/// calls this, as its process ends right after the command. A cold `status` at 100,000
-/// commits holds some 100,000 small objects (the history, its positions, parsed texts), and
-/// freeing them one by one took 7 ms of its 150; the operating system takes the process's
-/// memory back at once. Library users and tests never call it.
+/// Every store dropped from now on writes its caches but frees none of what it read: the
+/// binary calls this, as its process ends right after the command (the few stores `site`'s
+/// workers open stay in memory until then too). A cold `status` at 100,000 commits holds some
+/// 100,000 small objects (the history, its positions, parsed texts), and freeing them one by
+/// one took 7 ms of its 150; the operating system takes the process's memory back at once.
+/// Library users and tests never call it.
 pub fn free_nothing_at_exit() {
     ENDING_PROCESS.store(true, std::sync::atomic::Ordering::Relaxed);
 }
@@ -1013,6 +1018,29 @@ mod tests {
         assert_eq!(parse_git_date("1700000000 -0230"), Some((1_700_000_000, -150)));
         assert_eq!(parse_git_date("2026-11-20T10:00:00Z"), Some((1_795_168_800, 0)));
         assert_eq!(parse_git_date("yesterday"), None);
+    }
+
+    /// Cache files written on other threads are finished before a store is gone, freeing or
+    /// not (the process may end right after).
+    #[test]
+    fn a_dropped_store_waits_for_its_cache_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        Repository::init(dir.path()).unwrap();
+        for free_nothing in [false, true] {
+            if free_nothing {
+                free_nothing_at_exit();
+            }
+            let store = Store::open(Some(dir.path())).unwrap();
+            let marker = dir.path().join(format!("written-{free_nothing}"));
+            let to = marker.clone();
+            store.writes.borrow_mut().push(std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                std::fs::write(to, b"done").unwrap();
+            }));
+            drop(store);
+            assert!(marker.exists(), "the write was not waited for (free nothing: {free_nothing})");
+        }
+        ENDING_PROCESS.store(false, std::sync::atomic::Ordering::Relaxed);
     }
 
     #[test]

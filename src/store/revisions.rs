@@ -73,7 +73,7 @@ impl<'a, 's> AgreementRevisions<'a, 's> {
 
     /// The meaning of `agreement`, stored as blob `revision`: remembered by the history (a
     /// cold run's read-ahead fingerprinted every text), else computed from `agreement`.
-    pub fn meaning_of(&self, revision: ObjectId, agreement: &Agreement) -> Result<Meaning> {
+    pub(crate) fn meaning_of(&self, revision: ObjectId, agreement: &Agreement) -> Result<Meaning> {
         let compute = || fingerprint(agreement);
         let Source::History(h) = self.source else { return compute() };
         match h.meaning_or(to_oid(revision), || Ok(Some(to_oid(compute()?))))? {

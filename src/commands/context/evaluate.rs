@@ -24,15 +24,16 @@ pub fn positions_by_agreement<'p>(
     map
 }
 
-/// Of the positions-branch positions naming `id`'s lineage (newest first), those that count at
-/// `commit`, where the agreement is `agreement`, stored as blob `revision` (SPEC §4 rule 2).
+/// Of the positions-branch positions naming the lineage of the agreement `loaded` (its id, blob
+/// and text at `commit`; newest first), those that count at `commit` (SPEC §4 rule 2).
 fn count<'p>(
     store: &Store,
     source: Source,
     commit: ObjectId,
-    (id, revision, agreement): (&str, ObjectId, &Agreement),
+    loaded: &(String, ObjectId, Agreement),
     branch: &[&'p Position],
 ) -> Result<Vec<&'p Position>> {
+    let (id, revision, agreement) = (loaded.0.as_str(), loaded.1, &loaded.2);
     if branch.is_empty() {
         return Ok(Vec::new());
     }
@@ -219,11 +220,15 @@ fn evaluate_inner(
     // Cold (the rules in force not yet known for some revision): every text of every
     // agreement is parsed on a second thread while the positions branch is read, the texts
     // at `commit` among them.
+    // (A current text that does not load is reported before anything the read-ahead met.)
     let cold = wanted.iter().any(|(id, blob)| !history.knows(&format!("in-force:{id}"), *blob));
-    if cold {
-        let ids: Vec<&str> = wanted.iter().map(|(id, _)| id.as_str()).collect();
-        store.read_ahead(&history, &ids, store.positions_branch(), commit)?;
-    }
+    let ahead = match cold {
+        true => {
+            let ids: Vec<&str> = wanted.iter().map(|(id, _)| id.as_str()).collect();
+            store.read_ahead(&history, &ids, store.positions_branch(), commit)
+        }
+        false => Ok(()),
+    };
     let mut loaded = Vec::new();
     // The texts not remembered, read all at once.
     let missing: Vec<ObjectId> =
@@ -244,6 +249,7 @@ fn evaluate_inner(
         })?;
         loaded.push((id, blob, a));
     }
+    ahead?;
     crate::store::trace("agreements loaded", t0);
     // Filtering needs every position, not only the standing ones the history remembers.
     let graph = match keep {
@@ -271,7 +277,8 @@ fn evaluate_inner(
     let source = Source::History(&history);
     let mut out = Vec::new();
     let mut learnt: Vec<crate::store::Learnt> = Vec::new();
-    for (id, blob, agreement) in &loaded {
+    for this in &loaded {
+        let (id, blob, agreement) = this;
         // Positions under an earlier id of the lineage count as under this one (SPEC §4).
         let lineage: Vec<&str> = std::iter::once(id.as_str())
             .chain(renamed.iter().filter(|(_, new)| new == id).map(|(old, _)| old.as_str()))
@@ -294,10 +301,7 @@ fn evaluate_inner(
                     .chain(on.iter().copied().filter(|p| p.trailers.agreement != *id))
                     .map(|p| (p.time, p.commit))
                     .max();
-                core::counting::merge(
-                    &here,
-                    &count(store, source, commit, (id, *blob, agreement), &on)?,
-                )
+                core::counting::merge(&here, &count(store, source, commit, this, &on)?)
             }
         };
         out.push(evaluate(store, source, id, *blob, agreement, &counted)?);
