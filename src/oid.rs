@@ -39,25 +39,38 @@ impl FromStr for ObjectId {
             return Err(bad());
         }
         let mut out = [0u8; 20];
-        for (i, pair) in s.as_bytes().chunks(2).enumerate() {
-            let hi = (pair[0] as char).to_digit(16).ok_or_else(bad)?;
-            let lo = (pair[1] as char).to_digit(16).ok_or_else(bad)?;
-            out[i] = (hi * 16 + lo) as u8;
+        for (o, pair) in out.iter_mut().zip(s.as_bytes().chunks_exact(2)) {
+            let hi = hex_digit(pair[0]).ok_or_else(bad)?;
+            let lo = hex_digit(pair[1]).ok_or_else(bad)?;
+            *o = hi << 4 | lo;
         }
         Ok(ObjectId(out))
     }
 }
 
+/// The value of one hex digit, either case (a cold `status` reads some 20,000 ids).
+fn hex_digit(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
 impl fmt::Display for ObjectId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut s = String::with_capacity(40);
-        for b in self.0 {
-            s.push_str(&format!("{b:02x}"));
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = [0u8; 40];
+        for (pair, b) in hex.chunks_exact_mut(2).zip(self.0) {
+            pair[0] = DIGITS[usize::from(b >> 4)];
+            pair[1] = DIGITS[usize::from(b & 15)];
         }
+        let s = std::str::from_utf8(&hex).map_err(|_| fmt::Error)?;
         // Honour precision like git2's Oid does (`{:.10}`).
         match f.precision() {
             Some(p) => f.write_str(&s[..p.min(40)]),
-            None => f.write_str(&s),
+            None => f.write_str(s),
         }
     }
 }
@@ -88,5 +101,36 @@ mod tests {
         assert!("3b18e512".parse::<ObjectId>().is_err());
         assert!("zz18e512dba79e4c8300dd08aeb37f8e728b8dad".parse::<ObjectId>().is_err());
         assert!("3b18e512dba79e4c8300dd08aeb37f8e728b8dä".parse::<ObjectId>().is_err());
+        assert!("3b18e512dba79e4c8300dd08aeb37f8e728b8dä0".parse::<ObjectId>().is_err());
+        assert_eq!("3B18E512DBA79E4C8300DD08AEB37F8E728B8DAD".parse::<ObjectId>(), Ok(id));
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Printed as 40 lower-case hex digits and read back; any other text of 40
+            /// characters is read exactly when it is all hex digits, either case (the
+            /// reference: `format!` and `from_str_radix`, byte by byte).
+            #[test]
+            fn prints_and_reads_hex(
+                bytes in any::<[u8; 20]>(),
+                text in prop_oneof!["[0-9a-fA-F]{40}", "[0-9a-fA-Fg-zG-Z.ä]{40}", "[0-9a-f]{39}[g-z]"],
+            ) {
+                let id = ObjectId::from_bytes(bytes);
+                let printed: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                prop_assert_eq!(id.to_string(), printed);
+                prop_assert_eq!(id.to_string().parse::<ObjectId>(), Ok(id));
+                let by_pairs: Option<Vec<u8>> = (text.len() == 40
+                    && text.bytes().all(|b| b.is_ascii_hexdigit()))
+                .then(|| (0..20).map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap()).collect());
+                match (text.parse::<ObjectId>(), by_pairs) {
+                    (Ok(read), Some(want)) => prop_assert_eq!(&read.as_bytes()[..], &want[..]),
+                    (Err(_), None) => {}
+                    (got, want) => prop_assert!(false, "{text}: {got:?} against {want:?}"),
+                }
+            }
+        }
     }
 }

@@ -103,7 +103,7 @@ pub fn evaluate_in_force<R: Revisions + ?Sized>(
     positions: &[&Position],
     history: Option<&super::in_force::History>,
 ) -> Result<Evaluation> {
-    let same = SameMeaning::new(reader, agreement)?;
+    let same = SameMeaning::new(reader, revision, agreement)?;
     let standings = standings(agreement, revision, positions, &same)?;
     let Verdict { mut ratified, mut blocking } = rules::verdict(agreement, &standings);
     let removed_objecting = match history {

@@ -23,6 +23,12 @@ pub trait Revisions {
     /// The meaning of the text stored under blob `revision`: `Ok(None)` when there is no such
     /// blob or it does not parse as an agreement; `Err` when reading failed.
     fn meaning(&self, revision: ObjectId) -> Result<Option<Meaning>>;
+    /// The meaning of `agreement`, which is the text stored under blob `revision`: its
+    /// fingerprint, unless the reader remembers it.
+    fn meaning_at(&self, revision: ObjectId, agreement: &Agreement) -> Result<Meaning> {
+        let _ = revision;
+        self.fingerprint(agreement)
+    }
 }
 
 /// Answers "does the revision a position names mean what the current text means?", asking the
@@ -34,9 +40,13 @@ pub struct SameMeaning<'r, R: Revisions + ?Sized> {
 }
 
 impl<'r, R: Revisions + ?Sized> SameMeaning<'r, R> {
-    /// A checker against the meaning of `current`.
-    pub fn new(reader: &'r R, current: &Agreement) -> Result<SameMeaning<'r, R>> {
-        Ok(SameMeaning { reader, current: reader.fingerprint(current)?, known: Default::default() })
+    /// A checker against the meaning of `current`, the text that `revision` names.
+    pub fn new(reader: &'r R, revision: &str, current: &Agreement) -> Result<SameMeaning<'r, R>> {
+        let current = match revision.parse::<ObjectId>() {
+            Ok(rev) => reader.meaning_at(rev, current)?,
+            Err(_) => reader.fingerprint(current)?,
+        };
+        Ok(SameMeaning { reader, current, known: Default::default() })
     }
 
     /// A checker against a meaning already known.

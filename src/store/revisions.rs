@@ -71,18 +71,6 @@ impl<'a, 's> AgreementRevisions<'a, 's> {
         AgreementRevisions { store, source, path: store.path_of(id) }
     }
 
-    /// The meaning of `agreement`, stored as blob `revision`: remembered by the history (a
-    /// cold run's read-ahead fingerprinted every text), else computed from `agreement`.
-    pub(crate) fn meaning_of(&self, revision: ObjectId, agreement: &Agreement) -> Result<Meaning> {
-        let compute = || fingerprint(agreement);
-        let Source::History(h) = self.source else { return compute() };
-        match h.meaning_or(to_oid(revision), || Ok(Some(to_oid(compute()?))))? {
-            Some(m) => Ok(from_oid(m)),
-            // Remembered as not parsing: `agreement` did, so say what it means.
-            None => compute(),
-        }
-    }
-
     fn compute_meaning(&self, blob: Oid) -> Result<Option<Meaning>> {
         match self.store.parsed(blob, &self.path)? {
             Some(a) => fingerprint(&a).map(Some),
@@ -103,6 +91,18 @@ impl Revisions for AgreementRevisions<'_, '_> {
                 .meaning_or(blob, || Ok(self.compute_meaning(blob)?.map(to_oid)))
                 .map(|m| m.map(from_oid)),
             Source::Graph(_) => self.compute_meaning(blob),
+        }
+    }
+
+    /// Remembered by the history (a cold run's read-ahead fingerprinted every text), else
+    /// computed from `agreement`.
+    fn meaning_at(&self, revision: ObjectId, agreement: &Agreement) -> Result<Meaning> {
+        let compute = || fingerprint(agreement);
+        let Source::History(h) = self.source else { return compute() };
+        match h.meaning_or(to_oid(revision), || Ok(Some(to_oid(compute()?))))? {
+            Some(m) => Ok(from_oid(m)),
+            // Remembered as not parsing: `agreement` did, so say what it means.
+            None => compute(),
         }
     }
 }

@@ -38,7 +38,7 @@ fn count<'p>(
         return Ok(Vec::new());
     }
     let reader = AgreementRevisions::new(store, source, id);
-    let current = reader.meaning_of(revision, agreement)?;
+    let current = core::Revisions::meaning_at(&reader, revision, agreement)?;
     let lineage = || {
         let graph = store.graph_for(commit, id)?;
         Timeline::lineage_of(store, &graph, id, &|rev| core::Revisions::meaning(&reader, rev))
