@@ -24,8 +24,8 @@ pub fn positions_by_agreement<'p>(
     map
 }
 
-/// Of the positions-branch positions naming the lineage of the agreement `loaded` (its id, blob
-/// and text at `commit`; newest first), those that count at `commit` (SPEC §4 rule 2).
+/// Of the positions-branch positions naming the lineage of `loaded` (an agreement's id, blob
+/// and text at `commit`), newest first, those that count at `commit` (SPEC §4 rule 2).
 fn count<'p>(
     store: &Store,
     source: Source,
