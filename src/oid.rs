@@ -116,15 +116,19 @@ mod tests {
             #[test]
             fn prints_and_reads_hex(
                 bytes in any::<[u8; 20]>(),
-                text in prop_oneof!["[0-9a-fA-F]{40}", "[0-9a-fA-Fg-zG-Z.ä]{40}", "[0-9a-f]{39}[g-z]"],
+                text in prop_oneof![
+                    "[0-9a-fA-F]{40}",
+                    "[0-9a-fA-Fg-zG-Z.ä]{40}",
+                    "[0-9a-f]{39}[g-z]",
+                ],
             ) {
                 let id = ObjectId::from_bytes(bytes);
                 let printed: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
                 prop_assert_eq!(id.to_string(), printed);
                 prop_assert_eq!(id.to_string().parse::<ObjectId>(), Ok(id));
-                let by_pairs: Option<Vec<u8>> = (text.len() == 40
-                    && text.bytes().all(|b| b.is_ascii_hexdigit()))
-                .then(|| (0..20).map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap()).collect());
+                let all_hex = text.len() == 40 && text.bytes().all(|b| b.is_ascii_hexdigit());
+                let pair = |i: usize| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap();
+                let by_pairs: Option<Vec<u8>> = all_hex.then(|| (0..20).map(pair).collect());
                 match (text.parse::<ObjectId>(), by_pairs) {
                     (Ok(read), Some(want)) => prop_assert_eq!(&read.as_bytes()[..], &want[..]),
                     (Err(_), None) => {}
