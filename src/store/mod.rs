@@ -854,7 +854,7 @@ impl Store {
     ) -> Result<ObjectId> {
         let parent = self.repo.find_commit(parent.into())?;
         let tree = parent.tree()?;
-        Ok(self.create_commit(&tree, Some(&parent), author, committer, message, sign)?.into())
+        Ok(self.create_commit(&tree, &[&parent], author, committer, message, sign)?.into())
     }
 
     /// The signed payload and the signature of a commit, if it is signed.

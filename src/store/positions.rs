@@ -116,8 +116,8 @@ impl Store {
                 Err(e) => return Err(e.into()),
             };
             let parent = old.map(|o| self.repo.find_commit(o)).transpose()?;
-            let new =
-                self.create_commit(&tree, parent.as_ref(), author, committer, message, sign)?;
+            let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+            let new = self.create_commit(&tree, &parents, author, committer, message, sign)?;
             let result = match old {
                 Some(old) => self.repo.reference_matching(&refname, new, true, old, reflog),
                 // A new branch: refuse to overwrite one created meanwhile, then retry on top.
@@ -151,7 +151,7 @@ impl Store {
     pub(super) fn create_commit(
         &self,
         tree: &git2::Tree<'_>,
-        parent: Option<&git2::Commit<'_>>,
+        parents: &[&git2::Commit<'_>],
         author: &Ident,
         committer: &Ident,
         message: &str,
@@ -166,11 +166,10 @@ impl Store {
             })
         };
         let (a, c) = (sig(author)?, sig(committer)?);
-        let parents: Vec<&git2::Commit<'_>> = parent.into_iter().collect();
         match sign {
-            None => Ok(self.repo.commit(None, &a, &c, message, tree, &parents)?),
+            None => Ok(self.repo.commit(None, &a, &c, message, tree, parents)?),
             Some(sign) => {
-                let buf = self.repo.commit_create_buffer(&a, &c, message, tree, &parents)?;
+                let buf = self.repo.commit_create_buffer(&a, &c, message, tree, parents)?;
                 let text = std::str::from_utf8(&buf)
                     .map_err(|_| Error::new("commit buffer is not UTF-8"))?;
                 let signature = sign(&buf)?;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use git2::{ErrorCode, Oid};
 
 use super::process::run_program;
-use super::Store;
+use super::{Ident, SignFn, Store};
 use crate::error::{Error, Result};
 
 /// What a sync did.
@@ -240,34 +240,24 @@ impl Store {
         // branch): a merge commit joins them and rewrites nothing.
         let o = self.repo.find_commit(ours)?;
         let t = self.repo.find_commit(theirs)?;
-        let who = match self.author() {
-            Ok(i) => match i.when {
-                Some((t, off)) => {
-                    git2::Signature::new(&i.name, &i.email, &git2::Time::new(t, off))?
-                }
-                None => git2::Signature::now(&i.name, &i.email)?,
-            },
-            Err(_) => git2::Signature::now("accord", "accord@localhost")?,
-        };
+        let ident = self.author().ok();
+        let fallback =
+            Ident { name: "accord".into(), email: "accord@localhost".into(), when: None };
+        let who = ident.as_ref().unwrap_or(&fallback);
         let message = format!("accord: join positions from {remote}\n");
         // Signed as git would sign it (`commit.gpgsign`): a remote that requires signed commits
         // on the branch takes the join too.
-        let ident = self.author().ok();
-        let sign = ident.as_ref().and_then(|i| self.sign_config(false, false, i));
-        let merge = match sign {
-            None => self.repo.commit(None, &who, &who, &message, &o.tree()?, &[&o, &t])?,
-            Some(cfg) => {
-                let buf =
-                    self.repo.commit_create_buffer(&who, &who, &message, &o.tree()?, &[&o, &t])?;
-                let text = std::str::from_utf8(&buf)
-                    .map_err(|_| Error::new("commit buffer is not UTF-8"))?;
-                let signature = crate::signing::sign(&cfg, &buf).map_err(|e| {
+        let cfg = ident.as_ref().and_then(|i| self.sign_config(false, false, i));
+        let sign_with = cfg.as_ref().map(|cfg| {
+            move |payload: &[u8]| -> Result<String> {
+                crate::signing::sign(cfg, payload).map_err(|e| {
                     Error::new(format!("cannot sign the merge that joins the positions: {e}"))
                         .hint("check user.signingkey and gpg.format; your positions are kept on the local branch")
-                })?;
-                self.repo.commit_signed(text, &signature, None)?
+                })
             }
-        };
+        });
+        let sign: Option<&SignFn<'_>> = sign_with.as_ref().map(|f| f as _);
+        let merge = self.create_commit(&o.tree()?, &[&o, &t], who, who, &message, sign)?;
         self.repo.reference_matching(local_ref, merge, true, ours, "accord sync: join")?;
         Ok((Some(merge), true))
     }
