@@ -29,7 +29,7 @@ use super::cache::{fnv, header, open_sealed, put_str, seal};
 use super::commit_graph::{BloomKey, PathChange};
 use super::error::StoreError;
 use super::graph::Graph;
-use super::pack::{Object, Objects};
+use super::pack::{Location, Object, Objects};
 use super::Store;
 use crate::error::Result;
 
@@ -386,11 +386,18 @@ impl Store {
         let run =
             |objects: &mut Objects, part: &[(u32, u32)]| -> Result<Vec<(u32, Vec<FileChange>)>> {
                 let mut memo: HashMap<Oid, Option<Oid>> = HashMap::new();
-                let mut folder_of = |root: Oid, objects: &mut Objects| -> Result<Option<Oid>> {
+                // The root trees compared, looked up in the packs all at once. A pair's folder
+                // before is mostly the next pair's folder after: that one is not asked twice.
+                let roots: Vec<Oid> = part.iter().map(|&(i, _)| g.nodes[i as usize].tree).collect();
+                let located = objects.locate(&roots);
+                let mut folder_of = |root: Oid,
+                                     at: Option<Option<Location>>,
+                                     objects: &mut Objects|
+                 -> Result<Option<Oid>> {
                     if let Some(f) = memo.get(&root) {
                         return Ok(*f);
                     }
-                    let f = subtree(objects, root, dir)?;
+                    let f = subtree_from(objects, root, at, dir)?;
                     if memo.len() >= MEMO_LIMIT {
                         memo.clear();
                     }
@@ -400,9 +407,14 @@ impl Store {
                 // Newest first, one change's folder before is mostly the next one's folder after.
                 let mut last: Option<(Oid, Arc<Object>)> = None;
                 let mut out = Vec::new();
-                for &(i, holder) in part {
+                for (k, &(i, holder)) in part.iter().enumerate() {
                     let (now, before) = (g.nodes[i as usize].tree, g.nodes[holder as usize].tree);
-                    let (now, before) = (folder_of(now, objects)?, folder_of(before, objects)?);
+                    let before_at = part.get(k + 1).filter(|(next, _)| *next == holder);
+                    let before_at = before_at.map(|_| located[k + 1]);
+                    let (now, before) = (
+                        folder_of(now, Some(located[k]), objects)?,
+                        folder_of(before, before_at, objects)?,
+                    );
                     if now == before {
                         continue;
                     }
@@ -476,9 +488,25 @@ impl Store {
 /// The id of the folder `dir` (slash-separated) under the tree `root`, `None` when there is no
 /// such folder. Reads raw tree objects: no tree is parsed into entries.
 pub(super) fn subtree(objects: &mut Objects, root: Oid, dir: &str) -> Result<Option<Oid>> {
+    subtree_from(objects, root, None, dir)
+}
+
+/// [`subtree`], the root tree's place in the packs already looked up when `located` says
+/// so ([`Objects::locate`]).
+fn subtree_from(
+    objects: &mut Objects,
+    root: Oid,
+    located: Option<Option<Location>>,
+    dir: &str,
+) -> Result<Option<Oid>> {
     let mut at = root;
+    let mut located = located;
     for part in dir.split('/') {
-        let Some(tree) = read_tree(objects, at)? else { return Ok(None) };
+        let tree = match located.take() {
+            Some(place) => read_tree_at(objects, at, place)?,
+            None => read_tree(objects, at)?,
+        };
+        let Some(tree) = tree else { return Ok(None) };
         match find_entry(&tree.1, part.as_bytes()) {
             Some((mode, id)) if octal(mode) == Some(TREE_MODE) => at = id,
             _ => return Ok(None),
@@ -504,7 +532,21 @@ fn tree_bytes(tree: &Option<Arc<Object>>) -> &[u8] {
 /// The raw tree `id` (its bytes are `.1`); `None` when it is some other kind of object; an
 /// error when missing.
 fn read_tree(objects: &mut Objects, id: Oid) -> Result<Option<Arc<Object>>> {
-    match objects.read_shared(id)? {
+    tree_or_not(objects.read_shared(id)?, id)
+}
+
+/// [`read_tree`] of a tree whose place in the packs was looked up ([`Objects::locate`]).
+fn read_tree_at(
+    objects: &mut Objects,
+    id: Oid,
+    at: Option<Location>,
+) -> Result<Option<Arc<Object>>> {
+    tree_or_not(objects.read_shared_at(id, at)?, id)
+}
+
+/// What [`read_tree`] answers for what was read as `id`.
+fn tree_or_not(read: Option<Arc<Object>>, id: Oid) -> Result<Option<Arc<Object>>> {
+    match read {
         Some(o) if o.0 == ObjectType::Tree => Ok(Some(o)),
         Some(_) => Ok(None),
         None => Err(git2::Error::new(
