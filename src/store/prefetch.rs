@@ -93,10 +93,14 @@ fn read_ahead(cg: &CommitGraph, path: PathBuf, packs: Arc<Packs>, tips: Vec<Oid>
     let mut objects = Objects::at(&packs, &path);
     let starts: Vec<u32> = tips.iter().filter_map(|t| cg.lookup(t.as_bytes())).collect();
     let Ok(listed) = list_from_graph(cg, &starts, |_| false) else { return ReadAhead::new() };
-    let mut out = ReadAhead::with_capacity(listed.len());
-    for (_, id, _) in listed {
-        if let Ok(Some((git2::ObjectType::Commit, data))) = objects.read(id) {
-            out.push((id, read_facts(id, &data)));
+    let ids: Vec<Oid> = listed.into_iter().map(|(_, id, _)| id).collect();
+    let located = packs.locate(&ids);
+    let mut out = ReadAhead::with_capacity(ids.len());
+    for (id, at) in ids.into_iter().zip(located) {
+        if let Ok(Some(o)) = objects.read_shared_at(id, at) {
+            if o.0 == git2::ObjectType::Commit {
+                out.push((id, read_facts(id, &o.1)));
+            }
         }
     }
     out

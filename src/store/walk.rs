@@ -332,18 +332,20 @@ impl Store {
         ids: &[(u32, Oid)],
         meanwhile: impl FnOnce(),
     ) -> Result<Vec<(u32, Oid, Cached)>> {
-        let read_one =
-            |objects: &mut Objects, i: u32, id: Oid| -> Result<Option<(u32, Oid, Cached)>> {
-                Ok(objects.read(id)?.map(|(_, data)| (i, id, read_facts(id, &data))))
-            };
         let packs = self.packs();
+        // Looked up in the packs all at once, in id order (see `Packs::locate`).
+        let located = packs.locate(&ids.iter().map(|&(_, id)| id).collect::<Vec<_>>());
+        let read_one = |objects: &mut Objects, k: usize| -> Result<Option<(u32, Oid, Cached)>> {
+            let (i, id) = ids[k];
+            Ok(objects.read_shared_at(id, located[k])?.map(|o| (i, id, read_facts(id, &o.1))))
+        };
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
         if ids.len() < 2048 || threads < 2 {
             meanwhile();
             let mut objects = Objects::new(&packs, self.repo.odb()?);
             let mut out = Vec::with_capacity(ids.len());
-            for &(i, id) in ids {
-                out.extend(read_one(&mut objects, i, id)?);
+            for k in 0..ids.len() {
+                out.extend(read_one(&mut objects, k)?);
             }
             return Ok(out);
         }
@@ -358,13 +360,13 @@ impl Store {
             let mut out = Vec::new();
             loop {
                 let from = next.fetch_add(1, Ordering::Relaxed) * RUN;
-                let Some(run) = ids.get(from..(from + RUN).min(ids.len())) else { break };
-                if run.is_empty() {
+                let to = (from + RUN).min(ids.len());
+                if from >= to {
                     break;
                 }
-                let mut read = Vec::with_capacity(run.len());
-                for &(i, id) in run {
-                    read.extend(read_one(objects, i, id)?);
+                let mut read = Vec::with_capacity(to - from);
+                for k in from..to {
+                    read.extend(read_one(objects, k)?);
                 }
                 out.push((from, read));
             }
