@@ -29,6 +29,7 @@ use super::cache::{fnv, header, open_sealed, put_str, seal};
 use super::commit_graph::{BloomKey, PathChange};
 use super::error::StoreError;
 use super::graph::Graph;
+use super::id_hash::{key, IdMap};
 use super::pack::{Location, Object, Objects};
 use super::Store;
 use crate::error::Result;
@@ -317,7 +318,7 @@ impl Store {
         // may have changed it, which is mostly read anyway as the folder after that change.
         let same_as_parent = |node: &super::graph::Node| -> Option<usize> {
             let p = first_parent(node)?;
-            if node.tree == g.nodes[p].tree {
+            if node.tree.as_bytes() == g.nodes[p].tree.as_bytes() {
                 return Some(p);
             }
             match (node.graph_pos, node.parents.len()) {
@@ -385,7 +386,7 @@ impl Store {
     ) -> Result<Vec<(u32, Vec<FileChange>)>> {
         let run =
             |objects: &mut Objects, part: &[(u32, u32)]| -> Result<Vec<(u32, Vec<FileChange>)>> {
-                let mut memo: HashMap<Oid, Option<Oid>> = HashMap::new();
+                let mut memo: IdMap<Option<Oid>> = IdMap::default();
                 // The root trees compared, looked up in the packs all at once. A pair's folder
                 // before is mostly the next pair's folder after: that one is not asked twice.
                 let roots: Vec<Oid> = part.iter().map(|&(i, _)| g.nodes[i as usize].tree).collect();
@@ -394,14 +395,14 @@ impl Store {
                                      at: Option<Option<Location>>,
                                      objects: &mut Objects|
                  -> Result<Option<Oid>> {
-                    if let Some(f) = memo.get(&root) {
+                    if let Some(f) = memo.get(&key(root)) {
                         return Ok(*f);
                     }
                     let f = subtree_from(objects, root, at, dir)?;
                     if memo.len() >= MEMO_LIMIT {
                         memo.clear();
                     }
-                    memo.insert(root, f);
+                    memo.insert(key(root), f);
                     Ok(f)
                 };
                 // Newest first, one change's folder before is mostly the next one's folder after.
