@@ -29,7 +29,6 @@ use super::cache::{fnv, header, open_sealed, put_str, seal};
 use super::commit_graph::{BloomKey, PathChange};
 use super::error::StoreError;
 use super::graph::Graph;
-use super::id_hash::{key, IdMap};
 use super::pack::{Location, Object, Objects};
 use super::Store;
 use crate::error::Result;
@@ -38,8 +37,11 @@ pub(super) const FILE: &str = "folders-v1.bin";
 const MAGIC: &[u8; 8] = b"ACCRDFI1";
 /// Covered tips remembered besides the current one (other branches, earlier `--rev`s).
 const MAX_TIPS: usize = 8;
-/// Bound on the memo of folder trees by root tree during a pass.
-const MEMO_LIMIT: usize = 1 << 16;
+/// Slots of the memo of folder trees by root tree during a pass: one root tree per slot,
+/// the slot chosen by the id's first bytes. A folder after a change is mostly the next
+/// change's folder before, asked again at once; a fixed table that stays in the cache answers
+/// that, where a growing hash map missed the cache at each step.
+const MEMO_SLOTS: usize = 1 << 10;
 
 /// One file of the folder that differs between a commit and its first parent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -386,7 +388,7 @@ impl Store {
     ) -> Result<Vec<(u32, Vec<FileChange>)>> {
         let run =
             |objects: &mut Objects, part: &[(u32, u32)]| -> Result<Vec<(u32, Vec<FileChange>)>> {
-                let mut memo: IdMap<Option<Oid>> = IdMap::default();
+                let mut memo: Vec<Option<(Oid, Option<Oid>)>> = vec![None; MEMO_SLOTS];
                 // The root trees compared, looked up in the packs all at once. A pair's folder
                 // before is mostly the next pair's folder after: that one is not asked twice.
                 let roots: Vec<Oid> = part.iter().map(|&(i, _)| g.nodes[i as usize].tree).collect();
@@ -395,14 +397,13 @@ impl Store {
                                      at: Option<Option<Location>>,
                                      objects: &mut Objects|
                  -> Result<Option<Oid>> {
-                    if let Some(f) = memo.get(&key(root)) {
-                        return Ok(*f);
+                    let k = root.as_bytes();
+                    let slot = (usize::from(k[0]) << 8 | usize::from(k[1])) % MEMO_SLOTS;
+                    if let Some((_, f)) = memo[slot].filter(|(held, _)| held.as_bytes() == k) {
+                        return Ok(f);
                     }
                     let f = subtree_from(objects, root, at, dir)?;
-                    if memo.len() >= MEMO_LIMIT {
-                        memo.clear();
-                    }
-                    memo.insert(key(root), f);
+                    memo[slot] = Some((root, f));
                     Ok(f)
                 };
                 // Newest first, one change's folder before is mostly the next one's folder after.

@@ -40,7 +40,6 @@ mod error;
 mod file_edits;
 mod folder_index;
 mod graph;
-mod id_hash;
 mod mailmap;
 mod pack;
 mod path_history;
