@@ -6,7 +6,8 @@
 //! repository's 800 MB pack and 175 MB index end up resident), and a second thread reads no
 //! faster than the first. Here a pack's ids are kept in memory (all of them in a pack up to
 //! [`ALL_IDS_BYTES`] of ids, else every [`SAMPLE`]th id, and an object is found with one
-//! positioned read of a block of the index), and objects are read with positioned reads of
+//! positioned read of a block of the index; many objects at once are found in one pass in id
+//! order, [`Packs::locate`]), and objects are read with positioned reads of
 //! the pack, so that memory stays with accord's own data,
 //! readers on several threads do not wait for each other, and what was read stays in the
 //! operating system's page cache, not in the process.
