@@ -229,6 +229,16 @@ impl Packs {
         }
     }
 
+    /// Read now what every pack keeps of its index in memory (its ids, or their sample, and
+    /// its offsets), as the lookups of a cold run would one first byte after another.
+    pub(super) fn load_ids(&self) {
+        for pack in &self.packs {
+            for byte in 0..=255u8 {
+                let _ = pack.bucket(byte);
+            }
+        }
+    }
+
     /// Where each of `ids` lies in the packs, as [`PackReader::read_shared`] would look it up
     /// (the first pack that has it), `None` where no pack has it: found in one pass in id
     /// order rather than by one search each. Many lookups at once then touch the ids kept in
@@ -1033,6 +1043,11 @@ mod tests {
                     .collect();
                 assert_eq!(packs.locate(asked), one_by_one, "{} asked", asked.len());
             }
+            // Read ahead, the index answers the same.
+            let ahead = Packs::open_keeping(&d.join(".git/objects"), all_bytes);
+            ahead.load_ids();
+            assert!(ahead.packs[0].buckets.iter().all(|b| b.get().is_some_and(Option::is_some)));
+            assert_eq!(ahead.locate(&sets[0]), packs.locate(&sets[0]));
         }
     }
 

@@ -42,6 +42,10 @@ impl Store {
         if tips.is_empty() || packs.is_empty() {
             return;
         }
+        // Every lookup of a cold run needs the packs' ids: they are read on a thread of their
+        // own, on the core that is otherwise idle while this one reads the commit-graph.
+        let loading = packs.clone();
+        std::thread::spawn(move || loading.load_ids());
         let Some(cg) = self.commit_graph() else { return };
         let path = self.repo.path().to_path_buf();
         let handle = std::thread::spawn(move || read_ahead(&cg, path, packs, tips));
