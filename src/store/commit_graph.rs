@@ -536,7 +536,7 @@ pub(super) mod tests {
         git_with_input(dir, args, "");
     }
 
-    fn git_with_input(dir: &Path, args: &[&str], input: &str) -> String {
+    pub(in crate::store) fn git_with_input(dir: &Path, args: &[&str], input: &str) -> String {
         let home = dir.to_str().expect("UTF-8 temp path");
         let argv: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
         let env = [

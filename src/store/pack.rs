@@ -842,7 +842,7 @@ fn apply_delta(base: &[u8], d: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::commit_graph::tests::git;
+    use crate::store::commit_graph::tests::{git, git_with_input};
 
     /// A repository whose files change a little at a time (so that packing makes deltas),
     /// with a large file and an empty one.
@@ -998,20 +998,12 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let d = dir.path();
         git(d, &["init", "-q", "-b", "main"]);
-        let mut input = Vec::new();
+        let mut input = String::new();
         for i in 0..20_000 {
             let text = format!("object {i}\n");
-            input.extend(format!("blob\ndata {}\n{text}\n", text.len()).into_bytes());
+            input.push_str(&format!("blob\ndata {}\n{text}\n", text.len()));
         }
-        let mut import = std::process::Command::new("git")
-            .args(["fast-import", "--quiet"])
-            .current_dir(d)
-            .stdin(std::process::Stdio::piped())
-            .spawn()
-            .expect("git fast-import");
-        std::io::Write::write_all(import.stdin.as_mut().expect("stdin"), &input).expect("feed");
-        drop(import.stdin.take());
-        assert!(import.wait().expect("wait").success());
+        git_with_input(d, &["fast-import", "--quiet"], &input);
         let repo = git2::Repository::open(d).expect("open");
         let every = all_objects(&repo);
         assert!(every.len() >= 20_000, "{} objects", every.len());
