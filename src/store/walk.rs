@@ -5,7 +5,10 @@
 //! reading commit objects; only commits that can be positions (one parent, same tree) have
 //! their messages read, on every core; the event cache remembers what was read, so the next
 //! run reads only new commits. Without a commit-graph (or with one that does not hold together)
-//! the walk reads each commit once. It owns the walk only: order lives in `graph.rs`, commit
+//! the walk reads each commit once. With a commit-graph the walk is two passes: which commits
+//! are reached, in which order, through a table of parents read front to back (following
+//! parents is a chain of dependent reads, so it touches as little memory as it can), then the
+//! nodes, whose reads of the commit-graph are independent of each other. It owns the walk only: order lives in `graph.rs`, commit
 //! parsing in `raw_commit.rs`, the commit-graph format in `commit_graph.rs`.
 
 use std::collections::HashMap;
@@ -16,7 +19,7 @@ use git2::Oid;
 use super::cache::{Cache, Cached};
 use super::commit_graph::{CommitGraph, CommitGraphError};
 use super::error::StoreError;
-use super::graph::{Graph, Node, Parents};
+use super::graph::{Graph, Node};
 use super::pack::Objects;
 use super::raw_commit::{classify, parse_commit, CommitKind};
 use super::Store;
@@ -27,6 +30,14 @@ use crate::error::Result;
 enum Key {
     Graph(u32),
     Loose(Oid),
+}
+
+/// A commit the walk reached: at a position of the commit-graph, or the n-th commit it read
+/// because the commit-graph does not hold it.
+#[derive(Clone, Copy)]
+enum Visit {
+    Graph(u32),
+    Loose,
 }
 
 /// What the walk knows of a commit: not reached yet, missing from the repository, or the node
@@ -154,63 +165,57 @@ impl Store {
         let packs = self.packs();
         let mut objects = Objects::new(&packs, self.repo.odb()?);
         let mut g = Graph::default();
-        let mut slot_of_graph: Vec<Slot> =
-            vec![Slot::UNSEEN; cg.as_ref().map_or(0, |c| c.len() as usize)];
-        let mut slot_of_loose: HashMap<Oid, Slot> = HashMap::new();
-        // Parents of node i are parent_keys[parent_start[i]..parent_start[i + 1]].
-        let mut parent_keys: Vec<Key> = Vec::new();
-        let mut parent_start: Vec<u32> = vec![0];
-        // Nodes whose message is still to read.
-        let mut pending: Vec<u32> = Vec::new();
-        // Mostly every commit of the commit-graph is reached: room for them all at once (memory
-        // that is not written stays untouched), not doubling and copying.
         let listed = cg.as_ref().map_or(0, |c| c.len() as usize);
-        g.nodes.reserve(listed);
-        parent_keys.reserve(listed + listed / 8);
-        parent_start.reserve(listed + 1);
-        pending.reserve(listed);
+        let mut slot_of_graph: Vec<Slot> = vec![Slot::UNSEEN; listed];
+        let mut slot_of_loose: HashMap<Oid, Slot> = HashMap::new();
         let key_of = |oid: Oid| -> Key {
             match cg.as_ref().and_then(|c| c.lookup(oid.as_bytes())) {
                 Some(p) => Key::Graph(p),
                 None => Key::Loose(oid),
             }
         };
-        let mut stack = vec![key_of(tip)];
-        let mut scratch = Vec::new();
-        while let Some(key) = stack.pop() {
-            let idx = u32::try_from(g.nodes.len())
-                .ok()
-                .filter(|&i| i < Slot::MAX_NODES)
-                .ok_or(StoreError::TooManyCommits(Slot::MAX_NODES))?;
-            let seen = match key {
-                Key::Graph(p) => &mut slot_of_graph[p as usize],
-                Key::Loose(o) => slot_of_loose.entry(o).or_insert(Slot::UNSEEN),
-            };
-            if *seen != Slot::UNSEEN {
-                continue;
+        // The commit-graph's parents, read front to back into a table of their own.
+        let table = match cg.as_ref().map(CommitGraph::parent_table).transpose() {
+            Ok(t) => t,
+            Err(e) => {
+                // An inconsistent commit-graph: start again without it.
+                let why = StoreError::from(e);
+                super::trace(&format!("{why} (set aside: reading commits instead)"), t0);
+                return self.walk(tip, every_message, None, only);
             }
-            *seen = Slot(idx);
-            let node = match key {
+        };
+        // First only which commits are reached, in which order: following parents is one
+        // read after another that cannot start before the last is done, so this pass touches
+        // as little memory as it can (a bit per commit, the parent table, the order), and the
+        // nodes are built after it, where the commit-graph's reads are independent and under
+        // way many at once.
+        let mut reached: Vec<u64> = vec![0; listed.div_ceil(64)];
+        let mut order: Vec<Visit> = Vec::with_capacity(listed);
+        // Commits the commit-graph does not hold, read as the walk meets them, and their
+        // parents.
+        let mut loose: Vec<(Oid, Cached, Vec<Key>)> = Vec::new();
+        let mut stack = vec![key_of(tip)];
+        while let Some(key) = stack.pop() {
+            if order.len() >= Slot::MAX_NODES as usize {
+                return Err(StoreError::TooManyCommits(Slot::MAX_NODES).into());
+            }
+            match key {
                 Key::Graph(p) => {
-                    let c = cg.as_ref().expect("graph keys come from the commit-graph");
-                    scratch.clear();
-                    match graph_node(c, p, &mut scratch) {
-                        Ok(node) => {
-                            parent_keys.extend(scratch.iter().map(|&q| Key::Graph(q)));
-                            node
-                        }
-                        Err(e) => {
-                            // An inconsistent commit-graph: start again without it.
-                            let why = StoreError::from(e);
-                            super::trace(
-                                &format!("{why} (set aside: reading commits instead)"),
-                                t0,
-                            );
-                            return self.walk(tip, every_message, None, only);
-                        }
+                    let (word, bit) = (p as usize / 64, 1u64 << (p % 64));
+                    if reached[word] & bit != 0 {
+                        continue;
                     }
+                    reached[word] |= bit;
+                    order.push(Visit::Graph(p));
+                    let table = table.as_ref().expect("graph keys come from the commit-graph");
+                    stack.extend(table.of(p).iter().rev().map(|&q| Key::Graph(q)));
                 }
                 Key::Loose(id) => {
+                    let seen = slot_of_loose.entry(id).or_insert(Slot::UNSEEN);
+                    if *seen != Slot::UNSEEN {
+                        continue;
+                    }
+                    *seen = Slot(order.len() as u32);
                     let facts = match cache.get(&id, only) {
                         Some(c) => c,
                         None => match objects.read(id)? {
@@ -227,45 +232,75 @@ impl Store {
                             }
                         },
                     };
-                    parent_keys.extend(facts.parents.iter().map(|&p| key_of(p)));
-                    Node {
+                    let keys: Vec<Key> = facts.parents.iter().map(|&p| key_of(p)).collect();
+                    stack.extend(keys.iter().rev().copied());
+                    order.push(Visit::Loose);
+                    loose.push((id, facts, keys));
+                }
+            }
+        }
+        // Where each commit reached becomes a node (independent writes, many under way at
+        // once), so that the nodes are built with their parents in one pass.
+        for (i, visit) in order.iter().enumerate() {
+            if let Visit::Graph(p) = *visit {
+                slot_of_graph[p as usize] = Slot(i as u32);
+            }
+        }
+        // Nodes whose message is still to read.
+        let mut pending: Vec<u32> = Vec::with_capacity(order.len());
+        g.nodes.reserve(order.len());
+        let mut loose = loose.into_iter();
+        for (idx, visit) in order.iter().enumerate() {
+            let (node, named) = match *visit {
+                Visit::Graph(p) => {
+                    let c = cg.as_ref().expect("graph keys come from the commit-graph");
+                    let table = table.as_ref().expect("graph keys come from the commit-graph");
+                    let Some((id, tree, time)) = graph_facts(c, p) else {
+                        // An inconsistent commit-graph: start again without it.
+                        let why = StoreError::from(CommitGraphError::Parents { pos: p });
+                        super::trace(&format!("{why} (set aside: reading commits instead)"), t0);
+                        return self.walk(tip, every_message, None, only);
+                    };
+                    let named = table.of(p);
+                    pending.push(idx as u32);
+                    let parents = named.iter().filter_map(|&q| slot_of_graph[q as usize].node());
+                    let node = Node {
+                        id,
+                        tree,
+                        parents: parents.collect(),
+                        parent_count: named.len(),
+                        time,
+                        accord: CommitKind::Other,
+                        graph_pos: Some(p),
+                    };
+                    (node, named.len())
+                }
+                Visit::Loose => {
+                    let (id, facts, keys) = loose.next().expect("one per loose visit");
+                    let slot = |k: &Key| match k {
+                        Key::Graph(p) => slot_of_graph[*p as usize],
+                        Key::Loose(o) => slot_of_loose.get(o).copied().unwrap_or(Slot::UNSEEN),
+                    };
+                    let node = Node {
                         id,
                         tree: facts.tree,
-                        parents: Parents::new(),
+                        parents: keys.iter().filter_map(|k| slot(k).node()).collect(),
                         parent_count: facts.parents.len(),
                         time: facts.time,
                         accord: facts.accord,
                         graph_pos: None,
-                    }
+                    };
+                    (node, keys.len())
                 }
             };
-            if matches!(key, Key::Graph(_)) {
-                pending.push(idx);
-            }
-            let from = *parent_start.last().expect("starts with 0") as usize;
-            stack.extend(parent_keys[from..].iter().rev().copied());
-            parent_start.push(parent_keys.len() as u32);
-            g.nodes.push(node);
-        }
-        super::trace("walked", t0);
-        // Link parents by index.
-        for i in 0..g.nodes.len() {
-            let keys = &parent_keys[parent_start[i] as usize..parent_start[i + 1] as usize];
-            let parents: Parents = keys
-                .iter()
-                .filter_map(|k| {
-                    let s = match k {
-                        Key::Graph(p) => slot_of_graph[*p as usize],
-                        Key::Loose(o) => slot_of_loose.get(o).copied().unwrap_or(Slot::UNSEEN),
-                    };
-                    s.node()
-                })
-                .collect();
-            if parents.len() < keys.len() {
+            // A parent beyond a shallow clone's horizon.
+            if node.parents.len() < named {
                 g.truncated = true;
             }
-            g.nodes[i].parents = parents;
+            g.nodes.push(node);
         }
+        drop(table);
+        super::trace("walked", t0);
         // A range under review: its own commits are judged as made no earlier than the floor.
         if let Some((trusted, floor)) = self.time_floor.borrow().as_ref() {
             for n in g.nodes.iter_mut().filter(|n| !trusted.contains(&n.id)) {
@@ -400,22 +435,10 @@ impl Store {
     }
 }
 
-/// The node of the commit at `p` in the commit-graph, its parent positions in `parents`.
-fn graph_node(c: &CommitGraph, p: u32, parents: &mut Vec<u32>) -> Result<Node, CommitGraphError> {
-    let bad = CommitGraphError::Parents { pos: p };
-    c.parents(p, parents)?;
-    let (Some(id), Some(tree), Some(time)) = (c.oid(p), c.tree(p), c.time(p)) else {
-        return Err(bad);
-    };
-    Ok(Node {
-        id: Oid::from_bytes(&id).map_err(|_| bad)?,
-        tree: Oid::from_bytes(&tree).map_err(|_| bad)?,
-        parents: Parents::new(),
-        parent_count: parents.len(),
-        time,
-        accord: CommitKind::Other,
-        graph_pos: Some(p),
-    })
+/// The id, root tree and committer time of the commit at `p` in the commit-graph.
+fn graph_facts(c: &CommitGraph, p: u32) -> Option<(Oid, Oid, i64)> {
+    let (id, tree, time) = (c.oid(p)?, c.tree(p)?, c.time(p)?);
+    Some((Oid::from_bytes(&id).ok()?, Oid::from_bytes(&tree).ok()?, time))
 }
 
 /// A split commit-graph chain (`commit-graphs/commit-graph-chain` naming each layer's file),
