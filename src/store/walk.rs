@@ -8,8 +8,9 @@
 //! the walk reads each commit once. With a commit-graph the walk is two passes: which commits
 //! are reached, in which order, through a table of parents read front to back (following
 //! parents is a chain of dependent reads, so it touches as little memory as it can), then the
-//! nodes, whose reads of the commit-graph are independent of each other. It owns the walk only: order lives in `graph.rs`, commit
-//! parsing in `raw_commit.rs`, the commit-graph format in `commit_graph.rs`.
+//! nodes, whose reads of the commit-graph are independent of each other. It owns the walk
+//! only: order lives in `graph.rs`, commit parsing in `raw_commit.rs`, the commit-graph format
+//! in `commit_graph.rs`.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
