@@ -83,10 +83,27 @@ pub struct ParentTable {
 const NO_PARENT: u32 = u32::MAX;
 const MORE: u32 = u32::MAX - 1;
 
+/// One commit's entry in a [`ParentTable`], to be read with [`ParentTable::parents`].
+#[derive(Clone, Copy)]
+pub struct ParentEntry([u32; 2]);
+
 impl ParentTable {
+    /// The entry of the commit at `pos` (no parents past the end).
+    pub fn entry(&self, pos: u32) -> ParentEntry {
+        ParentEntry(self.two.get(pos as usize).copied().unwrap_or([NO_PARENT, NO_PARENT]))
+    }
+
+    /// The parent positions an entry stands for.
+    pub fn parents<'a>(&'a self, e: &'a ParentEntry) -> &'a [u32] {
+        self.resolve(&e.0)
+    }
+
     /// The parent positions of the commit at `pos` (none past the end).
     pub fn of(&self, pos: u32) -> &[u32] {
-        let Some(e) = self.two.get(pos as usize) else { return &[] };
+        self.two.get(pos as usize).map_or(&[], |e| self.resolve(e))
+    }
+
+    fn resolve<'a>(&'a self, e: &'a [u32; 2]) -> &'a [u32] {
         match *e {
             [NO_PARENT, _] => &[],
             [MORE, at] => {

@@ -18,9 +18,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use git2::Oid;
 
 use super::cache::{Cache, Cached};
-use super::commit_graph::{CommitGraph, CommitGraphError};
+use super::commit_graph::{CommitGraph, CommitGraphError, ParentEntry};
 use super::error::StoreError;
-use super::graph::{Graph, Node};
+use super::graph::{Graph, Node, Parents};
 use super::pack::Objects;
 use super::raw_commit::{classify, parse_commit, CommitKind};
 use super::Store;
@@ -37,7 +37,9 @@ enum Key {
 /// because the commit-graph does not hold it.
 #[derive(Clone, Copy)]
 enum Visit {
-    Graph(u32),
+    /// At this position, with its parents' entry (read again when building its node, it
+    /// would be a read at random once more).
+    Graph(u32, ParentEntry),
     Loose,
 }
 
@@ -207,9 +209,10 @@ impl Store {
                         continue;
                     }
                     reached[word] |= bit;
-                    order.push(Visit::Graph(p));
                     let table = table.as_ref().expect("graph keys come from the commit-graph");
-                    stack.extend(table.of(p).iter().rev().map(|&q| Key::Graph(q)));
+                    let entry = table.entry(p);
+                    stack.extend(table.parents(&entry).iter().rev().map(|&q| Key::Graph(q)));
+                    order.push(Visit::Graph(p, entry));
                 }
                 Key::Loose(id) => {
                     let seen = slot_of_loose.entry(id).or_insert(Slot::UNSEEN);
@@ -243,7 +246,7 @@ impl Store {
         // Where each commit reached becomes a node (independent writes, many under way at
         // once), so that the nodes are built with their parents in one pass.
         for (i, visit) in order.iter().enumerate() {
-            if let Visit::Graph(p) = *visit {
+            if let Visit::Graph(p, _) = *visit {
                 slot_of_graph[p as usize] = Slot(i as u32);
             }
         }
@@ -252,8 +255,8 @@ impl Store {
         g.nodes.reserve(order.len());
         let mut loose = loose.into_iter();
         for (idx, visit) in order.iter().enumerate() {
-            let (node, named) = match *visit {
-                Visit::Graph(p) => {
+            let (node, named) = match visit {
+                &Visit::Graph(p, ref entry) => {
                     let c = cg.as_ref().expect("graph keys come from the commit-graph");
                     let table = table.as_ref().expect("graph keys come from the commit-graph");
                     let Some((id, tree, time)) = graph_facts(c, p) else {
@@ -262,13 +265,18 @@ impl Store {
                         super::trace(&format!("{why} (set aside: reading commits instead)"), t0);
                         return self.walk(tip, every_message, None, only);
                     };
-                    let named = table.of(p);
+                    let named = table.parents(entry);
                     pending.push(idx as u32);
-                    let parents = named.iter().filter_map(|&q| slot_of_graph[q as usize].node());
+                    let mut parents = Parents::new();
+                    for &q in named {
+                        if let Some(n) = slot_of_graph[q as usize].node() {
+                            parents.push(n);
+                        }
+                    }
                     let node = Node {
                         id,
                         tree,
-                        parents: parents.collect(),
+                        parents,
                         parent_count: named.len(),
                         time,
                         accord: CommitKind::Other,
