@@ -250,6 +250,29 @@ impl Store {
                 slot_of_graph[p as usize] = Slot(i as u32);
             }
         }
+        // The commit-graph's id, root tree and time of every commit reached, in a pass of
+        // its own: its reads are independent of each other, and with nothing else in the loop
+        // the processor has many of them under way at once.
+        let mut raw: Vec<RawFacts> = Vec::with_capacity(order.len());
+        if let Some(c) = cg.as_ref() {
+            for visit in &order {
+                if let Visit::Graph(p, _) = *visit {
+                    match (c.oid(p), c.tree(p), c.time(p)) {
+                        (Some(id), Some(tree), Some(time)) => raw.push((id, tree, time)),
+                        _ => {
+                            // An inconsistent commit-graph: start again without it.
+                            let why = StoreError::from(CommitGraphError::Parents { pos: p });
+                            super::trace(
+                                &format!("{why} (set aside: reading commits instead)"),
+                                t0,
+                            );
+                            return self.walk(tip, every_message, None, only);
+                        }
+                    }
+                }
+            }
+        }
+        let mut raw = raw.into_iter();
         // Nodes whose message is still to read.
         let mut pending: Vec<u32> = Vec::with_capacity(order.len());
         g.nodes.reserve(order.len());
@@ -257,14 +280,9 @@ impl Store {
         for (idx, visit) in order.iter().enumerate() {
             let (node, named) = match visit {
                 &Visit::Graph(p, ref entry) => {
-                    let c = cg.as_ref().expect("graph keys come from the commit-graph");
                     let table = table.as_ref().expect("graph keys come from the commit-graph");
-                    let Some((id, tree, time)) = graph_facts(c, p) else {
-                        // An inconsistent commit-graph: start again without it.
-                        let why = StoreError::from(CommitGraphError::Parents { pos: p });
-                        super::trace(&format!("{why} (set aside: reading commits instead)"), t0);
-                        return self.walk(tip, every_message, None, only);
-                    };
+                    let (id, tree, time) = raw.next().expect("one per commit-graph visit");
+                    let (id, tree) = (graph_oid(&id), graph_oid(&tree));
                     let named = table.parents(entry);
                     pending.push(idx as u32);
                     let mut parents = Parents::new();
@@ -444,10 +462,12 @@ impl Store {
     }
 }
 
-/// The id, root tree and committer time of the commit at `p` in the commit-graph.
-fn graph_facts(c: &CommitGraph, p: u32) -> Option<(Oid, Oid, i64)> {
-    let (id, tree, time) = (c.oid(p)?, c.tree(p)?, c.time(p)?);
-    Some((Oid::from_bytes(&id).ok()?, Oid::from_bytes(&tree).ok()?, time))
+/// A commit's id, root tree and committer time as the commit-graph holds them.
+type RawFacts = ([u8; 20], [u8; 20], i64);
+
+/// An object id from the commit-graph's 20 bytes.
+fn graph_oid(bytes: &[u8; 20]) -> Oid {
+    Oid::from_bytes(bytes).expect("20 bytes make an id")
 }
 
 /// A split commit-graph chain (`commit-graphs/commit-graph-chain` naming each layer's file),
