@@ -45,6 +45,9 @@ const FIRST_READ: usize = 1024;
 /// few kilobytes, and commits are read in about the order the pack holds them (measured: 16 KB
 /// does as well as 64 KB there, and better for texts read one here, one there).
 const WINDOW: usize = 16 << 10;
+/// Bytes read at once when the last window served only the read it was made for: objects
+/// read one here, one there (an agreement's texts across a pack) need no more than their page.
+const LONE_WINDOW: usize = 4 << 10;
 /// Windows kept per reader.
 const WINDOWS: usize = 8;
 /// Output room given to zlib past an object's size (see [`inflate`]).
@@ -148,6 +151,10 @@ pub(super) struct PackReader<'p> {
     /// The last pieces of packs read, as (pack, start, bytes); the next to replace at `next`.
     windows: Vec<(usize, u64, Vec<u8>)>,
     next: usize,
+    /// Reads the last window made served after the one it was made for.
+    last_hits: u32,
+    /// Which window that is.
+    last: usize,
 }
 
 #[cfg(unix)]
@@ -226,6 +233,8 @@ impl Packs {
             z: flate2::Decompress::new(true),
             windows: Vec::new(),
             next: 0,
+            last_hits: 0,
+            last: usize::MAX,
         }
     }
 
@@ -624,13 +633,22 @@ impl PackReader<'_> {
             *wp == p && *start <= off && end <= start + data.len() as u64
         });
         let i = match hit {
-            Some(i) => i,
+            Some(i) => {
+                if i == self.last {
+                    self.last_hits += 1;
+                }
+                i
+            }
             None => {
                 let pack = &self.packs.packs[p];
                 // Aligned down to a page, and long enough to hold the `n` bytes.
                 let start = off & !4095;
-                let len =
-                    ((pack.pack_len - start) as usize).min(WINDOW.max((end - start) as usize));
+                let want = if self.last_hits == 0 && self.last != usize::MAX {
+                    LONE_WINDOW
+                } else {
+                    WINDOW
+                };
+                let len = ((pack.pack_len - start) as usize).min(want.max((end - start) as usize));
                 let i = if self.windows.len() < WINDOWS {
                     self.windows.push((p, start, Vec::new()));
                     self.windows.len() - 1
@@ -648,6 +666,7 @@ impl PackReader<'_> {
                 }
                 w.0 = p;
                 w.1 = start;
+                (self.last, self.last_hits) = (i, 0);
                 i
             }
         };
