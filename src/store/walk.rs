@@ -251,14 +251,19 @@ impl Store {
             }
         }
         // The commit-graph's id, root tree and time of every commit reached, in a pass of
-        // its own: its reads are independent of each other, and with nothing else in the loop
-        // the processor has many of them under way at once.
-        let mut raw: Vec<RawFacts> = Vec::with_capacity(order.len());
+        // its own and in the commit-graph's order: its chunks are read front to back (the
+        // processor fetches ahead), where the walk's order would read them at random.
+        let mut raw: Vec<RawFacts> = vec![([0; 20], [0; 20], 0); order.len()];
         if let Some(c) = cg.as_ref() {
-            for visit in &order {
-                if let Visit::Graph(p, _) = *visit {
+            for (w, &word) in reached.iter().enumerate() {
+                let mut bits = word;
+                while bits != 0 {
+                    let p = (w * 64) as u32 + bits.trailing_zeros();
+                    bits &= bits - 1;
                     match (c.oid(p), c.tree(p), c.time(p)) {
-                        (Some(id), Some(tree), Some(time)) => raw.push((id, tree, time)),
+                        (Some(id), Some(tree), Some(time)) => {
+                            raw[slot_of_graph[p as usize].0 as usize] = (id, tree, time)
+                        }
                         _ => {
                             // An inconsistent commit-graph: start again without it.
                             let why = StoreError::from(CommitGraphError::Parents { pos: p });
@@ -272,7 +277,6 @@ impl Store {
                 }
             }
         }
-        let mut raw = raw.into_iter();
         // Nodes whose message is still to read.
         let mut pending: Vec<u32> = Vec::with_capacity(order.len());
         g.nodes.reserve(order.len());
@@ -281,7 +285,7 @@ impl Store {
             let (node, named) = match visit {
                 &Visit::Graph(p, ref entry) => {
                     let table = table.as_ref().expect("graph keys come from the commit-graph");
-                    let (id, tree, time) = raw.next().expect("one per commit-graph visit");
+                    let (id, tree, time) = raw[idx];
                     let (id, tree) = (graph_oid(&id), graph_oid(&tree));
                     let named = table.parents(entry);
                     pending.push(idx as u32);
