@@ -160,13 +160,16 @@ fn encode(branch: &str, horizon: u64, f: &BranchFile) -> Vec<u8> {
     out
 }
 
+/// A commit as the commit-graph lists it: its position, its id and its parents.
+pub(super) type Listed = (u32, Oid, Vec<Oid>);
+
 /// Every commit the commit-graph positions `starts` reach, not past those `known` holds: each
 /// with its position and its parents as the commit-graph names them.
 pub(super) fn list_from_graph(
     c: &CommitGraph,
     starts: &[u32],
     known: impl Fn(&Oid) -> bool,
-) -> std::result::Result<Vec<(u32, Oid, Vec<Oid>)>, CommitGraphError> {
+) -> std::result::Result<Vec<Listed>, CommitGraphError> {
     let mut seen: HashSet<u32> = HashSet::new();
     let mut todo: Vec<u32> = starts.to_vec();
     let mut out = Vec::new();
@@ -372,10 +375,19 @@ impl Store {
         file: &mut BranchFile,
         at: &mut HashMap<Oid, usize>,
     ) -> Result<usize> {
-        let listed = list_from_graph(c, starts, |id| at.contains_key(id))
-            .map_err(super::StoreError::from)?;
+        // What was read ahead, and its listing when it is this one: nothing known yet (a cold
+        // run, no commit read outside the commit-graph) and the same starts (they differ only
+        // when a ref moved after the thread read them).
+        let (listed, ahead) = match self.take_read_ahead() {
+            Some(a) if at.is_empty() && a.lists_from(starts) => (a.listed, a.read),
+            ahead => {
+                let listed = list_from_graph(c, starts, |id| at.contains_key(id))
+                    .map_err(super::StoreError::from)?;
+                (listed, ahead.map(|a| a.read).unwrap_or_default())
+            }
+        };
         let ids: Vec<(u32, Oid)> = listed.iter().map(|(pos, id, _)| (*pos, *id)).collect();
-        let read = self.read_commits_ahead(&ids)?;
+        let read = self.read_commits_with(&ids, ahead)?;
         // The commit-graph is a shortcut: when it names other parents than the commits
         // themselves, it is set aside (the caller reads those commits one by one). `read` keeps
         // the order of the listing (leaving out what could not be read): one pass pairs them.

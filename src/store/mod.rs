@@ -184,7 +184,8 @@ pub struct Store {
     commit_graph: std::cell::OnceCell<Option<CommitGraph>>,
     /// The positions branch being read ahead on a thread of its own (`prefetch.rs`): `None`
     /// until asked for, then the thread until its answer is taken (once per process).
-    branch_ahead: std::cell::RefCell<Option<Option<std::thread::JoinHandle<prefetch::ReadAhead>>>>,
+    branch_ahead:
+        std::cell::RefCell<Option<Option<std::thread::JoinHandle<Option<prefetch::ReadAhead>>>>>,
     /// Work the next walk does on this thread while other threads read its messages
     /// ([`Store::texts_meanwhile`]).
     meanwhile: std::cell::Cell<Meanwhile>,

@@ -13,7 +13,7 @@ use std::thread::JoinHandle;
 
 use git2::Oid;
 
-use super::branch_cache::list_from_graph;
+use super::branch_cache::{list_from_graph, Listed};
 use super::cache::Cached;
 use super::pack::{Objects, Packs};
 use super::walk::read_facts;
@@ -21,8 +21,25 @@ use super::CommitGraph;
 use super::Store;
 use crate::error::Result;
 
-/// The commits read ahead, in the order the commit-graph listed them, once the thread is done.
-pub(super) type ReadAhead = Vec<(Oid, Cached)>;
+/// What the thread found, once it is done.
+pub(super) struct ReadAhead {
+    /// Where its listing started: the commit-graph positions of the branch's tips, sorted.
+    starts: Vec<u32>,
+    /// Every commit the commit-graph lists from there, as [`list_from_graph`] gives them.
+    pub(super) listed: Vec<Listed>,
+    /// Those commits, read, in the same order; what could not be read is left out.
+    pub(super) read: Vec<(Oid, Cached)>,
+}
+
+impl ReadAhead {
+    /// Whether the listing is the one from `starts` (in any order).
+    pub(super) fn lists_from(&self, starts: &[u32]) -> bool {
+        let mut s = starts.to_vec();
+        s.sort_unstable();
+        s.dedup();
+        s == self.starts
+    }
+}
 
 impl Store {
     /// Start reading the positions branch ahead when its cache file is missing (or caching is
@@ -52,17 +69,21 @@ impl Store {
         *self.branch_ahead.borrow_mut() = Some(Some(handle));
     }
 
-    /// What was read ahead (waiting for the thread); empty when nothing was started, or once
+    /// What was read ahead (waiting for the thread); `None` when nothing was started, or once
     /// taken.
-    pub(super) fn take_read_ahead(&self) -> ReadAhead {
-        let handle: Option<JoinHandle<ReadAhead>> =
+    pub(super) fn take_read_ahead(&self) -> Option<ReadAhead> {
+        let handle: Option<JoinHandle<Option<ReadAhead>>> =
             self.branch_ahead.borrow_mut().as_mut().and_then(Option::take);
-        handle.and_then(|h| h.join().ok()).unwrap_or_default()
+        handle.and_then(|h| h.join().ok()).flatten()
     }
 
-    /// [`Store::read_commits`], taking what was read ahead first, in the order of `ids`.
-    pub(super) fn read_commits_ahead(&self, ids: &[(u32, Oid)]) -> Result<Vec<(u32, Oid, Cached)>> {
-        let ahead = self.take_read_ahead();
+    /// [`Store::read_commits`], taking the commits in `ahead` (read ahead) first, in the order
+    /// of `ids`.
+    pub(super) fn read_commits_with(
+        &self,
+        ids: &[(u32, Oid)],
+        ahead: Vec<(Oid, Cached)>,
+    ) -> Result<Vec<(u32, Oid, Cached)>> {
         if ahead.is_empty() {
             return self.read_commits(ids);
         }
@@ -91,21 +112,28 @@ impl Store {
     }
 }
 
-/// Every commit the commit-graph lists from `tips`, read; what cannot be listed or read is
-/// left out (the cache reads it itself).
-fn read_ahead(cg: &CommitGraph, path: PathBuf, packs: Arc<Packs>, tips: Vec<Oid>) -> ReadAhead {
+/// Every commit the commit-graph lists from `tips`, read, with the listing; what cannot be read
+/// is left out (the cache reads it itself), `None` when the commit-graph cannot list them.
+fn read_ahead(
+    cg: &CommitGraph,
+    path: PathBuf,
+    packs: Arc<Packs>,
+    tips: Vec<Oid>,
+) -> Option<ReadAhead> {
     let mut objects = Objects::at(&packs, &path);
-    let starts: Vec<u32> = tips.iter().filter_map(|t| cg.lookup(t.as_bytes())).collect();
-    let Ok(listed) = list_from_graph(cg, &starts, |_| false) else { return ReadAhead::new() };
-    let ids: Vec<Oid> = listed.into_iter().map(|(_, id, _)| id).collect();
+    let mut starts: Vec<u32> = tips.iter().filter_map(|t| cg.lookup(t.as_bytes())).collect();
+    starts.sort_unstable();
+    starts.dedup();
+    let listed = list_from_graph(cg, &starts, |_| false).ok()?;
+    let ids: Vec<Oid> = listed.iter().map(|(_, id, _)| *id).collect();
     let located = packs.locate(&ids);
-    let mut out = ReadAhead::with_capacity(ids.len());
+    let mut read = Vec::with_capacity(ids.len());
     for (id, at) in ids.into_iter().zip(located) {
         if let Ok(Some(o)) = objects.read_shared_at(id, at) {
             if o.0 == git2::ObjectType::Commit {
-                out.push((id, read_facts(id, &o.1)));
+                read.push((id, read_facts(id, &o.1)));
             }
         }
     }
-    out
+    Some(ReadAhead { starts, listed, read })
 }

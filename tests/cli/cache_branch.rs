@@ -192,6 +192,20 @@ fn counted_positions_follow_each_position_taken_and_each_tip() {
     assert_same(&env, "the branch partly in the commit-graph");
     remove(&cache_dir(&env));
     assert_same(&env, "cold, the branch partly in the commit-graph");
+    // Wholly in it, and packed (the thread reads ahead from packs only): the cold run takes
+    // the thread's listing as well.
+    env.git(&["repack", "-adq"]).ok();
+    commit_graph(&env, "--changed-paths");
+    remove(&cache_dir(&env));
+    assert_same(&env, "cold, the branch wholly in the commit-graph");
+    // A remote copy further back, and a new tip the commit-graph does not hold: the cold run
+    // reads that tip itself and lists the rest itself, taking only the commits read ahead.
+    set_ref(&env, REMOTE, &tip_of(&env, &format!("{BRANCH}~2")));
+    take(&mut env, GRACE, "sign", "beta", "").ok();
+    env.git(&["repack", "-adq"]).ok();
+    remove(&cache_dir(&env));
+    assert_same(&env, "cold, a remote copy behind, a new tip outside the commit-graph");
+    env.git(&["update-ref", "-d", REMOTE]).ok();
     // A position's own check writes what it counted for its agreement only; a whole status
     // then counts the rest and answers as a cold run.
     remove(&cache_dir(&env));
