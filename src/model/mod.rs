@@ -394,6 +394,17 @@ email = "ada@example.com"
                 Just("to = [\"grace@example.com\"]".to_string()),
                 Just("text = \"x\"".to_string()),
                 Just("[[norm]]".to_string()),
+                // Values of the wrong kind, as strings or otherwise.
+                Just("review_by = \"2027-03-01\"".to_string()),
+                Just("ends = \"2027-06-30T10:00:00Z\"".to_string()),
+                Just("title = 5".to_string()),
+                Just("quorum = \"2\"".to_string()),
+                Just("quorum = -1".to_string()),
+                Just("schema = 2".to_string()),
+                Just("retired = true".to_string()),
+                Just("retired = \"yes\"".to_string()),
+                Just("supersedes = [\"old\", 1]".to_string()),
+                Just("rule = \"Consent\"".to_string()),
                 "[a-z_]{1,8} = [\\PC]{0,12}",
                 "[\\PC\t]{0,20}",
             ]
