@@ -9,6 +9,8 @@
 //! answers `None`, and toml reads the text as before, with its diagnostics. Where it answers,
 //! the table is the one toml reads (a property test compares them on generated texts).
 
+use std::collections::BTreeSet;
+
 use toml::{Table, Value};
 
 /// Nested arrays deeper than this are toml's to read.
@@ -22,7 +24,7 @@ pub(super) fn table(text: &str) -> Option<Table> {
     // name (keys go to its last table).
     let mut under: Option<String> = None;
     // The names `[[array]]` headers made: only those take another table.
-    let mut arrays: Vec<String> = Vec::new();
+    let mut arrays: BTreeSet<String> = BTreeSet::new();
     loop {
         r.blank();
         if r.done() {
@@ -33,13 +35,13 @@ pub(super) fn table(text: &str) -> Option<Table> {
             r.expect(b"]]")?;
             r.line_end()?;
             match root.get_mut(&name) {
-                Some(Value::Array(tables)) if arrays.contains(&name) => {
+                Some(Value::Array(tables)) if arrays.contains(name.as_str()) => {
                     tables.push(Value::Table(Table::new()))
                 }
                 Some(_) => return None,
                 None => {
                     root.insert(name.clone(), Value::Array(vec![Value::Table(Table::new())]));
-                    arrays.push(name.clone());
+                    arrays.insert(name.clone());
                 }
             }
             under = Some(name);
