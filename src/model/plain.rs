@@ -175,15 +175,19 @@ impl<'t> Reader<'t> {
 
     fn value(&mut self, depth: usize) -> Option<Value> {
         match self.peek()? {
-            b'"' if self.eat(b"\"\"\"") => self.multi_line_basic().map(Value::String),
             b'"' => {
-                self.at += 1;
-                self.basic().map(Value::String)
+                let multi = self.eat(b"\"\"\"");
+                if !multi {
+                    self.at += 1;
+                }
+                self.basic(multi).map(Value::String)
             }
-            b'\'' if self.eat(b"'''") => self.multi_line_literal().map(Value::String),
             b'\'' => {
-                self.at += 1;
-                self.literal().map(Value::String)
+                let multi = self.eat(b"'''");
+                if !multi {
+                    self.at += 1;
+                }
+                self.literal(multi).map(Value::String)
             }
             b'[' if depth < MAX_DEPTH => {
                 self.at += 1;
@@ -270,16 +274,23 @@ impl<'t> Reader<'t> {
         Some(())
     }
 
-    /// A basic string, the opening quote read.
-    fn basic(&mut self) -> Option<String> {
+    /// A basic string, the opening quotes read: on one line, or over several (`multi`,
+    /// closed by three quotes, a line feed just after the opening ones left out).
+    fn basic(&mut self, multi: bool) -> Option<String> {
+        let close: &[u8] = if multi { b"\"\"\"" } else { b"\"" };
+        if multi {
+            self.eat(b"\n");
+        }
         let mut out = String::new();
         let mut from = self.at;
         loop {
             let b = self.peek()?;
             match b {
-                b'"' => {
+                // The first three quotes close a multi-line one: a quote after them (allowed
+                // in TOML) is refused where the line or the array goes on.
+                b'"' if self.bytes()[self.at..].starts_with(close) => {
                     out.push_str(&self.text[from..self.at]);
-                    self.at += 1;
+                    self.at += close.len();
                     return Some(out);
                 }
                 b'\\' => {
@@ -288,66 +299,28 @@ impl<'t> Reader<'t> {
                     self.escape(&mut out)?;
                     from = self.at;
                 }
+                b'\n' if multi => self.at += 1,
                 _ if control(b) => return None,
                 _ => self.at += 1,
             }
         }
     }
 
-    /// A multi-line basic string, the opening quotes read.
-    fn multi_line_basic(&mut self) -> Option<String> {
-        self.eat(b"\n");
-        let mut out = String::new();
-        let mut from = self.at;
-        loop {
-            let b = self.peek()?;
-            match b {
-                // The first three quotes close it: a quote after them (allowed in TOML) is
-                // refused where the line or the array goes on.
-                b'"' if self.bytes()[self.at..].starts_with(b"\"\"\"") => {
-                    out.push_str(&self.text[from..self.at]);
-                    self.at += 3;
-                    return Some(out);
-                }
-                b'\\' => {
-                    out.push_str(&self.text[from..self.at]);
-                    self.at += 1;
-                    self.escape(&mut out)?;
-                    from = self.at;
-                }
-                b'\n' => self.at += 1,
-                _ if control(b) => return None,
-                _ => self.at += 1,
-            }
+    /// A literal string, the opening quotes read, as [`Reader::basic`] reads a basic one.
+    fn literal(&mut self, multi: bool) -> Option<String> {
+        let close: &[u8] = if multi { b"'''" } else { b"'" };
+        if multi {
+            self.eat(b"\n");
         }
-    }
-
-    /// A literal string, the opening quote read.
-    fn literal(&mut self) -> Option<String> {
         let start = self.at;
         loop {
             match self.peek()? {
-                b'\'' => {
-                    self.at += 1;
-                    return Some(self.text[start..self.at - 1].to_string());
+                b'\'' if self.bytes()[self.at..].starts_with(close) => {
+                    let text = self.text[start..self.at].to_string();
+                    self.at += close.len();
+                    return Some(text);
                 }
-                b if control(b) => return None,
-                _ => self.at += 1,
-            }
-        }
-    }
-
-    /// A multi-line literal string, the opening quotes read.
-    fn multi_line_literal(&mut self) -> Option<String> {
-        self.eat(b"\n");
-        let start = self.at;
-        loop {
-            match self.peek()? {
-                b'\'' if self.bytes()[self.at..].starts_with(b"'''") => {
-                    self.at += 3;
-                    return Some(self.text[start..self.at - 3].to_string());
-                }
-                b'\n' => self.at += 1,
+                b'\n' if multi => self.at += 1,
                 b if control(b) => return None,
                 _ => self.at += 1,
             }
