@@ -9,6 +9,8 @@
 //! - `meaning`: [`Agreement::normalized`] and [`Agreement::same_meaning`];
 //! - `diagnostic`: [`Diagnostic`], [`LoadError`] and [`escape_controls`];
 //! - `locate`: TOML spans and keys turned into `file:line:col` and `party[1].email`;
+//! - `plain`: a quick reader for the plain TOML agreements are written in, which leaves
+//!   everything else to toml;
 //! - `validate`: the rules of SPEC §3, one function each, and those of §9 for a text nobody can
 //!   agree to (conflict markers, placeholders), which only `check` and `sign` apply.
 //!

@@ -635,7 +635,7 @@ impl PackReader<'_> {
         let i = match hit {
             Some(i) => {
                 if i == self.last {
-                    self.last_hits += 1;
+                    self.last_hits = self.last_hits.saturating_add(1);
                 }
                 i
             }
