@@ -446,16 +446,26 @@ impl Store {
         }
     }
 
-    /// The blobs among `ids`, read through one pack reader (libgit2 for what the packs lack):
-    /// for many at once, where [`Store::read_blob`] would look each up through libgit2's
-    /// mapped packs. Ids that are missing or not blobs are left out.
+    /// The blobs among `ids`, read through one pack reader (libgit2 for what the packs lack)
+    /// once the packs' ids are in memory (a cold run), else one by one through libgit2's
+    /// mapped index, which reads only what each lookup needs (a warm run asks for a few, and
+    /// loading the ids for them cost more than reading them). Ids that are missing or not
+    /// blobs are left out.
     pub fn read_blobs(
         &self,
         ids: &[ObjectId],
     ) -> Result<std::collections::HashMap<ObjectId, Vec<u8>>> {
         let packs = self.packs();
-        let mut objects = pack::Objects::new(&packs, self.repo.odb()?);
         let mut out = std::collections::HashMap::with_capacity(ids.len());
+        if !packs.ids_at_hand() {
+            for &id in ids {
+                if let Some(bytes) = self.read_blob(id)? {
+                    out.insert(id, bytes);
+                }
+            }
+            return Ok(out);
+        }
+        let mut objects = pack::Objects::new(&packs, self.repo.odb()?);
         for &id in ids {
             if let Some((git2::ObjectType::Blob, bytes)) = objects.read(id.into())? {
                 out.insert(id, bytes);

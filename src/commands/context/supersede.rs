@@ -36,22 +36,25 @@ fn superseding(
 ) -> Result<Supersessions> {
     let names = |list: &[String]| only.is_none_or(|id| list.iter().any(|s| s == id));
     let mut extra = Vec::new();
-    for (id, blob) in store.ids_at(commit)? {
-        if known.iter().any(|e| e.agreement == id) {
-            continue;
-        }
-        let bytes = store.read_blob(blob)?.unwrap_or_default();
+    let others: Vec<(String, ObjectId)> = store
+        .ids_at(commit)?
+        .into_iter()
+        .filter(|(id, _)| !known.iter().any(|e| e.agreement == *id))
+        .collect();
+    // All at once (two agreements may hold the same text: each looks it up).
+    let texts = store.read_blobs(&others.iter().map(|(_, b)| *b).collect::<Vec<_>>())?;
+    for (id, blob) in others {
+        let bytes: &[u8] = texts.get(&blob).map_or(&[], Vec::as_slice);
         // Without escapes (a backslash), a TOML key or string is its own bytes: a text that
         // holds no `supersedes` (or not the id asked about) is not parsed at all.
-        let text = std::str::from_utf8(&bytes).unwrap_or_default();
+        let text = std::str::from_utf8(bytes).unwrap_or_default();
         if !text.contains('\\')
             && (!text.contains("supersedes") || only.is_some_and(|id| !text.contains(id)))
         {
             continue;
         }
         let path = store.path_of(&id);
-        if model::load(&bytes, &path)
-            .is_ok_and(|a| !a.supersedes.is_empty() && names(&a.supersedes))
+        if model::load(bytes, &path).is_ok_and(|a| !a.supersedes.is_empty() && names(&a.supersedes))
         {
             extra.push(id);
         }
