@@ -151,10 +151,8 @@ pub(super) struct PackReader<'p> {
     /// The last pieces of packs read, as (pack, start, bytes); the next to replace at `next`.
     windows: Vec<(usize, u64, Vec<u8>)>,
     next: usize,
-    /// Reads the last window made served after the one it was made for.
-    last_hits: u32,
-    /// Which window that is.
-    last: usize,
+    /// The last window made, and how many reads it served after the one it was made for.
+    last: Option<(usize, u32)>,
 }
 
 #[cfg(unix)]
@@ -239,8 +237,7 @@ impl Packs {
             z: flate2::Decompress::new(true),
             windows: Vec::new(),
             next: 0,
-            last_hits: 0,
-            last: usize::MAX,
+            last: None,
         }
     }
 
@@ -640,8 +637,10 @@ impl PackReader<'_> {
         });
         let i = match hit {
             Some(i) => {
-                if i == self.last {
-                    self.last_hits = self.last_hits.saturating_add(1);
+                if let Some((last, hits)) = &mut self.last {
+                    if *last == i {
+                        *hits = hits.saturating_add(1);
+                    }
                 }
                 i
             }
@@ -649,10 +648,9 @@ impl PackReader<'_> {
                 let pack = &self.packs.packs[p];
                 // Aligned down to a page, and long enough to hold the `n` bytes.
                 let start = off & !4095;
-                let want = if self.last_hits == 0 && self.last != usize::MAX {
-                    LONE_WINDOW
-                } else {
-                    WINDOW
+                let want = match self.last {
+                    Some((_, 0)) => LONE_WINDOW,
+                    _ => WINDOW,
                 };
                 let len = ((pack.pack_len - start) as usize).min(want.max((end - start) as usize));
                 let i = if self.windows.len() < WINDOWS {
@@ -672,7 +670,7 @@ impl PackReader<'_> {
                 }
                 w.0 = p;
                 w.1 = start;
-                (self.last, self.last_hits) = (i, 0);
+                self.last = Some((i, 0));
                 i
             }
         };
