@@ -22,6 +22,24 @@ impl ObjectId {
         &self.0
     }
 
+    /// Exactly 40 hex digits (either case), as bytes: a raw commit's `tree` and `parent`
+    /// lines are read without checking them as text first.
+    pub fn from_hex(hex: &[u8]) -> Option<ObjectId> {
+        if hex.len() != 40 {
+            return None;
+        }
+        let mut out = [0u8; 20];
+        // Every digit looked up, then one test: no branch per digit, which mispredicts on
+        // ids' random mix of digits and letters (a cold `status` reads some 60,000 ids).
+        let mut invalid = 0u8;
+        for (o, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
+            let (hi, lo) = (HEX[usize::from(pair[0])], HEX[usize::from(pair[1])]);
+            invalid |= hi | lo;
+            *o = hi << 4 | (lo & 15);
+        }
+        (invalid & INVALID == 0).then_some(ObjectId(out))
+    }
+
     /// The first ten hex digits, as accord shows ids to people.
     pub fn short(&self) -> String {
         let mut s = self.to_string();
@@ -34,23 +52,7 @@ impl FromStr for ObjectId {
     type Err = ParseObjectIdError;
 
     fn from_str(s: &str) -> Result<ObjectId, ParseObjectIdError> {
-        let bad = || ParseObjectIdError(s.to_string());
-        if s.len() != 40 {
-            return Err(bad());
-        }
-        let mut out = [0u8; 20];
-        // Every digit looked up, then one test: no branch per digit, which mispredicts on
-        // ids' random mix of digits and letters (a cold `status` reads some 60,000 ids).
-        let mut invalid = 0u8;
-        for (o, pair) in out.iter_mut().zip(s.as_bytes().chunks_exact(2)) {
-            let (hi, lo) = (HEX[usize::from(pair[0])], HEX[usize::from(pair[1])]);
-            invalid |= hi | lo;
-            *o = hi << 4 | (lo & 15);
-        }
-        if invalid & INVALID != 0 {
-            return Err(bad());
-        }
-        Ok(ObjectId(out))
+        ObjectId::from_hex(s.as_bytes()).ok_or_else(|| ParseObjectIdError(s.to_string()))
     }
 }
 

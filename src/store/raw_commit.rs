@@ -4,6 +4,7 @@
 //! positions. Pure: bytes in, values out; it never looks at the repository, and it does not
 //! check a position's structure (one parent, same tree): the walk does, with the graph at hand.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use git2::Oid;
@@ -25,25 +26,32 @@ pub enum CommitKind {
 
 fn hex_to_oid(hex: &[u8]) -> Option<Oid> {
     // A full id, decoded in Rust; anything else as libgit2 reads it (it pads a short one).
-    let s = std::str::from_utf8(hex).ok()?;
-    match s.parse::<crate::oid::ObjectId>() {
-        Ok(id) => Some(id.into()),
-        Err(_) => Oid::from_str(s).ok(),
+    if let Some(id) = crate::oid::ObjectId::from_hex(hex) {
+        return Some(id.into());
+    }
+    Oid::from_str(std::str::from_utf8(hex).ok()?).ok()
+}
+
+/// `bytes` as text: borrowed when it is UTF-8 (checked the fast way), else read lossily.
+fn text(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
     }
 }
 
 /// The time of a signature line, as [`parse_signature_line`] reads it, without its name and
 /// email.
 fn signature_time(line: &[u8]) -> Option<i64> {
-    let open = line.iter().position(|&b| b == b'<')?;
-    let close = line[open..].iter().position(|&b| b == b'>')? + open;
-    let rest = String::from_utf8_lossy(&line[close + 1..]);
+    let open = memchr::memchr(b'<', line)?;
+    let close = memchr::memchr(b'>', &line[open..])? + open;
+    let rest = text(&line[close + 1..]);
     rest.split_whitespace().next()?.parse().ok()
 }
 
 /// `Name <email> 1700000000 +0000` → (name, email, time).
 fn parse_signature_line(line: &[u8]) -> Option<(String, String, i64)> {
-    let line = String::from_utf8_lossy(line);
+    let line = text(line);
     let open = line.find('<')?;
     let close = line[open..].find('>')? + open;
     let name = line[..open].trim().to_string();
@@ -74,7 +82,7 @@ pub fn parse_commit(data: &[u8]) -> RawCommit<'_> {
     };
     let mut rest = data;
     loop {
-        let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+        let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
         let line = &rest[..end];
         rest = if end < rest.len() { &rest[end + 1..] } else { &[] };
         if line.is_empty() {
@@ -105,10 +113,7 @@ pub fn classify(id: Oid, raw: &RawCommit) -> CommitKind {
         return CommitKind::Other;
     }
     // (`from_utf8` checks ASCII a word at a time; the lossy reading, only when needed.)
-    let message = match std::str::from_utf8(raw.message) {
-        Ok(text) => std::borrow::Cow::Borrowed(text),
-        Err(_) => String::from_utf8_lossy(raw.message),
-    };
+    let message = text(raw.message);
     match trailers::parse(&message) {
         Parsed::None => CommitKind::Other,
         Parsed::Malformed(why) => CommitKind::Malformed(why),
@@ -144,6 +149,89 @@ mod tests {
                 parse_signature_line(line.as_bytes()).map(|s| s.2)
             );
         }
+    }
+
+    proptest::proptest! {
+        /// Lines found a word at a time give what the byte-by-byte reading gave.
+        #[test]
+        fn parse_commit_answers_as_the_plain_reading(
+            lines in proptest::collection::vec(proptest::prop_oneof![
+                "tree [0-9a-f]{40}",
+                "tree [0-9a-fA-Fx]{0,41}",
+                "parent [0-9a-f]{40}",
+                "parent [0-9a-fA-F]{39,41}",
+                "author [ -~\\PC]{0,8}<[ -~]{0,6}> ?-?[0-9]{0,11} [+-][0-9]{4}",
+                "committer [ -~]{0,8}<[ -~]{0,6}>[ \t\u{a0}]{0,2}-?[0-9]{0,11}( [+-][0-9]{4})?",
+                "gpgsig [ -~]{0,10}",
+                " [ -~]{0,10}",
+                "",
+                "[\\PC\n]{0,20}",
+            ], 0..8),
+            tail in proptest::option::of("[\\PC\n]{0,20}"),
+        ) {
+            let mut data = lines.join("\n").into_bytes();
+            if let Some(t) = tail {
+                data.extend_from_slice(b"\n");
+                data.extend_from_slice(t.as_bytes());
+            }
+            let fast = parse_commit(&data);
+            let plain = plain_parse_commit(&data);
+            proptest::prop_assert_eq!(fast.tree, plain.tree);
+            proptest::prop_assert_eq!(fast.parents, plain.parents);
+            proptest::prop_assert_eq!(fast.author, plain.author);
+            proptest::prop_assert_eq!(fast.committer_time, plain.committer_time);
+            proptest::prop_assert_eq!(fast.message, plain.message);
+        }
+    }
+
+    /// [`parse_commit`] as it was before it found lines a word at a time and read ids and
+    /// signature lines without a separate text check.
+    fn plain_parse_commit(data: &[u8]) -> RawCommit<'_> {
+        let hex = |hex: &[u8]| {
+            let s = std::str::from_utf8(hex).ok()?;
+            match s.parse::<crate::oid::ObjectId>() {
+                Ok(id) => Some(Oid::from(id)),
+                Err(_) => Oid::from_str(s).ok(),
+            }
+        };
+        let signature = |line: &[u8]| -> Option<(String, String, i64)> {
+            let line = String::from_utf8_lossy(line);
+            let open = line.find('<')?;
+            let close = line[open..].find('>')? + open;
+            let mut rest = line[close + 1..].split_whitespace();
+            let time = rest.next()?.parse().ok()?;
+            Some((line[..open].trim().to_string(), line[open + 1..close].to_string(), time))
+        };
+        let mut c = RawCommit {
+            tree: None,
+            parents: Vec::new(),
+            author: None,
+            committer_time: 0,
+            message: &[],
+        };
+        let mut rest = data;
+        loop {
+            let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+            let line = &rest[..end];
+            rest = if end < rest.len() { &rest[end + 1..] } else { &[] };
+            if line.is_empty() {
+                c.message = rest;
+                break;
+            }
+            if let Some(v) = line.strip_prefix(b"tree ") {
+                c.tree = hex(v);
+            } else if let Some(v) = line.strip_prefix(b"parent ") {
+                c.parents.extend(hex(v));
+            } else if let Some(v) = line.strip_prefix(b"author ") {
+                c.author = signature(v);
+            } else if let Some(v) = line.strip_prefix(b"committer ") {
+                c.committer_time = signature(v).map_or(0, |s| s.2);
+            }
+            if rest.is_empty() {
+                break;
+            }
+        }
+        c
     }
 
     #[test]
