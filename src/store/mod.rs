@@ -191,6 +191,9 @@ pub struct Store {
     meanwhile: std::cell::Cell<Meanwhile>,
     /// Texts being read ahead on a thread of its own (`read_ahead.rs`).
     texts_ahead: std::cell::RefCell<Option<read_ahead::TextsAhead>>,
+    /// One file's blobs along a walked history, answered while the walk's messages were read
+    /// ([`Meanwhile::Blobs`]): the history's tip and size, the path, the answer.
+    blobs_ahead: std::cell::RefCell<Option<BlobsAhead>>,
     /// Cache files being written on threads of their own, waited for before a walk reads the
     /// cache again and when the store is dropped.
     writes: std::cell::RefCell<Vec<std::thread::JoinHandle<()>>>,
@@ -206,7 +209,14 @@ pub(crate) enum Meanwhile {
     /// Build the folder-change index of the agreements folder (`folder_index.rs`), then start
     /// reading every text these agreements had on a thread of its own (`read_ahead.rs`).
     Texts(Vec<String>),
+    /// Answer which blob this file was at each commit ([`Store::blobs_along`]) for the
+    /// timeline of one agreement (`history`, `log`), kept in [`Store::blobs_ahead`] for it.
+    Blobs(String),
 }
+
+/// [`Store::blobs_along`]'s answer for one path, ahead of the question: the history's tip and
+/// number of commits, the path, the answer.
+type BlobsAhead = (Oid, usize, String, Vec<Option<Oid>>);
 
 /// Agreements parsed from blobs, by blob and path (`None`: not schema 1).
 type ParsedMemo = std::collections::HashMap<(Oid, String), Option<Arc<model::Agreement>>>;
@@ -268,6 +278,7 @@ impl Store {
             branch_ahead: Default::default(),
             meanwhile: Default::default(),
             texts_ahead: Default::default(),
+            blobs_ahead: Default::default(),
             writes: Default::default(),
         };
         store.load_config()?;

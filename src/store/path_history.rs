@@ -23,6 +23,13 @@ impl Store {
     /// whose changed-path Bloom filter rules the path out inherit their first parent's answer;
     /// the others look the path up in their tree.
     pub fn blobs_along(&self, g: &Graph, path: &str) -> Result<Vec<Option<Oid>>> {
+        // Answered while this history's messages were read (`Meanwhile::Blobs`)?
+        let ahead = self.blobs_ahead.borrow_mut().take();
+        if let Some((tip, n, p, blobs)) = ahead {
+            if g.nodes.first().map(|n| n.id) == Some(tip) && g.nodes.len() == n && p == path {
+                return Ok(blobs);
+            }
+        }
         let (dir, file) = match path.rsplit_once('/') {
             Some((d, f)) => (Some(d), f),
             None => (None, path),

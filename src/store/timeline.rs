@@ -124,7 +124,13 @@ impl<'g> Timeline<'g> {
             Some(e) => e.events,
             None => {
                 let events = match graph.deferred {
-                    Some(t) => main_events(store, &*store.shared_graph(t)?, id)?,
+                    Some(t) => {
+                        // The file's blobs are answered while the walk's messages are read.
+                        store.meanwhile.set(super::Meanwhile::Blobs(path.clone()));
+                        let walked = store.shared_graph(t);
+                        store.meanwhile.set(super::Meanwhile::Nothing);
+                        main_events(store, &*walked?, id)?
+                    }
                     None => main_events(store, graph, id)?,
                 };
                 if let Some(t) = tip {

@@ -363,6 +363,13 @@ impl Store {
                 let _ = self.start_texts(&g, &ids);
                 super::trace("folder index built meanwhile", t0);
             }
+            super::Meanwhile::Blobs(path) => {
+                // As above: a failure is met again when the caller asks.
+                if let Ok(blobs) = self.blobs_along(&g, &path) {
+                    *self.blobs_ahead.borrow_mut() = Some((tip, g.nodes.len(), path, blobs));
+                }
+                super::trace("one file's blobs answered meanwhile", t0);
+            }
         })?;
         for (i, id, facts) in read {
             g.nodes[i as usize].accord = facts.accord.clone();
