@@ -100,7 +100,7 @@ fn plain_trailers(message: &str) -> Option<Vec<(&str, &str)>> {
             Some(b'-') => line.starts_with("---"),
             Some(b'C') => line.starts_with("Conflicts:"),
             // A line of blanks: one that starts with a blank is looked at closely.
-            Some(&b) if b.is_ascii() && !b.is_ascii_whitespace() && b != 0x0b => false,
+            Some(&b) if b.is_ascii() && !char::from(b).is_whitespace() => false,
             Some(_) => line.starts_with(char::is_whitespace) && line.trim().is_empty(),
         };
         if special {
@@ -110,8 +110,8 @@ fn plain_trailers(message: &str) -> Option<Vec<(&str, &str)>> {
     // The last blank line (as `rsplit_once("\n\n")` finds it, scanning bytes from the end).
     let text = message.trim_end_matches('\n');
     let t = text.as_bytes();
-    let gap = memchr::memrchr_iter(b'\n', t).find(|&i| i >= 1 && t[i - 1] == b'\n')?;
-    let (before, last) = (&text[..gap - 1], &text[gap + 1..]);
+    let gap = last_blank_line(t)?;
+    let (before, last) = (&text[..gap], &text[gap + 2..]);
     // The first paragraph is the title, never trailers.
     if before.trim().is_empty() {
         return None;
@@ -241,6 +241,12 @@ pub fn split_ident(s: &str) -> Option<(String, String)> {
     Some((name.to_string(), rest.to_string()))
 }
 
+/// Where the last `\n\n` of `text` starts (as `rfind("\n\n")` finds it), found from the end
+/// a word at a time.
+fn last_blank_line(text: &[u8]) -> Option<usize> {
+    memchr::memrchr_iter(b'\n', text).find(|&i| i >= 1 && text[i - 1] == b'\n').map(|i| i - 1)
+}
+
 /// The free text of a position: the message without its trailer block, and without the
 /// `accord: <stance> <id>` subject line accord writes. A hand-made position keeps its subject.
 pub fn note(message: &str) -> String {
@@ -251,8 +257,8 @@ pub fn note(message: &str) -> String {
     let text = text.trim_end();
     // The trailer block is the last paragraph.
     let t = text.as_bytes();
-    let body = match memchr::memrchr_iter(b'\n', t).find(|&i| i >= 1 && t[i - 1] == b'\n') {
-        Some(i) => &text[..i - 1],
+    let body = match last_blank_line(t) {
+        Some(i) => &text[..i],
         None => "",
     };
     let body = match body.split_once('\n') {

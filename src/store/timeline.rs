@@ -128,7 +128,7 @@ impl<'g> Timeline<'g> {
                         // The file's blobs are answered while the walk's messages are read.
                         store.meanwhile.set(super::Meanwhile::Blobs(path.clone()));
                         let walked = store.shared_graph(t);
-                        store.meanwhile.set(super::Meanwhile::Nothing);
+                        store.nothing_meanwhile();
                         main_events(store, &*walked?, id)?
                     }
                     None => main_events(store, graph, id)?,
