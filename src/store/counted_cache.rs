@@ -157,6 +157,29 @@ impl Store {
         Ok((key, found.map(|m| m.into_iter().map(|(id, e)| (id, e.counted)).collect())))
     }
 
+    /// The counted positions remembered at `before`, carried forward to `commit` (and
+    /// remembered there under `key`, [`Store::counted_branch`]'s key for `commit`): for a
+    /// `commit` that only added commits on top of `before` in a straight line, none of them a
+    /// position and none changing the agreements folder ([`super::History::carried_from`]).
+    /// Counting reads nothing else of the history: the same reachable positions, the same
+    /// revisions of every agreement (the current ones current now, after every position), and
+    /// the rest of the key (the folder's name, the positions branch's tips, the shallow
+    /// horizon) must match the file's. `None` when the file was not about `before`.
+    pub fn counted_carried(&self, before: ObjectId, key: &[u8]) -> Result<Option<Counted>> {
+        if no_cache() {
+            return Ok(None);
+        }
+        let Ok(data) = std::fs::read(self.state_dir().join(FILE)) else { return Ok(None) };
+        let Some(map) = decode(&data, &self.counted_key(before, None)?) else { return Ok(None) };
+        let entries: Vec<Learnt> = map
+            .iter()
+            .map(|(id, e)| (id.as_str(), e.counted.iter().map(|p| &**p).collect(), e.newest_other))
+            .collect();
+        self.write_counted(key, &entries);
+        super::trace("counted positions carried forward", std::time::Instant::now());
+        Ok(Some(map.into_iter().map(|(id, e)| (id, e.counted)).collect()))
+    }
+
     /// Remember the counted positions at `commit` (each email's first per agreement), counted
     /// from the branch as `key` saw it, beside what the file already answers for that key.
     /// Nothing is written when the branch moved meanwhile.

@@ -133,6 +133,10 @@ pub struct History<'s> {
     pub positions: Vec<Arc<Position>>,
     /// History ended early (shallow clone, missing objects).
     pub truncated: bool,
+    /// The snapshot's tip, when this history only added commits on top of it in a straight
+    /// line, none of them a position and none changing the agreements folder: then whatever
+    /// was counted there counts here too ([`Store::counted_carried`]).
+    pub carried_from: Option<Oid>,
     graph: OnceLock<Arc<Graph>>,
     meanings: RefCell<HashMap<Oid, Option<Oid>>>,
     proven: RefCell<HashSet<(String, Oid)>>,
@@ -267,6 +271,7 @@ impl Store {
                     tip_tree,
                     positions,
                     truncated,
+                    carried_from: None,
                     graph: OnceLock::new(),
                     meanings: RefCell::new(meanings),
                     proven: RefCell::new(proven),
@@ -293,8 +298,11 @@ impl Store {
                 ));
             }
             if let Some((tree, mut new)) = self.straight_run(tip, s.tip, s.tip_tree)? {
+                // Nothing counting reads changed: no new position, the same agreements folder.
+                let carried = new.is_empty()
+                    && self.folder_in(tree).is_some_and(|f| Some(f) == self.folder_in(s.tip_tree));
                 new.extend(s.positions);
-                let h = make(
+                let mut h = make(
                     tree,
                     standing(new),
                     s.truncated,
@@ -303,6 +311,7 @@ impl Store {
                     s.agreements,
                     None,
                 );
+                h.carried_from = carried.then_some(s.tip);
                 h.persist();
                 return Ok(h);
             }
@@ -329,6 +338,17 @@ impl Store {
         );
         h.persist();
         Ok(h)
+    }
+
+    /// The agreements folder's entry in `tree` (`Some(None)`: no such folder), `None` when
+    /// the tree cannot be read.
+    fn folder_in(&self, tree: Oid) -> Option<Option<Oid>> {
+        let tree = self.repo.find_tree(tree).ok()?;
+        match tree.get_path(Path::new(&self.dir)) {
+            Ok(entry) => Some(Some(entry.id())),
+            Err(e) if e.code() == ErrorCode::NotFound => Some(None),
+            Err(_) => None,
+        }
     }
 
     /// When `tip` descends from `base` through commits with one parent each, the positions among

@@ -362,3 +362,59 @@ fn a_sign_off_after_a_rename_below_an_objection_under_the_old_id_is_counted_agai
         .unwrap();
     assert_eq!(grace["state"], "objecting", "{status}");
 }
+
+/// A commit on top that takes no position and leaves the agreements folder as it was changes
+/// nothing counting reads: what was counted at its parent is carried forward (a `status` after
+/// an ordinary commit reads neither the positions branch nor the history again), and every
+/// answer stays the reference's. An agreement edited, a position committed on the working
+/// branch, a merge: counted again.
+#[test]
+fn counted_positions_carried_over_commits_that_change_nothing_counted() {
+    let mut env = on_branch();
+    // Branch positions whose counting needs the lineage: an edit comes after the objection.
+    take(&mut env, GRACE, "object", "alpha", "Too vague.").ok();
+    edit(&env, "alpha", 2).ok();
+    take(&mut env, KATHERINE, "sign", "alpha", "").ok();
+    let status = words("status --format json");
+    let carried = |env: &TestEnv| -> bool {
+        let out = command(env, Mode::Warm, &status).env("ACCORD_TRACE", "1").output().unwrap();
+        String::from_utf8_lossy(&out.stderr).contains("counted positions carried forward")
+    };
+    accord_mode(&env, Mode::Warm, &status).ok();
+    code(&env, "one");
+    code(&env, "two");
+    assert!(carried(&env), "two code commits on top are carried over");
+    assert!(!carried(&env), "the next run at the same tip finds its own entry");
+    assert_same(&env, "after code commits on top");
+    // A position on the branch brings the file forward; a code commit after it carries over.
+    accord_mode(&env, Mode::Warm, &status).ok();
+    take(&mut env, GRACE, "withdraw", "alpha", "").ok();
+    code(&env, "three");
+    assert!(carried(&env), "a code commit after a new position on the branch");
+    assert_same(&env, "a code commit after a new position on the branch");
+    // Counted again: an agreement edited, a hand-made position on the working branch, a merge.
+    // A pull request's text signed on the branch, then squash-merged: the sign-off counts
+    // only from the merge on (carried over, it would not).
+    env.git(&["checkout", "-q", "-b", "pr"]).ok();
+    edit(&env, "beta", 1).ok();
+    take(&mut env, GRACE, "sign", "beta", "").ok();
+    env.git(&["checkout", "-q", "main"]).ok();
+    accord_mode(&env, Mode::Warm, &status).ok();
+    env.git(&["merge", "-q", "--squash", "pr"]).ok();
+    env.git(&["commit", "-q", "-m", "beta: purpose 1 (#7)"]).ok();
+    assert!(!carried(&env), "an edit of an agreement");
+    assert_same(&env, "after a squash merge on top");
+    assert_eq!(state_of(&env, "beta", GRACE), "signed");
+    accord_mode(&env, Mode::Warm, &status).ok();
+    by_hand(&mut env, ADA, "object", "beta", "Not this one.").ok();
+    assert!(!carried(&env), "a position on the working branch");
+    assert_same(&env, "after a position on the working branch");
+    accord_mode(&env, Mode::Warm, &status).ok();
+    env.git(&["checkout", "-q", "-b", "side"]).ok();
+    code(&env, "four");
+    env.git(&["checkout", "-q", "main"]).ok();
+    code(&env, "five");
+    env.git(&["merge", "-q", "--no-ff", "side", "-m", "merge side"]).ok();
+    assert!(!carried(&env), "a merge");
+    assert_same(&env, "after a merge");
+}

@@ -263,7 +263,10 @@ fn evaluate_inner(
         None => positions_by_agreement(history.positions.iter().map(|p| &**p)),
     };
     // Warm: what counts on the positions branch is remembered for this commit and these tips.
-    let (key, remembered) = store.counted_branch(commit)?;
+    let (key, mut remembered) = store.counted_branch(commit)?;
+    if let (None, Some(before)) = (&remembered, history.carried_from) {
+        remembered = store.counted_carried(before.into(), &key)?;
+    }
     let remembered = remembered
         .filter(|_| keep_all)
         .filter(|r| loaded.iter().all(|(id, _, _)| r.contains_key(id)));
