@@ -170,8 +170,9 @@ pub struct Store {
     time_floor: std::cell::RefCell<Option<(std::sync::Arc<Graph>, i64)>>,
     /// The caches' folder while judging a range ([`Store::judge_range_from`]).
     own_state: std::cell::RefCell<Option<tempfile::TempDir>>,
-    /// The last full history walked in this process, by its tip, shared by every timeline.
-    graph_memo: std::cell::RefCell<Option<(Oid, std::sync::Arc<Graph>)>>,
+    /// The last full histories walked in this process, by their tips, newest first, shared
+    /// by every timeline ([`Store::shared_graph`]).
+    graph_memo: std::cell::RefCell<Vec<(Oid, std::sync::Arc<Graph>)>>,
     /// The last answer of the positions-branch cache.
     branch_memo: std::cell::RefCell<Option<std::sync::Arc<branch_cache::Answer>>>,
     /// Agreements' timelines at one tip (`timeline_cache.rs`), written when dropped.

@@ -263,28 +263,31 @@ impl Store {
         let tip: Oid = tip.into();
         let horizon = self.horizon();
         let snap = load(&self.state_dir()).filter(|s| s.horizon == horizon);
-        let make =
-            |tip_tree, positions, truncated, meanings, proven, agreements, graph: Option<Graph>| {
-                let h = History {
-                    store: self,
-                    tip,
-                    tip_tree,
+        let make = |tip_tree,
                     positions,
                     truncated,
-                    carried_from: None,
-                    graph: OnceLock::new(),
-                    meanings: RefCell::new(meanings),
-                    proven: RefCell::new(proven),
-                    agreements: RefCell::new(agreements),
-                    meanings_changed: RefCell::new(false),
-                };
-                if let Some(g) = graph {
-                    let g = Arc::new(g);
-                    self.share_graph(tip, g.clone());
-                    let _ = h.graph.set(g);
-                }
-                h
+                    meanings,
+                    proven,
+                    agreements,
+                    graph: Option<Arc<Graph>>| {
+            let h = History {
+                store: self,
+                tip,
+                tip_tree,
+                positions,
+                truncated,
+                carried_from: None,
+                graph: OnceLock::new(),
+                meanings: RefCell::new(meanings),
+                proven: RefCell::new(proven),
+                agreements: RefCell::new(agreements),
+                meanings_changed: RefCell::new(false),
             };
+            if let Some(g) = graph {
+                let _ = h.graph.set(g);
+            }
+            h
+        };
         if let Some(s) = snap {
             if s.tip == tip {
                 return Ok(make(

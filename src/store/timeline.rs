@@ -314,7 +314,8 @@ fn follow_renames(
         if let Some(Event::Edit(first)) = events.last_mut() {
             first.before = before;
         }
-        let older = main_events(store, &store.graph(parent)?, &old)?;
+        let before_rename = store.graph(parent)?;
+        let older = main_events(store, &before_rename, &old)?;
         events.extend(older);
         ids.push(old);
     }

@@ -115,10 +115,11 @@ impl Store {
     }
 
     /// Every commit reachable from `tip`. Messages are read only where a commit can be a
-    /// position (exactly one parent and the same tree), which is all `status` needs.
-    pub fn graph(&self, tip: impl Into<Oid>) -> Result<Graph> {
-        let tip: Oid = tip.into();
-        self.walk(tip, false, self.commit_graph(), None)
+    /// position (exactly one parent and the same tree), which is all `status` needs. Walked
+    /// once per process and tip while no other tip is asked for in between (`review` asks for
+    /// its head once per agreement it judges).
+    pub fn graph(&self, tip: impl Into<Oid>) -> Result<std::sync::Arc<Graph>> {
+        self.shared_graph(tip.into())
     }
 
     /// A history for one agreement's [`super::Timeline`]: nothing is walked here; the
@@ -130,21 +131,23 @@ impl Store {
         Ok(Graph::deferred(tip.into()))
     }
 
-    /// Every commit reachable from `tip`, walked once per process and shared.
+    /// Every commit reachable from `tip`, walked once per process and shared: the last
+    /// [`GRAPHS_KEPT`] tips asked for are kept (`review` asks for its merge base and its head
+    /// in turn).
     pub(super) fn shared_graph(&self, tip: Oid) -> Result<std::sync::Arc<Graph>> {
-        if let Some((t, g)) = self.graph_memo.borrow().as_ref() {
-            if *t == tip {
-                return Ok(g.clone());
-            }
+        let mut memo = self.graph_memo.borrow_mut();
+        if let Some(k) = memo.iter().position(|(t, _)| *t == tip) {
+            let hit = memo.remove(k);
+            let g = hit.1.clone();
+            memo.insert(0, hit);
+            return Ok(g);
         }
+        drop(memo);
         let g = std::sync::Arc::new(self.walk(tip, false, self.commit_graph(), None)?);
-        *self.graph_memo.borrow_mut() = Some((tip, g.clone()));
+        let mut memo = self.graph_memo.borrow_mut();
+        memo.insert(0, (tip, g.clone()));
+        memo.truncate(GRAPHS_KEPT);
         Ok(g)
-    }
-
-    /// Share a graph walked elsewhere (`History`'s) with the timelines.
-    pub(super) fn share_graph(&self, tip: Oid, g: std::sync::Arc<Graph>) {
-        *self.graph_memo.borrow_mut() = Some((tip, g));
     }
 
     /// Like [`Store::graph`], but every message is read, so commits that carry `Accord-`
@@ -472,6 +475,10 @@ impl Store {
         Ok(runs.into_iter().flat_map(|(_, read)| read).collect())
     }
 }
+
+/// Walked histories kept for other callers in the same process (each is some 15 MB at 100,000
+/// commits).
+const GRAPHS_KEPT: usize = 2;
 
 /// A commit's id, root tree and committer time as the commit-graph holds them.
 type RawFacts = ([u8; 20], [u8; 20], i64);

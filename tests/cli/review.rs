@@ -171,3 +171,58 @@ fn review_lists_added_and_removed_agreements() {
         run.stderr
     );
 }
+
+/// The agreements a range touched are judged together; when one of them cannot be judged, the
+/// error is still the first such agreement's (in id order), whichever it is, as when each was
+/// judged on its own.
+#[test]
+fn review_reports_the_first_agreement_that_cannot_be_judged() {
+    let mut env = TestEnv::new();
+    for id in ["alpha", "beta", "gamma"] {
+        env.write(&format!("agreements/{id}.toml"), &charter("consent"));
+    }
+    env.git(&["add", "agreements"]).ok();
+    env.git(&["commit", "-q", "-m", "Three charters"]).ok();
+    env.git(&["checkout", "-q", "-b", "pr"]).ok();
+    let reworded = replaced(&env, "agreements/gamma.toml", "a paved road", "a lit road");
+    env.commit_file("agreements/gamma.toml", &reworded, "Light gamma");
+    sign(&mut env, ADA, "gamma");
+    let broken = replaced(
+        &env,
+        "agreements/beta.toml",
+        "[decision]",
+        "review_every = \"soon\"\n\n[decision]",
+    );
+    env.commit_file("agreements/beta.toml", &broken, "Beta breaks");
+    let run = env.accord(&["review", "main..pr"]);
+    run.code(2);
+    assert!(
+        run.stderr.contains("agreements/beta.toml")
+            && run.stderr.contains("`soon` is not a period"),
+        "{}",
+        run.stderr
+    );
+    let broken = replaced(
+        &env,
+        "agreements/alpha.toml",
+        "[decision]",
+        "review_every = \"later\"\n\n[decision]",
+    );
+    env.commit_file("agreements/alpha.toml", &broken, "Alpha breaks too");
+    let run = env.accord(&["review", "main..pr", "--format", "json"]);
+    run.code(2);
+    assert!(run.stderr.contains("agreements/alpha.toml"), "{}", run.stderr);
+    assert!(!run.stderr.contains("agreements/beta.toml"), "{}", run.stderr);
+    // Mended, the three are judged together again.
+    let mended = replaced(&env, "agreements/alpha.toml", "review_every = \"later\"\n", "");
+    env.commit_file("agreements/alpha.toml", &mended, "Alpha mended");
+    let mended = replaced(&env, "agreements/beta.toml", "review_every = \"soon\"\n", "");
+    env.commit_file("agreements/beta.toml", &mended, "Beta mended");
+    let v = env.accord(&["review", "main..pr", "--format", "json"]).ok().json();
+    assert_eq!(
+        column(&v["agreements"], "agreement"),
+        [json!("alpha"), json!("beta"), json!("gamma")],
+        "{v:#}"
+    );
+    assert_eq!(v["agreements"][2]["positions"].as_array().unwrap().len(), 1);
+}

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use super::{evaluate_filtered, load_error, removed_after_ratified_retirement, supersessions_of};
+use crate::core::evaluate::Evaluation;
 use crate::core::review::{self, FileChange};
 use crate::diff;
 use crate::error::Result;
@@ -65,38 +66,59 @@ impl Range<'_> {
                 earlier.entry(new).or_default().push(orphan.clone());
             }
         }
-        let mut reviews = Vec::new();
-        let (mut unratified, mut removed) = (Vec::new(), Vec::new());
+        // What the range did to each agreement, and the positions it holds on it; an
+        // agreement it neither changed nor took a position on is left out.
+        let mut touched = Vec::new();
         for id in ids {
-            let old = renamed.get(&id);
-            let (b, a) = (before.get(old.unwrap_or(&id)), after.get(&id));
+            let old = renamed.get(&id).cloned();
+            let (b, a) = (before.get(old.as_ref().unwrap_or(&id)), after.get(&id));
             let positions: Vec<PositionView> = self
                 .in_range
                 .iter()
                 .filter(|p| {
                     let named = &p.trailers.agreement;
                     (*named == id
-                        || Some(named) == old
+                        || Some(named) == old.as_ref()
                         || earlier.get(&id).is_some_and(|e| e.contains(named)))
                         && keep(p)
                 })
                 .map(|p| PositionView::new(p))
                 .collect();
-            let Some(change) = review::classify(b, a, !positions.is_empty()) else { continue };
+            if let Some(change) = review::classify(b, a, !positions.is_empty()) {
+                touched.push((id, old, b.copied(), a.copied(), positions, change));
+            }
+        }
+        // Those still there at HEAD are judged in one evaluation (one history, one count of
+        // the positions branch), the same answers as one at a time; should it fail, each is
+        // judged on its own below, so that the error is the first failing agreement's.
+        let at_head: Vec<String> =
+            touched.iter().filter(|t| t.3.is_some()).map(|t| t.0.clone()).collect();
+        // (No ids at all would mean every agreement.)
+        let mut judged: BTreeMap<String, Evaluation> = match at_head.is_empty() {
+            true => BTreeMap::new(),
+            false => match evaluate_filtered(self.store, head, &at_head, keep) {
+                Ok(all) => at_head.into_iter().zip(all).collect(),
+                Err(_) => BTreeMap::new(),
+            },
+        };
+        let mut reviews = Vec::new();
+        let (mut unratified, mut removed) = (Vec::new(), Vec::new());
+        for (id, old, b, a, positions, change) in touched {
             let path = self.store.path_of(&id);
             let read = |blob: ObjectId| -> Result<model::Agreement> {
                 let bytes = self.store.read_blob(blob)?.unwrap_or_default();
                 model::parse(&bytes, &path).map_err(load_error)
             };
             let changes = match (b, a) {
-                (Some(x), Some(y)) if x != y => diff::diff(&read(*x)?, &read(*y)?),
+                (Some(x), Some(y)) if x != y => diff::diff(&read(x)?, &read(y)?),
                 _ => Vec::new(),
             };
-            let status = match a {
-                Some(_) => {
+            let status = match (a, judged.remove(&id)) {
+                (Some(_), Some(e)) => Some(e),
+                (Some(_), None) => {
                     evaluate_filtered(self.store, head, std::slice::from_ref(&id), keep)?.pop()
                 }
-                None => None,
+                (None, _) => None,
             };
             // A removal needs consent: the last text was a ratified retirement, or a ratified
             // successor at HEAD supersedes it (SPEC §3, §4).
@@ -113,7 +135,7 @@ impl Range<'_> {
                 None => {}
             }
             reviews.push(Review {
-                renamed_from: old.cloned(),
+                renamed_from: old,
                 agreement: id,
                 change,
                 changes,
