@@ -158,6 +158,56 @@ impl ProjectConfig {
     }
 }
 
+/// The commits a range under review trusts (those its base's history holds), as a set that is
+/// small beside the walk it comes from: a bit per commit of git's commit-graph, and the ids of
+/// the few commits the commit-graph does not hold.
+pub(crate) struct Trusted {
+    base: Oid,
+    commit_graph: Option<CommitGraph>,
+    in_graph: Vec<u64>,
+    loose: std::collections::HashSet<Oid>,
+    /// The base's own committer time.
+    pub(crate) base_time: i64,
+}
+
+impl Trusted {
+    fn of(base: Oid, g: &Graph, commit_graph: Option<CommitGraph>) -> Trusted {
+        let len = commit_graph.as_ref().map_or(0, |c| c.len() as usize);
+        let mut t = Trusted {
+            base,
+            commit_graph,
+            in_graph: vec![0; len.div_ceil(64)],
+            loose: Default::default(),
+            base_time: g.nodes.first().map_or(i64::MIN, |n| n.time),
+        };
+        for n in &g.nodes {
+            match t.position(n) {
+                Some(p) => t.in_graph[p as usize / 64] |= 1 << (p % 64),
+                None => {
+                    t.loose.insert(n.id);
+                }
+            }
+        }
+        t
+    }
+
+    /// Where the commit-graph holds `n` (the walk's answer when it used the same one).
+    fn position(&self, n: &graph::Node) -> Option<u32> {
+        let c = self.commit_graph.as_ref()?;
+        n.graph_pos
+            .or_else(|| c.lookup(n.id.as_bytes()))
+            .filter(|&p| (p as usize) < c.len() as usize)
+    }
+
+    /// Whether the base's history holds the commit of `n`.
+    pub(crate) fn holds(&self, n: &graph::Node) -> bool {
+        match self.position(n) {
+            Some(p) => self.in_graph[p as usize / 64] & (1 << (p % 64)) != 0,
+            None => self.loose.contains(&n.id),
+        }
+    }
+}
+
 pub struct Store {
     repo: Repository,
     config: ProjectConfig,
@@ -167,7 +217,7 @@ pub struct Store {
     walked: std::cell::RefCell<Option<(Oid, Vec<Oid>)>>,
     /// For judging a range (`review`): the commits of the base's history, and the time no
     /// other commit is taken to be older than ([`Store::judge_range_from`]).
-    time_floor: std::cell::RefCell<Option<(std::sync::Arc<Graph>, i64)>>,
+    time_floor: std::cell::RefCell<Option<(std::sync::Arc<Trusted>, i64)>>,
     /// The caches' folder while judging a range ([`Store::judge_range_from`]).
     own_state: std::cell::RefCell<Option<tempfile::TempDir>>,
     /// The last full histories walked in this process, by their tips, newest first, shared
@@ -356,8 +406,10 @@ impl Store {
     /// answers under its own times), and those of what objects say (events, the folder index,
     /// the positions branch) start as copies of the repository's.
     pub fn judge_range_from(&self, base: ObjectId) -> Result<()> {
-        // (Walked once: `positions_in_range` takes the same shared walk.)
-        let trusted = self.shared_graph(base.into())?;
+        // What is kept of the base's walk is which commits it holds (a bit per commit of the
+        // commit-graph): its nodes are not needed again, and at a million commits they are
+        // a third of the limit on memory.
+        let trusted = self.trusted(base)?;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
@@ -371,6 +423,18 @@ impl Store {
         *self.own_state.borrow_mut() = Some(own);
         *self.time_floor.borrow_mut() = Some((trusted, now));
         Ok(())
+    }
+
+    /// The commits `base`'s history holds: those of the range being judged when it is
+    /// `base`'s, else walked now.
+    pub(crate) fn trusted(&self, base: ObjectId) -> Result<std::sync::Arc<Trusted>> {
+        if let Some((t, _)) =
+            self.time_floor.borrow().as_ref().filter(|(t, _)| t.base == base.into())
+        {
+            return Ok(t.clone());
+        }
+        let g = self.walk(base.into(), false, self.commit_graph(), None)?;
+        Ok(std::sync::Arc::new(Trusted::of(base.into(), &g, self.commit_graph())))
     }
 
     /// Judge with another `accord.toml` (for `review`, which reads the base side's).

@@ -185,16 +185,16 @@ impl Store {
         head_graph: &Graph,
         merge_base: ObjectId,
     ) -> Result<Vec<Arc<Position>>> {
-        let base_graph = self.shared_graph(merge_base.into())?;
+        let trusted = self.trusted(merge_base)?;
         let mut out: Vec<Arc<Position>> = head_graph
-            .order(|n| matches!(n.accord, CommitKind::Position(_)) && !base_graph.contains(&n.id))
+            .order(|n| matches!(n.accord, CommitKind::Position(_)) && !trusted.holds(n))
             .into_iter()
             .filter_map(|i| match &head_graph.nodes[i as usize].accord {
                 CommitKind::Position(p) => Some(p.clone()),
                 _ => None,
             })
             .collect();
-        let since = base_graph.nodes.first().map_or(i64::MIN, |n| n.time);
+        let since = trusted.base_time;
         let head = head_graph.nodes.first().map(|n| ObjectId::from(n.id));
         let branch = self.branch_positions(self.positions_branch(), head)?;
         out.extend(branch.into_iter().filter(|p| p.time >= since));

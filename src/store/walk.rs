@@ -157,7 +157,7 @@ impl Store {
         self.walk(tip, true, self.commit_graph(), None)
     }
 
-    fn walk(
+    pub(super) fn walk(
         &self,
         tip: Oid,
         every_message: bool,
@@ -337,7 +337,7 @@ impl Store {
         super::trace("walked", t0);
         // A range under review: its own commits are judged as made no earlier than the floor.
         if let Some((trusted, floor)) = self.time_floor.borrow().as_ref() {
-            for n in g.nodes.iter_mut().filter(|n| !trusted.contains(&n.id)) {
+            for n in g.nodes.iter_mut().filter(|n| !trusted.holds(n)) {
                 n.time = n.time.max(*floor);
             }
         }
