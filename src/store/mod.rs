@@ -158,6 +158,10 @@ impl ProjectConfig {
     }
 }
 
+/// The caches of facts about objects alone (no time of a range under review in them): a
+/// range judged on copies of its own hands them back ([`Store::hand_back_object_caches`]).
+const OBJECT_CACHES: [&str; 3] = [cache::FILE, folder_index::FILE, branch_cache::FILE];
+
 /// The commits a range under review trusts (those its base's history holds), as a set that is
 /// small beside the walk it comes from: a bit per commit of git's commit-graph, and the ids of
 /// the few commits the commit-graph does not hold.
@@ -171,22 +175,31 @@ pub(crate) struct Trusted {
 }
 
 impl Trusted {
-    fn of(base: Oid, g: &Graph, commit_graph: Option<CommitGraph>) -> Trusted {
+    /// The commits of `g` that its node `start`, the base, reaches (all of its history: `g`
+    /// holds every ancestor of each of its commits), before any time in `g` is floored.
+    fn reached_from(g: &Graph, start: usize, commit_graph: Option<CommitGraph>) -> Trusted {
         let len = commit_graph.as_ref().map_or(0, |c| c.len() as usize);
         let mut t = Trusted {
-            base,
+            base: g.nodes[start].id,
             commit_graph,
             in_graph: vec![0; len.div_ceil(64)],
             loose: Default::default(),
-            base_time: g.nodes.first().map_or(i64::MIN, |n| n.time),
+            base_time: g.nodes[start].time,
         };
-        for n in &g.nodes {
+        let mut seen = vec![false; g.nodes.len()];
+        let mut stack = vec![start];
+        while let Some(i) = stack.pop() {
+            if std::mem::replace(&mut seen[i], true) {
+                continue;
+            }
+            let n = &g.nodes[i];
             match t.position(n) {
                 Some(p) => t.in_graph[p as usize / 64] |= 1 << (p % 64),
                 None => {
                     t.loose.insert(n.id);
                 }
             }
+            stack.extend(n.parents.iter().map(|&p| p as usize));
         }
         t
     }
@@ -215,9 +228,11 @@ pub struct Store {
     /// The bottoms (commits with no parent present) of the last history walked into a
     /// [`Graph`] in this process, by its tip: the positions-branch cache reads them.
     walked: std::cell::RefCell<Option<(Oid, Vec<Oid>)>>,
-    /// For judging a range (`review`): the commits of the base's history, and the time no
-    /// other commit is taken to be older than ([`Store::judge_range_from`]).
-    time_floor: std::cell::RefCell<Option<(std::sync::Arc<Trusted>, i64)>>,
+    /// For judging a range (`review`): its base, and the time no commit outside the base's
+    /// history is taken to be older than ([`Store::judge_range_from`]).
+    time_floor: std::cell::Cell<Option<(Oid, i64)>>,
+    /// The commits of the base's history, once a walk found them ([`Store::trusted`]).
+    trusted: std::cell::RefCell<Option<std::sync::Arc<Trusted>>>,
     /// The caches' folder while judging a range ([`Store::judge_range_from`]).
     own_state: std::cell::RefCell<Option<tempfile::TempDir>>,
     /// The last full histories walked in this process, by their tips, newest first, shared
@@ -319,6 +334,7 @@ impl Store {
             dir: "agreements".into(),
             walked: Default::default(),
             time_floor: Default::default(),
+            trusted: Default::default(),
             own_state: Default::default(),
             graph_memo: Default::default(),
             branch_memo: Default::default(),
@@ -406,35 +422,75 @@ impl Store {
     /// answers under its own times), and those of what objects say (events, the folder index,
     /// the positions branch) start as copies of the repository's.
     pub fn judge_range_from(&self, base: ObjectId) -> Result<()> {
-        // What is kept of the base's walk is which commits it holds (a bit per commit of the
-        // commit-graph): its nodes are not needed again, and at a million commits they are
-        // a third of the limit on memory.
-        let trusted = self.trusted(base)?;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
         let own = tempfile::tempdir()?;
-        // The base's walk may still be writing what it read.
+        // An earlier walk may still be writing what it read.
         self.finish_writes();
-        for file in [cache::FILE, folder_index::FILE, branch_cache::FILE] {
+        for file in OBJECT_CACHES {
             // (A missing or unreadable file is a cold cache, as anywhere.)
             let _ = std::fs::copy(self.state_dir().join(file), own.path().join(file));
         }
         *self.own_state.borrow_mut() = Some(own);
-        *self.time_floor.borrow_mut() = Some((trusted, now));
+        // Which commits the base's history holds is found by the first walk that holds the
+        // base (mostly the head's, which holds it all), as a bit per commit of the
+        // commit-graph: no walk of the base of its own, and no second history in memory.
+        self.time_floor.set(Some((base.into(), now)));
         Ok(())
     }
 
-    /// The commits `base`'s history holds: those of the range being judged when it is
-    /// `base`'s, else walked now.
+    /// The commits `base`'s history holds: found by a walk that held the base already, else
+    /// by walking it now.
     pub(crate) fn trusted(&self, base: ObjectId) -> Result<std::sync::Arc<Trusted>> {
-        if let Some((t, _)) =
-            self.time_floor.borrow().as_ref().filter(|(t, _)| t.base == base.into())
-        {
+        let base: Oid = base.into();
+        if let Some(t) = self.trusted.borrow().as_ref().filter(|t| t.base == base) {
             return Ok(t.clone());
         }
-        let g = self.walk(base.into(), false, self.commit_graph(), None)?;
-        Ok(std::sync::Arc::new(Trusted::of(base.into(), &g, self.commit_graph())))
+        let g = self.walk(base, false, self.commit_graph(), None)?;
+        Ok(self.trusted_within(&g, base).expect("a walk holds its own tip"))
+    }
+
+    /// The commits `base`'s history holds, when `g` holds `base` (then it holds all of them);
+    /// remembered for the next caller.
+    pub(super) fn trusted_within(&self, g: &Graph, base: Oid) -> Option<std::sync::Arc<Trusted>> {
+        if let Some(t) = self.trusted.borrow().as_ref().filter(|t| t.base == base) {
+            return Some(t.clone());
+        }
+        let start = g.nodes.iter().position(|n| n.id == base)?;
+        let t = std::sync::Arc::new(Trusted::reached_from(g, start, self.commit_graph()));
+        *self.trusted.borrow_mut() = Some(t.clone());
+        Some(t)
+    }
+
+    /// After a range was judged on caches of its own ([`Store::judge_range_from`]): the
+    /// caches of what objects say (events, the folder index, the positions branch) hold facts
+    /// that do not depend on the range's times, so what the range learnt there is handed back
+    /// to the repository's, for the next run (another `review` of a pull request, a
+    /// `status`). Each file replaces the repository's in one rename, and only when it differs.
+    pub(super) fn hand_back_object_caches(&self) {
+        let Some(own) = self.own_state.borrow().as_ref().map(|d| d.path().to_path_buf()) else {
+            return;
+        };
+        if cache::no_cache() {
+            return;
+        }
+        let shared = self.repo.path().join("accord");
+        for file in OBJECT_CACHES {
+            let Ok(ours) = std::fs::read(own.join(file)) else { continue };
+            if std::fs::read(shared.join(file)).is_ok_and(|theirs| theirs == ours) {
+                continue;
+            }
+            let hand_back = || -> std::io::Result<()> {
+                std::fs::create_dir_all(&shared)?;
+                let mut tmp = tempfile::NamedTempFile::new_in(&shared)?;
+                std::io::Write::write_all(&mut tmp, &ours)?;
+                tmp.persist(shared.join(file)).map_err(|e| e.error)?;
+                Ok(())
+            };
+            // (A cache not written only costs the next run time.)
+            let _ = hand_back();
+        }
     }
 
     /// Judge with another `accord.toml` (for `review`, which reads the base side's).

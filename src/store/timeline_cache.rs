@@ -395,13 +395,14 @@ impl Drop for Store {
     fn drop(&mut self) {
         self.finish_writes();
         self.save_timelines();
+        self.hand_back_object_caches();
         if super::ENDING_PROCESS.load(std::sync::atomic::Ordering::Relaxed) {
             // What a run read stays where it is: the process ends next, and the operating
             // system takes it back at once (see [`super::free_nothing_at_exit`]). The folder
             // of a range's own caches is removed as usual.
             std::mem::forget(self.graph_memo.take());
             std::mem::forget(self.branch_memo.take());
-            std::mem::forget(self.time_floor.take());
+            std::mem::forget(self.trusted.take());
             std::mem::forget(self.timelines.take());
             std::mem::forget(self.parsed.take());
             std::mem::forget(self.packs.take());

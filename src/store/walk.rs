@@ -336,9 +336,14 @@ impl Store {
         drop(table);
         super::trace("walked", t0);
         // A range under review: its own commits are judged as made no earlier than the floor.
-        if let Some((trusted, floor)) = self.time_floor.borrow().as_ref() {
+        if let Some((base, floor)) = self.time_floor.get() {
+            let trusted = match self.trusted_within(&g, base) {
+                Some(t) => t,
+                // A history that does not hold the base: the base's own walk says.
+                None => self.trusted(base.into())?,
+            };
             for n in g.nodes.iter_mut().filter(|n| !trusted.holds(n)) {
-                n.time = n.time.max(*floor);
+                n.time = n.time.max(floor);
             }
         }
         // Read the messages that matter: from the cache, else from the object database.
