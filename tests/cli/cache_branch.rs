@@ -418,3 +418,27 @@ fn counted_positions_carried_over_commits_that_change_nothing_counted() {
     assert!(!carried(&env), "a merge");
     assert_same(&env, "after a merge");
 }
+
+/// A review judges on caches of its own (its range's commits under their floored times). What
+/// it learnt about objects alone (commits read, the positions branch, folder changes) is handed
+/// back to the repository's caches when it ends, and nothing of what it judged: every command
+/// then answers as a cold run does, and the next review starts warm.
+#[test]
+fn what_a_review_learnt_about_objects_is_handed_back() {
+    let mut env = on_branch();
+    take(&mut env, GRACE, "object", "alpha", "Too vague.").ok();
+    edit(&env, "alpha", 2).ok();
+    take(&mut env, KATHERINE, "sign", "alpha", "").ok();
+    remove(&cache_dir(&env));
+    let review = words("review HEAD~1..HEAD --format json");
+    let first = accord_mode(&env, Mode::Warm, &review);
+    for file in ["events-v2.bin", "branch-v1.bin"] {
+        assert!(cache_dir(&env).join(file).exists(), "{file} handed back");
+    }
+    for file in ["counted-v3.bin", "timelines-v3.bin", "lineages-v1.bin", "snapshot-v2.bin"] {
+        assert!(!cache_dir(&env).join(file).exists(), "{file} is the review's own");
+    }
+    same("a second review", "warm", &review, &first, &accord_mode(&env, Mode::Warm, &review));
+    same("the review", "reference", &review, &accord_mode(&env, Mode::Plain, &review), &first);
+    assert_same(&env, "after a review handed its caches back");
+}
