@@ -20,6 +20,9 @@ pub enum Entry {
         subject: String,
         /// Blob after the edit; absent when the file was deleted.
         revision: Option<String>,
+        /// The agreement's earlier id, when this edit renamed its file (`git mv`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        renamed_from: Option<String>,
         summary: String,
         changes: Vec<diff::Change>,
         /// Whether the agreement stood ratified right after this event.

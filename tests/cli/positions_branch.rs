@@ -561,6 +561,14 @@ fn a_rename_keeps_the_lineage_and_a_copy_inherits_nothing() {
         "{log}"
     );
     assert!(entries.iter().any(|e| e["subject"] == "Add the charter"), "{log}");
+    // The renaming edit says so; no other edit does.
+    let renames: Vec<_> = entries.iter().filter(|e| e.get("renamed_from").is_some()).collect();
+    assert_eq!(renames.len(), 1, "{log}");
+    assert_eq!(renames[0]["renamed_from"], "charter");
+    assert_eq!(renames[0]["subject"], "Rename the charter");
+    assert!(renames[0]["summary"].as_str().unwrap().starts_with("renamed from charter; "), "{log}");
+    let human = team.env.accord_in(&ada, &["log", "platform"]).ok().stdout.clone();
+    assert!(human.contains("renamed from charter"), "{human}");
     let h = team.env.accord_in(&ada, &["history", "platform", "--format", "json"]).ok().json();
     assert_eq!(h[0]["author"], "Ada Lovelace");
     assert_eq!(h.as_array().unwrap().len(), 1, "a rename is no new version of the purpose: {h}");
@@ -570,6 +578,8 @@ fn a_rename_keeps_the_lineage_and_a_copy_inherits_nothing() {
     team.git(ADA, &ada, &["commit", "-q", "-m", "Copy"]).ok();
     let s = team.env.accord_in(&ada, &["status", "copy", "--format", "json"]).ok().json();
     assert_eq!(s[0]["ratified"], false, "{s}");
+    let log = team.env.accord_in(&ada, &["log", "copy", "--format", "json"]).ok().json();
+    assert!(log.as_array().unwrap().iter().all(|e| e.get("renamed_from").is_none()), "{log}");
     assert!(s[0]["parties"].as_array().unwrap().iter().all(|p| p["state"] == "silent"), "{s}");
 }
 

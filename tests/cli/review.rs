@@ -187,13 +187,13 @@ fn review_reports_the_first_agreement_that_cannot_be_judged() {
     let reworded = replaced(&env, "agreements/gamma.toml", "a paved road", "a lit road");
     env.commit_file("agreements/gamma.toml", &reworded, "Light gamma");
     sign(&mut env, ADA, "gamma");
-    let broken = replaced(
-        &env,
-        "agreements/beta.toml",
-        "[decision]",
-        "review_every = \"soon\"\n\n[decision]",
-    );
-    env.commit_file("agreements/beta.toml", &broken, "Beta breaks");
+    // An agreement given a period that is none: it parses, and cannot be judged.
+    let break_it = |env: &TestEnv, id: &str, period: &str| {
+        let rel = format!("agreements/{id}.toml");
+        let with = format!("review_every = \"{period}\"\n\n[decision]");
+        env.commit_file(&rel, &replaced(env, &rel, "[decision]", &with), &format!("{id} breaks"));
+    };
+    break_it(&env, "beta", "soon");
     let run = env.accord(&["review", "main..pr"]);
     run.code(2);
     assert!(
@@ -202,13 +202,7 @@ fn review_reports_the_first_agreement_that_cannot_be_judged() {
         "{}",
         run.stderr
     );
-    let broken = replaced(
-        &env,
-        "agreements/alpha.toml",
-        "[decision]",
-        "review_every = \"later\"\n\n[decision]",
-    );
-    env.commit_file("agreements/alpha.toml", &broken, "Alpha breaks too");
+    break_it(&env, "alpha", "later");
     let run = env.accord(&["review", "main..pr", "--format", "json"]);
     run.code(2);
     assert!(run.stderr.contains("agreements/alpha.toml"), "{}", run.stderr);
