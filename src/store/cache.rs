@@ -8,7 +8,7 @@
 //! reset or amend) are pruned when they pile up. Writes go to a temporary file that is renamed
 //! into place, so readers never see half a file and concurrent writers cannot corrupt it.
 
-use std::collections::HashMap;
+use super::id_hash::IdMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -36,8 +36,8 @@ pub struct Cached {
 pub struct Cache {
     data: Vec<u8>,
     /// Byte range of each stored entry in `data`.
-    index: HashMap<Oid, (usize, usize)>,
-    fresh: HashMap<Oid, Cached>,
+    index: IdMap<Oid, (usize, usize)>,
+    fresh: IdMap<Oid, Cached>,
 }
 
 /// The body of a file written by [`seal`], past its magic and version, when the magic, the
@@ -280,10 +280,10 @@ fn encode_entry(out: &mut Vec<u8>, id: &Oid, c: &Cached) {
 }
 
 /// Check a cache file and index its entries; `None` when it cannot be trusted.
-fn index(data: &[u8]) -> Option<HashMap<Oid, (usize, usize)>> {
+fn index(data: &[u8]) -> Option<IdMap<Oid, (usize, usize)>> {
     let mut r = open_sealed(data, MAGIC)?;
     let count = r.u32()? as usize;
-    let mut index = HashMap::with_capacity(count.min(1 << 22));
+    let mut index = IdMap::with_capacity_and_hasher(count.min(1 << 22), Default::default());
     for _ in 0..count {
         let start = r.at;
         let id = skip_entry(&mut r)?;
@@ -300,7 +300,7 @@ impl Cache {
         }
         let Ok(data) = std::fs::read(dir.join(FILE)) else { return Cache::default() };
         match index(&data) {
-            Some(index) => Cache { data, index, fresh: HashMap::new() },
+            Some(index) => Cache { data, index, fresh: IdMap::default() },
             None => Cache::default(),
         }
     }
@@ -328,7 +328,7 @@ impl Cache {
             return None;
         }
         // Which stored entries the graph still reaches, without indexing every node of it.
-        let inside: std::collections::HashSet<&Oid> = g
+        let inside: super::id_hash::IdSet<&Oid> = g
             .nodes
             .iter()
             .filter_map(|n| self.index.get_key_value(&n.id).map(|(k, _)| k))

@@ -20,7 +20,6 @@
 //! `ACCORD_NO_CACHE=1` neither reads nor writes it. It answers only about files directly in the
 //! agreements folder; other paths are read from trees by `path_history.rs`.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use git2::{ObjectType, Oid};
@@ -29,6 +28,7 @@ use super::cache::{fnv, header, open_sealed, put_str, seal};
 use super::commit_graph::{BloomKey, PathChange};
 use super::error::StoreError;
 use super::graph::Graph;
+use super::id_hash::{IdMap, IdSet};
 use super::pack::{Location, Object, Objects};
 use super::Store;
 use crate::error::Result;
@@ -128,7 +128,7 @@ impl FolderView {
 /// The file's contents.
 #[derive(Default)]
 struct Index {
-    entries: HashMap<Oid, FolderEntry>,
+    entries: IdMap<Oid, FolderEntry>,
     /// Commits whose every ancestor was examined.
     tips: Vec<Oid>,
 }
@@ -144,7 +144,7 @@ fn decode(data: &[u8], dir: &str, horizon: u64) -> Option<Index> {
         tips.push(r.oid()?);
     }
     let n = r.u32()? as usize;
-    let mut entries = HashMap::with_capacity(n.min(1 << 20));
+    let mut entries = IdMap::with_capacity_and_hasher(n.min(1 << 20), Default::default());
     for _ in 0..n {
         let id = r.oid()?;
         let full = match r.u8()? {
@@ -225,13 +225,13 @@ impl Store {
         super::trace(&format!("folder index loaded: {} entries", index.entries.len()), t0);
         let n = g.nodes.len();
         // Which nodes a covered tip reaches.
-        let tips: HashSet<Oid> = index.tips.iter().copied().collect();
+        let tips: IdSet<Oid> = index.tips.iter().copied().collect();
         let mut covered = vec![false; n];
         let mut stack: Vec<u32> = Vec::new();
         let mut entry_of = vec![NONE; n];
         let mut entries: Vec<FolderEntry> = Vec::new();
-        let mut in_graph: HashSet<Oid> = HashSet::new();
-        let mut tips_inside: HashSet<Oid> = HashSet::new();
+        let mut in_graph: IdSet<Oid> = IdSet::default();
+        let mut tips_inside: IdSet<Oid> = IdSet::default();
         for (i, node) in g.nodes.iter().enumerate() {
             if tips.contains(&node.id) {
                 stack.push(i as u32);

@@ -40,6 +40,7 @@ mod error;
 mod file_edits;
 mod folder_index;
 mod graph;
+mod id_hash;
 mod mailmap;
 mod pack;
 mod path_history;
