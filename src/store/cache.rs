@@ -76,14 +76,16 @@ pub(super) fn header(magic: &[u8; 8], capacity: usize) -> Vec<u8> {
 pub(super) fn seal(dir: &Path, file: &str, mut out: Vec<u8>) {
     let sum = fnv(&out);
     out.extend_from_slice(&sum.to_le_bytes());
-    let write = || -> std::io::Result<()> {
-        std::fs::create_dir_all(dir)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        tmp.write_all(&out)?;
-        tmp.persist(dir.join(file)).map_err(|e| e.error)?;
-        Ok(())
-    };
-    let _ = write();
+    let _ = put_in_place(dir, file, &out);
+}
+
+/// Write `bytes` as `dir/file` atomically: a temporary file in `dir` renamed over the old one.
+pub(super) fn put_in_place(dir: &Path, file: &str, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(dir.join(file)).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// A 64-bit checksum of a file body, eight bytes at a time (FNV-1a over words).

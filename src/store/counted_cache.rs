@@ -48,6 +48,13 @@ struct Entry {
     newest_other: Option<Stamp>,
 }
 
+impl Entry {
+    /// The entry as an answer to remember again, for agreement `id`.
+    fn learnt<'a>(&'a self, id: &'a str) -> Learnt<'a> {
+        (id, self.counted.iter().map(|p| &**p).collect(), self.newest_other)
+    }
+}
+
 /// One agreement's answer to remember: (id, each email's first counted position, the stamp
 /// of the newest position reachable from the commit or on the branch under an earlier id).
 pub type Learnt<'p> = (&'p str, Vec<&'p Position>, Option<Stamp>);
@@ -136,10 +143,7 @@ impl Store {
                 entry.counted.insert(0, p);
             }
         }
-        let entries: Vec<Learnt> = map
-            .iter()
-            .map(|(id, e)| (id.as_str(), e.counted.iter().map(|p| &**p).collect(), e.newest_other))
-            .collect();
+        let entries: Vec<Learnt> = map.iter().map(|(id, e)| e.learnt(id)).collect();
         // Keyed by the tip this position made, not the branch as it is now: another writer may
         // have moved it on already, and then the file is simply not used.
         self.write_counted(&self.counted_key(commit, Some(Some(recorded)))?, &entries);
@@ -171,10 +175,7 @@ impl Store {
         }
         let Ok(data) = std::fs::read(self.state_dir().join(FILE)) else { return Ok(None) };
         let Some(map) = decode(&data, &self.counted_key(before, None)?) else { return Ok(None) };
-        let entries: Vec<Learnt> = map
-            .iter()
-            .map(|(id, e)| (id.as_str(), e.counted.iter().map(|p| &**p).collect(), e.newest_other))
-            .collect();
+        let entries: Vec<Learnt> = map.iter().map(|(id, e)| e.learnt(id)).collect();
         self.write_counted(key, &entries);
         super::trace("counted positions carried forward", std::time::Instant::now());
         Ok(Some(map.into_iter().map(|(id, e)| (id, e.counted)).collect()))
@@ -195,7 +196,7 @@ impl Store {
         let mut all: Vec<Learnt> = known
             .iter()
             .filter(|(id, _)| !counted.iter().any(|(c, _, _)| c == id))
-            .map(|(id, e)| (id.as_str(), e.counted.iter().map(|p| &**p).collect(), e.newest_other))
+            .map(|(id, e)| e.learnt(id))
             .collect();
         all.extend(counted.iter().cloned());
         self.write_counted(key, &all);

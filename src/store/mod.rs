@@ -445,18 +445,23 @@ impl Store {
     /// by walking it now.
     pub(crate) fn trusted(&self, base: ObjectId) -> Result<std::sync::Arc<Trusted>> {
         let base: Oid = base.into();
-        if let Some(t) = self.trusted.borrow().as_ref().filter(|t| t.base == base) {
-            return Ok(t.clone());
+        if let Some(t) = self.trusted_known(base) {
+            return Ok(t);
         }
         let g = self.walk(base, false, self.commit_graph(), None)?;
         Ok(self.trusted_within(&g, base).expect("a walk holds its own tip"))
     }
 
+    /// The commits `base`'s history holds, when a walk found them already.
+    fn trusted_known(&self, base: Oid) -> Option<std::sync::Arc<Trusted>> {
+        self.trusted.borrow().as_ref().filter(|t| t.base == base).cloned()
+    }
+
     /// The commits `base`'s history holds, when `g` holds `base` (then it holds all of them);
     /// remembered for the next caller.
     pub(super) fn trusted_within(&self, g: &Graph, base: Oid) -> Option<std::sync::Arc<Trusted>> {
-        if let Some(t) = self.trusted.borrow().as_ref().filter(|t| t.base == base) {
-            return Some(t.clone());
+        if let Some(t) = self.trusted_known(base) {
+            return Some(t);
         }
         let start = g.nodes.iter().position(|n| n.id == base)?;
         let t = std::sync::Arc::new(Trusted::reached_from(g, start, self.commit_graph()));
@@ -482,15 +487,8 @@ impl Store {
             if std::fs::read(shared.join(file)).is_ok_and(|theirs| theirs == ours) {
                 continue;
             }
-            let hand_back = || -> std::io::Result<()> {
-                std::fs::create_dir_all(&shared)?;
-                let mut tmp = tempfile::NamedTempFile::new_in(&shared)?;
-                std::io::Write::write_all(&mut tmp, &ours)?;
-                tmp.persist(shared.join(file)).map_err(|e| e.error)?;
-                Ok(())
-            };
             // (A cache not written only costs the next run time.)
-            let _ = hand_back();
+            let _ = cache::put_in_place(&shared, file, &ours);
         }
     }
 

@@ -115,9 +115,8 @@ impl Store {
     }
 
     /// Every commit reachable from `tip`. Messages are read only where a commit can be a
-    /// position (exactly one parent and the same tree), which is all `status` needs. Walked
-    /// once per process and tip while no other tip is asked for in between (`review` asks for
-    /// its head once per agreement it judges).
+    /// position (exactly one parent and the same tree), which is all `status` needs. Shared
+    /// with the next callers at the same tip ([`Store::shared_graph`]).
     pub fn graph(&self, tip: impl Into<Oid>) -> Result<std::sync::Arc<Graph>> {
         self.shared_graph(tip.into())
     }

@@ -91,8 +91,11 @@ impl Range<'_> {
         // Those still there at HEAD are judged in one evaluation (one history, one count of
         // the positions branch), the same answers as one at a time; should it fail, each is
         // judged on its own below, so that the error is the first failing agreement's.
-        let at_head: Vec<String> =
-            touched.iter().filter(|t| t.3.is_some()).map(|t| t.0.clone()).collect();
+        let at_head: Vec<String> = touched
+            .iter()
+            .filter(|(_, _, _, after, _, _)| after.is_some())
+            .map(|(id, ..)| id.clone())
+            .collect();
         // (No ids at all would mean every agreement.)
         let mut judged: BTreeMap<String, Evaluation> = match at_head.is_empty() {
             true => BTreeMap::new(),
