@@ -56,10 +56,7 @@ impl Ui {
 
     /// Print a value as pretty JSON on stdout.
     pub fn json<T: serde::Serialize>(&mut self, value: &T) -> crate::Result<()> {
-        let text = serde_json::to_string_pretty(value)
-            .map_err(|e| crate::Error::new(format!("json: {e}")))?;
-        writeln!(self.out, "{text}")?;
-        Ok(())
+        write_json(&mut self.out, value)
     }
 
     /// A status line on stderr (suppressed by `-q`).
@@ -89,4 +86,12 @@ impl Ui {
             let _ = writeln!(e, "{DIM}hint{DIM:#}: {}", terminal(h));
         }
     }
+}
+
+/// Write a value as pretty JSON and a newline, as [`Ui::json`] prints it.
+pub fn write_json<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> crate::Result<()> {
+    let text =
+        serde_json::to_string_pretty(value).map_err(|e| crate::Error::new(format!("json: {e}")))?;
+    writeln!(out, "{text}")?;
+    Ok(())
 }

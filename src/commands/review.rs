@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::oid::ObjectId;
 use crate::render;
 use crate::render::review::Report;
+use crate::store::Reviewed;
 use crate::ui::Ui;
 
 /// Review the agreement changes in a range of commits, as for a pull request
@@ -67,9 +68,6 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
                 )))
             }
         };
-    // The range's own commits are judged as made no earlier than now: their dates are the
-    // pull request author's to choose.
-    store.judge_range_from(merge_base)?;
     // The base side decides where agreements and positions live; a pull request that moves
     // them would leave every objection behind.
     let base_config = store.project_config_at(base)?;
@@ -89,6 +87,22 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
             before.keys().chain(after.keys()).map(|id| store.path_of(id)).collect();
         super::fail_closed_if_shallow(&store, &paths)?;
     }
+    // The same question asked again, with nothing it depends on moved, has the same answer
+    // (`Store::review_key`); not when signatures are verified, whose keys live outside.
+    let color = ui.color();
+    let format = format!("{:?}", ui.format);
+    let asked = [format.as_str(), if color { "color" } else { "plain" }, args.range.as_str()];
+    let key = match args.signed {
+        true => None,
+        false => store.review_key(&asked, base, head, merge_base)?,
+    };
+    if let Some(kept) = key.as_ref().and_then(|k| store.reviewed(k)) {
+        ui.out().write_all(&kept.out)?;
+        return Ok(outcome(args.require_ratified, &kept.problems));
+    }
+    // The range's own commits are judged as made no earlier than now: their dates are the
+    // pull request author's to choose.
+    store.judge_range_from(merge_base)?;
     let keep = super::signed_filter(&store, args.signed, base)?;
     let head_graph = store.graph(head)?;
     let in_range = store.positions_in_range(&head_graph, merge_base)?;
@@ -104,18 +118,25 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
         agreements: reviews,
         positions_branch: store.positions_branch().to_string(),
     };
+    let mut out = Vec::new();
     match ui.format {
-        OutputFormat::Json => ui.json(&report)?,
-        OutputFormat::Markdown => render::review::markdown(ui.out(), &args.range, &report)?,
-        OutputFormat::Human => {
-            let color = ui.color();
-            render::review::human(ui.out(), &report, color)?
-        }
+        OutputFormat::Json => crate::ui::write_json(&mut out, &report)?,
+        OutputFormat::Markdown => render::review::markdown(&mut out, &args.range, &report)?,
+        OutputFormat::Human => render::review::human(&mut out, &report, color)?,
     }
-    if args.require_ratified && !problems.is_empty() {
-        return Ok(super::Outcome::No(problems.join("; ")));
+    ui.out().write_all(&out)?;
+    if let Some(key) = key {
+        store.remember_review(key, &head_graph, Reviewed { out, problems: problems.clone() });
     }
-    Ok(super::Outcome::Done)
+    Ok(outcome(args.require_ratified, &problems))
+}
+
+/// How the command ends: "no" for `--require-ratified` when the gate found problems.
+fn outcome(require_ratified: bool, problems: &[String]) -> super::Outcome {
+    match require_ratified && !problems.is_empty() {
+        true => super::Outcome::No(problems.join("; ")),
+        false => super::Outcome::Done,
+    }
 }
 
 fn short(rev: &str) -> &str {

@@ -50,6 +50,7 @@ mod process;
 mod raw_commit;
 mod read_ahead;
 mod renames;
+mod review_cache;
 mod revisions;
 mod snapshot;
 mod sync;
@@ -65,6 +66,7 @@ pub use mailmap::IdentityMap;
 pub use positions::{valid_branch_name, PositionWrite, DEFAULT_BRANCH};
 pub use process::run_program;
 pub use raw_commit::{classify, parse_commit, CommitKind, RawCommit};
+pub use review_cache::{ReviewKey, Reviewed};
 pub use revisions::{fingerprint, AgreementRevisions, Source};
 pub(crate) use revisions::{from_oid, to_oid};
 pub use snapshot::History;
@@ -481,7 +483,7 @@ impl Store {
         if cache::no_cache() {
             return;
         }
-        let shared = self.repo.path().join("accord");
+        let shared = self.shared_state_dir();
         for file in OBJECT_CACHES {
             let Ok(ours) = std::fs::read(own.join(file)) else { continue };
             if std::fs::read(shared.join(file)).is_ok_and(|theirs| theirs == ours) {
@@ -1012,6 +1014,11 @@ impl Store {
     }
 
     /// Where the event cache and other accord state live.
+    /// The repository's own cache folder, also while a range is judged on caches of its own.
+    pub(super) fn shared_state_dir(&self) -> PathBuf {
+        self.repo.path().join("accord")
+    }
+
     pub fn state_dir(&self) -> PathBuf {
         match self.own_state.borrow().as_ref() {
             Some(own) => own.path().to_path_buf(),

@@ -45,6 +45,7 @@ mod cache_branch; // the positions-branch cache follows new positions, sync merg
 mod cache_files; // cache and commit-graph files as found on disk
 mod cache_folders; // the folder-change index follows renames, merges, rebases like a cold run
 mod cache_random; // random histories: cached equals cold at every step
+mod cache_review; // a review's answer kept for the same question, asked again when anything moves
 mod clones; // ten clones sign and push at once
 mod crash; // accord killed at random moments corrupts nothing
 mod issue11; // issue 11: one test per attack on the gate, each beside its honest counterpart
