@@ -355,6 +355,10 @@ impl Cache {
                 encode_entry(&mut out, id, c);
             }
             seal(&dir, FILE, out);
+            if super::ENDING_PROCESS.load(std::sync::atomic::Ordering::Relaxed) {
+                // The process ends next (see `free_nothing_at_exit`): nothing to free.
+                std::mem::forget(self);
+            }
         };
         // No thread to be had: no cache written, which only costs the next run time.
         std::thread::Builder::new().spawn(write).ok()

@@ -1136,6 +1136,13 @@ pub fn trace(what: &str, since: Instant) {
     }
 }
 
+/// Whether two answers of a path history name the same blob, compared as bytes: git2's `==`
+/// on ids is a call into libgit2 that is not inlined, asked once per commit of a walk.
+fn same_blob(a: Option<Oid>, b: Option<Oid>) -> bool {
+    a.map(|a| *a.as_bytes().first_chunk::<20>().unwrap_or(&[0; 20]))
+        == b.map(|b| *b.as_bytes().first_chunk::<20>().unwrap_or(&[0; 20]))
+}
+
 /// Set by [`free_nothing_at_exit`].
 static ENDING_PROCESS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 

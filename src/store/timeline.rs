@@ -344,6 +344,7 @@ fn merge_newest_first(lists: Vec<Vec<Arc<Position>>>) -> Vec<Arc<Position>> {
 }
 
 fn main_events(store: &Store, graph: &Graph, id: &str) -> Result<Vec<Event>> {
+    use super::same_blob;
     let path = store.path_of(id);
     let blobs = store.blobs_along(graph, &path)?;
     let is_edit = |i: usize| -> bool {
@@ -352,7 +353,7 @@ fn main_events(store: &Store, graph: &Graph, id: &str) -> Result<Vec<Event>> {
             // A root commit, or the edge of a shallow clone: the file appears here.
             return blobs[i].is_some();
         }
-        node.parents.iter().all(|&p| blobs[p as usize] != blobs[i])
+        node.parents.iter().all(|&p| !same_blob(blobs[p as usize], blobs[i]))
     };
     let edits: Vec<bool> = (0..graph.nodes.len()).map(is_edit).collect();
     let order = graph.order_by(|i| {

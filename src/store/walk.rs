@@ -350,7 +350,8 @@ impl Store {
         for i in pending {
             let node = &g.nodes[i as usize];
             let candidate = every_message
-                || (node.parents.len() == 1 && g.nodes[node.parents[0] as usize].tree == node.tree);
+                || (node.parents.len() == 1
+                    && g.nodes[node.parents[0] as usize].tree.as_bytes() == node.tree.as_bytes());
             if !candidate {
                 continue;
             }
