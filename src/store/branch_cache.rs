@@ -17,6 +17,8 @@
 //! `ACCORD_NO_CACHE=1` neither reads nor writes it. It does not decide which positions count.
 
 use std::collections::{BinaryHeap, HashMap, HashSet};
+
+use super::id_hash::{IdKey, IdMap};
 use std::sync::Arc;
 
 use git2::{ErrorCode, Oid};
@@ -272,18 +274,19 @@ impl Store {
         };
         let mut dirty = file.tips != tips;
         // Read what the file does not hold yet, from the tips down to known commits.
-        let mut at: HashMap<Oid, usize> =
-            file.records.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+        let mut at: IdMap<IdKey, usize> =
+            file.records.iter().enumerate().map(|(i, c)| (IdKey::from(&c.id), i)).collect();
         let mut missing: HashSet<Oid> = HashSet::new();
         let packs = self.packs();
         let mut objects = super::pack::Objects::new(&packs, self.repo.odb()?);
-        let mut stack: Vec<Oid> = tips.iter().filter(|t| !at.contains_key(t)).copied().collect();
+        let mut stack: Vec<Oid> =
+            tips.iter().filter(|t| !at.contains_key(&IdKey::from(*t))).copied().collect();
         // Commits git's commit-graph holds are listed from it and read on every core at the end.
         let mut cg = self.commit_graph();
         let mut in_graph: Vec<u32> = Vec::new();
         loop {
             while let Some(id) = stack.pop() {
-                if at.contains_key(&id) || missing.contains(&id) {
+                if at.contains_key(&IdKey::from(&id)) || missing.contains(&id) {
                     continue;
                 }
                 if let Some(pos) = cg.as_ref().and_then(|c| c.lookup(id.as_bytes())) {
@@ -315,12 +318,15 @@ impl Store {
         super::trace(&format!("positions branch: {} commits", file.records.len()), t0);
         // Keep what the tips reach (a reset or a vanished remote ref drops the rest).
         let mut reached = vec![false; file.records.len()];
-        let mut stack: Vec<usize> = tips.iter().filter_map(|t| at.get(t).copied()).collect();
+        let mut stack: Vec<usize> =
+            tips.iter().filter_map(|t| at.get(&IdKey::from(t)).copied()).collect();
         while let Some(i) = stack.pop() {
             if std::mem::replace(&mut reached[i], true) {
                 continue;
             }
-            stack.extend(file.records[i].parents.iter().filter_map(|p| at.get(p).copied()));
+            stack.extend(
+                file.records[i].parents.iter().filter_map(|p| at.get(&IdKey::from(p)).copied()),
+            );
         }
         if reached.iter().any(|r| !r) {
             dirty = true;
@@ -329,7 +335,7 @@ impl Store {
                 k += 1;
                 reached[k - 1]
             });
-            at = file.records.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+            at = file.records.iter().enumerate().map(|(i, c)| (IdKey::from(&c.id), i)).collect();
         }
         file.tips = tips.to_vec();
         let hidden = match hide {
@@ -350,7 +356,7 @@ impl Store {
         objects: &mut super::pack::Objects,
         id: Oid,
         file: &mut BranchFile,
-        at: &mut HashMap<Oid, usize>,
+        at: &mut IdMap<IdKey, usize>,
         missing: &mut HashSet<Oid>,
         stack: &mut Vec<Oid>,
     ) -> Result<()> {
@@ -360,8 +366,8 @@ impl Store {
             return Ok(());
         };
         let facts = super::walk::read_facts(id, &data);
-        stack.extend(facts.parents.iter().filter(|p| !at.contains_key(p)));
-        at.insert(id, file.records.len());
+        stack.extend(facts.parents.iter().filter(|p| !at.contains_key(&IdKey::from(*p))));
+        at.insert(IdKey::from(&id), file.records.len());
         file.records.push(Record::new(id, facts));
         Ok(())
     }
@@ -373,7 +379,7 @@ impl Store {
         c: &CommitGraph,
         starts: &[u32],
         file: &mut BranchFile,
-        at: &mut HashMap<Oid, usize>,
+        at: &mut IdMap<IdKey, usize>,
     ) -> Result<usize> {
         // What was read ahead, and its listing when it is this one: nothing known yet (a cold
         // run, no commit read outside the commit-graph) and the same starts (they differ only
@@ -381,7 +387,7 @@ impl Store {
         let (listed, ahead) = match self.take_read_ahead() {
             Some(a) if at.is_empty() && a.lists_from(starts) => (a.listed, a.read),
             ahead => {
-                let listed = list_from_graph(c, starts, |id| at.contains_key(id))
+                let listed = list_from_graph(c, starts, |id| at.contains_key(&IdKey::from(id)))
                     .map_err(super::StoreError::from)?;
                 (listed, ahead.map(|a| a.read).unwrap_or_default())
             }
@@ -401,7 +407,7 @@ impl Store {
         }
         let n = read.len();
         for (_, id, facts) in read {
-            at.insert(id, file.records.len());
+            at.insert(IdKey::from(&id), file.records.len());
             file.records.push(Record::new(id, facts));
         }
         Ok(n)
@@ -411,14 +417,14 @@ impl Store {
     fn hidden_on_branch(
         &self,
         file: &mut BranchFile,
-        at: &HashMap<Oid, usize>,
+        at: &IdMap<IdKey, usize>,
         hide: Oid,
         dirty: &mut bool,
     ) -> Result<HashSet<usize>> {
         let bottoms: HashSet<Oid> = file
             .records
             .iter()
-            .filter(|c| c.parents.iter().all(|p| !at.contains_key(p)))
+            .filter(|c| c.parents.iter().all(|p| !at.contains_key(&IdKey::from(p))))
             .map(|c| c.id)
             .collect();
         let known = match &file.bottoms {
@@ -445,7 +451,7 @@ impl Store {
         // The histories meet: find exactly which commits of the branch `hide` reaches.
         let targets: HashSet<Oid> = file.records.iter().map(|c| c.id).collect();
         let reach = self.reach(hide, &targets)?;
-        Ok(reach.found.iter().filter_map(|id| at.get(id).copied()).collect())
+        Ok(reach.found.iter().filter_map(|id| at.get(&IdKey::from(id)).copied()).collect())
     }
 
     /// Whether `tip` descends from `base` through at most [`MAX_STRAIGHT`] commits with one
@@ -540,24 +546,24 @@ fn read_parents(odb: &git2::Odb<'_>, id: Oid) -> Result<Option<Vec<Oid>>> {
 /// the positions among them, newest first.
 fn order(
     records: &[Record],
-    at: &HashMap<Oid, usize>,
+    at: &IdMap<IdKey, usize>,
     hidden: &HashSet<usize>,
 ) -> Vec<Arc<Position>> {
-    let visible = |i: usize| !hidden.contains(&i);
+    let visible = |i: usize| hidden.is_empty() || !hidden.contains(&i);
     let mut pending = vec![0usize; records.len()];
     for (i, c) in records.iter().enumerate() {
         if !visible(i) {
             continue;
         }
         for p in &c.parents {
-            if let Some(&j) = at.get(p) {
+            if let Some(&j) = at.get(&IdKey::from(p)) {
                 pending[j] += 1;
             }
         }
     }
-    let mut heap: BinaryHeap<(i64, Oid, usize)> = (0..records.len())
+    let mut heap: BinaryHeap<(i64, IdKey, usize)> = (0..records.len())
         .filter(|&i| visible(i) && pending[i] == 0)
-        .map(|i| (records[i].time, records[i].id, i))
+        .map(|i| (records[i].time, IdKey::from(&records[i].id), i))
         .collect();
     let mut out = Vec::new();
     let mut seen = vec![false; records.len()];
@@ -569,13 +575,13 @@ fn order(
             out.push(p.clone());
         }
         for p in &records[i].parents {
-            if let Some(&j) = at.get(p) {
+            if let Some(&j) = at.get(&IdKey::from(p)) {
                 if !visible(j) {
                     continue;
                 }
                 pending[j] -= 1;
                 if pending[j] == 0 {
-                    heap.push((records[j].time, records[j].id, j));
+                    heap.push((records[j].time, IdKey::from(&records[j].id), j));
                 }
             }
         }

@@ -70,6 +70,17 @@ pub(super) type IdMap<K, V> = std::collections::HashMap<K, V, IdHashing>;
 /// A set of object ids.
 pub(super) type IdSet<K> = std::collections::HashSet<K, IdHashing>;
 
+/// An object id as a key of maps and heaps asked once per commit: compared as bytes (git2's
+/// `==` and `cmp` on ids are calls into libgit2 that are not inlined), in the same order.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub(super) struct IdKey(pub [u8; 20]);
+
+impl From<&git2::Oid> for IdKey {
+    fn from(id: &git2::Oid) -> IdKey {
+        IdKey(*id.as_bytes().first_chunk::<20>().unwrap_or(&[0; 20]))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -137,3 +137,51 @@ fn read_ahead(
     }
     Some(ReadAhead { starts, listed, read })
 }
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+
+    /// Where a read of the positions branch's messages spends its time (ACCORD_TIMING_REPO).
+    #[test]
+    #[ignore]
+    fn split() {
+        let Some(repo) = std::env::var_os("ACCORD_TIMING_REPO") else { return };
+        let store = Store::open(Some(std::path::Path::new(&repo))).unwrap();
+        let cg = store.commit_graph().unwrap();
+        let tips: Vec<Oid> = store
+            .positions_refs("accord/positions")
+            .unwrap()
+            .into_iter()
+            .map(|(_, t)| Oid::from(t))
+            .collect();
+        let starts: Vec<u32> = tips.iter().filter_map(|t| cg.lookup(t.as_bytes())).collect();
+        let listed = list_from_graph(&cg, &starts, |_| false).unwrap();
+        let ids: Vec<Oid> = listed.iter().map(|(_, id, _)| *id).collect();
+        let packs = store.packs();
+        let t = std::time::Instant::now();
+        packs.load_ids();
+        eprintln!("ids loaded {:?}", t.elapsed());
+        for round in 0..3 {
+            let t = std::time::Instant::now();
+            let located = packs.locate(&ids);
+            let t_loc = t.elapsed();
+            let mut objects = Objects::at(&packs, store.repo.path());
+            let t = std::time::Instant::now();
+            let raw: Vec<_> = ids
+                .iter()
+                .zip(&located)
+                .filter_map(|(id, at)| objects.read_shared_at(*id, *at).ok().flatten())
+                .collect();
+            let t_read = t.elapsed();
+            let t = std::time::Instant::now();
+            let facts: Vec<_> = ids.iter().zip(&raw).map(|(id, o)| read_facts(*id, &o.1)).collect();
+            let t_parse = t.elapsed();
+            let bytes: usize = raw.iter().map(|o| o.1.len()).sum();
+            eprintln!(
+                "round {round}: {} commits, {bytes} bytes: locate {t_loc:?}, read {t_read:?}, parse {t_parse:?}",
+                facts.len()
+            );
+        }
+    }
+}
