@@ -261,6 +261,8 @@ impl Store {
         hide: Option<Oid>,
     ) -> Result<Vec<Arc<Position>>> {
         let t0 = std::time::Instant::now();
+        // The file an earlier call may still be writing.
+        self.finish_branch_write();
         let horizon = self.history_horizon();
         let state = self.state_dir();
         let no_cache = super::cache::no_cache();
@@ -345,7 +347,19 @@ impl Store {
         let out = order(&file.records, &at, &hidden);
         super::trace("positions branch ordered", t0);
         if dirty && !no_cache {
-            seal(&state, FILE, encode(branch, horizon, &file));
+            // Written while the evaluation goes on, as the event cache is.
+            let branch = branch.to_string();
+            let write = move || {
+                seal(&state, FILE, encode(&branch, horizon, &file));
+                if super::ENDING_PROCESS.load(std::sync::atomic::Ordering::Relaxed) {
+                    // The process ends next (see `free_nothing_at_exit`): nothing to free.
+                    std::mem::forget(file);
+                }
+            };
+            // No thread to be had: no file written, which only costs the next run time.
+            if let Ok(handle) = std::thread::Builder::new().spawn(write) {
+                *self.branch_write.borrow_mut() = Some(handle);
+            }
         }
         Ok(out)
     }

@@ -266,6 +266,9 @@ pub struct Store {
     /// Cache files being written on threads of their own, waited for before a walk reads the
     /// cache again and when the store is dropped.
     writes: std::cell::RefCell<Vec<std::thread::JoinHandle<()>>>,
+    /// The positions-branch cache being written on a thread of its own, waited for before it is
+    /// read again (`branch_cache.rs`) and when the store is dropped.
+    branch_write: std::cell::RefCell<Option<std::thread::JoinHandle<()>>>,
 }
 
 /// What a walk may do on its own thread while its messages are read on others: work that
@@ -350,6 +353,7 @@ impl Store {
             texts_ahead: Default::default(),
             blobs_ahead: Default::default(),
             writes: Default::default(),
+            branch_write: Default::default(),
         };
         store.load_config()?;
         Ok(store)
@@ -649,8 +653,17 @@ impl Store {
 
     /// Wait for the cache files being written on other threads.
     fn finish_writes(&self) {
+        self.finish_branch_write();
         for w in self.writes.borrow_mut().drain(..) {
             // A writer that panicked wrote nothing: the cache is only an optimisation.
+            let _ = w.join();
+        }
+    }
+
+    /// Wait for the positions-branch cache being written, if it is.
+    fn finish_branch_write(&self) {
+        if let Some(w) = self.branch_write.borrow_mut().take() {
+            // As above: a writer that panicked wrote nothing.
             let _ = w.join();
         }
     }
