@@ -52,6 +52,33 @@ pub struct Graph {
     /// Not walked yet: the tip of a graph that [`super::Timeline::build`] reads from the
     /// timeline cache, walking the history (once per process) only when it must.
     pub(super) deferred: Option<Oid>,
+    /// Every node's parents in two flat arrays, on first use ([`Graph::order_by`]).
+    links: OnceLock<Links>,
+}
+
+/// The parents of node `i` are `parents[start[i]..start[i + 1]]`: what ordering the graph
+/// reads, in a fiftieth of the memory of the nodes (a pass over 100,000 nodes reads 11 MB).
+#[derive(Debug, Default)]
+struct Links {
+    start: Vec<u32>,
+    parents: Vec<u32>,
+}
+
+impl Links {
+    fn of(nodes: &[Node]) -> Links {
+        let mut start = Vec::with_capacity(nodes.len() + 1);
+        let mut parents = Vec::with_capacity(nodes.len() + nodes.len() / 8);
+        for node in nodes {
+            start.push(parents.len() as u32);
+            parents.extend_from_slice(&node.parents);
+        }
+        start.push(parents.len() as u32);
+        Links { start, parents }
+    }
+
+    fn parents(&self, i: u32) -> &[u32] {
+        &self.parents[self.start[i as usize] as usize..self.start[i as usize + 1] as usize]
+    }
 }
 
 impl Graph {
@@ -100,11 +127,10 @@ impl Graph {
     /// [`Graph::order`] with the test given the node's index.
     pub fn order_by(&self, interesting: impl Fn(u32) -> bool) -> Vec<u32> {
         let n = self.nodes.len();
+        let links = self.links.get_or_init(|| Links::of(&self.nodes));
         let mut pending = vec![0u32; n];
-        for node in &self.nodes {
-            for &p in &node.parents {
-                pending[p as usize] += 1;
-            }
+        for &p in &links.parents {
+            pending[p as usize] += 1;
         }
         let mut plain: Vec<u32> = Vec::new();
         // (Ids compared as bytes: the same order as git2's, without a call into libgit2.)
@@ -132,7 +158,7 @@ impl Graph {
             } else {
                 break;
             };
-            for &p in &self.nodes[i as usize].parents {
+            for &p in links.parents(i) {
                 pending[p as usize] -= 1;
                 if pending[p as usize] == 0 {
                     push(p, &mut plain, &mut heap);
