@@ -575,7 +575,21 @@ impl Store {
 
     /// The content of a blob, or `None` when the repository lacks it or it is not a blob.
     pub fn read_blob(&self, id: impl Into<Oid>) -> Result<Option<Vec<u8>>> {
-        match self.repo.find_blob(id.into()) {
+        let id = id.into();
+        // Through the pack reader when a lookup there is cheap: the ids are in memory (a cold
+        // run), or the pack is large enough to keep a sample of them. libgit2 maps the pack
+        // and its index, and every page its reads touch counts as accord's memory (2 MB a
+        // page when the page cache holds the file in large folios: the texts of one agreement
+        // read through libgit2 took a first `history` at a million commits past 500 MB).
+        let packs = self.packs();
+        if packs.ids_at_hand() || packs.keeps_samples() {
+            let mut objects = pack::Objects::new(&packs, self.repo.odb()?);
+            return Ok(match objects.read(id)? {
+                Some((ObjectType::Blob, bytes)) => Some(bytes),
+                _ => None,
+            });
+        }
+        match self.repo.find_blob(id) {
             Ok(b) => Ok(Some(b.content().to_vec())),
             // Also what libgit2 answers when the object is not a blob.
             Err(e) if e.code() == ErrorCode::NotFound => Ok(None),

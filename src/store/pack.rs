@@ -75,7 +75,14 @@ struct Pack {
     buckets: Vec<OnceLock<Option<Bucket>>>,
     /// Whether each bucket keeps all its ids, not a sample ([`ALL_IDS_BYTES`]).
     all_ids: bool,
+    /// Lookups answered by searching the index file itself ([`Pack::find_lone`]).
+    lone: std::sync::atomic::AtomicUsize,
 }
+
+/// Lookups in a pack that keeps a sample that search the index file itself, a few positioned
+/// reads each, before buckets are loaded instead (loading a bucket of a million-commit pack's
+/// index reads 580 KB, a lone lookup some 10 reads of a few hundred bytes).
+const LONE_LOOKUPS: usize = 256;
 
 /// The ids beginning with one byte.
 struct Bucket {
@@ -223,6 +230,12 @@ impl Packs {
 
     /// Whether every pack's ids are in memory already (a cold run loads them all, see
     /// [`Packs::load_ids`]): then a lookup reads nothing of the index.
+    /// Whether some pack is too large to keep all its ids ([`ALL_IDS_BYTES`]): a lookup
+    /// there reads one block of the index.
+    pub(super) fn keeps_samples(&self) -> bool {
+        self.packs.iter().any(|p| !p.all_ids)
+    }
+
     pub(super) fn ids_at_hand(&self) -> bool {
         self.packs.iter().all(|p| p.buckets.iter().all(|b| b.get().is_some()))
     }
@@ -333,7 +346,16 @@ impl Pack {
         }
         let buckets = (0..256).map(|_| OnceLock::new()).collect();
         let all_ids = count.saturating_mul(20) <= all_bytes;
-        Some(Pack { idx, pack, pack_len, count, fanout, buckets, all_ids })
+        Some(Pack {
+            idx,
+            pack,
+            pack_len,
+            count,
+            fanout,
+            buckets,
+            all_ids,
+            lone: Default::default(),
+        })
     }
 
     /// The ids beginning with `byte`: every `SAMPLE`th of them and all their offsets.
@@ -374,6 +396,12 @@ impl Pack {
 
     /// The offset of `id` in the pack, if the pack has it.
     fn find(&self, id: &[u8; 20]) -> Option<u64> {
+        if !self.all_ids && self.buckets[usize::from(id[0])].get().is_none() {
+            use std::sync::atomic::Ordering::Relaxed;
+            if self.lone.fetch_add(1, Relaxed) < LONE_LOOKUPS {
+                return self.find_lone(id);
+            }
+        }
         let bucket = self.bucket(id[0])?;
         if bucket.all {
             let b = usize::from(id[1]);
@@ -388,6 +416,31 @@ impl Pack {
         read_exact_at(&self.idx, block, 8 + 1024 + (bucket.start + from) as u64 * 20)?;
         let found = block.chunks_exact(20).position(|c| c == id)?;
         self.offset(bucket.offset_field(from + found)?)
+    }
+
+    /// [`Pack::find`] by searching the index file: halving the first byte's entries with a
+    /// read of one id each until a few remain, then reading those at once.
+    fn find_lone(&self, id: &[u8; 20]) -> Option<u64> {
+        let b = usize::from(id[0]);
+        let (mut lo, mut hi) =
+            (if b == 0 { 0 } else { self.fanout[b - 1] as usize }, self.fanout[b] as usize);
+        let at = |k: usize| 8 + 1024 + k as u64 * 20;
+        let mut probe = [0u8; 20];
+        while hi - lo > SAMPLE {
+            let mid = lo + (hi - lo) / 2;
+            read_exact_at(&self.idx, &mut probe, at(mid))?;
+            match probe.as_slice().cmp(id.as_slice()) {
+                std::cmp::Ordering::Greater => hi = mid,
+                _ => lo = mid,
+            }
+        }
+        let mut block = [0u8; (SAMPLE + 1) * 20];
+        let block = &mut block[..(hi - lo) * 20];
+        read_exact_at(&self.idx, block, at(lo))?;
+        let k = lo + block.chunks_exact(20).position(|c| c == id)?;
+        let mut field = [0u8; 4];
+        read_exact_at(&self.idx, &mut field, 8 + 1024 + self.count as u64 * 24 + k as u64 * 4)?;
+        self.offset(u32::from_be_bytes(field))
     }
 
     /// [`Pack::find`] for each of `ids`, which are in ascending order: `found(k, offset)` for
@@ -1057,6 +1110,14 @@ mod tests {
                     })
                     .collect();
                 assert_eq!(packs.locate(asked), one_by_one, "{} asked", asked.len());
+                // A lookup that searches the index file itself answers the same.
+                if all_bytes == 0 {
+                    for (id, want) in asked.iter().zip(&one_by_one) {
+                        let key: [u8; 20] = id.as_bytes().try_into().expect("20 bytes");
+                        let lone = packs.packs[0].find_lone(&key);
+                        assert_eq!(lone, want.map(|l| l.offset), "{id}");
+                    }
+                }
             }
             // Read ahead, the index answers the same.
             let ahead = Packs::open_keeping(&d.join(".git/objects"), all_bytes);

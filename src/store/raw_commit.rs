@@ -61,6 +61,87 @@ fn parse_signature_line(line: &[u8]) -> Option<(String, String, i64)> {
     Some((name, email, time))
 }
 
+/// A commit's author name and email and its message's summary, as libgit2's `author()` and
+/// `summary()` give them (UTF-8 or nothing), read from the raw object: `None` where libgit2
+/// could answer otherwise (no author line, no `<…>` in it, bytes that are not UTF-8), for the
+/// caller to ask libgit2.
+pub fn author_and_summary(data: &[u8]) -> Option<(String, String, String)> {
+    let mut rest = data;
+    let mut author = None;
+    loop {
+        let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        let line = &rest[..end];
+        rest = if end < rest.len() { &rest[end + 1..] } else { &[] };
+        if line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.strip_prefix(b"author ") {
+            author = author.or(Some(v));
+        }
+        if rest.is_empty() {
+            break;
+        }
+    }
+    // One `<` and one `>` after it, name and email trimmed (any other line is libgit2's).
+    let line = author?;
+    let open = memchr::memchr(b'<', line)?;
+    let close = memchr::memchr(b'>', line)?;
+    if close <= open
+        || memchr::memrchr(b'<', line) != Some(open)
+        || memchr::memrchr(b'>', line) != Some(close)
+    {
+        return None;
+    }
+    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+    let trimmed = |s: &[u8]| -> Option<String> {
+        let start = s.iter().position(|b| !space(b)).unwrap_or(s.len());
+        let end = s.iter().rposition(|b| !space(b)).map_or(start, |e| e + 1);
+        String::from_utf8(s[start..end.max(start)].to_vec()).ok()
+    };
+    let name = trimmed(&line[..open])?;
+    let email = trimmed(&line[open + 1..close])?;
+    Some((name, email, summary(rest)?))
+}
+
+/// libgit2's `git_commit_summary` of a raw message: leading newlines skipped, the first
+/// paragraph (up to a blank or whitespace-only line), each run of whitespace that holds a
+/// newline squashed to one space, trailing whitespace dropped; `None` when not UTF-8.
+fn summary(message: &[u8]) -> Option<String> {
+    let start = message.iter().position(|&b| b != b'\n').unwrap_or(message.len());
+    let msg = &message[start..];
+    let space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+    let nonlf_space = |b: u8| matches!(b, b' ' | b'\t' | 0x0b | 0x0c | b'\r');
+    let mut out = Vec::with_capacity(msg.len().min(128));
+    let mut run: Option<(usize, bool)> = None; // where a run of whitespace began; holds '\n'
+    for (i, &c) in msg.iter().enumerate() {
+        if c == 0 {
+            break;
+        }
+        if c == b'\n' {
+            let next = &msg[i + 1..];
+            let blank = next.iter().position(|&b| !nonlf_space(b));
+            match blank {
+                None => break,
+                Some(k) if next[k] == b'\n' || next[k] == 0 => break,
+                Some(_) => {}
+            }
+        }
+        if space(c) {
+            let (at, newline) = run.unwrap_or((i, false));
+            run = Some((at, newline || c == b'\n'));
+        } else {
+            if let Some((at, newline)) = run.take() {
+                match newline {
+                    true => out.push(b' '),
+                    false => out.extend_from_slice(&msg[at..i]),
+                }
+            }
+            out.push(c);
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// The fields of a raw commit object that accord uses.
 pub struct RawCommit<'a> {
     pub tree: Option<Oid>,
@@ -134,6 +215,53 @@ pub fn classify(id: Oid, raw: &RawCommit) -> CommitKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// An edit's author and subject read from the raw commit are libgit2's, wherever the
+        /// quick reader answers (it leaves the rest to libgit2).
+        #[test]
+        fn author_and_summary_answer_as_libgit2(
+            name in "[ a-zA-Z<>\t]{0,12}",
+            email in "[ a-z@.<>]{0,10}",
+            message in "[ a-z\t\r\n\x0b\x0c]{0,40}",
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let repo = git2::Repository::init(dir.path()).unwrap();
+            let raw = format!(
+                "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor {name} <{email}> 1700000000 +0000\n\
+                 committer C <c@x> 1700000000 +0000\n\n{message}"
+            );
+            let id = repo.odb().unwrap().write(git2::ObjectType::Commit, raw.as_bytes()).unwrap();
+            let git = repo.find_commit(id).ok().map(|c| {
+                let author = c.author();
+                (
+                    author.name().unwrap_or("").to_string(),
+                    author.email().unwrap_or("").to_string(),
+                    c.summary().unwrap_or("").to_string(),
+                )
+            });
+            if let (Some(git), Some(ours)) = (git, author_and_summary(raw.as_bytes())) {
+                proptest::prop_assert_eq!(ours, git, "{:?}", raw);
+            }
+        }
+    }
+
+    #[test]
+    fn author_and_summary_of_plain_commits() {
+        let raw = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nparent 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n\
+                    author  Ada Lovelace  < ada@example.com > 1700000000 +0100\n\
+                    committer Ada <ada@example.com> 1700000000 +0100\n\n\
+                    \n\nagreements: purpose\n  of alpha\n\nThe body.\n";
+        assert_eq!(
+            author_and_summary(raw),
+            Some((
+                "Ada Lovelace".to_string(),
+                "ada@example.com".to_string(),
+                "agreements: purpose of alpha".to_string()
+            ))
+        );
+        assert_eq!(author_and_summary(b"tree x\n\nno author"), None);
+    }
 
     proptest::proptest! {
         /// The hand-written readers answer as the ones they replace.
