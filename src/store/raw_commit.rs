@@ -66,24 +66,9 @@ fn parse_signature_line(line: &[u8]) -> Option<(String, String, i64)> {
 /// could answer otherwise (no author line, no `<…>` in it, bytes that are not UTF-8), for the
 /// caller to ask libgit2.
 pub fn author_and_summary(data: &[u8]) -> Option<(String, String, String)> {
-    let mut rest = data;
-    let mut author = None;
-    loop {
-        let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
-        let line = &rest[..end];
-        rest = if end < rest.len() { &rest[end + 1..] } else { &[] };
-        if line.is_empty() {
-            break;
-        }
-        if let Some(v) = line.strip_prefix(b"author ") {
-            author = author.or(Some(v));
-        }
-        if rest.is_empty() {
-            break;
-        }
-    }
+    let raw = parse_commit(data);
     // One `<` and one `>` after it, name and email trimmed (any other line is libgit2's).
-    let line = author?;
+    let line = raw.author_line?;
     let open = memchr::memchr(b'<', line)?;
     let close = memchr::memchr(b'>', line)?;
     if close <= open
@@ -100,7 +85,7 @@ pub fn author_and_summary(data: &[u8]) -> Option<(String, String, String)> {
     };
     let name = trimmed(&line[..open])?;
     let email = trimmed(&line[open + 1..close])?;
-    Some((name, email, summary(rest)?))
+    Some((name, email, summary(raw.message)?))
 }
 
 /// libgit2's `git_commit_summary` of a raw message: leading newlines skipped, the first
@@ -147,6 +132,8 @@ pub struct RawCommit<'a> {
     pub tree: Option<Oid>,
     pub parents: Vec<Oid>,
     pub author: Option<(String, String, i64)>,
+    /// The first `author` header, after `author `, as it stands.
+    pub author_line: Option<&'a [u8]>,
     pub committer_time: i64,
     pub message: &'a [u8],
 }
@@ -158,6 +145,7 @@ pub fn parse_commit(data: &[u8]) -> RawCommit<'_> {
         tree: None,
         parents: Vec::new(),
         author: None,
+        author_line: None,
         committer_time: 0,
         message: &[],
     };
@@ -178,6 +166,7 @@ pub fn parse_commit(data: &[u8]) -> RawCommit<'_> {
             }
         } else if let Some(v) = line.strip_prefix(b"author ") {
             c.author = parse_signature_line(v);
+            c.author_line = c.author_line.or(Some(v));
         } else if let Some(v) = line.strip_prefix(b"committer ") {
             c.committer_time = signature_time(v).unwrap_or(0);
         }
@@ -309,6 +298,7 @@ mod tests {
             proptest::prop_assert_eq!(fast.author, plain.author);
             proptest::prop_assert_eq!(fast.committer_time, plain.committer_time);
             proptest::prop_assert_eq!(fast.message, plain.message);
+            proptest::prop_assert_eq!(fast.author_line, plain.author_line);
         }
     }
 
@@ -334,6 +324,7 @@ mod tests {
             tree: None,
             parents: Vec::new(),
             author: None,
+            author_line: None,
             committer_time: 0,
             message: &[],
         };
@@ -352,6 +343,7 @@ mod tests {
                 c.parents.extend(hex(v));
             } else if let Some(v) = line.strip_prefix(b"author ") {
                 c.author = signature(v);
+                c.author_line = c.author_line.or(Some(v));
             } else if let Some(v) = line.strip_prefix(b"committer ") {
                 c.committer_time = signature(v).map_or(0, |s| s.2);
             }
