@@ -128,6 +128,7 @@ impl Graph {
     pub fn order_by(&self, interesting: impl Fn(u32) -> bool) -> Vec<u32> {
         let n = self.nodes.len();
         let links = self.links.get_or_init(|| Links::of(&self.nodes));
+        debug_assert_eq!(links.start.len(), n + 1, "the nodes changed after they were linked");
         let mut pending = vec![0u32; n];
         for &p in &links.parents {
             pending[p as usize] += 1;

@@ -429,9 +429,7 @@ impl Store {
     /// answers under its own times), and those of what objects say (events, the folder index,
     /// the positions branch) start as copies of the repository's.
     pub fn judge_range_from(&self, base: ObjectId) -> Result<()> {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
+        let now = review_cache::now();
         let own = tempfile::tempdir()?;
         // An earlier walk may still be writing what it read.
         self.finish_writes();
@@ -1040,12 +1038,12 @@ impl Store {
         }
     }
 
-    /// Where the event cache and other accord state live.
     /// The repository's own cache folder, also while a range is judged on caches of its own.
     pub(super) fn shared_state_dir(&self) -> PathBuf {
         self.repo.path().join("accord")
     }
 
+    /// Where the event cache and other accord state live.
     pub fn state_dir(&self) -> PathBuf {
         match self.own_state.borrow().as_ref() {
             Some(own) => own.path().to_path_buf(),

@@ -12,9 +12,17 @@
 //! branch named at BASE with every tip of that branch, the shallow horizon, and this build of
 //! accord (version, and the executable's size and time, so a rebuilt binary asks again).
 //!
+//! An answer is kept with its moment and given only at that moment or later (a clock set back
+//! could order the base's times differently), and only when the positions branch's tips and
+//! the shallow file read before and after judging agree (a `sign` or a fetch meanwhile makes
+//! it another question's answer).
+//!
 //! Like every cache here it is never the source of truth: a missing, corrupt or foreign file is
 //! ignored, `ACCORD_NO_CACHE` neither reads nor writes it, and answers that verify signatures
-//! (`--signed`, which read keys from outside the repository) are never kept.
+//! (`--signed`, which read keys from outside the repository) are never kept. Two inputs are
+//! not in the key, as in the other caches: objects that arrive without moving a ref (a blob a
+//! position names, fetched later, changes what that position's text means), and git's
+//! `diff.renameLimit`, which matters only past some thousand files changed at once.
 
 use super::cache::{header, no_cache, open_sealed, put_str, seal};
 use super::graph::Graph;
@@ -35,10 +43,19 @@ pub struct Reviewed {
 }
 
 /// One review's question, in full (see the module's documentation).
-pub struct ReviewKey(Vec<u8>);
+pub struct ReviewKey {
+    bytes: Vec<u8>,
+    head: ObjectId,
+    /// The part that refs and the shallow file give ([`Store::positions_key`]), asked again
+    /// before an answer is kept: they may move while the review runs.
+    positions: Vec<u8>,
+}
 
 struct Entry {
     key: Vec<u8>,
+    /// The moment the answer was judged at: it holds for that moment and any later one, so
+    /// it is not given when the clock reads earlier (set back, or another machine's).
+    floor: i64,
     answer: Reviewed,
 }
 
@@ -54,6 +71,7 @@ fn decode(data: &[u8]) -> Option<Vec<Entry>> {
     for _ in 0..n {
         let len = r.u32()? as usize;
         let key = r.take(len)?.to_vec();
+        let floor = r.i64()?;
         let len = r.u32()? as usize;
         let out = r.take(len)?.to_vec();
         let k = r.u32()? as usize;
@@ -61,7 +79,7 @@ fn decode(data: &[u8]) -> Option<Vec<Entry>> {
         for _ in 0..k {
             problems.push(r.string()?);
         }
-        entries.push(Entry { key, answer: Reviewed { out, problems } });
+        entries.push(Entry { key, floor, answer: Reviewed { out, problems } });
     }
     (r.at == r.data.len()).then_some(entries)
 }
@@ -72,6 +90,7 @@ fn encode(entries: &[Entry]) -> Vec<u8> {
     out.extend_from_slice(&(entries.len() as u32).to_le_bytes());
     for e in entries {
         put_bytes(&mut out, &e.key);
+        out.extend_from_slice(&e.floor.to_le_bytes());
         put_bytes(&mut out, &e.answer.out);
         out.extend_from_slice(&(e.answer.problems.len() as u32).to_le_bytes());
         for p in &e.answer.problems {
@@ -79,6 +98,14 @@ fn encode(entries: &[Entry]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// Seconds since the epoch: the moment a review's range is judged at
+/// ([`Store::judge_range_from`]).
+pub(super) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// The running executable's size and modification time: a rebuilt accord of the same version
@@ -117,15 +144,20 @@ impl Store {
         key.extend_from_slice(base.as_bytes());
         key.extend_from_slice(merge_base.as_bytes());
         // The agreements folder, the positions branch, the horizon, HEAD and every tip.
-        key.extend_from_slice(&self.positions_key(head)?);
-        Ok(Some(ReviewKey(key)))
+        let positions = self.positions_key(head)?;
+        key.extend_from_slice(&positions);
+        Ok(Some(ReviewKey { bytes: key, head, positions }))
     }
 
     /// The answer kept for `key`, if any.
     pub fn reviewed(&self, key: &ReviewKey) -> Option<Reviewed> {
         let t0 = std::time::Instant::now();
         let data = std::fs::read(self.shared_state_dir().join(FILE)).ok()?;
-        let found = decode(&data)?.into_iter().find(|e| e.key == key.0).map(|e| e.answer);
+        let now = now();
+        let found = decode(&data)?
+            .into_iter()
+            .find(|e| e.key == key.bytes && e.floor <= now)
+            .map(|e| e.answer);
         if found.is_some() {
             super::trace("review answered from the cache", t0);
         }
@@ -135,19 +167,22 @@ impl Store {
     /// Keep `answer` for `key`, when the review that made it was judged at a moment later than
     /// every time it consulted ([`Store::judged_times_settled`]); else keep nothing.
     pub fn remember_review(&self, key: ReviewKey, head_graph: &Graph, answer: Reviewed) {
+        let Some((_, floor)) = self.time_floor.get() else { return };
+        let t0 = std::time::Instant::now();
         match self.judged_times_settled(head_graph) {
             Ok(true) => {}
-            _ => {
-                let now = std::time::Instant::now();
-                super::trace("review not kept: a time at or after the review's moment", now);
-                return;
-            }
+            _ => return super::trace("review not kept: a time at or after its moment", t0),
+        }
+        // A ref or the shallow file moved while the review ran: the answer is another
+        // question's.
+        if self.positions_key(key.head).ok().as_ref() != Some(&key.positions) {
+            return super::trace("review not kept: the positions branch moved meanwhile", t0);
         }
         let dir = self.shared_state_dir();
         let mut entries =
             std::fs::read(dir.join(FILE)).ok().and_then(|d| decode(&d)).unwrap_or_default();
-        entries.retain(|e| e.key != key.0);
-        entries.insert(0, Entry { key: key.0, answer });
+        entries.retain(|e| e.key != key.bytes);
+        entries.insert(0, Entry { key: key.bytes, floor, answer });
         entries.truncate(KEPT);
         seal(&dir, FILE, encode(&entries));
     }
@@ -181,9 +216,14 @@ mod tests {
         let entries = vec![
             Entry {
                 key: b"one".to_vec(),
+                floor: 1_795_168_800,
                 answer: Reviewed { out: b"out\n".to_vec(), problems: vec!["p".into()] },
             },
-            Entry { key: vec![0; 40], answer: Reviewed { out: Vec::new(), problems: Vec::new() } },
+            Entry {
+                key: vec![0; 40],
+                floor: 0,
+                answer: Reviewed { out: Vec::new(), problems: Vec::new() },
+            },
         ];
         let mut data = encode(&entries);
         let sum = super::super::cache::fnv(&data);
@@ -193,6 +233,7 @@ mod tests {
         assert_eq!(back[0].key, b"one");
         assert_eq!(back[0].answer.out, b"out\n");
         assert_eq!(back[0].answer.problems, vec!["p".to_string()]);
+        assert_eq!(back[0].floor, 1_795_168_800);
         assert_eq!(back[1].key, vec![0; 40]);
         for at in [0, 9, data.len() / 2, data.len() - 1] {
             let mut bad = data.clone();

@@ -120,6 +120,24 @@ fn an_answer_a_later_moment_could_change_is_not_kept() {
 }
 
 #[test]
+fn a_base_commit_dated_after_the_review_is_not_kept() {
+    let env = pull_request();
+    let q = review("main..feature --format json");
+    twice(&env, "the pull request", &q, true);
+    remove(&cache_dir(&env));
+    // main gains a commit from the future; the pull request is merged with it.
+    env.git(&["checkout", "-q", "main"]).ok();
+    let mut cmd = std::process::Command::new("git");
+    hermetic_env(&mut cmd, &env.home, &env.repo, ADA, "@4102444800 +0000"); // 2100
+    let ok = cmd.args(["commit", "-q", "--allow-empty", "-m", "main from the future"]).status();
+    assert!(ok.unwrap().success());
+    env.git(&["checkout", "-q", "feature"]).ok();
+    env.git(&["merge", "-q", "--no-edit", "main"]).ok();
+    twice(&env, "BASE holds a commit dated in 2100", &q, false);
+    assert!(!cache_dir(&env).join(FILE).exists(), "the answer was kept");
+}
+
+#[test]
 fn signed_reviews_and_damaged_files_are_judged_again() {
     let env = pull_request();
     remove(&cache_dir(&env));
