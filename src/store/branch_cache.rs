@@ -17,14 +17,13 @@
 //! `ACCORD_NO_CACHE=1` neither reads nor writes it. It does not decide which positions count.
 
 use std::collections::{BinaryHeap, HashMap, HashSet};
-
-use super::id_hash::{IdKey, IdMap};
 use std::sync::Arc;
 
 use git2::{ErrorCode, Oid};
 
 use super::cache::{header, open_sealed, put_position, put_str, read_position, seal};
 use super::commit_graph::{CommitGraph, CommitGraphError};
+use super::id_hash::{IdKey, IdMap};
 use super::raw_commit::{parse_commit, CommitKind};
 use super::Store;
 use crate::error::Result;

@@ -1164,8 +1164,7 @@ pub fn trace(what: &str, since: Instant) {
 /// Whether two answers of a path history name the same blob, compared as bytes: git2's `==`
 /// on ids is a call into libgit2 that is not inlined, asked once per commit of a walk.
 fn same_blob(a: Option<Oid>, b: Option<Oid>) -> bool {
-    a.map(|a| *a.as_bytes().first_chunk::<20>().unwrap_or(&[0; 20]))
-        == b.map(|b| *b.as_bytes().first_chunk::<20>().unwrap_or(&[0; 20]))
+    a.as_ref().map(id_hash::IdKey::from) == b.as_ref().map(id_hash::IdKey::from)
 }
 
 /// Set by [`free_nothing_at_exit`].

@@ -365,17 +365,13 @@ impl Pack {
             let start = if b == 0 { 0 } else { self.fanout[b - 1] as usize };
             let end = self.fanout[b] as usize;
             let mut ids = vec![0u8; (end - start) * 20];
-            read_exact_at(&self.idx, &mut ids, 8 + 1024 + start as u64 * 20)?;
+            read_exact_at(&self.idx, &mut ids, Pack::id_at(start))?;
             let all = self.all_ids;
             if !all {
                 ids = ids.chunks_exact(20).step_by(SAMPLE).flatten().copied().collect();
             }
             let mut offsets = vec![0u8; (end - start) * 4];
-            read_exact_at(
-                &self.idx,
-                &mut offsets,
-                8 + 1024 + self.count as u64 * 24 + start as u64 * 4,
-            )?;
+            read_exact_at(&self.idx, &mut offsets, self.offset_field_at(start))?;
             let mut bucket = Bucket { start, ids, all, by_second: Vec::new(), offsets };
             if all {
                 let n = bucket.ids_kept();
@@ -392,6 +388,17 @@ impl Pack {
             Some(bucket)
         };
         self.buckets[b].get_or_init(load).as_ref()
+    }
+
+    /// Where the index file holds the id of its `k`th entry (after its header and fan-out).
+    fn id_at(k: usize) -> u64 {
+        8 + 1024 + k as u64 * 20
+    }
+
+    /// Where the index file holds the offset field of its `k`th entry (after the ids and the
+    /// CRCs).
+    fn offset_field_at(&self, k: usize) -> u64 {
+        8 + 1024 + self.count as u64 * 24 + k as u64 * 4
     }
 
     /// The offset of `id` in the pack, if the pack has it.
@@ -413,7 +420,7 @@ impl Pack {
         let (from, to) = bucket.block(id)?;
         let mut block = [0u8; SAMPLE * 20];
         let block = &mut block[..(to - from) * 20];
-        read_exact_at(&self.idx, block, 8 + 1024 + (bucket.start + from) as u64 * 20)?;
+        read_exact_at(&self.idx, block, Pack::id_at(bucket.start + from))?;
         let found = block.chunks_exact(20).position(|c| c == id)?;
         self.offset(bucket.offset_field(from + found)?)
     }
@@ -424,11 +431,10 @@ impl Pack {
         let b = usize::from(id[0]);
         let (mut lo, mut hi) =
             (if b == 0 { 0 } else { self.fanout[b - 1] as usize }, self.fanout[b] as usize);
-        let at = |k: usize| 8 + 1024 + k as u64 * 20;
         let mut probe = [0u8; 20];
         while hi - lo > SAMPLE {
             let mid = lo + (hi - lo) / 2;
-            read_exact_at(&self.idx, &mut probe, at(mid))?;
+            read_exact_at(&self.idx, &mut probe, Pack::id_at(mid))?;
             match probe.as_slice().cmp(id.as_slice()) {
                 std::cmp::Ordering::Greater => hi = mid,
                 _ => lo = mid,
@@ -436,10 +442,10 @@ impl Pack {
         }
         let mut block = [0u8; (SAMPLE + 1) * 20];
         let block = &mut block[..(hi - lo) * 20];
-        read_exact_at(&self.idx, block, at(lo))?;
+        read_exact_at(&self.idx, block, Pack::id_at(lo))?;
         let k = lo + block.chunks_exact(20).position(|c| c == id)?;
         let mut field = [0u8; 4];
-        read_exact_at(&self.idx, &mut field, 8 + 1024 + self.count as u64 * 24 + k as u64 * 4)?;
+        read_exact_at(&self.idx, &mut field, self.offset_field_at(k))?;
         self.offset(u32::from_be_bytes(field))
     }
 
@@ -486,7 +492,7 @@ impl Pack {
                     .take_while(|&t| t.saturating_sub(from) <= SPAN)
                     .fold(to, usize::max);
                 span.resize((end - from) * 20, 0);
-                if read_exact_at(&self.idx, &mut span, 8 + 1024 + from as u64 * 20).is_none() {
+                if read_exact_at(&self.idx, &mut span, Pack::id_at(from)).is_none() {
                     span.clear();
                     continue;
                 }

@@ -14,6 +14,14 @@ fn on_branch() -> TestEnv {
     rich_in(TestEnv::on_positions_branch())
 }
 
+/// Branch positions whose counting needs the lineage: Grace objects to alpha, an edit follows,
+/// Katherine signs the new text.
+fn objection_then_an_edit_signed(env: &mut TestEnv) {
+    take(env, GRACE, "object", "alpha", "Too vague.").ok();
+    edit(env, "alpha", 2).ok();
+    take(env, KATHERINE, "sign", "alpha", "").ok();
+}
+
 fn branch_file(env: &TestEnv) -> std::path::PathBuf {
     cache_dir(env).join("branch-v1.bin")
 }
@@ -371,10 +379,7 @@ fn a_sign_off_after_a_rename_below_an_objection_under_the_old_id_is_counted_agai
 #[test]
 fn counted_positions_carried_over_commits_that_change_nothing_counted() {
     let mut env = on_branch();
-    // Branch positions whose counting needs the lineage: an edit comes after the objection.
-    take(&mut env, GRACE, "object", "alpha", "Too vague.").ok();
-    edit(&env, "alpha", 2).ok();
-    take(&mut env, KATHERINE, "sign", "alpha", "").ok();
+    objection_then_an_edit_signed(&mut env);
     let status = words("status --format json");
     let carried = |env: &TestEnv| -> bool {
         let out = command(env, Mode::Warm, &status).env("ACCORD_TRACE", "1").output().unwrap();
@@ -426,9 +431,7 @@ fn counted_positions_carried_over_commits_that_change_nothing_counted() {
 #[test]
 fn what_a_review_learnt_about_objects_is_handed_back() {
     let mut env = on_branch();
-    take(&mut env, GRACE, "object", "alpha", "Too vague.").ok();
-    edit(&env, "alpha", 2).ok();
-    take(&mut env, KATHERINE, "sign", "alpha", "").ok();
+    objection_then_an_edit_signed(&mut env);
     remove(&cache_dir(&env));
     let review = words("review HEAD~1..HEAD --format json");
     let first = accord_mode(&env, Mode::Warm, &review);
