@@ -88,6 +88,23 @@ pub(super) fn put_in_place(dir: &Path, file: &str, bytes: &[u8]) -> std::io::Res
     Ok(())
 }
 
+/// Whether two paths name one file (hard links to it): never, where that cannot be told.
+pub(super) fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        false
+    }
+}
+
 /// A 64-bit checksum of a file body, eight bytes at a time (FNV-1a over words).
 pub(super) fn fnv(data: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;

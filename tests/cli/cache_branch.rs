@@ -445,3 +445,68 @@ fn what_a_review_learnt_about_objects_is_handed_back() {
     same("the review", "reference", &review, &accord_mode(&env, Mode::Plain, &review), &first);
     assert_same(&env, "after a review handed its caches back");
 }
+
+/// A review's own caches start as hard links to the repository's, in a folder beside them:
+/// a review that learns nothing about objects leaves the repository's files as they were (not
+/// rewritten), the folder is gone when it ends, and with `ACCORD_NO_CACHE` nothing of accord's
+/// appears in the repository at all.
+#[test]
+fn a_review_that_learns_nothing_leaves_the_caches_as_they_were() {
+    let mut env = on_branch();
+    objection_then_an_edit_signed(&mut env);
+    remove(&cache_dir(&env));
+    let review = words("review HEAD~1..HEAD --format json");
+    let reference = accord_mode(&env, Mode::Plain, &review);
+    assert!(!cache_dir(&env).exists(), "ACCORD_NO_CACHE wrote into the repository");
+    // Warm: the caches made, then a review of another range learns nothing new.
+    accord_mode(&env, Mode::Warm, &words("status"));
+    accord_mode(&env, Mode::Warm, &review);
+    let listing = |env: &TestEnv| -> Vec<(String, u64)> {
+        let mut files: Vec<(String, u64)> = std::fs::read_dir(cache_dir(env))
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let meta = e.metadata().unwrap();
+                assert!(meta.is_file(), "{:?} left behind", e.file_name());
+                (e.file_name().to_string_lossy().into_owned(), file_id(&meta))
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let before = listing(&env);
+    let other = words("review HEAD~2..HEAD --format json");
+    let warm = accord_mode(&env, Mode::Warm, &other);
+    same(
+        "a review on warm caches",
+        "reference",
+        &other,
+        &accord_mode(&env, Mode::Plain, &other),
+        &warm,
+    );
+    let after = listing(&env);
+    for file in ["events-v2.bin", "branch-v1.bin", "folders-v1.bin"] {
+        let id = |l: &[(String, u64)]| l.iter().find(|(f, _)| f == file).map(|(_, i)| *i);
+        assert!(id(&before).is_some(), "{file} made by the warm runs: {before:?}");
+        assert_eq!(id(&before), id(&after), "{file} rewritten by a review that learnt nothing");
+    }
+    same(
+        "the first review",
+        "reference",
+        &review,
+        &reference,
+        &accord_mode(&env, Mode::Warm, &review),
+    );
+}
+
+/// Which file a directory entry is (its inode where there are inodes, else its length).
+fn file_id(meta: &std::fs::Metadata) -> u64 {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::MetadataExt::ino(meta)
+    }
+    #[cfg(not(unix))]
+    {
+        meta.len()
+    }
+}
