@@ -118,10 +118,16 @@ fn plain_trailers(message: &str) -> Option<Vec<(&str, &str)>> {
     }
     let last = last.trim_start_matches('\n');
     let mut out = Vec::with_capacity(4);
-    for line in last.split('\n') {
-        let (key, value) = line.split_once(':')?;
-        let plain_key =
-            !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    // (Lines and keys found a byte at a time: `\n` and `:` are ASCII, and no byte of another
+    // character's UTF-8 encoding equals them, so these are `split('\n')` and `split_once(':')`.)
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', last.as_bytes()).chain([last.len()]) {
+        let line = &last[start..end];
+        start = end + 1;
+        let colon = memchr::memchr(b':', line.as_bytes())?;
+        let (key, value) = (&line[..colon], &line[colon + 1..]);
+        let plain_key = !key.is_empty()
+            && every_byte(key.as_bytes(), |b| b.is_ascii_alphanumeric() || b == b'-');
         let value_trimmed = value.trim();
         if !plain_key || !value.starts_with(' ') || value_trimmed.is_empty() {
             return None;
@@ -213,7 +219,9 @@ pub fn parse(message: &str) -> Parsed {
     if !crate::model::valid_id(agreement) {
         return Parsed::Malformed(format!("invalid agreement id `{agreement}`"));
     }
-    if !(rev.len() == 40 || rev.len() == 64) || !rev.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !(rev.len() == 40 || rev.len() == 64)
+        || !every_byte(rev.as_bytes(), |b| b.is_ascii_hexdigit())
+    {
         return Parsed::Malformed(format!("revision `{rev}` is not a full object id"));
     }
     let Some((name, email)) = split_ident(party) else {
@@ -241,6 +249,13 @@ pub fn split_ident(s: &str) -> Option<(String, String)> {
     Some((name.to_string(), rest.to_string()))
 }
 
+/// Whether `test` holds for every byte of `bytes`: `all` without stopping at the first that
+/// fails, which the compiler turns into a loop over many bytes at once (a position's 40-digit
+/// revision and its keys are checked in every message a cold run reads).
+pub(crate) fn every_byte(bytes: &[u8], test: impl Fn(u8) -> bool) -> bool {
+    bytes.iter().fold(true, |ok, &b| ok & test(b))
+}
+
 /// Where the last `\n\n` of `text` starts (as `rfind("\n\n")` finds it), found from the end
 /// a word at a time.
 fn last_blank_line(text: &[u8]) -> Option<usize> {
@@ -261,7 +276,8 @@ pub fn note(message: &str) -> String {
         Some(i) => &text[..i],
         None => "",
     };
-    let body = match body.split_once('\n') {
+    let first_line = memchr::memchr(b'\n', body.as_bytes()).map(|i| (&body[..i], &body[i + 1..]));
+    let body = match first_line {
         Some((first, rest)) if first.starts_with("accord: ") => rest,
         None if body.starts_with("accord: ") => "",
         _ => body,

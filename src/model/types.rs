@@ -205,7 +205,9 @@ pub fn valid_id(id: &str) -> bool {
     !b.is_empty()
         && b.len() <= 64
         && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && crate::trailers::every_byte(b, |c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-'
+        })
 }
 
 /// A review period such as `90d`, `2w` or `3m`.
