@@ -63,17 +63,22 @@ impl Store {
             by_dir.insert(dir_tree, blob);
             Ok(blob)
         };
-        let mut out: Vec<Option<Option<Oid>>> = vec![None; n];
+        // Each node's answer, and whether it is known yet (a bit beside it rather than a third
+        // state in the answer: the answers are the result, 21 bytes a commit).
+        let mut out: Vec<Option<Oid>> = vec![None; n];
+        let mut known = vec![false; n];
+        let mut chain = Vec::new();
         for start in 0..n {
-            if out[start].is_some() {
+            if known[start] {
                 continue;
             }
             // Follow first parents while the filter rules the path out, then resolve the chain.
-            let mut chain = vec![start];
+            chain.clear();
+            chain.push(start);
             let mut at = start;
             while inherits[at] {
                 let p = g.nodes[at].parents[0] as usize;
-                if out[p].is_some() {
+                if known[p] {
                     break;
                 }
                 chain.push(p);
@@ -82,15 +87,16 @@ impl Store {
             let last = *chain.last().expect("chain starts non-empty");
             let value = if inherits[last] {
                 // The loop above stopped at a parent whose answer is known.
-                out[g.nodes[last].parents[0] as usize].expect("checked above")
+                out[g.nodes[last].parents[0] as usize]
             } else {
                 look(g.nodes[last].tree)?
             };
-            for i in chain {
-                out[i] = Some(value);
+            for &i in &chain {
+                out[i] = value;
+                known[i] = true;
             }
         }
-        Ok(out.into_iter().map(|v| v.flatten()).collect())
+        Ok(out)
     }
 
     /// Whether a file of the agreements folder is better read alone along `g` than through
