@@ -3,7 +3,6 @@
 //! Pure: strings in, values out. Parsing uses git2's trailer parser (libgit2 follows git's
 //! own rules), which is a pure function of the message and touches no repository.
 
-use std::borrow::Cow;
 use std::fmt;
 
 /// What a party says about an agreement.
@@ -137,21 +136,11 @@ fn plain_trailers(message: &str) -> Option<Vec<(&str, &str)>> {
     Some(out)
 }
 
-/// The trailers of the final block of `message`: [`plain_trailers`] where it answers (not
-/// copied), else libgit2's reading; `None` when libgit2 cannot read the message.
-fn trailer_pairs(message: &str) -> Option<Vec<(Cow<'_, str>, Cow<'_, str>)>> {
-    if let Some(pairs) = plain_trailers(message) {
-        return Some(
-            pairs.into_iter().map(|(k, v)| (Cow::Borrowed(k), Cow::Borrowed(v))).collect(),
-        );
-    }
+/// libgit2's reading of the final trailer block of `message` (copies), for what
+/// [`plain_trailers`] leaves to it; `None` when libgit2 cannot read the message.
+fn git_trailers(message: &str) -> Option<Vec<(String, String)>> {
     let trailers = git2::message_trailers_strs(message).ok()?;
-    Some(
-        trailers
-            .iter()
-            .map(|(k, v)| (Cow::Owned(k.to_string()), Cow::Owned(v.to_string())))
-            .collect(),
-    )
+    Some(trailers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
 }
 
 /// How many of one trailer a block holds, and the first one's value.
@@ -170,15 +159,23 @@ impl<'a> Seen<'a> {
 
 /// Read the final trailer block of `message`.
 pub fn parse(message: &str) -> Parsed {
-    let Some(trailers) = trailer_pairs(message) else {
-        return Parsed::None;
+    // The final block's pairs: slices of the message where it is plainly one (not copied),
+    // else libgit2's reading.
+    let owned: Vec<(String, String)>;
+    let trailers: Vec<(&str, &str)> = match plain_trailers(message) {
+        Some(pairs) => pairs,
+        None => {
+            let Some(pairs) = git_trailers(message) else { return Parsed::None };
+            owned = pairs;
+            owned.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+        }
     };
     let (mut stance, mut agreement, mut revision, mut party) =
         (Seen::default(), Seen::default(), Seen::default(), Seen::default());
     let mut unknown = Vec::new();
-    for (key, value) in &trailers {
-        let value = value.trim();
-        let k = key.trim();
+    for &(key, value) in &trailers {
+        let value = trim(value);
+        let k = trim(key);
         if k.eq_ignore_ascii_case(POSITION) {
             stance.add(value);
         } else if k.eq_ignore_ascii_case(AGREEMENT) {
@@ -247,6 +244,26 @@ pub fn split_ident(s: &str) -> Option<(String, String)> {
         return None;
     }
     Some((name.to_string(), rest.to_string()))
+}
+
+/// `s.trim()`, its ends looked at a byte at a time where they are ASCII (a character outside
+/// ASCII at either end may be whitespace, and is left to `trim`).
+fn trim(s: &str) -> &str {
+    // `char::is_whitespace` in ASCII: tab, line feed, vertical tab, form feed, return, space.
+    let blank = |b: u8| matches!(b, b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' | b' ');
+    let b = s.as_bytes();
+    let mut start = 0;
+    while start < b.len() && blank(b[start]) {
+        start += 1;
+    }
+    let mut end = b.len();
+    while end > start && blank(b[end - 1]) {
+        end -= 1;
+    }
+    if start < end && (!b[start].is_ascii() || !b[end - 1].is_ascii()) {
+        return s.trim();
+    }
+    &s[start..end]
 }
 
 /// Whether `test` holds for every byte of `bytes`: `all` without stopping at the first that
@@ -356,6 +373,21 @@ pub fn format(t: &Trailers, note: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The byte-at-a-time trim is `str::trim`, Unicode blanks at the ends included.
+        #[test]
+        fn trim_is_str_trim(s in "[ \t\n\x0b\x0c\r\u{a0}\u{85}\u{2003}\u{3000}ae\u{e9}:<>]{0,12}") {
+            proptest::prop_assert_eq!(trim(&s), s.trim());
+        }
+
+        /// Checking every byte without stopping is `all`.
+        #[test]
+        fn every_byte_is_all(s in "[0-9a-fA-Fg-z\u{e9}]{0,70}") {
+            let hex = |b: u8| b.is_ascii_hexdigit();
+            proptest::prop_assert_eq!(every_byte(s.as_bytes(), hex), s.bytes().all(hex));
+        }
+    }
 
     fn sample() -> Trailers {
         Trailers {

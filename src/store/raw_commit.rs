@@ -45,8 +45,17 @@ fn text(bytes: &[u8]) -> Cow<'_, str> {
 fn signature_time(line: &[u8]) -> Option<i64> {
     let open = memchr::memchr(b'<', line)?;
     let close = memchr::memchr(b'>', &line[open..])? + open;
-    let rest = text(&line[close + 1..]);
-    rest.split_whitespace().next()?.parse().ok()
+    let after = &line[close + 1..];
+    // The first word after the email, read a byte at a time while it is ASCII (`split_whitespace`
+    // splits at Unicode blanks too: any other byte, and its reading, is left to it).
+    let blank = |b: u8| matches!(b, b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' | b' ');
+    let start = after.iter().position(|&b| !blank(b)).unwrap_or(after.len());
+    let len = after[start..].iter().position(|&b| blank(b)).unwrap_or(after.len() - start);
+    let word = &after[start..start + len];
+    if word.is_ascii() && after.get(start).is_none_or(u8::is_ascii) {
+        return std::str::from_utf8(word).ok()?.parse().ok();
+    }
+    text(after).split_whitespace().next()?.parse().ok()
 }
 
 /// `Name <email> 1700000000 +0000` → (name, email, time).
