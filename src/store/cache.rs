@@ -346,12 +346,16 @@ impl Cache {
         if self.fresh.is_empty() || no_cache() {
             return None;
         }
-        // Which stored entries the graph still reaches, without indexing every node of it.
-        let inside: super::id_hash::IdSet<&Oid> = g
-            .nodes
-            .iter()
-            .filter_map(|n| self.index.get_key_value(&n.id).map(|(k, _)| k))
-            .collect();
+        // Which stored entries the graph still reaches, without indexing every node of it
+        // (none to look for on a first run).
+        let inside: super::id_hash::IdSet<&Oid> = match self.index.is_empty() {
+            true => Default::default(),
+            false => g
+                .nodes
+                .iter()
+                .filter_map(|n| self.index.get_key_value(&n.id).map(|(k, _)| k))
+                .collect(),
+        };
         let outside = self.index.len() - inside.len();
         let prune = outside > inside.len() / 2;
         let kept: Vec<(usize, usize)> = self

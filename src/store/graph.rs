@@ -54,12 +54,15 @@ pub struct Graph {
     pub(super) deferred: Option<Oid>,
     /// Every node's parents in two flat arrays, on first use ([`Graph::order_by`]).
     links: OnceLock<Links>,
+    /// The nodes that say something to accord (a position, or trailers that are not one), in
+    /// node order: every node whose `accord` is not [`CommitKind::Other`] (the walk finds them).
+    pub(super) said: Vec<u32>,
 }
 
 /// The parents of node `i` are `parents[start[i]..start[i + 1]]`: what ordering the graph
 /// reads, in a fiftieth of the memory of the nodes (a pass over 100,000 nodes reads 11 MB).
 #[derive(Debug, Default)]
-struct Links {
+pub(super) struct Links {
     start: Vec<u32>,
     parents: Vec<u32>,
 }
@@ -124,10 +127,21 @@ impl Graph {
         self.order_by(|i| interesting(&self.nodes[i as usize]))
     }
 
+    /// The parents (indices) of node `i`, from the flat arrays.
+    pub(super) fn parents_of(&self, i: u32) -> &[u32] {
+        self.links().parents(i)
+    }
+
+    /// The flat parent arrays, made on first use (only the parents they hold may not change
+    /// after: the walk makes them while messages are still being read).
+    pub(super) fn links(&self) -> &Links {
+        self.links.get_or_init(|| Links::of(&self.nodes))
+    }
+
     /// [`Graph::order`] with the test given the node's index.
     pub fn order_by(&self, interesting: impl Fn(u32) -> bool) -> Vec<u32> {
         let n = self.nodes.len();
-        let links = self.links.get_or_init(|| Links::of(&self.nodes));
+        let links = self.links();
         debug_assert_eq!(links.start.len(), n + 1, "the nodes changed after they were linked");
         let mut pending = vec![0u32; n];
         for &p in &links.parents {
@@ -180,9 +194,11 @@ impl Graph {
             .collect()
     }
 
-    /// Apply the structural rules of a position: exactly one parent, with the same tree.
-    pub(super) fn apply_structure(&mut self) {
-        for i in 0..self.nodes.len() {
+    /// Apply the structural rules of a position: exactly one parent, with the same tree; to
+    /// the nodes `said` (at least every node that holds a position).
+    pub(super) fn apply_structure(&mut self, said: &[u32]) {
+        for &i in said {
+            let i = i as usize;
             let node = &self.nodes[i];
             let structural = match (&node.accord, node.parent_count, node.parents.first()) {
                 (CommitKind::Position(_), 1, Some(&p))

@@ -347,19 +347,25 @@ fn main_events(store: &Store, graph: &Graph, id: &str) -> Result<Vec<Event>> {
     use super::same_blob;
     let path = store.path_of(id);
     let blobs = store.blobs_along(graph, &path)?;
+    // What the order follows, in a byte a commit: the file's edits, found from the flat parent
+    // arrays, and this agreement's positions among the few nodes that say anything to accord
+    // (passes over the nodes themselves read 11 MB at 100,000 commits).
     let is_edit = |i: usize| -> bool {
-        let node = &graph.nodes[i];
-        if node.parents.is_empty() {
+        let parents = graph.parents_of(i as u32);
+        if parents.is_empty() {
             // A root commit, or the edge of a shallow clone: the file appears here.
             return blobs[i].is_some();
         }
-        node.parents.iter().all(|&p| !same_blob(blobs[p as usize], blobs[i]))
+        parents.iter().all(|&p| !same_blob(blobs[p as usize], blobs[i]))
     };
-    let edits: Vec<bool> = (0..graph.nodes.len()).map(is_edit).collect();
-    let order = graph.order_by(|i| {
-        edits[i as usize]
-            || matches!(&graph.nodes[i as usize].accord, CommitKind::Position(p) if p.trailers.agreement == id)
-    });
+    let mut interesting: Vec<bool> = (0..graph.nodes.len()).map(is_edit).collect();
+    for &i in &graph.said {
+        if matches!(&graph.nodes[i as usize].accord, CommitKind::Position(p) if p.trailers.agreement == id)
+        {
+            interesting[i as usize] = true;
+        }
+    }
+    let order = graph.order_by(|i| interesting[i as usize]);
     let mut events = Vec::with_capacity(order.len());
     // The edits' commits are read through the pack reader: libgit2 maps the pack and its
     // index, and each page it touches counts as accord's memory (a whole 2 MB when the page

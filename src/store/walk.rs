@@ -281,6 +281,11 @@ impl Store {
         }
         // Nodes whose message is still to read.
         let mut pending: Vec<u32> = Vec::with_capacity(order.len());
+        // Nodes that say something to accord (a position, or trailers that are not one), and
+        // nodes with no parent in the history: found here rather than by passes over every
+        // node later (each pass reads 11 MB at 100,000 commits).
+        let mut said: Vec<u32> = Vec::new();
+        let mut bottoms: Vec<Oid> = Vec::new();
         g.nodes.reserve(order.len());
         let mut loose = loose.into_iter();
         for (idx, visit) in order.iter().enumerate() {
@@ -330,6 +335,12 @@ impl Store {
             if node.parents.len() < named {
                 g.truncated = true;
             }
+            if node.parents.is_empty() {
+                bottoms.push(node.id);
+            }
+            if !matches!(node.accord, CommitKind::Other) {
+                said.push(idx as u32);
+            }
             g.nodes.push(node);
         }
         drop(table);
@@ -356,7 +367,12 @@ impl Store {
                 continue;
             }
             match cache.get(&node.id, only) {
-                Some(c) => g.nodes[i as usize].accord = c.accord,
+                Some(c) => {
+                    if !matches!(c.accord, CommitKind::Other) {
+                        said.push(i);
+                    }
+                    g.nodes[i as usize].accord = c.accord;
+                }
                 None => to_read.push((i, node.id)),
             }
         }
@@ -376,16 +392,22 @@ impl Store {
                 if let Ok(blobs) = self.blobs_along(&g, &path) {
                     *self.blobs_ahead.borrow_mut() = Some((tip, g.nodes.len(), path, blobs));
                 }
+                // The parents in flat arrays, which the file's edits are ordered by next.
+                g.links();
                 super::trace("one file's blobs answered meanwhile", t0);
             }
         })?;
         for (i, id, facts) in read {
+            if !matches!(facts.accord, CommitKind::Other) {
+                said.push(i);
+            }
             g.nodes[i as usize].accord = facts.accord.clone();
             cache.insert(id, facts);
         }
         super::trace("messages read", t0);
-        g.apply_structure();
-        let bottoms = g.nodes.iter().filter(|n| n.parents.is_empty()).map(|n| n.id).collect();
+        said.sort_unstable();
+        g.apply_structure(&said);
+        g.said = said;
         *self.walked.borrow_mut() = Some((tip, bottoms));
         // Written while the evaluation goes on (its end is mostly one thread's work).
         self.writes.borrow_mut().extend(cache.save_if_changed(&self.state_dir(), &g));
