@@ -52,7 +52,7 @@ fn signature_time(line: &[u8]) -> Option<i64> {
     let start = after.iter().position(|&b| !blank(b)).unwrap_or(after.len());
     let len = after[start..].iter().position(|&b| blank(b)).unwrap_or(after.len() - start);
     let word = &after[start..start + len];
-    if word.is_ascii() && after.get(start).is_none_or(u8::is_ascii) {
+    if word.is_ascii() {
         return std::str::from_utf8(word).ok()?.parse().ok();
     }
     text(after).split_whitespace().next()?.parse().ok()
