@@ -547,7 +547,7 @@ impl Store {
 }
 
 /// The parents a commit object names; `None` when the object is missing.
-fn read_parents(odb: &git2::Odb<'_>, id: Oid) -> Result<Option<Vec<Oid>>> {
+pub(super) fn read_parents(odb: &git2::Odb<'_>, id: Oid) -> Result<Option<Vec<Oid>>> {
     match odb.read(id) {
         Ok(o) => Ok(Some(parse_commit(o.data()).parents)),
         Err(e) if e.code() == ErrorCode::NotFound => Ok(None),

@@ -243,6 +243,15 @@ impl Store {
                 in_graph.insert(node.id);
             }
         }
+        // Covered tips outside `g` cover the commits of `g` they reach: a pull request forked
+        // from the working branch some commits back shares all of its history below the fork
+        // with the working branch's covered tip, which `g` does not hold.
+        let outside: Vec<Oid> =
+            index.tips.iter().filter(|t| !tips_inside.contains(*t)).copied().collect();
+        let tip_covered = g.nodes.first().is_some_and(|t| tips_inside.contains(&t.id));
+        if !outside.is_empty() && !tip_covered {
+            stack.extend(self.reached_from_outside(g, &outside, n)?);
+        }
         while let Some(i) = stack.pop() {
             if std::mem::replace(&mut covered[i as usize], true) {
                 continue;
@@ -284,6 +293,82 @@ impl Store {
         }
         let view = Arc::new(FolderView { entries, entry_of });
         Ok(g.folders.get_or_init(|| view).clone())
+    }
+
+    /// The nodes of `g` that `tips` (commits `g` does not hold) reach first: each tip's history
+    /// is walked down to the commits of `g` it meets (through git's commit-graph where it holds
+    /// them), at most `budget` commits in all; what was met by then is the answer.
+    fn reached_from_outside(&self, g: &Graph, tips: &[Oid], budget: usize) -> Result<Vec<u32>> {
+        #[derive(Clone, Copy)]
+        enum Key {
+            Graph(u32),
+            Loose(Oid),
+        }
+        let cg = g.commit_graph.as_ref();
+        let listed = cg.map_or(0, |c| c.len() as usize);
+        // Where each commit of `g` is: by commit-graph position, or by id for the others.
+        let mut node_at: Vec<u32> = vec![u32::MAX; listed];
+        let mut loose_nodes: IdMap<Oid, u32> = IdMap::default();
+        for (i, node) in g.nodes.iter().enumerate() {
+            match node.graph_pos.filter(|&p| (p as usize) < listed) {
+                Some(p) => node_at[p as usize] = i as u32,
+                None => {
+                    loose_nodes.insert(node.id, i as u32);
+                }
+            }
+        }
+        let key_of = |id: Oid| match cg.and_then(|c| c.lookup(id.as_bytes())) {
+            Some(p) => Key::Graph(p),
+            None => Key::Loose(id),
+        };
+        let odb = self.repo.odb()?;
+        let mut seen = vec![false; listed];
+        let mut seen_loose: IdSet<Oid> = IdSet::default();
+        let mut met = Vec::new();
+        let mut stack: Vec<Key> = tips.iter().map(|&t| key_of(t)).collect();
+        let mut parents: Vec<u32> = Vec::new();
+        let mut walked = 0;
+        while let Some(key) = stack.pop() {
+            if walked >= budget {
+                break;
+            }
+            match key {
+                Key::Graph(p) => {
+                    if std::mem::replace(&mut seen[p as usize], true) {
+                        continue;
+                    }
+                    if node_at[p as usize] != u32::MAX {
+                        met.push(node_at[p as usize]);
+                        continue;
+                    }
+                    walked += 1;
+                    let c = cg.expect("graph keys come from the commit-graph");
+                    parents.clear();
+                    match c.parents(p, &mut parents) {
+                        Ok(()) => stack.extend(parents.iter().map(|&q| Key::Graph(q))),
+                        // A commit-graph that does not hold together: this tip covers nothing
+                        // more (the commits are examined instead).
+                        Err(_) => continue,
+                    }
+                }
+                Key::Loose(id) => {
+                    if !seen_loose.insert(id) {
+                        continue;
+                    }
+                    if let Some(&i) = loose_nodes.get(&id) {
+                        met.push(i);
+                        continue;
+                    }
+                    walked += 1;
+                    // Missing (beyond a shallow clone's horizon, or a tip since deleted and
+                    // collected): nothing to follow.
+                    if let Some(ps) = super::branch_cache::read_parents(&odb, id)? {
+                        stack.extend(ps.into_iter().map(key_of));
+                    }
+                }
+            }
+        }
+        Ok(met)
     }
 
     /// Examine every node not `covered` (`todo` of them): the entry of each that changed the

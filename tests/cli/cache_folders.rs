@@ -124,3 +124,61 @@ fn the_index_grows_with_edits_not_commits_and_no_cache_writes_none() {
     assert!(std::fs::metadata(folder_file(&env)).unwrap().len() > after, "an edit is recorded");
     assert_same_for(&env, "after many code commits", &path_queries(&["alpha", "beta"]));
 }
+
+/// A pull request forked from the working branch some commits back: its history is not the
+/// working branch's, but below the fork it is, and the working branch's tip covers that part.
+/// The first review of it examines only its own commits (with a commit-graph, and without one:
+/// commits outside it are read one by one), and answers as the reference does; a covered tip
+/// that no longer exists covers nothing.
+#[test]
+fn a_pull_request_forked_earlier_is_covered_below_its_fork() {
+    let env = rich();
+    code(&env, "one");
+    code(&env, "two");
+    edit(&env, "beta", 2).ok();
+    code(&env, "three");
+    for graph in [false, true] {
+        if graph {
+            commit_graph(&env, "--changed-paths");
+        }
+        remove(&cache_dir(&env));
+        // The index made at the working branch's tip.
+        accord_mode(&env, Mode::Warm, &words("status --format json")).ok();
+        let fork = if graph { "main~3" } else { "main~2" };
+        let name = format!("feature-{graph}");
+        env.git(&["checkout", "-q", "-b", &name, fork]).ok();
+        edit(&env, "alpha", 3).ok();
+        env.git(&["checkout", "-q", "main"]).ok();
+        let review = words(&format!("review main..{name} --format json"));
+        let out = command(&env, Mode::Warm, &review).env("ACCORD_TRACE", "1").output().unwrap();
+        let trace = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(
+            trace.contains("folder index: 1 commits to examine"),
+            "with commit-graph {graph}: the fork's own commit alone is examined:\n{trace}"
+        );
+        // (The trace goes to stderr: the answer and the exit are the reference's.)
+        let want = accord_mode(&env, Mode::Plain, &review);
+        let got = to_run(out);
+        assert_eq!((got.stdout, got.code), (want.stdout, want.code), "review of a fork");
+        assert_same_for(&env, "after the review", &path_queries(&["alpha", "beta"]));
+    }
+    // A covered tip gone from the repository: nothing is covered through it.
+    remove(&cache_dir(&env));
+    env.git(&["checkout", "-q", "-b", "gone", "main"]).ok();
+    code(&env, "four");
+    accord_mode(&env, Mode::Warm, &words("status --format json")).ok();
+    env.git(&["checkout", "-q", "main"]).ok();
+    env.git(&["branch", "-q", "-D", "gone"]).ok();
+    env.git(&["reflog", "expire", "--expire=now", "--all"]).ok();
+    env.git(&["gc", "-q", "--prune=now"]).ok();
+    assert_same_for(&env, "a covered tip collected", &path_queries(&["alpha", "beta"]));
+    let review = words("review main~1..main --format json");
+    let want = accord_mode(&env, Mode::Plain, &review);
+    same(
+        "review after the tip went",
+        "reference",
+        &review,
+        &want,
+        &accord_mode(&env, Mode::Warm, &review),
+    );
+}
