@@ -250,7 +250,7 @@ impl Store {
             index.tips.iter().filter(|t| !tips_inside.contains(*t)).copied().collect();
         let tip_covered = g.nodes.first().is_some_and(|t| tips_inside.contains(&t.id));
         if !outside.is_empty() && !tip_covered {
-            stack.extend(self.reached_from_outside(g, &outside, n)?);
+            stack.extend(self.reached_from_outside(g, &outside, n));
         }
         while let Some(i) = stack.pop() {
             if std::mem::replace(&mut covered[i as usize], true) {
@@ -297,8 +297,9 @@ impl Store {
 
     /// The nodes of `g` that `tips` (commits `g` does not hold) reach first: each tip's history
     /// is walked down to the commits of `g` it meets (through git's commit-graph where it holds
-    /// them), at most `budget` commits in all; what was met by then is the answer.
-    fn reached_from_outside(&self, g: &Graph, tips: &[Oid], budget: usize) -> Result<Vec<u32>> {
+    /// them), at most `budget` commits in all; what was met by then is the answer. Whatever
+    /// cannot be read covers nothing more: those commits are examined instead.
+    fn reached_from_outside(&self, g: &Graph, tips: &[Oid], budget: usize) -> Vec<u32> {
         #[derive(Clone, Copy)]
         enum Key {
             Graph(u32),
@@ -321,7 +322,7 @@ impl Store {
             Some(p) => Key::Graph(p),
             None => Key::Loose(id),
         };
-        let odb = self.repo.odb()?;
+        let Ok(odb) = self.repo.odb() else { return Vec::new() };
         let mut seen = vec![false; listed];
         let mut seen_loose: IdSet<Oid> = IdSet::default();
         let mut met = Vec::new();
@@ -346,8 +347,7 @@ impl Store {
                     parents.clear();
                     match c.parents(p, &mut parents) {
                         Ok(()) => stack.extend(parents.iter().map(|&q| Key::Graph(q))),
-                        // A commit-graph that does not hold together: this tip covers nothing
-                        // more (the commits are examined instead).
+                        // A commit-graph that does not hold together: nothing to follow.
                         Err(_) => continue,
                     }
                 }
@@ -361,14 +361,14 @@ impl Store {
                     }
                     walked += 1;
                     // Missing (beyond a shallow clone's horizon, or a tip since deleted and
-                    // collected): nothing to follow.
-                    if let Some(ps) = super::branch_cache::read_parents(&odb, id)? {
+                    // collected) or unreadable: nothing to follow.
+                    if let Ok(Some(ps)) = super::branch_cache::read_parents(&odb, id) {
                         stack.extend(ps.into_iter().map(key_of));
                     }
                 }
             }
         }
-        Ok(met)
+        met
     }
 
     /// Examine every node not `covered` (`todo` of them): the entry of each that changed the
