@@ -593,47 +593,21 @@ impl Store {
 
     /// The content of a blob, or `None` when the repository lacks it or it is not a blob.
     pub fn read_blob(&self, id: impl Into<Oid>) -> Result<Option<Vec<u8>>> {
-        let id = id.into();
-        // Through the pack reader when a lookup there is cheap: the ids are in memory (a cold
-        // run), or the pack is large enough to keep a sample of them. libgit2 maps the pack
-        // and its index, and every page its reads touch counts as accord's memory (2 MB a
-        // page when the page cache holds the file in large folios: the texts of one agreement
-        // read through libgit2 took a first `history` at a million commits past 500 MB).
-        let packs = self.packs();
-        if packs.ids_at_hand() || packs.keeps_samples() {
-            let mut objects = pack::Objects::new(&packs, self.repo.odb()?);
-            return Ok(match objects.read(id)? {
-                Some((ObjectType::Blob, bytes)) => Some(bytes),
-                _ => None,
-            });
-        }
-        match self.repo.find_blob(id) {
-            Ok(b) => Ok(Some(b.content().to_vec())),
-            // Also what libgit2 answers when the object is not a blob.
-            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        Ok(self.read_blobs(&[ObjectId::from(id.into())])?.into_values().next())
     }
 
-    /// The blobs among `ids`, read through one pack reader (libgit2 for what the packs lack)
-    /// once the packs' ids are in memory (a cold run), else one by one through libgit2's
-    /// mapped index, which reads only what each lookup needs (a warm run asks for a few, and
-    /// loading the ids for them cost more than reading them). Ids that are missing or not
-    /// blobs are left out.
+    /// The blobs among `ids`, read through one pack reader (libgit2 for what the packs lack):
+    /// libgit2 maps the pack and its index, and every page its reads touch counts as accord's
+    /// memory (2 MB a page when the page cache holds the file in large folios: the texts of one
+    /// agreement read through libgit2 took a first `history` at a million commits past
+    /// 500 MB); a few lookups search the index file rather than load it ([`pack`]'s lone
+    /// lookups). Ids that are missing or not blobs are left out.
     pub fn read_blobs(
         &self,
         ids: &[ObjectId],
     ) -> Result<std::collections::HashMap<ObjectId, Vec<u8>>> {
         let packs = self.packs();
         let mut out = std::collections::HashMap::with_capacity(ids.len());
-        if !packs.ids_at_hand() {
-            for &id in ids {
-                if let Some(bytes) = self.read_blob(id)? {
-                    out.insert(id, bytes);
-                }
-            }
-            return Ok(out);
-        }
         let mut objects = pack::Objects::new(&packs, self.repo.odb()?);
         for &id in ids {
             if let Some((git2::ObjectType::Blob, bytes)) = objects.read(id.into())? {

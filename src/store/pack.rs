@@ -231,18 +231,6 @@ impl Packs {
         self.packs.is_empty()
     }
 
-    /// Whether some pack is too large to keep all its ids ([`ALL_IDS_BYTES`]): a lookup
-    /// there reads one block of the index.
-    pub(super) fn keeps_samples(&self) -> bool {
-        self.packs.iter().any(|p| !p.all_ids)
-    }
-
-    /// Whether every pack's ids are in memory already (a cold run loads them all, see
-    /// [`Packs::load_ids`]): then a lookup reads nothing of the index.
-    pub(super) fn ids_at_hand(&self) -> bool {
-        self.packs.iter().all(|p| p.buckets.iter().all(|b| b.get().is_some()))
-    }
-
     pub(super) fn reader(&self) -> PackReader<'_> {
         PackReader {
             packs: self,
