@@ -13,7 +13,7 @@ use std::sync::{Arc, OnceLock};
 
 use git2::{ErrorCode, Oid};
 
-use super::cache::{fnv, header, open_sealed, put_positions, put_str, read_positions, seal};
+use super::cache::{header, open_sealed, put_positions, put_str, read_positions, seal};
 use super::graph::Graph;
 use super::raw_commit::{classify, parse_commit, CommitKind};
 use super::Store;
@@ -224,7 +224,7 @@ impl<'s> History<'s> {
 
     fn persist(&self) {
         let s = Snapshot {
-            horizon: self.store.horizon(),
+            horizon: self.store.history_horizon(),
             tip: self.tip,
             tip_tree: self.tip_tree,
             truncated: self.truncated,
@@ -234,13 +234,6 @@ impl<'s> History<'s> {
             agreements: self.agreements.borrow().clone(),
         };
         save(&self.store.state_dir(), &s);
-    }
-}
-
-impl Store {
-    /// A fingerprint of where history ends: the `shallow` file, when there is one.
-    fn horizon(&self) -> u64 {
-        std::fs::read(self.repo.commondir().join("shallow")).map_or(0, |b| fnv(&b))
     }
 }
 
@@ -261,7 +254,7 @@ impl Store {
     /// full walk.
     pub fn history(&self, tip: impl Into<Oid>) -> Result<History<'_>> {
         let tip: Oid = tip.into();
-        let horizon = self.horizon();
+        let horizon = self.history_horizon();
         let snap = load(&self.state_dir()).filter(|s| s.horizon == horizon);
         let make = |tip_tree,
                     positions,
