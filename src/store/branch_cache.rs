@@ -24,6 +24,7 @@ use git2::{ErrorCode, Oid};
 use super::cache::{header, open_sealed, put_position, put_str, read_position, seal};
 use super::commit_graph::{CommitGraph, CommitGraphError};
 use super::id_hash::{IdKey, IdMap};
+use super::prefetch::ReadAhead;
 use super::raw_commit::{parse_commit, CommitKind};
 use super::Store;
 use crate::error::Result;
@@ -164,6 +165,14 @@ fn encode(branch: &str, horizon: u64, f: &BranchFile) -> Vec<u8> {
 /// A commit as the commit-graph lists it: its position, its id and its parents.
 pub(super) type Listed = (u32, Oid, Vec<Oid>);
 
+/// What reading the commit-graph's part of the branch gave.
+enum Read {
+    /// This many records added to the file.
+    Added(usize),
+    /// The whole answer, made ahead.
+    Prepared(Prepared),
+}
+
 /// Every commit the commit-graph positions `starts` reach, not past those `known` holds: each
 /// with its position and its parents as the commit-graph names them.
 pub(super) fn list_from_graph(
@@ -194,6 +203,89 @@ pub(super) fn list_from_graph(
     Ok(out)
 }
 
+/// The branch's answer made on the thread that read it ahead ([`prepare`]), for a cold run
+/// whose evaluated history turns out to hold none of the branch's commits (the usual case):
+/// the records, their order and the positions by agreement are then ready, and the evaluation's
+/// single-threaded end does not make them.
+pub(super) struct Prepared {
+    records: Vec<Record>,
+    at: IdMap<IdKey, usize>,
+    /// The commits with no parent on the branch.
+    bottoms: HashSet<Oid>,
+    /// [`order`] with nothing hidden, and the same by agreement.
+    positions: Vec<Arc<Position>>,
+    by_agreement: HashMap<String, Vec<Arc<Position>>>,
+}
+
+/// The records of every commit `listed` names, read (`read`, in the same order), with their
+/// order as though nothing were hidden; `read` back when a commit could not be read or the
+/// commit-graph names other parents than the commit itself (the usual path then decides).
+pub(super) fn prepare(
+    listed: &[Listed],
+    read: Vec<(Oid, super::cache::Cached)>,
+) -> std::result::Result<Prepared, Vec<(Oid, super::cache::Cached)>> {
+    let holds = read.len() == listed.len()
+        && read
+            .iter()
+            .zip(listed)
+            .all(|((id, f), (_, l, parents))| id == l && &f.parents == parents);
+    if !holds {
+        return Err(read);
+    }
+    let records: Vec<Record> = read.into_iter().map(|(id, f)| Record::new(id, f)).collect();
+    let at: IdMap<IdKey, usize> =
+        records.iter().enumerate().map(|(i, c)| (IdKey::from(&c.id), i)).collect();
+    let bottoms = branch_bottoms(&records, &at);
+    let positions = order(&records, &at, &HashSet::new());
+    let by_agreement = by_agreement(&positions);
+    Ok(Prepared { records, at, bottoms, positions, by_agreement })
+}
+
+impl Prepared {
+    /// The commits as read, in the listing's order (a record keeps all that counts of them).
+    pub(super) fn into_read(self) -> Vec<(Oid, super::cache::Cached)> {
+        self.records
+            .into_iter()
+            .map(|r| {
+                let accord = match r.position {
+                    Some(p) => CommitKind::Position(p),
+                    None => CommitKind::Other,
+                };
+                let facts = super::cache::Cached {
+                    tree: Oid::zero(),
+                    parents: r.parents,
+                    time: r.time,
+                    accord,
+                };
+                (r.id, facts)
+            })
+            .collect()
+    }
+}
+
+/// The commits of `records` none of whose parents `at` holds.
+fn branch_bottoms(records: &[Record], at: &IdMap<IdKey, usize>) -> HashSet<Oid> {
+    records
+        .iter()
+        .filter(|c| c.parents.iter().all(|p| !at.contains_key(&IdKey::from(p))))
+        .map(|c| c.id)
+        .collect()
+}
+
+/// `positions` grouped by the agreement each names, each group in the same order.
+fn by_agreement(positions: &[Arc<Position>]) -> HashMap<String, Vec<Arc<Position>>> {
+    let mut by: HashMap<String, Vec<Arc<Position>>> = HashMap::new();
+    for p in positions {
+        match by.get_mut(&p.trailers.agreement) {
+            Some(list) => list.push(p.clone()),
+            None => {
+                by.insert(p.trailers.agreement.clone(), vec![p.clone()]);
+            }
+        }
+    }
+    by
+}
+
 /// What a walk of a history found: its bottoms, and which of `targets` it holds.
 struct Reach {
     bottoms: Vec<Oid>,
@@ -219,11 +311,8 @@ impl Store {
                 return Ok(a.clone());
             }
         }
-        let positions = self.read_branch(branch, tips, hide)?;
-        let mut by_agreement: HashMap<String, Vec<Arc<Position>>> = HashMap::new();
-        for p in &positions {
-            by_agreement.entry(p.trailers.agreement.clone()).or_default().push(p.clone());
-        }
+        let (positions, grouped) = self.read_branch(branch, tips, hide)?;
+        let by_agreement = grouped.unwrap_or_else(|| by_agreement(&positions));
         let a = Arc::new(Answer {
             branch: branch.to_string(),
             tips: tips.to_vec(),
@@ -253,12 +342,14 @@ impl Store {
         Ok(a.by_agreement.get(id).cloned().unwrap_or_default())
     }
 
+    /// The positions, and when they were ready (prepared ahead) the same by agreement.
+    #[allow(clippy::type_complexity)]
     fn read_branch(
         &self,
         branch: &str,
         tips: &[Oid],
         hide: Option<Oid>,
-    ) -> Result<Vec<Arc<Position>>> {
+    ) -> Result<(Vec<Arc<Position>>, Option<HashMap<String, Vec<Arc<Position>>>>)> {
         let t0 = std::time::Instant::now();
         // The file an earlier call may still be writing.
         self.finish_branch_write();
@@ -285,6 +376,8 @@ impl Store {
         // Commits git's commit-graph holds are listed from it and read on every core at the end.
         let mut cg = self.commit_graph();
         let mut in_graph: Vec<u32> = Vec::new();
+        // The answer made ahead, when the records are all and only what it was made from.
+        let mut ready: Option<Prepared> = None;
         loop {
             while let Some(id) = stack.pop() {
                 if at.contains_key(&IdKey::from(&id)) || missing.contains(&id) {
@@ -306,7 +399,13 @@ impl Store {
             }
             let Some(c) = cg.take() else { break };
             match self.read_from_graph(&c, &in_graph, &mut file, &mut at) {
-                Ok(n) => dirty |= n > 0,
+                Ok(Read::Added(n)) => dirty |= n > 0,
+                Ok(Read::Prepared(mut p)) => {
+                    file.records = std::mem::take(&mut p.records);
+                    at = std::mem::take(&mut p.at);
+                    dirty = true;
+                    ready = Some(p);
+                }
                 // An inconsistent commit-graph: read those commits one by one instead.
                 Err(_) => stack.extend(
                     in_graph
@@ -317,8 +416,9 @@ impl Store {
             }
         }
         super::trace(&format!("positions branch: {} commits", file.records.len()), t0);
-        // Keep what the tips reach (a reset or a vanished remote ref drops the rest).
-        let mut reached = vec![false; file.records.len()];
+        // Keep what the tips reach (a reset or a vanished remote ref drops the rest); what was
+        // prepared ahead was listed from the tips.
+        let mut reached = vec![ready.is_some(); file.records.len()];
         let mut stack: Vec<usize> =
             tips.iter().filter_map(|t| at.get(&IdKey::from(t)).copied()).collect();
         while let Some(i) = stack.pop() {
@@ -340,10 +440,19 @@ impl Store {
         }
         file.tips = tips.to_vec();
         let hidden = match hide {
-            Some(h) => self.hidden_on_branch(&mut file, &at, h, &mut dirty)?,
+            Some(h) => {
+                let bottoms = match ready.as_mut() {
+                    Some(p) => std::mem::take(&mut p.bottoms),
+                    None => branch_bottoms(&file.records, &at),
+                };
+                self.hidden_on_branch(&mut file, &at, &bottoms, h, &mut dirty)?
+            }
             None => HashSet::new(),
         };
-        let out = order(&file.records, &at, &hidden);
+        let (out, grouped) = match ready {
+            Some(p) if hidden.is_empty() => (p.positions, Some(p.by_agreement)),
+            _ => (order(&file.records, &at, &hidden), None),
+        };
         super::trace("positions branch ordered", t0);
         if dirty && !no_cache {
             // Written while the evaluation goes on, as the event cache is.
@@ -360,7 +469,7 @@ impl Store {
                 *self.branch_write.borrow_mut() = Some(handle);
             }
         }
-        Ok(out)
+        Ok((out, grouped))
     }
 
     /// Read one commit of the branch into `file`, its parents onto `stack`.
@@ -386,23 +495,27 @@ impl Store {
     }
 
     /// Every commit the commit-graph positions `starts` reach that `file` does not hold yet,
-    /// listed from the commit-graph and read on every core; how many were added.
+    /// listed from the commit-graph and read on every core: how many were added, or the whole
+    /// answer when it was prepared ahead for exactly these commits.
     fn read_from_graph(
         &self,
         c: &CommitGraph,
         starts: &[u32],
         file: &mut BranchFile,
         at: &mut IdMap<IdKey, usize>,
-    ) -> Result<usize> {
+    ) -> Result<Read> {
         // What was read ahead, and its listing when it is this one: nothing known yet (a cold
         // run, no commit read outside the commit-graph) and the same starts (they differ only
         // when a ref moved after the thread read them).
         let (listed, ahead) = match self.take_read_ahead() {
-            Some(a) if at.is_empty() && a.lists_from(starts) => (a.listed, a.read),
+            Some(a) if at.is_empty() && a.lists_from(starts) => match a.prepared {
+                Some(p) => return Ok(Read::Prepared(p)),
+                None => (a.listed, a.read),
+            },
             ahead => {
                 let listed = list_from_graph(c, starts, |id| at.contains_key(&IdKey::from(id)))
                     .map_err(super::StoreError::from)?;
-                (listed, ahead.map(|a| a.read).unwrap_or_default())
+                (listed, ahead.map(ReadAhead::into_read).unwrap_or_default())
             }
         };
         let ids: Vec<(u32, Oid)> = listed.iter().map(|(pos, id, _)| (*pos, *id)).collect();
@@ -423,23 +536,19 @@ impl Store {
             at.insert(IdKey::from(&id), file.records.len());
             file.records.push(Record::new(id, facts));
         }
-        Ok(n)
+        Ok(Read::Added(n))
     }
 
     /// The commits of the branch (indices into `file.records`) that `hide` reaches.
+    /// `bottoms` are the branch's own ([`branch_bottoms`]).
     fn hidden_on_branch(
         &self,
         file: &mut BranchFile,
         at: &IdMap<IdKey, usize>,
+        bottoms: &HashSet<Oid>,
         hide: Oid,
         dirty: &mut bool,
     ) -> Result<HashSet<usize>> {
-        let bottoms: HashSet<Oid> = file
-            .records
-            .iter()
-            .filter(|c| c.parents.iter().all(|p| !at.contains_key(&IdKey::from(p))))
-            .map(|c| c.id)
-            .collect();
         let known = match &file.bottoms {
             Some(b) if b.tip == hide => Some(b.bottoms.clone()),
             remembered => match self.walked_bottoms(hide) {

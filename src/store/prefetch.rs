@@ -13,7 +13,7 @@ use std::thread::JoinHandle;
 
 use git2::Oid;
 
-use super::branch_cache::{list_from_graph, Listed};
+use super::branch_cache::{list_from_graph, prepare, Listed, Prepared};
 use super::cache::Cached;
 use super::pack::{Objects, Packs};
 use super::walk::read_facts;
@@ -27,11 +27,22 @@ pub(super) struct ReadAhead {
     starts: Vec<u32>,
     /// Every commit the commit-graph lists from there, as [`list_from_graph`] gives them.
     pub(super) listed: Vec<Listed>,
-    /// Those commits, read, in the same order; what could not be read is left out.
+    /// Those commits, read, in the same order; what could not be read is left out. Empty
+    /// when they were all read and made into `prepared`.
     pub(super) read: Vec<(Oid, Cached)>,
+    /// The branch's answer when nothing of it is hidden ([`prepare`]).
+    pub(super) prepared: Option<Prepared>,
 }
 
 impl ReadAhead {
+    /// The commits read ahead, in the listing's order, whether or not they were prepared.
+    pub(super) fn into_read(self) -> Vec<(Oid, Cached)> {
+        match self.prepared {
+            Some(p) => p.into_read(),
+            None => self.read,
+        }
+    }
+
     /// Whether the listing is the one from `starts` (in any order).
     pub(super) fn lists_from(&self, starts: &[u32]) -> bool {
         let mut s = starts.to_vec();
@@ -135,5 +146,11 @@ fn read_ahead(
             }
         }
     }
-    Some(ReadAhead { starts, listed, read })
+    // The records and their order too: nothing in them depends on the evaluated history
+    // unless it holds commits of the branch, which the caller finds out.
+    let (read, prepared) = match prepare(&listed, read) {
+        Ok(p) => (Vec::new(), Some(p)),
+        Err(read) => (read, None),
+    };
+    Some(ReadAhead { starts, listed, read, prepared })
 }

@@ -143,6 +143,39 @@ fn a_branch_merged_into_the_working_history_follows_the_working_branch_rule() {
     assert_same(&env, "with a commit-graph");
 }
 
+/// A cold run reads the branch ahead and makes its answer there when the commit-graph lists it;
+/// that answer must be the one made the usual way when a tip is newer than the commit-graph
+/// (the commits read ahead are taken one by one) and when the working history holds the branch
+/// (its commits are hidden and the order is made again).
+#[test]
+fn the_answer_made_ahead_on_a_cold_run_is_the_usual_one() {
+    let mut env = on_branch();
+    objection_then_an_edit_signed(&mut env);
+    // Read ahead only from packs.
+    env.git(&["repack", "-adq"]).ok();
+    commit_graph(&env, "--changed-paths");
+    assert_same(&env, "the branch listed by the commit-graph");
+    take(&mut env, ADA, "object", "beta", "Not yet.").ok();
+    assert_same(&env, "a tip newer than the commit-graph");
+    commit_graph(&env, "");
+    env.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "--allow-unrelated-histories",
+        "-s",
+        "ours",
+        "accord/positions",
+        "-m",
+        "merge the positions branch",
+    ])
+    .ok();
+    take(&mut env, KATHERINE, "object", "alpha", "After the merge.").ok();
+    env.git(&["repack", "-adq"]).ok();
+    commit_graph(&env, "--changed-paths");
+    assert_same(&env, "the branch partly in the working history");
+}
+
 #[test]
 fn a_damaged_branch_file_is_rebuilt() {
     let mut env = on_branch();
