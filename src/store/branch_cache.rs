@@ -180,13 +180,17 @@ pub(super) fn list_from_graph(
     starts: &[u32],
     known: impl Fn(&Oid) -> bool,
 ) -> std::result::Result<Vec<Listed>, CommitGraphError> {
-    let mut seen: HashSet<u32> = HashSet::new();
+    // A bit per commit of the commit-graph.
+    let mut seen: Vec<u64> = vec![0; (c.len() as usize).div_ceil(64)];
     let mut todo: Vec<u32> = starts.to_vec();
     let mut out = Vec::new();
     let mut parents = Vec::new();
     while let Some(pos) = todo.pop() {
-        if !seen.insert(pos) {
-            continue;
+        let (word, bit) = (pos as usize / 64, 1u64 << (pos % 64));
+        match seen.get_mut(word) {
+            Some(w) if *w & bit != 0 => continue,
+            Some(w) => *w |= bit,
+            None => return Err(CommitGraphError::Parents { pos }),
         }
         let bad = || CommitGraphError::Parents { pos };
         let oid = c.oid(pos).and_then(|o| Oid::from_bytes(&o).ok()).ok_or_else(bad)?;
