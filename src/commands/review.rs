@@ -104,6 +104,8 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     // pull request author's to choose.
     store.judge_range_from(merge_base)?;
     let keep = super::signed_filter(&store, args.signed, base)?;
+    // Read after the walk below: read ahead while it goes on.
+    store.read_positions_branch_file_ahead();
     let head_graph = store.graph(head)?;
     let in_range = store.positions_in_range(&head_graph, merge_base)?;
     let range = super::Range { store: &store, head, head_graph: &head_graph, in_range: &in_range };

@@ -236,13 +236,38 @@ pub(super) fn prepare(
     if !holds {
         return Err(read);
     }
-    let records: Vec<Record> = read.into_iter().map(|(id, f)| Record::new(id, f)).collect();
+    Ok(prepared(read.into_iter().map(|(id, f)| Record::new(id, f)).collect()))
+}
+
+/// The answer for `records` (the whole branch) with nothing hidden.
+fn prepared(records: Vec<Record>) -> Prepared {
     let at: IdMap<IdKey, usize> =
         records.iter().enumerate().map(|(i, c)| (IdKey::from(&c.id), i)).collect();
     let bottoms = branch_bottoms(&records, &at);
     let positions = order(&records, &at, &HashSet::new());
     let by_agreement = by_agreement(&positions);
-    Ok(Prepared { records, at, bottoms, positions, by_agreement })
+    Prepared { records, at, bottoms, positions, by_agreement }
+}
+
+/// The positions-branch cache file read ahead, with its answer made.
+pub(super) struct FileAhead {
+    branch: String,
+    horizon: u64,
+    /// Its records are in `prepared`.
+    file: BranchFile,
+    prepared: Prepared,
+}
+
+/// Read and decode the cache file at `path` for `branch` at `horizon`, and make its answer
+/// ([`FileAhead`]); `None` when there is no such file that holds together.
+pub(super) fn read_file_ahead(
+    path: &std::path::Path,
+    branch: String,
+    horizon: u64,
+) -> Option<FileAhead> {
+    let mut file = decode(&std::fs::read(path).ok()?, &branch, horizon)?;
+    let prepared = prepared(std::mem::take(&mut file.records));
+    Some(FileAhead { branch, horizon, file, prepared })
 }
 
 impl Prepared {
@@ -360,18 +385,34 @@ impl Store {
         let horizon = self.history_horizon();
         let state = self.state_dir();
         let no_cache = super::cache::no_cache();
-        let mut file = if no_cache {
-            BranchFile::default()
-        } else {
-            std::fs::read(state.join(FILE))
+        // The answer made ahead, when the records are all and only what it was made from: the
+        // file read ahead when it was ([`Store::read_positions_branch_file_ahead`]) and its
+        // tips are these, else the branch read ahead on a cold run (below).
+        let mut ready: Option<Prepared> = None;
+        let ahead = self.branch_file_ahead.borrow_mut().take();
+        let ahead = ahead.and_then(|h| h.join().ok()).flatten();
+        let mut file = match ahead {
+            Some(a) if !no_cache && a.branch == branch && a.horizon == horizon => {
+                let (mut file, mut prepared) = (a.file, a.prepared);
+                file.records = std::mem::take(&mut prepared.records);
+                ready = Some(prepared);
+                file
+            }
+            _ if no_cache => BranchFile::default(),
+            _ => std::fs::read(state.join(FILE))
                 .ok()
                 .and_then(|d| decode(&d, branch, horizon))
-                .unwrap_or_default()
+                .unwrap_or_default(),
         };
         let mut dirty = file.tips != tips;
+        if dirty {
+            ready = None;
+        }
         // Read what the file does not hold yet, from the tips down to known commits.
-        let mut at: IdMap<IdKey, usize> =
-            file.records.iter().enumerate().map(|(i, c)| (IdKey::from(&c.id), i)).collect();
+        let mut at: IdMap<IdKey, usize> = match ready.as_mut() {
+            Some(p) => std::mem::take(&mut p.at),
+            None => file.records.iter().enumerate().map(|(i, c)| (IdKey::from(&c.id), i)).collect(),
+        };
         let mut missing: HashSet<Oid> = HashSet::new();
         let packs = self.packs();
         let mut objects = super::pack::Objects::new(&packs, self.repo.odb()?);
@@ -380,8 +421,6 @@ impl Store {
         // Commits git's commit-graph holds are listed from it and read on every core at the end.
         let mut cg = self.commit_graph();
         let mut in_graph: Vec<u32> = Vec::new();
-        // The answer made ahead, when the records are all and only what it was made from.
-        let mut ready: Option<Prepared> = None;
         loop {
             while let Some(id) = stack.pop() {
                 if at.contains_key(&IdKey::from(&id)) || missing.contains(&id) {

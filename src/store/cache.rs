@@ -8,7 +8,7 @@
 //! reset or amend) are pruned when they pile up. Writes go to a temporary file that is renamed
 //! into place, so readers never see half a file and concurrent writers cannot corrupt it.
 
-use super::id_hash::IdMap;
+use super::id_hash::{IdKey, IdMap};
 use std::io::Write;
 use std::path::Path;
 
@@ -35,9 +35,10 @@ pub struct Cached {
 #[derive(Default)]
 pub struct Cache {
     data: Vec<u8>,
-    /// Byte range of each stored entry in `data`.
-    index: IdMap<Oid, (usize, usize)>,
-    fresh: IdMap<Oid, Cached>,
+    /// Byte range of each stored entry in `data`, by id compared as bytes (git2's `==` on ids
+    /// is a call into libgit2, asked once per commit a walk looks up).
+    index: IdMap<IdKey, (usize, usize)>,
+    fresh: IdMap<IdKey, Cached>,
 }
 
 /// The body of a file written by [`seal`], past its magic and version, when the magic, the
@@ -233,8 +234,8 @@ pub(super) fn read_positions(r: &mut Reader) -> Option<Vec<std::sync::Arc<Positi
 }
 
 /// Skip one entry, checking it is well formed; its id.
-fn skip_entry(r: &mut Reader) -> Option<Oid> {
-    let id = r.oid()?;
+fn skip_entry(r: &mut Reader) -> Option<IdKey> {
+    let id = IdKey(r.take(20)?.try_into().ok()?);
     r.take(20 + 8)?;
     let n = r.u32()? as usize;
     r.take(20usize.checked_mul(n)?)?;
@@ -261,7 +262,22 @@ fn decode_entry(r: &mut Reader, only: Option<&str>) -> Option<(Oid, Cached)> {
     for _ in 0..n {
         parents.push(r.oid()?);
     }
-    let accord = match r.u8()? {
+    let accord = decode_kind(r, id, time, only)?;
+    Some((id, Cached { tree, parents, time, accord }))
+}
+
+/// An entry's kind alone (the walk asks only that of most commits), `id` being its id.
+fn decode_entry_kind(r: &mut Reader, id: Oid, only: Option<&str>) -> Option<CommitKind> {
+    r.take(20 + 20)?;
+    let time = r.i64()?;
+    let n = r.u32()? as usize;
+    r.take(20usize.checked_mul(n)?)?;
+    decode_kind(r, id, time, only)
+}
+
+/// What a commit says to accord, the last part of an entry.
+fn decode_kind(r: &mut Reader, id: Oid, time: i64, only: Option<&str>) -> Option<CommitKind> {
+    Some(match r.u8()? {
         0 => CommitKind::Other,
         1 => {
             // Peek at the agreement: positions on others are not decoded when filtered out.
@@ -273,12 +289,11 @@ fn decode_entry(r: &mut Reader, only: Option<&str>) -> Option<(Oid, Cached)> {
         }
         2 => CommitKind::Malformed(r.string()?),
         _ => return None,
-    };
-    Some((id, Cached { tree, parents, time, accord }))
+    })
 }
 
-fn encode_entry(out: &mut Vec<u8>, id: &Oid, c: &Cached) {
-    out.extend_from_slice(id.as_bytes());
+fn encode_entry(out: &mut Vec<u8>, id: &IdKey, c: &Cached) {
+    out.extend_from_slice(&id.0);
     out.extend_from_slice(c.tree.as_bytes());
     out.extend_from_slice(&c.time.to_le_bytes());
     out.extend_from_slice(&(c.parents.len() as u32).to_le_bytes());
@@ -299,7 +314,7 @@ fn encode_entry(out: &mut Vec<u8>, id: &Oid, c: &Cached) {
 }
 
 /// Check a cache file and index its entries; `None` when it cannot be trusted.
-fn index(data: &[u8]) -> Option<IdMap<Oid, (usize, usize)>> {
+fn index(data: &[u8]) -> Option<IdMap<IdKey, (usize, usize)>> {
     let mut r = open_sealed(data, MAGIC)?;
     let count = r.u32()? as usize;
     let mut index = IdMap::with_capacity_and_hasher(count.min(1 << 22), Default::default());
@@ -327,15 +342,26 @@ impl Cache {
     /// What the cache knows of a commit. With `only`, positions on other agreements come back
     /// as [`CommitKind::Other`] (cheaper, for commands about one agreement).
     pub fn get(&self, id: &Oid, only: Option<&str>) -> Option<Cached> {
-        if let Some(c) = self.fresh.get(id) {
+        let key = IdKey::from(id);
+        if let Some(c) = self.fresh.get(&key) {
             return Some(c.clone());
         }
-        let &(start, _) = self.index.get(id)?;
+        let &(start, _) = self.index.get(&key)?;
         decode_entry(&mut Reader { data: &self.data, at: start }, only).map(|(_, c)| c)
     }
 
+    /// [`Cache::get`]'s [`CommitKind`] alone, without its tree and parents.
+    pub fn kind(&self, id: &Oid, only: Option<&str>) -> Option<CommitKind> {
+        let key = IdKey::from(id);
+        if let Some(c) = self.fresh.get(&key) {
+            return Some(c.accord.clone());
+        }
+        let &(start, _) = self.index.get(&key)?;
+        decode_entry_kind(&mut Reader { data: &self.data, at: start }, *id, only)
+    }
+
     pub fn insert(&mut self, id: Oid, c: Cached) {
-        self.fresh.insert(id, c);
+        self.fresh.insert(IdKey::from(&id), c);
     }
 
     /// Write the cache if this run learnt something; prune entries for commits outside `g`
@@ -348,12 +374,12 @@ impl Cache {
         }
         // Which stored entries the graph still reaches, without indexing every node of it
         // (none to look for on a first run).
-        let inside: super::id_hash::IdSet<&Oid> = match self.index.is_empty() {
+        let inside: super::id_hash::IdSet<&IdKey> = match self.index.is_empty() {
             true => Default::default(),
             false => g
                 .nodes
                 .iter()
-                .filter_map(|n| self.index.get_key_value(&n.id).map(|(k, _)| k))
+                .filter_map(|n| self.index.get_key_value(&IdKey::from(&n.id)).map(|(k, _)| k))
                 .collect(),
         };
         let outside = self.index.len() - inside.len();

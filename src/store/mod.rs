@@ -255,6 +255,10 @@ pub struct Store {
     /// until asked for, then the thread until its answer is taken (once per process).
     branch_ahead:
         std::cell::RefCell<Option<Option<std::thread::JoinHandle<Option<prefetch::ReadAhead>>>>>,
+    /// The positions-branch cache file being read and ordered ahead
+    /// ([`Store::read_positions_branch_file_ahead`]).
+    branch_file_ahead:
+        std::cell::RefCell<Option<std::thread::JoinHandle<Option<branch_cache::FileAhead>>>>,
     /// Work the next walk does on this thread while other threads read its messages
     /// ([`Store::texts_meanwhile`]).
     meanwhile: std::cell::Cell<Meanwhile>,
@@ -349,6 +353,7 @@ impl Store {
             packs: Default::default(),
             commit_graph: Default::default(),
             branch_ahead: Default::default(),
+            branch_file_ahead: Default::default(),
             meanwhile: Default::default(),
             texts_ahead: Default::default(),
             blobs_ahead: Default::default(),

@@ -80,6 +80,26 @@ impl Store {
         *self.branch_ahead.borrow_mut() = Some(Some(handle));
     }
 
+    /// For a caller that reads the positions branch after a walk of its own (`review`): read
+    /// the branch ahead as [`Store::read_positions_branch_ahead`] does when its cache file is
+    /// missing, else read that file, decode it and order its positions on a thread of its own
+    /// while the walk goes on (a branch of 10,000 commits is 2 MB, decoded and ordered in some
+    /// 4 ms). Once per process.
+    pub fn read_positions_branch_file_ahead(&self) {
+        let file = self.state_dir().join(super::branch_cache::FILE);
+        if super::cache::no_cache() || !file.exists() {
+            return self.read_positions_branch_ahead();
+        }
+        if self.branch_file_ahead.borrow().is_some() {
+            return;
+        }
+        let (branch, horizon) = (self.positions_branch().to_string(), self.history_horizon());
+        let handle = std::thread::spawn(move || {
+            super::branch_cache::read_file_ahead(&file, branch, horizon)
+        });
+        *self.branch_file_ahead.borrow_mut() = Some(handle);
+    }
+
     /// What was read ahead (waiting for the thread); `None` when nothing was started, or once
     /// taken.
     pub(super) fn take_read_ahead(&self) -> Option<ReadAhead> {

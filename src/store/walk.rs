@@ -366,12 +366,12 @@ impl Store {
             if !candidate {
                 continue;
             }
-            match cache.get(&node.id, only) {
-                Some(c) => {
-                    if !matches!(c.accord, CommitKind::Other) {
+            match cache.kind(&node.id, only) {
+                Some(kind) => {
+                    if !matches!(kind, CommitKind::Other) {
                         said.push(i);
                     }
-                    g.nodes[i as usize].accord = c.accord;
+                    g.nodes[i as usize].accord = kind;
                 }
                 None => to_read.push((i, node.id)),
             }

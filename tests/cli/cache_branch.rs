@@ -176,6 +176,40 @@ fn the_answer_made_ahead_on_a_cold_run_is_the_usual_one() {
     assert_same(&env, "the branch partly in the working history");
 }
 
+/// `review` reads the positions-branch cache file and orders its positions on a thread of its
+/// own while it walks: with the file's tips those of the branch, with the branch moved since the
+/// file was written, and with the branch merged into the working history (its commits hidden),
+/// it answers as the reference does.
+#[test]
+fn a_review_with_the_branch_file_read_ahead_answers_as_the_reference() {
+    let mut env = on_branch();
+    objection_then_an_edit_signed(&mut env);
+    let review = words("review HEAD~2..HEAD --format json");
+    let check = |env: &TestEnv, what: &str| {
+        let reference = accord_mode(env, Mode::Plain, &review);
+        same(what, "warm", &review, &reference, &accord_mode(env, Mode::Warm, &review));
+    };
+    accord_mode(&env, Mode::Warm, &words("status"));
+    assert!(branch_file(&env).exists());
+    check(&env, "the file's tips the branch's");
+    take(&mut env, ADA, "object", "beta", "Not yet.").ok();
+    check(&env, "the branch moved since the file was written");
+    env.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "--allow-unrelated-histories",
+        "-s",
+        "ours",
+        "accord/positions",
+        "-m",
+        "merge the positions branch",
+    ])
+    .ok();
+    accord_mode(&env, Mode::Warm, &words("status"));
+    check(&env, "the branch in the working history");
+}
+
 #[test]
 fn a_damaged_branch_file_is_rebuilt() {
     let mut env = on_branch();
