@@ -89,6 +89,8 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
             .hint(format!("fields: {}", versions::FIELDS)));
     }
     let store = super::open(ui)?;
+    // A fresh clone: the walk to come needs git's commit-graph, read while HEAD is found.
+    store.commit_graph_ahead_if_cold();
     let head = match &args.rev {
         Some(r) => store.resolve(r)?,
         None => store.head_required()?,

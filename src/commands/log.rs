@@ -26,6 +26,8 @@ pub struct Args {
 pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     super::check_id(&args.id)?;
     let store = super::open(ui)?;
+    // A fresh clone: the walk to come needs git's commit-graph, read while HEAD is found.
+    store.commit_graph_ahead_if_cold();
     let tip = match &args.rev {
         Some(r) => store.resolve(r)?,
         None => store.head_required()?,

@@ -251,6 +251,11 @@ pub struct Store {
     packs: std::cell::OnceCell<Arc<pack::Packs>>,
     /// git's commit-graph, read once per process (`walk.rs`); clones share the file's bytes.
     commit_graph: std::cell::OnceCell<Option<CommitGraph>>,
+    /// The commit-graph being read on a thread of its own ([`Store::commit_graph_ahead`]).
+    commit_graph_ahead: std::cell::RefCell<Option<std::thread::JoinHandle<Option<CommitGraph>>>>,
+    /// The event cache being loaded on a thread of its own, with the folder it is read from
+    /// ([`Store::events_ahead`]).
+    events_ahead: std::cell::RefCell<Option<(PathBuf, std::thread::JoinHandle<cache::Cache>)>>,
     /// The positions branch being read ahead on a thread of its own (`prefetch.rs`): `None`
     /// until asked for, then the thread until its answer is taken (once per process).
     branch_ahead:
@@ -352,6 +357,8 @@ impl Store {
             parsed: Default::default(),
             packs: Default::default(),
             commit_graph: Default::default(),
+            commit_graph_ahead: Default::default(),
+            events_ahead: Default::default(),
             branch_ahead: Default::default(),
             branch_file_ahead: Default::default(),
             meanwhile: Default::default(),

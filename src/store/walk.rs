@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use git2::Oid;
 
-use super::cache::{Cache, Cached};
+use super::cache::{self, Cache, Cached};
 use super::commit_graph::{CommitGraph, CommitGraphError, ParentEntry};
 use super::error::StoreError;
 use super::graph::{Graph, Node, Parents};
@@ -111,7 +111,67 @@ impl Store {
     /// itself does. Read once per process: every user shares the one copy of its bytes (a
     /// commit-graph written meanwhile is one that lists fewer commits, which is allowed).
     pub(crate) fn commit_graph(&self) -> Option<CommitGraph> {
-        self.commit_graph.get_or_init(|| load_commit_graph(self.repo.commondir())).clone()
+        self.commit_graph
+            .get_or_init(|| {
+                let ahead = self.commit_graph_ahead.borrow_mut().take();
+                match ahead.map(std::thread::JoinHandle::join) {
+                    Some(Ok(cg)) => cg,
+                    _ => load_commit_graph(self.repo.commondir()),
+                }
+            })
+            .clone()
+    }
+
+    /// Start reading git's commit-graph on a thread of its own, for a command that will walk
+    /// history after some work of its own (resolving its arguments, reading its
+    /// configuration): [`Store::commit_graph`] then takes it. Nothing when it is read already.
+    pub fn commit_graph_ahead(&self) {
+        if self.commit_graph.get().is_some() || self.commit_graph_ahead.borrow().is_some() {
+            return;
+        }
+        let dir = self.repo.commondir().to_path_buf();
+        // No thread to be had: it is read when asked for.
+        if let Ok(h) = std::thread::Builder::new().spawn(move || load_commit_graph(&dir)) {
+            *self.commit_graph_ahead.borrow_mut() = Some(h);
+        }
+    }
+
+    /// [`Store::commit_graph_ahead`] when no walk was remembered yet (a fresh clone: the
+    /// command will walk).
+    pub fn commit_graph_ahead_if_cold(&self) {
+        if cache::no_cache() || !self.state_dir().join(cache::FILE).exists() {
+            self.commit_graph_ahead();
+        }
+    }
+
+    /// Start loading the event cache on a thread of its own, for a walk to come
+    /// ([`Store::events_cache`] takes it).
+    pub fn events_ahead(&self) {
+        let dir = self.state_dir();
+        if cache::no_cache()
+            || self.events_ahead.borrow().is_some()
+            || !dir.join(cache::FILE).exists()
+        {
+            return;
+        }
+        let from = dir.clone();
+        if let Ok(h) = std::thread::Builder::new().spawn(move || Cache::load(&from)) {
+            *self.events_ahead.borrow_mut() = Some((dir, h));
+        }
+    }
+
+    /// The event cache in the state folder: the one loaded ahead from that folder, else read now.
+    fn events_cache(&self) -> Cache {
+        let dir = self.state_dir();
+        let ahead = self.events_ahead.borrow_mut().take();
+        if let Some((from, h)) = ahead {
+            if from == dir {
+                if let Ok(c) = h.join() {
+                    return c;
+                }
+            }
+        }
+        Cache::load(&dir)
     }
 
     /// Every commit reachable from `tip`. Messages are read only where a commit can be a
@@ -165,7 +225,7 @@ impl Store {
     ) -> Result<Graph> {
         let t0 = std::time::Instant::now();
         self.finish_writes();
-        let mut cache = Cache::load(&self.state_dir());
+        let mut cache = self.events_cache();
         super::trace("commit-graph and cache loaded", t0);
         let packs = self.packs();
         let mut objects = Objects::new(&packs, self.repo.odb()?);
