@@ -360,6 +360,11 @@ impl Cache {
         decode_entry_kind(&mut Reader { data: &self.data, at: start }, *id, only)
     }
 
+    /// Whether it knows nothing.
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty() && self.fresh.is_empty()
+    }
+
     pub fn insert(&mut self, id: Oid, c: Cached) {
         self.fresh.insert(IdKey::from(&id), c);
     }

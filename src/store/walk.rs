@@ -72,6 +72,35 @@ pub(super) fn read_facts(id: Oid, data: &[u8]) -> Cached {
     }
 }
 
+/// What the cache knows of each of the nodes `of` of `g` (their [`CommitKind`]), in order: on
+/// two threads when there are many (a warm walk of 100,000 commits asks some 10,000, each a
+/// position to decode, 3–4 ms on one core).
+fn cached_kinds(
+    cache: &Cache,
+    g: &Graph,
+    of: &[u32],
+    only: Option<&str>,
+) -> Vec<Option<CommitKind>> {
+    let kinds = |part: &[u32]| -> Vec<Option<CommitKind>> {
+        part.iter().map(|&i| cache.kind(&g.nodes[i as usize].id, only)).collect()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if of.len() < 2048 || threads < 2 || cache.is_empty() {
+        return kinds(of);
+    }
+    let (mine, theirs) = of.split_at(of.len() / 2);
+    std::thread::scope(|s| {
+        let other = s.spawn(|| kinds(theirs));
+        let mut out = kinds(mine);
+        match other.join() {
+            Ok(rest) => out.extend(rest),
+            // Asked again here: a cache that cannot answer only costs time.
+            Err(_) => out.extend(kinds(theirs)),
+        }
+        out
+    })
+}
+
 /// git's commit-graph in the object folder under `commondir` (see [`Store::commit_graph`]).
 pub(super) fn load_commit_graph(commondir: &std::path::Path) -> Option<CommitGraph> {
     if std::env::var_os("ACCORD_NO_COMMIT_GRAPH").is_some() {
@@ -417,23 +446,27 @@ impl Store {
             }
         }
         // Read the messages that matter: from the cache, else from the object database.
+        let candidates: Vec<u32> = pending
+            .into_iter()
+            .filter(|&i| {
+                let node = &g.nodes[i as usize];
+                every_message
+                    || (node.parents.len() == 1
+                        && g.nodes[node.parents[0] as usize].tree.as_bytes()
+                            == node.tree.as_bytes())
+            })
+            .collect();
         let mut to_read = Vec::new();
-        for i in pending {
-            let node = &g.nodes[i as usize];
-            let candidate = every_message
-                || (node.parents.len() == 1
-                    && g.nodes[node.parents[0] as usize].tree.as_bytes() == node.tree.as_bytes());
-            if !candidate {
-                continue;
-            }
-            match cache.kind(&node.id, only) {
+        for (i, kind) in candidates.iter().zip(cached_kinds(&cache, &g, &candidates, only)) {
+            let i = *i;
+            match kind {
                 Some(kind) => {
                     if !matches!(kind, CommitKind::Other) {
                         said.push(i);
                     }
                     g.nodes[i as usize].accord = kind;
                 }
-                None => to_read.push((i, node.id)),
+                None => to_read.push((i, g.nodes[i as usize].id)),
             }
         }
         super::trace(&format!("linked; {} messages to read", to_read.len()), t0);

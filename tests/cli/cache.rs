@@ -22,6 +22,44 @@ fn new_commits_on_top_of_a_cached_tip() {
 
 /// The trap for a cache that only prepends new positions to the order it had: a side branch
 /// older than the cached tip, merged after it, interleaves with the positions already known.
+/// Enough position messages on the working branch that a warm walk asks the cache for their
+/// kinds on two threads (2,048 or more): every command answers as a cold run does.
+#[test]
+fn thousands_of_cached_positions() {
+    let env = rich();
+    let parties = [ADA, GRACE, KATHERINE];
+    let stances = ["sign", "object", "abstain", "withdraw"];
+    let revisions = IDS.map(|id| revision(&env, id));
+    let mut stream = String::new();
+    for k in 0..2_100 {
+        let (who, id) = (parties[k % 3], IDS[k % IDS.len()]);
+        let stance = stances[(k / 3) % stances.len()];
+        let message = format!(
+            "{stance} {id}, by hand\n\nAccord-Position: {stance}\nAccord-Agreement: {id}\n\
+             Accord-Revision: {}\nAccord-Party: {} <{}>\n",
+            revisions[k % IDS.len()],
+            who.0,
+            who.1
+        );
+        let from = if k == 0 { "from refs/heads/main^0\n" } else { "" };
+        let when = 1_900_000_000 + k;
+        stream.push_str(&format!(
+            "commit refs/heads/main\nauthor {0} <{1}> {when} +0000\ncommitter {0} <{1}> {when} \
+             +0000\ndata {2}\n{message}{from}\n",
+            who.0,
+            who.1,
+            message.len()
+        ));
+    }
+    env.git_stdin(&["fast-import", "--quiet"], &stream).ok();
+    env.git(&["reset", "-q", "--hard", "main"]).ok();
+    assert_same(&env, "2,100 positions on top");
+    commit_graph(&env, "--changed-paths");
+    warm(&env);
+    let review = words("review HEAD~30..HEAD --format json");
+    assert_same_for(&env, "2,100 positions, a commit-graph", &[review]);
+}
+
 #[test]
 fn merging_an_older_side_branch_after_the_cached_tip() {
     let mut env = setup();
