@@ -249,7 +249,10 @@ impl Store {
         let outside: Vec<Oid> =
             index.tips.iter().filter(|t| !tips_inside.contains(*t)).copied().collect();
         let tip_covered = g.nodes.first().is_some_and(|t| tips_inside.contains(&t.id));
-        if !outside.is_empty() && !tip_covered {
+        if tip_covered {
+            // Every node of `g` is its first node's ancestor (the walk started there).
+            covered.fill(true);
+        } else if !outside.is_empty() {
             stack.extend(self.reached_from_outside(g, &outside, n));
         }
         while let Some(i) = stack.pop() {
