@@ -44,8 +44,11 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     // `BASE...HEAD` as git users type it for pull requests: the same comparison.
     let head_rev = head_rev.strip_prefix('.').unwrap_or(head_rev);
     let mut store = super::open(ui)?;
-    // Read while the arguments and configuration are: the walk below needs it.
-    store.commit_graph_ahead();
+    // Read while the arguments and configuration are, unless the answer may be kept (then
+    // mostly nothing is walked): the walk below needs it.
+    if !store.keeps_reviews() {
+        store.commit_graph_ahead();
+    }
     let base = store.resolve(if base_rev.is_empty() { "HEAD" } else { base_rev })?;
     let head = store.resolve(if head_rev.is_empty() { "HEAD" } else { head_rev })?;
     let merge_base =
@@ -107,6 +110,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     store.judge_range_from(merge_base)?;
     let keep = super::signed_filter(&store, args.signed, base)?;
     // What the walk below starts from, and what is read after it: read meanwhile.
+    store.commit_graph_ahead();
     store.events_ahead();
     store.read_positions_branch_file_ahead();
     let head_graph = store.graph(head)?;

@@ -149,6 +149,11 @@ impl Store {
         Ok(Some(ReviewKey { bytes: key, head, positions }))
     }
 
+    /// Whether any review's answer is kept (else no question can be answered from the file).
+    pub fn keeps_reviews(&self) -> bool {
+        !super::cache::no_cache() && self.shared_state_dir().join(FILE).exists()
+    }
+
     /// The answer kept for `key`, if any.
     pub fn reviewed(&self, key: &ReviewKey) -> Option<Reviewed> {
         let t0 = std::time::Instant::now();
