@@ -47,6 +47,22 @@ fn merge_on_branch(env: &TestEnv, other: &str) {
     set_ref(env, BRANCH, &merge);
 }
 
+/// Someone merges the positions branch into main: its commits become reachable from HEAD.
+fn merge_the_branch_into_main(env: &TestEnv) {
+    env.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "--allow-unrelated-histories",
+        "-s",
+        "ours",
+        "accord/positions",
+        "-m",
+        "merge the positions branch",
+    ])
+    .ok();
+}
+
 #[test]
 fn new_positions_and_the_file_written() {
     let mut env = on_branch();
@@ -117,19 +133,7 @@ fn a_branch_merged_into_the_working_history_follows_the_working_branch_rule() {
     warm(&env);
     take(&mut env, GRACE, "withdraw", "alpha", "").ok();
     warm(&env);
-    // Someone merges the positions branch into main: its commits are now reachable from HEAD.
-    env.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "--allow-unrelated-histories",
-        "-s",
-        "ours",
-        "accord/positions",
-        "-m",
-        "merge the positions branch",
-    ])
-    .ok();
+    merge_the_branch_into_main(&env);
     // What libgit2's walk hiding HEAD's history said: the branch's positions now follow the
     // working-branch rule (Grace's objection has its parent's tree there; the others do not).
     let states =
@@ -158,18 +162,7 @@ fn the_answer_made_ahead_on_a_cold_run_is_the_usual_one() {
     take(&mut env, ADA, "object", "beta", "Not yet.").ok();
     assert_same(&env, "a tip newer than the commit-graph");
     commit_graph(&env, "");
-    env.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "--allow-unrelated-histories",
-        "-s",
-        "ours",
-        "accord/positions",
-        "-m",
-        "merge the positions branch",
-    ])
-    .ok();
+    merge_the_branch_into_main(&env);
     take(&mut env, KATHERINE, "object", "alpha", "After the merge.").ok();
     env.git(&["repack", "-adq"]).ok();
     commit_graph(&env, "--changed-paths");
@@ -194,18 +187,7 @@ fn a_review_with_the_branch_file_read_ahead_answers_as_the_reference() {
     check(&env, "the file's tips the branch's");
     take(&mut env, ADA, "object", "beta", "Not yet.").ok();
     check(&env, "the branch moved since the file was written");
-    env.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "--allow-unrelated-histories",
-        "-s",
-        "ours",
-        "accord/positions",
-        "-m",
-        "merge the positions branch",
-    ])
-    .ok();
+    merge_the_branch_into_main(&env);
     accord_mode(&env, Mode::Warm, &words("status"));
     check(&env, "the branch in the working history");
 }
