@@ -94,10 +94,11 @@ impl Store {
             return;
         }
         let (branch, horizon) = (self.positions_branch().to_string(), self.history_horizon());
-        let handle = std::thread::spawn(move || {
-            super::branch_cache::read_file_ahead(&file, branch, horizon)
-        });
-        *self.branch_file_ahead.borrow_mut() = Some(handle);
+        let read = move || super::branch_cache::read_file_ahead(&file, branch, horizon);
+        // No thread to be had: the file is read when asked for.
+        if let Ok(handle) = std::thread::Builder::new().spawn(read) {
+            *self.branch_file_ahead.borrow_mut() = Some(handle);
+        }
     }
 
     /// What was read ahead (waiting for the thread); `None` when nothing was started, or once

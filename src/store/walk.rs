@@ -90,12 +90,12 @@ fn cached_kinds(
     }
     let (mine, theirs) = of.split_at(of.len() / 2);
     std::thread::scope(|s| {
-        let other = s.spawn(|| kinds(theirs));
+        // No thread to be had: all of them here.
+        let other = std::thread::Builder::new().spawn_scoped(s, || kinds(theirs));
         let mut out = kinds(mine);
-        match other.join() {
-            Ok(rest) => out.extend(rest),
-            // Asked again here: a cache that cannot answer only costs time.
-            Err(_) => out.extend(kinds(theirs)),
+        match other.map(|h| h.join()) {
+            Ok(Ok(rest)) => out.extend(rest),
+            _ => out.extend(kinds(theirs)),
         }
         out
     })
