@@ -303,11 +303,7 @@ impl Store {
     /// them), at most `budget` commits in all; what was met by then is the answer. Whatever
     /// cannot be read covers nothing more: those commits are examined instead.
     fn reached_from_outside(&self, g: &Graph, tips: &[Oid], budget: usize) -> Vec<u32> {
-        #[derive(Clone, Copy)]
-        enum Key {
-            Graph(u32),
-            Loose(Oid),
-        }
+        use super::walk::Key;
         let cg = g.commit_graph.as_ref();
         let listed = cg.map_or(0, |c| c.len() as usize);
         // Where each commit of `g` is: by commit-graph position, or by id for the others.
@@ -321,10 +317,7 @@ impl Store {
                 }
             }
         }
-        let key_of = |id: Oid| match cg.and_then(|c| c.lookup(id.as_bytes())) {
-            Some(p) => Key::Graph(p),
-            None => Key::Loose(id),
-        };
+        let key_of = |id: Oid| Key::of(cg, id);
         let Ok(odb) = self.repo.odb() else { return Vec::new() };
         let mut seen = vec![false; listed];
         let mut seen_loose: IdSet<Oid> = IdSet::default();

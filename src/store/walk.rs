@@ -26,11 +26,22 @@ use super::raw_commit::{classify, parse_commit, CommitKind};
 use super::Store;
 use crate::error::Result;
 
-/// Where a commit's facts come from during the walk.
+/// Where a commit's facts come from during a walk: its position in git's commit-graph, or
+/// its id when the commit-graph does not hold it.
 #[derive(Clone, Copy)]
-enum Key {
+pub(super) enum Key {
     Graph(u32),
     Loose(Oid),
+}
+
+impl Key {
+    /// Where `cg` holds commit `id`, else the id itself.
+    pub(super) fn of(cg: Option<&CommitGraph>, id: Oid) -> Key {
+        match cg.and_then(|c| c.lookup(id.as_bytes())) {
+            Some(p) => Key::Graph(p),
+            None => Key::Loose(id),
+        }
+    }
 }
 
 /// A commit the walk reached: at a position of the commit-graph, or the n-th commit it read
@@ -262,12 +273,7 @@ impl Store {
         let listed = cg.as_ref().map_or(0, |c| c.len() as usize);
         let mut slot_of_graph: Vec<Slot> = vec![Slot::UNSEEN; listed];
         let mut slot_of_loose: HashMap<Oid, Slot> = HashMap::new();
-        let key_of = |oid: Oid| -> Key {
-            match cg.as_ref().and_then(|c| c.lookup(oid.as_bytes())) {
-                Some(p) => Key::Graph(p),
-                None => Key::Loose(oid),
-            }
-        };
+        let key_of = |oid: Oid| Key::of(cg.as_ref(), oid);
         // The commit-graph's parents, read front to back into a table of their own.
         let table = match cg.as_ref().map(CommitGraph::parent_table).transpose() {
             Ok(t) => t,
