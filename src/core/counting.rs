@@ -29,6 +29,32 @@ pub struct Lineage {
     pub edits: Vec<i64>,
 }
 
+impl Lineage {
+    /// The lineage of edits oldest first, each its commit time and, unless it removed the file,
+    /// its text's meaning (`None` when the text does not parse). An edit counts as made no
+    /// earlier than the edits before it: a commit dated before its parent cannot end a text's
+    /// span before the positions made while the text stood.
+    pub fn from_edits(edits: &[(i64, Option<Option<Meaning>>)]) -> Lineage {
+        let mut floor = i64::MIN;
+        let times: Vec<i64> = edits
+            .iter()
+            .map(|&(t, _)| {
+                floor = floor.max(t);
+                floor
+            })
+            .collect();
+        let spans = edits
+            .iter()
+            .enumerate()
+            .filter_map(|(k, (_, text))| {
+                let meaning = (*text)?;
+                Some(Span { start: times[k], end: times.get(k + 1).copied(), meaning })
+            })
+            .collect();
+        Lineage { spans, edits: times }
+    }
+}
+
 /// Whether a positions-branch position, naming a text whose meaning is `named`, counts in the
 /// history `lineage` describes.
 pub fn counts(p: &Position, named: Option<Meaning>, lineage: &Lineage) -> bool {
@@ -173,6 +199,18 @@ mod tests {
     fn a_text_that_cannot_be_read_counts_only_by_reaching_forward() {
         assert!(!counts(&position(Stance::Sign, 150), None, &main_history()));
         assert!(counts(&position(Stance::Object, 150), None, &main_history()));
+    }
+
+    #[test]
+    fn an_edit_dated_before_the_edits_it_follows_counts_as_made_after_them() {
+        // Text 1 at 100; text 2 committed after it but dated 50 (a skewed or forged clock).
+        let l = Lineage::from_edits(&[(100, Some(Some(m(1)))), (50, Some(Some(m(2))))]);
+        assert_eq!(l.edits, vec![100, 100]);
+        assert_eq!(l.spans[0], Span { start: 100, end: Some(100), meaning: Some(m(1)) });
+        // A removal ends the last text's span and starts none.
+        let gone = Lineage::from_edits(&[(100, Some(Some(m(1)))), (200, None)]);
+        assert_eq!(gone.spans, vec![Span { start: 100, end: Some(200), meaning: Some(m(1)) }]);
+        assert_eq!(gone.edits, vec![100, 200]);
     }
 
     #[test]

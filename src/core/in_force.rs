@@ -30,8 +30,10 @@ pub fn removed_objectors(
 ) -> Vec<(String, String)> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
+    // Looked up once per earlier party: linear in the parties, however many there are.
+    let here: HashSet<String> = current.parties.iter().map(|p| email_key(&p.email)).collect();
     for p in &history.earlier_parties {
-        if current.party(&p.email).is_some() || !seen.insert(email_key(p.email.trim())) {
+        if here.contains(&email_key(&p.email)) || !seen.insert(email_key(p.email.trim())) {
             continue;
         }
         let standing = positions.iter().find(|x| same_email(&x.trailers.email, &p.email));

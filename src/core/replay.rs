@@ -2,10 +2,11 @@
 //! text standing at that moment ratified? `log` marks each event with it, `history` says
 //! whether a version was "ratified while it stood", `due` finds the last ratification.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::evaluate::standings;
+use super::in_force;
 use super::meaning::{Revisions, SameMeaning};
 use crate::error::Result;
 use crate::ledger::Position;
@@ -51,16 +52,38 @@ pub trait Texts: Revisions {
     fn agreement(&self, revision: ObjectId) -> Result<Option<Agreement>>;
 }
 
-/// For `steps` (the events of one agreement) ordered newest first, whether the agreement stood ratified just after each one:
-/// aligned with `steps`, `None` where the file did not exist.
+/// For `steps` (the events of one agreement) ordered newest first, whether the agreement stood
+/// ratified just after each one: aligned with `steps`, `None` where the file did not exist.
+///
+/// Each text is judged as `status` judges it (SPEC §5), the rules in force included: once a
+/// text has stood ratified, a later text whose parties, roles, rule or quorum differ must also
+/// satisfy it, and a removed party's open objection still blocks. So a text that changed the
+/// rules without the consent the rules in force asked for never stands ratified, and the text
+/// after it is judged by the rules it failed to replace.
 pub fn replay<R: Texts + ?Sized>(reader: &R, steps: &[Event]) -> Result<Vec<Option<bool>>> {
     let mut out = vec![None; steps.len()];
     let mut current: Option<ObjectId> = None;
     // Each party's latest position so far, by email (ASCII case folded, as parties match).
     let mut latest: HashMap<String, &Position> = HashMap::new();
+    // The texts that stood ratified, oldest first, and the parties of every text that stood
+    // (each email once): what the rules in force read.
+    let mut ratified_texts: Vec<ObjectId> = Vec::new();
+    let mut earlier_parties: Vec<crate::model::Party> = Vec::new();
+    let mut party_seen: HashSet<String> = HashSet::new();
+    let mut stood_ratified = false;
+    // The rules in force as last built, under what they were built from.
+    type Key = (Option<ObjectId>, usize);
+    let mut history: Option<(Key, in_force::History)> = None;
     for k in (0..steps.len()).rev() {
         match &steps[k] {
-            Event::Edit(e) => current = e.blob,
+            Event::Edit(e) => {
+                if let (Some(b), true) = (current, stood_ratified) {
+                    ratified_texts.retain(|&r| r != b);
+                    ratified_texts.push(b);
+                }
+                current = e.blob;
+                stood_ratified = false;
+            }
             Event::Position(p) => {
                 latest.insert(crate::model::email_key(&p.trailers.email), &**p);
             }
@@ -70,16 +93,52 @@ pub fn replay<R: Texts + ?Sized>(reader: &R, steps: &[Event]) -> Result<Vec<Opti
             out[k] = Some(false);
             continue;
         };
+        if let Event::Edit(_) = &steps[k] {
+            for p in &agreement.parties {
+                if party_seen.insert(crate::model::email_key(p.email.trim())) {
+                    earlier_parties.push(p.clone());
+                }
+            }
+        }
         let positions: Vec<&Position> = latest.values().copied().collect();
-        let meaning = reader.meaning(blob)?;
-        let ratified = match meaning {
+        let ratified = match reader.meaning(blob)? {
             Some(m) => {
                 let same = SameMeaning::with_meaning(reader, m);
-                let standings = standings(&agreement, &blob.to_string(), &positions, &same)?;
-                rules::verdict(&agreement, &standings).ratified
+                let revision = blob.to_string();
+                let standings = standings(&agreement, &revision, &positions, &same)?;
+                rules::verdict(&agreement, &standings).ratified && {
+                    // The last text other than this one that stood ratified sets the rules
+                    // in force (a revert to a ratified text is judged by the one before).
+                    let last = ratified_texts.iter().rev().find(|&&b| b != blob).copied();
+                    let key = (last, earlier_parties.len());
+                    if history.as_ref().is_none_or(|(k, _)| *k != key) {
+                        let last_ratified = match last {
+                            Some(b) => reader.agreement(b)?.map(|a| (a, b.to_string())),
+                            None => None,
+                        };
+                        let h = in_force::History {
+                            last_ratified,
+                            earlier_parties: earlier_parties.clone(),
+                        };
+                        history = Some((key, h));
+                    }
+                    let history = &history.as_ref().expect("just set").1;
+                    let mut answers: HashMap<&str, bool> = HashMap::new();
+                    for p in &positions {
+                        let rev = p.trailers.revision.as_str();
+                        if rev != revision && !answers.contains_key(rev) {
+                            answers.insert(rev, same.check(rev)?);
+                        }
+                    }
+                    in_force::blocking(&agreement, &revision, &positions, history, |rev| {
+                        answers.get(rev).copied().unwrap_or(false)
+                    })
+                    .is_empty()
+                }
             }
             None => false,
         };
+        stood_ratified |= ratified;
         out[k] = Some(ratified);
     }
     Ok(out)

@@ -15,7 +15,7 @@ use git2::Oid;
 use super::folder_index::{FileChange, FolderView};
 use super::graph::Graph;
 use super::Store;
-use crate::core::counting::{Lineage, Span};
+use crate::core::counting::Lineage;
 use crate::core::Meaning;
 use crate::error::Result;
 use crate::oid::ObjectId;
@@ -75,18 +75,15 @@ impl FolderEdits {
         file: &str,
         mut meaning: impl FnMut(Oid) -> Result<Option<Meaning>>,
     ) -> Result<Lineage> {
-        let edits: Vec<&FileEdit> = self.of(file).iter().rev().collect();
-        let time = |e: &FileEdit| g.nodes[e.node as usize].time;
-        let mut spans = Vec::new();
-        for (k, e) in edits.iter().enumerate() {
-            let Some(blob) = e.blob else { continue };
-            spans.push(Span {
-                start: time(e),
-                end: edits.get(k + 1).map(|next| time(next)),
-                meaning: meaning(blob)?,
-            });
+        let mut edits = Vec::new();
+        for e in self.of(file).iter().rev() {
+            let text = match e.blob {
+                Some(blob) => Some(meaning(blob)?),
+                None => None,
+            };
+            edits.push((g.nodes[e.node as usize].time, text));
         }
-        Ok(Lineage { spans, edits: edits.iter().map(|e| time(e)).collect() })
+        Ok(Lineage::from_edits(&edits))
     }
 }
 
@@ -96,6 +93,22 @@ impl Store {
     pub fn texts_along(&self, g: &Graph, id: &str) -> Result<Vec<ObjectId>> {
         let edits = self.folder_edits(g)?;
         Ok(edits.blobs(&format!("{id}.toml")).into_iter().map(ObjectId::from).collect())
+    }
+
+    /// [`Store::texts_along`] for every id of `id`'s lineage: a file that first appeared by a
+    /// rename (`git mv`, or a rename that also rewrote it) continues the older id's texts.
+    pub fn lineage_texts_along(&self, g: &Graph, id: &str) -> Result<Vec<ObjectId>> {
+        let mut texts = self.texts_along(g, id)?;
+        if self.folder_edits(g)?.may_be_renamed(g, &format!("{id}.toml")) {
+            for old in super::Timeline::lineage_ids(self, g, id)?.iter().skip(1) {
+                for b in self.texts_along(g, old)? {
+                    if !texts.contains(&b) {
+                        texts.push(b);
+                    }
+                }
+            }
+        }
+        Ok(texts)
     }
 
     /// Every agreement file's edits along `g`, computed once per graph.

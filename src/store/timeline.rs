@@ -9,7 +9,7 @@ use std::sync::Arc;
 use git2::Oid;
 
 use super::{fingerprint, from_oid, to_oid, CommitKind, Graph, Store};
-use crate::core::counting::{Lineage, Span};
+use crate::core::counting::Lineage;
 use crate::core::replay::Texts;
 pub use crate::core::replay::{Edit, Event};
 use crate::core::{self, Meaning, Revisions};
@@ -173,16 +173,27 @@ impl<'g> Timeline<'g> {
         let names = |p: &Position, blob: Option<ObjectId>| {
             blob.is_some_and(|b| p.trailers.revision.parse::<ObjectId>().ok() == Some(b))
         };
-        let newer = |p: &Position, e: &Event| match e {
-            Event::Edit(x) if p.time == x.time && names(p, x.blob) => true,
-            Event::Edit(x) if p.time == x.time && names(p, x.before) => false,
-            Event::Edit(x) => (p.time, p.commit) > (x.time, x.commit),
-            Event::Position(x) => (p.time, p.commit) > (x.time, x.commit),
+        // An event of the history is judged as made no earlier than any event listed after it
+        // (its ancestors, or older branches merged into it): a commit dated before its own
+        // parent cannot move an edit in front of the positions made before it (a backdated
+        // commit would otherwise make earlier sign-offs look later than the edit they
+        // preceded, and the text they ratified look never ratified).
+        let mut floor = i64::MIN;
+        let mut times = vec![0; self.events.len()];
+        for (t, e) in times.iter_mut().zip(&self.events).rev() {
+            floor = floor.max(e.time());
+            *t = floor;
+        }
+        let newer = |p: &Position, e: &Event, t: i64| match e {
+            Event::Edit(x) if p.time == t && names(p, x.blob) => true,
+            Event::Edit(x) if p.time == t && names(p, x.before) => false,
+            Event::Edit(x) => (p.time, p.commit) > (t, x.commit),
+            Event::Position(x) => (p.time, p.commit) > (t, x.commit),
         };
         let mut events = Vec::with_capacity(self.events.len() + counted.len());
         let mut rest = counted.into_iter().peekable();
-        for e in std::mem::take(&mut self.events) {
-            while rest.peek().is_some_and(|p| newer(p, &e)) {
+        for (e, t) in std::mem::take(&mut self.events).into_iter().zip(times) {
+            while rest.peek().is_some_and(|p| newer(p, &e, t)) {
                 events.push(Event::Position(rest.next().expect("peeked")));
             }
             events.push(e);
@@ -239,16 +250,15 @@ impl<'g> Timeline<'g> {
                 Event::Position(_) => None,
             })
             .collect();
-        let mut spans = Vec::new();
-        for (k, e) in edits.iter().enumerate() {
-            let Some(blob) = e.blob else { continue };
-            spans.push(Span {
-                start: e.time,
-                end: edits.get(k + 1).map(|next| next.time),
-                meaning: texts.meaning(blob)?,
-            });
+        let mut out = Vec::with_capacity(edits.len());
+        for e in edits {
+            let text = match e.blob {
+                Some(blob) => Some(texts.meaning(blob)?),
+                None => None,
+            };
+            out.push((e.time, text));
         }
-        Ok(Lineage { spans, edits: edits.iter().map(|e| e.time).collect() })
+        Ok(Lineage::from_edits(&out))
     }
 
     /// The timeline as the core reads it.

@@ -29,7 +29,7 @@ use crate::oid::ObjectId;
 const FILE: &str = "timelines-v3.bin";
 const MAGIC: &[u8; 8] = b"ACCRDTL3";
 const LINEAGES: &str = "lineages-v1.bin";
-const LINEAGES_MAGIC: &[u8; 8] = b"ACCRDLN1";
+const LINEAGES_MAGIC: &[u8; 8] = b"ACCRDLN2";
 
 /// One agreement's history at the tip.
 #[derive(Clone)]

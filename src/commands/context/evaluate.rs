@@ -90,7 +90,7 @@ fn in_force_history(
     };
     let path = store.path_of(id);
     let mut earlier = Vec::new();
-    for blob in store.texts_along(graph, id)? {
+    for blob in store.lineage_texts_along(graph, id)? {
         if blob == revision {
             continue;
         }
