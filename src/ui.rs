@@ -92,6 +92,6 @@ impl Ui {
 pub fn write_json<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> crate::Result<()> {
     let text =
         serde_json::to_string_pretty(value).map_err(|e| crate::Error::new(format!("json: {e}")))?;
-    writeln!(out, "{text}")?;
+    writeln!(out, "{}", crate::render::escape::json(&text))?;
     Ok(())
 }

@@ -806,7 +806,7 @@ by = ["grace@example.com"]
         let changes = diff(&agreement(BASE), &new);
         assert_eq!(
             markdown_line(&changes[0]),
-            "purpose: Give every product team a ~~paved~~ **\\[paved\\](https://x)** road from \
+            "purpose: Give every product team a ~~paved~~ **\\[paved\\](https\u{200d}://x)** road from \
              merge to production."
         );
         assert_eq!(markdown_words(&words("a b", "a *c*")), "a ~~b~~ **\\*c\\***");

@@ -33,7 +33,7 @@ pub fn write(ui: &mut Ui, out: &[Due], today: Date) -> Result<()> {
                     ui.out(),
                     "{}  {WARN}due{WARN:#}  {} — {why}",
                     d.agreement,
-                    crate::render::human::sanitize(&d.title)
+                    crate::render::escape::line(d.title.trim())
                 )?;
             }
         }

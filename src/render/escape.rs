@@ -37,6 +37,43 @@ pub fn terminal(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`terminal`] for a field shown on one line (a title in a listing): line breaks and tabs are
+/// written out too, so a title cannot print a line that looks like another row.
+pub fn line(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| acts_on_terminal(c) || c == '\n' || c == '\t') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if acts_on_terminal(c) || c == '\n' || c == '\t' {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// JSON text as serde_json wrote it, with every character a terminal would act on that it
+/// leaves as is (DEL, C1 such as CSI U+009B, the bidirectional marks) written as a `\uXXXX`
+/// escape: the same JSON value, inert when printed. Such characters only occur inside strings,
+/// where the escape means the character itself.
+pub fn json(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(acts_on_terminal) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if acts_on_terminal(c) {
+            // Every such character is in the Basic Multilingual Plane.
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Written after `@` or `#` where GitHub would otherwise see a mention (`@team`) or an issue
 /// reference (`#12`). Backslash escapes and character references do not help there: GitHub finds
 /// mentions in the rendered text, where `\@` and `&#64;` are a plain `@` again.
@@ -46,6 +83,30 @@ const ZERO_WIDTH_JOINER: char = '\u{200d}';
 /// is an address, not a mention of `@example`).
 fn word_char(c: Option<char>) -> bool {
     c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// `s` as an inline code span in markdown: between backticks when it holds none (nothing is
+/// read inside a code span but a backtick), else as inert text ([`markdown`]) without one.
+pub fn code(s: &str) -> String {
+    match s.contains('`') || s.contains('\n') {
+        false => format!("`{}`", terminal(s)),
+        true => markdown(s),
+    }
+}
+
+/// The starts GitHub's autolink extension turns into links (`www.` and the schemes it knows),
+/// each split where a zero-width joiner goes.
+const AUTOLINKS: [(&str, usize); 6] =
+    [("www.", 3), ("http://", 4), ("https://", 5), ("ftp://", 3), ("mailto:", 6), ("xmpp:", 4)];
+
+/// At `chars[i..]`, how many characters of an autolink's start come before its joiner; `None`
+/// when no autolink starts there.
+fn autolink_at(chars: &[char], i: usize) -> Option<usize> {
+    AUTOLINKS.iter().find_map(|&(start, split)| {
+        let n = start.chars().count();
+        let here = chars.get(i..i + n)?;
+        here.iter().zip(start.chars()).all(|(a, b)| a.eq_ignore_ascii_case(&b)).then_some(split)
+    })
 }
 
 /// `s` as inert text in CommonMark with GitHub's extensions: it renders as the characters it
@@ -59,11 +120,13 @@ fn word_char(c: Option<char>) -> bool {
 /// - at the start of each line, after any blanks: `#` `-` `+` `=` and a run of digits followed
 ///   by `.` or `)` get a backslash (no headings, lists, setext underlines or thematic breaks;
 ///   `>` is already `&gt;`, `*` and `_` already escaped);
-/// - `@` or `#` that would start a mention or an issue reference gets a zero-width joiner after
-///   it, which GitHub shows as nothing.
+/// - `@` or `#` that would start a mention or an issue reference (`@team`, `#12`,
+///   `owner/repo#12`) gets a zero-width joiner after it, which GitHub shows as nothing; so do
+///   `GH-12` references (after the `GH`) and the starts of bare links (`www.`, `https://` and
+///   the other schemes GitHub's autolink extension knows: after `www`, before `://`).
 ///
-/// Ordinary prose (letters, digits, spaces, `.` `,` `'` `:` `-` `(` `)` inside a line, email
-/// addresses) comes out unchanged. Bare URLs are still linked by GitHub's autolink extension.
+/// Ordinary prose (letters, digits, spaces, `.` `,` `'` `:` `-` `(` `)` inside a line) comes
+/// out unchanged. An email address is still linked (`mailto:`) by GitHub, as a party's is.
 pub fn markdown(s: &str) -> String {
     let s = terminal(s);
     let chars: Vec<char> = s.chars().collect();
@@ -87,6 +150,23 @@ pub fn markdown(s: &str) -> String {
                 }
             }
         }
+        if !word_char(prev) {
+            if let Some(split) = autolink_at(&chars, i) {
+                out.extend(&chars[i..i + split]);
+                out.push(ZERO_WIDTH_JOINER);
+                i += split;
+                continue;
+            }
+            let gh = chars.get(i..i + 3).is_some_and(|g| {
+                g[0].eq_ignore_ascii_case(&'g') && g[1].eq_ignore_ascii_case(&'h') && g[2] == '-'
+            });
+            if gh && chars.get(i + 3).is_some_and(char::is_ascii_digit) {
+                out.extend(&chars[i..i + 2]);
+                out.push(ZERO_WIDTH_JOINER);
+                i += 2;
+                continue;
+            }
+        }
         match c {
             '\n' => {
                 line_start = true;
@@ -103,7 +183,7 @@ pub fn markdown(s: &str) -> String {
                 out.push(c);
                 out.push(ZERO_WIDTH_JOINER);
             }
-            '#' if !word_char(prev) && next.is_some_and(char::is_ascii_digit) => {
+            '#' if next.is_some_and(char::is_ascii_digit) => {
                 out.push(c);
                 out.push(ZERO_WIDTH_JOINER);
             }
@@ -128,6 +208,48 @@ mod tests {
         assert_eq!(terminal("\u{9b}31m"), "\\u{9b}31m");
         assert_eq!(terminal("abc\u{202e}fed"), "abc\\u{202e}fed");
         assert_eq!(terminal("Zoë 名前 — ok"), "Zoë 名前 — ok");
+    }
+
+    #[test]
+    fn json_escapes_what_serde_json_leaves_raw_and_stays_the_same_value() {
+        let value = serde_json::json!({"title": "T\u{9b}2J \u{202e}evil\u{7f} \u{1b} ok é"});
+        let text = serde_json::to_string(&value).unwrap();
+        let inert = json(&text);
+        assert!(!inert.chars().any(acts_on_terminal), "{inert}");
+        assert!(inert.contains("\\u009b") && inert.contains("\\u202e"), "{inert}");
+        let back: serde_json::Value = serde_json::from_str(&inert).unwrap();
+        assert_eq!(back, value);
+        assert!(matches!(json("{\"a\": \"plain é\"}"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_one_line_field_keeps_to_its_line() {
+        assert_eq!(line("Charter\nsecurity  — ratified"), "Charter\\u{a}security  — ratified");
+        assert_eq!(line("a\tb\u{1b}"), "a\\u{9}b\\u{1b}");
+        assert!(matches!(line("Platform charter"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn markdown_breaks_bare_links_and_issue_references() {
+        let zwj = ZERO_WIDTH_JOINER;
+        assert_eq!(
+            markdown("see https://evil.example/login"),
+            format!("see https{zwj}://evil.example/login")
+        );
+        assert_eq!(markdown("WWW.evil.example"), format!("WWW{zwj}.evil.example"));
+        assert_eq!(markdown("(http://x.example)"), format!("(http{zwj}://x.example)"));
+        assert_eq!(markdown("mailto:a@b.example"), format!("mailto{zwj}:a@b.example"));
+        assert_eq!(markdown("GH-12 and gh-3"), format!("GH{zwj}-12 and gh{zwj}-3"));
+        assert_eq!(markdown("acme/infra#7"), format!("acme/infra#{zwj}7"));
+        // Words that merely contain the letters stay as they are.
+        assert_eq!(markdown("thttp://x awww.x HIGH-5 C#"), "thttp://x awww.x HIGH-5 C#");
+    }
+
+    #[test]
+    fn a_code_span_holds_what_has_no_backtick_and_the_rest_is_escaped() {
+        assert_eq!(code("accord/positions"), "`accord/positions`");
+        assert_eq!(code("a<h1>b"), "`a<h1>b`");
+        assert_eq!(code("p`<h1>`x"), "p\\`&lt;h1&gt;\\`x");
     }
 
     #[test]
@@ -182,16 +304,16 @@ mod tests {
     fn markdown_has_no_html_or_comments() {
         assert_eq!(markdown("<!-- x -->"), "&lt;!-- x --&gt;");
         assert_eq!(markdown("<img src=x>"), "&lt;img src=x&gt;");
-        assert_eq!(markdown("<https://x>"), "&lt;https://x&gt;");
+        assert_eq!(markdown("<https://x>"), "&lt;https\u{200d}://x&gt;");
         // A character reference shows as written (its `#64` is no issue reference either).
         assert_eq!(markdown("&amp; &#64;"), "&amp;amp; &amp;#\u{200d}64;");
     }
 
     #[test]
     fn markdown_has_no_links_or_images() {
-        assert_eq!(markdown("![](https://x)"), "!\\[\\](https://x)");
+        assert_eq!(markdown("![](https://x)"), "!\\[\\](https\u{200d}://x)");
         assert_eq!(markdown("[link](u)"), "\\[link\\](u)");
-        assert_eq!(markdown("[x]: https://x"), "\\[x\\]: https://x");
+        assert_eq!(markdown("[x]: https://x"), "\\[x\\]: https\u{200d}://x");
         assert_eq!(markdown("[^1]"), "\\[^1\\]");
     }
 
@@ -200,9 +322,10 @@ mod tests {
         assert_eq!(markdown("@team"), "@\u{200d}team");
         assert_eq!(markdown("cc @org/team, @ada"), "cc @\u{200d}org/team, @\u{200d}ada");
         assert_eq!(markdown("fixes #12"), "fixes #\u{200d}12");
-        // Addresses and a lone sign stay as they are.
+        // Addresses and a lone sign stay as they are; `c#1` could be a reference.
         assert_eq!(markdown("ada@example.com"), "ada@example.com");
-        assert_eq!(markdown("a @ b, c#1"), "a @ b, c#1");
+        assert_eq!(markdown("a @ b, c# 1"), "a @ b, c# 1");
+        assert_eq!(markdown("c#1"), "c#\u{200d}1");
     }
 
     #[test]

@@ -109,12 +109,7 @@ pub fn show_superseded(
     a: &Agreement,
     by: &[SupersededBy],
 ) -> io::Result<()> {
-    writeln!(
-        w,
-        "{BOLD}{}{BOLD:#}  {DIM}({id}, {}){DIM:#}",
-        escape::terminal(a.title.trim()),
-        a.kind
-    )?;
+    writeln!(w, "{BOLD}{}{BOLD:#}  {DIM}({id}, {}){DIM:#}", escape::line(a.title.trim()), a.kind)?;
     if !by.is_empty() {
         writeln!(w, "{WARN}{}{WARN:#}", superseded_text(by))?;
     }

@@ -78,7 +78,8 @@ pub fn write(ui: &mut Ui, rows: &[Row]) -> Result<()> {
             let titles: Vec<String> = rows
                 .iter()
                 .map(|r| match (&r.title, &r.error) {
-                    (Some(t), _) => escape(t),
+                    (Some(t), _) if !color => escape(t),
+                    (Some(t), _) => crate::render::escape::line(t).into_owned(),
                     (None, _) => "(cannot be read)".to_string(),
                 })
                 .collect();

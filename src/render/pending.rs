@@ -46,7 +46,7 @@ pub fn write(ui: &mut Ui, out: &[Pending], email: &str) -> Result<()> {
                         md(&p.title)
                     )?;
                 } else {
-                    writeln!(ui.out(), "{}  {WARN}{}{WARN:#}  {} — {what}; `accord show {}`, then sign, object or abstain", p.agreement, p.state.as_str(), crate::render::human::sanitize(&p.title), p.agreement)?;
+                    writeln!(ui.out(), "{}  {WARN}{}{WARN:#}  {} — {what}; `accord show {}`, then sign, object or abstain", p.agreement, p.state.as_str(), crate::render::escape::line(p.title.trim()), p.agreement)?;
                 }
             }
         }

@@ -152,9 +152,9 @@ pub fn markdown(out: &mut dyn Write, range: &str, r: &Report) -> io::Result<()> 
         if a.status.as_ref().is_some_and(|s| !s.ratified) {
             writeln!(
                 out,
-                "To take a position on this text: check out this branch, run `accord sign {id}` (or `accord object {id} -m \"why\"`), then `accord sync` to publish it on `{branch}`.\n",
+                "To take a position on this text: check out this branch, run `accord sign {id}` (or `accord object {id} -m \"why\"`), then `accord sync` to publish it on {branch}.\n",
                 id = a.agreement,
-                branch = r.positions_branch,
+                branch = super::escape::code(&r.positions_branch),
             )?;
         }
     }

@@ -551,3 +551,57 @@ fn log_and_list_print_no_control_characters() {
         assert_terminal_safe(&r);
     }
 }
+
+#[test]
+fn red_team_a_title_cannot_forge_a_row_json_carries_no_raw_c1_and_markdown_no_bare_links() {
+    // Red-team findings, each failing before: a line break in a title printed a second row
+    // in `list`; `--format json` passed U+009B and U+202E raw; bare URLs and issue references
+    // in a purpose were linked in a pull-request comment; a positions branch named with
+    // backticks broke out of its code span.
+    let mut env = TestEnv::new();
+    let text = charter("consent")
+        .replace(
+            "title = \"Platform team charter\"",
+            "title = \"Charter\\nsecurity  charter  Security charter   — ratified\\u009b2J \\u202eevil\"",
+        )
+        .replace(
+            "Give every product team",
+            "See https://evil.example/login or www.evil.example, GH-12 and acme/infra#7: give every product team",
+        );
+    env.commit_file("accord.toml", "positions_branch = \"p`<h1>`PWNED`<!--x-->\"\n", "config");
+    env.commit_file(FILE, &text, "Add the platform charter");
+    let base = env.head();
+    env.commit_file(FILE, &text.replace("paved road", "paved, lit road"), "Reword");
+    env.as_(ADA);
+
+    let list = env.accord(&["list", "--color", "never"]);
+    list.ok();
+    assert_eq!(list.stdout.lines().count(), 1, "one agreement, one row:\n{}", list.stdout);
+    assert!(list.stdout.contains("Charter\\u{a}security"), "{}", list.stdout);
+    let pending = env.accord(&["pending"]);
+    assert!(!pending.stdout.contains("\nsecurity"), "{}", pending.stdout);
+
+    for args in [&["list", "--format", "json"][..], &["status", "--format", "json"]] {
+        let r = env.accord(args);
+        r.ok();
+        for bad in ['\u{9b}', '\u{202e}'] {
+            assert!(!r.stdout.contains(bad), "{args:?}: {bad:?} raw in {}", r.stdout);
+        }
+        // The same value, escaped by JSON.
+        let v = r.json();
+        if args[0] == "list" {
+            let title = v[0]["title"].as_str().unwrap_or_else(|| panic!("{v:#}"));
+            assert!(title.contains("\u{9b}2J \u{202e}evil"), "{v:#}");
+            assert!(r.stdout.contains("\\u009b2J \\u202eevil"), "{}", r.stdout);
+        }
+    }
+
+    let md = env.accord(&["review", &format!("{base}..HEAD"), "--format", "markdown"]);
+    let out = &md.stdout;
+    for bare in ["https://", "www.evil", "GH-12", "infra#7"] {
+        assert!(!out.contains(bare), "{bare:?} would be linked:\n{out}");
+    }
+    assert!(out.contains("https\u{200d}://evil.example/login"), "{out}");
+    assert!(out.contains("PWNED"), "the positions branch is named:\n{out}");
+    assert!(!out.contains("<h1>") && !out.contains("<!--"), "{out}");
+}
