@@ -418,7 +418,19 @@ impl Store {
     /// some commit where history is cut off already has one of those files, so an older
     /// position or edit of it may be missing (SPEC §9: gates fail closed then).
     pub fn shallow_could_hide(&self, paths: &[String]) -> Result<bool> {
-        for commit in self.shallow_boundary()? {
+        let boundary = self.shallow_boundary()?;
+        // The positions branch cut short (`git fetch --depth 1 origin accord/positions`): any
+        // position below the cut could be the one that blocks.
+        let tips = self.positions_refs(self.positions_branch())?;
+        for &commit in &boundary {
+            for (_, tip) in &tips {
+                let (tip, commit): (Oid, Oid) = ((*tip).into(), commit.into());
+                if tip == commit || self.repo.graph_descendant_of(tip, commit).unwrap_or(true) {
+                    return Ok(true);
+                }
+            }
+        }
+        for commit in boundary {
             for path in paths {
                 // A boundary commit whose object is missing hides everything.
                 match self.blob_at(commit, path) {

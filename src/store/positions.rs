@@ -103,6 +103,7 @@ impl Store {
         sign: Option<&SignFn<'_>>,
     ) -> Result<ObjectId> {
         let refname = format!("refs/heads/{branch}");
+        self.refuse_checked_out(&refname)?;
         let reflog = message.lines().next().unwrap_or("accord: position");
         let mut builder = self.repo.treebuilder(None)?;
         builder.insert(format!("{id}.toml"), revision.into(), 0o100644)?;
@@ -145,6 +146,38 @@ impl Store {
                 Err(e) => return Err(e.into()),
             }
         }
+    }
+
+    /// Refuse to move `refname` while a working tree has it checked out (this one or a linked
+    /// worktree, as `git branch -f` refuses): its HEAD, index and files would no longer agree.
+    /// The positions branch is never the checked-out branch (SPEC §4).
+    pub(super) fn refuse_checked_out(&self, refname: &str) -> Result<()> {
+        if self.repo.is_bare() {
+            return Ok(());
+        }
+        let common = self.repo.commondir().to_path_buf();
+        let mut heads = vec![(common.join("HEAD"), common.parent().map(|p| p.to_path_buf()))];
+        if let Ok(dirs) = std::fs::read_dir(common.join("worktrees")) {
+            for d in dirs.flatten() {
+                let gitdir = std::fs::read_to_string(d.path().join("gitdir")).ok();
+                let at = gitdir
+                    .map(|g| std::path::PathBuf::from(g.trim()))
+                    .and_then(|g| g.parent().map(|p| p.to_path_buf()));
+                heads.push((d.path().join("HEAD"), at));
+            }
+        }
+        for (head, at) in heads {
+            let Ok(text) = std::fs::read_to_string(&head) else { continue };
+            if text.trim().strip_prefix("ref:").map(str::trim) == Some(refname) {
+                let branch = refname.strip_prefix("refs/heads/").unwrap_or(refname);
+                let place = at.map_or_else(String::new, |p| format!(" in {}", p.display()));
+                return Err(Error::new(format!(
+                    "the positions branch `{branch}` is checked out{place}: recording a position there would change that working tree's files"
+                ))
+                .hint("positions go on a branch of their own: check out another branch there, or set `positions_branch` in accord.toml to a branch nobody checks out (the default is accord/positions)"));
+            }
+        }
+        Ok(())
     }
 
     /// Write (and, when `sign` is given, sign) a commit object; moves no ref.

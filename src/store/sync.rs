@@ -48,7 +48,8 @@ impl Store {
         if let Ok(head) = self.repo.head() {
             if let Some(name) = head.name() {
                 if let Ok(buf) = self.repo.branch_upstream_remote(name) {
-                    if let Some(r) = buf.as_str() {
+                    // `.` is the repository itself (a branch tracking a local branch).
+                    if let Some(r) = buf.as_str().filter(|r| self.repo.find_remote(r).is_ok()) {
                         return Ok(Some(r.to_string()));
                     }
                 }
@@ -131,13 +132,26 @@ impl Store {
             merged: false,
             retries: 0,
         };
+        self.refuse_checked_out(&local_ref)?;
         let deadline = Instant::now() + RETRY_FOR;
         let mut delay = Duration::from_millis(50);
+        let start = self.ref_id(&local_ref)?;
         loop {
-            self.fetch(remote, branch, &tracking)?;
+            if !self.fetch(remote, branch, &tracking)? {
+                // The remote has no such branch (new, or deleted there): an old copy of it
+                // here says nothing about the remote. What it holds is joined first, so that
+                // nothing is lost, then it goes, and the push below creates the branch.
+                if let Some(stale) = self.ref_id(&tracking)? {
+                    let before = self.ref_id(&local_ref)?;
+                    let (_, merged) = self.join(&local_ref, before, Some(stale), remote)?;
+                    report.merged |= merged;
+                    self.repo.find_reference(&tracking)?.delete()?;
+                }
+            }
             let theirs = self.ref_id(&tracking)?;
             let before = self.ref_id(&local_ref)?;
-            report.received += self.positions_between(theirs, before)?;
+            // Counted against where the branch started, not added up over the rounds.
+            report.received = self.positions_between(theirs, start)?;
             let (joined, merged) = self.join(&local_ref, before, theirs, remote)?;
             report.merged |= merged;
             let Some(joined) = joined else { return Ok(report) }; // nothing on either side
@@ -155,11 +169,7 @@ impl Store {
                 self.repo.reference(&tracking, joined, true, "accord sync: pushed")?;
                 return Ok(report);
             }
-            let rejected = stdout.lines().any(|l| l.starts_with('!'))
-                || stderr.contains("[rejected]")
-                || stderr.contains("failed to update ref")
-                || stderr.contains("cannot lock ref");
-            if !rejected || Instant::now() >= deadline {
+            if !is_race(&stdout, &stderr) || Instant::now() >= deadline {
                 return Err(Error::new(format!(
                     "git push {remote} {branch} failed: {}",
                     first_lines(&stderr, &stdout)
@@ -186,19 +196,19 @@ impl Store {
         }
     }
 
-    /// `git fetch` the remote's positions branch into its remote-tracking ref; a remote that
-    /// does not have the branch yet is not an error (the first sync creates it).
-    fn fetch(&self, remote: &str, branch: &str, tracking: &str) -> Result<()> {
+    /// `git fetch` the remote's positions branch into its remote-tracking ref: `Ok(false)` when
+    /// the remote does not have the branch (not an error: the first sync creates it).
+    fn fetch(&self, remote: &str, branch: &str, tracking: &str) -> Result<bool> {
         let spec = format!("+refs/heads/{branch}:{tracking}");
         let out = self.git(&["fetch", "--quiet", "--no-tags", remote, &spec])?;
         if out.status.success() {
-            return Ok(());
+            return Ok(true);
         }
         let stderr = String::from_utf8_lossy(&out.stderr);
         if stderr.contains("couldn't find remote ref")
             || stderr.contains("could not find remote ref")
         {
-            return Ok(());
+            return Ok(false);
         }
         Err(Error::new(format!("git fetch {remote} failed: {}", first_lines(&stderr, "")))
             .hint("check the remote's URL and your access (`git fetch` says the same); nothing was changed locally"))
@@ -261,6 +271,21 @@ impl Store {
         self.repo.reference_matching(local_ref, merge, true, ours, "accord sync: join")?;
         Ok((Some(merge), true))
     }
+}
+
+/// Whether a failed `git push --porcelain` lost a race (someone else pushed first, or held
+/// the remote's ref for a moment): then fetching and joining again will do. A hook that
+/// declined the push, or a branch name the remote cannot hold (`accord` exists as a branch
+/// there), fails the same way every time: no retry.
+fn is_race(stdout: &str, stderr: &str) -> bool {
+    let all = format!("{stdout}\n{stderr}");
+    if all.contains("hook declined") || all.contains("exists; cannot create") {
+        return false;
+    }
+    stdout.lines().any(|l| l.starts_with('!') && !l.contains("[remote rejected]"))
+        || stderr.contains("[rejected]")
+        || all.contains("failed to update ref")
+        || all.contains("cannot lock ref")
 }
 
 /// The first lines of git's own message, for an error that says what git said.

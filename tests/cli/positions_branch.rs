@@ -849,3 +849,104 @@ fn ssh_signed_positions_survive_sync_and_verify_in_a_fresh_clone() {
     assert_eq!(merges.len(), 1, "{merges:?}");
     team.git(ADA, &fresh, &["verify-commit", &merges[0]]).ok();
 }
+
+#[test]
+fn red_team_sync_publishes_to_a_remote_that_lost_the_branch_and_counts_each_position_once() {
+    // Red-team findings: a remote-tracking copy left from an earlier remote made `sync` say
+    // "the remote has everything already" to a new origin without the branch; retried
+    // rounds added the received positions up again.
+    let (mut team, ada) = Team::signed_by_all();
+    let tip = team.env.git(&["rev-parse", "accord/positions"]).stdout;
+    let moved = team.env.path("moved.git");
+    team.env.git(&["init", "-q", "--bare", "-b", "main", p(&moved)]).ok();
+    team.git(ADA, &ada, &["remote", "set-url", "origin", p(&moved)]).ok();
+    let r = team.accord(ADA, &ada, &["sync"]);
+    r.ok();
+    let theirs = team.env.git_in(&moved, &["rev-parse", "refs/heads/accord/positions"]);
+    assert_eq!(theirs.ok().stdout, tip, "{}", r.stderr);
+    assert_eq!(team.env.git(&["rev-parse", "origin/accord/positions"]).stdout, tip);
+    // A second clone received three positions, whatever the rounds it took.
+    let grace = team.clone_for("grace");
+    team.git(GRACE, &grace, &["remote", "set-url", "origin", p(&moved)]).ok();
+    team.git(GRACE, &grace, &["fetch", "-q", "origin"]).ok();
+    team.accord(GRACE, &grace, &["withdraw", "charter"]).ok();
+    team.accord(GRACE, &grace, &["sync"]).ok();
+    let r = team.accord(ADA, &ada, &["sync"]);
+    r.ok();
+    assert!(r.stderr.contains("received 1 position(s)"), "{}", r.stderr);
+}
+
+#[test]
+fn red_team_a_branch_that_tracks_a_local_branch_leaves_status_and_sync_working() {
+    let (mut team, ada) = Team::signed_by_all();
+    team.git(ADA, &ada, &["checkout", "-q", "-b", "feat", "--track", "main"]).ok();
+    for args in [&["status"][..], &["pending"], &["sync"]] {
+        let r = team.accord(ADA, &ada, args);
+        r.ok();
+        assert!(!r.stderr.contains("refs/remotes/./"), "{args:?}: {}", r.stderr);
+    }
+}
+
+#[test]
+fn red_team_a_positions_branch_that_is_checked_out_is_refused_and_nothing_moves() {
+    let env = TestEnv::on_positions_branch();
+    env.commit_file("agreements/charter.toml", &charter("consent"), "Add the charter");
+    env.commit_file("accord.toml", "positions_branch = \"main\"\n", "Positions on main");
+    let head = env.head();
+    let r = env.accord(&["sign", "charter"]);
+    r.code(2);
+    assert!(r.stderr.contains("is checked out"), "{}", r.stderr);
+    assert_eq!(env.head(), head);
+    assert!(env.git(&["status", "--porcelain"]).stdout.trim().is_empty());
+    // The default branch checked out in a linked worktree (to make positions by hand there).
+    std::fs::remove_file(env.repo.join("accord.toml")).unwrap();
+    env.git(&["commit", "-q", "-am", "Default branch again"]).ok();
+    env.accord(&["sign", "charter"]).ok();
+    let wt = env.path("positions-wt");
+    env.git(&["worktree", "add", "-q", p(&wt), "accord/positions"]).ok();
+    let before = env.git(&["rev-parse", "accord/positions"]).stdout;
+    env.commit_file("agreements/charter.toml", &charter("unanimous"), "Unanimous");
+    let r = env.accord(&["sign", "charter"]);
+    r.code(2);
+    assert!(r.stderr.contains("checked out in"), "{}", r.stderr);
+    assert_eq!(env.git(&["rev-parse", "accord/positions"]).stdout, before);
+    assert!(env.git_in(&wt, &["status", "--porcelain"]).stdout.trim().is_empty());
+}
+
+#[test]
+fn red_team_a_push_the_remote_declines_fails_at_once_with_gits_reason() {
+    let (mut team, ada) = Team::signed_by_all();
+    let hook = team.origin.join("hooks/pre-receive");
+    std::fs::write(&hook, "#!/bin/sh\necho 'you may not push here' >&2\nexit 1\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    team.accord(GRACE, &ada, &["withdraw", "charter"]).ok();
+    let started = std::time::Instant::now();
+    let r = team.accord(ADA, &ada, &["sync"]);
+    r.code(2);
+    assert!(r.stderr.contains("you may not push here"), "{}", r.stderr);
+    // Not a race: no two minutes of retries (one round takes well under a second).
+    let v = started.elapsed();
+    assert!(v < std::time::Duration::from_secs(30), "retried a declined push for {v:?}");
+}
+
+#[test]
+fn red_team_a_positions_branch_fetched_shallow_fails_the_gates_closed() {
+    let (mut team, ada) = Team::signed_by_all();
+    team.accord(GRACE, &ada, &["object", "charter", "-m", "Not yet."]).ok();
+    team.accord(ADA, &ada, &["sign", "charter", "-m", "again"]).ok();
+    team.accord(ADA, &ada, &["sync"]).ok();
+    let ci = team.env.path("ci");
+    let url = format!("file://{}", p(&team.origin));
+    team.env.git(&["clone", "-q", "--single-branch", &url, p(&ci)]).ok();
+    let spec = "accord/positions:refs/remotes/origin/accord/positions";
+    team.env.git_in(&ci, &["fetch", "-q", "--depth", "1", "origin", spec]).ok();
+    for args in [&["check", "--ratified"][..], &["verify"]] {
+        let r = team.accord(ADA, &ci, args);
+        r.code(2);
+        assert!(r.stderr.contains("git fetch --unshallow"), "{args:?}: {}", r.stderr);
+    }
+}
