@@ -29,7 +29,12 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
         Some(r) => store.resolve(r)?,
         None => store.head_required()?,
     };
-    let evals = super::evaluate_at(&store, commit, &args.ids)?;
+    // `--rev C` judges C as of C's committer time (SPEC §4); the commit HEAD is at, as of now
+    // (as plain `status` does: positions are made after the commit they sign).
+    let evals = match args.rev.is_some() && store.head()? != Some(commit) {
+        true => super::evaluate_as_of(&store, commit, &args.ids)?,
+        false => super::evaluate_at(&store, commit, &args.ids)?,
+    };
     super::note_unsynced(&store, ui)?;
     let supersessions = super::supersessions(&store, commit, &evals)?;
     let by = |e: &crate::core::Evaluation| {

@@ -583,6 +583,11 @@ impl Store {
     }
 
     /// A revision (commit, tag, branch, `HEAD~2`…) to a commit id.
+    /// The committer time of `commit`, seconds since the epoch.
+    pub fn commit_time(&self, commit: ObjectId) -> Result<i64> {
+        Ok(self.repo.find_commit(commit.into())?.time().seconds())
+    }
+
     pub fn resolve(&self, rev: &str) -> Result<ObjectId> {
         // libgit2's wording ("revspec 'x' not found", "parent 0 does not exist") is not the
         // user's: say what was typed and what exists.

@@ -950,3 +950,33 @@ fn red_team_a_positions_branch_fetched_shallow_fails_the_gates_closed() {
         assert!(r.stderr.contains("git fetch --unshallow"), "{args:?}: {}", r.stderr);
     }
 }
+
+#[test]
+fn red_team_status_rev_judges_a_commit_as_of_its_own_time() {
+    // SPEC §4 rule 3: "`--rev C` judges C as of C's committer time". Red-team finding: sign-offs
+    // made on C's text after main had replaced it counted at `--rev C`.
+    let mut team = Team::new("consent");
+    let ada = team.env.repo.clone();
+    let c = team.env.head();
+    edit(&ada, PURPOSE, AMENDED);
+    team.git(ADA, &ada, &["commit", "-q", "-am", "Amend"]).ok();
+    // Everyone signs C's text from a checkout of C, after main replaced it.
+    team.git(ADA, &ada, &["switch", "-q", "--detach", &c]).ok();
+    for who in [ADA, GRACE, KATHERINE] {
+        team.accord(who, &ada, &["sign", "charter"]).ok();
+    }
+    team.git(ADA, &ada, &["switch", "-q", "main"]).ok();
+    let at = |env: &TestEnv, rev: &str| {
+        env.accord_in(&ada, &["status", "charter", "--rev", rev, "--format", "json"]).ok().json()
+    };
+    let s = at(&team.env, &c);
+    assert_eq!(s[0]["ratified"], false, "{s:#}");
+    assert_eq!(state(&s[0], "ada@example.com"), "silent", "{s:#}");
+    // The commit HEAD is at is judged as plain `status` judges it: as of now.
+    for who in [ADA, GRACE, KATHERINE] {
+        team.accord(who, &ada, &["sign", "charter"]).ok();
+    }
+    assert_eq!(team.status(&ada)["ratified"], true);
+    let s = at(&team.env, "HEAD");
+    assert_eq!(s[0]["ratified"], true, "{s:#}");
+}

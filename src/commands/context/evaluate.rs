@@ -172,7 +172,15 @@ fn renamed_ids<'k>(
 
 /// Evaluate every agreement in `ids` at `commit` (all agreements there when `ids` is empty).
 pub fn evaluate_at(store: &Store, commit: ObjectId, ids: &[String]) -> Result<Vec<Evaluation>> {
-    evaluate_inner(store, commit, ids, None)
+    evaluate_inner(store, commit, ids, None, None)
+}
+
+/// [`evaluate_at`] as of `commit`'s committer time (`status --rev C`, SPEC §4 rule 3): the
+/// positions-branch positions made after it do not count. (Positions reachable from `commit`
+/// always count.)
+pub fn evaluate_as_of(store: &Store, commit: ObjectId, ids: &[String]) -> Result<Vec<Evaluation>> {
+    let as_of = store.commit_time(commit)?;
+    evaluate_inner(store, commit, ids, None, Some(as_of))
 }
 
 /// [`evaluate_at`] counting only the positions `keep` accepts (`review --signed`).
@@ -182,7 +190,7 @@ pub fn evaluate_filtered(
     ids: &[String],
     keep: &dyn Fn(&Position) -> bool,
 ) -> Result<Vec<Evaluation>> {
-    evaluate_inner(store, commit, ids, Some(keep))
+    evaluate_inner(store, commit, ids, Some(keep), None)
 }
 
 fn evaluate_inner(
@@ -190,6 +198,7 @@ fn evaluate_inner(
     commit: ObjectId,
     ids: &[String],
     keep: Option<&dyn Fn(&Position) -> bool>,
+    as_of: Option<i64>,
 ) -> Result<Vec<Evaluation>> {
     let t0 = std::time::Instant::now();
     store.read_positions_branch_ahead();
@@ -256,8 +265,10 @@ fn evaluate_inner(
         Some(_) => Some(store.graph(commit)?),
         None => None,
     };
-    let keep_all = keep.is_none();
+    // What the counted-positions cache holds is every position, at any time.
+    let keep_all = keep.is_none() && as_of.is_none();
     let keep = |p: &Position| keep.is_none_or(|k| k(p));
+    let made_by_then = |p: &Position| as_of.is_none_or(|t| p.time <= t);
     let by_agreement = match &graph {
         Some(g) => positions_by_agreement(g.positions().into_iter().filter(|p| keep(p))),
         None => positions_by_agreement(history.positions.iter().map(|p| &**p)),
@@ -274,7 +285,8 @@ fn evaluate_inner(
         Some(_) => Vec::new(),
         None => store.branch_positions(store.positions_branch(), Some(commit))?,
     };
-    let on_branch = positions_by_agreement(branch.iter().map(|p| &**p).filter(|p| keep(p)));
+    let on_branch =
+        positions_by_agreement(branch.iter().map(|p| &**p).filter(|p| keep(p) && made_by_then(p)));
     let renamed =
         renamed_ids(store, &history, &current, by_agreement.keys().chain(on_branch.keys()))?;
     let source = Source::History(&history);
