@@ -13,7 +13,13 @@ use crate::commands;
 /// Start with `accord demo` to watch a charter get drafted, objected to, amended and ratified in
 /// a throw-away repository; then `accord init` and `accord new <id>` in your own.
 #[derive(Debug, Parser)]
-#[command(name = "accord", version, max_term_width = 100, propagate_version = true)]
+#[command(
+    name = "accord",
+    version,
+    max_term_width = 100,
+    propagate_version = true,
+    after_help = EXIT_CODES
+)]
 pub struct Cli {
     /// Run as if accord was started in <PATH> (as `git -C`)
     #[arg(
@@ -55,26 +61,115 @@ pub enum ColorWhen {
     Never,
 }
 
+/// Exit codes, as every command uses them (SPEC §6).
+const EXIT_CODES: &str = "\
+Exit codes: 0 success; 1 a check you asked for failed (not ratified, an invalid file under
+`check`, `--fail`, `verify`); 2 a usage or input error (bad TOML, unknown agreement, not a
+repository), with nothing written.";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    #[command(after_help = "\
+Example:
+  accord init && accord new platform-charter --kind charter
+  $EDITOR agreements/platform-charter.toml && accord check")]
     Init(commands::init::Args),
     New(commands::new::Args),
+    #[command(after_help = "\
+Examples:
+  accord list
+  accord list --format json | jq -r '.[] | select(.ratified | not) | .id'")]
     List(commands::list::Args),
+    #[command(after_help = "\
+Examples:
+  accord show platform-charter
+  accord show platform-charter --rev v1.0 --format markdown > charter.md")]
     Show(commands::show::Args),
     Site(commands::site::Args),
+    #[command(after_help = "\
+Examples:
+  accord status                      every agreement at HEAD
+  accord status platform-charter --format json
+  accord status --rev v1.0           as it stood when v1.0 was made")]
     Status(commands::status::Args),
+    #[command(after_help = "\
+Examples:
+  accord sign platform-charter -m \"Happy with the on-call split.\"
+  accord sync                        publish it (and collect everyone else's)
+
+Exit codes: 0 recorded (or already signed: nothing recorded); 2 refused, nothing written (not a
+party, uncommitted changes, a text with placeholders).")]
     Sign(commands::position::SignArgs),
+    #[command(after_help = "\
+Example:
+  accord object platform-charter -m \"Two people cannot carry the pager alone.\"
+  accord sync")]
     Object(commands::position::ObjectArgs),
+    #[command(after_help = "\
+Example:
+  accord abstain platform-charter -m \"Not my team's call.\" && accord sync")]
     Abstain(commands::position::AbstainArgs),
+    #[command(after_help = "\
+Example:
+  accord withdraw platform-charter && accord sync")]
     Withdraw(commands::position::WithdrawArgs),
+    #[command(after_help = "\
+Examples:
+  accord sync                        with the current branch's upstream remote, else origin
+  accord sync upstream
+
+Exit codes: 0 synced; 2 git failed (its message is shown) or no remote; nothing recorded here is
+lost.")]
     Sync(commands::sync::Args),
+    #[command(after_help = "\
+Examples:
+  accord log platform-charter
+  accord log platform-charter --reverse --format json")]
     Log(commands::log::Args),
+    #[command(after_help = "\
+Examples:
+  accord diff platform-charter                 previous revision → current
+  accord diff platform-charter v1.0 HEAD")]
     Diff(commands::diff::Args),
+    #[command(after_help = "\
+Examples:
+  accord history platform-charter              how the purpose changed
+  accord history platform-charter --field parties
+  accord history platform-charter --field commitment.pager-rota")]
     History(commands::history::Args),
+    #[command(after_help = "\
+Examples:
+  accord review origin/main..HEAD
+  accord review origin/main..HEAD --format markdown > comment.md
+  accord review origin/main..HEAD --require-ratified --signed      in CI
+
+Exit codes: 0 reviewed (and, with --require-ratified, every changed agreement ratified); 1 the
+gate failed; 2 a bad range, or a shallow clone that could hide a position (git fetch
+--unshallow).")]
     Review(commands::review::Args),
+    #[command(after_help = "\
+Examples:
+  accord check
+  accord check --ratified            in CI: also every agreement ratified at HEAD
+
+Exit codes: 0 every file valid (and ratified); 1 a file breaks a rule (or is not ratified); 2 a
+file cannot be read.")]
     Check(commands::check::Args),
+    #[command(after_help = "\
+Examples:
+  accord verify
+  accord verify platform-charter --signed
+
+Exit codes: 0 every position made by the party it names (and signed by them); 1 a position
+that is not, each named; 2 a usage error or a shallow clone that could hide a position.")]
     Verify(commands::verify::Args),
+    #[command(after_help = "\
+Example:
+  accord pending --fail              in a shell prompt or pre-push hook: exit 1 when any waits")]
     Pending(commands::pending::Args),
+    #[command(after_help = "\
+Example:
+  accord due --as-of 2027-01-31 --fail")]
     Due(commands::due::Args),
     Commitments(commands::commitments::Args),
     Import(commands::import::Args),

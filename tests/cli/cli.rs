@@ -143,3 +143,28 @@ fn color_never_keeps_stderr_plain() {
     let r = env.accord(&["--color", "always", "status", "nope"]);
     assert!(r.stderr.contains("\u{1b}["), "--color always colours stderr too: {:?}", r.stderr);
 }
+
+#[test]
+fn help_teaches_with_examples_and_exit_codes() {
+    // Red-team finding: only `new`, `completions` and `man` showed an example, and no help
+    // named the exit codes.
+    let env = TestEnv::new();
+    let top = env.accord(&["--help"]);
+    assert!(top.ok().stdout.contains("Exit codes: 0 success; 1 a check"), "{}", top.stdout);
+    let man = env.accord(&["man"]);
+    assert!(man.ok().stdout.contains("Exit codes"), "the man page says them too");
+    for cmd in [
+        "init", "list", "show", "status", "sign", "object", "abstain", "withdraw", "sync", "log",
+        "diff", "history", "review", "check", "verify", "pending", "due",
+    ] {
+        for flag in ["-h", "--help"] {
+            let r = env.accord(&[cmd, flag]);
+            assert!(r.ok().stdout.contains(&format!("accord {cmd}")), "{cmd} {flag}: {}", r.stdout);
+            assert!(r.stdout.contains("Example"), "{cmd} {flag}: no example:\n{}", r.stdout);
+        }
+    }
+    for gate in ["review", "check", "verify", "sign", "sync"] {
+        let r = env.accord(&[gate, "--help"]);
+        assert!(r.ok().stdout.contains("Exit codes: 0 "), "{gate}: {}", r.stdout);
+    }
+}
