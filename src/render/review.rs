@@ -27,6 +27,24 @@ pub struct Review {
     /// The id the agreement had at the merge base, when the range renamed it (`git mv`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
+    /// For a removal: the ratified agreements at HEAD that supersede it (removing a superseded
+    /// agreement passes the gate, SPEC §3).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub superseded_by: Vec<String>,
+}
+
+impl Review {
+    /// Why a removal passes the gate, in words ("after a ratified retirement", "superseded by
+    /// x"); `None` when it does not.
+    fn removal_allowed(&self) -> Option<String> {
+        if self.retired_first != Some(true) {
+            return None;
+        }
+        Some(match self.superseded_by.as_slice() {
+            [] => "after a ratified retirement".to_string(),
+            by => format!("superseded by {}", by.join(", ")),
+        })
+    }
 }
 
 impl Review {
@@ -68,7 +86,7 @@ pub fn human(out: &mut dyn Write, r: &Report, color: bool) -> io::Result<()> {
             Some(s) if s.ratified => format!("{GOOD}ratified at head{GOOD:#}"),
             Some(_) => format!("{BAD}not ratified at head{BAD:#}"),
             None if a.retired_first == Some(true) => {
-                format!("{DIM}removed after a ratified retirement{DIM:#}")
+                format!("{DIM}removed {}{DIM:#}", a.removal_allowed().unwrap_or_default())
             }
             None => format!("{BAD}removed without a ratified retirement{BAD:#}"),
         };
@@ -141,9 +159,11 @@ pub fn markdown(out: &mut dyn Write, range: &str, r: &Report) -> io::Result<()> 
                 super::markdown::status(out, s)?;
                 writeln!(out)?;
             }
-            None if a.retired_first == Some(true) => {
-                writeln!(out, "Removed in this range, after a ratified retirement.\n")?
-            }
+            None if a.retired_first == Some(true) => writeln!(
+                out,
+                "Removed in this range, {}.\n",
+                a.removal_allowed().unwrap_or_default()
+            )?,
             None => writeln!(
                 out,
                 "⛔ Removed in this range without a ratified retirement: retire it first (`retired = true`, ratified), then remove it.\n"

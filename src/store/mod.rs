@@ -852,7 +852,8 @@ impl Store {
         };
         let mut out: Vec<String> = entries
             .filter_map(|e| e.ok())
-            .filter_map(|e| e.file_name().to_str().map(str::to_string))
+            // A name that is not UTF-8 is shown with U+FFFD where its bytes were (no id has it).
+            .map(|e| e.file_name().to_string_lossy().into_owned())
             .filter(|n| n.strip_suffix(".toml").is_some_and(|id| !model::valid_id(id)))
             .collect();
         out.sort();

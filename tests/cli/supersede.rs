@@ -202,6 +202,15 @@ fn a_superseded_agreement_can_be_removed() {
         .map(|a| (a["agreement"].as_str().unwrap(), a["change"].as_str().unwrap()))
         .collect();
     assert_eq!(changes, [("new", "added"), ("old", "removed")]);
+    // Said as what it is (red-team finding: it said "after a ratified retirement").
+    assert_eq!(review["agreements"][1]["superseded_by"], serde_json::json!(["new"]), "{review}");
+    let human = env.accord(&["review", "main..replace"]);
+    assert!(
+        human.ok().stdout.contains("old (removed) — removed superseded by new"),
+        "{}",
+        human.stdout
+    );
+    assert!(!human.stdout.contains("retirement"), "{}", human.stdout);
     // A typo is still refused.
     env.write(&file("new"), &decision("new", &["olde"], false));
     env.accord(&["check"]).code(1);

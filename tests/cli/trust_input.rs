@@ -235,6 +235,18 @@ fn a_misnamed_file_in_the_agreements_folder_is_reported_by_check() {
     assert!(r.stdout.contains("not a valid agreement id"), "{}", r.stdout);
 }
 
+#[cfg(unix)]
+#[test]
+fn a_file_whose_name_is_not_utf8_is_reported_by_check() {
+    // Red-team finding: `check` said nothing about `agreements/x\xffy.toml`.
+    use std::os::unix::ffi::OsStrExt;
+    let env = setup();
+    let name = std::ffi::OsStr::from_bytes(b"x\xffy.toml");
+    std::fs::write(env.repo.join("agreements").join(name), charter("consent")).unwrap();
+    let r = refused_with(&env, &["check"], 1, "agreements/x\u{fffd}y.toml");
+    assert!(r.stdout.contains("not a valid agreement id"), "{}", r.stdout);
+}
+
 /// A committed symbolic link `agreements/link.toml` to an agreement outside the repository.
 fn with_outside_link() -> (TestEnv, String) {
     let env = setup();

@@ -125,12 +125,19 @@ impl Range<'_> {
             };
             // A removal needs consent: the last text was a ratified retirement, or a ratified
             // successor at HEAD supersedes it (SPEC §3, §4).
-            let retired_first = match change {
-                FileChange::Removed => Some(
-                    removed_after_ratified_retirement(self.store, head, &id)?
-                        || !supersessions_of(self.store, head, &id)?.is_empty(),
-                ),
-                _ => None,
+            let (retired_first, superseded_by) = match change {
+                FileChange::Removed => {
+                    let retired = removed_after_ratified_retirement(self.store, head, &id)?;
+                    let by: Vec<String> = match retired {
+                        true => Vec::new(),
+                        false => supersessions_of(self.store, head, &id)?
+                            .get(&id)
+                            .map(|v| v.iter().map(|s| s.id.clone()).collect())
+                            .unwrap_or_default(),
+                    };
+                    (Some(retired || !by.is_empty()), by)
+                }
+                _ => (None, Vec::new()),
             };
             match review::blocks(change, status.as_ref().map(|s| s.ratified), retired_first) {
                 Some(review::Block::Unratified) => unratified.push(id.clone()),
@@ -145,6 +152,7 @@ impl Range<'_> {
                 positions,
                 status,
                 retired_first,
+                superseded_by,
             });
         }
         Ok((reviews, unratified, removed))
