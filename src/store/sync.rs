@@ -41,6 +41,9 @@ pub struct SyncState {
 /// How long `sync` keeps retrying a rejected push.
 const RETRY_FOR: Duration = Duration::from_secs(120);
 
+/// How long a ref's lock held by another process is waited for (SPEC §4: 10 s).
+const LOCK_WAIT: Duration = Duration::from_secs(10);
+
 impl Store {
     /// The remote `sync` uses when none is named: the current branch's upstream remote, else
     /// `origin`, else the only remote.
@@ -149,6 +152,9 @@ impl Store {
                 }
             }
             let theirs = self.ref_id(&tracking)?;
+            // Another process moving the branch (a `sign` in this clone) holds its lock for a
+            // moment: wait for it, as a position's own compare-and-swap does.
+            self.wait_for_lock(&local_ref)?;
             let before = self.ref_id(&local_ref)?;
             // Counted against where the branch started, not added up over the rounds.
             report.received = self.positions_between(theirs, start)?;
@@ -200,11 +206,23 @@ impl Store {
     /// the remote does not have the branch (not an error: the first sync creates it).
     fn fetch(&self, remote: &str, branch: &str, tracking: &str) -> Result<bool> {
         let spec = format!("+refs/heads/{branch}:{tracking}");
-        let out = self.git(&["fetch", "--quiet", "--no-tags", remote, &spec])?;
+        let deadline = Instant::now() + LOCK_WAIT;
+        let (out, stderr) = loop {
+            let out = self.git(&["fetch", "--quiet", "--no-tags", remote, &spec])?;
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            // A second `sync` here fetching into the same ref at the same moment.
+            if out.status.success() || !stderr.contains("cannot lock ref") {
+                break (out, stderr);
+            }
+            if Instant::now() >= deadline {
+                return Err(Error::new(format!("git fetch {remote} failed: {}", first_lines(&stderr, "")))
+                    .hint("another git process in this repository holds the ref; try again when it is done"));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
         if out.status.success() {
             return Ok(true);
         }
-        let stderr = String::from_utf8_lossy(&out.stderr);
         if stderr.contains("couldn't find remote ref")
             || stderr.contains("could not find remote ref")
         {
@@ -212,6 +230,26 @@ impl Store {
         }
         Err(Error::new(format!("git fetch {remote} failed: {}", first_lines(&stderr, "")))
             .hint("check the remote's URL and your access (`git fetch` says the same); nothing was changed locally"))
+    }
+
+    /// Wait while another process holds `refname`'s lock file, for up to [`LOCK_WAIT`]; then
+    /// fail naming the lock file, as git does.
+    fn wait_for_lock(&self, refname: &str) -> Result<()> {
+        let lock = self.repo.commondir().join(format!("{refname}.lock"));
+        let deadline = Instant::now() + LOCK_WAIT;
+        while lock.exists() {
+            if Instant::now() >= deadline {
+                return Err(Error::new(format!(
+                    "cannot lock ref '{refname}': '{}' exists",
+                    lock.display()
+                ))
+                .hint(
+                    "another git process seems to be running; if none is, remove the lock file",
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(())
     }
 
     /// Join the remote's positions into the local branch: create it, fast-forward it, or add a

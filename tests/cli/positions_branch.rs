@@ -980,3 +980,26 @@ fn red_team_status_rev_judges_a_commit_as_of_its_own_time() {
     let s = at(&team.env, "HEAD");
     assert_eq!(s[0]["ratified"], true, "{s:#}");
 }
+
+#[test]
+fn red_team_sync_waits_for_a_positions_branch_locked_for_a_moment() {
+    // Red-team finding: `sync` failed at once ("failed to lock file … for writing: ") when
+    // another process held the branch's lock; SPEC §4 asks for waiting up to 10 s.
+    let (mut team, ada) = Team::signed_by_all();
+    let grace = team.clone_for("grace");
+    team.accord(GRACE, &grace, &["withdraw", "charter"]).ok();
+    team.accord(GRACE, &grace, &["sync"]).ok();
+    team.accord(ADA, &ada, &["object", "charter", "-m", "Wait."]).ok();
+    let lock = ada.join(".git/refs/heads/accord/positions.lock");
+    std::fs::write(&lock, "").unwrap();
+    let held = lock.clone();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(800));
+        std::fs::remove_file(held).unwrap();
+    });
+    let r = team.accord(ADA, &ada, &["sync"]);
+    release.join().unwrap();
+    r.ok();
+    assert!(r.stderr.contains("received 1 position(s)"), "{}", r.stderr);
+    assert!(r.stderr.contains("merge commit"), "{}", r.stderr);
+}
