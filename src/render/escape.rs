@@ -23,13 +23,18 @@ fn acts_on_terminal(c: char) -> bool {
 /// `\u{1b}`, so a reader sees that it is there and the terminal does not act on it. Line breaks
 /// and tabs are kept; a caller that needs one line takes the first.
 pub fn terminal(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(acts_on_terminal) {
+    escaped(s, acts_on_terminal, |out, c| out.extend(c.escape_unicode()))
+}
+
+/// `s` with each character `hit` names written by `write` instead; borrowed when there is none.
+fn escaped(s: &str, hit: impl Fn(char) -> bool, write: impl Fn(&mut String, char)) -> Cow<'_, str> {
+    if !s.chars().any(&hit) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if acts_on_terminal(c) {
-            out.extend(c.escape_unicode());
+        if hit(c) {
+            write(&mut out, c);
         } else {
             out.push(c);
         }
@@ -40,18 +45,8 @@ pub fn terminal(s: &str) -> Cow<'_, str> {
 /// [`terminal`] for a field shown on one line (a title in a listing): line breaks and tabs are
 /// written out too, so a title cannot print a line that looks like another row.
 pub fn line(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| acts_on_terminal(c) || c == '\n' || c == '\t') {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if acts_on_terminal(c) || c == '\n' || c == '\t' {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    let hit = |c: char| acts_on_terminal(c) || c == '\n' || c == '\t';
+    escaped(s, hit, |out, c| out.extend(c.escape_unicode()))
 }
 
 /// JSON text as serde_json wrote it, with every character a terminal would act on that it
@@ -59,19 +54,8 @@ pub fn line(s: &str) -> Cow<'_, str> {
 /// escape: the same JSON value, inert when printed. Such characters only occur inside strings,
 /// where the escape means the character itself.
 pub fn json(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(acts_on_terminal) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        if acts_on_terminal(c) {
-            // Every such character is in the Basic Multilingual Plane.
-            out.push_str(&format!("\\u{:04x}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    // Every such character is in the Basic Multilingual Plane: one `\uXXXX` each.
+    escaped(s, acts_on_terminal, |out, c| out.push_str(&format!("\\u{:04x}", c as u32)))
 }
 
 /// Written after `@` or `#` where GitHub would otherwise see a mention (`@team`) or an issue

@@ -16,17 +16,7 @@ fn issue11_a_coup_is_judged_by_the_rule_it_replaces_and_an_honest_change_passes(
     sign_all(&mut env, &[ADA, GRACE, KATHERINE]);
     assert_eq!(status(&env, "charter")["ratified"], true);
     // Grace makes herself sole steward, the others observers, quorum 1, and signs.
-    let coup = charter("quorum")
-        .replace("rule = \"quorum\"", "rule = \"quorum\"\nquorum = 1")
-        .replace("role = \"steward\"", "role = \"observer\"")
-        .replace(
-            "name = \"Grace Hopper\"\nemail = \"grace@example.com\"",
-            "name = \"Grace Hopper\"\nemail = \"grace@example.com\"\nrole = \"steward\"",
-        )
-        .replace(
-            "name = \"Katherine Johnson\"\nemail = \"katherine@example.com\"",
-            "name = \"Katherine Johnson\"\nemail = \"katherine@example.com\"\nrole = \"observer\"",
-        );
+    let coup = coup();
     env.as_(GRACE).commit_file(FILE, &coup, "Formatting");
     sign_all(&mut env, &[GRACE]);
     let s = status(&env, "charter");
