@@ -106,8 +106,9 @@ fn autolink_at(chars: &[char], i: usize) -> Option<usize> {
 ///   `>` is already `&gt;`, `*` and `_` already escaped);
 /// - `@` or `#` that would start a mention or an issue reference (`@team`, `#12`,
 ///   `owner/repo#12`) gets a zero-width joiner after it, which GitHub shows as nothing; so do
-///   `GH-12` references (after the `GH`) and the starts of bare links (`www.`, `https://` and
-///   the other schemes GitHub's autolink extension knows: after `www`, before `://`).
+///   `GH-12` references (after the `GH`) and, wherever they occur, the starts of bare links
+///   (`www.`, `https://` and the other schemes GitHub's autolink extension knows: after `www`,
+///   before `://`; GitHub finds a scheme after a digit or `_` too).
 ///
 /// Ordinary prose (letters, digits, spaces, `.` `,` `'` `:` `-` `(` `)` inside a line) comes
 /// out unchanged. An email address is still linked (`mailto:`) by GitHub, as a party's is.
@@ -134,13 +135,14 @@ pub fn markdown(s: &str) -> String {
                 }
             }
         }
-        if !word_char(prev) {
-            if let Some(split) = autolink_at(&chars, i) {
-                out.extend(&chars[i..i + split]);
-                out.push(ZERO_WIDTH_JOINER);
-                i += split;
-                continue;
-            }
+        // Wherever a link could start: GitHub finds a scheme after a digit or `_` too.
+        if let Some(split) = autolink_at(&chars, i) {
+            out.extend(&chars[i..i + split]);
+            out.push(ZERO_WIDTH_JOINER);
+            i += split;
+            continue;
+        }
+        if !prev.is_some_and(|c| c.is_ascii_alphanumeric()) {
             let gh = chars.get(i..i + 3).is_some_and(|g| {
                 g[0].eq_ignore_ascii_case(&'g') && g[1].eq_ignore_ascii_case(&'h') && g[2] == '-'
             });
@@ -225,8 +227,12 @@ mod tests {
         assert_eq!(markdown("mailto:a@b.example"), format!("mailto{zwj}:a@b.example"));
         assert_eq!(markdown("GH-12 and gh-3"), format!("GH{zwj}-12 and gh{zwj}-3"));
         assert_eq!(markdown("acme/infra#7"), format!("acme/infra#{zwj}7"));
-        // Words that merely contain the letters stay as they are.
-        assert_eq!(markdown("thttp://x awww.x HIGH-5 C#"), "thttp://x awww.x HIGH-5 C#");
+        // After a digit or an underscore GitHub still links; a joiner goes in wherever one
+        // could start (it shows as nothing).
+        assert_eq!(markdown("1https://x"), format!("1https{zwj}://x"));
+        assert_eq!(markdown("x_www.y"), format!("x\\_www{zwj}.y"));
+        assert_eq!(markdown("_GH-1"), format!("\\_GH{zwj}-1"));
+        assert_eq!(markdown("HIGH-5 C#"), "HIGH-5 C#");
     }
 
     #[test]

@@ -71,7 +71,8 @@ pub fn write(ui: &mut Ui, rows: &[Row]) -> Result<()> {
                 if color {
                     crate::render::escape::terminal(s).into_owned()
                 } else {
-                    crate::render::escape::markdown(s)
+                    // One line: a line break would start a paragraph that reads as the row.
+                    crate::render::escape::markdown(&crate::render::escape::line(s))
                 }
             };
             let limit = if color { line_limit() } else { None };

@@ -43,7 +43,7 @@ pub fn write(ui: &mut Ui, out: &[Pending], email: &str) -> Result<()> {
                         "- `{}` **{}**: {} — {what}",
                         p.agreement,
                         p.state.as_str(),
-                        md(&p.title)
+                        md(&crate::render::escape::line(p.title.trim()))
                     )?;
                 } else {
                     writeln!(ui.out(), "{}  {WARN}{}{WARN:#}  {} — {what}; `accord show {}`, then sign, object or abstain", p.agreement, p.state.as_str(), crate::render::escape::line(p.title.trim()), p.agreement)?;

@@ -155,15 +155,24 @@ impl<'g> Timeline<'g> {
 
     fn add_branch_positions(&mut self, store: &Store, mine: &[Arc<Position>]) -> Result<()> {
         let lineage = self.lineage(store)?;
-        let mut counted: Vec<Arc<Position>> = Vec::new();
+        // The branch's positions, like the history's events, are placed no earlier than the
+        // positions the branch lists after them (a position dated before its parent there
+        // would drag every position older than it in front of the edits it followed).
+        let mut floor = i64::MIN;
+        let mut placed = vec![0; mine.len()];
+        for (t, p) in placed.iter_mut().zip(mine).rev() {
+            floor = floor.max(p.time);
+            *t = floor;
+        }
+        let mut counted: Vec<(Arc<Position>, i64)> = Vec::new();
         let texts = self.texts(store);
-        for p in mine {
+        for (p, &at) in mine.iter().zip(&placed) {
             let named = match p.trailers.revision.parse::<ObjectId>() {
                 Ok(rev) => texts.meaning(rev)?,
                 Err(_) => None,
             };
             if core::counting::counts(p, named, &lineage) {
-                counted.push(p.clone());
+                counted.push((p.clone(), at));
             }
         }
         drop(texts);
@@ -184,21 +193,21 @@ impl<'g> Timeline<'g> {
             floor = floor.max(e.time());
             *t = floor;
         }
-        let newer = |p: &Position, e: &Event, t: i64| match e {
-            Event::Edit(x) if p.time == t && names(p, x.blob) => true,
-            Event::Edit(x) if p.time == t && names(p, x.before) => false,
-            Event::Edit(x) => (p.time, p.commit) > (t, x.commit),
-            Event::Position(x) => (p.time, p.commit) > (t, x.commit),
+        let newer = |(p, at): &(Arc<Position>, i64), e: &Event, t: i64| match e {
+            Event::Edit(x) if *at == t && names(p, x.blob) => true,
+            Event::Edit(x) if *at == t && names(p, x.before) => false,
+            Event::Edit(x) => (*at, p.commit) > (t, x.commit),
+            Event::Position(x) => (*at, p.commit) > (t, x.commit),
         };
         let mut events = Vec::with_capacity(self.events.len() + counted.len());
         let mut rest = counted.into_iter().peekable();
         for (e, t) in std::mem::take(&mut self.events).into_iter().zip(times) {
             while rest.peek().is_some_and(|p| newer(p, &e, t)) {
-                events.push(Event::Position(rest.next().expect("peeked")));
+                events.push(Event::Position(rest.next().expect("peeked").0));
             }
             events.push(e);
         }
-        events.extend(rest.map(Event::Position));
+        events.extend(rest.map(|(p, _)| Event::Position(p)));
         self.events = events;
         Ok(())
     }

@@ -197,3 +197,26 @@ fn a_rename_that_also_rewrites_the_parties_is_judged_by_the_old_ids_rules() {
     assert!(blocking(&s).iter().any(|r| r.starts_with("the rule in force")), "{s:#}");
     env.accord(&["review", &format!("{base}..pr"), "--require-ratified"]).code(1);
 }
+
+#[test]
+fn a_position_on_the_positions_branch_dated_before_its_parent_cannot_undo_the_consent_before_it() {
+    // Red-team finding (second round): a withdraw on the positions branch dated before the
+    // charter existed dragged the sign-offs before it behind the charter's creation, so the
+    // charter "never stood ratified" and a takeover was judged by its own rule.
+    let mut env = TestEnv::on_positions_branch();
+    env.commit_file(FILE, &charter("consent"), "Add the platform charter");
+    sign_all(&mut env, &[ADA, GRACE, KATHERINE]);
+    let now = env.clock.get();
+    env.clock.set(START - 200 * 86_400);
+    env.as_(GRACE).accord(&["withdraw", "charter"]).ok();
+    env.clock.set(now);
+    let h = env.accord(&["history", "charter", "--format", "json"]).ok().json();
+    assert_eq!(h[0]["ratified"], true, "it stood ratified before the withdraw: {h:#}");
+    let base = env.head();
+    env.git(&["switch", "-q", "-c", "pr"]).ok();
+    env.as_(GRACE).commit_file(FILE, &coup(), "Formatting");
+    sign_all(&mut env, &[GRACE]);
+    let r = env.accord(&["review", &format!("{base}..pr"), "--require-ratified"]);
+    r.code(1);
+    assert!(r.stdout.contains("the rule in force (consent, revision "), "{}", r.stdout);
+}

@@ -617,3 +617,27 @@ fn red_team_a_title_cannot_forge_a_row_json_carries_no_raw_c1_and_markdown_no_ba
     assert!(out.contains("PWNED"), "the positions branch is named:\n{out}");
     assert!(!out.contains("<h1>") && !out.contains("<!--"), "{out}");
 }
+
+#[test]
+fn red_team_markdown_listings_keep_a_title_on_one_line_and_links_after_digits_are_broken() {
+    // Red-team findings (second round): `list`/`pending --format markdown` let a line break in
+    // a title start a paragraph that read as the row; `1https://…` and `_www.…` were linked.
+    let env = TestEnv::new();
+    let text = charter("consent")
+        .replace(
+            "title = \"Platform team charter\"",
+            "title = \"Security charter — ratified\\n\\nNotes\"",
+        )
+        .replace(
+            "Give every product team",
+            "Log in at 1https://evil.example/a or _www.evil.example",
+        );
+    env.commit_file(FILE, &text, "Add the platform charter");
+    for args in [&["list", "--format", "markdown"][..], &["pending", "--format", "markdown"]] {
+        let r = env.accord(args);
+        assert_eq!(r.stdout.trim().lines().count(), 1, "{args:?}: one row:\n{}", r.stdout);
+        assert!(r.stdout.contains("ratified\\\\u{a}\\\\u{a}Notes"), "{args:?}: {}", r.stdout);
+    }
+    let md = env.accord(&["show", "charter", "--format", "markdown"]).ok().stdout.clone();
+    assert!(!md.contains("https://") && !md.contains("www.evil"), "{md}");
+}
