@@ -50,7 +50,9 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
         let superseded = super::supersessions(&store, head, &evals)?;
         let mut graph = None;
         for e in evals.iter().filter(|e| !superseded.contains_key(&e.agreement)) {
-            let (_, a) = super::load_at(&store, head, &e.agreement)?;
+            let (_, mut a) = super::load_at(&store, head, &e.agreement)?;
+            // A retirement binds once it is ratified (SPEC §4); until then the agreement does.
+            a.retired &= e.ratified;
             let found = commitments::matching(&a, party.as_deref(), side);
             if found.is_empty() {
                 continue;

@@ -35,7 +35,9 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     // A superseded agreement is treated like a retired one (SPEC §3): it awaits nobody.
     let superseded = super::supersessions(&store, head, &evals)?;
     let mut out = Vec::new();
-    for e in evals.into_iter().filter(|e| !e.retired && !superseded.contains_key(&e.agreement)) {
+    // Retired once the retirement is ratified (SPEC §4); until then it awaits positions on it.
+    let ended = |e: &crate::core::Evaluation| e.retired && e.ratified;
+    for e in evals.into_iter().filter(|e| !ended(e) && !superseded.contains_key(&e.agreement)) {
         let Some(p) = e.parties.iter().find(|p| crate::model::same_email(&p.email, &me.email))
         else {
             continue;

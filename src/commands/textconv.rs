@@ -32,7 +32,16 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     // Straight to stdout, not through `ui.out()`: its colour stripping would drop control
     // characters and invalid UTF-8 from a file passed through unchanged.
     let mut out = std::io::stdout().lock();
-    out.write_all(&crate::canon::textconv(&bytes))?;
+    let text = crate::canon::textconv(&bytes);
+    match (text != bytes, std::str::from_utf8(&text)) {
+        // The canonical rendering holds the values as decoded: a `\u001b` written in the file
+        // is an ESC there, escaped again before `git diff` prints it (SPEC §9).
+        (true, Ok(rendered)) => {
+            out.write_all(crate::render::escape::terminal(rendered).as_bytes())?
+        }
+        // Passed through unchanged, as git would show the file itself.
+        _ => out.write_all(&text)?,
+    }
     out.flush()?;
     Ok(())
 }

@@ -162,7 +162,9 @@ fn retired_agreements_are_left_out() {
     env.commit_file("agreements/pair.toml", PAIR, "Partnership");
     let rows = |env: &TestEnv| keys(&env.accord(&["commitments", "--format", "json"]).ok().json());
     assert_eq!(rows(&env).len(), 4);
-    // The text that retires it binds nobody, as `due` and `pending` skip it.
+    // A retirement is a change of meaning like any other (SPEC §4): proposed, it changes
+    // nothing (red-team finding: it dropped the commitments at once); ratified, it binds nobody,
+    // as `due` and `pending` skip it.
     amend(
         &env,
         "agreements/charter.toml",
@@ -170,9 +172,13 @@ fn retired_agreements_are_left_out() {
         "kind = \"charter\"\nretired = true\n",
         "Retire",
     );
-    assert_eq!(rows(&env), k(&[("pair", "review"), ("pair", "oncall"), ("pair", "joint")]));
+    assert_eq!(rows(&env).len(), 4);
+    let pending = env.accord(&["pending", "--format", "json"]).ok().json();
+    assert!(pending.to_string().contains("\"charter\""), "it awaits Ada's position: {pending}");
     sign_all(&mut env, "charter");
-    assert_eq!(rows(&env).len(), 3);
+    assert_eq!(rows(&env), k(&[("pair", "review"), ("pair", "oncall"), ("pair", "joint")]));
+    let pending = env.accord(&["pending", "--format", "json"]).ok().json();
+    assert!(!pending.to_string().contains("\"charter\""), "{pending}");
     let grace = env.accord(&["commitments", "--party", "grace@example.com"]).ok().stdout.clone();
     assert!(!grace.contains("charter/pager"), "{grace}");
     assert!(grace.contains("pair/oncall"), "{grace}");

@@ -82,3 +82,22 @@ fn due_as_of_review_by_review_every_and_ends() {
     run.code(2);
     assert!(run.stderr.contains("`2027-13-01` is not a date"), "{}", run.stderr);
 }
+
+#[test]
+fn a_proposed_retirement_leaves_the_agreement_due_until_it_is_ratified() {
+    // Red-team finding: one unreviewed commit adding `retired = true` made `due` skip it.
+    let mut env = TestEnv::new();
+    let text = with_top_level(&charter("consent"), "review_every = \"7d\"");
+    env.commit_file("agreements/charter.toml", &text, "Charter");
+    for who in [ADA, GRACE, KATHERINE] {
+        env.as_(who).accord(&["sign", "charter"]).ok();
+    }
+    let retired = with_top_level(&text, "retired = true");
+    env.as_(ADA).commit_file("agreements/charter.toml", &retired, "Retire");
+    let due = |env: &TestEnv| env.accord(&["due", "--as-of", "2027-06-01", "--format", "json"]);
+    assert_eq!(due(&env).ok().json().as_array().unwrap().len(), 1);
+    for who in [ADA, GRACE, KATHERINE] {
+        env.as_(who).accord(&["sign", "charter"]).ok();
+    }
+    assert_eq!(due(&env).ok().json().as_array().unwrap().len(), 0);
+}

@@ -188,3 +188,18 @@ fn git_diff_of_an_unparsable_agreement_shows_its_text() {
     );
     assert!(lines.contains(&"+schema = 1") && lines.contains(&"+title = [oops"), "{patch}");
 }
+
+#[test]
+fn red_team_textconv_escapes_the_control_characters_a_file_spells_out() {
+    // Red-team finding: `\u001b` written in a TOML string became a real ESC in `git diff`.
+    let env = TestEnv::new();
+    env.accord(&["init"]).ok();
+    let text = charter("consent").replace("Platform team charter", "A\\u001b[31mRED");
+    let file = env.repo.join("agreements/charter.toml");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, &text).unwrap();
+    let r = env.accord(&["textconv", "agreements/charter.toml"]);
+    r.ok();
+    assert!(!r.stdout.contains('\u{1b}'), "{:?}", r.stdout);
+    assert!(r.stdout.contains("A\\u{1b}[31mRED"), "{}", r.stdout);
+}
