@@ -116,6 +116,9 @@ pub fn show_superseded(
     if !a.supersedes.is_empty() {
         writeln!(w, "{DIM}supersedes {} once ratified{DIM:#}", a.supersedes.join(", "))?;
     }
+    if a.retired {
+        writeln!(w, "{WARN}retired{WARN:#}: this text ends the agreement once it is ratified")?;
+    }
     writeln!(w)?;
     writeln!(w, "{BOLD}Purpose{BOLD:#}")?;
     writeln!(w, "{}", wrap(&escape::terminal(&a.purpose), "  "))?;

@@ -302,6 +302,9 @@ pub struct AgreementJson<'a> {
     pub norms: &'a [model::Norm],
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     pub supersedes: &'a [String],
+    /// `true` when this text retires the agreement (SPEC §7); absent otherwise.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub retired: bool,
     /// The ratified agreements that supersede this one (SPEC §7); absent when none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub superseded_by: Vec<&'a str>,
@@ -330,6 +333,7 @@ impl<'a> AgreementJson<'a> {
             commitments: &a.commitments,
             norms: &a.norms,
             supersedes: &a.supersedes,
+            retired: a.retired,
             superseded_by: Vec::new(),
             superseded_since: None,
             give_and_take: if crate::core::commitments::shows_give_and_take(a.kind) {

@@ -74,6 +74,9 @@ pub fn show_superseded(
         let ids: Vec<String> = a.supersedes.iter().map(|s| format!("`{s}`")).collect();
         write!(w, "; supersedes {} once ratified", ids.join(", "))?;
     }
+    if a.retired {
+        write!(w, "; **retired**: this text ends the agreement once it is ratified")?;
+    }
     writeln!(w, "\n\n## Purpose\n\n{}\n", escape::markdown(a.purpose.trim()))?;
     if let Some(s) = &a.scope {
         writeln!(w, "## Scope\n")?;

@@ -191,3 +191,28 @@ fn show_rev_reads_an_older_committed_text() {
     let run = assert_refused(&env, &["show", "other", "--rev", "HEAD"]);
     assert!(run.stderr.contains("no agreement `other` (agreements/other.toml is not in commit"));
 }
+
+#[test]
+fn show_says_when_a_text_retires_the_agreement() {
+    // Red-team finding: `show` left `retired = true` out of every format (SPEC §7 names it for
+    // show JSON).
+    let env = TestEnv::new();
+    let text =
+        charter("consent").replace("kind = \"charter\"\n", "kind = \"charter\"\nretired = true\n");
+    env.commit_file("agreements/charter.toml", &text, "Retire");
+    let json = env.accord(&["show", "charter", "--format", "json"]).ok().json();
+    assert_eq!(json["retired"], true, "{json:#}");
+    let human = env.accord(&["show", "charter"]);
+    assert!(
+        human.ok().stdout.contains("retired: this text ends the agreement"),
+        "{}",
+        human.stdout
+    );
+    let md = env.accord(&["show", "charter", "--format", "markdown"]);
+    assert!(md.ok().stdout.contains("**retired**"), "{}", md.stdout);
+    let plain = env.accord(&["show", "charter", "--rev", "HEAD~0", "--format", "json"]).ok().json();
+    assert_eq!(plain["retired"], true);
+    env.commit_file("agreements/charter.toml", &charter("consent"), "Back");
+    let back = env.accord(&["show", "charter", "--format", "json"]).ok().json();
+    assert!(back.get("retired").is_none(), "absent when not retired: {back:#}");
+}
