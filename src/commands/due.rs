@@ -41,9 +41,11 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
         for (id, _) in ids.into_iter().filter(|(id, _)| !superseded.contains_key(id)) {
             let (_, a) = super::load_at(&store, head, &id)?;
             // A ratified retirement has no reviews to come; a proposed one is not in force yet.
-            if a.retired && super::evaluate_at(&store, head, std::slice::from_ref(&id))?[0].ratified
-            {
-                continue;
+            if a.retired {
+                let judged = super::evaluate_at(&store, head, std::slice::from_ref(&id))?;
+                if judged.first().is_some_and(|e| e.ratified) {
+                    continue;
+                }
             }
             let mut ratified_at = None;
             if let (true, Some(graph)) = (due::needs_ratification_time(&a), graph.as_ref()) {
