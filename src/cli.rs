@@ -176,5 +176,10 @@ Example:
     Textconv(commands::textconv::Args),
     Demo(commands::demo::Args),
     Completions(commands::completions::Args),
+    #[command(after_help = "\
+Examples:
+  accord man > accord.1 && man ./accord.1
+  accord man history | man -l -
+  accord man --out ~/.local/share/man/man1 && man accord-sign")]
     Man(commands::man::Args),
 }

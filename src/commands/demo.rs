@@ -24,11 +24,18 @@ pub struct Args {
 pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     let (temp, root) = match &args.dir {
         Some(d) => {
-            if d.exists() && std::fs::read_dir(d)?.next().is_some() {
+            if d.exists() && !d.is_dir() {
+                return Err(Error::new(format!("{} is not a folder", d.display()))
+                    .hint("pass a new folder to --dir, or leave it out for a throw-away one"));
+            }
+            let unreadable =
+                |e: std::io::Error| Error::new(format!("cannot read {}: {e}", d.display()));
+            if d.exists() && std::fs::read_dir(d).map_err(unreadable)?.next().is_some() {
                 return Err(Error::new(format!("{} exists and is not empty", d.display()))
                     .hint("pass a new folder to --dir, or leave it out for a throw-away one"));
             }
-            std::fs::create_dir_all(d)?;
+            std::fs::create_dir_all(d)
+                .map_err(|e| Error::new(format!("cannot create {}: {e}", d.display())))?;
             (None, d.clone())
         }
         None => {

@@ -25,8 +25,8 @@ pub struct Args {
     /// Agreement id (default: from the file name)
     #[arg(long)]
     pub id: Option<String>,
-    /// Kind of agreement: charter, partnership, service, working-agreement or decision
-    #[arg(long, default_value = "charter", value_parser = parse_kind)]
+    /// Kind of agreement
+    #[arg(long, default_value = "charter", value_parser = super::kind_parser())]
     pub kind: Kind,
     /// A party, as "Name <email>" (repeatable; default: your git identity)
     #[arg(long = "party", value_name = "NAME <EMAIL>")]
@@ -36,30 +36,8 @@ pub struct Args {
     pub steward: Option<String>,
 }
 
-fn parse_kind(s: &str) -> std::result::Result<Kind, String> {
-    Kind::parse(s).ok_or_else(|| {
-        let all: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-        format!("unknown kind `{s}`; use one of: {}", all.join(", "))
-    })
-}
-
 /// Largest markdown file read: a charter is prose for people.
 const MAX_MARKDOWN_BYTES: u64 = 4 * 1024 * 1024;
-
-/// `Ada Lovelace <ada@example.com>` → a party.
-fn parse_party(s: &str) -> Result<Party> {
-    let bad = || {
-        Error::new(format!("`{s}` is not `Name <email>`"))
-            .hint("write --party \"Ada Lovelace <ada@example.com>\"")
-    };
-    let (name, rest) = s.split_once('<').ok_or_else(bad)?;
-    let email = rest.trim_end().strip_suffix('>').ok_or_else(bad)?.trim();
-    let name = name.trim();
-    if name.is_empty() || email.is_empty() {
-        return Err(bad());
-    }
-    Ok(Party { name: name.into(), email: email.into(), role: Role::Partner })
-}
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     let id = match &args.id {
@@ -74,13 +52,10 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
             e
         }
     })?;
-    let mut parties = args.parties.iter().map(|p| parse_party(p)).collect::<Result<Vec<_>>>()?;
-    if let Some(s) = &args.steward {
-        if !parties.is_empty() && !parties.iter().any(|p| model::same_email(&p.email, s)) {
-            return Err(Error::new(format!("the steward {s} is not one of the parties"))
-                .hint("add them with --party \"Name <email>\""));
-        }
-    }
+    let mut parties: Vec<Party> = super::named_parties(&args.parties)?
+        .into_iter()
+        .map(|(name, email)| Party { name, email, role: Role::Partner })
+        .collect();
     let store = super::open(ui)?;
     let Some(work) = store.workdir() else {
         return Err(Error::new("this is a bare repository: import agreements in a clone"));
@@ -89,6 +64,8 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
         let me = store.author()?;
         parties.push(Party { name: me.name, email: me.email, role: Role::Partner });
     }
+    let emails: Vec<&str> = parties.iter().map(|p| p.email.as_str()).collect();
+    super::steward_among(args.steward.as_deref(), &emails)?;
     let rel = store.path_of(&id);
     let path = work.join(&rel);
     if std::fs::symlink_metadata(&path).is_ok() {
@@ -104,6 +81,15 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     let draft = import::draft(&found, args.kind, args.steward.as_deref(), parties);
     let toml = toml::to_string(&draft)
         .map_err(|e| Error::new(format!("cannot write the agreement as TOML: {e}")))?;
+    // A draft accord could not read back helps nobody: refused before anything is written.
+    if toml.len() > model::MAX_FILE_BYTES {
+        return Err(Error::new(format!(
+            "the draft would be {} bytes, larger than the {} bytes (1 MiB) accord reads",
+            toml.len(),
+            model::MAX_FILE_BYTES
+        ))
+        .hint("shorten the charter, or import its essentials and link to the rest"));
+    }
     super::new::write_new(&path, &rel, &toml)?;
     ui.status(format!("wrote {rel} from {} (not committed)", args.file.display()));
     match &found.purpose_from {

@@ -23,7 +23,7 @@ pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
         ui.status(format!("created {}/", store.agreements_dir()));
     }
     let attributes = work.join(".gitattributes");
-    let line = format!("{}/*.toml diff=accord", store.agreements_dir());
+    let line = format!("{} diff=accord", attribute_pattern(store.agreements_dir()));
     let existing = match std::fs::read_to_string(&attributes) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -50,4 +50,54 @@ pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
     }
     ui.status("next: `accord new <id>` to draft an agreement");
     Ok(())
+}
+
+/// The `.gitattributes` pattern for every `.toml` file in `dir`, which git reads as exactly that
+/// folder whatever its name: glob characters and a leading `!` escaped with a backslash, and the
+/// whole pattern C-quoted when it holds a blank or a control character or starts with `#` or `"`
+/// (as gitattributes(5) allows; a bare one would end the pattern or make a comment).
+fn attribute_pattern(dir: &str) -> String {
+    let mut pattern = String::with_capacity(dir.len() + 8);
+    for (i, c) in dir.chars().enumerate() {
+        if matches!(c, '\\' | '*' | '?' | '[') || (i == 0 && c == '!') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push_str("/*.toml");
+    let quote = pattern.starts_with(['#', '"'])
+        || pattern.chars().any(|c| c.is_ascii_control() || c == ' ');
+    if !quote {
+        return pattern;
+    }
+    let mut quoted = String::from("\"");
+    for c in pattern.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            '\t' => quoted.push_str("\\t"),
+            '\n' => quoted.push_str("\\n"),
+            c if c.is_ascii_control() => quoted.push_str(&format!("\\{:03o}", c as u32)),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::attribute_pattern;
+
+    #[test]
+    fn patterns_name_exactly_the_folder() {
+        assert_eq!(attribute_pattern("agreements"), "agreements/*.toml");
+        assert_eq!(attribute_pattern("docs/agreements"), "docs/agreements/*.toml");
+        assert_eq!(attribute_pattern("a*b"), "a\\*b/*.toml");
+        assert_eq!(attribute_pattern("!x"), "\\!x/*.toml");
+        assert_eq!(attribute_pattern("our agreements"), "\"our agreements/*.toml\"");
+        assert_eq!(attribute_pattern("#team"), "\"#team/*.toml\"");
+        assert_eq!(attribute_pattern("a b\\c\"d"), "\"a b\\\\\\\\c\\\"d/*.toml\"");
+        assert_eq!(attribute_pattern("t\tx\u{1}"), "\"t\\tx\\001/*.toml\"");
+    }
 }

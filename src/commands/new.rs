@@ -15,9 +15,8 @@ use crate::ui::Ui;
 pub struct Args {
     /// Agreement id: lower-case letters, digits and `-` (e.g. platform-charter)
     pub id: String,
-    /// Kind of agreement: charter, partnership, service, working-agreement or decision
-    /// [default: charter; with --supersedes, the old agreement's]
-    #[arg(long, value_parser = parse_kind)]
+    /// Kind of agreement [default: charter; with --supersedes, the old agreement's]
+    #[arg(long, value_parser = super::kind_parser())]
     pub kind: Option<Kind>,
     /// Title (default: made from the id and kind, each word capitalised; with --supersedes,
     /// the old agreement's)
@@ -34,33 +33,6 @@ pub struct Args {
     /// The email of the party who is steward (default: the template's roles)
     #[arg(long, value_name = "EMAIL")]
     pub steward: Option<String>,
-}
-
-/// The parties to draft for: those named, each `Name <email>`, else the author.
-fn members(args: &Args, me: templates::Member) -> Result<Vec<templates::Member>> {
-    if args.parties.is_empty() {
-        return Ok(vec![me]);
-    }
-    let mut out: Vec<templates::Member> = Vec::new();
-    for p in &args.parties {
-        let Some((name, email)) = crate::trailers::split_ident(p) else {
-            return Err(Error::new(format!("`{p}` is not a party as \"Name <email>\""))
-                .hint("--party \"Grace Hopper <grace@example.com>\""));
-        };
-        if out.iter().any(|m| crate::model::same_email(&m.email, &email)) {
-            return Err(Error::new(format!("{email} is named twice with --party"))
-                .hint("name each party once"));
-        }
-        out.push(templates::Member { name, email });
-    }
-    Ok(out)
-}
-
-fn parse_kind(s: &str) -> Result<Kind, String> {
-    Kind::parse(s).ok_or_else(|| {
-        let all: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-        format!("unknown kind `{s}`; use one of: {}", all.join(", "))
-    })
 }
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
@@ -90,19 +62,19 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     }
     let kind = args.kind.unwrap_or(Kind::Charter);
     let title = args.title.clone().unwrap_or_else(|| templates::default_title(kind, &args.id));
-    let author = store.author()?;
-    let me = templates::Member { name: author.name, email: author.email };
-    let members = members(&args, me)?;
-    if let Some(steward) = &args.steward {
-        if !members.iter().any(|m| crate::model::same_email(&m.email, steward)) {
-            let all: Vec<&str> = members.iter().map(|m| m.email.as_str()).collect();
-            return Err(Error::new(format!(
-                "--steward {steward} is not a party of the draft; its parties are: {}",
-                all.join(", ")
-            ))
-            .hint("name the steward with --party too"));
+    // Your git identity is asked for only when it is the party: `--party` names them all.
+    let members: Vec<templates::Member> = match args.parties.is_empty() {
+        true => {
+            let me = store.author()?;
+            vec![templates::Member { name: me.name, email: me.email }]
         }
-    }
+        false => super::named_parties(&args.parties)?
+            .into_iter()
+            .map(|(name, email)| templates::Member { name, email })
+            .collect(),
+    };
+    let emails: Vec<&str> = members.iter().map(|m| m.email.as_str()).collect();
+    super::steward_among(args.steward.as_deref(), &emails)?;
     let first = &members[0];
     let rel = store.path_of(&args.id);
     let path = work.join(&rel);

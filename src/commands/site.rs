@@ -54,9 +54,16 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     crate::store::trace("site: timelines", t0);
     agreements.sort_by(|a, b| a.id.cmp(&b.id));
     let site = Site { commit, time, agreements };
-    write(&args.out.join("index.html"), &site::index(&site))?;
+    // Every page is written beside its place first and only then put in place, the index
+    // last: a page that cannot be written leaves the folder as it was.
+    let mut pages = Vec::with_capacity(site.agreements.len() + 1);
     for a in &site.agreements {
-        write(&args.out.join(site::page_path(&a.id)), &site::page(&site, a))?;
+        pages.push(stage(&args.out.join(site::page_path(&a.id)), &site::page(&site, a))?);
+    }
+    pages.push(stage(&args.out.join("index.html"), &site::index(&site))?);
+    for (page, path) in pages {
+        page.persist(&path)
+            .map_err(|e| Error::new(format!("cannot write `{}`: {}", shown(&path), e.error)))?;
     }
     crate::store::trace("site: written", t0);
     ui.status(format!(
@@ -182,11 +189,26 @@ fn log_entry(store: &Store, t: &Timeline, event: &Event, ratified: bool) -> Resu
     })
 }
 
-fn write(path: &Path, html: &str) -> Result<()> {
-    let shown = || crate::render::escape::terminal(&path.display().to_string()).into_owned();
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::new(format!("cannot create folder for `{}`: {e}", shown())))?;
-    }
-    std::fs::write(path, html).map_err(|e| Error::new(format!("cannot write `{}`: {e}", shown())))
+/// A path as the terminal may show it.
+fn shown(path: &Path) -> String {
+    crate::render::escape::terminal(&path.display().to_string()).into_owned()
+}
+
+/// `html` written to a temporary file in `path`'s folder (created if missing), to be put in
+/// place by the caller; dropped unplaced, it is removed.
+fn stage(path: &Path, html: &str) -> Result<(tempfile::NamedTempFile, std::path::PathBuf)> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::new(format!("cannot create folder for `{}`: {e}", shown(path))))?;
+    let cannot = |e: std::io::Error| Error::new(format!("cannot write `{}`: {e}", shown(path)));
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".accord-site-");
+    // Readable as a file `std::fs::write` makes (the umask applies), not private as a
+    // temporary file: a web server serves these pages.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut file = builder.tempfile_in(dir).map_err(cannot)?;
+    file.write_all(html.as_bytes()).map_err(cannot)?;
+    Ok((file, path.to_path_buf()))
 }

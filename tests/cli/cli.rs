@@ -168,3 +168,45 @@ fn help_teaches_with_examples_and_exit_codes() {
         assert!(r.ok().stdout.contains("Exit codes: 0 "), "{gate}: {}", r.stdout);
     }
 }
+
+#[test]
+fn man_pages_exist_for_every_command_the_main_page_names() {
+    // Red-team finding: `accord man` referred to accord-init(1) and the rest, which did not
+    // exist, and no page listed a command's own options.
+    let env = TestEnv::new();
+    let dir = env.path("man");
+    let run = env.accord(&["man", "--out", dir.to_str().unwrap()]);
+    run.ok();
+    let main = std::fs::read_to_string(dir.join("accord.1")).unwrap();
+    assert_eq!(main, env.accord(&["man"]).ok().stdout.clone(), "the same page either way");
+    // Each command's entry is a line of its own: `accord\-sign(1)`.
+    let named: Vec<String> = main
+        .lines()
+        .filter_map(|l| l.strip_prefix("accord\\-")?.strip_suffix("(1)"))
+        .map(|name| name.replace("\\-", "-"))
+        .collect();
+    assert!(named.len() >= 20, "{named:?}");
+    for cmd in &named {
+        let page = std::fs::read_to_string(dir.join(format!("accord-{cmd}.1")))
+            .unwrap_or_else(|e| panic!("accord-{cmd}.1: {e}"));
+        assert_eq!(page, env.accord(&["man", cmd]).ok().stdout.clone(), "{cmd}");
+    }
+    let history = std::fs::read_to_string(dir.join("accord-history.1")).unwrap();
+    assert!(history.contains("\\-\\-field"), "a command's page lists its options:\n{history}");
+    assert!(history.contains("accord\\-history"), "{history}");
+    let unknown = env.accord(&["man", "nope"]);
+    assert!(unknown.code(2).stderr.contains("no command `nope`"), "{}", unknown.stderr);
+}
+
+#[test]
+fn completions_offer_the_kinds_of_agreement() {
+    // Red-team finding: `--kind` completed nothing.
+    let env = TestEnv::new();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = env.accord(&["completions", shell]).ok().stdout.clone();
+        assert!(out.contains("working-agreement"), "{shell}");
+    }
+    // An unknown kind is still refused with the list, by `new` and `import`.
+    let r = env.accord(&["new", "team", "--kind", "treaty"]);
+    assert!(r.code(2).stderr.contains("working-agreement"), "{}", r.stderr);
+}

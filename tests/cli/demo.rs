@@ -76,3 +76,15 @@ fn demo_without_dir_cleans_up_after_itself() {
     assert!(!std::path::Path::new(place).exists(), "{place} was left behind");
     assert!(r.stdout.contains("throw-away repositories are gone"), "{}", r.stdout);
 }
+
+#[test]
+fn demo_dir_that_is_a_file_is_refused_by_name() {
+    // Red-team finding: "error: i/o: Not a directory", without the path.
+    let env = TestEnv::new();
+    let file = env.path("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let r = env.accord(&["demo", "--dir", file.to_str().unwrap()]);
+    let stderr = &r.code(2).stderr;
+    assert!(stderr.contains("a-file") && stderr.contains("not a folder"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
+}

@@ -253,3 +253,32 @@ fn markdown_text_is_escaped_into_toml_and_bad_arguments_write_nothing() {
     std::fs::remove_file(env.repo.join("x.md")).unwrap();
     assert_eq!(env.fingerprint(), before);
 }
+
+#[test]
+fn import_refuses_a_party_twice_a_steward_who_is_not_the_default_party_and_an_unreadable_draft() {
+    // Red-team findings: each of these wrote a draft that `accord check` then refused, or that
+    // accord cannot read at all.
+    let env = TestEnv::new();
+    let before = env.fingerprint();
+    // The same email twice, as accord compares emails (without case).
+    let run = import(
+        &env,
+        "x.md",
+        SIG,
+        &["--party", "Ada <ada@example.com>", "--party", "Ada L <ADA@example.com>"],
+    );
+    assert!(run.code(2).stderr.contains("ADA@example.com is named twice"), "{}", run.stderr);
+    // No --party: the party is your git identity (Ada), so the steward must be Ada.
+    let run = import(&env, "x.md", SIG, &["--steward", "bob@example.com"]);
+    let stderr = &run.code(2).stderr;
+    assert!(stderr.contains("the steward bob@example.com is not one of the parties"), "{stderr}");
+    assert!(stderr.contains("ada@example.com"), "names the parties there are: {stderr}");
+    // A charter under the 4 MiB markdown limit whose draft is over the 1 MiB accord reads.
+    let big = format!("# Big\n\n## Purpose\n\n{}\n", "words ".repeat(250_000));
+    let run = import(&env, "x.md", &big, &[]);
+    let stderr = &run.code(2).stderr;
+    assert!(stderr.contains("larger than the 1048576 bytes"), "{stderr}");
+    assert!(!env.repo.join("agreements/x.toml").exists());
+    std::fs::remove_file(env.repo.join("x.md")).unwrap();
+    assert_eq!(env.fingerprint(), before);
+}

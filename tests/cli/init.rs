@@ -80,3 +80,25 @@ fn init_in_a_bare_repository_is_refused() {
     assert!(run.stderr.contains("bare repository"), "{}", run.stderr);
     assert!(!env.path("bare.git/.gitattributes").exists());
 }
+
+#[test]
+fn init_writes_an_attribute_git_reads_for_any_folder_name() {
+    // Red-team finding: a folder with a space, a leading `#` or `!`, or a glob character
+    // made a `.gitattributes` line git reads as something else (or as nothing).
+    for dir in ["our agreements", "#team", "!team", "a*b", "x[1]", "quote\"d", "back\\slash"] {
+        let env = TestEnv::new();
+        let toml = dir.replace('\\', "\\\\").replace('"', "\\\"");
+        env.write("accord.toml", &format!("dir = \"{toml}\"\n"));
+        env.accord(&["init"]).ok();
+        let file = format!("{dir}/team.toml");
+        let attr = env.git(&["check-attr", "diff", "--", &file]).ok().stdout.clone();
+        assert!(attr.trim_end().ends_with(": diff: accord"), "{dir:?}: {attr}");
+        // Literally that folder: a glob character matches only itself.
+        let other = env.git(&["check-attr", "diff", "--", "aXb/team.toml"]).ok().stdout.clone();
+        assert!(other.trim_end().ends_with(": diff: unspecified"), "{dir:?}: {other}");
+        // Recognised as its own line the next time.
+        let before = env.read(".gitattributes");
+        env.accord(&["init"]).ok();
+        assert_eq!(env.read(".gitattributes"), before, "{dir:?}");
+    }
+}

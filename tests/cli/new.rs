@@ -160,9 +160,10 @@ fn new_rejects_an_unknown_kind() {
     let env = TestEnv::new();
     let run = assert_refused(&env, &["new", "team", "--kind", "treaty"]);
     assert!(
-        run.stderr.contains(
-            "unknown kind `treaty`; use one of: charter, partnership, service, working-agreement, decision"
-        ),
+        run.stderr.contains("invalid value 'treaty' for '--kind <KIND>'")
+            && run.stderr.contains(
+                "[possible values: charter, partnership, service, working-agreement, decision]"
+            ),
         "{}",
         run.stderr
     );
@@ -207,4 +208,25 @@ fn new_in_a_bare_repository_is_refused() {
     run.code(2);
     assert!(run.stderr.contains("bare repository"), "{}", run.stderr);
     assert!(!bare.join("agreements").exists());
+}
+
+#[test]
+fn new_with_named_parties_needs_no_git_identity() {
+    // Red-team finding: `--party` named everyone, yet `new` still refused for want of a git
+    // identity it did not use.
+    let env = TestEnv::new();
+    let out = env
+        .accord_cmd()
+        .env_remove("GIT_AUTHOR_NAME")
+        .env_remove("GIT_AUTHOR_EMAIL")
+        .env_remove("GIT_COMMITTER_NAME")
+        .env_remove("GIT_COMMITTER_EMAIL")
+        .args(["new", "team", "--party", "Grace Hopper <grace@example.com>"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let text = env.read("agreements/team.toml");
+    assert!(text.contains("email = \"grace@example.com\""), "{text}");
+    assert!(!text.contains("ada@example.com"), "{text}");
 }

@@ -322,3 +322,34 @@ fn site_in_headless_chromium() {
         }
     }
 }
+
+#[test]
+fn site_that_cannot_write_a_page_writes_nothing() {
+    // Red-team finding: the index was written before a page failed, so the folder held an
+    // index linking to pages that were never written.
+    let env = scenario();
+    let out = env.path("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("agreements"), "a file where the pages' folder goes").unwrap();
+    let run = env.accord(&["site", "--out", out.to_str().unwrap()]);
+    let stderr = &run.code(2).stderr;
+    assert!(stderr.contains("agreements"), "names the path: {stderr}");
+    assert!(!out.join("index.html").exists(), "no index without its pages");
+    let left: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, ["agreements"], "no temporary files left behind");
+    // Once the way is clear, every page is there, readable as any written file is.
+    std::fs::remove_file(out.join("agreements")).unwrap();
+    env.accord(&["site", "--out", out.to_str().unwrap()]).ok();
+    let mut files = vec![out.join("index.html")];
+    for e in std::fs::read_dir(out.join("agreements")).unwrap() {
+        files.push(e.unwrap().path());
+    }
+    assert_eq!(files.len(), 3, "{files:?}");
+    #[cfg(unix)]
+    for f in &files {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(f).unwrap().permissions().mode();
+        assert_eq!(mode & 0o044, 0o044, "{}: {mode:o}", f.display());
+        assert!(!f.file_name().unwrap().to_string_lossy().starts_with(".accord-site-"));
+    }
+}

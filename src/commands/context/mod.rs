@@ -1,14 +1,17 @@
 //! What several commands share: opening the repository, loading agreements with errors that
 //! say what to do ([`load`]), evaluating agreements at a commit (store → core, [`evaluate`]),
-//! the checks gates make before answering ([`gates`]) and supersession ([`supersede`]). No
+//! the checks gates make before answering ([`gates`]), supersession ([`supersede`]) and the
+//! arguments `new` and `import` share ([`drafts`]). No
 //! rendering here; everything is re-exported so commands call `super::name`.
 
+mod drafts;
 mod evaluate;
 mod gates;
 mod load;
 mod range;
 mod supersede;
 
+pub use drafts::*;
 pub use evaluate::*;
 pub use gates::*;
 pub use load::*;
