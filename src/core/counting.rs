@@ -58,7 +58,12 @@ impl Lineage {
 /// Whether a positions-branch position, naming a text whose meaning is `named`, counts in the
 /// history `lineage` describes.
 pub fn counts(p: &Position, named: Option<Meaning>, lineage: &Lineage) -> bool {
-    let t = p.time;
+    counts_as_made_at(p, p.time, named, lineage)
+}
+
+/// [`counts`], the position judged as made at `t` (where it is placed among the history's
+/// events, which its own date may not say).
+pub fn counts_as_made_at(p: &Position, t: i64, named: Option<Meaning>, lineage: &Lineage) -> bool {
     let current_after = |m: Meaning| {
         lineage.spans.iter().any(|s| s.meaning == Some(m) && s.end.is_none_or(|e| e >= t))
     };

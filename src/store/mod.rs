@@ -869,6 +869,16 @@ impl Store {
         }
     }
 
+    /// Every best common ancestor of `a` and `b` (more than one after criss-cross merges),
+    /// [`Store::merge_base`]'s first.
+    pub fn merge_bases(&self, a: impl Into<Oid>, b: impl Into<Oid>) -> Result<Vec<ObjectId>> {
+        match self.repo.merge_bases(a.into(), b.into()) {
+            Ok(m) => Ok(m.iter().map(|&o| o.into()).collect()),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(Vec::new()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Set `key` in the repository's own configuration unless it already has a value there;
     /// returns the value that was kept.
     pub fn set_local_config_unless_set(&self, key: &str, value: &str) -> Result<Option<String>> {

@@ -157,11 +157,17 @@ impl<'g> Timeline<'g> {
         let lineage = self.lineage(store)?;
         // The branch's positions, like the history's events, are placed no earlier than the
         // positions the branch lists after them (a position dated before its parent there
-        // would drag every position older than it in front of the edits it followed).
+        // would drag every position older than it in front of the edits it followed), and no
+        // later than now: a date in the future is not believed. (One dated in 2100 would
+        // otherwise place itself and every position made on top of it after every edit since,
+        // so the text they signed would never have stood ratified, and the rule it set would
+        // not be the rule in force, SPEC §5.) Under review, now is the moment the range's own
+        // commits are judged as made at.
+        let now = store.time_floor.get().map_or_else(super::review_cache::now, |f| f.1);
         let mut floor = i64::MIN;
         let mut placed = vec![0; mine.len()];
         for (t, p) in placed.iter_mut().zip(mine).rev() {
-            floor = floor.max(p.time);
+            floor = floor.max(p.time.min(now));
             *t = floor;
         }
         let mut counted: Vec<(Arc<Position>, i64)> = Vec::new();
@@ -171,7 +177,7 @@ impl<'g> Timeline<'g> {
                 Ok(rev) => texts.meaning(rev)?,
                 Err(_) => None,
             };
-            if core::counting::counts(p, named, &lineage) {
+            if core::counting::counts_as_made_at(p, at, named, &lineage) {
                 counted.push((p.clone(), at));
             }
         }

@@ -994,3 +994,25 @@ fn mailmap_for_verify_comes_from_head_never_the_working_tree() {
     r.code(2);
     assert!(r.stderr.contains("(.mailmap: mallory@evil.example) is not a party"), "{}", r.stderr);
 }
+
+#[test]
+fn row04_a_retirement_signed_with_someone_elses_key_does_not_allow_the_removal() {
+    // Fourth red-team round: `--signed` left the retirement check before a removal counting
+    // every position, so sign-offs forged with Mallory's key "ratified" the retirement.
+    if !require_tool("ssh-keygen") {
+        return;
+    }
+    let (mut env, _) = ssh_pull_request();
+    use_key(&env, "mallory");
+    env.as_(MALLORY);
+    let text = format!("retired = true\n{}", env.read("agreements/charter.toml"));
+    env.commit_file("agreements/charter.toml", &text, "Retire");
+    for who in [ADA, GRACE, KATHERINE] {
+        env.as_(who).accord(&["sign", "charter"]).ok();
+    }
+    env.as_(MALLORY);
+    env.git(&["rm", "-q", "agreements/charter.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Remove"]).ok();
+    let r = gate(&env, "main..pr", &["--signed"], 1);
+    assert!(problems(&r).contains("removed without a ratified retirement"), "{r:#}");
+}

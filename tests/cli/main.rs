@@ -29,6 +29,7 @@ mod textconv; // the git diff driver: git diff and git log -p
 // Positions and what they decide.
 mod commitments; // who answers for what across agreements; give and take
 mod demo; // the README's first command
+mod gate_attacks; // a fourth red-team round on the gate: one test per attack
 mod ordering; // which position stands: topology, time, id; reset and amend
 mod pending; // the agreements waiting for me
 mod positions_branch; // the positions branch, sync, and consent across merge strategies

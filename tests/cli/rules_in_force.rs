@@ -4,7 +4,7 @@
 use crate::common::ledger::{blocking, setup, status, FILE};
 use crate::common::*;
 
-fn sign_all(env: &mut TestEnv, who: &[(&str, &str)]) {
+pub(crate) fn sign_all(env: &mut TestEnv, who: &[(&str, &str)]) {
     for w in who {
         env.as_(*w).accord(&["sign", "charter"]).ok();
     }
@@ -67,7 +67,7 @@ fn issue11_one_person_cannot_remove_the_rest_but_a_leaver_can_be_removed() {
 }
 
 /// Grace's coup of issue 11's first test: she alone is a steward, the others observers.
-fn coup() -> String {
+pub(crate) fn coup() -> String {
     charter("quorum")
         .replace("rule = \"quorum\"", "rule = \"quorum\"\nquorum = 1")
         .replace("role = \"steward\"", "role = \"observer\"")

@@ -62,10 +62,20 @@ pub fn fail_closed_if_shallow(store: &Store, paths: &[String]) -> Result<()> {
 }
 
 /// Whether agreement `id`, removed in `head`'s history, was retired first: the last text before
-/// the removal says `retired = true` and stood ratified when it was removed (SPEC §4).
-pub fn removed_after_ratified_retirement(store: &Store, head: ObjectId, id: &str) -> Result<bool> {
+/// the removal says `retired = true` and stood ratified when it was removed (SPEC §4), counting
+/// only the positions `keep` keeps (`review --signed`: those whose signatures verify).
+pub fn removed_after_ratified_retirement(
+    store: &Store,
+    head: ObjectId,
+    id: &str,
+    keep: &dyn Fn(&crate::ledger::Position) -> bool,
+) -> Result<bool> {
     let graph = store.graph_for(head, id)?;
-    let timeline = Timeline::build(store, &graph, id)?;
+    let mut timeline = Timeline::build(store, &graph, id)?;
+    timeline.events.retain(|e| match e {
+        crate::store::Event::Position(p) => keep(p),
+        _ => true,
+    });
     let ratified = timeline.replay(store)?;
     for (k, e) in timeline.events.iter().enumerate() {
         let crate::store::Event::Edit(edit) = e else { continue };
@@ -73,6 +83,16 @@ pub fn removed_after_ratified_retirement(store: &Store, head: ObjectId, id: &str
             return Ok(false); // the newest edit is not a removal
         }
         let Some(before) = edit.before else { return Ok(false) };
+        // The text it removed must be the one that stood last in this history: a removal made
+        // long ago on top of an old retirement, merged back in, removes the text that came
+        // after it, which was never retired.
+        let stood_last = timeline.events[k + 1..].iter().find_map(|e| match e {
+            crate::store::Event::Edit(x) => Some(x.blob),
+            _ => None,
+        });
+        if stood_last != Some(Some(before)) {
+            return Ok(false);
+        }
         let retired = timeline.agreement(store, before)?.is_some_and(|a| a.retired);
         let stood_ratified = ratified.get(k + 1).copied().flatten() == Some(true);
         return Ok(retired && stood_ratified);

@@ -42,7 +42,11 @@ impl Range<'_> {
         let mut renamed: BTreeMap<String, String> = BTreeMap::new(); // new id -> old id
         for id in before.keys().filter(|id| !after.contains_key(*id)) {
             if let Some(new) = self.store.renamed_into(self.head_graph, id, &after_ids)? {
-                renamed.insert(new, id.clone());
+                // Not onto an id that was there already: that agreement was removed (or
+                // replaced), and is judged as such, and the renamed one as removed too.
+                if !before.contains_key(&new) {
+                    renamed.insert(new, id.clone());
+                }
             }
         }
         let ids: BTreeSet<String> = before
@@ -127,7 +131,7 @@ impl Range<'_> {
             // successor at HEAD supersedes it (SPEC §3, §4).
             let (retired_first, superseded_by) = match change {
                 FileChange::Removed => {
-                    let retired = removed_after_ratified_retirement(self.store, head, &id)?;
+                    let retired = removed_after_ratified_retirement(self.store, head, &id, keep)?;
                     let by: Vec<String> = match retired {
                         true => Vec::new(),
                         false => supersessions_of(self.store, head, &id)?
