@@ -37,7 +37,7 @@ pub struct Args {
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     super::check_id(&args.id)?;
-    let store = super::open(ui)?;
+    let store = super::open_without_history(ui)?;
     let Some(work) = store.workdir() else {
         return Err(Error::new("this is a bare repository: draft agreements in a clone"));
     };

@@ -323,6 +323,7 @@ pub struct Ident {
 impl Store {
     /// Open the repository containing `start` (or the current directory), as git does.
     pub fn open(start: Option<&Path>) -> Result<Store> {
+        let from_env = start.is_none();
         let start: PathBuf = match start {
             Some(p) => p.to_path_buf(),
             None => std::env::current_dir()?,
@@ -333,7 +334,13 @@ impl Store {
                 start.display()
             )));
         }
-        let repo = Repository::discover(&start).map_err(|e| {
+        // From the current folder, as git finds it: GIT_DIR, GIT_WORK_TREE, GIT_OBJECT_DIRECTORY
+        // (a pre-receive hook's quarantine) and the rest are honoured.
+        let found = match from_env {
+            true => Repository::open_from_env(),
+            false => Repository::discover(&start),
+        };
+        let repo = found.map_err(|e| {
             if e.code() == ErrorCode::NotFound {
                 Error::new(format!("not a git repository: {}", start.display()))
                     .hint("run `git init` first, or pass -C <path> to a repository")
@@ -402,6 +409,23 @@ impl Store {
 
     pub fn is_shallow(&self) -> bool {
         self.repo.is_shallow()
+    }
+
+    /// The promisor remote of a partial clone (`git clone --filter=...`): objects it left out
+    /// are fetched by git on demand, which libgit2 and accord's own readers do not do.
+    pub fn partial_clone_remote(&self) -> Option<String> {
+        let config = self.repo.config().ok()?;
+        if let Ok(remote) = config.get_string("extensions.partialclone") {
+            return Some(remote);
+        }
+        let mut entries = config.entries(Some(r"remote\..*\.promisor")).ok()?;
+        while let Some(Ok(e)) = entries.next() {
+            if e.value().is_some_and(|v| matches!(v, "true" | "yes" | "on" | "1")) {
+                let name = e.name()?.strip_prefix("remote.")?.strip_suffix(".promisor")?;
+                return Some(name.to_string());
+            }
+        }
+        None
     }
 
     /// The commits where a shallow clone's history is cut off (empty when it is not shallow).

@@ -463,3 +463,97 @@ fn accord_toml_dir_moves_every_command_to_the_sub_folder() {
     let v = env.accord(&["verify"]).ok().clone();
     assert!(v.stdout.contains("ok: 3 position(s)"), "{}", v.stdout);
 }
+
+#[test]
+fn a_git_file_git_dir_and_a_hooks_quarantine_are_found_as_git_finds_them() {
+    // Fourth red-team round: a working tree whose `.git` is a file (`clone --separate-git-dir`)
+    // read the folder beside the git dir as the working tree; GIT_DIR was ignored; and in a
+    // pre-receive hook the pushed commits (kept in git's quarantine until the hook passes)
+    // were "unknown", so a server-side gate refused every push.
+    let mut env = TestEnv::new();
+    env.commit_file("agreements/charter.toml", &charter("consent"), "Add the platform charter");
+    for who in [ADA, GRACE, KATHERINE] {
+        env.as_(who).accord(&["sign", "charter"]).ok();
+    }
+    let work = env.path("work");
+    let meta = env.path("meta");
+    std::fs::create_dir_all(meta.join("agreements")).unwrap();
+    std::fs::write(meta.join("agreements/ghost.toml"), "not = 1\n").unwrap();
+    let repo = env.repo.to_str().unwrap().to_string();
+    let git_dir = meta.join("repo.git");
+    env.git(&["clone", "-q", "--separate-git-dir", s(&git_dir), &repo, s(&work)]).ok();
+    let list = env.accord_in(&work, &["list", "--format", "json"]);
+    let ids: Vec<String> =
+        list.ok().json().as_array().unwrap().iter().map(|a| a["id"].to_string()).collect();
+    assert_eq!(ids, ["\"charter\""], "{}", list.stdout);
+    env.accord_in(&work, &["show", "charter"]).ok();
+
+    // GIT_DIR names the repository, wherever accord starts.
+    let elsewhere = env.path("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let out = env
+        .accord_cmd()
+        .current_dir(&elsewhere)
+        .env("GIT_DIR", env.repo.join(".git"))
+        .args(["status", "charter"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("charter — ratified"), "{stdout}");
+
+    // A pre-receive hook gates pushes to main with the pushed (quarantined) commits.
+    let origin = env.path("origin.git");
+    env.git(&["clone", "-q", "--bare", &repo, s(&origin)]).ok();
+    let hook = origin.join("hooks/pre-receive");
+    let accord = env!("CARGO_BIN_EXE_accord");
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\nwhile read old new ref; do\n  \"{accord}\" review \"$old..$new\" \
+             --require-ratified || exit 1\ndone\n"
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    env.commit_file("README", "hello\n", "An unrelated change");
+    let push = env.git(&["push", "-q", s(&origin), "HEAD:main"]);
+    assert_eq!(push.code, 0, "the hook judged the pushed commits: {}", push.stderr);
+    env.as_(GRACE).commit_file("agreements/charter.toml", &charter("majority"), "Majority");
+    let push = env.git(&["push", "-q", s(&origin), "HEAD:main"]);
+    assert_ne!(push.code, 0, "an unratified change is refused: {}", push.stderr);
+    assert!(push.stderr.contains("not ratified"), "{}", push.stderr);
+}
+
+#[test]
+fn a_partial_clone_is_refused_with_the_fix_not_answered_wrong() {
+    // Fourth red-team round: in a `--filter=blob:none` clone the earlier texts are not there
+    // (git fetches them on demand; libgit2 does not), so a sign-off carried over a re-wrap
+    // read as silent, `history` lost versions, and a bare partial clone blamed a valid file.
+    let mut env = TestEnv::new();
+    env.commit_file("agreements/charter.toml", &charter("consent"), "Add the platform charter");
+    for who in [ADA, GRACE, KATHERINE] {
+        env.as_(who).accord(&["sign", "charter"]).ok();
+    }
+    env.git(&["config", "uploadpack.allowFilter", "true"]).ok();
+    let url = format!("file://{}", env.repo.display());
+    for (name, extra) in [("partial", None), ("partial-bare", Some("--bare"))] {
+        let dir = env.path(name);
+        let mut args = vec!["clone", "-q", "--filter=blob:none"];
+        args.extend(extra);
+        args.extend([url.as_str(), s(&dir)]);
+        env.git(&args).ok();
+        for cmd in [&["status"][..], &["log", "charter"], &["history", "charter"], &["list"]] {
+            let r = env.accord_in(&dir, cmd);
+            r.code(2);
+            assert!(r.stderr.contains("this is a partial clone"), "{cmd:?}: {}", r.stderr);
+            assert!(r.stderr.contains("without --filter"), "{}", r.stderr);
+        }
+    }
+    // Drafting reads no history: allowed.
+    env.accord_in(&env.path("partial"), &["new", "team"]).ok();
+}

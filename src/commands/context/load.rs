@@ -36,8 +36,26 @@ pub fn load_error(e: LoadError) -> Error {
     Error::new(e.to_string()).hint(hint)
 }
 
-/// Open the repository and warn once about shallow history.
+/// Open the repository, warn once about shallow history, and refuse a partial clone.
 pub fn open(ui: &Ui) -> Result<Store> {
+    let store = open_without_history(ui)?;
+    // Every answer reads earlier texts, which a partial clone has left behind on its remote:
+    // refused, rather than answered from what happens to be here.
+    if let Some(remote) = store.partial_clone_remote() {
+        return Err(Error::new(format!(
+            "this is a partial clone (its objects are fetched from `{remote}` on demand): \
+             accord reads every earlier text of each agreement, and does not fetch them"
+        ))
+        .hint(
+            "use a full clone: `git clone <url>` without --filter (in CI, leave the \
+               checkout's filter unset, with fetch-depth: 0)",
+        ));
+    }
+    Ok(store)
+}
+
+/// [`open`] for a command that reads no history (`init`, `new`): a partial clone will do.
+pub fn open_without_history(ui: &Ui) -> Result<Store> {
     let store = Store::open(None)?;
     if store.is_shallow() {
         ui.warn("this is a shallow clone: history may be incomplete, and so may positions");
