@@ -344,6 +344,12 @@ impl Store {
             if e.code() == ErrorCode::NotFound {
                 Error::new(format!("not a git repository: {}", start.display()))
                     .hint("run `git init` first, or pass -C <path> to a repository")
+            } else if e.message().contains("refstorage") {
+                Error::new("this repository keeps its refs in a reftable, which accord cannot read")
+                    .hint("use a clone with the files ref format: `git clone --ref-format=files <url>`")
+            } else if e.message().contains("sha256") {
+                Error::new("this repository names objects by SHA-256; accord reads SHA-1 repositories")
+                    .hint("use a SHA-1 repository (git's default: `git init`)")
             } else {
                 e.into()
             }

@@ -557,3 +557,21 @@ fn a_partial_clone_is_refused_with_the_fix_not_answered_wrong() {
     // Drafting reads no history: allowed.
     env.accord_in(&env.path("partial"), &["new", "team"]).ok();
 }
+
+#[test]
+fn reftable_and_sha256_repositories_are_refused_saying_what_they_are() {
+    // Fourth red-team round: "git: unsupported extension name extensions.refstorage" and
+    // "unknown object format 'sha256'", with no hint.
+    let env = TestEnv::new();
+    for (name, flag, says) in [
+        ("reftable", "--ref-format=reftable", "keeps its refs in a reftable"),
+        ("sha256", "--object-format=sha256", "names objects by SHA-256"),
+    ] {
+        let dir = env.path(name);
+        env.git(&["init", "-q", flag, s(&dir)]).ok();
+        let r = env.accord_in(&dir, &["status"]);
+        r.code(2);
+        assert!(r.stderr.contains(says), "{name}: {}", r.stderr);
+        assert!(r.stderr.contains("hint: "), "{name}: {}", r.stderr);
+    }
+}
