@@ -109,6 +109,15 @@ impl Store {
     }
 
     /// How the local positions branch stands against `remote`'s copy (as last fetched).
+    /// Whether this repository mirrors `remote` (`remote.<name>.mirror`, as `git clone
+    /// --mirror` sets it).
+    pub fn is_mirror_of(&self, remote: &str) -> bool {
+        self.repo
+            .config()
+            .and_then(|c| c.get_bool(&format!("remote.{remote}.mirror")))
+            .unwrap_or(false)
+    }
+
     pub fn sync_state(&self, branch: &str, remote: &str) -> Result<SyncState> {
         let local = self.ref_id(&format!("refs/heads/{branch}"))?;
         let theirs = self.ref_id(&format!("refs/remotes/{remote}/{branch}"))?;

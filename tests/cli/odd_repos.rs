@@ -575,3 +575,28 @@ fn reftable_and_sha256_repositories_are_refused_saying_what_they_are() {
         assert!(r.stderr.contains("hint: "), "{name}: {}", r.stderr);
     }
 }
+
+#[test]
+fn a_mirror_has_nothing_to_sync() {
+    // Fourth red-team round: `git clone --mirror` said "5 position(s) on accord/positions not
+    // yet synced to origin" of a copy identical to origin.
+    let mut env = TestEnv::on_positions_branch();
+    env.commit_file("agreements/charter.toml", &charter("consent"), "Add the platform charter");
+    for who in [ADA, GRACE, KATHERINE] {
+        env.as_(who).accord(&["sign", "charter"]).ok();
+    }
+    let mirror = env.path("mirror.git");
+    env.git(&["clone", "-q", "--mirror", env.repo.to_str().unwrap(), s(&mirror)]).ok();
+    let r = env.accord_in(&mirror, &["status", "charter"]);
+    r.ok();
+    assert!(r.stdout.contains("charter — ratified"), "{}", r.stdout);
+    assert!(!r.stderr.contains("not yet synced"), "{}", r.stderr);
+    // A plain clone with a position of its own still hears about it.
+    let clone = env.path("clone");
+    env.git(&["clone", "-q", env.repo.to_str().unwrap(), s(&clone)]).ok();
+    env.git_in(&clone, &["branch", "accord/positions", "origin/accord/positions"]).ok();
+    env.as_(GRACE);
+    env.accord_in(&clone, &["object", "charter", "-m", "Wait."]).ok();
+    let r = env.accord_in(&clone, &["status", "charter"]);
+    assert!(r.stderr.contains("1 position(s) on accord/positions not yet synced"), "{}", r.stderr);
+}

@@ -18,6 +18,11 @@ pub fn note_unsynced(store: &Store, ui: &Ui) -> Result<()> {
         return Ok(());
     }
     let Some(remote) = store.default_remote()? else { return Ok(()) };
+    // A mirror (`git clone --mirror`) keeps the remote's branches as its own: there is no
+    // remote-tracking copy to compare with, and nothing to sync.
+    if store.is_mirror_of(&remote) {
+        return Ok(());
+    }
     let state = store.sync_state(branch, &remote)?;
     if state.ahead > 0 {
         ui.status(format!(
