@@ -91,15 +91,7 @@ fn new_takes_the_identity_from_git_config() {
     let env = TestEnv::new();
     env.git(&["config", "user.name", "Grace Hopper"]).ok();
     env.git(&["config", "user.email", "grace@example.com"]).ok();
-    let run = env
-        .accord_cmd()
-        .env_remove("GIT_AUTHOR_NAME")
-        .env_remove("GIT_AUTHOR_EMAIL")
-        .env_remove("GIT_COMMITTER_NAME")
-        .env_remove("GIT_COMMITTER_EMAIL")
-        .args(["new", "team"])
-        .output()
-        .unwrap();
+    let run = without_identity(&env, &["new", "team"]);
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     let text = env.read("agreements/team.toml");
     assert!(text.contains("name = \"Grace Hopper\""), "{text}");
@@ -182,15 +174,7 @@ fn new_rejects_an_empty_title() {
 fn new_without_a_git_identity_writes_nothing() {
     let env = TestEnv::new();
     let before = env.fingerprint();
-    let out = env
-        .accord_cmd()
-        .env_remove("GIT_AUTHOR_NAME")
-        .env_remove("GIT_AUTHOR_EMAIL")
-        .env_remove("GIT_COMMITTER_NAME")
-        .env_remove("GIT_COMMITTER_EMAIL")
-        .args(["new", "team"])
-        .output()
-        .unwrap();
+    let out = without_identity(&env, &["new", "team"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("error: no git identity configured"), "{stderr}");
@@ -215,18 +199,20 @@ fn new_with_named_parties_needs_no_git_identity() {
     // Red-team finding: `--party` named everyone, yet `new` still refused for want of a git
     // identity it did not use.
     let env = TestEnv::new();
-    let out = env
-        .accord_cmd()
-        .env_remove("GIT_AUTHOR_NAME")
-        .env_remove("GIT_AUTHOR_EMAIL")
-        .env_remove("GIT_COMMITTER_NAME")
-        .env_remove("GIT_COMMITTER_EMAIL")
-        .args(["new", "team", "--party", "Grace Hopper <grace@example.com>"])
-        .output()
-        .unwrap();
+    let out =
+        without_identity(&env, &["new", "team", "--party", "Grace Hopper <grace@example.com>"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     let text = env.read("agreements/team.toml");
     assert!(text.contains("email = \"grace@example.com\""), "{text}");
     assert!(!text.contains("ada@example.com"), "{text}");
+}
+
+/// accord run with no git identity in its environment (only what git config says).
+fn without_identity(env: &TestEnv, args: &[&str]) -> std::process::Output {
+    let mut cmd = env.accord_cmd();
+    for v in ["GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"] {
+        cmd.env_remove(v);
+    }
+    cmd.args(args).output().unwrap()
 }
