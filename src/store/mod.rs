@@ -1176,10 +1176,19 @@ fn env_nonempty(key: &str) -> Option<String> {
 /// `GIT_*_DATE` in git's forms: `@<secs> [+zzzz]`, `<secs> +zzzz`, or RFC 3339.
 fn env_date(key: &str) -> Result<Option<(i64, i32)>> {
     let Some(v) = env_nonempty(key) else { return Ok(None) };
-    parse_git_date(&v).map(Some).ok_or_else(|| {
+    let (secs, offset) = parse_git_date(&v).ok_or_else(|| {
         Error::new(format!("{key}=`{v}` is not a date accord understands"))
             .hint("use `@<seconds> +0000` or RFC 3339 such as 2026-11-20T10:00:00Z")
-    })
+    })?;
+    // libgit2 writes a commit's time as 32 unsigned bits: a date outside them would be
+    // recorded wrapped (2514 as 1970), and the position placed at the wrong moment.
+    if u32::try_from(secs).is_err() {
+        return Err(Error::new(format!(
+            "{key}=`{v}` is outside the dates a commit made here can record (1970 to 2106)"
+        ))
+        .hint("leave it unset, or give a date in that range"));
+    }
+    Ok(Some((secs, offset)))
 }
 
 pub fn parse_git_date(v: &str) -> Option<(i64, i32)> {

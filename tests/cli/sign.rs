@@ -483,3 +483,23 @@ fn a_held_branch_lock_fails_after_retrying_and_names_the_lock_file() {
     env.accord(&["sign", "charter"]).ok();
     assert_eq!(state(&status(&env, "charter"), GRACE.1), "signed");
 }
+
+#[test]
+fn a_date_a_commit_cannot_record_is_refused_not_wrapped() {
+    // Red-team finding: GIT_COMMITTER_DATE=@17179869284 (the year 2514) made a position
+    // committed at time 100 (1970): libgit2 writes 32 bits.
+    let env = setup("consent");
+    let before = env.fingerprint();
+    for var in ["GIT_COMMITTER_DATE", "GIT_AUTHOR_DATE"] {
+        let out = env
+            .accord_cmd()
+            .env(var, "@17179869284 +0000")
+            .args(["sign", "charter"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{var}: {stderr}");
+        assert!(stderr.contains("outside the dates a commit made here can record"), "{stderr}");
+        assert_eq!(env.fingerprint(), before, "{var}: nothing written");
+    }
+}
