@@ -56,7 +56,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
         .into_iter()
         .map(|(name, email)| Party { name, email, role: Role::Partner })
         .collect();
-    let store = super::open(ui)?;
+    let store = super::open_without_history(ui)?;
     let Some(work) = store.workdir() else {
         return Err(Error::new("this is a bare repository: import agreements in a clone"));
     };

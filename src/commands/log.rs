@@ -1,6 +1,5 @@
 //! `accord log`: an agreement's timeline, edits and positions interleaved.
 
-use crate::diff;
 use crate::error::Result;
 use crate::render::log::Entry;
 use crate::store::{Event, Timeline};
@@ -53,25 +52,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
                     None => None,
                 };
                 named += usize::from(renamed_from.is_some());
-                let old = match e.before {
-                    Some(b) => timeline.agreement(&store, b)?,
-                    None => None,
-                };
-                let new = match e.blob {
-                    Some(b) => timeline.agreement(&store, b)?,
-                    None => None,
-                };
-                let (summary, changes) = match (&old, &new, e.blob) {
-                    (_, _, None) => ("agreement deleted".to_string(), Vec::new()),
-                    (None, Some(_), _) if e.before.is_none() => {
-                        ("agreement created".to_string(), Vec::new())
-                    }
-                    (Some(o), Some(n), _) => {
-                        let c = diff::diff(o, n);
-                        (crate::render::diff::summary(&c), c)
-                    }
-                    _ => ("text that does not parse as schema 1".to_string(), Vec::new()),
-                };
+                let (summary, changes) = super::edit_summary(&store, &timeline, &e)?;
                 let summary = match &renamed_from {
                     Some(old) => format!("renamed from {old}; {summary}"),
                     None => summary,

@@ -2,7 +2,7 @@
 //! (store → core) and write the pages `render::site` makes. It decides nothing itself: states
 //! come from `evaluate_at` and the core, HTML from the renderer.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::core::{self, due, matrix, versions, Evaluation};
 use crate::error::{Error, Result};
@@ -54,17 +54,14 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     crate::store::trace("site: timelines", t0);
     agreements.sort_by(|a, b| a.id.cmp(&b.id));
     let site = Site { commit, time, agreements };
-    // Every page is written beside its place first and only then put in place, the index
-    // last: a page that cannot be written leaves the folder as it was.
-    let mut pages = Vec::with_capacity(site.agreements.len() + 1);
-    for a in &site.agreements {
-        pages.push(stage(&args.out.join(site::page_path(&a.id)), &site::page(&site, a))?);
-    }
-    pages.push(stage(&args.out.join("index.html"), &site::index(&site))?);
-    for (page, path) in pages {
-        page.persist(&path)
-            .map_err(|e| Error::new(format!("cannot write `{}`: {}", shown(&path), e.error)))?;
-    }
+    // The index last: it never links to a page not yet in place.
+    let mut pages: Vec<(PathBuf, String)> = site
+        .agreements
+        .iter()
+        .map(|a| (args.out.join(site::page_path(&a.id)), site::page(&site, a)))
+        .collect();
+    pages.push((args.out.join("index.html"), site::index(&site)));
+    super::write_in_place(&pages)?;
     crate::store::trace("site: written", t0);
     ui.status(format!(
         "wrote {} page(s) to {}",
@@ -148,20 +145,7 @@ fn gather(
 fn log_entry(store: &Store, t: &Timeline, event: &Event, ratified: bool) -> Result<LogEntry> {
     Ok(match event {
         Event::Edit(e) => {
-            let old = match e.before {
-                Some(b) => t.agreement(store, b)?,
-                None => None,
-            };
-            let new = match e.blob {
-                Some(b) => t.agreement(store, b)?,
-                None => None,
-            };
-            let summary = match (&old, &new, e.blob) {
-                (_, _, None) => "agreement deleted".to_string(),
-                (None, Some(_), _) if e.before.is_none() => "agreement created".to_string(),
-                (Some(o), Some(n), _) => crate::render::diff::summary(&crate::diff::diff(o, n)),
-                _ => "text that does not parse as schema 1".to_string(),
-            };
+            let (summary, _) = super::edit_summary(store, t, e)?;
             LogEntry {
                 commit: e.commit,
                 time: e.time,
@@ -187,28 +171,4 @@ fn log_entry(store: &Store, t: &Timeline, event: &Event, ratified: bool) -> Resu
             },
         },
     })
-}
-
-/// A path as the terminal may show it.
-fn shown(path: &Path) -> String {
-    crate::render::escape::terminal(&path.display().to_string()).into_owned()
-}
-
-/// `html` written to a temporary file in `path`'s folder (created if missing), to be put in
-/// place by the caller; dropped unplaced, it is removed.
-fn stage(path: &Path, html: &str) -> Result<(tempfile::NamedTempFile, std::path::PathBuf)> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::new(format!("cannot create folder for `{}`: {e}", shown(path))))?;
-    let cannot = |e: std::io::Error| Error::new(format!("cannot write `{}`: {e}", shown(path)));
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".accord-site-");
-    // Readable as a file `std::fs::write` makes (the umask applies), not private as a
-    // temporary file: a web server serves these pages.
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    let mut file = builder.tempfile_in(dir).map_err(cannot)?;
-    file.write_all(html.as_bytes()).map_err(cannot)?;
-    Ok((file, path.to_path_buf()))
 }

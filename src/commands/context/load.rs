@@ -54,7 +54,7 @@ pub fn open(ui: &Ui) -> Result<Store> {
     Ok(store)
 }
 
-/// [`open`] for a command that reads no history (`init`, `new`): a partial clone will do.
+/// [`open`] for a command that reads no history (`init`, `new`, `import`): a partial clone will do.
 pub fn open_without_history(ui: &Ui) -> Result<Store> {
     let store = Store::open(None)?;
     if store.is_shallow() {

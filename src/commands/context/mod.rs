@@ -1,10 +1,11 @@
 //! What several commands share: opening the repository, loading agreements with errors that
 //! say what to do ([`load`]), evaluating agreements at a commit (store → core, [`evaluate`]),
 //! the checks gates make before answering ([`gates`]), supersession ([`supersede`]) and the
-//! arguments `new` and `import` share ([`drafts`]). No
+//! arguments `new` and `import` share ([`drafts`]), and what `log` and `site` share ([`edits`]). No
 //! rendering here; everything is re-exported so commands call `super::name`.
 
 mod drafts;
+mod edits;
 mod evaluate;
 mod gates;
 mod load;
@@ -12,6 +13,7 @@ mod range;
 mod supersede;
 
 pub use drafts::*;
+pub use edits::*;
 pub use evaluate::*;
 pub use gates::*;
 pub use load::*;

@@ -1,0 +1,66 @@
+//! What `log` and `site` share: an edit's one-line summary and its changes, and writing a set
+//! of output files so that a failure leaves none of them changed.
+
+use std::path::{Path, PathBuf};
+
+use crate::diff::{self, Change};
+use crate::error::{Error, Result};
+use crate::store::{Edit, Store, Timeline};
+
+/// What an edit of `timeline` did, in a line (`agreement created`, `purpose reworded; …`), and
+/// the changes it made where both texts parse.
+pub fn edit_summary(store: &Store, timeline: &Timeline, e: &Edit) -> Result<(String, Vec<Change>)> {
+    let old = match e.before {
+        Some(b) => timeline.agreement(store, b)?,
+        None => None,
+    };
+    let new = match e.blob {
+        Some(b) => timeline.agreement(store, b)?,
+        None => None,
+    };
+    Ok(match (&old, &new, e.blob) {
+        (_, _, None) => ("agreement deleted".to_string(), Vec::new()),
+        (None, Some(_), _) if e.before.is_none() => ("agreement created".to_string(), Vec::new()),
+        (Some(o), Some(n), _) => {
+            let c = diff::diff(o, n);
+            (crate::render::diff::summary(&c), c)
+        }
+        _ => ("text that does not parse as schema 1".to_string(), Vec::new()),
+    })
+}
+
+/// Write each `(path, text)`, folders created as needed: every file goes to a temporary file
+/// beside its place first, and only then are they renamed into place, in the order given. A
+/// file that cannot be written leaves every path as it was. Each file is readable as one
+/// `std::fs::write` makes (the umask applies), not private as a temporary file.
+pub fn write_in_place(files: &[(PathBuf, String)]) -> Result<()> {
+    let mut staged = Vec::with_capacity(files.len());
+    for (path, text) in files {
+        staged.push((stage(path, text)?, path));
+    }
+    for (file, path) in staged {
+        file.persist(path)
+            .map_err(|e| Error::new(format!("cannot write `{}`: {}", shown(path), e.error)))?;
+    }
+    Ok(())
+}
+
+/// A path as the terminal may show it.
+fn shown(path: &Path) -> String {
+    crate::render::escape::terminal(&path.display().to_string()).into_owned()
+}
+
+fn stage(path: &Path, text: &str) -> Result<tempfile::NamedTempFile> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::new(format!("cannot create folder for `{}`: {e}", shown(path))))?;
+    let cannot = |e: std::io::Error| Error::new(format!("cannot write `{}`: {e}", shown(path)));
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".accord-");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut file = builder.tempfile_in(dir).map_err(cannot)?;
+    file.write_all(text.as_bytes()).map_err(cannot)?;
+    Ok(file)
+}
