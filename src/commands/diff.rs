@@ -2,12 +2,13 @@
 
 use crate::oid::ObjectId;
 
+use crate::core::replay;
 use crate::diff;
 use crate::error::{Error, Result};
 use crate::model::{self, Agreement};
-use crate::render::diff_report::Side;
+use crate::render::diff_report::{self, Side};
 use crate::store::Store;
-use crate::store::{Event, Timeline};
+use crate::store::Timeline;
 use crate::ui::Ui;
 
 /// Show what changed in meaning between two revisions of an agreement
@@ -127,23 +128,8 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
             let head = store.head_required()?;
             let graph = store.graph_for(head, &args.id)?;
             let timeline = Timeline::build(&store, &graph, &args.id)?;
-            // The newest committed revision other than the current text: either what an edit
-            // wrote, or what it replaced (then named by the edit's first parent).
-            let mut previous = None;
-            for e in &timeline.events {
-                let Event::Edit(e) = e else { continue };
-                if e.blob.is_some() && e.blob != blob {
-                    previous = e.blob.map(|b| (e.commit, b));
-                } else if let (Some(before), Some(parent)) = (e.before, e.parent) {
-                    if Some(before) != blob {
-                        previous = Some((parent, before));
-                    }
-                }
-                if previous.is_some() {
-                    break;
-                }
-            }
-            let Some((from_commit, prev)) = previous else {
+            let Some((from_commit, prev)) = replay::previous_revision(&timeline.events, blob)
+            else {
                 return Err(Error::new(format!(
                     "{path} has only one revision; nothing to compare"
                 ))
@@ -158,28 +144,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
             )
         }
     };
-    // Name each side as the user typed it, and say why when accord chose it.
-    let typed = |rev: &str, side: &Side| -> String {
-        let short = side.commit.as_deref().map(|c| format!("{c:.10}")).unwrap_or_default();
-        if short.starts_with(rev) || rev.starts_with(&short) && !short.is_empty() {
-            short
-        } else {
-            format!("{rev} ({short})")
-        }
-    };
-    let current = |side: &Side| match &side.commit {
-        Some(c) => format!("{c:.10} (current text)"),
-        None => "working tree".to_string(),
-    };
-    let labels = match (&args.from, &args.to) {
-        (Some(f), Some(t)) => (typed(f, &from), typed(t, &to)),
-        (Some(f), None) => (typed(f, &from), current(&to)),
-        (None, _) => {
-            let why = if to.commit.is_some() { "previous revision" } else { "last committed text" };
-            let short = from.commit.as_deref().map(|c| format!("{c:.10}")).unwrap_or_default();
-            (format!("{short} ({why})"), current(&to))
-        }
-    };
+    let labels = diff_report::labels(args.from.as_deref(), args.to.as_deref(), &from, &to);
     let changes = diff::diff(&old, &new);
-    crate::render::diff_report::write(ui, &args.id, from, to, &labels, changes)
+    diff_report::write(ui, &args.id, from, to, &labels, changes)
 }

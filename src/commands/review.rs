@@ -79,21 +79,19 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     let head_config = store.project_config_at(head)?;
     store.set_config(base_config.clone());
     let mut problems = Vec::new();
-    // Compared as they take effect: an accord.toml that states a default moves nothing. Where
-    // the two sides met counts too: a pull request that follows a move made on the base side
-    // since (its accord.toml now the base's) carries its edits of the old folder along.
+    // Where the two sides met counts too: a pull request that follows a move made on the base
+    // side since (its accord.toml now the base's) carries its edits of the old folder along.
     let met_config = store.project_config_at(merge_base)?;
-    let moves = |a: &crate::store::ProjectConfig, b: &crate::store::ProjectConfig| {
-        a.agreements_dir() != b.agreements_dir()
-            || a.positions_branch_name() != b.positions_branch_name()
-    };
-    if moves(&base_config, &head_config) || moves(&met_config, &head_config) {
+    if head_config.moves_from(&base_config) || head_config.moves_from(&met_config) {
         problems.push("accord.toml changes where agreements or positions live".to_string());
     }
     let after: BTreeMap<String, ObjectId> = store.ids_at(head)?.into_iter().collect();
-    let mut bases = store.merge_bases(base, head)?;
-    bases.retain(|&b| b != merge_base);
-    let before = before_range(&store, merge_base, &bases, &after)?;
+    // Where the two sides met: the merge base first, then any others (criss-cross merges).
+    let mut sides = vec![store.ids_at(merge_base)?.into_iter().collect()];
+    for b in store.merge_bases(base, head)?.into_iter().filter(|&b| b != merge_base) {
+        sides.push(store.ids_at(b)?.into_iter().collect());
+    }
+    let before = review::before_range(&sides, &after);
     if args.require_ratified {
         let paths: Vec<String> =
             before.keys().chain(after.keys()).map(|id| store.path_of(id)).collect();
@@ -145,37 +143,6 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
         store.remember_review(key, &head_graph, Reviewed { out, problems: problems.clone() });
     }
     Ok(outcome(args.require_ratified, &problems))
-}
-
-/// Each agreement's text where the two sides met. After criss-cross merges they met at
-/// several commits, and git merges from all of them: an agreement counts as changed when HEAD
-/// differs from any of them (that text, or its absence, stands for "before"), so a head that
-/// matches one base while undoing the other's change cannot pass as unchanged.
-fn before_range(
-    store: &crate::store::Store,
-    merge_base: ObjectId,
-    others: &[ObjectId],
-    after: &BTreeMap<String, ObjectId>,
-) -> Result<BTreeMap<String, ObjectId>> {
-    let mut before: BTreeMap<String, ObjectId> = store.ids_at(merge_base)?.into_iter().collect();
-    if others.is_empty() {
-        return Ok(before);
-    }
-    let mut sides: Vec<BTreeMap<String, ObjectId>> = vec![before.clone()];
-    for &b in others {
-        sides.push(store.ids_at(b)?.into_iter().collect());
-    }
-    let ids: std::collections::BTreeSet<String> =
-        sides.iter().flat_map(|s| s.keys().cloned()).collect();
-    for id in ids {
-        let now = after.get(&id);
-        let differs = sides.iter().map(|s| s.get(&id)).find(|&was| was != now);
-        match differs.unwrap_or(now) {
-            Some(&blob) => before.insert(id, blob),
-            None => before.remove(&id),
-        };
-    }
-    Ok(before)
 }
 
 /// How the command ends: "no" for `--require-ratified` when the gate found problems.

@@ -143,3 +143,62 @@ pub fn replay<R: Texts + ?Sized>(reader: &R, steps: &[Event]) -> Result<Vec<Opti
     }
     Ok(out)
 }
+
+/// The newest committed revision of an agreement other than `current`, with the commit that
+/// holds it, from its events newest first: what an edit wrote, or what an edit replaced (held
+/// by that edit's first parent). `None` when the file never had another text. `accord diff`
+/// compares from it.
+pub fn previous_revision(
+    events: &[Event],
+    current: Option<ObjectId>,
+) -> Option<(ObjectId, ObjectId)> {
+    events.iter().find_map(|e| {
+        let Event::Edit(e) = e else { return None };
+        match (e.blob, e.before, e.parent) {
+            (Some(blob), _, _) if Some(blob) != current => Some((e.commit, blob)),
+            (_, Some(before), Some(parent)) if Some(before) != current => Some((parent, before)),
+            _ => None,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u8) -> ObjectId {
+        format!("{n:02x}").repeat(20).parse().unwrap_or_default()
+    }
+
+    fn edit(commit: u8, blob: Option<u8>, before: Option<u8>, parent: Option<u8>) -> Event {
+        Event::Edit(Edit {
+            commit: id(commit),
+            time: 0,
+            author_name: String::new(),
+            author_email: String::new(),
+            subject: String::new(),
+            blob: blob.map(id),
+            before: before.map(id),
+            parent: parent.map(id),
+        })
+    }
+
+    #[test]
+    fn the_previous_revision_is_the_newest_other_text() {
+        // Newest first: commit 3 wrote text 30 over 20, commit 2 wrote 20 over 10, commit 1 10.
+        let events = [
+            edit(3, Some(30), Some(20), Some(2)),
+            edit(2, Some(20), Some(10), Some(1)),
+            edit(1, Some(10), None, None),
+        ];
+        assert_eq!(previous_revision(&events, Some(id(30))), Some((id(2), id(20))));
+        // A working-tree text that differs from every commit: the newest committed one.
+        assert_eq!(previous_revision(&events, Some(id(99))), Some((id(3), id(30))));
+        // Only one text ever: nothing to compare with.
+        assert_eq!(previous_revision(&events[2..], Some(id(10))), None);
+        // A removal: what it removed is held by its parent.
+        let removed = [edit(4, None, Some(30), Some(3))];
+        assert_eq!(previous_revision(&removed, Some(id(10))), Some((id(3), id(30))));
+        assert_eq!(previous_revision(&removed, Some(id(30))), None);
+    }
+}

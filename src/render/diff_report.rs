@@ -25,6 +25,34 @@ pub struct DiffJson {
     pub changes: Vec<Change>,
 }
 
+/// How the header names the two sides: each as the user typed it (`from`, `to`; with its
+/// commit when the two differ), and where accord chose a side, why.
+pub fn labels(from: Option<&str>, to: Option<&str>, old: &Side, new: &Side) -> (String, String) {
+    let short =
+        |side: &Side| side.commit.as_deref().map(|c| format!("{c:.10}")).unwrap_or_default();
+    let typed = |rev: &str, side: &Side| -> String {
+        let short = short(side);
+        if short.starts_with(rev) || rev.starts_with(&short) && !short.is_empty() {
+            short
+        } else {
+            format!("{rev} ({short})")
+        }
+    };
+    let current = |side: &Side| match &side.commit {
+        Some(c) => format!("{c:.10} (current text)"),
+        None => "working tree".to_string(),
+    };
+    match (from, to) {
+        (Some(f), Some(t)) => (typed(f, old), typed(t, new)),
+        (Some(f), None) => (typed(f, old), current(new)),
+        (None, _) => {
+            let why =
+                if new.commit.is_some() { "previous revision" } else { "last committed text" };
+            (format!("{} ({why})", short(old)), current(new))
+        }
+    }
+}
+
 /// Writes the diff of agreement `id` from `from` to `to` (named by `labels` for people) in the
 /// format `ui` asks for.
 pub fn write(
@@ -67,5 +95,32 @@ pub fn write(
             }
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn side(commit: Option<&str>) -> Side {
+        Side { commit: commit.map(str::to_string), revision: None }
+    }
+
+    #[test]
+    fn sides_are_named_as_typed_and_chosen_ones_say_why() {
+        let (a, b) = (side(Some("0123456789abcdef")), side(Some("fedcba9876543210")));
+        assert_eq!(
+            labels(Some("main"), Some("fedcba98"), &a, &b),
+            ("main (0123456789)".to_string(), "fedcba9876".to_string())
+        );
+        assert_eq!(
+            labels(Some("0123456789"), None, &a, &side(None)),
+            ("0123456789".to_string(), "working tree".to_string())
+        );
+        assert_eq!(
+            labels(None, None, &a, &b),
+            ("0123456789 (previous revision)".to_string(), "fedcba9876 (current text)".to_string())
+        );
+        assert_eq!(labels(None, None, &a, &side(None)).0, "0123456789 (last committed text)");
     }
 }

@@ -159,6 +159,13 @@ impl ProjectConfig {
     pub fn positions_branch_name(&self) -> &str {
         self.positions_branch.as_deref().unwrap_or(DEFAULT_BRANCH)
     }
+
+    /// Whether `other` puts agreements or positions somewhere else, compared as each takes
+    /// effect (a file that states a default moves nothing).
+    pub fn moves_from(&self, other: &ProjectConfig) -> bool {
+        self.agreements_dir() != other.agreements_dir()
+            || self.positions_branch_name() != other.positions_branch_name()
+    }
 }
 
 /// The caches of facts about objects alone (no time of a range under review in them): a
