@@ -1,8 +1,9 @@
 //! What several commands share: opening the repository, loading agreements with errors that
 //! say what to do ([`load`]), evaluating agreements at a commit (store → core, [`evaluate`]),
-//! the checks gates make before answering ([`gates`]), supersession ([`supersede`]) and the
-//! arguments `new` and `import` share ([`drafts`]), and what `log` and `site` share ([`edits`]). No
-//! rendering here; everything is re-exported so commands call `super::name`.
+//! the checks gates make before answering ([`gates`]), supersession ([`supersede`]), the
+//! arguments `new` and `import` share ([`drafts`]), what `log` and `site` share ([`edits`]) and
+//! what `site` gathers of each agreement ([`site`]). No rendering here; everything is
+//! re-exported so commands call `super::name`.
 
 mod drafts;
 mod edits;
@@ -10,6 +11,7 @@ mod evaluate;
 mod gates;
 mod load;
 mod range;
+mod site;
 mod supersede;
 
 pub use drafts::*;
@@ -18,4 +20,5 @@ pub use evaluate::*;
 pub use gates::*;
 pub use load::*;
 pub use range::*;
+pub use site::*;
 pub use supersede::*;
