@@ -1,9 +1,9 @@
 //! What several commands share: opening the repository, loading agreements with errors that
 //! say what to do ([`load`]), evaluating agreements at a commit (store → core, [`evaluate`]),
 //! the checks gates make before answering ([`gates`]), supersession ([`supersede`]), the
-//! arguments `new` and `import` share ([`drafts`]), what `log` and `site` share ([`edits`]) and
-//! what `site` gathers of each agreement ([`site`]). No rendering here; everything is
-//! re-exported so commands call `super::name`.
+//! arguments `new` and `import` share ([`drafts`]), what `log` and `site` share ([`edits`]),
+//! what `site` gathers of each agreement ([`site`]) and what `verify` checks of each position
+//! ([`verify`]). No rendering here; everything is re-exported so commands call `super::name`.
 
 mod drafts;
 mod edits;
@@ -13,6 +13,7 @@ mod load;
 mod range;
 mod site;
 mod supersede;
+mod verify;
 
 pub use drafts::*;
 pub use edits::*;
@@ -22,3 +23,4 @@ pub use load::*;
 pub use range::*;
 pub use site::*;
 pub use supersede::*;
+pub use verify::*;
