@@ -90,7 +90,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
         ))
         .hint("shorten the charter, or import its essentials and link to the rest"));
     }
-    super::new::write_new(&path, &rel, &toml)?;
+    super::write_new(&path, &rel, &toml)?;
     ui.status(format!("wrote {rel} from {} (not committed)", args.file.display()));
     match &found.purpose_from {
         Some(h) => ui.status(format!("purpose: from the prose of section \"{h}\"")),

@@ -45,14 +45,18 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
         return Err(Error::new("the title is empty").hint("pass --title \"What this is\""));
     }
     if let Some(old) = &args.supersedes {
+        if old == &args.id {
+            return Err(Error::new(format!("`{old}` cannot supersede itself"))
+                .hint("give the successor a new id"));
+        }
         let rel = store.path_of(&args.id);
         let path = work.join(&rel);
         if std::fs::symlink_metadata(&path).is_ok() {
             return Err(Error::new(format!("{rel} already exists; accord never overwrites"))
                 .hint(format!("edit it, or pick another id (`accord show {}`)", args.id)));
         }
-        let text = successor(&store, &args, old)?;
-        write_new(&path, &rel, &text)?;
+        let text = super::successor(&store, &rel, old, args.kind, args.title.as_deref())?;
+        super::write_new(&path, &rel, &text)?;
         ui.status(format!("wrote {rel}: the text of {old}, superseding it once ratified"));
         ui.status(format!(
             "next: edit it, `git add {rel} && git commit`, then each party runs `accord sign {}`",
@@ -104,7 +108,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
         }
         later = rest;
     }
-    write_new(&path, &rel, &text)?;
+    super::write_new(&path, &rel, &text)?;
     ui.status(format!("wrote {rel} ({kind} with {} <{}> as first party)", first.name, first.email));
     for d in &later {
         ui.warn(format!("edit the draft: {d}"));
@@ -113,53 +117,5 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
         "next: edit it, `git add {rel} && git commit`, then each party runs `accord sign {}`",
         args.id
     ));
-    Ok(())
-}
-
-/// The successor's text: the old agreement's current text (comments and layout kept), with
-/// `supersedes = ["<old>"]` and, when given, another kind or title.
-fn successor(store: &crate::store::Store, args: &Args, old: &str) -> Result<String> {
-    super::check_id(old)?;
-    if old == args.id {
-        return Err(Error::new(format!("`{old}` cannot supersede itself"))
-            .hint("give the successor a new id"));
-    }
-    super::load_current(store, old)?; // exists and is valid, or says why
-    let bytes = store.read_current(old)?.unwrap_or_default();
-    let text = String::from_utf8_lossy(&bytes);
-    let mut doc: toml_edit::DocumentMut =
-        text.parse().map_err(|e| Error::new(format!("cannot read {}: {e}", store.path_of(old))))?;
-    let mut list = toml_edit::Array::new();
-    list.push(old);
-    doc["supersedes"] = toml_edit::value(list);
-    // A successor starts in force nowhere: whatever retired the old text does not carry over.
-    doc.remove("retired");
-    if let Some(kind) = args.kind {
-        doc["kind"] = toml_edit::value(kind.as_str());
-    }
-    if let Some(title) = &args.title {
-        doc["title"] = toml_edit::value(title.as_str());
-    }
-    let out = doc.to_string();
-    let rel = store.path_of(&args.id);
-    crate::model::load(out.as_bytes(), &rel).map_err(|e| {
-        let why = e.diagnostics().first().map_or(String::new(), |d| d.message.clone());
-        Error::new(format!("the successor drafted from {old} would not be valid: {why}"))
-            .hint("fix the old agreement first (`accord check`), or pick --kind to match it")
-    })?;
-    Ok(out)
-}
-
-/// Create `path` with `text`; never overwrites (create_new: a file that appeared since the
-/// caller's check is still never overwritten).
-pub(super) fn write_new(path: &std::path::Path, rel: &str, text: &str) -> Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    let mut file =
-        std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| {
-            Error::new(format!("cannot create {rel}: {e}")).hint("accord never overwrites a file")
-        })?;
-    std::io::Write::write_all(&mut file, text.as_bytes())?;
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! What `new` and `import` share: the parties named with `--party`, the steward among them,
-//! and `--kind`.
+//! `--kind`, and writing a draft that never overwrites; and the successor `new --supersedes`
+//! drafts.
 
 use crate::error::{Error, Result};
 use crate::model::{self, Kind};
@@ -42,6 +43,55 @@ pub fn steward_among(steward: Option<&str>, emails: &[&str]) -> Result<()> {
         .hint("name the steward with --party too")),
         _ => Ok(()),
     }
+}
+
+/// The text of a successor to be written at `rel`: the old agreement's current text (comments
+/// and layout kept), with `supersedes = ["<old>"]` and, when given, another kind or title.
+pub fn successor(
+    store: &crate::store::Store,
+    rel: &str,
+    old: &str,
+    kind: Option<Kind>,
+    title: Option<&str>,
+) -> Result<String> {
+    super::check_id(old)?;
+    super::load_current(store, old)?; // exists and is valid, or says why
+    let bytes = store.read_current(old)?.unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes);
+    let mut doc: toml_edit::DocumentMut =
+        text.parse().map_err(|e| Error::new(format!("cannot read {}: {e}", store.path_of(old))))?;
+    let mut list = toml_edit::Array::new();
+    list.push(old);
+    doc["supersedes"] = toml_edit::value(list);
+    // A successor starts in force nowhere: whatever retired the old text does not carry over.
+    doc.remove("retired");
+    if let Some(kind) = kind {
+        doc["kind"] = toml_edit::value(kind.as_str());
+    }
+    if let Some(title) = title {
+        doc["title"] = toml_edit::value(title);
+    }
+    let out = doc.to_string();
+    crate::model::load(out.as_bytes(), rel).map_err(|e| {
+        let why = e.diagnostics().first().map_or(String::new(), |d| d.message.clone());
+        Error::new(format!("the successor drafted from {old} would not be valid: {why}"))
+            .hint("fix the old agreement first (`accord check`), or pick --kind to match it")
+    })?;
+    Ok(out)
+}
+
+/// Create `path` with `text`; never overwrites (create_new: a file that appeared since the
+/// caller's check is still never overwritten).
+pub fn write_new(path: &std::path::Path, rel: &str, text: &str) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut file =
+        std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| {
+            Error::new(format!("cannot create {rel}: {e}")).hint("accord never overwrites a file")
+        })?;
+    std::io::Write::write_all(&mut file, text.as_bytes())?;
+    Ok(())
 }
 
 #[cfg(test)]
