@@ -16,6 +16,10 @@ pub struct Args {
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     let mut cmd = crate::cli::Cli::command();
-    clap_complete::generate(args.shell, &mut cmd, "accord", ui.out());
+    // Made in memory, then written: clap_complete panics when its writer fails (a closed
+    // pipe, a full disk), where accord reports the error (a closed pipe quietly).
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "accord", &mut script);
+    ui.out().write_all(&script)?;
     Ok(())
 }

@@ -210,3 +210,34 @@ fn completions_offer_the_kinds_of_agreement() {
     let r = env.accord(&["new", "team", "--kind", "treaty"]);
     assert!(r.code(2).stderr.contains("working-agreement"), "{}", r.stderr);
 }
+
+#[test]
+fn output_that_cannot_be_written_is_an_error_never_a_panic() {
+    // Red-team finding: `completions` panicked (exit 101, a backtrace) when its stdout was
+    // closed early or full; every other command reports it.
+    let env = TestEnv::new();
+    for args in [&["completions", "bash"][..], &["man"][..]] {
+        // A reader that stops at once: the rest is not wanted, which is no error (as git).
+        let mut child = env
+            .accord_cmd()
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        // A full disk is an error, said once.
+        if std::path::Path::new("/dev/full").exists() {
+            let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+            let out = env.accord_cmd().args(args).stdout(full).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+            assert!(stderr.contains("No space left"), "{args:?}: {stderr}");
+            assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        }
+    }
+}
