@@ -15,7 +15,7 @@ use crate::ui::Ui;
 /// valid user id with the party's email. Exit 1 and name each failing commit.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Only positions on this agreement
+    /// Only positions on this agreement (under any id it had before a rename)
     pub id: Option<String>,
     /// Require a good signature by the named party on every position
     #[arg(long)]

@@ -48,6 +48,28 @@ fn verify_names_a_position_whose_author_is_not_its_party() {
     assert!(r.stdout.contains("ok: 0 position(s)"), "{}", r.stdout);
 }
 
+#[test]
+fn verify_of_a_renamed_agreement_checks_the_positions_under_its_earlier_id() {
+    // Red-team finding: after `git mv`, `verify <new id>` checked none of the positions that
+    // count for it (they name the old id): a forged sign-off that ratified it passed.
+    let mut env = setup("consent");
+    env.as_(ADA).accord(&["sign", "charter"]).ok();
+    env.as_(KATHERINE);
+    hand_position(&env, "sign", "Grace Hopper <grace@example.com>", "forged");
+    let forged = env.head();
+    env.as_(ADA).git(&["mv", "agreements/charter.toml", "agreements/team.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "rename"]).ok();
+    assert_eq!(state(&status(&env, "team"), GRACE.1), "signed", "the forgery counts for it");
+    let r = env.accord(&["verify", "team"]);
+    r.code(1);
+    assert!(r.stdout.contains(&forged), "names the forged commit: {}", r.stdout);
+    assert!(r.stderr.contains("1 problem(s) in 2 position(s)"), "{}", r.stderr);
+    // A position under the old id is judged against the agreement as it is now.
+    let j = env.accord(&["verify", "team", "--format", "json"]).json();
+    assert_eq!(j["checked"], 2);
+    assert_eq!(j["failures"][0]["agreement"], "charter");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Signed positions
 

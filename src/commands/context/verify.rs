@@ -11,10 +11,10 @@ use crate::ledger::Position;
 use crate::oid::ObjectId;
 use crate::render::verify::{Failure, Report};
 use crate::signing;
-use crate::store::{CommitKind, Store};
+use crate::store::{CommitKind, Store, Timeline};
 
 /// Check every position in `head`'s history and on the positions branch (those on agreement
-/// `only`, when given); `signed` also checks each signature.
+/// `only` under any id it had, when given); `signed` also checks each signature.
 pub fn verify_positions(
     store: &Store,
     head: ObjectId,
@@ -55,26 +55,28 @@ pub fn verify_positions(
     };
     let mut outsiders = Vec::new();
     let mut texts: HashMap<String, Option<crate::model::Agreement>> = HashMap::new();
+    // One agreement: its positions under every id it had (SPEC §4: they count for it after a
+    // `git mv`), each judged against its text at HEAD.
+    let lineage = match only {
+        Some(id) => Some(Timeline::lineage_ids(store, &graph, id)?),
+        None => None,
+    };
     for (p, reachable) in &positions {
-        if only.is_some_and(|id| id != p.trailers.agreement) {
+        if lineage.as_ref().is_some_and(|ids| !ids.contains(&p.trailers.agreement)) {
             continue;
         }
         checked += 1;
-        let text = match texts.entry(p.trailers.agreement.clone()) {
+        let now = only.unwrap_or(&p.trailers.agreement);
+        let text = match texts.entry(now.to_string()) {
             Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(v) => {
-                v.insert(super::load_at(store, head, &p.trailers.agreement).ok().map(|(_, a)| a))
-            }
+            Entry::Vacant(v) => v.insert(super::load_at(store, head, now).ok().map(|(_, a)| a)),
         };
         if text.as_ref().is_some_and(|a| a.party(&p.trailers.email).is_none()) {
             outsiders.push(Failure {
                 commit: p.commit.to_string(),
                 agreement: Some(p.trailers.agreement.clone()),
                 party: Some(format!("{} <{}>", p.trailers.name, p.trailers.email)),
-                reason: format!(
-                    "not a party of {} at HEAD: shown, not counted",
-                    p.trailers.agreement
-                ),
+                reason: format!("not a party of {now} at HEAD: shown, not counted"),
             });
         }
         let fail = |reason: String| Failure {
