@@ -69,9 +69,22 @@ pub fn field(a: &Agreement, name: &str) -> Option<String> {
         "norms" => {
             Some(a.norms.iter().map(|n| normalize_text(&n.text)).collect::<Vec<_>>().join(" | "))
         }
+        // A commitment is its text and who is accountable to whom: moving it to someone else
+        // changes it as much as rewording it.
         other => {
             let id = other.strip_prefix("commitment.")?;
-            a.commitments.iter().find(|c| c.id == id).map(|c| normalize_text(&c.text))
+            let emails = |v: &[String]| {
+                v.iter().map(|e| crate::model::email_key(e.trim())).collect::<Vec<_>>().join(", ")
+            };
+            a.commitments.iter().find(|c| c.id == id).map(|c| {
+                let mut value = format!("{} (by {}", normalize_text(&c.text), emails(&c.by));
+                if !c.to.is_empty() {
+                    value.push_str("; to ");
+                    value.push_str(&emails(&c.to));
+                }
+                value.push(')');
+                value
+            })
         }
     }
 }

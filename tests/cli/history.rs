@@ -121,11 +121,12 @@ fn history_across_versions_with_a_revert() {
         .accord(&["history", "charter", "--field", "commitment.pager", "--format", "json"])
         .ok()
         .json();
+    // A commitment's value is its text and who is accountable to whom.
     assert_eq!(
         column(&c, "value"),
         [
-            json!("Answer deploy-pipeline pages within 15 minutes."),
-            json!("Answer deploy-pipeline pages within 10 minutes."),
+            json!("Answer deploy-pipeline pages within 15 minutes. (by grace@example.com; to ada@example.com)"),
+            json!("Answer deploy-pipeline pages within 10 minutes. (by grace@example.com; to ada@example.com)"),
         ]
     );
     assert_eq!(column(&c, "commit"), [json!(c1), json!(c2)]);
@@ -204,4 +205,30 @@ fn history_across_merged_branches_has_no_phantom_revert() {
     let t = env.accord(&["history", "charter", "--field", "title", "--format", "json"]).ok().json();
     assert_eq!(column(&t, "value"), [json!("Platform team charter"), json!("Platform charter")]);
     assert_eq!(column(&t, "commit"), [json!(c1), json!(side)]);
+}
+
+#[test]
+fn moving_a_commitment_to_someone_else_is_a_new_version_of_it() {
+    // Red-team finding: `--field commitment.<id>` followed the text alone, so handing the
+    // pager to Katherine kept "version 1, ratified while it stood", signed by all three, while
+    // `diff` and `commitments` said it changed.
+    let env = TestEnv::new();
+    let text = charter("consent");
+    env.commit_file("agreements/charter.toml", &text, "charter");
+    let moved =
+        text.replacen("by = [\"grace@example.com\"]", "by = [\"katherine@example.com\"]", 1);
+    assert_ne!(moved, text);
+    env.commit_file("agreements/charter.toml", &moved, "Katherine takes the pager");
+    let h = env
+        .accord(&["history", "charter", "--field", "commitment.pager", "--format", "json"])
+        .ok()
+        .json();
+    let values: Vec<&str> =
+        h.as_array().unwrap().iter().map(|v| v["value"].as_str().unwrap()).collect();
+    assert_eq!(values.len(), 2, "{h:#}");
+    assert!(values[0].ends_with("(by grace@example.com; to ada@example.com)"), "{values:?}");
+    assert!(values[1].ends_with("(by katherine@example.com; to ada@example.com)"), "{values:?}");
+    let human =
+        env.accord(&["history", "charter", "--field", "commitment.pager"]).ok().stdout.clone();
+    assert!(human.contains("[-grace@example.com;-]{+katherine@example.com;+}"), "{human}");
 }
