@@ -29,13 +29,16 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     }
     let store = super::open(ui)?;
     let head = store.head_required()?;
-    if let Some(id) = &args.id {
-        super::load_at(&store, head, id)?; // an unknown agreement is an error, not "all good"
-    }
-    let judged: Vec<String> = match &args.id {
-        Some(id) => vec![store.path_of(id)],
-        None => store.ids_at(head)?.iter().map(|(id, _)| store.path_of(id)).collect(),
+    // Every agreement judged is read as every command reads it: an unknown one is an error,
+    // not "all good", and one that cannot be read or breaks a rule is exit 2 (SPEC §3).
+    let ids: Vec<String> = match &args.id {
+        Some(id) => vec![id.clone()],
+        None => store.ids_at(head)?.into_iter().map(|(id, _)| id).collect(),
     };
+    for id in &ids {
+        super::load_at(&store, head, id)?;
+    }
+    let judged: Vec<String> = ids.iter().map(|id| store.path_of(id)).collect();
     super::fail_closed_if_shallow(&store, &judged)?;
     let report = super::verify_positions(&store, head, args.id.as_deref(), args.signed)?;
     crate::render::verify::write(ui, &report, args.signed)?;

@@ -70,6 +70,27 @@ fn verify_of_a_renamed_agreement_checks_the_positions_under_its_earlier_id() {
     assert_eq!(j["failures"][0]["agreement"], "charter");
 }
 
+#[test]
+fn verify_refuses_an_agreement_it_cannot_read_as_every_command_does() {
+    // Red-team finding: plain `verify` said "ok" (exit 0) with an agreement at HEAD that
+    // cannot be read, or breaks a rule, where `verify <id>` and `status` exit 2 (SPEC §3).
+    let mut env = setup("consent");
+    env.as_(ADA).accord(&["sign", "charter"]).ok();
+    env.accord(&["verify"]).ok();
+    let text = env.read(FILE);
+    env.commit_file(FILE, &text.replacen("[[party]]", "[[party]]\nunknown_key = 1", 1), "typo");
+    for args in [&["verify"][..], &["verify", "charter"][..]] {
+        let r = env.accord(args);
+        assert!(r.code(2).stderr.contains("unknown_key"), "{args:?}: {}", r.stderr);
+    }
+    // One that parses but breaks a rule (an email named twice).
+    let twice = text.replacen("email = \"grace@example.com\"", "email = \"ADA@example.com\"", 1);
+    assert_ne!(twice, text);
+    env.commit_file(FILE, &twice, "twice");
+    let r = env.accord(&["verify"]);
+    assert!(r.code(2).stderr.contains("charter.toml"), "{}", r.stderr);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Signed positions
 
