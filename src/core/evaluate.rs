@@ -156,10 +156,18 @@ pub fn evaluate_in_force<R: Revisions + ?Sized>(
                 .map(|p| p.trailers.revision.clone()),
         })
         .collect();
+    // A removed party's open objection still blocks (SPEC §5): it is an objection like any
+    // other, not a position "shown, not counted".
+    let removed = |email: &str| removed_objecting.iter().any(|(_, e)| model::same_email(e, email));
+    let removed_objections = removed_objecting
+        .iter()
+        .filter_map(|(_, e)| positions.iter().find(|p| model::same_email(&p.trailers.email, e)))
+        .filter(|p| p.trailers.stance == Stance::Object);
     let objections = standings
         .iter()
         .filter(|s| s.state == State::Objecting)
         .filter_map(|s| s.position)
+        .chain(removed_objections.copied())
         .map(|p| Objection {
             email: p.trailers.email.clone(),
             commit: p.commit,
@@ -171,6 +179,7 @@ pub fn evaluate_in_force<R: Revisions + ?Sized>(
     let outsiders = positions
         .iter()
         .filter(|p| agreement.party(&p.trailers.email).is_none())
+        .filter(|p| !removed(&p.trailers.email))
         .filter(|p| seen.insert(model::email_key(&p.trailers.email)))
         .map(|p| Outsider {
             name: p.trailers.name.clone(),

@@ -44,6 +44,14 @@ fn issue11_removing_the_objector_does_not_clear_the_objection() {
     let s = status(&env, "charter");
     assert_eq!(s["ratified"], false, "{s:#}");
     assert!(blocking(&s).iter().any(|r| r.starts_with("grace@example.com is objecting")), "{s:#}");
+    // Red-team finding: her objection blocked but was listed as a position "shown, not
+    // counted", with `objections` empty. It is an open objection like any other.
+    assert_eq!(s["objections"][0]["email"], "grace@example.com", "{s:#}");
+    assert_eq!(s["objections"][0]["reason"], "On-call is too much.", "{s:#}");
+    assert!(s.get("outsiders").is_none_or(|o| o.as_array().unwrap().is_empty()), "{s:#}");
+    let human = env.accord(&["status", "charter"]).ok().stdout.clone();
+    assert!(human.contains("objection by grace@example.com: On-call is too much."), "{human}");
+    assert!(!human.contains("not counted"), "{human}");
     // She lifts it herself: then the leaver's removal passes (both kept parties signed).
     env.as_(GRACE).accord(&["withdraw", "charter"]).ok();
     assert_eq!(status(&env, "charter")["ratified"], true);
