@@ -51,8 +51,12 @@ fn at(
         Some(text) => Some((text, path.clone())),
         None => earlier_file(store, commit, id, tip()?)?,
     };
-    let ((blob, bytes), file) =
-        found.ok_or_else(|| Error::new(format!("{path} does not exist at {rev}")))?;
+    let ((blob, bytes), file) = found.ok_or_else(|| {
+        Error::new(format!("no agreement `{id}` at {rev} ({path} is not there)")).hint(format!(
+            "compare commits that hold it: `accord log {id}` lists its edits (known now: {})",
+            store.ids_current().unwrap_or_default().join(", ")
+        ))
+    })?;
     Ok((
         Side { commit: Some(commit.to_string()), revision: Some(blob.to_string()) },
         parse(&bytes, &file)?,
@@ -84,10 +88,8 @@ fn earlier_file(
 /// The current text: the working tree (bare: HEAD).
 fn current(store: &Store, id: &str) -> Result<(Side, Agreement, Option<ObjectId>)> {
     let path = store.path_of(id);
-    let bytes = store.read_current(id)?.ok_or_else(|| {
-        Error::new(format!("{path} does not exist"))
-            .hint(format!("`accord diff {id} FROM TO` compares two commits"))
-    })?;
+    let bytes =
+        store.read_current(id)?.ok_or_else(|| super::not_found(store, id, "does not exist"))?;
     let blob = crate::store::hash_blob(&bytes)?;
     let head = store.head()?;
     let committed = match head {

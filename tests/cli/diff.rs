@@ -426,6 +426,8 @@ fn diff_of_a_single_revision() {
     let run = env.accord(&["diff", "nosuch"]);
     run.code(2);
     assert!(run.stderr.contains("agreements/nosuch.toml does not exist"), "{}", run.stderr);
+    // Red-team finding: `diff` was the one command whose "not found" named no known agreement.
+    assert!(run.stderr.contains("hint: known agreements: charter"), "{}", run.stderr);
 }
 
 #[test]
@@ -504,10 +506,12 @@ fn diff_between_tags_branches_and_the_working_tree() {
     let run = env.accord(&["diff", "charter", "empty", "v2"]);
     run.code(2);
     assert!(
-        run.stderr.contains("agreements/charter.toml does not exist at empty"),
+        run.stderr
+            .contains("no agreement `charter` at empty (agreements/charter.toml is not there)"),
         "{}",
         run.stderr
     );
+    assert!(run.stderr.contains("hint: compare commits that hold it"), "{}", run.stderr);
 }
 
 /// `git mv` keeps the lineage for `diff` as for `log` and `history` (SPEC §4, "Renames keep
@@ -533,8 +537,10 @@ fn diff_follows_a_rename() {
     let run = env.accord(&["diff", "nothing", "HEAD~3", "HEAD"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
-        run.stderr.contains("agreements/nothing.toml does not exist at HEAD~3"),
+        run.stderr
+            .contains("no agreement `nothing` at HEAD~3 (agreements/nothing.toml is not there)"),
         "{}",
         run.stderr
     );
+    assert!(run.stderr.contains("known now: platform"), "{}", run.stderr);
 }

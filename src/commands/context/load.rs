@@ -63,7 +63,8 @@ pub fn open_without_history(ui: &Ui) -> Result<Store> {
     Ok(store)
 }
 
-fn not_found(store: &Store, id: &str, place: &str) -> Error {
+/// "No agreement `id`" ({path} {place}), with a hint: commit it, create it, or the ids known.
+pub fn not_found(store: &Store, id: &str, place: &str) -> Error {
     let known = store.ids_current().unwrap_or_default();
     let hint = if known.iter().any(|k| k == id) && place != "does not exist" {
         let path = store.path_of(id);
