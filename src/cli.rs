@@ -1,8 +1,6 @@
 //! The command line: global flags and the command enum (clap derive). Each command's own
 //! arguments live beside its `run` in `commands/`.
 
-use std::path::PathBuf;
-
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands;
@@ -21,15 +19,19 @@ use crate::commands;
     after_help = EXIT_CODES
 )]
 pub struct Cli {
-    /// Run as if accord was started in <PATH> (as `git -C`)
+    /// Run as if accord was started in <PATH> (as `git -C`; several are taken in turn, each
+    /// relative to the one before, and an empty one changes nothing)
     #[arg(
         short = 'C',
         global = true,
         value_name = "PATH",
         id = "directory",
+        action = clap::ArgAction::Append,
+        // `-C ""` is allowed, as git allows it.
+        value_parser = clap::builder::ValueParser::os_string(),
         help_heading = "Global options"
     )]
-    pub dir: Option<PathBuf>,
+    pub dir: Vec<std::ffi::OsString>,
 
     /// Output format; not every command has markdown
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Human, help_heading = "Global options")]

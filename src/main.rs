@@ -18,7 +18,7 @@ fn main() -> ExitCode {
     accord::store::free_nothing_at_exit();
     let cli = accord::cli::Cli::parse();
     let mut ui = accord::ui::Ui::new(cli.format, cli.color, cli.quiet);
-    match accord::commands::run(cli.dir.as_deref(), cli.command, &mut ui) {
+    match accord::commands::run(&cli.dir, cli.command, &mut ui) {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
         // A "no" from a check that was asked for: findings are printed, the summary goes last.
         Ok(Outcome::No(why)) => {

@@ -2,6 +2,7 @@
 //! one flat `match` that dispatches to them. What several commands share — opening the store,
 //! loading agreements, evaluating them at a commit — is in [`context`].
 
+use std::ffi::OsString;
 use std::path::Path;
 
 use crate::cli::Command;
@@ -44,9 +45,10 @@ pub enum Outcome {
     No(String),
 }
 
-pub fn run(dir: Option<&Path>, command: Command, ui: &mut Ui) -> Result<Outcome> {
-    // `-C` works as for git: as if accord was started there, relative paths included.
-    if let Some(d) = dir {
+pub fn run(dirs: &[OsString], command: Command, ui: &mut Ui) -> Result<Outcome> {
+    // `-C` works as for git: as if accord was started there, relative paths included; each
+    // `-C` after the first is taken from where the one before left, and `-C ""` stays put.
+    for d in dirs.iter().filter(|d| !d.is_empty()).map(Path::new) {
         if !d.is_dir() {
             return Err(Error::new(format!("cannot change to `{}`: no such folder", d.display()))
                 .hint("-C takes an existing folder, as for `git -C`"));

@@ -45,6 +45,16 @@ fn dash_c_runs_elsewhere_and_refuses_what_is_not_a_repository() {
     let run = env.accord_in(env.tmp.path(), &["-C", "repo", "show", "team", "--format", "json"]);
     assert_eq!(run.ok().json()["id"], "team");
 
+    // Red-team finding: a second -C was refused. As for git, each is taken from where the one
+    // before left, and an empty one changes nothing.
+    let parent = env.tmp.path().parent().unwrap();
+    let tmp_name = env.tmp.path().file_name().unwrap().to_str().unwrap();
+    let run = env.accord_in(
+        env.tmp.path(),
+        &["-C", parent.to_str().unwrap(), "-C", tmp_name, "-C", "", "-C", "repo", "show", "team"],
+    );
+    assert!(run.ok().stdout.contains("team"), "{}", run.stderr);
+
     let missing = env.path("no-such-folder");
     let run = env.accord(&["-C", missing.to_str().unwrap(), "list"]);
     run.code(2);
