@@ -108,16 +108,22 @@ impl Store {
         Ok(count)
     }
 
-    /// How the local positions branch stands against `remote`'s copy (as last fetched).
-    /// Whether this repository mirrors `remote` (`remote.<name>.mirror`, as `git clone
-    /// --mirror` sets it).
-    pub fn is_mirror_of(&self, remote: &str) -> bool {
-        self.repo
-            .config()
-            .and_then(|c| c.get_bool(&format!("remote.{remote}.mirror")))
-            .unwrap_or(false)
+    /// Whether this repository keeps `remote`'s branches as its own, so that there is no
+    /// remote-tracking copy of `branch` to compare with: a mirror (`remote.<name>.mirror`, as
+    /// `git clone --mirror` sets it), or a remote with no fetch refspec (`git clone --bare`)
+    /// before any `accord sync` made that copy.
+    pub fn keeps_remote_branches_as_its_own(&self, remote: &str, branch: &str) -> Result<bool> {
+        let config = self.repo.config()?;
+        if config.get_bool(&format!("remote.{remote}.mirror")).unwrap_or(false) {
+            return Ok(true);
+        }
+        if self.ref_id(&format!("refs/remotes/{remote}/{branch}"))?.is_some() {
+            return Ok(false);
+        }
+        Ok(self.repo.find_remote(remote)?.fetch_refspecs()?.is_empty())
     }
 
+    /// How the local positions branch stands against `remote`'s copy (as last fetched).
     pub fn sync_state(&self, branch: &str, remote: &str) -> Result<SyncState> {
         let local = self.ref_id(&format!("refs/heads/{branch}"))?;
         let theirs = self.ref_id(&format!("refs/remotes/{remote}/{branch}"))?;

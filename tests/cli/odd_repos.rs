@@ -591,6 +591,12 @@ fn a_mirror_has_nothing_to_sync() {
     r.ok();
     assert!(r.stdout.contains("charter — ratified"), "{}", r.stdout);
     assert!(!r.stderr.contains("not yet synced"), "{}", r.stderr);
+    // Nor a bare clone, which keeps the remote's branches as its own too (red-team finding).
+    let bare = env.path("bare.git");
+    env.git(&["clone", "-q", "--bare", env.repo.to_str().unwrap(), s(&bare)]).ok();
+    let r = env.accord_in(&bare, &["status", "charter"]);
+    assert!(r.ok().stdout.contains("charter — ratified"), "{}", r.stdout);
+    assert!(!r.stderr.contains("not yet synced"), "{}", r.stderr);
     // A plain clone with a position of its own still hears about it.
     let clone = env.path("clone");
     env.git(&["clone", "-q", env.repo.to_str().unwrap(), s(&clone)]).ok();

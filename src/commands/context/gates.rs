@@ -18,9 +18,9 @@ pub fn note_unsynced(store: &Store, ui: &Ui) -> Result<()> {
         return Ok(());
     }
     let Some(remote) = store.default_remote()? else { return Ok(()) };
-    // A mirror (`git clone --mirror`) keeps the remote's branches as its own: there is no
-    // remote-tracking copy to compare with, and nothing to sync.
-    if store.is_mirror_of(&remote) {
+    // A mirror or a bare clone keeps the remote's branches as its own: there is no
+    // remote-tracking copy to compare with, so nothing is said.
+    if store.keeps_remote_branches_as_its_own(&remote, branch)? {
         return Ok(());
     }
     let state = store.sync_state(branch, &remote)?;
