@@ -776,13 +776,14 @@ impl Store {
             };
         };
         let dir = work.join(&self.dir);
+        // Files a sparse checkout leaves out are current as the index holds them.
+        let mut out: Vec<String> = self.left_out_by_sparse_checkout()?.into_keys().collect();
         let entries = match std::fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Ok(e) => Some(e),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(Error::new(format!("cannot read {}: {e}", self.dir))),
         };
-        let mut out = Vec::new();
-        for entry in entries {
+        for entry in entries.into_iter().flatten() {
             let name = entry?.file_name();
             let Some(id) = name.to_str().and_then(|n| n.strip_suffix(".toml")) else { continue };
             if model::valid_id(id) {
@@ -790,6 +791,31 @@ impl Store {
             }
         }
         out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// The agreement files a sparse checkout leaves out of the working tree (their index
+    /// entries marked skip-worktree), by id, with the blob the index holds: git counts them as
+    /// unchanged, and so does accord.
+    fn left_out_by_sparse_checkout(&self) -> Result<std::collections::BTreeMap<String, Oid>> {
+        // GIT_INDEX_ENTRY_SKIP_WORKTREE, in an entry's extended flags.
+        const SKIP_WORKTREE: u16 = 1 << 14;
+        let mut out = std::collections::BTreeMap::new();
+        if !self.repo.config()?.get_bool("core.sparseCheckout").unwrap_or(false) {
+            return Ok(out);
+        }
+        let prefix = format!("{}/", self.dir);
+        for entry in self.repo.index()?.iter() {
+            if entry.flags_extended & SKIP_WORKTREE == 0 {
+                continue;
+            }
+            let Ok(path) = std::str::from_utf8(&entry.path) else { continue };
+            let id = path.strip_prefix(&prefix).and_then(|n| n.strip_suffix(".toml"));
+            if let Some(id) = id.filter(|id| model::valid_id(id)) {
+                out.insert(id.to_string(), entry.id);
+            }
+        }
         Ok(out)
     }
 
@@ -806,7 +832,12 @@ impl Store {
         };
         let full = work.join(&path);
         match std::fs::symlink_metadata(&full) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return match self.left_out_by_sparse_checkout()?.get(id) {
+                    Some(&blob) => self.read_blob(blob),
+                    None => Ok(None),
+                };
+            }
             Err(e) => return Err(Error::new(format!("cannot read {path}: {e}"))),
             Ok(m) if m.file_type().is_symlink() => {
                 return Err(Error::new(format!(
@@ -830,6 +861,21 @@ impl Store {
     pub fn file_state(&self, path: &str) -> Result<FileState> {
         let work = self.repo.workdir().map(|w| w.join(path));
         if work.as_ref().is_some_and(|p| std::fs::symlink_metadata(p).is_err()) {
+            // Left out by a sparse checkout: as committed, unless the index holds another text.
+            let id = path
+                .strip_prefix(&format!("{}/", self.dir))
+                .and_then(|n| n.strip_suffix(".toml"))
+                .unwrap_or_default();
+            if let Some(&blob) = self.left_out_by_sparse_checkout()?.get(id) {
+                let committed = match self.head()? {
+                    Some(h) => self.blob_at(h, path)?.map(|(b, _)| Oid::from(b)),
+                    None => None,
+                };
+                return Ok(match committed == Some(blob) {
+                    true => FileState::Clean,
+                    false => FileState::Modified,
+                });
+            }
             return Ok(FileState::Missing);
         }
         match self.repo.status_file(Path::new(path)) {

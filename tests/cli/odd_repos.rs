@@ -606,3 +606,25 @@ fn a_mirror_has_nothing_to_sync() {
     let r = env.accord_in(&clone, &["status", "charter"]);
     assert!(r.stderr.contains("1 position(s) on accord/positions not yet synced"), "{}", r.stderr);
 }
+
+#[test]
+fn a_sparse_checkout_that_leaves_the_agreements_out_reads_them_as_committed() {
+    // Red-team finding: in a monorepo's sparse checkout without `agreements/`, `sign` refused a
+    // committed, unchanged file as "deleted in the working tree" (with a `git restore` hint git
+    // rejects), and `show`, `list` and `check` found no agreement at all.
+    let mut env = TestEnv::on_positions_branch();
+    env.commit_file("agreements/charter.toml", &charter("consent"), "Add the platform charter");
+    env.commit_file("svc/main.c", "int main;\n", "code");
+    env.git(&["sparse-checkout", "set", "--no-cone", "/svc/"]).ok();
+    assert!(!env.path("repo/agreements/charter.toml").exists(), "left out of the working tree");
+    assert_eq!(env.git(&["status", "--short"]).ok().stdout, "", "git sees no change");
+    for who in [ADA, GRACE, KATHERINE] {
+        env.as_(who).accord(&["sign", "charter"]).ok();
+    }
+    let s = env.accord(&["status", "charter"]).ok().stdout.clone();
+    assert!(s.contains("charter — ratified"), "{s}");
+    assert!(env.accord(&["show", "charter"]).ok().stdout.contains("Platform team charter"));
+    assert!(env.accord(&["list"]).ok().stdout.contains("charter"));
+    assert!(env.accord(&["check"]).ok().stdout.contains("agreements/charter.toml: ok"));
+    assert!(!env.path("repo/agreements").exists(), "nothing written into the working tree");
+}
