@@ -33,8 +33,19 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
                 line: None,
                 column: None,
                 key: None,
-                message: "the file name is not a valid agreement id, so accord ignores it".into(),
-                hint: Some("rename it: lower-case letters, digits and `-`".into()),
+                message: match name.contains('/') {
+                    true => format!(
+                        "agreements live directly in {}/, so accord ignores this file",
+                        store.agreements_dir()
+                    ),
+                    false => {
+                        "the file name is not a valid agreement id, so accord ignores it".into()
+                    }
+                },
+                hint: Some(match name.contains('/') {
+                    true => format!("move it up: {}/<id>.toml", store.agreements_dir()),
+                    false => "rename it: lower-case letters, digits and `-`".into(),
+                }),
             }],
             file,
             readable: true,

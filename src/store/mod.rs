@@ -926,19 +926,32 @@ impl Store {
         }
     }
 
-    /// Files in the working tree's agreements folder whose names cannot be agreement ids (so
-    /// accord ignores them; `check` says so). None in a bare repository.
+    /// Files in the working tree's agreements folder whose names cannot be agreement ids, and
+    /// `.toml` files one folder down (accord ignores them; `check` says so). None in a bare
+    /// repository.
     pub fn misnamed_files(&self) -> Vec<String> {
         let Some(work) = self.workdir() else { return Vec::new() };
         let Ok(entries) = std::fs::read_dir(work.join(self.agreements_dir())) else {
             return Vec::new();
         };
-        let mut out: Vec<String> = entries
-            .filter_map(|e| e.ok())
+        let mut out = Vec::new();
+        for entry in entries.filter_map(|e| e.ok()) {
             // A name that is not UTF-8 is shown with U+FFFD where its bytes were (no id has it).
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.strip_suffix(".toml").is_some_and(|id| !model::valid_id(id)))
-            .collect();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.strip_suffix(".toml").is_some_and(|id| !model::valid_id(id)) {
+                out.push(name);
+            } else if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                // Agreements live in the folder itself; a `.toml` file one folder down is
+                // ignored, and said so (`sub/name.toml`).
+                let Ok(inner) = std::fs::read_dir(entry.path()) else { continue };
+                for file in inner.filter_map(|e| e.ok()) {
+                    let file = file.file_name().to_string_lossy().into_owned();
+                    if file.ends_with(".toml") {
+                        out.push(format!("{name}/{file}"));
+                    }
+                }
+            }
+        }
         out.sort();
         out
     }

@@ -281,6 +281,19 @@ fn rule_file_names_must_be_ids() {
         "{}",
         run.stdout
     );
+    // Red-team finding: a file one folder down was ignored without a word ("no agreements").
+    let env = TestEnv::new();
+    env.write("agreements/platform/charter.toml", &doc("charter", ADA_PARTY));
+    let run = env.accord(&["check"]);
+    run.code(1);
+    assert!(
+        run.stdout.contains(
+            "agreements/platform/charter.toml: agreements live directly in agreements/, so accord \
+             ignores this file (hint: move it up: agreements/<id>.toml)"
+        ),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
