@@ -183,6 +183,23 @@ mod tests {
         })
     }
 
+    fn position(n: u8) -> Event {
+        Event::Position(Arc::new(Position {
+            commit: id(n),
+            time: 0,
+            author_name: String::new(),
+            author_email: String::new(),
+            trailers: crate::trailers::Trailers {
+                stance: crate::trailers::Stance::Sign,
+                agreement: "t".into(),
+                revision: id(n).to_string(),
+                name: "P".into(),
+                email: "p@example.com".into(),
+            },
+            note: String::new(),
+        }))
+    }
+
     #[test]
     fn the_previous_revision_is_the_newest_other_text() {
         // Newest first: commit 3 wrote text 30 over 20, commit 2 wrote 20 over 10, commit 1 10.
@@ -200,5 +217,17 @@ mod tests {
         let removed = [edit(4, None, Some(30), Some(3))];
         assert_eq!(previous_revision(&removed, Some(id(10))), Some((id(3), id(30))));
         assert_eq!(previous_revision(&removed, Some(id(30))), None);
+        // Positions come first in a real timeline, and the answer may lie several edits down:
+        // a revert to the current text (commit 5) and the edit before it (commit 4) wrote it.
+        let events = [
+            position(90),
+            edit(5, Some(40), Some(40), Some(4)),
+            position(91),
+            edit(4, Some(40), Some(40), Some(3)),
+            edit(3, Some(40), Some(20), Some(2)),
+            edit(2, Some(20), None, None),
+        ];
+        assert_eq!(previous_revision(&events, Some(id(40))), Some((id(2), id(20))));
+        assert_eq!(previous_revision(&events[..1], Some(id(40))), None);
     }
 }

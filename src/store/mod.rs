@@ -1332,6 +1332,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_config_moves_agreements_or_positions_only_as_it_takes_effect() {
+        let config = |dir: Option<&str>, branch: Option<&str>| ProjectConfig {
+            dir: dir.map(str::to_string),
+            allowed_signers: None,
+            positions_branch: branch.map(str::to_string),
+        };
+        let default = config(None, None);
+        // Stating the defaults, or a trailing slash, moves nothing.
+        assert!(!config(Some("agreements/"), Some(DEFAULT_BRANCH)).moves_from(&default));
+        assert!(config(Some("charters"), None).moves_from(&default));
+        assert!(default.moves_from(&config(Some("charters"), None)));
+        assert!(config(None, Some("votes")).moves_from(&default));
+        // Whose keys count is not where anything lives.
+        let keys = ProjectConfig { allowed_signers: Some("keys".into()), ..config(None, None) };
+        assert!(!keys.moves_from(&default));
+    }
+
+    #[test]
     fn dates() {
         assert_eq!(parse_git_date("@1700000000 +0100"), Some((1_700_000_000, 60)));
         assert_eq!(parse_git_date("1700000000 -0230"), Some((1_700_000_000, -150)));

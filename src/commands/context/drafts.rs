@@ -46,7 +46,8 @@ pub fn steward_among(steward: Option<&str>, emails: &[&str]) -> Result<()> {
 }
 
 /// The text of a successor to be written at `rel`: the old agreement's current text (comments
-/// and layout kept), with `supersedes = ["<old>"]` and, when given, another kind or title.
+/// and layout kept), with `supersedes = ["<old>"]` and, when given, another kind or title. The
+/// caller refuses an agreement superseding itself.
 pub fn successor(
     store: &crate::store::Store,
     rel: &str,
