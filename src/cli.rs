@@ -42,7 +42,8 @@ pub struct Cli {
     pub color: ColorWhen,
 
     /// Print only data and errors, no status lines
-    #[arg(short, long, global = true, help_heading = "Global options")]
+    // Given twice, as scripts do with git (`-q -q`), it is still quiet.
+    #[arg(short, long, global = true, overrides_with = "quiet", help_heading = "Global options")]
     pub quiet: bool,
 
     #[command(subcommand)]

@@ -20,10 +20,13 @@ pub struct Args {
     pub rev: Option<String>,
 }
 
-pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
+pub fn run(mut args: Args, ui: &mut Ui) -> Result<()> {
     for id in &args.ids {
         super::check_id(id)?;
     }
+    // An id named twice is shown once, where it was first named.
+    let mut named = std::collections::HashSet::new();
+    args.ids.retain(|id| named.insert(id.clone()));
     let store = super::open(ui)?;
     let commit = match &args.rev {
         Some(r) => store.resolve(r)?,

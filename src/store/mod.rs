@@ -108,7 +108,8 @@ pub fn parse_project_config(bytes: &[u8], what: &str) -> Result<ProjectConfig> {
         {
             return Err(Error::new(format!(
                 "{what}: dir = \"{dir}\" must be a folder inside the repository"
-            )));
+            ))
+            .hint("name it from the repository root, without `./` or `..`: dir = \"charters\""));
         }
     }
     Ok(config)

@@ -251,3 +251,18 @@ fn output_that_cannot_be_written_is_an_error_never_a_panic() {
         }
     }
 }
+
+#[test]
+fn small_things_scripts_do() {
+    // Red-team findings: `-q -q` was a usage error (git takes it), `status x x` printed the
+    // agreement twice, and `dir = "./agr"` was refused with no word on how to write it.
+    let env = TestEnv::new();
+    env.commit_file("agreements/charter.toml", &charter("consent"), "Add the platform charter");
+    let r = env.accord(&["-q", "-q", "status", "charter", "charter", "--format", "json"]);
+    let v = r.ok().json();
+    assert_eq!(v.as_array().map(Vec::len), Some(1), "{v:#}");
+    assert_eq!(r.stderr, "", "quiet");
+    env.commit_file("accord.toml", "dir = \"./agr\"\n", "config");
+    let r = env.accord(&["list"]);
+    assert!(r.code(2).stderr.contains("hint: name it from the repository root"), "{}", r.stderr);
+}
