@@ -136,6 +136,12 @@ impl Store {
 
     /// Fetch, join, push; again while the push is rejected because the remote moved.
     pub fn sync(&self, remote: &str, branch: &str) -> Result<SyncReport> {
+        // git itself refuses such a name (`git remote add`); handed to `git fetch`, it would
+        // be read as an option (`--upload-pack=…` runs a command).
+        if remote.starts_with('-') {
+            return Err(Error::new(format!("`{remote}` is not a valid remote name"))
+                .hint("a remote name never starts with `-`: rename it with `git remote rename`"));
+        }
         if !self.remotes()?.iter().any(|r| r == remote) {
             return Err(Error::new(format!("no remote `{remote}`"))
                 .hint("add one with `git remote add origin <url>`, or name another"));
@@ -181,7 +187,7 @@ impl Store {
             }
             let sent = self.positions_between(Some(joined), theirs)?;
             let spec = format!("{local_ref}:{local_ref}");
-            let out = self.git(&["push", "--porcelain", remote, &spec])?;
+            let out = self.git(&["push", "--porcelain", "--end-of-options", remote, &spec])?;
             let stdout = String::from_utf8_lossy(&out.stdout);
             let stderr = String::from_utf8_lossy(&out.stderr);
             if out.status.success() {
@@ -223,7 +229,8 @@ impl Store {
         let spec = format!("+refs/heads/{branch}:{tracking}");
         let deadline = Instant::now() + LOCK_WAIT;
         let (out, stderr) = loop {
-            let out = self.git(&["fetch", "--quiet", "--no-tags", remote, &spec])?;
+            let out =
+                self.git(&["fetch", "--quiet", "--no-tags", "--end-of-options", remote, &spec])?;
             let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
             // A second `sync` here fetching into the same ref at the same moment.
             if out.status.success() || !stderr.contains("cannot lock ref") {

@@ -1003,3 +1003,23 @@ fn red_team_sync_waits_for_a_positions_branch_locked_for_a_moment() {
     assert!(r.stderr.contains("received 1 position(s)"), "{}", r.stderr);
     assert!(r.stderr.contains("merge commit"), "{}", r.stderr);
 }
+
+#[test]
+fn sync_refuses_a_remote_name_git_would_read_as_an_option() {
+    // Red-team finding: a remote named `--upload-pack=CMD` (in the repository's config; `git
+    // remote add` refuses such names) was handed to `git fetch` as an option, and CMD ran.
+    let mut env = TestEnv::on_positions_branch();
+    env.commit_file("agreements/charter.toml", &charter("consent"), "Add the platform charter");
+    env.as_(ADA).accord(&["sign", "charter"]).ok();
+    let origin = env.path("origin.git");
+    env.git(&["init", "-q", "--bare", p(&origin)]).ok();
+    let ran = env.path("ran");
+    let name = format!("--upload-pack=touch {};", ran.display());
+    env.git(&["config", &format!("remote.{name}.url"), p(&origin)]).ok();
+    // The only remote: plain `accord sync` picks it.
+    let r = env.accord(&["sync"]);
+    assert!(r.code(2).stderr.contains("is not a valid remote name"), "{}", r.stderr);
+    assert!(!ran.exists(), "no command ran");
+    let r = env.accord(&["sync", "--", "-v"]);
+    assert!(r.code(2).stderr.contains("`-v` is not a valid remote name"), "{}", r.stderr);
+}
