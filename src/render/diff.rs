@@ -169,8 +169,9 @@ fn line(change: &Change) -> Line<'_> {
             (None, None) => plain.own("quorum: unchanged"),
         },
         Change::SupersedesChanged { old, new } => {
+            // The ids are the file's, not accord's: a side that is not valid holds any bytes.
             let list = |v: &[String]| if v.is_empty() { "nothing".into() } else { v.join(", ") };
-            plain.own(format!("supersedes: {} → {}", list(old), list(new)))
+            plain.own("supersedes: ").text(list(old)).own(" → ").text(list(new))
         }
         Change::ScheduleChanged { field, old, new } => {
             let field = field.as_str();

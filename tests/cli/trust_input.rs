@@ -641,3 +641,38 @@ fn red_team_markdown_listings_keep_a_title_on_one_line_and_links_after_digits_ar
     let md = env.accord(&["show", "charter", "--format", "markdown"]).ok().stdout.clone();
     assert!(!md.contains("https://") && !md.contains("www.evil"), "{md}");
 }
+
+#[test]
+fn supersedes_ids_that_are_not_ids_are_escaped_in_diffs_and_reviews() {
+    // Red-team finding: a `supersedes` list holding what is not an id (a text `check` refuses,
+    // committed anyway) was printed raw by `diff` and `review`, human and markdown: an OSC 8
+    // hyperlink and a clear-screen reached the terminal, an <img> and a mention the comment.
+    // The hostile list is the older side: the text at HEAD must be valid to be reviewed.
+    let env = TestEnv::new();
+    let text = charter("consent");
+    let hostile = format!(
+        "supersedes = [\"\\u001b]8;;http://evil.example\\u0007click\\u001b]8;;\\u0007\", \
+         \"\\u001b[2J<img src=x> @team [l](http://evil.example)\"]\n{text}"
+    );
+    env.commit_file(FILE, &hostile, "hostile supersedes");
+    env.commit_file(FILE, &text, "charter");
+    for args in [
+        &["diff", "charter", "HEAD~1", "HEAD", "--color", "always"][..],
+        &["review", "HEAD~1..HEAD", "--color", "always"],
+    ] {
+        let r = env.accord(args);
+        assert!(r.stdout.contains("supersedes"), "{args:?}: {}", r.stdout);
+        assert_terminal_safe(&r);
+        assert!(!r.stdout.contains("\u{1b}]8"), "{args:?}: {:?}", r.stdout);
+    }
+    for args in [
+        &["diff", "charter", "HEAD~1", "HEAD", "--format", "markdown"][..],
+        &["review", "HEAD~1..HEAD", "--format", "markdown"],
+    ] {
+        let r = env.accord(args);
+        assert!(r.stdout.contains("supersedes"), "{args:?}: {}", r.stdout);
+        for bad in ["<img", "@team", "[l](http", "\u{1b}"] {
+            assert!(!r.stdout.contains(bad), "{args:?}: {bad:?} in\n{}", r.stdout);
+        }
+    }
+}
