@@ -23,8 +23,11 @@ pub const DEFAULT_BRANCH: &str = "accord/positions";
 
 /// Whether `name` can name the positions branch (`refs/heads/<name>` is a valid ref name).
 pub fn valid_branch_name(name: &str) -> bool {
+    // As `git check-ref-format --branch`: no leading `-`, and not `HEAD`, which every git
+    // command would then find ambiguous (and whose remote-tracking copy is `origin/HEAD`).
     !name.is_empty()
         && !name.starts_with('-')
+        && name != "HEAD"
         && git2::Reference::is_valid_name(&format!("refs/heads/{name}"))
 }
 

@@ -1023,3 +1023,16 @@ fn sync_refuses_a_remote_name_git_would_read_as_an_option() {
     let r = env.accord(&["sync", "--", "-v"]);
     assert!(r.code(2).stderr.contains("`-v` is not a valid remote name"), "{}", r.stderr);
 }
+
+#[test]
+fn a_positions_branch_named_head_is_refused() {
+    // Red-team finding: `positions_branch = "HEAD"` was accepted; `sign` made refs/heads/HEAD
+    // (every git command then warns it is ambiguous) and `sync` took origin/HEAD for the
+    // branch's remote copy and merged main's history into the positions.
+    let mut env = TestEnv::on_positions_branch();
+    env.commit_file("agreements/charter.toml", &charter("consent"), "Add the platform charter");
+    env.commit_file("accord.toml", "positions_branch = \"HEAD\"\n", "config");
+    let r = env.as_(ADA).accord(&["sign", "charter"]);
+    assert!(r.code(2).stderr.contains("is not a valid branch name"), "{}", r.stderr);
+    assert!(env.git(&["show-ref", "--verify", "-q", "refs/heads/HEAD"]).code != 0);
+}
