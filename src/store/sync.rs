@@ -158,6 +158,7 @@ impl Store {
         };
         self.refuse_checked_out(&local_ref)?;
         let deadline = Instant::now() + RETRY_FOR;
+        let mut locked_since: Option<Instant> = None;
         let mut delay = Duration::from_millis(50);
         let start = self.ref_id(&local_ref)?;
         loop {
@@ -196,6 +197,24 @@ impl Store {
                 self.repo.reference(&tracking, joined, true, "accord sync: pushed")?;
                 return Ok(report);
             }
+            // A lock on the remote's branch is held for a moment by another push; one that
+            // stays is stale, and waiting longer than a position waits for a lock here would
+            // only hide it.
+            let locked = is_locked(&stdout, &stderr);
+            let locked_for = match locked {
+                true => locked_since.get_or_insert_with(Instant::now).elapsed(),
+                false => {
+                    locked_since = None;
+                    Duration::ZERO
+                }
+            };
+            if locked && locked_for >= LOCK_WAIT {
+                return Err(Error::new(format!(
+                    "git push {remote} {branch} failed: {}",
+                    first_lines(&stderr, &stdout)
+                ))
+                .hint("the remote's branch stayed locked: if no push is running there, remove the lock file git names on the remote; your positions are kept on the local branch"));
+            }
             if !is_race(&stdout, &stderr) || Instant::now() >= deadline {
                 return Err(Error::new(format!(
                     "git push {remote} {branch} failed: {}",
@@ -232,8 +251,12 @@ impl Store {
             let out =
                 self.git(&["fetch", "--quiet", "--no-tags", "--end-of-options", remote, &spec])?;
             let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-            // A second `sync` here fetching into the same ref at the same moment.
-            if out.status.success() || !stderr.contains("cannot lock ref") {
+            // A second `sync` here fetching into the same ref at the same moment. A ref in the
+            // way (a remote branch `accord` long deleted there, never pruned here) is no lock.
+            if out.status.success()
+                || !stderr.contains("cannot lock ref")
+                || stderr.contains("exists; cannot create")
+            {
                 break (out, stderr);
             }
             if Instant::now() >= deadline {
@@ -249,6 +272,10 @@ impl Store {
             || stderr.contains("could not find remote ref")
         {
             return Ok(false);
+        }
+        if stderr.contains("exists; cannot create") {
+            return Err(Error::new(format!("git fetch {remote} failed: {}", first_lines(&stderr, "")))
+                .hint(format!("an old remote-tracking branch is in the way: `git remote prune {remote}` removes it; nothing was changed locally")));
         }
         Err(Error::new(format!("git fetch {remote} failed: {}", first_lines(&stderr, "")))
             .hint("check the remote's URL and your access (`git fetch` says the same); nothing was changed locally"))
@@ -337,6 +364,13 @@ impl Store {
 /// the remote's ref for a moment): then fetching and joining again will do. A hook that
 /// declined the push, or a branch name the remote cannot hold (`accord` exists as a branch
 /// there), fails the same way every time: no retry.
+/// Whether a push failed because the remote's branch was locked (another push holds it, or a
+/// stale lock file).
+fn is_locked(stdout: &str, stderr: &str) -> bool {
+    let all = format!("{stdout}\n{stderr}");
+    all.contains("cannot lock ref") && !all.contains("exists; cannot create")
+}
+
 fn is_race(stdout: &str, stderr: &str) -> bool {
     let all = format!("{stdout}\n{stderr}");
     if all.contains("hook declined") || all.contains("exists; cannot create") {

@@ -1036,3 +1036,37 @@ fn a_positions_branch_named_head_is_refused() {
     assert!(r.code(2).stderr.contains("is not a valid branch name"), "{}", r.stderr);
     assert!(env.git(&["show-ref", "--verify", "-q", "refs/heads/HEAD"]).code != 0);
 }
+
+#[test]
+fn sync_says_what_to_do_about_a_ref_in_the_way_and_a_stale_lock_on_the_remote() {
+    // Red-team findings: a remote-tracking `origin/accord` left from a branch deleted long ago
+    // (never pruned) blocked the fetch; sync waited 10 s and blamed another git process. A lock
+    // file left on the remote made sync retry silently for two minutes.
+    let mut env = TestEnv::on_positions_branch();
+    env.commit_file("agreements/charter.toml", &charter("consent"), "Add the platform charter");
+    env.as_(ADA).accord(&["sign", "charter"]).ok();
+    let origin = env.path("origin.git");
+    env.git(&["init", "-q", "--bare", p(&origin)]).ok();
+    env.git(&["remote", "add", "origin", p(&origin)]).ok();
+    env.accord(&["sync"]).ok();
+    let tip = env.git(&["rev-parse", "accord/positions"]).ok().stdout.trim().to_string();
+    env.git(&["update-ref", "-d", "refs/remotes/origin/accord/positions"]).ok();
+    env.git(&["update-ref", "refs/remotes/origin/accord", &tip]).ok();
+    let started = std::time::Instant::now();
+    let r = env.accord(&["sync"]);
+    assert!(r.code(2).stderr.contains("git remote prune origin"), "{}", r.stderr);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "no waiting for a lock");
+    let after = env.git(&["rev-parse", "accord/positions"]).ok().stdout.trim().to_string();
+    assert_eq!(after, tip, "nothing changed locally");
+    env.git(&["remote", "prune", "origin"]).ok();
+    env.git(&["update-ref", "-d", "refs/remotes/origin/accord"]).ok();
+    env.accord(&["sync"]).ok();
+    // A stale lock on the remote: an error within seconds, naming it, not two minutes.
+    env.as_(GRACE).accord(&["sign", "charter"]).ok();
+    std::fs::write(origin.join("refs/heads/accord/positions.lock"), "").unwrap();
+    let started = std::time::Instant::now();
+    let r = env.accord(&["sync"]);
+    assert!(r.code(2).stderr.contains("positions.lock"), "{}", r.stderr);
+    assert!(r.stderr.contains("stayed locked"), "{}", r.stderr);
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "gave up in time");
+}
