@@ -353,3 +353,23 @@ fn site_that_cannot_write_a_page_writes_nothing() {
         assert!(!f.file_name().unwrap().to_string_lossy().starts_with(".accord-site-"));
     }
 }
+
+#[test]
+fn the_pages_show_bidirectional_overrides_and_control_characters_instead_of_acting_on_them() {
+    // Red-team finding: a title `Charter \u202edeifitar ton` read "Charter not ratified" in a
+    // browser; U+202E, U+009B and ESC reached the HTML raw (every other output writes them out).
+    let env = TestEnv::new();
+    let text = charter("consent").replace(
+        "Platform team charter",
+        "Charter \\u202edeifitar ton\\u202c \\u009b2J \\u001b[2J",
+    );
+    env.commit_file("agreements/charter.toml", &text, "charter");
+    let dir = site(&env, "site", &[]);
+    for rel in ["index.html", "agreements/charter.html"] {
+        let html = std::fs::read_to_string(dir.join(rel)).unwrap();
+        for raw in ['\u{202e}', '\u{202c}', '\u{9b}', '\u{1b}'] {
+            assert!(!html.contains(raw), "{rel}: {raw:?} raw in the page");
+        }
+        assert!(html.contains("Charter \\u{202e}deifitar ton\\u{202c}"), "{rel}");
+    }
+}

@@ -5,7 +5,7 @@
 use maud::{html, Markup};
 
 use super::style::STATE_FILTERS;
-use super::{date, ended, layout, page_path, verdict, AgreementSite, Site};
+use super::{date, ended, finish, layout, page_path, verdict, AgreementSite, Site};
 use crate::core::due::DueReason;
 use crate::ledger::State;
 use crate::model::{Kind, Role};
@@ -63,7 +63,7 @@ pub fn index(site: &Site) -> String {
             }
         }
     };
-    layout("Agreements", "", site, body).into_string()
+    finish(layout("Agreements", "", site, body))
 }
 
 fn row(a: &AgreementSite, site: &Site) -> Markup {

@@ -99,6 +99,14 @@ pub fn page_path(id: &str) -> String {
     format!("agreements/{id}.html")
 }
 
+/// A finished page as text. maud escapes what HTML reads (`& < > " '`); what a browser would
+/// act on unseen — bidirectional overrides that make a title read backwards, control
+/// characters — is written out as on a terminal (`\u{202e}`), so a reader sees it is there.
+/// accord's own markup and stylesheet hold none of those characters.
+fn finish(page: Markup) -> String {
+    crate::render::escape::terminal(&page.into_string()).into_owned()
+}
+
 /// A page: doctype, head with the inline stylesheet, a header, `body`, a footer.
 fn layout(title: &str, root: &str, site: &Site, body: Markup) -> Markup {
     html! {

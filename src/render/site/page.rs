@@ -4,7 +4,7 @@
 
 use maud::{html, Markup};
 
-use super::{date, ended, layout, state, verdict, AgreementSite, LogEntry, LogWhat, Site};
+use super::{date, ended, finish, layout, state, verdict, AgreementSite, LogEntry, LogWhat, Site};
 use crate::core::matrix::Column;
 use crate::core::versions::Version;
 use crate::core::PartyState;
@@ -39,7 +39,7 @@ pub fn page(site: &Site, a: &AgreementSite) -> String {
         h2 id="log" { "Log of edits and positions" }
         (log(&a.log))
     };
-    layout(&format!("{} — {}", ag.title.trim(), a.id), "../", site, body).into_string()
+    finish(layout(&format!("{} — {}", ag.title.trim(), a.id), "../", site, body))
 }
 
 fn rule(a: &Agreement) -> String {
