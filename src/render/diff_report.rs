@@ -67,9 +67,11 @@ pub fn write(
         OutputFormat::Json => ui.json(&DiffJson { agreement: id.to_string(), from, to, changes }),
         format => {
             let color = ui.color();
+            // In markdown each side is a code span: a revision as typed is shown as it is, and
+            // a commit id stays one to copy (no joiner keeping GitHub from linking it).
             let esc = |l: &str| -> String {
                 if format == OutputFormat::Markdown {
-                    crate::render::escape::markdown(l)
+                    crate::render::escape::code(l)
                 } else {
                     crate::render::escape::terminal(l).into_owned()
                 }

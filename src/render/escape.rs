@@ -108,7 +108,8 @@ fn autolink_at(chars: &[char], i: usize) -> Option<usize> {
 ///   `owner/repo#12`) gets a zero-width joiner after it, which GitHub shows as nothing; so do
 ///   `GH-12` references (after the `GH`) and, wherever they occur, the starts of bare links
 ///   (`www.`, `https://` and the other schemes GitHub's autolink extension knows: after `www`,
-///   before `://`; GitHub finds a scheme after a digit or `_` too).
+///   before `://`; GitHub finds a scheme after a digit or `_` too), and commit ids GitHub
+///   would link (a word of seven or more hex digits, one of them a digit: after its first).
 ///
 /// Ordinary prose (letters, digits, spaces, `.` `,` `'` `:` `-` `(` `)` inside a line) comes
 /// out unchanged. An email address is still linked (`mailto:`) by GitHub, as a party's is.
@@ -150,6 +151,18 @@ pub fn markdown(s: &str) -> String {
                 out.extend(&chars[i..i + 2]);
                 out.push(ZERO_WIDTH_JOINER);
                 i += 2;
+                continue;
+            }
+            // A commit id GitHub would link (`a5c3785`, `user@a5c3785`, `owner/repo@a5c3785`):
+            // seven or more hex digits, one of them a digit, as a word of its own.
+            let hex = chars[i..].iter().take_while(|c| c.is_ascii_hexdigit()).count();
+            if hex >= 7
+                && !word_char(chars.get(i + hex).copied())
+                && chars[i..i + hex].iter().any(char::is_ascii_digit)
+            {
+                out.push(c);
+                out.push(ZERO_WIDTH_JOINER);
+                i += 1;
                 continue;
             }
         }
@@ -316,6 +329,15 @@ mod tests {
         assert_eq!(markdown("ada@example.com"), "ada@example.com");
         assert_eq!(markdown("a @ b, c# 1"), "a @ b, c# 1");
         assert_eq!(markdown("c#1"), "c#\u{200d}1");
+        // Commit ids GitHub links, bare or after `user@` / `owner/repo@` (red-team finding).
+        let z = ZERO_WIDTH_JOINER;
+        assert_eq!(markdown("see a5c3785ed8"), format!("see a{z}5c3785ed8"));
+        assert_eq!(markdown("jlord@a5c3785"), format!("jlord@a{z}5c3785"));
+        assert_eq!(markdown("evil/repo@a5c3785."), format!("evil/repo@a{z}5c3785."));
+        // Not a commit id: too short, no digit, or part of a longer word.
+        for plain in ["a5c378", "effaced", "a5c3785x", "x1234567", "15 minutes"] {
+            assert_eq!(markdown(plain), plain);
+        }
     }
 
     #[test]

@@ -247,7 +247,7 @@ fn parties_added_removed_renamed_and_role_changed() {
     assert_eq!(
         run.ok().stdout,
         format!(
-            "### `charter`: {} (previous revision) → {} (current text)\n\n\
+            "### `charter`: `{} (previous revision)` → `{} (current text)`\n\n\
              - \\+ party Dorothy Vaughan &lt;dorothy@example.com&gt; (observer)\n\
              - \\- party Katherine Johnson &lt;katherine@example.com&gt; (partner)\n\
              - party &lt;ada@example.com&gt;: name Ada Lovelace → Ada King\n\
@@ -493,7 +493,7 @@ fn diff_between_tags_branches_and_the_working_tree() {
     assert_eq!(
         run.ok().stdout,
         format!(
-            "### `charter`: v1 ({}) → v2 ({})\n\n- title: Platform ~~team~~ charter\n",
+            "### `charter`: `v1 ({})` → `v2 ({})`\n\n- title: Platform ~~team~~ charter\n",
             short(&v1),
             short(&v2)
         )
