@@ -5,6 +5,32 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands;
 
+/// The command line as clap reads it. A usage error names the user's own arguments, which can
+/// hold control characters: it is printed with them escaped, as every error of accord's is
+/// (SPEC §9). Help and version are printed as clap prints them.
+pub fn parse() -> Cli {
+    use clap::error::ErrorKind;
+    match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) =>
+        {
+            e.exit()
+        }
+        Err(e) => {
+            let text = e.render().to_string();
+            let text = crate::render::escape::terminal(&text);
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes());
+            std::process::exit(e.exit_code())
+        }
+    }
+}
+
 /// Team agreements in git: sign-offs and objections as commits, ratified by the agreement's own
 /// rule, with the history of what you agreed to and who agreed.
 ///

@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 
 use accord::commands::Outcome;
-use clap::Parser;
 
 /// mimalloc: a cold run makes a few hundred thousand small allocations on several threads,
 /// and glibc's allocator spent a tenth of its time there and in faulting fresh pages. Built
@@ -16,7 +15,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     accord::store::start_clock();
     accord::store::free_nothing_at_exit();
-    let cli = accord::cli::Cli::parse();
+    let cli = accord::cli::parse();
     let mut ui = accord::ui::Ui::new(cli.format, cli.color, cli.quiet);
     match accord::commands::run(&cli.dir, cli.command, &mut ui) {
         Ok(Outcome::Done) => ExitCode::SUCCESS,

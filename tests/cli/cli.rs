@@ -266,3 +266,26 @@ fn small_things_scripts_do() {
     let r = env.accord(&["list"]);
     assert!(r.code(2).stderr.contains("hint: name it from the repository root"), "{}", r.stderr);
 }
+
+#[test]
+fn usage_errors_escape_the_arguments_they_quote() {
+    // Red-team finding: clap's own errors quoted an argument's control and bidirectional
+    // characters raw (an OSC 8 link, a clear-screen, U+202E), where accord's errors escape them.
+    let env = TestEnv::new();
+    for args in [
+        &["status", "--format", "x\u{202e}y\u{1b}[2J"][..],
+        &["--\u{9b}x", "status"],
+        &["st\u{1b}]8;;http://e\u{7}atus"],
+    ] {
+        let r = env.accord(args);
+        r.code(2);
+        for raw in ['\u{202e}', '\u{9b}', '\u{1b}', '\u{7}'] {
+            assert!(!r.stderr.contains(raw), "{args:?}: {raw:?} raw in {:?}", r.stderr);
+        }
+    }
+    let r = env.accord(&["--\u{9b}x", "status"]);
+    assert!(r.code(2).stderr.contains("--\\u{9b}x"), "{}", r.stderr);
+    // Help and version are clap's own, as they were.
+    assert!(env.accord(&["--version"]).ok().stdout.starts_with("accord "));
+    assert!(env.accord(&["status", "--help"]).ok().stdout.contains("Usage: accord status"));
+}
