@@ -90,8 +90,8 @@ impl Store {
         }
     }
 
-    /// Positions in `from` that `not_in` lacks (commits with a trailer block count; merge
-    /// commits do not).
+    /// Positions in `from` that `not_in` lacks (commits with a position's trailer block count;
+    /// merge commits and other commits do not).
     fn positions_between(&self, from: Option<Oid>, not_in: Option<Oid>) -> Result<usize> {
         let Some(from) = from else { return Ok(0) };
         let mut walk = self.repo.revwalk()?;
@@ -101,7 +101,13 @@ impl Store {
         }
         let mut count = 0;
         for id in walk {
-            if self.repo.find_commit(id?)?.parent_count() <= 1 {
+            let commit = self.repo.find_commit(id?)?;
+            // A position: at most one parent and a position's trailer block (other commits a
+            // remote's branch may hold are not counted as received or sent).
+            let message = String::from_utf8_lossy(commit.message_bytes());
+            if commit.parent_count() <= 1
+                && matches!(crate::trailers::parse(&message), crate::trailers::Parsed::Position(_))
+            {
                 count += 1;
             }
         }

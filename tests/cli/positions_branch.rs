@@ -1070,3 +1070,30 @@ fn sync_says_what_to_do_about_a_ref_in_the_way_and_a_stale_lock_on_the_remote() 
     assert!(r.stderr.contains("stayed locked"), "{}", r.stderr);
     assert!(started.elapsed() < std::time::Duration::from_secs(60), "gave up in time");
 }
+
+#[test]
+fn sync_counts_positions_not_every_commit_it_receives() {
+    // Red-team finding: "received 3 position(s)" for a remote branch that gained one commit
+    // that is no position and two that are.
+    let mut env = TestEnv::on_positions_branch();
+    env.commit_file("agreements/charter.toml", &charter("consent"), "Add the platform charter");
+    env.as_(ADA).accord(&["sign", "charter"]).ok();
+    let origin = env.path("origin.git");
+    env.git(&["init", "-q", "--bare", p(&origin)]).ok();
+    env.git(&["remote", "add", "origin", p(&origin)]).ok();
+    env.git(&["push", "-q", "origin", "main"]).ok();
+    env.accord(&["sync"]).ok();
+    let other = env.path("other");
+    env.git(&["clone", "-q", p(&origin), p(&other)]).ok();
+    env.git_in(&other, &["checkout", "-q", "-b", "p", "origin/accord/positions"]).ok();
+    env.git_in(&other, &["commit", "-q", "--allow-empty", "-m", "just a note"]).ok();
+    env.git_in(&other, &["push", "-q", "origin", "p:accord/positions"]).ok();
+    env.git_in(&other, &["checkout", "-q", "main"]).ok();
+    env.git_in(&other, &["branch", "-q", "-D", "p"]).ok();
+    env.git_in(&other, &["branch", "-q", "accord/positions", "origin/accord/positions"]).ok();
+    env.as_(GRACE);
+    env.accord_in(&other, &["sign", "charter"]).ok();
+    env.accord_in(&other, &["sync"]).ok();
+    let r = env.as_(ADA).accord(&["sync"]);
+    assert!(r.ok().stderr.contains("received 1 position(s)"), "{}", r.stderr);
+}
