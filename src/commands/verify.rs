@@ -35,12 +35,14 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
         Some(id) => vec![id.clone()],
         None => store.ids_at(head)?.into_iter().map(|(id, _)| id).collect(),
     };
+    let mut agreements = std::collections::HashMap::new();
     for id in &ids {
-        super::load_at(&store, head, id)?;
+        agreements.insert(id.clone(), super::load_at(&store, head, id)?.1);
     }
     let judged: Vec<String> = ids.iter().map(|id| store.path_of(id)).collect();
     super::fail_closed_if_shallow(&store, &judged)?;
-    let report = super::verify_positions(&store, head, args.id.as_deref(), args.signed)?;
+    let report =
+        super::verify_positions(&store, head, &agreements, args.id.as_deref(), args.signed)?;
     crate::render::verify::write(ui, &report, args.signed)?;
     if !report.ok {
         return Ok(super::Outcome::No(format!(

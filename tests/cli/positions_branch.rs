@@ -1037,17 +1037,23 @@ fn a_positions_branch_named_head_is_refused() {
     assert!(env.git(&["show-ref", "--verify", "-q", "refs/heads/HEAD"]).code != 0);
 }
 
-#[test]
-fn sync_says_what_to_do_about_a_ref_in_the_way_and_a_stale_lock_on_the_remote() {
-    // Red-team findings: a remote-tracking `origin/accord` left from a branch deleted long ago
-    // (never pruned) blocked the fetch; sync waited 10 s and blamed another git process. A lock
-    // file left on the remote made sync retry silently for two minutes.
+/// Ada's sign-off on the positions branch of a repository with an empty bare `origin`.
+fn ada_signed_with_an_origin() -> (TestEnv, PathBuf) {
     let mut env = TestEnv::on_positions_branch();
     env.commit_file("agreements/charter.toml", &charter("consent"), "Add the platform charter");
     env.as_(ADA).accord(&["sign", "charter"]).ok();
     let origin = env.path("origin.git");
     env.git(&["init", "-q", "--bare", p(&origin)]).ok();
     env.git(&["remote", "add", "origin", p(&origin)]).ok();
+    (env, origin)
+}
+
+#[test]
+fn sync_says_what_to_do_about_a_ref_in_the_way_and_a_stale_lock_on_the_remote() {
+    // Red-team findings: a remote-tracking `origin/accord` left from a branch deleted long ago
+    // (never pruned) blocked the fetch; sync waited 10 s and blamed another git process. A lock
+    // file left on the remote made sync retry silently for two minutes.
+    let (mut env, origin) = ada_signed_with_an_origin();
     env.accord(&["sync"]).ok();
     let tip = env.git(&["rev-parse", "accord/positions"]).ok().stdout.trim().to_string();
     env.git(&["update-ref", "-d", "refs/remotes/origin/accord/positions"]).ok();
@@ -1075,12 +1081,7 @@ fn sync_says_what_to_do_about_a_ref_in_the_way_and_a_stale_lock_on_the_remote() 
 fn sync_counts_positions_not_every_commit_it_receives() {
     // Red-team finding: "received 3 position(s)" for a remote branch that gained one commit
     // that is no position and two that are.
-    let mut env = TestEnv::on_positions_branch();
-    env.commit_file("agreements/charter.toml", &charter("consent"), "Add the platform charter");
-    env.as_(ADA).accord(&["sign", "charter"]).ok();
-    let origin = env.path("origin.git");
-    env.git(&["init", "-q", "--bare", p(&origin)]).ok();
-    env.git(&["remote", "add", "origin", p(&origin)]).ok();
+    let (mut env, origin) = ada_signed_with_an_origin();
     env.git(&["push", "-q", "origin", "main"]).ok();
     env.accord(&["sync"]).ok();
     let other = env.path("other");

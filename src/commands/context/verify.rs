@@ -8,16 +8,20 @@ use std::sync::Arc;
 
 use crate::error::Result;
 use crate::ledger::Position;
+use crate::model::Agreement;
 use crate::oid::ObjectId;
 use crate::render::verify::{Failure, Report};
 use crate::signing;
 use crate::store::{CommitKind, Store, Timeline};
 
 /// Check every position in `head`'s history and on the positions branch (those on agreement
-/// `only` under any id it had, when given); `signed` also checks each signature.
+/// `only` under any id it had, when given); `signed` also checks each signature. `agreements`:
+/// the agreements judged, as loaded at `head` (a position is judged against its agreement's
+/// text there, when it has one).
 pub fn verify_positions(
     store: &Store,
     head: ObjectId,
+    agreements: &HashMap<String, Agreement>,
     only: Option<&str>,
     signed: bool,
 ) -> Result<Report> {
@@ -54,7 +58,6 @@ pub fn verify_positions(
         }
     };
     let mut outsiders = Vec::new();
-    let mut texts: HashMap<String, Option<crate::model::Agreement>> = HashMap::new();
     // One agreement: its positions under every id it had (SPEC §4: they count for it after a
     // `git mv`), each judged against its text at HEAD.
     let lineage = match only {
@@ -67,11 +70,8 @@ pub fn verify_positions(
         }
         checked += 1;
         let now = only.unwrap_or(&p.trailers.agreement);
-        let text = match texts.entry(now.to_string()) {
-            Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(v) => v.insert(super::load_at(store, head, now).ok().map(|(_, a)| a)),
-        };
-        if text.as_ref().is_some_and(|a| a.party(&p.trailers.email).is_none()) {
+        let text = agreements.get(now);
+        if text.is_some_and(|a| a.party(&p.trailers.email).is_none()) {
             outsiders.push(Failure {
                 commit: p.commit.to_string(),
                 agreement: Some(p.trailers.agreement.clone()),
