@@ -275,6 +275,9 @@ pub struct Store {
     /// Work the next walk does on this thread while other threads read its messages
     /// ([`Store::texts_meanwhile`]).
     meanwhile: std::cell::Cell<Meanwhile>,
+    /// The agreement files a sparse checkout leaves out, read from the index once
+    /// ([`Store::left_out_by_sparse_checkout`]).
+    left_out: std::cell::OnceCell<std::collections::BTreeMap<String, Oid>>,
     /// Texts being read ahead on a thread of its own (`read_ahead.rs`).
     texts_ahead: std::cell::RefCell<Option<read_ahead::TextsAhead>>,
     /// One file's blobs along a walked history, answered while the walk's messages were read
@@ -383,6 +386,7 @@ impl Store {
             branch_ahead: Default::default(),
             branch_file_ahead: Default::default(),
             meanwhile: Default::default(),
+            left_out: Default::default(),
             texts_ahead: Default::default(),
             blobs_ahead: Default::default(),
             writes: Default::default(),
@@ -778,7 +782,7 @@ impl Store {
         };
         let dir = work.join(&self.dir);
         // Files a sparse checkout leaves out are current as the index holds them.
-        let mut out: Vec<String> = self.left_out_by_sparse_checkout()?.into_keys().collect();
+        let mut out: Vec<String> = self.left_out_by_sparse_checkout()?.keys().cloned().collect();
         let entries = match std::fs::read_dir(&dir) {
             Ok(e) => Some(e),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -798,13 +802,16 @@ impl Store {
 
     /// The agreement files a sparse checkout leaves out of the working tree (their index
     /// entries marked skip-worktree), by id, with the blob the index holds: git counts them as
-    /// unchanged, and so does accord.
-    fn left_out_by_sparse_checkout(&self) -> Result<std::collections::BTreeMap<String, Oid>> {
+    /// unchanged, and so does accord. The index is read once per store.
+    fn left_out_by_sparse_checkout(&self) -> Result<&std::collections::BTreeMap<String, Oid>> {
+        if let Some(known) = self.left_out.get() {
+            return Ok(known);
+        }
         // GIT_INDEX_ENTRY_SKIP_WORKTREE, in an entry's extended flags.
         const SKIP_WORKTREE: u16 = 1 << 14;
         let mut out = std::collections::BTreeMap::new();
         if !self.repo.config()?.get_bool("core.sparseCheckout").unwrap_or(false) {
-            return Ok(out);
+            return Ok(self.left_out.get_or_init(|| out));
         }
         let prefix = format!("{}/", self.dir);
         for entry in self.repo.index()?.iter() {
@@ -817,7 +824,7 @@ impl Store {
                 out.insert(id.to_string(), entry.id);
             }
         }
-        Ok(out)
+        Ok(self.left_out.get_or_init(|| out))
     }
 
     /// The current text of an agreement: the working-tree file (in a bare repository, the file
