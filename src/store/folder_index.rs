@@ -949,7 +949,8 @@ mod tests {
     /// The blob of every agreement file at every commit, as the folder index answers it, is
     /// the one git's own tree lookup finds: with no commit-graph, and with Bloom filters that
     /// rule out the commits touching other files (whose folder then comes from an earlier
-    /// commit's root tree), across a merge of each kind, a rename and a removal.
+    /// commit's root tree), across a merge of each kind (one leaving the folder as its first
+    /// parent had it), a rename and a removal.
     #[test]
     fn answers_match_tree_lookups_with_and_without_bloom_filters() {
         use crate::store::commit_graph::tests::git;
@@ -977,6 +978,13 @@ mod tests {
         put("agreements/y.toml", "y2");
         git(d, &["merge", "-q", "--no-ff", "-X", "theirs", "side", "-m", "theirs"]);
         put("src/c.rs", "c1");
+        // A merge that leaves the folder as its first parent had it (a Bloom filter cannot
+        // rule a merge out: its folder is compared with its first parent's).
+        git(d, &["checkout", "-q", "-b", "side2"]);
+        put("src/d.rs", "d1");
+        git(d, &["checkout", "-q", "main"]);
+        put("src/a.rs", "a10");
+        git(d, &["merge", "-q", "--no-ff", "side2", "-m", "no folder change"]);
         git(d, &["mv", "agreements/y.toml", "agreements/z.toml"]);
         git(d, &["commit", "-q", "-m", "rename"]);
         put("src/c.rs", "c2");

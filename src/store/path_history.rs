@@ -45,21 +45,26 @@ impl Store {
         // Which nodes may be answered by their first parent.
         let inherits = g.unchanged_by_first_parent(path);
         let mut by_dir: HashMap<Oid, Option<Oid>> = HashMap::new();
+        // The folder's tree in each root tree read so far (none: the folder is absent).
+        let mut dir_of: HashMap<Oid, Option<Oid>> = HashMap::new();
         // Raw trees through the pack reader: nothing of the pack is mapped into the process.
         let packs = self.packs();
         let mut objects = Objects::new(&packs, self.repo.odb()?);
-        let mut look = |tree: Oid| -> Result<Option<Oid>> {
-            let dir_tree = match dir {
-                Some(d) => match folder_index::subtree(&mut objects, tree, d)? {
-                    Some(t) => t,
-                    None => return Ok(None),
-                },
-                None => tree,
-            };
+        let mut folder = |objects: &mut Objects, root: Oid| -> Result<Option<Oid>> {
+            let Some(d) = dir else { return Ok(Some(root)) };
+            if let Some(hit) = dir_of.get(&root) {
+                return Ok(*hit);
+            }
+            let t = folder_index::subtree(objects, root, d)?;
+            dir_of.insert(root, t);
+            Ok(t)
+        };
+        let mut look = |objects: &mut Objects, dir_tree: Option<Oid>| -> Result<Option<Oid>> {
+            let Some(dir_tree) = dir_tree else { return Ok(None) };
             if let Some(hit) = by_dir.get(&dir_tree) {
                 return Ok(*hit);
             }
-            let blob = folder_index::file_in(&mut objects, dir_tree, file)?;
+            let blob = folder_index::file_in(objects, dir_tree, file)?;
             by_dir.insert(dir_tree, blob);
             Ok(blob)
         };
@@ -72,24 +77,32 @@ impl Store {
             if known[start] {
                 continue;
             }
-            // Follow first parents while the filter rules the path out, then resolve the chain.
+            // Follow first parents while the commit cannot have changed the file: its filter
+            // rules the path out, or (a filter's false positive, a merge) its folder's tree is
+            // its parent's, which git's own `log -- <path>` finds by the same comparison of
+            // root trees. A folder's tree is read only where the chain ends: in a pack each
+            // is the end of a delta chain some 50 deep, and the root trees of neighbouring
+            // commits share theirs.
             chain.clear();
             chain.push(start);
             let mut at = start;
-            while inherits[at] {
-                let p = g.nodes[at].parents[0] as usize;
+            let value = loop {
+                let node = &g.nodes[at];
+                let follows = inherits[at]
+                    || (dir.is_some()
+                        && !node.parents.is_empty()
+                        && folder(&mut objects, node.tree)?
+                            == folder(&mut objects, g.nodes[node.parents[0] as usize].tree)?);
+                if !follows {
+                    let d = folder(&mut objects, node.tree)?;
+                    break look(&mut objects, d)?;
+                }
+                let p = node.parents[0] as usize;
                 if known[p] {
-                    break;
+                    break out[p];
                 }
                 chain.push(p);
                 at = p;
-            }
-            let last = *chain.last().expect("chain starts non-empty");
-            let value = if inherits[last] {
-                // The loop above stopped at a parent whose answer is known.
-                out[g.nodes[last].parents[0] as usize]
-            } else {
-                look(g.nodes[last].tree)?
             };
             for &i in &chain {
                 out[i] = value;
