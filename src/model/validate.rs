@@ -173,9 +173,11 @@ fn decision(a: &Agreement, loc: &Locator, out: &mut Vec<Diagnostic>) {
             "rule = \"quorum\" needs `quorum`",
             Some("add `quorum = N` under [decision]: how many sign-offs ratify"),
         )),
-        (Rule::Quorum, Some(0)) => {
-            out.push(loc.diag(&[Key("decision"), Key("quorum")], "quorum must be at least 1", None))
-        }
+        (Rule::Quorum, Some(0)) => out.push(loc.diag(
+            &[Key("decision"), Key("quorum")],
+            "quorum must be at least 1",
+            Some("set `quorum` to how many sign-offs ratify (1 or more)"),
+        )),
         (Rule::Quorum, Some(q)) if q as usize > counted => out.push(loc.diag(
             &[Key("decision"), Key("quorum")],
             format!("quorum {q} is more than the {counted} parties whose positions count"),
@@ -259,9 +261,17 @@ fn parties(a: &Agreement, loc: &Locator, out: &mut Vec<Diagnostic>) {
 fn party_name(i: usize, name: &str, loc: &Locator, out: &mut Vec<Diagnostic>) {
     let path = [Key("party"), Index(i), Key("name")];
     if name.trim().is_empty() {
-        out.push(loc.diag(&path, "name is empty", None));
+        out.push(loc.diag(
+            &path,
+            "name is empty",
+            Some("write the party's name as git records it"),
+        ));
     } else if name.contains(['<', '>', '\n', '\r']) {
-        out.push(loc.diag(&path, "name must not contain `<`, `>` or a line break", None));
+        out.push(loc.diag(
+            &path,
+            "name must not contain `<`, `>` or a line break",
+            Some("write the name on one line without angle brackets; the email has its own key"),
+        ));
     } else if name.contains('\0') {
         // The name goes into the `Accord-Party` trailer: a NUL would cut the message short.
         // (Other control characters are stored faithfully; renderers escape them.)
@@ -303,7 +313,7 @@ fn supersedes(a: &Agreement, loc: &Locator, out: &mut Vec<Diagnostic>) {
             out.push(loc.diag(
                 &[Key("supersedes"), Index(i)],
                 format!("`{id}` is listed twice in `supersedes`"),
-                None,
+                Some("list each replaced agreement once"),
             ));
         }
     }
@@ -328,7 +338,11 @@ fn commitments(a: &Agreement, loc: &Locator, out: &mut Vec<Diagnostic>) {
             ));
         }
         if c.text.trim().is_empty() {
-            out.push(loc.diag(&[Key("commitment"), Index(i), Key("text")], "text is empty", None));
+            out.push(loc.diag(
+                &[Key("commitment"), Index(i), Key("text")],
+                "text is empty",
+                Some("say what is promised, or remove the [[commitment]]"),
+            ));
         }
         if c.by.is_empty() {
             out.push(loc.diag(
@@ -365,7 +379,11 @@ fn named_parties(
 fn norms(a: &Agreement, loc: &Locator, out: &mut Vec<Diagnostic>) {
     for (i, n) in a.norms.iter().enumerate() {
         if n.text.trim().is_empty() {
-            out.push(loc.diag(&[Key("norm"), Index(i), Key("text")], "text is empty", None));
+            out.push(loc.diag(
+                &[Key("norm"), Index(i), Key("text")],
+                "text is empty",
+                Some("write the norm, or remove the [[norm]]"),
+            ));
         }
     }
 }
@@ -378,7 +396,7 @@ fn scope(a: &Agreement, loc: &Locator, out: &mut Vec<Diagnostic>) {
                 out.push(loc.diag(
                     &[Key("scope"), Key(field), Index(j)],
                     "scope item is empty",
-                    None,
+                    Some("write the item, or remove the empty string from the list"),
                 ));
             }
         }

@@ -212,6 +212,21 @@ fn rule_commitment_ids() {
 }
 
 #[test]
+fn rule_supersedes_names_each_replaced_agreement_once_by_its_id() {
+    let env = TestEnv::new();
+    let text =
+        doc("charter", &format!("supersedes = [\"old\", \"Old Charter\", \"old\"]\n{ADA_PARTY}"));
+    assert_rule_breaks(
+        &env,
+        &text,
+        &[
+            ":5:22: `supersedes[1]`: `Old Charter` is not a valid agreement id",
+            ":5:37: `supersedes[2]`: `old` is listed twice in `supersedes`",
+        ],
+    );
+}
+
+#[test]
 fn rule_partnership_is_give_and_take() {
     let env = TestEnv::new();
     // Ada gives to Grace; Grace gives nothing back; Kat is in no commitment at all.

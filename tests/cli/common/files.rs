@@ -29,6 +29,10 @@ pub fn assert_rule_breaks(env: &TestEnv, text: &str, expected: &[&str]) {
     run.code(1);
     let found = problems(&run, "agreements/case.toml");
     assert_eq!(found.len(), expected.len(), "problems for:\n{text}\ngot:\n{}", run.stdout);
+    // SPEC §9: every problem says what to do.
+    for line in &found {
+        assert!(line.contains(" (hint: "), "no hint in `{line}` for:\n{text}");
+    }
     for want in expected {
         let want = format!("agreements/case.toml{want}");
         assert!(
