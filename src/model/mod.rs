@@ -52,8 +52,8 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Agreement, LoadError> {
             line,
             column,
             key: key.map(|k| escape_controls(&k)),
+            hint: Some(unreadable_hint(&msg).to_string()),
             message: escape_controls(&msg),
-            hint: None,
         }))
     };
     if bytes.len() > MAX_FILE_BYTES {
@@ -101,6 +101,27 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Agreement, LoadError> {
         let key = locate::toml_error_key(text, &msg, span.as_ref());
         unreadable(span.map(|s: Range<usize>| s.start), text, key, msg)
     })
+}
+
+/// What to do about a file that cannot be read as schema 1, by what was wrong (SPEC §9).
+fn unreadable_hint(msg: &str) -> &'static str {
+    if msg.starts_with("file is larger") {
+        "keep the agreement itself short; link to longer material from its text"
+    } else if msg.starts_with("not valid UTF-8") {
+        "re-save the file with the UTF-8 encoding"
+    } else if msg.starts_with("unsupported schema") {
+        "write `schema = 1`, or read the file with the accord that wrote it"
+    } else if msg.starts_with("unknown field") {
+        "remove the key or fix its spelling (\"The agreement file\" in the README lists every key)"
+    } else if msg.starts_with("missing field") {
+        "add the key (\"The agreement file\" in the README lists what each table needs)"
+    } else if msg.starts_with("unknown variant") {
+        "use one of the values listed"
+    } else if msg.starts_with("invalid type") || msg.starts_with("invalid value") {
+        "write the value as \"The agreement file\" in the README shows it"
+    } else {
+        "fix the TOML there: strings in quotes, one key per line, a `[[party]]` table per party"
+    }
 }
 
 /// The `schema` of a TOML file and where it is written, when it is an integer other than

@@ -105,6 +105,9 @@ fn unreadable_files_are_exit_2_everywhere_and_write_nothing() {
             "{what}: expected `{want}` in check output:\n{}",
             check.stdout
         );
+        // SPEC §9: it also says what to do.
+        let line = check.stdout.lines().find(|l| l.starts_with(&want)).unwrap_or_default();
+        assert!(line.contains(" (hint: "), "{what}: no hint in `{line}`");
         assert!(check.stdout.contains("agreements/good.toml: ok"), "{what}: {}", check.stdout);
         assert!(check.stderr.contains("1 file(s) cannot be read as schema 1"), "{}", check.stderr);
         let show = assert_refused(&env, &["show", "case"]);
