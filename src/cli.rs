@@ -10,6 +10,7 @@ use crate::commands;
 /// (SPEC §9). Help and version are printed as clap prints them.
 pub fn parse() -> Cli {
     use clap::error::ErrorKind;
+    use std::io::Write;
     match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e)
@@ -20,7 +21,15 @@ pub fn parse() -> Cli {
                     | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
             ) =>
         {
-            e.exit()
+            // As every command's output: a closed pipe ends quietly, a full disk is an error.
+            let written = e.print().and_then(|()| std::io::Write::flush(&mut std::io::stdout()));
+            match written {
+                Err(w) if !crate::error::is_broken_pipe(&w) => {
+                    let _ = writeln!(std::io::stderr(), "error: i/o: {w}");
+                    std::process::exit(i32::from(crate::error::EXIT_ERROR))
+                }
+                _ => std::process::exit(e.exit_code()),
+            }
         }
         Err(e) => {
             let text = e.render().to_string();

@@ -224,9 +224,16 @@ fn completions_offer_the_kinds_of_agreement() {
 #[test]
 fn output_that_cannot_be_written_is_an_error_never_a_panic() {
     // Red-team finding: `completions` panicked (exit 101, a backtrace) when its stdout was
-    // closed early or full; every other command reports it.
+    // closed early or full; every other command reports it. And `--help` and `--version` said
+    // nothing and exited 0 on a full disk.
     let env = TestEnv::new();
-    for args in [&["completions", "bash"][..], &["man"][..]] {
+    for args in [
+        &["completions", "bash"][..],
+        &["man"][..],
+        &["--help"][..],
+        &["sign", "--help"][..],
+        &["--version"][..],
+    ] {
         // A reader that stops at once: the rest is not wanted, which is no error (as git).
         let mut child = env
             .accord_cmd()
