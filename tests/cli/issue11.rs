@@ -558,6 +558,119 @@ fn row05_honest_an_openpgp_signed_pull_request_passes() {
     team.accord(&env, ADA, tick(), &["review", "main..pr", "--require-ratified", "--signed"]).ok();
 }
 
+/// Main with the team's keys committed (accord.toml names them), SSH signing on, and the
+/// charter signed by Ada, Grace and Katherine with their own keys; then on `pr`, as Katherine.
+fn ssh_team_signed() -> TestEnv {
+    let mut env = repo_with(&charter("consent"));
+    let keys: Vec<String> =
+        ["ada", "grace", "katherine"].iter().map(|n| ssh_key(&env, n)).collect();
+    let team = format!(
+        "ada@example.com {}\ngrace@example.com {}\nkatherine@example.com {}\n",
+        keys[0], keys[1], keys[2]
+    );
+    env.commit_file("allowed_signers", &team, "Team keys");
+    env.commit_file("accord.toml", "allowed_signers = \"allowed_signers\"\n", "Use them");
+    env.git(&["config", "gpg.format", "ssh"]).ok();
+    env.git(&["config", "commit.gpgsign", "true"]).ok();
+    for (who, key) in [(ADA, "ada"), (GRACE, "grace"), (KATHERINE, "katherine")] {
+        use_key(&env, key);
+        env.as_(who).accord(&["sign", "charter"]).ok();
+    }
+    env.git(&["checkout", "-q", "-b", "pr"]).ok();
+    use_key(&env, "katherine");
+    env.as_(KATHERINE);
+    env
+}
+
+/// A position on `id` made by hand in `who`'s name (authored as them, signed by nobody's key
+/// of theirs), naming the text at HEAD.
+fn forged(env: &TestEnv, id: &str, who: (&str, &str)) -> String {
+    let path = format!("agreements/{id}.toml");
+    let rev = env.git(&["rev-parse", &format!("HEAD:{path}")]).ok().stdout.trim().to_string();
+    let party = format!("{} <{}>", who.0, who.1);
+    let trailers = [
+        "Accord-Position: sign".to_string(),
+        format!("Accord-Agreement: {id}"),
+        format!("Accord-Revision: {rev}"),
+        format!("Accord-Party: {party}"),
+    ];
+    let mut args = vec!["commit", "-q", "--allow-empty", "--no-gpg-sign", "-m", "by hand"];
+    args.extend(["--author", &party]);
+    for t in &trailers {
+        args.extend(["--trailer", t.as_str()]);
+    }
+    env.git(&args).ok();
+    env.head()
+}
+
+#[test]
+fn row04_the_signed_gate_finds_the_rules_in_force_by_signed_positions_only() {
+    // Red-team finding: with --signed, the last ratified revision (SPEC §5) was found by
+    // replaying every position, so unsigned sign-offs forged for Ada and Grace on Katherine's
+    // takeover made it "ratified while it stood", and her next text was judged by her rule
+    // alone: the gate passed.
+    if !require_tool("ssh-keygen") {
+        return;
+    }
+    let env = ssh_team_signed();
+    let alone = without_party(&without_party(&env.read(FILE), ADA.1), GRACE.1)
+        .replace("\"grace@example.com\"", "\"katherine@example.com\"")
+        .replace("\"ada@example.com\"", "\"katherine@example.com\"")
+        .replace(
+            "email = \"katherine@example.com\"\n",
+            "email = \"katherine@example.com\"\nrole = \"steward\"\n",
+        );
+    env.commit_file(FILE, &alone, "Katherine runs the platform");
+    env.accord(&["check"]).ok();
+    for who in [ADA, GRACE] {
+        forged(&env, "charter", who);
+    }
+    env.accord(&["sign", "charter"]).ok();
+    edit(&env, PURPOSE, "Katherine decides everything.", "Her real goal");
+    env.accord(&["sign", "charter"]).ok();
+    let r = gate(&env, "main..pr", &["--signed"], 1);
+    assert!(problems(&r).contains("not ratified"), "{r:#}");
+    let status = r["agreements"][0]["status"].to_string();
+    assert!(
+        status.contains("rule in force"),
+        "judged by the rule Ada and Grace ratified: {status}"
+    );
+}
+
+#[test]
+fn row04_a_removal_is_not_excused_by_a_successor_ratified_by_unsigned_positions() {
+    // Red-team finding: with --signed, a successor that supersedes the removed agreement was
+    // judged by every position, so one unsigned sign-off forged for Grace let the pull request
+    // remove the charter ("removed superseded by successor" beside "successor not ratified").
+    if !require_tool("ssh-keygen") {
+        return;
+    }
+    let mut env = ssh_team_signed();
+    env.git(&["checkout", "-q", "main"]).ok();
+    let successor = charter("consent").replace(
+        "title = \"Platform team charter\"",
+        "title = \"Platform charter, second edition\"\nsupersedes = [\"charter\"]",
+    );
+    env.commit_file("agreements/successor.toml", &successor, "Propose a successor");
+    for (who, key) in [(ADA, "ada"), (KATHERINE, "katherine")] {
+        use_key(&env, key);
+        env.as_(who).accord(&["sign", "successor"]).ok();
+    }
+    env.git(&["checkout", "-q", "-B", "pr"]).ok();
+    use_key(&env, "katherine");
+    env.as_(KATHERINE);
+    env.git(&["rm", "-q", FILE]).ok();
+    env.git(&["commit", "-q", "-m", "The successor takes over"]).ok();
+    forged(&env, "successor", GRACE);
+    let r = gate(&env, "main..pr", &["--signed"], 1);
+    assert!(problems(&r).contains("charter"), "{r:#}");
+    // Honest: Grace signs the successor herself, with her key.
+    env.git(&["reset", "-q", "--hard", "HEAD~1"]).ok();
+    use_key(&env, "grace");
+    env.as_(GRACE).accord(&["sign", "successor"]).ok();
+    gate(&env, "main..pr", &["--signed"], 0);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rows 6 and 7: changing the rules is judged by the rules in force (SPEC §5)
 

@@ -47,17 +47,17 @@ fn count<'p>(
 }
 
 /// Evaluate one agreement at `revision` (its blob id), given the positions that count on it
-/// (SPEC §4: those reachable and the positions branch's that count), newest first.
+/// (SPEC §4: those reachable and the positions branch's that count), newest first. With
+/// `keep` (`review --signed`), only the positions it keeps count, also for the rules in force.
 pub fn evaluate(
     store: &Store,
     source: Source,
-    id: &str,
-    revision: ObjectId,
-    agreement: &Agreement,
+    (id, revision, agreement): (&str, ObjectId, &Agreement),
     counted: &[&Position],
+    keep: Option<&dyn Fn(&Position) -> bool>,
 ) -> Result<Evaluation> {
     let reader = AgreementRevisions::new(store, source, id);
-    let history = in_force_history(store, source, id, revision, agreement)?;
+    let history = in_force_history(store, source, (id, revision, agreement), keep)?;
     core::evaluate::evaluate_in_force(
         &reader,
         id,
@@ -70,13 +70,13 @@ pub fn evaluate(
 
 /// What SPEC §5's rules in force need from `id`'s history, or `None` when every earlier
 /// revision had the same parties, roles, rule and quorum (then only the agreement's own rule
-/// applies). That common answer is remembered per revision, so it is paid for once.
+/// applies). That common answer is remembered per revision, so it is paid for once. The last
+/// ratified revision is found by the positions `keep` keeps (all without it).
 fn in_force_history(
     store: &Store,
     source: Source,
-    id: &str,
-    revision: ObjectId,
-    agreement: &Agreement,
+    (id, revision, agreement): (&str, ObjectId, &Agreement),
+    keep: Option<&dyn Fn(&Position) -> bool>,
 ) -> Result<Option<core::in_force::History>> {
     let key = format!("in-force:{id}");
     if let Source::History(h) = source {
@@ -106,7 +106,13 @@ fn in_force_history(
     }
     // The rules changed somewhere: find the last revision ratified while it stood.
     let t0 = std::time::Instant::now();
-    let timeline = Timeline::build(store, graph, id)?;
+    let mut timeline = Timeline::build(store, graph, id)?;
+    if let Some(keep) = keep {
+        timeline.events.retain(|e| match e {
+            crate::store::Event::Position(p) => keep(p),
+            _ => true,
+        });
+    }
     crate::store::trace(&format!("rules in force changed: {id}"), t0);
     let ratified = timeline.replay(store)?;
     let mut last_ratified = None;
@@ -267,6 +273,7 @@ fn evaluate_inner(
     };
     // What the counted-positions cache holds is every position, at any time.
     let keep_all = keep.is_none() && as_of.is_none();
+    let filter = keep;
     let keep = |p: &Position| keep.is_none_or(|k| k(p));
     let made_by_then = |p: &Position| as_of.is_none_or(|t| p.time <= t);
     let by_agreement = match &graph {
@@ -319,7 +326,7 @@ fn evaluate_inner(
                 core::counting::merge(&here, &count(store, source, commit, this, &on)?)
             }
         };
-        out.push(evaluate(store, source, id, *blob, agreement, &counted)?);
+        out.push(evaluate(store, source, (id, *blob, agreement), &counted, filter)?);
         learnt.push((id.as_str(), crate::store::first_per_email(&counted), newest_other));
     }
     // The file says which agreements it answers for: a run over some adds them.

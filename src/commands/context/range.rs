@@ -5,7 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use super::{evaluate_filtered, load_error, removed_after_ratified_retirement, supersessions_of};
+use super::{
+    evaluate_filtered, load_error, removed_after_ratified_retirement, supersessions_of_kept,
+};
 use crate::core::evaluate::Evaluation;
 use crate::core::review::{self, FileChange};
 use crate::diff;
@@ -134,7 +136,7 @@ impl Range<'_> {
                     let retired = removed_after_ratified_retirement(self.store, head, &id, keep)?;
                     let by: Vec<String> = match retired {
                         true => Vec::new(),
-                        false => supersessions_of(self.store, head, &id)?
+                        false => supersessions_of_kept(self.store, head, &id, keep)?
                             .get(&id)
                             .map(|v| v.iter().map(|s| s.id.clone()).collect())
                             .unwrap_or_default(),

@@ -8,7 +8,10 @@ use crate::model::{self, Diagnostic};
 use crate::oid::ObjectId;
 use crate::store::{Store, Timeline};
 
-use super::evaluate_at;
+use super::{evaluate_at, evaluate_filtered};
+
+/// Which positions count, when not all do (`review --signed`: those whose signatures verify).
+type Keep<'k> = Option<&'k dyn Fn(&crate::ledger::Position) -> bool>;
 
 /// Which agreements at `commit` are superseded, by whom and since when (SPEC §3). `known` are
 /// evaluations already made at `commit`; every other agreement there that names others in
@@ -19,13 +22,24 @@ pub fn supersessions(
     commit: ObjectId,
     known: &[Evaluation],
 ) -> Result<Supersessions> {
-    superseding(store, commit, known, None)
+    superseding(store, commit, known, None, None)
 }
 
 /// Whether and by whom agreement `id` is superseded at `commit`: only its successors are
 /// evaluated, so `log`, `history` and `show` of one agreement stay as cheap as they were.
 pub fn supersessions_of(store: &Store, commit: ObjectId, id: &str) -> Result<Supersessions> {
-    superseding(store, commit, &[], Some(id))
+    superseding(store, commit, &[], Some(id), None)
+}
+
+/// [`supersessions_of`], counting only the positions `keep` keeps (`review --signed`): a
+/// successor ratified by positions that do not count supersedes nothing.
+pub fn supersessions_of_kept(
+    store: &Store,
+    commit: ObjectId,
+    id: &str,
+    keep: &dyn Fn(&crate::ledger::Position) -> bool,
+) -> Result<Supersessions> {
+    superseding(store, commit, &[], Some(id), Some(keep))
 }
 
 fn superseding(
@@ -33,6 +47,7 @@ fn superseding(
     commit: ObjectId,
     known: &[Evaluation],
     only: Option<&str>,
+    keep: Keep,
 ) -> Result<Supersessions> {
     let names = |list: &[String]| only.is_none_or(|id| list.iter().any(|s| s == id));
     let mut extra = Vec::new();
@@ -59,7 +74,11 @@ fn superseding(
             extra.push(id);
         }
     }
-    let more = if extra.is_empty() { Vec::new() } else { evaluate_at(store, commit, &extra)? };
+    let more = match (extra.is_empty(), keep) {
+        (true, _) => Vec::new(),
+        (false, None) => evaluate_at(store, commit, &extra)?,
+        (false, Some(keep)) => evaluate_filtered(store, commit, &extra, keep)?,
+    };
     let in_force: Vec<&Evaluation> = known
         .iter()
         .chain(&more)
@@ -71,7 +90,13 @@ fn superseding(
     let graph = store.graph(commit)?;
     let mut successors = Vec::new();
     for e in in_force {
-        let timeline = Timeline::build(store, &graph, &e.agreement)?;
+        let mut timeline = Timeline::build(store, &graph, &e.agreement)?;
+        if let Some(keep) = keep {
+            timeline.events.retain(|e| match e {
+                crate::store::Event::Position(p) => keep(p),
+                _ => true,
+            });
+        }
         let ratified = timeline.replay(store)?;
         let times: Vec<i64> = timeline.events.iter().map(|e| e.time()).collect();
         successors.push(Successor {
