@@ -747,7 +747,8 @@ impl Store {
 
     /// Agreement ids and blob ids in the agreements folder of `commit`, sorted by id.
     pub fn ids_at(&self, commit: impl Into<Oid>) -> Result<Vec<(String, ObjectId)>> {
-        let tree = self.repo.find_commit(commit.into())?.tree()?;
+        let commit_id: Oid = commit.into();
+        let tree = self.repo.find_commit(commit_id)?.tree()?;
         let dir = match tree.get_path(Path::new(&self.dir)) {
             Ok(e) if e.kind() == Some(ObjectType::Tree) => self.repo.find_tree(e.id())?,
             Ok(_) => return Ok(Vec::new()),
@@ -769,6 +770,17 @@ impl Store {
             }
         }
         out.sort();
+        // A tree that names a file twice (made by hand: git itself never writes one, and
+        // `git fsck` calls it duplicateEntries) has no one text for that agreement: readers
+        // disagree on which entry wins, so it is refused rather than judged.
+        if let Some(w) = out.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(Error::new(format!(
+                "commit {} holds {} twice in one tree",
+                ObjectId::from(commit_id).short(),
+                self.path_of(&w[0].0)
+            ))
+            .hint("git fsck reports it (duplicateEntries); rewrite that commit, and have the host check pushes (receive.fsckObjects)"));
+        }
         Ok(out)
     }
 

@@ -628,3 +628,44 @@ fn a_sparse_checkout_that_leaves_the_agreements_out_reads_them_as_committed() {
     assert!(env.accord(&["check"]).ok().stdout.contains("agreements/charter.toml: ok"));
     assert!(!env.path("repo/agreements").exists(), "nothing written into the working tree");
 }
+
+#[test]
+fn a_tree_that_names_an_agreement_twice_is_refused_not_judged() {
+    // Red-team finding: a hand-made tree with two `charter.toml` entries (git never writes
+    // one; `git fsck` calls it duplicateEntries) showed one text to review's list of changes
+    // and another to the evaluation: "charter (unchanged) — not ratified at head", exit 0.
+    let mut env = setup("consent");
+    for who in [ADA, GRACE, KATHERINE] {
+        env.as_(who).accord(&["sign", "charter"]).ok();
+    }
+    env.as_(ADA);
+    env.git(&["checkout", "-q", "-b", "pr"]).ok();
+    let old = env.git(&["rev-parse", &format!("HEAD:{FILE}")]).ok().stdout.trim().to_string();
+    let text = env.read(FILE).replace("paved road", "toll road");
+    let new =
+        env.git_stdin(&["hash-object", "-w", "--stdin"], &text).ok().stdout.trim().to_string();
+    // The folder's tree, written byte by byte: the new text first, then the ratified one.
+    let mut raw = Vec::new();
+    for id in [&new, &old] {
+        raw.extend_from_slice(b"100644 charter.toml\0");
+        raw.extend((0..20).map(|i| u8::from_str_radix(&id[2 * i..2 * i + 2], 16).unwrap()));
+    }
+    let tree_file = env.path("tree.bin");
+    std::fs::write(&tree_file, raw).unwrap();
+    let folder = env.git(&["hash-object", "-t", "tree", "-w", "--literally", s(&tree_file)]);
+    let folder = folder.ok().stdout.trim().to_string();
+    let root = env.git_stdin(&["mktree"], &format!("040000 tree {folder}\tagreements\n"));
+    let root = root.ok().stdout.trim().to_string();
+    let commit = env.git(&["commit-tree", &root, "-p", "HEAD", "-m", "edit"]).ok().stdout.clone();
+    env.git(&["update-ref", "refs/heads/pr", commit.trim()]).ok();
+    let r = env.accord(&["review", "main..pr", "--require-ratified"]);
+    assert!(
+        r.code(2).stderr.contains("holds agreements/charter.toml twice in one tree"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("duplicateEntries"), "{}", r.stderr);
+    env.git(&["checkout", "-q", "-f", "pr"]).ok();
+    let r = env.accord(&["check", "--ratified"]);
+    assert!(r.code(2).stderr.contains("twice in one tree"), "{}", r.stderr);
+}
