@@ -120,9 +120,18 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     store.read_positions_branch_file_ahead();
     let head_graph = store.graph(head)?;
     let in_range = store.positions_in_range(&head_graph, merge_base)?;
-    let range = super::Range { store: &store, head, head_graph: &head_graph, in_range: &in_range };
-    let (reviews, unratified, removed) = range.review(&before, &after, &keep)?;
+    let range = super::Range {
+        store: &store,
+        merge_base,
+        head,
+        head_graph: &head_graph,
+        in_range: &in_range,
+    };
+    let (reviews, unratified, removed, reused) = range.review(&before, &after, &keep)?;
     problems.extend(review::problems(short(head_rev), &unratified, &removed));
+    if !reused.is_empty() {
+        problems.push(review::reused_ids(&reused));
+    }
     let report = Report {
         base: base.to_string(),
         head: head.to_string(),

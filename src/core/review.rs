@@ -84,6 +84,14 @@ pub fn problems(head: &str, unratified: &[String], removed: &[String]) -> Vec<St
     out
 }
 
+/// The gate's problem for renames onto ids that earlier agreements had.
+pub fn reused_ids(ids: &[String]) -> String {
+    format!(
+        "renamed onto an id an earlier agreement had: {} (ids are not used again: choose a new one)",
+        ids.join(", ")
+    )
+}
+
 /// Each agreement's text "before" a range, from its text at every commit where the two sides
 /// met (`sides[0]` the merge base git names). After criss-cross merges they met at several
 /// commits, and git merges from all of them: an agreement counts as changed when HEAD's text

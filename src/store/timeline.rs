@@ -316,31 +316,39 @@ impl Texts for TimelineTexts<'_, '_> {
 
 /// The agreement's edits and the positions on it reachable from the tip of `graph`, newest
 /// first in SPEC §4's order (positions-branch positions are added by [`Timeline::build`]).
-/// A file that first appears by a rename continues the lineage of the old id (SPEC §4): its
-/// edits and positions come before, and the renaming edit replaced the old text. Returns the
-/// events and the ids of the lineage, newest first.
+/// A file that appears by a rename continues the lineage of the old id (SPEC §4): its edits
+/// and positions come before, and the renaming edit replaced the old text. The newest
+/// appearance that was a rename decides: what the same id held before it (an id used again,
+/// after its agreement was removed) was another agreement's. Returns the events and the ids
+/// of the lineage, newest first.
 fn follow_renames(
     store: &Store,
     mut events: Vec<Event>,
     id: &str,
 ) -> Result<(Vec<Event>, Vec<String>)> {
     let mut ids = vec![id.to_string()];
+    // Where the newest id's own events start (an older id's are appended after them).
+    let mut from = 0;
     for _ in 0..32 {
-        let Some(Event::Edit(first)) = events.last() else { break };
-        let (None, Some(_), Some(parent)) = (first.before, first.blob, first.parent) else {
-            break;
-        };
         let newest = ids.last().expect("starts with id").clone();
-        let Some(old) = store.renamed_from(first.commit.into(), &newest)? else { break };
-        if ids.contains(&old) {
-            break;
+        let mut renamed = None;
+        for (k, e) in events.iter().enumerate().skip(from) {
+            let Event::Edit(e) = e else { continue };
+            let (None, Some(_), Some(parent)) = (e.before, e.blob, e.parent) else { continue };
+            if let Some(old) = store.renamed_from(e.commit.into(), &newest)? {
+                renamed = (!ids.contains(&old)).then_some((k, old, parent));
+                break;
+            }
         }
+        let Some((k, old, parent)) = renamed else { break };
+        events.truncate(k + 1);
         let before = store.blob_at(parent, &store.path_of(&old))?.map(|(b, _)| b);
         if let Some(Event::Edit(first)) = events.last_mut() {
             first.before = before;
         }
         let before_rename = store.graph(parent)?;
         let older = main_events(store, &before_rename, &old)?;
+        from = events.len();
         events.extend(older);
         ids.push(old);
     }

@@ -1,7 +1,7 @@
 //! The timeline cache: for one tip, each agreement's events in that history (its edits and the
 //! positions on it reachable from the tip, in SPEC §4's order), kept in
 //! `<git dir>/accord/timelines-v3.bin`, and each agreement's lineage as counting reads it, kept
-//! apart in `lineages-v1.bin` (small: `status` reads only that one). A warm `log`, `history`,
+//! apart in `lineages-v2.bin` (small: `status` reads only that one). A warm `log`, `history`,
 //! `diff` or `status` at that tip then walks no history at all; positions-branch positions are
 //! added on every run (they move without the tip moving), from the positions-branch cache.
 //!
@@ -28,7 +28,7 @@ use crate::oid::ObjectId;
 
 const FILE: &str = "timelines-v3.bin";
 const MAGIC: &[u8; 8] = b"ACCRDTL3";
-const LINEAGES: &str = "lineages-v1.bin";
+const LINEAGES: &str = "lineages-v2.bin";
 const LINEAGES_MAGIC: &[u8; 8] = b"ACCRDLN2";
 
 /// One agreement's history at the tip.

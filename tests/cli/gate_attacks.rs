@@ -140,3 +140,86 @@ fn a_pull_request_that_follows_a_folder_move_made_since_it_forked_is_refused() {
     r.code(1);
     assert!(r.stderr.contains("accord.toml changes where agreements"), "{}", r.stderr);
 }
+
+/// `main` had a `platform` draft once, removed since: the id is free again.
+fn with_a_removed_platform_draft() -> (TestEnv, String) {
+    let env = ratified();
+    let draft = "schema = 1\ntitle = \"Platform draft\"\nkind = \"decision\"\npurpose = \"Pick a queue.\"\n\n[[party]]\nname = \"Ada Lovelace\"\nemail = \"ada@example.com\"\n";
+    env.commit_file("agreements/platform.toml", draft, "Draft a platform decision");
+    env.git(&["rm", "-q", "agreements/platform.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Drop the draft"]).ok();
+    let base = env.head();
+    env.git(&["switch", "-q", "-c", "pr"]).ok();
+    (env, base)
+}
+
+#[test]
+fn a_rename_onto_an_id_used_before_keeps_the_lineage_and_is_refused() {
+    // Red-team finding: `git mv charter.toml platform.toml` plus Grace's takeover, onto an id
+    // an earlier (removed) agreement had. The evaluation followed a file's lineage only from
+    // its first appearance (the old draft), so `platform` was judged as new: Grace's own
+    // sign-off ratified it and the gate passed.
+    let (mut env, base) = with_a_removed_platform_draft();
+    env.git(&["mv", FILE, "agreements/platform.toml"]).ok();
+    env.as_(GRACE).commit_file("agreements/platform.toml", &coup(), "Rename, and streamline");
+    env.as_(GRACE).accord(&["sign", "platform"]).ok();
+    let r = review(&env, &format!("{base}..pr"));
+    r.code(1);
+    assert!(r.stdout.contains("platform (changed, renamed from charter)"), "{}", r.stdout);
+    assert!(r.stdout.contains("the rule in force (consent, revision "), "{}", r.stdout);
+    assert!(
+        r.stderr.contains("renamed onto an id an earlier agreement had: platform"),
+        "{}",
+        r.stderr
+    );
+    let s = env.accord(&["status", "platform"]);
+    assert!(s.ok().stdout.contains("platform — not ratified"), "{}", s.stdout);
+}
+
+#[test]
+fn a_rename_alone_is_listed_and_may_not_take_an_id_used_before() {
+    // Red-team finding: a pure `git mv` onto a used id was "no agreement changed in this
+    // range", though what was said of the old agreement under that id (who supersedes it, its
+    // positions) now bears on the renamed charter.
+    let (env, base) = with_a_removed_platform_draft();
+    env.git(&["mv", FILE, "agreements/platform.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Rename"]).ok();
+    let r = review(&env, &format!("{base}..pr"));
+    r.code(1);
+    assert!(r.stdout.contains("platform (unchanged, renamed from charter)"), "{}", r.stdout);
+    assert!(
+        r.stderr.contains("renamed onto an id an earlier agreement had: platform"),
+        "{}",
+        r.stderr
+    );
+    // Onto a new id, a rename keeps its consent and passes.
+    env.git(&["reset", "-q", "--hard", &base]).ok();
+    env.git(&["mv", FILE, "agreements/platform-team.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Rename"]).ok();
+    let r = review(&env, &format!("{base}..pr"));
+    assert!(
+        r.ok().stdout.contains("platform-team (unchanged, renamed from charter)"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn a_copy_with_the_original_removed_later_is_no_rename_even_where_a_merge_shows_one() {
+    // Red-team finding: on a side branch Grace adds `mine.toml` (the charter, her takeover)
+    // beside the charter, then deletes the charter; merged with the base as first parent,
+    // git sees a rename. The review took it for one (the charter not removed) while `mine`
+    // was judged as a new agreement on Grace's sign-off alone: the gate passed.
+    let mut env = ratified();
+    let base = env.head();
+    env.git(&["switch", "-q", "-c", "side"]).ok();
+    env.as_(GRACE).commit_file("agreements/mine.toml", &coup(), "A copy of my own");
+    env.git(&["rm", "-q", FILE]).ok();
+    env.git(&["commit", "-q", "-m", "Drop the charter"]).ok();
+    env.git(&["switch", "-q", "-c", "pr", &base]).ok();
+    env.git(&["merge", "-q", "--no-ff", "side", "-m", "Merge side"]).ok();
+    env.as_(GRACE).accord(&["sign", "mine"]).ok();
+    let r = review(&env, &format!("{base}..pr"));
+    r.code(1);
+    assert!(r.stderr.contains("removed without a ratified retirement: charter"), "{}", r.stderr);
+}

@@ -17,11 +17,13 @@ use crate::model;
 use crate::oid::ObjectId;
 use crate::render::json::PositionView;
 use crate::render::review::Review;
-use crate::store::{Graph, Store};
+use crate::store::{Graph, Store, Timeline};
 
 /// One range under review.
 pub struct Range<'a> {
     pub store: &'a Store,
+    /// Where the two sides met: what was there before the range.
+    pub merge_base: ObjectId,
     pub head: ObjectId,
     pub head_graph: &'a Graph,
     /// Positions taken in the range ([`Store::positions_in_range`]).
@@ -29,15 +31,15 @@ pub struct Range<'a> {
 }
 
 impl Range<'_> {
-    /// Each agreement the range touched, and the ids it leaves unratified or removes without
-    /// consent.
+    /// Each agreement the range touched, and the ids it leaves unratified, removes without
+    /// consent, or renames an agreement onto though an earlier agreement had them.
     #[allow(clippy::type_complexity)]
     pub fn review(
         &self,
         before: &BTreeMap<String, ObjectId>,
         after: &BTreeMap<String, ObjectId>,
         keep: &dyn Fn(&Position) -> bool,
-    ) -> Result<(Vec<Review>, Vec<String>, Vec<String>)> {
+    ) -> Result<(Vec<Review>, Vec<String>, Vec<String>, Vec<String>)> {
         let head = self.head;
         // A `git mv` in the range keeps the lineage: the old id is the new one's earlier name.
         let after_ids: Vec<String> = after.keys().cloned().collect();
@@ -45,9 +47,26 @@ impl Range<'_> {
         for id in before.keys().filter(|id| !after.contains_key(*id)) {
             if let Some(new) = self.store.renamed_into(self.head_graph, id, &after_ids)? {
                 // Not onto an id that was there already: that agreement was removed (or
-                // replaced), and is judged as such, and the renamed one as removed too.
-                if !before.contains_key(&new) {
+                // replaced), and is judged as such, and the renamed one as removed too. And
+                // only when the new id's lineage, by which it is judged, holds the old one: a
+                // file added beside the old one and the old one deleted later (which a merge
+                // may show as one rename) is a new agreement and a removal.
+                let lineage = Timeline::lineage_ids(self.store, self.head_graph, &new)?;
+                if !before.contains_key(&new) && lineage.contains(id) {
                     renamed.insert(new, id.clone());
+                }
+            }
+        }
+        // An id an earlier agreement had, removed before the range, is not taken again by a
+        // rename: what was said of that agreement (its positions, and who supersedes it) would
+        // bear on the renamed one, which no one agreed to.
+        let mut reused = Vec::new();
+        if !renamed.is_empty() {
+            let base_graph = self.store.graph(self.merge_base)?;
+            for new in renamed.keys() {
+                let path = self.store.path_of(new);
+                if self.store.blobs_along(&base_graph, &path)?.iter().any(Option::is_some) {
+                    reused.push(new.clone());
                 }
             }
         }
@@ -90,7 +109,9 @@ impl Range<'_> {
                 })
                 .map(|p| PositionView::new(p))
                 .collect();
-            if let Some(change) = review::classify(b, a, !positions.is_empty()) {
+            // A rename is shown even when the text stayed the same.
+            let noted = !positions.is_empty() || old.is_some();
+            if let Some(change) = review::classify(b, a, noted) {
                 touched.push((id, old, b.copied(), a.copied(), positions, change));
             }
         }
@@ -161,6 +182,6 @@ impl Range<'_> {
                 superseded_by,
             });
         }
-        Ok((reviews, unratified, removed))
+        Ok((reviews, unratified, removed, reused))
     }
 }
