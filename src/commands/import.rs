@@ -112,16 +112,21 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
         };
         ui.warn(format!("not mapped: {section}: {}", u.what));
     }
-    match model::load(toml.as_bytes(), &rel) {
-        Ok(_) => {
+    // What `check` says of it: the rules, then what nobody can agree to (a conflict marker or
+    // a template placeholder carried over from the markdown).
+    let problems: Vec<model::Diagnostic> = match model::load(toml.as_bytes(), &rel) {
+        Ok(a) => model::unagreeable(&a, &toml, &rel),
+        Err(e) => e.diagnostics().to_vec(),
+    };
+    match problems.is_empty() {
+        true => {
             ui.status(format!(
                 "next: review it, `git add {rel} && git commit`, then each party runs `accord sign {id}`"
             ));
             Ok(super::Outcome::Done)
         }
-        Err(e) => {
-            let fields: Vec<String> = e
-                .diagnostics()
+        false => {
+            let fields: Vec<String> = problems
                 .iter()
                 .map(|d| match &d.key {
                     Some(k) => format!("`{k}`: {}", d.message),

@@ -226,6 +226,23 @@ fn a_draft_that_cannot_pass_check_names_the_field_and_exits_1() {
 }
 
 #[test]
+fn a_draft_nobody_can_agree_to_exits_1_as_check_does() {
+    // Red-team finding: a conflict marker or the template's own placeholder carried over from
+    // the markdown imported with exit 0 and "next: review it", while `check` failed the file.
+    let env = TestEnv::new();
+    let conflict = "# Team charter\n\n## Purpose\n\nWe ship things.\n\n## In scope\n\n- <<<<<<< HEAD\n- deploys\n";
+    let run = import(&env, "conflict.md", conflict, &[]);
+    run.code(1);
+    assert!(run.stderr.contains("merge-conflict marker `<<<<<<<`"), "{}", run.stderr);
+    assert!(!run.stderr.contains("next: review it"), "{}", run.stderr);
+    let placeholder = "# Team charter\n\n## Purpose\n\nSay in one or two sentences why this team exists and for whom.\n";
+    let run = import(&env, "placeholder.md", placeholder, &[]);
+    run.code(1);
+    assert!(run.stderr.contains("`purpose`: still the template's placeholder"), "{}", run.stderr);
+    env.accord(&["check"]).code(1);
+}
+
+#[test]
 fn markdown_text_is_escaped_into_toml_and_bad_arguments_write_nothing() {
     let env = TestEnv::new();
     let tricky = "# Title with \"quotes\" and \\ back\\\\slash\n\n## Purpose\n\n\
