@@ -17,18 +17,41 @@ pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
     let Some(work) = store.workdir() else {
         return Err(Error::new("this is a bare repository: run `accord init` in a clone"));
     };
-    let folder = work.join(store.agreements_dir());
-    if !folder.is_dir() {
-        std::fs::create_dir_all(&folder)?;
-        ui.status(format!("created {}/", store.agreements_dir()));
-    }
+    // Everything is checked before anything is written: a failure writes nothing.
+    let dir = store.agreements_dir();
+    let folder = work.join(dir);
+    super::refuse_links_on_the_way(work, dir)?;
+    let make_folder = match std::fs::metadata(&folder) {
+        Ok(m) if m.is_dir() => false,
+        Ok(_) => {
+            return Err(Error::new(format!("{dir} exists and is not a folder"))
+                .hint(format!("move that file away: agreements live in {dir}/<id>.toml")))
+        }
+        Err(_) => true,
+    };
     let attributes = work.join(".gitattributes");
-    let line = format!("{} diff=accord", attribute_pattern(store.agreements_dir()));
-    let existing = match std::fs::read_to_string(&attributes) {
-        Ok(t) => t,
+    let line = format!("{} diff=accord", attribute_pattern(dir));
+    let existing = match std::fs::symlink_metadata(&attributes) {
+        Ok(m) if m.file_type().is_symlink() => {
+            return Err(Error::new(".gitattributes is a symbolic link, which git does not read")
+                .hint("replace it with a file of its own"))
+        }
+        Ok(m) if m.is_dir() => {
+            return Err(Error::new(".gitattributes is a folder")
+                .hint("git reads .gitattributes as a file: move the folder away"))
+        }
+        Ok(_) => std::fs::read_to_string(&attributes)
+            .map_err(|e| Error::new(format!("cannot read .gitattributes: {e}")))?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(Error::new(format!("cannot read .gitattributes: {e}"))),
     };
+    // The git config first: the one write another process may hold (its lock).
+    match store.set_local_config_unless_set("diff.accord.textconv", "accord textconv")? {
+        Some(v) => ui.status(format!("diff.accord.textconv is already `{v}`; kept")),
+        None => {
+            ui.status("set diff.accord.textconv = accord textconv (git diff now shows meaning)")
+        }
+    }
     // Compared word by word: `agreements/*.toml  diff=accord` is the same attribute line.
     if existing.lines().any(|l| l.split_whitespace().eq(line.split_whitespace())) {
         ui.status(format!(".gitattributes already has `{line}`"));
@@ -39,14 +62,14 @@ pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
         }
         text.push_str(&line);
         text.push('\n');
-        std::fs::write(&attributes, text)?;
+        std::fs::write(&attributes, text)
+            .map_err(|e| Error::new(format!("cannot write .gitattributes: {e}")))?;
         ui.status(format!("added `{line}` to .gitattributes"));
     }
-    match store.set_local_config_unless_set("diff.accord.textconv", "accord textconv")? {
-        Some(v) => ui.status(format!("diff.accord.textconv is already `{v}`; kept")),
-        None => {
-            ui.status("set diff.accord.textconv = accord textconv (git diff now shows meaning)")
-        }
+    if make_folder {
+        std::fs::create_dir_all(&folder)
+            .map_err(|e| Error::new(format!("cannot create {dir}/: {e}")))?;
+        ui.status(format!("created {dir}/"));
     }
     ui.status("next: `accord new <id>` to draft an agreement");
     Ok(())

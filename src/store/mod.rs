@@ -105,6 +105,7 @@ pub fn parse_project_config(bytes: &[u8], what: &str) -> Result<ProjectConfig> {
         if d.is_empty()
             || dir.starts_with('/')
             || d.split('/').any(|c| c.is_empty() || c == "." || c == "..")
+            || d.split('/').next().is_some_and(|c| c.eq_ignore_ascii_case(".git"))
         {
             return Err(Error::new(format!(
                 "{what}: dir = \"{dir}\" must be a folder inside the repository"
@@ -1001,10 +1002,20 @@ impl Store {
         let mut config = self.repo.config()?.open_level(git2::ConfigLevel::Local)?;
         match config.get_string(key) {
             Ok(v) if !v.trim().is_empty() => Ok(Some(v)),
-            _ => {
-                config.set_str(key, value)?;
-                Ok(None)
-            }
+            _ => match config.set_str(key, value) {
+                Ok(()) => Ok(None),
+                Err(e) if e.code() == ErrorCode::Locked => {
+                    let lock = self.repo.commondir().join("config.lock");
+                    Err(Error::new(
+                        "git's config file is locked: another git process is writing it",
+                    )
+                    .hint(format!(
+                        "wait for it to finish, or remove {} if none is running",
+                        lock.display()
+                    )))
+                }
+                Err(e) => Err(e.into()),
+            },
         }
     }
 

@@ -102,3 +102,76 @@ fn init_writes_an_attribute_git_reads_for_any_folder_name() {
         assert_eq!(env.read(".gitattributes"), before, "{dir:?}");
     }
 }
+
+#[test]
+fn init_checks_everything_before_it_writes_anything() {
+    // Red-team findings: with `.gitattributes` a folder, or git's config locked, `init` failed
+    // having created `agreements/` (and `.gitattributes`); the lock said only libgit2's words;
+    // a symlinked `.gitattributes` had its target outside the repository written; a file named
+    // `agreements` gave "File exists (os error 17)" and no path.
+    let untouched = |env: &TestEnv| {
+        assert!(!env.repo.join("agreements").exists(), "agreements/ created");
+        let set = env.git(&["config", "--local", "--get", "diff.accord.textconv"]);
+        assert_ne!(set.code, 0, "the diff driver was set");
+    };
+    let env = TestEnv::new();
+    std::fs::create_dir(env.repo.join(".gitattributes")).unwrap();
+    let r = env.accord(&["init"]);
+    assert!(r.code(2).stderr.contains(".gitattributes is a folder"), "{}", r.stderr);
+    untouched(&env);
+
+    let env = TestEnv::new();
+    std::fs::write(env.repo.join(".git/config.lock"), "").unwrap();
+    let r = env.accord(&["init"]);
+    assert!(r.code(2).stderr.contains("config file is locked"), "{}", r.stderr);
+    assert!(r.stderr.contains("config.lock if none is running"), "{}", r.stderr);
+    assert!(!env.repo.join("agreements").exists() && !env.repo.join(".gitattributes").exists());
+    std::fs::remove_file(env.repo.join(".git/config.lock")).unwrap();
+
+    let env = TestEnv::new();
+    let outside = env.path("someone-elses-file");
+    std::fs::write(&outside, "# theirs\n").unwrap();
+    std::os::unix::fs::symlink(&outside, env.repo.join(".gitattributes")).unwrap();
+    let r = env.accord(&["init"]);
+    assert!(r.code(2).stderr.contains(".gitattributes is a symbolic link"), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "# theirs\n");
+    untouched(&env);
+
+    let env = TestEnv::new();
+    std::fs::write(env.repo.join("agreements"), "").unwrap();
+    for args in [&["init"][..], &["new", "team"][..]] {
+        let r = env.accord(args);
+        assert!(r.code(2).stderr.contains("agreements"), "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("hint: "), "{args:?}: {}", r.stderr);
+    }
+}
+
+#[test]
+fn nothing_is_written_beyond_a_linked_folder_or_into_git_s_own() {
+    // Red-team finding: with `agreements` a symlink to a folder outside the repository, `new`
+    // and `import` wrote there (git refuses to add such a path); `dir = ".git"` was accepted.
+    let env = TestEnv::new();
+    let outside = env.path("outside");
+    std::fs::create_dir(&outside).unwrap();
+    std::os::unix::fs::symlink(&outside, env.repo.join("agreements")).unwrap();
+    env.write("team.md", "# Team\n\n## Purpose\n\nShip.\n");
+    for args in [&["new", "x"][..], &["import", "team.md"][..], &["init"][..]] {
+        let r = env.accord(args);
+        assert!(
+            r.code(2).stderr.contains("agreements is a symbolic link"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0, "written outside");
+    std::fs::remove_file(env.repo.join("agreements")).unwrap();
+    for dir in [".git", ".GIT/x"] {
+        env.write("accord.toml", &format!("dir = \"{dir}\"\n"));
+        let r = env.accord(&["new", "x"]);
+        assert!(
+            r.code(2).stderr.contains("must be a folder inside the repository"),
+            "{}",
+            r.stderr
+        );
+    }
+}

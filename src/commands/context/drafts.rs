@@ -84,14 +84,41 @@ pub fn successor(
 /// Create `path` with `text`; never overwrites (create_new: a file that appeared since the
 /// caller's check is still never overwritten).
 pub fn write_new(path: &std::path::Path, rel: &str, text: &str) -> Result<()> {
+    // `path` is `rel` under the working tree: the folders on the way must be the tree's own.
+    let depth = rel.split('/').count();
+    if let (Some(work), Some((dir, _))) = (path.ancestors().nth(depth), rel.rsplit_once('/')) {
+        refuse_links_on_the_way(work, dir)?;
+    }
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
+        std::fs::create_dir_all(parent).map_err(|e| {
+            let dir = rel.rsplit_once('/').map_or(rel, |(d, _)| d);
+            Error::new(format!("cannot create the folder {dir}: {e}"))
+                .hint(format!("agreements live in {dir}/<id>.toml: move away what is in the way"))
+        })?;
     }
     let mut file =
         std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| {
             Error::new(format!("cannot create {rel}: {e}")).hint("accord never overwrites a file")
         })?;
     std::io::Write::write_all(&mut file, text.as_bytes())?;
+    Ok(())
+}
+
+/// Refuse when a folder on the way to `dir` (a path from the working tree `work`) is a
+/// symbolic link: git does not follow one, so what is written beyond it could never be
+/// committed (and may be outside the repository).
+pub fn refuse_links_on_the_way(work: &std::path::Path, dir: &str) -> Result<()> {
+    let mut at = work.to_path_buf();
+    for part in dir.split('/') {
+        at.push(part);
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            let shown = at.strip_prefix(work).unwrap_or(&at).display().to_string();
+            return Err(Error::new(format!(
+                "{shown} is a symbolic link: git does not follow it, so an agreement written there could never be committed"
+            ))
+            .hint(format!("make {shown} a real folder of the repository")));
+        }
+    }
     Ok(())
 }
 
