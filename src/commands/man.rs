@@ -45,16 +45,15 @@ fn render(cmd: &clap::Command) -> Result<Vec<u8>> {
 pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     let cmd = described();
     if let Some(dir) = &args.out {
-        let shown = || crate::render::escape::terminal(&dir.display().to_string()).into_owned();
-        let cannot = |e: std::io::Error| Error::new(format!("cannot write to {}: {e}", shown()));
-        std::fs::create_dir_all(dir).map_err(cannot)?;
-        let mut written = 0;
+        let shown = crate::render::escape::terminal(&dir.display().to_string()).into_owned();
+        // All or nothing, each failure naming its page (as `site` writes its pages).
+        let mut pages = Vec::new();
         for page in std::iter::once(&cmd).chain(commands(&cmd)) {
             let name = clap_mangen::Man::new(page.clone()).get_filename();
-            std::fs::write(dir.join(name), render(page)?).map_err(cannot)?;
-            written += 1;
+            pages.push((dir.join(name), String::from_utf8_lossy(&render(page)?).into_owned()));
         }
-        ui.status(format!("wrote {written} man pages to {}", shown()));
+        super::write_in_place(&pages)?;
+        ui.status(format!("wrote {} man pages to {shown}", pages.len()));
         return Ok(());
     }
     let page = match &args.command {

@@ -180,6 +180,19 @@ fn help_teaches_with_examples_and_exit_codes() {
 }
 
 #[test]
+fn man_out_writes_every_page_or_none_and_names_the_one_in_the_way() {
+    // Red-team finding: with a folder where `accord-sign.1` goes, `man --out` wrote seven
+    // pages, then failed naming only the folder.
+    let env = TestEnv::new();
+    let dir = env.path("man");
+    std::fs::create_dir_all(dir.join("accord-sign.1")).unwrap();
+    let run = env.accord(&["man", "--out", dir.to_str().unwrap()]);
+    assert!(run.code(2).stderr.contains("accord-sign.1`: it is not a file"), "{}", run.stderr);
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, ["accord-sign.1"], "nothing written");
+}
+
+#[test]
 fn man_pages_exist_for_every_command_the_main_page_names() {
     // Red-team finding: `accord man` referred to accord-init(1) and the rest, which did not
     // exist, and no page listed a command's own options.

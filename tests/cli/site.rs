@@ -337,8 +337,16 @@ fn site_that_cannot_write_a_page_writes_nothing() {
     assert!(!out.join("index.html").exists(), "no index without its pages");
     let left: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left, ["agreements"], "no temporary files left behind");
-    // Once the way is clear, every page is there, readable as any written file is.
+    // Red-team finding: a folder where the index goes failed the run after the pages and
+    // their folder were in place.
     std::fs::remove_file(out.join("agreements")).unwrap();
+    std::fs::create_dir(out.join("index.html")).unwrap();
+    let run = env.accord(&["site", "--out", out.to_str().unwrap()]);
+    assert!(run.code(2).stderr.contains("index.html`: it is not a file"), "{}", run.stderr);
+    let left: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, ["index.html"], "nothing written");
+    std::fs::remove_dir(out.join("index.html")).unwrap();
+    // Once the way is clear, every page is there, readable as any written file is.
     env.accord(&["site", "--out", out.to_str().unwrap()]).ok();
     let mut files = vec![out.join("index.html")];
     for e in std::fs::read_dir(out.join("agreements")).unwrap() {

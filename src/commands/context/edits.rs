@@ -31,16 +31,45 @@ pub fn edit_summary(store: &Store, timeline: &Timeline, e: &Edit) -> Result<(Str
 
 /// Write each `(path, text)`, folders created as needed: every file goes to a temporary file
 /// beside its place first, and only then are they renamed into place, in the order given. A
-/// file that cannot be written leaves every path as it was. Each file is readable as one
-/// `std::fs::write` makes (the umask applies), not private as a temporary file.
+/// file that cannot be written leaves every path as it was: what is in the way (a folder where
+/// a file goes) is found before anything is written, and should a rename still fail, the files
+/// renamed before it get their old bytes back and the folders made are removed. Each file is
+/// readable as one `std::fs::write` makes (the umask applies), not private as a temporary file.
 pub fn write_in_place(files: &[(PathBuf, String)]) -> Result<()> {
+    for (path, _) in files {
+        if std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()) {
+            return Err(Error::new(format!("cannot write `{}`: it is not a file", shown(path)))
+                .hint("move what is there away, or choose another folder"));
+        }
+    }
+    // Folders made on the way, outermost first.
+    let mut made: Vec<PathBuf> = Vec::new();
+    let written = write_staged(files, &mut made);
+    if written.is_err() {
+        for dir in made.iter().rev() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+    written
+}
+
+fn write_staged(files: &[(PathBuf, String)], made: &mut Vec<PathBuf>) -> Result<()> {
     let mut staged = Vec::with_capacity(files.len());
     for (path, text) in files {
-        staged.push((stage(path, text)?, path));
+        staged.push((stage(path, text, made)?, path));
     }
-    for (file, path) in staged {
-        file.persist(path)
-            .map_err(|e| Error::new(format!("cannot write `{}`: {}", shown(path), e.error)))?;
+    // What each file held before, put back should a later one fail.
+    let before: Vec<Option<Vec<u8>>> = files.iter().map(|(p, _)| std::fs::read(p).ok()).collect();
+    for (k, (file, path)) in staged.into_iter().enumerate() {
+        if let Err(e) = file.persist(path) {
+            for ((done, _), old) in files[..k].iter().zip(&before) {
+                let _ = match old {
+                    Some(bytes) => std::fs::write(done, bytes),
+                    None => std::fs::remove_file(done),
+                };
+            }
+            return Err(Error::new(format!("cannot write `{}`: {}", shown(path), e.error)));
+        }
     }
     Ok(())
 }
@@ -50,11 +79,17 @@ fn shown(path: &Path) -> String {
     crate::render::escape::terminal(&path.display().to_string()).into_owned()
 }
 
-fn stage(path: &Path, text: &str) -> Result<tempfile::NamedTempFile> {
+/// `text` in a temporary file beside `path`, the folders on the way made (and noted in `made`).
+fn stage(path: &Path, text: &str, made: &mut Vec<PathBuf>) -> Result<tempfile::NamedTempFile> {
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::new(format!("cannot create folder for `{}`: {e}", shown(path))))?;
+    let missing: Vec<&Path> =
+        dir.ancestors().take_while(|d| !d.as_os_str().is_empty() && !d.exists()).collect();
+    for d in missing.into_iter().rev() {
+        std::fs::create_dir(d)
+            .map_err(|e| Error::new(format!("cannot create folder for `{}`: {e}", shown(path))))?;
+        made.push(d.to_path_buf());
+    }
     let cannot = |e: std::io::Error| Error::new(format!("cannot write `{}`: {e}", shown(path)));
     let mut builder = tempfile::Builder::new();
     builder.prefix(".accord-");
