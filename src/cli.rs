@@ -112,6 +112,11 @@ Example:
   accord init && accord new platform-charter --kind charter
   $EDITOR agreements/platform-charter.toml && accord check")]
     Init(commands::init::Args),
+    #[command(after_help = "\
+Examples:
+  accord new platform-charter
+  accord new on-call --kind working-agreement --party \"Ada Lovelace <ada@example.com>\" \\
+      --party \"Grace Hopper <grace@example.com>\" --steward ada@example.com")]
     New(commands::new::Args),
     #[command(after_help = "\
 Examples:
@@ -123,6 +128,10 @@ Examples:
   accord show platform-charter
   accord show platform-charter --rev v1.0 --format markdown > charter.md")]
     Show(commands::show::Args),
+    #[command(after_help = "\
+Examples:
+  accord site --out public
+  accord site --out public --rev v1.0")]
     Site(commands::site::Args),
     #[command(after_help = "\
 Examples:
@@ -209,10 +218,30 @@ Example:
 Example:
   accord due --as-of 2027-01-31 --fail")]
     Due(commands::due::Args),
+    #[command(after_help = "\
+Examples:
+  accord commitments --me            what you answer for
+  accord commitments --me --owed     what others owe you")]
     Commitments(commands::commitments::Args),
+    #[command(after_help = "\
+Examples:
+  accord import CHARTER.md
+  accord import docs/on-call.md --id on-call --kind working-agreement")]
     Import(commands::import::Args),
+    #[command(after_help = "\
+Example (what `accord init` sets up; git runs it for you):
+  git config diff.accord.textconv \"accord textconv\"
+  accord textconv agreements/platform-charter.toml")]
     Textconv(commands::textconv::Args),
+    #[command(after_help = "\
+Examples:
+  accord demo
+  accord demo --dir /tmp/accord-demo    keep the repositories to look around")]
     Demo(commands::demo::Args),
+    #[command(after_help = "\
+Examples:
+  accord completions bash > ~/.local/share/bash-completion/completions/accord
+  accord completions zsh > ~/.zfunc/_accord")]
     Completions(commands::completions::Args),
     #[command(after_help = "\
 Examples:

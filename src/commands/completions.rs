@@ -6,8 +6,6 @@ use crate::error::Result;
 use crate::ui::Ui;
 
 /// Print a shell completion script
-///
-/// Example: `accord completions bash > ~/.local/share/bash-completion/completions/accord`
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The shell to generate for

@@ -163,9 +163,34 @@ fn help_teaches_with_examples_and_exit_codes() {
     assert!(top.ok().stdout.contains("Exit codes: 0 success; 1 a check"), "{}", top.stdout);
     let man = env.accord(&["man"]);
     assert!(man.ok().stdout.contains("Exit codes"), "the man page says them too");
+    // Red-team finding: `new`, `site`, `commitments`, `import`, `textconv` and `demo` had none,
+    // and `completions` had its example only in the long help.
     for cmd in [
-        "init", "list", "show", "status", "sign", "object", "abstain", "withdraw", "sync", "log",
-        "diff", "history", "review", "check", "verify", "pending", "due",
+        "init",
+        "new",
+        "list",
+        "show",
+        "site",
+        "status",
+        "sign",
+        "object",
+        "abstain",
+        "withdraw",
+        "sync",
+        "log",
+        "diff",
+        "history",
+        "review",
+        "check",
+        "verify",
+        "pending",
+        "due",
+        "commitments",
+        "import",
+        "textconv",
+        "demo",
+        "completions",
+        "man",
     ] {
         for flag in ["-h", "--help"] {
             let r = env.accord(&[cmd, flag]);
