@@ -69,10 +69,13 @@ enum Opaque {
 
 /// Split `markdown` into sections.
 fn sections(markdown: &str) -> Vec<Section> {
+    // YAML front matter (`---` … `---` at the very start, as static-site generators write it)
+    // is metadata, not a heading and its text.
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_FOOTNOTES;
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
     let mut out = Vec::new();
     let mut section = Section::default();
     let mut heading: Option<(u8, String)> = None;
@@ -258,6 +261,8 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// Read a markdown charter.
 pub fn import(markdown: &str) -> Imported {
+    // A byte order mark is no text: left in, it hid the first heading.
+    let markdown = markdown.strip_prefix('\u{feff}').unwrap_or(markdown);
     let sections = sections(markdown);
     let mut out = Imported {
         title: sections.iter().find_map(|s| s.heading.clone()).filter(|t| !t.is_empty()),
@@ -379,6 +384,18 @@ pub fn draft(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_byte_order_mark_and_front_matter_are_not_the_title() {
+        // Red-team findings: a BOM hid the first heading (the title became the next one), and
+        // YAML front matter was read as a setext heading ("layout: page permalink: /c/").
+        let md = "\u{feff}# Platform Team Charter\n\n## Purpose\n\nShip safely.\n";
+        assert_eq!(import(md).title.as_deref(), Some("Platform Team Charter"));
+        let md = "---\nlayout: page\npermalink: /c/\n---\n# Platform Team Charter\n\nShip.\n";
+        let got = import(md);
+        assert_eq!(got.title.as_deref(), Some("Platform Team Charter"));
+        assert_eq!(got.purpose, "Ship.");
+    }
 
     /// Shaped like a Kubernetes SIG charter, written for this test.
     const SIG: &str = r#"<!-- generated from the charter template; do not remove this line -->
