@@ -74,8 +74,9 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
                 }
             }
             let texts: Vec<_> = texts.iter().map(Option::as_ref).collect();
+            let introduced = commitments::Introductions::new(&texts);
             for c in found {
-                let edit = commitments::introduced_at(c, &texts).map(|i| edits[i]);
+                let edit = introduced.edit_of(c).map(|i| edits[i]);
                 rows.push(Row {
                     agreement: e.agreement.clone(),
                     kind: a.kind,

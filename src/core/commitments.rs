@@ -103,18 +103,37 @@ fn key(c: &Commitment) -> (String, Vec<String>, Vec<String>, String) {
 /// file was deleted or does not parse), the index of the edit that introduced commitment `c`
 /// as it stands now: the oldest edit of the newest unbroken run that holds it unchanged.
 pub fn introduced_at(c: &Commitment, texts: &[Option<&Agreement>]) -> Option<usize> {
-    let want = key(c);
-    let holds = |a: &Option<&Agreement>| {
-        a.is_some_and(|a| a.commitments.iter().any(|x| x.id == c.id && key(x) == want))
-    };
-    let mut found = None;
-    for (i, a) in texts.iter().enumerate() {
-        if !holds(a) {
-            break;
-        }
-        found = Some(i);
+    Introductions::new(texts).edit_of(c)
+}
+
+/// [`introduced_at`] for many commitments of the same texts: each text's commitments looked
+/// up by id, so that thousands of commitments stay linear (SPEC §9).
+pub struct Introductions<'a> {
+    texts: Vec<Option<std::collections::HashMap<&'a str, &'a Commitment>>>,
+}
+
+impl<'a> Introductions<'a> {
+    pub fn new(texts: &[Option<&'a Agreement>]) -> Introductions<'a> {
+        let texts = texts
+            .iter()
+            .map(|a| a.map(|a| a.commitments.iter().map(|c| (c.id.as_str(), c)).rev().collect()))
+            .collect();
+        Introductions { texts }
     }
-    found
+
+    /// The index of the edit that introduced `c` as it stands now.
+    pub fn edit_of(&self, c: &Commitment) -> Option<usize> {
+        let want = key(c);
+        let mut found = None;
+        for (i, text) in self.texts.iter().enumerate() {
+            let held = text.as_ref().and_then(|t| t.get(c.id.as_str()));
+            if !held.is_some_and(|x| key(x) == want) {
+                break;
+            }
+            found = Some(i);
+        }
+        found
+    }
 }
 
 #[cfg(test)]

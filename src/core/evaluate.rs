@@ -126,6 +126,7 @@ pub fn evaluate_in_force<R: Revisions + ?Sized>(
             blocking.extend(extra);
         }
     }
+    let committed = agreement.commitments_by_email();
     let parties = standings
         .iter()
         .map(|s| PartyState {
@@ -138,18 +139,8 @@ pub fn evaluate_in_force<R: Revisions + ?Sized>(
             note: s.position.map(|p| p.note.clone()).filter(|n| !n.is_empty()),
             carried_over: s.carried_over,
             stance: s.position.map(|p| p.trailers.stance),
-            commitments: agreement
-                .commitments
-                .iter()
-                .filter(|c| c.by.iter().any(|e| model::same_email(e, &s.party.email)))
-                .map(|c| c.id.clone())
-                .collect(),
-            owed: agreement
-                .commitments
-                .iter()
-                .filter(|c| c.to.iter().any(|e| model::same_email(e, &s.party.email)))
-                .map(|c| c.id.clone())
-                .collect(),
+            commitments: committed.by(&s.party.email).iter().map(|c| c.to_string()).collect(),
+            owed: committed.to(&s.party.email).iter().map(|c| c.to_string()).collect(),
             revision: s
                 .position
                 .filter(|p| p.trailers.revision != revision && s.state != State::Objecting)
@@ -176,9 +167,10 @@ pub fn evaluate_in_force<R: Revisions + ?Sized>(
         })
         .collect();
     let mut seen = HashSet::new();
+    let by_email = agreement.parties_by_email();
     let outsiders = positions
         .iter()
-        .filter(|p| agreement.party(&p.trailers.email).is_none())
+        .filter(|p| !by_email.contains_key(&model::email_key(&p.trailers.email)))
         .filter(|p| !removed(&p.trailers.email))
         .filter(|p| seen.insert(model::email_key(&p.trailers.email)))
         .map(|p| Outsider {

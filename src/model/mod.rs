@@ -32,7 +32,8 @@ pub use diagnostic::{escape_controls, Diagnostic, LoadError};
 pub use identity::{email_key, same_email};
 pub use meaning::normalize_text;
 pub use types::{
-    valid_id, Agreement, Commitment, Decision, Kind, Norm, Party, Period, Role, Rule, Scope,
+    valid_id, Agreement, Commitment, CommitmentIndex, Decision, Kind, Norm, Party, Period, Role,
+    Rule, Scope,
 };
 pub use validate::{unagreeable, validate};
 

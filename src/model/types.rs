@@ -197,6 +197,53 @@ impl Agreement {
     pub fn counted_parties(&self) -> impl Iterator<Item = &Party> {
         self.parties.iter().filter(|p| p.role.counts())
     }
+
+    /// For each email (by [`super::email_key`]), the ids of the commitments it is in `by`
+    /// and in `to`, in file order: one pass, so that per-party lists stay linear with
+    /// thousands of parties (SPEC §9).
+    pub fn commitments_by_email(&self) -> CommitmentIndex<'_> {
+        let mut index = CommitmentIndex::default();
+        for c in &self.commitments {
+            for (list, emails) in [(&mut index.by, &c.by), (&mut index.to, &c.to)] {
+                let mut seen = std::collections::HashSet::new();
+                for e in emails {
+                    let key = super::email_key(e);
+                    if seen.insert(key.clone()) {
+                        list.entry(key).or_default().push(c.id.as_str());
+                    }
+                }
+            }
+        }
+        index
+    }
+
+    /// The party of each email (by [`super::email_key`]); the first where two share one.
+    pub fn parties_by_email(&self) -> std::collections::HashMap<String, &Party> {
+        let mut map = std::collections::HashMap::with_capacity(self.parties.len());
+        for p in &self.parties {
+            map.entry(super::email_key(&p.email)).or_insert(p);
+        }
+        map
+    }
+}
+
+/// Commitment ids by email, from [`Agreement::commitments_by_email`].
+#[derive(Debug, Default)]
+pub struct CommitmentIndex<'a> {
+    by: std::collections::HashMap<String, Vec<&'a str>>,
+    to: std::collections::HashMap<String, Vec<&'a str>>,
+}
+
+impl<'a> CommitmentIndex<'a> {
+    /// The commitments `email` answers for.
+    pub fn by(&self, email: &str) -> &[&'a str] {
+        self.by.get(&super::email_key(email)).map_or(&[], Vec::as_slice)
+    }
+
+    /// The commitments owed to `email`.
+    pub fn to(&self, email: &str) -> &[&'a str] {
+        self.to.get(&super::email_key(email)).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// `^[a-z0-9][a-z0-9-]{0,63}$`, for agreement and commitment ids.
@@ -230,6 +277,36 @@ impl Period {
             'w' => Some(Period::Weeks(n)),
             'm' => Some(Period::Months(n)),
             _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The lookups that keep thousands of parties linear answer as the scans they replaced:
+    /// emails by the identity rule, each commitment once per email, in file order.
+    #[test]
+    fn lookups_by_email_answer_as_scans_do() {
+        let text = "schema = 1\ntitle = \"T\"\nkind = \"partnership\"\npurpose = \"P\"\n\n\
+            [[party]]\nname = \"Ada\"\nemail = \"ada@example.com\"\n\n\
+            [[party]]\nname = \"Grace\"\nemail = \"Grace@Example.com\"\n\n\
+            [[commitment]]\nid = \"a\"\nby = [\"ADA@example.com\", \"ada@example.com\"]\nto = [\"grace@example.com\"]\ntext = \"x\"\n\n\
+            [[commitment]]\nid = \"b\"\nby = [\"grace@example.com\"]\nto = [\"ada@example.com\", \"nobody@example.com\"]\ntext = \"y\"\n\n\
+            [[commitment]]\nid = \"c\"\nby = [\"ada@example.com\"]\ntext = \"z\"\n";
+        let a = crate::model::parse(text.as_bytes(), "t.toml").unwrap();
+        let index = a.commitments_by_email();
+        for email in ["ada@example.com", "GRACE@example.com", "nobody@example.com", "x@y.z"] {
+            let scan = |pick: fn(&super::Commitment) -> &Vec<String>| -> Vec<&str> {
+                a.commitments
+                    .iter()
+                    .filter(|c| pick(c).iter().any(|e| super::same_email(e, email)))
+                    .map(|c| c.id.as_str())
+                    .collect()
+            };
+            assert_eq!(index.by(email), scan(|c| &c.by), "by {email}");
+            assert_eq!(index.to(email), scan(|c| &c.to), "to {email}");
+            let found = a.parties_by_email().get(&crate::model::email_key(email)).map(|p| &p.name);
+            assert_eq!(found, a.party(email).map(|p| &p.name), "party {email}");
         }
     }
 }

@@ -148,13 +148,14 @@ pub fn show_superseded(
     }
     writeln!(w)?;
     writeln!(w, "{BOLD}Parties{BOLD:#}")?;
+    let committed = a.commitments_by_email();
+    let by_email = a.parties_by_email();
+    let who = |e: &str| match by_email.get(&crate::model::email_key(e)) {
+        Some(p) => format!("{} <{}>", p.name, p.email),
+        None => e.to_string(),
+    };
     for p in &a.parties {
-        let owes: Vec<&str> = a
-            .commitments
-            .iter()
-            .filter(|c| c.by.iter().any(|e| crate::model::same_email(e, &p.email)))
-            .map(|c| c.id.as_str())
-            .collect();
+        let owes = committed.by(&p.email);
         let owes = if owes.is_empty() {
             String::new()
         } else {
@@ -173,12 +174,11 @@ pub fn show_superseded(
                 c.id,
                 escape::terminal(&crate::model::normalize_text(&c.text))
             )?;
-            let by: Vec<String> =
-                c.by.iter().map(|e| escape::terminal(&super::who(a, e)).into()).collect();
+            let by: Vec<String> = c.by.iter().map(|e| escape::terminal(&who(e)).into()).collect();
             write!(w, "{DIM}    by {}", by.join(", "))?;
             if !c.to.is_empty() {
                 let to: Vec<String> =
-                    c.to.iter().map(|e| escape::terminal(&super::who(a, e)).into()).collect();
+                    c.to.iter().map(|e| escape::terminal(&who(e)).into()).collect();
                 write!(w, "; to {}", to.join(", "))?;
             }
             writeln!(w, "{DIM:#}")?;

@@ -53,14 +53,19 @@ fn short(hex: &str) -> &str {
     hex.get(..10).unwrap_or(hex)
 }
 
-/// A party's name for an email of this agreement, or the email as written.
-fn who(a: &Agreement, email: &str) -> String {
-    a.party(email).map_or_else(|| email.to_string(), |p| p.name.clone())
-}
-
 /// The rest of the current text: commitments, scope, norms, dates (the parties are the rows
 /// of the matrix).
 fn text(a: &Agreement) -> Markup {
+    // A party's name for an email of this agreement, or the email as written; looked up, so
+    // that thousands of parties and commitments stay linear (SPEC §9).
+    let by_email = a.parties_by_email();
+    let names = |emails: &[String]| -> String {
+        let who = |e: &String| match by_email.get(&model::email_key(e)) {
+            Some(p) => p.name.clone(),
+            None => e.clone(),
+        };
+        emails.iter().map(who).collect::<Vec<_>>().join(", ")
+    };
     html! {
         @if !a.commitments.is_empty() {
             h2 id="commitments" { "Commitments" }
@@ -77,8 +82,8 @@ fn text(a: &Agreement) -> Markup {
                         @for c in &a.commitments {
                             tr {
                                 th scope="row" { span.id { (c.id) } }
-                                td { (names(a, &c.by)) }
-                                td { @if c.to.is_empty() { span.muted { "—" } } @else { (names(a, &c.to)) } }
+                                td { (names(&c.by)) }
+                                td { @if c.to.is_empty() { span.muted { "—" } } @else { (names(&c.to)) } }
                                 td { (c.text.trim()) }
                             }
                         }
@@ -105,17 +110,15 @@ fn text(a: &Agreement) -> Markup {
     }
 }
 
-fn names(a: &Agreement, emails: &[String]) -> String {
-    emails.iter().map(|e| who(a, e)).collect::<Vec<_>>().join(", ")
-}
-
 /// Rows: every party of the current text, then those only earlier revisions had (newest
 /// first); each once, by the identity rule.
 fn rows(a: &AgreementSite) -> Vec<Party> {
     let mut out: Vec<Party> = a.agreement.parties.clone();
+    let mut seen: std::collections::HashSet<String> =
+        out.iter().map(|p| model::email_key(&p.email)).collect();
     for c in a.columns.iter().rev() {
         for p in &c.evaluation.parties {
-            if !out.iter().any(|q| model::same_email(&q.email, &p.email)) {
+            if seen.insert(model::email_key(&p.email)) {
                 out.push(Party { name: p.name.clone(), email: p.email.clone(), role: p.role });
             }
         }
@@ -126,6 +129,18 @@ fn rows(a: &AgreementSite) -> Vec<Party> {
 fn matrix(a: &AgreementSite) -> Markup {
     let parties = rows(a);
     let n = a.columns.len();
+    // Each column's party states by email (the first where two share one).
+    let states: Vec<std::collections::HashMap<String, &PartyState>> = a
+        .columns
+        .iter()
+        .map(|c| {
+            let mut m = std::collections::HashMap::with_capacity(c.evaluation.parties.len());
+            for s in &c.evaluation.parties {
+                m.entry(model::email_key(&s.email)).or_insert(s);
+            }
+            m
+        })
+        .collect();
     html! {
         p.meta {
             "Rows are parties, columns the revisions that changed the meaning, oldest first. "
@@ -154,7 +169,9 @@ fn matrix(a: &AgreementSite) -> Markup {
                             th scope="row" {
                                 (p.name) br; span.meta { (p.email) " · " (p.role.as_str()) }
                             }
-                            @for c in &a.columns { (cell(&a.columns, c, p)) }
+                            @for (c, st) in a.columns.iter().zip(&states) {
+                                (cell(&a.columns, c, p, st.get(&model::email_key(&p.email)).copied()))
+                            }
                         }
                     }
                 }
@@ -163,9 +180,8 @@ fn matrix(a: &AgreementSite) -> Markup {
     }
 }
 
-fn cell(columns: &[Column], c: &Column, p: &Party) -> Markup {
-    let found: Option<&PartyState> =
-        c.evaluation.parties.iter().find(|s| model::same_email(&s.email, &p.email));
+/// `found`: the party's state in this column, if it was a party of its revision.
+fn cell(columns: &[Column], c: &Column, p: &Party, found: Option<&PartyState>) -> Markup {
     let revision = &c.evaluation.revision;
     match found {
         None => html! {
