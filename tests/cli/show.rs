@@ -1,6 +1,7 @@
 //! `accord show`: the human, markdown and JSON renderings, and `--rev`.
 
 use crate::common::files::*;
+use crate::common::ledger::FILE;
 use crate::common::*;
 
 #[test]
@@ -215,4 +216,32 @@ fn show_says_when_a_text_retires_the_agreement() {
     env.commit_file("agreements/charter.toml", &charter("consent"), "Back");
     let back = env.accord(&["show", "charter", "--format", "json"]).ok().json();
     assert!(back.get("retired").is_none(), "absent when not retired: {back:#}");
+}
+
+#[test]
+fn an_agreement_missing_from_a_commit_gets_a_hint_that_fits() {
+    // Red-team finding: for a commit older than the agreement, `--rev` said "it is only in the
+    // working tree: commit it first", though it was committed at HEAD.
+    let env = TestEnv::new();
+    env.commit_file("README", "hi\n", "Readme");
+    let old = env.head();
+    env.write(FILE, &charter("consent"));
+    for args in
+        [&["show", "charter", "--rev", old.as_str()][..], &["status", "charter", "--rev", &old]]
+    {
+        let r = env.accord(args);
+        assert!(
+            r.code(2).stderr.contains("only in the working tree: commit it first"),
+            "{}",
+            r.stderr
+        );
+    }
+    env.commit_file(FILE, &charter("consent"), "Add the platform charter");
+    for args in
+        [&["show", "charter", "--rev", old.as_str()][..], &["log", "charter", "--rev", &old]]
+    {
+        let r = env.accord(args);
+        assert!(r.code(2).stderr.contains("it is in HEAD, not in that commit"), "{}", r.stderr);
+        assert!(r.stderr.contains("git log --oneline -- agreements/charter.toml"), "{}", r.stderr);
+    }
 }

@@ -66,15 +66,27 @@ pub fn open_without_history(ui: &Ui) -> Result<Store> {
 /// "No agreement `id`" ({path} {place}), with a hint: commit it, create it, or the ids known.
 pub fn not_found(store: &Store, id: &str, place: &str) -> Error {
     let known = store.ids_current().unwrap_or_default();
+    let path = store.path_of(id);
+    let at_head = || {
+        let head = store.head().ok().flatten()?;
+        store.blob_at(head, &path).ok().flatten()
+    };
     let hint = if known.iter().any(|k| k == id) && place != "does not exist" {
-        let path = store.path_of(id);
-        format!("it is only in the working tree: commit it first (git add {path} && git commit)")
+        match at_head() {
+            // Committed, just not in the commit asked about (older, or another branch's).
+            Some(_) => format!(
+                "it is in HEAD, not in that commit: `git log --oneline -- {path}` lists the commits that hold it"
+            ),
+            None => format!(
+                "it is only in the working tree: commit it first (git add {path} && git commit)"
+            ),
+        }
     } else if known.is_empty() {
         format!("create it with `accord new {id}`")
     } else {
         format!("known agreements: {}", known.join(", "))
     };
-    Error::new(format!("no agreement `{id}` ({} {place})", store.path_of(id))).hint(hint)
+    Error::new(format!("no agreement `{id}` ({path} {place})")).hint(hint)
 }
 
 /// The current text of an agreement (working tree; bare: HEAD), parsed and validated.
