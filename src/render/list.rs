@@ -48,14 +48,33 @@ fn line_limit() -> Option<usize> {
     }
 }
 
-/// `s` cut to at most `max` characters, the last being `…` when anything was cut.
+/// How many terminal cells `s` takes (a CJK character or an emoji takes two).
+fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// `s` cut to at most `max` cells, the last being `…` when anything was cut.
 fn fit(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
+    if width(s) <= max {
         return s.to_string();
     }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > max.saturating_sub(1) {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
     out.push('…');
     out
+}
+
+/// `s` followed by spaces up to `cells` cells.
+fn pad(s: &str, cells: usize) -> String {
+    format!("{s}{}", " ".repeat(cells.saturating_sub(width(s))))
 }
 
 /// Writes the rows in the format `ui` asks for.
@@ -85,8 +104,7 @@ pub fn write(ui: &mut Ui, rows: &[Row]) -> Result<()> {
                 })
                 .collect();
             let id_width = rows.iter().map(|r| r.id.chars().count()).max().unwrap_or(0);
-            let title_width =
-                titles.iter().map(|t| t.chars().count()).max().unwrap_or(0).min(TITLE_MAX);
+            let title_width = titles.iter().map(|t| width(t)).max().unwrap_or(0).min(TITLE_MAX);
             let kind_width =
                 rows.iter().map(|r| r.kind.map_or(1, |k| k.as_str().len())).max().unwrap_or(0);
             let out = ui.out();
@@ -116,11 +134,10 @@ pub fn write(ui: &mut Ui, rows: &[Row]) -> Result<()> {
                     writeln!(out, "- `{}` ({kind}) {title} — {label}{detail}{modified}", r.id)?;
                     continue;
                 }
-                let title = fit(title, title_width);
-                let prefix =
-                    format!("{:<id_width$}  {kind:<kind_width$}  {title:<title_width$}  — ", r.id);
+                let title = pad(&fit(title, title_width), title_width);
+                let prefix = format!("{:<id_width$}  {kind:<kind_width$}  {title}  — ", r.id);
                 // What is left for the reasons on one line, when there is a limit.
-                let used = prefix.chars().count() + label.len() + modified.len() + 2;
+                let used = width(&prefix) + label.len() + width(modified) + 2;
                 let detail = match limit {
                     Some(max) if r.committed && r.error.is_none() => {
                         fit(&detail, max.saturating_sub(used).max(12))

@@ -384,6 +384,25 @@ fn issue12_list_aligns_invalid_rows_and_fits_the_width() {
 }
 
 #[test]
+fn list_measures_wide_characters_in_terminal_cells() {
+    // Red-team finding: a CJK title counted one column a character, where a terminal gives it
+    // two: the columns did not line up and the line overran COLUMNS.
+    let env = TestEnv::new();
+    let cjk = charter("consent")
+        .replace("Platform team charter", "プラットフォームチームの憲章とその運用方法について");
+    env.commit_file("agreements/cjk.toml", &cjk, "one");
+    env.commit_file("agreements/latin.toml", &charter("consent"), "two");
+    let run = env.accord_cmd().env("COLUMNS", "100").args(["list"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    let cells = |s: &str| unicode_width::UnicodeWidthStr::width(s);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    let dash: Vec<usize> = lines.iter().map(|l| cells(&l[..l.find(" — ").unwrap()])).collect();
+    assert_eq!(dash[0], dash[1], "{stdout}");
+    assert!(lines.iter().all(|l| cells(l) <= 100), "{stdout}");
+}
+
+#[test]
 fn issue12_verify_reports_positions_by_non_parties_without_failing() {
     let mut env = TestEnv::new();
     env.commit_file("agreements/charter.toml", &charter("consent"), "Add the charter");
