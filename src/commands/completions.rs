@@ -13,6 +13,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
+    super::one_form_only(ui, "completions", "a shell script")?;
     let mut cmd = crate::cli::Cli::command();
     // Made in memory, then written: clap_complete panics when its writer fails (a closed
     // pipe, a full disk), where accord reports the error (a closed pipe quietly).

@@ -22,6 +22,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
+    super::one_form_only(ui, "demo", "its story as text")?;
     let (temp, root) = match &args.dir {
         Some(d) => {
             if d.exists() && !d.is_dir() {

@@ -43,6 +43,7 @@ fn render(cmd: &clap::Command) -> Result<Vec<u8>> {
 }
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
+    super::one_form_only(ui, "man", "man pages (roff)")?;
     let cmd = described();
     if let Some(dir) = &args.out {
         let shown = crate::render::escape::terminal(&dir.display().to_string()).into_owned();

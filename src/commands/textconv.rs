@@ -18,6 +18,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
+    super::one_form_only(ui, "textconv", "text for `git diff`")?;
     let mut bytes = Vec::new();
     let read = if args.file.as_os_str() == "-" {
         std::io::stdin().read_to_end(&mut bytes).map(|_| ())

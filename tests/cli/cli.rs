@@ -205,6 +205,24 @@ fn help_teaches_with_examples_and_exit_codes() {
 }
 
 #[test]
+fn commands_with_one_form_refuse_another_format() {
+    // Red-team finding: `demo`, `man`, `textconv` and `completions` printed their usual output
+    // under `--format json` (exit 0), where `due`, `check` and `verify` refuse a format they
+    // do not have.
+    let env = TestEnv::new();
+    env.write("x.toml", "schema = 1\n");
+    for args in [&["demo"][..], &["man"], &["textconv", "x.toml"], &["completions", "bash"]] {
+        for format in ["json", "markdown"] {
+            let mut all = args.to_vec();
+            all.extend(["--format", format]);
+            let r = env.accord(&all);
+            assert!(r.code(2).stderr.contains("in no other format"), "{all:?}: {}", r.stderr);
+            assert!(r.stdout.is_empty(), "{all:?}: {}", r.stdout);
+        }
+    }
+}
+
+#[test]
 fn man_out_writes_every_page_or_none_and_names_the_one_in_the_way() {
     // Red-team finding: with a folder where `accord-sign.1` goes, `man --out` wrote seven
     // pages, then failed naming only the folder.

@@ -16,6 +16,16 @@ pub fn no_markdown(ui: &Ui, command: &str) -> Result<()> {
     Ok(())
 }
 
+/// Refuse `--format json` or `markdown` for a command whose output has one form only (`what`),
+/// rather than print that form under another name.
+pub fn one_form_only(ui: &Ui, command: &str, what: &str) -> Result<()> {
+    if ui.format != crate::cli::OutputFormat::Human {
+        return Err(Error::new(format!("`accord {command}` writes {what}, in no other format"))
+            .hint("leave out --format"));
+    }
+    Ok(())
+}
+
 /// Refuse an id that could not name an agreement file, before touching anything.
 pub fn check_id(id: &str) -> Result<()> {
     if model::valid_id(id) {
