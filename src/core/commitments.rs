@@ -127,7 +127,7 @@ impl<'a> Introductions<'a> {
         let mut found = None;
         for (i, text) in self.texts.iter().enumerate() {
             let held = text.as_ref().and_then(|t| t.get(c.id.as_str()));
-            if !held.is_some_and(|x| key(x) == want) {
+            if held.is_none_or(|x| key(x) != want) {
                 break;
             }
             found = Some(i);
