@@ -33,7 +33,7 @@
 #                                       is reset to the generated tip afterwards.
 #         accord review HEAD~100..HEAD  first run in a fresh clone, and warm (no bar in SPEC
 #                                       §8's table; issue 13 asks < 50 ms warm); warm is the
-#                                       same question again, answered from reviews-v1.bin;
+#                                       same question again, answered from reviews-v2.bin;
 #                                       "answer not kept" deletes that file first, so the
 #                                       range is judged on warm caches (a new pull request)
 #         accord status                 after one new commit: each timed run follows an
@@ -312,7 +312,7 @@ for COND in $CONDITIONS; do
     measure "accord review HEAD~100..HEAD (warm)" 0 "" "" "ms<50" \
         -- "$ACCORD" -C "$REPO" review HEAD~100..HEAD
     measure "accord review HEAD~100..HEAD (warm, answer not kept)" 0 \
-        "rm -f '$GIT_DIR_ABS/accord/reviews-v1.bin'" "" "" \
+        "rm -f '$GIT_DIR_ABS/accord/'reviews-v*.bin" "" "" \
         -- "$ACCORD" -C "$REPO" review HEAD~100..HEAD
     measure "accord status after a new commit" 0,1 \
         "git -C '$REPO' -c user.name=bench -c user.email=bench@example.com commit -q --allow-empty -m 'bench: one more commit'" \
