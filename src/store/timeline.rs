@@ -238,6 +238,15 @@ impl<'g> Timeline<'g> {
         seen
     }
 
+    /// Keep only the positions `keep` keeps (`review --signed`: those whose signatures
+    /// verify), every edit staying.
+    pub fn keep_positions(&mut self, keep: &dyn Fn(&Position) -> bool) {
+        self.events.retain(|e| match e {
+            Event::Position(p) => keep(p),
+            _ => true,
+        });
+    }
+
     /// After each event (aligned with `events`, newest first), whether the agreement stood
     /// ratified: `None` where the file did not exist. Decided by [`core::replay`].
     pub fn replay(&self, store: &Store) -> Result<Vec<Option<bool>>> {

@@ -315,12 +315,11 @@ fn use_key(env: &TestEnv, name: &str) {
     env.git(&["config", "user.signingkey", s(&key)]).ok();
 }
 
-/// Main with the team's keys committed (accord.toml names them) and SSH signing on; `pr`
-/// amends the purpose, and Ada and Grace sign it with their own keys.
-fn ssh_pull_request() -> (TestEnv, String) {
-    let mut env = repo_with(&charter("consent"));
-    let keys: Vec<String> =
-        ["ada", "grace", "katherine", "mallory"].iter().map(|n| ssh_key(&env, n)).collect();
+/// The charter on main with the team's keys committed (accord.toml names them) and SSH
+/// signing on; the public keys of `names`, in order (the first three are the team's).
+fn ssh_team(names: &[&str]) -> (TestEnv, Vec<String>) {
+    let env = repo_with(&charter("consent"));
+    let keys: Vec<String> = names.iter().map(|n| ssh_key(&env, n)).collect();
     let team = format!(
         "ada@example.com {}\ngrace@example.com {}\nkatherine@example.com {}\n",
         keys[0], keys[1], keys[2]
@@ -329,6 +328,13 @@ fn ssh_pull_request() -> (TestEnv, String) {
     env.commit_file("accord.toml", "allowed_signers = \"allowed_signers\"\n", "Use them");
     env.git(&["config", "gpg.format", "ssh"]).ok();
     env.git(&["config", "commit.gpgsign", "true"]).ok();
+    (env, keys)
+}
+
+/// Main with the team's keys committed (accord.toml names them) and SSH signing on; `pr`
+/// amends the purpose, and Ada and Grace sign it with their own keys.
+fn ssh_pull_request() -> (TestEnv, String) {
+    let (mut env, keys) = ssh_team(&["ada", "grace", "katherine", "mallory"]);
     env.git(&["checkout", "-q", "-b", "pr"]).ok();
     use_key(&env, "ada");
     edit(&env, PURPOSE, AMENDED, "Amend the purpose");
@@ -561,17 +567,7 @@ fn row05_honest_an_openpgp_signed_pull_request_passes() {
 /// Main with the team's keys committed (accord.toml names them), SSH signing on, and the
 /// charter signed by Ada, Grace and Katherine with their own keys; then on `pr`, as Katherine.
 fn ssh_team_signed() -> TestEnv {
-    let mut env = repo_with(&charter("consent"));
-    let keys: Vec<String> =
-        ["ada", "grace", "katherine"].iter().map(|n| ssh_key(&env, n)).collect();
-    let team = format!(
-        "ada@example.com {}\ngrace@example.com {}\nkatherine@example.com {}\n",
-        keys[0], keys[1], keys[2]
-    );
-    env.commit_file("allowed_signers", &team, "Team keys");
-    env.commit_file("accord.toml", "allowed_signers = \"allowed_signers\"\n", "Use them");
-    env.git(&["config", "gpg.format", "ssh"]).ok();
-    env.git(&["config", "commit.gpgsign", "true"]).ok();
+    let (mut env, _) = ssh_team(&["ada", "grace", "katherine"]);
     for (who, key) in [(ADA, "ada"), (GRACE, "grace"), (KATHERINE, "katherine")] {
         use_key(&env, key);
         env.as_(who).accord(&["sign", "charter"]).ok();

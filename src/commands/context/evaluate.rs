@@ -108,10 +108,7 @@ fn in_force_history(
     let t0 = std::time::Instant::now();
     let mut timeline = Timeline::build(store, graph, id)?;
     if let Some(keep) = keep {
-        timeline.events.retain(|e| match e {
-            crate::store::Event::Position(p) => keep(p),
-            _ => true,
-        });
+        timeline.keep_positions(keep);
     }
     crate::store::trace(&format!("rules in force changed: {id}"), t0);
     let ratified = timeline.replay(store)?;

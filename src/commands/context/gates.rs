@@ -77,10 +77,7 @@ pub fn removed_after_ratified_retirement(
 ) -> Result<bool> {
     let graph = store.graph_for(head, id)?;
     let mut timeline = Timeline::build(store, &graph, id)?;
-    timeline.events.retain(|e| match e {
-        crate::store::Event::Position(p) => keep(p),
-        _ => true,
-    });
+    timeline.keep_positions(keep);
     let ratified = timeline.replay(store)?;
     for (k, e) in timeline.events.iter().enumerate() {
         let crate::store::Event::Edit(edit) = e else { continue };

@@ -92,10 +92,7 @@ fn superseding(
     for e in in_force {
         let mut timeline = Timeline::build(store, &graph, &e.agreement)?;
         if let Some(keep) = keep {
-            timeline.events.retain(|e| match e {
-                crate::store::Event::Position(p) => keep(p),
-                _ => true,
-            });
+            timeline.keep_positions(keep);
         }
         let ratified = timeline.replay(store)?;
         let times: Vec<i64> = timeline.events.iter().map(|e| e.time()).collect();
