@@ -236,7 +236,7 @@ Example (what `accord init` sets up; git runs it for you):
     #[command(after_help = "\
 Examples:
   accord demo
-  accord demo --dir /tmp/accord-demo    keep the repositories to look around")]
+  accord demo --dir accord-demo    keep the repositories to look around")]
     Demo(commands::demo::Args),
     #[command(after_help = "\
 Examples:
