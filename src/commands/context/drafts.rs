@@ -85,13 +85,12 @@ pub fn successor(
 /// caller's check is still never overwritten).
 pub fn write_new(path: &std::path::Path, rel: &str, text: &str) -> Result<()> {
     // `path` is `rel` under the working tree: the folders on the way must be the tree's own.
-    let depth = rel.split('/').count();
-    if let (Some(work), Some((dir, _))) = (path.ancestors().nth(depth), rel.rsplit_once('/')) {
+    let dir = rel.rsplit_once('/').map_or(rel, |(d, _)| d);
+    if let Some(work) = path.ancestors().nth(rel.split('/').count()) {
         refuse_links_on_the_way(work, dir)?;
     }
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| {
-            let dir = rel.rsplit_once('/').map_or(rel, |(d, _)| d);
             Error::new(format!("cannot create the folder {dir}: {e}"))
                 .hint(format!("agreements live in {dir}/<id>.toml: move away what is in the way"))
         })?;

@@ -270,11 +270,10 @@ fn evaluate_inner(
     };
     // What the counted-positions cache holds is every position, at any time.
     let keep_all = keep.is_none() && as_of.is_none();
-    let filter = keep;
-    let keep = |p: &Position| keep.is_none_or(|k| k(p));
+    let kept = |p: &Position| keep.is_none_or(|k| k(p));
     let made_by_then = |p: &Position| as_of.is_none_or(|t| p.time <= t);
     let by_agreement = match &graph {
-        Some(g) => positions_by_agreement(g.positions().into_iter().filter(|p| keep(p))),
+        Some(g) => positions_by_agreement(g.positions().into_iter().filter(|p| kept(p))),
         None => positions_by_agreement(history.positions.iter().map(|p| &**p)),
     };
     // Warm: what counts on the positions branch is remembered for this commit and these tips.
@@ -290,7 +289,7 @@ fn evaluate_inner(
         None => store.branch_positions(store.positions_branch(), Some(commit))?,
     };
     let on_branch =
-        positions_by_agreement(branch.iter().map(|p| &**p).filter(|p| keep(p) && made_by_then(p)));
+        positions_by_agreement(branch.iter().map(|p| &**p).filter(|p| kept(p) && made_by_then(p)));
     let renamed =
         renamed_ids(store, &history, &current, by_agreement.keys().chain(on_branch.keys()))?;
     let source = Source::History(&history);
@@ -323,7 +322,7 @@ fn evaluate_inner(
                 core::counting::merge(&here, &count(store, source, commit, this, &on)?)
             }
         };
-        out.push(evaluate(store, source, (id, *blob, agreement), &counted, filter)?);
+        out.push(evaluate(store, source, (id, *blob, agreement), &counted, keep)?);
         learnt.push((id.as_str(), crate::store::first_per_email(&counted), newest_other));
     }
     // The file says which agreements it answers for: a run over some adds them.
