@@ -15,7 +15,7 @@ pub struct Ui {
     pub format: OutputFormat,
     pub quiet: bool,
     color: bool,
-    out: AutoStream<io::Stdout>,
+    out: Stdout,
     /// `--color` for stderr (JSON and markdown on stdout do not change it).
     err_choice: ColorChoice,
 }
@@ -38,7 +38,20 @@ impl Ui {
         let out_choice = if format == OutputFormat::Human { choice } else { ColorChoice::Never };
         let out = AutoStream::new(io::stdout(), out_choice);
         let color = !matches!(out.current_choice(), ColorChoice::Never);
-        Ui { format, quiet, color, out, err_choice: choice }
+        Ui {
+            format,
+            quiet,
+            color,
+            out: Stdout { stream: out, forgive: false, closed: false },
+            err_choice: choice,
+        }
+    }
+
+    /// Keep going when stdout's reader goes away (`accord demo | head`): what follows is
+    /// dropped, as nobody reads it, and the work it reports is finished. Other commands stop
+    /// at a closed pipe, as git does, because their output is all they do.
+    pub fn keep_going_if_stdout_closes(&mut self) {
+        self.out.forgive = true;
     }
 
     fn err(&self) -> AutoStream<io::Stderr> {
@@ -85,6 +98,45 @@ impl Ui {
         if let Some(h) = &err.hint {
             let _ = writeln!(e, "{DIM}hint{DIM:#}: {}", terminal(h));
         }
+    }
+}
+
+/// Standard output, which may drop what it is given once its reader has gone (see
+/// [`Ui::keep_going_if_stdout_closes`]).
+struct Stdout {
+    stream: AutoStream<io::Stdout>,
+    forgive: bool,
+    closed: bool,
+}
+
+impl Stdout {
+    /// A write's result `r`, or `dropped` when the reader has gone and that is forgiven.
+    fn forgiven<T>(&mut self, r: io::Result<T>, dropped: T) -> io::Result<T> {
+        match r {
+            Err(e) if self.forgive && crate::error::is_broken_pipe(&e) => {
+                self.closed = true;
+                Ok(dropped)
+            }
+            r => r,
+        }
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        let r = self.stream.write(buf);
+        self.forgiven(r, buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let r = self.stream.flush();
+        self.forgiven(r, ())
     }
 }
 

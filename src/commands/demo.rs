@@ -23,6 +23,8 @@ pub struct Args {
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     super::one_form_only(ui, "demo", "its story as text")?;
+    // The repositories are the point; the story printed about them is not (`demo | head`).
+    ui.keep_going_if_stdout_closes();
     let (temp, root) = match &args.dir {
         Some(d) => {
             if d.exists() && !d.is_dir() {

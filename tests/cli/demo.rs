@@ -88,3 +88,28 @@ fn demo_dir_that_is_a_file_is_refused_by_name() {
     assert!(stderr.contains("a-file") && stderr.contains("not a folder"), "{stderr}");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
 }
+
+#[test]
+fn demo_into_a_reader_that_stops_early_still_builds_the_whole_story() {
+    // Noticed last round: `accord demo --dir D | head -n1` stopped at the closed pipe and left
+    // D half-built (no squash merge, no positions). The story is built whole; output that
+    // nobody reads is dropped, as git drops it.
+    let env = TestEnv::new();
+    let dir = env.path("demo");
+    let mut child = env
+        .accord_cmd()
+        .args(["demo", "--dir", dir.to_str().unwrap(), "--color", "never"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let ada = dir.join("ada");
+    assert_eq!(env.git_in(&ada, &["rev-list", "--count", "main"]).stdout.trim(), "2");
+    let v = env.accord_in(&ada, &["status", "--format", "json"]).json();
+    assert_eq!(v[0]["ratified"], true, "{v:#}");
+}
