@@ -168,6 +168,9 @@ impl Store {
         let mut delay = Duration::from_millis(50);
         let start = self.ref_id(&local_ref)?;
         loop {
+            // What the remote-tracking copy held before this fetch: the fetch forces it to
+            // the remote's tip, which may have lost positions (a branch rewound there).
+            let held = self.ref_id(&tracking)?;
             if !self.fetch(remote, branch, &tracking)? {
                 // The remote has no such branch (new, or deleted there): an old copy of it
                 // here says nothing about the remote. What it holds is joined first, so that
@@ -180,6 +183,16 @@ impl Store {
                 }
             }
             let theirs = self.ref_id(&tracking)?;
+            // A copy the remote's branch no longer holds (rewound, or rewritten there): its
+            // positions counted here, so they are joined too, and the push below restores them.
+            if let (Some(held), Some(now)) = (held, theirs) {
+                if held != now && !self.repo.graph_descendant_of(now, held)? {
+                    self.wait_for_lock(&local_ref)?;
+                    let before = self.ref_id(&local_ref)?;
+                    let (_, merged) = self.join(&local_ref, before, Some(held), remote)?;
+                    report.merged |= merged;
+                }
+            }
             // Another process moving the branch (a `sign` in this clone) holds its lock for a
             // moment: wait for it, as a position's own compare-and-swap does.
             self.wait_for_lock(&local_ref)?;

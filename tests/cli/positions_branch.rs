@@ -1098,3 +1098,38 @@ fn sync_counts_positions_not_every_commit_it_receives() {
     let r = env.as_(ADA).accord(&["sync"]);
     assert!(r.ok().stderr.contains("received 1 position(s)"), "{}", r.stderr);
 }
+
+#[test]
+fn sync_keeps_fetched_positions_when_the_remote_branch_was_rewound() {
+    // Red-team finding: Katherine had fetched Grace's sign-off (it counted in her `status`);
+    // someone force-pushed the remote's positions branch back to Ada's position; Katherine's
+    // `sync` overwrote her remote-tracking copy and Grace's sign-off was gone from every
+    // branch of her clone, with "received 1 position(s)" and exit 0. As for a remote that
+    // lost the branch, what the old copy held is joined first, and the push restores it.
+    let mut team = Team::new("consent");
+    let ada = team.env.repo.clone();
+    team.take(ADA, &ada, &["sign", "charter"]);
+    let ada_tip = team.env.git(&["rev-parse", "accord/positions"]).ok().stdout.trim().to_string();
+    let grace = team.clone_for("grace");
+    team.git(GRACE, &grace, &["fetch", "-q", "origin"]).ok();
+    team.take(GRACE, &grace, &["sign", "charter"]);
+    for signed_first in [false, true] {
+        let kat = team.clone_for(if signed_first { "kat-signed" } else { "kat" });
+        if signed_first {
+            team.accord(KATHERINE, &kat, &["sign", "charter"]).ok();
+        }
+        let before = team.status(&kat);
+        assert_eq!(state(&before, "grace@example.com"), "signed", "{before:#}");
+        // The rewind, from Ada's clone.
+        let spec = format!("+{ada_tip}:refs/heads/accord/positions");
+        team.git(ADA, &ada, &["push", "-q", "origin", &spec]).ok();
+        team.accord(KATHERINE, &kat, &["sync"]).ok();
+        let after = team.status(&kat);
+        assert_eq!(state(&after, "grace@example.com"), "signed", "{after:#}");
+        assert_eq!(state(&after, "ada@example.com"), "signed", "{after:#}");
+        // The remote has Grace's sign-off again: a fresh clone counts it.
+        let fresh = team.clone_for(if signed_first { "fresh-2" } else { "fresh-1" });
+        let s = team.status(&fresh);
+        assert_eq!(state(&s, "grace@example.com"), "signed", "{s:#}");
+    }
+}
