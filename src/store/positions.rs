@@ -71,6 +71,48 @@ impl Store {
         Ok(out)
     }
 
+    /// The commits on the positions branch and its remote-tracking copies (those not reachable
+    /// from `hide`) that carry `Accord-` trailers without being a position, with the reason:
+    /// trailers that do not make a position, or a merge (merges there only join histories).
+    /// For `verify`, which reports them; every other command passes them by.
+    pub fn branch_non_positions(
+        &self,
+        branch: &str,
+        hide: Option<ObjectId>,
+    ) -> Result<Vec<(ObjectId, String)>> {
+        let tips = self.positions_refs(branch)?;
+        if tips.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut walk = self.repo.revwalk()?;
+        for (_, tip) in &tips {
+            walk.push((*tip).into())?;
+        }
+        if let Some(h) = hide {
+            // A history that does not hold the hidden commit hides nothing.
+            let _ = walk.hide(h.into());
+        }
+        let mut out = Vec::new();
+        for id in walk {
+            let id = id?;
+            let commit = self.repo.find_commit(id)?;
+            let message = commit.message_bytes();
+            if !crate::trailers::mentions_accord(message) {
+                continue;
+            }
+            let why = match crate::trailers::parse(&String::from_utf8_lossy(message)) {
+                crate::trailers::Parsed::None => continue,
+                crate::trailers::Parsed::Malformed(why) => format!("not a position: {why}"),
+                crate::trailers::Parsed::Position(_) if commit.parent_count() > 1 => {
+                    "not a position: a merge commit (on the positions branch merges only join histories)".to_string()
+                }
+                crate::trailers::Parsed::Position(_) => continue,
+            };
+            out.push((id.into(), why));
+        }
+        Ok(out)
+    }
+
     /// Every position on the positions branch and its remote-tracking copies that is not
     /// reachable from `hide` (those are judged by the working-branch rule), newest first in
     /// SPEC §4's order. A commit with at most one parent whose final trailer block is a

@@ -158,3 +158,53 @@ fn verify_of_an_unknown_agreement_is_an_error_not_all_good() {
     r.code(2);
     assert!(r.stderr.contains("no agreement `nope`"), "{}", r.stderr);
 }
+
+#[test]
+fn verify_reports_commits_on_the_positions_branch_that_are_not_positions() {
+    // Red-team finding: on the working branch a commit with two `Accord-Position` trailers is
+    // reported ("not a position"); on the positions branch it, and a three-parent merge
+    // carrying a whole trailer block, passed `verify` as "ok" (SPEC §4: `verify` reports
+    // commits that carry `Accord-` trailers without being a valid position).
+    let mut env = TestEnv::on_positions_branch();
+    env.as_(ADA);
+    env.commit_file("agreements/charter.toml", &charter("consent"), "Add the charter");
+    env.accord(&["sign", "charter"]).ok();
+    let rev =
+        env.git(&["rev-parse", "HEAD:agreements/charter.toml"]).ok().stdout.trim().to_string();
+    let tree = env.git(&["rev-parse", "accord/positions^{tree}"]).ok().stdout.trim().to_string();
+    let tip = env.git(&["rev-parse", "accord/positions"]).ok().stdout.trim().to_string();
+    let block = format!(
+        "Accord-Agreement: charter\nAccord-Revision: {rev}\nAccord-Party: Ada Lovelace <ada@example.com>\n"
+    );
+    let twice = format!(
+        "accord: object charter\n\nAccord-Position: sign\nAccord-Position: object\n{block}"
+    );
+    let dup =
+        env.git_stdin(&["commit-tree", &tree, "-p", &tip], &twice).ok().stdout.trim().to_string();
+    let x1 = env.git_stdin(&["commit-tree", &tree], "x1\n").ok().stdout.trim().to_string();
+    let x2 = env.git_stdin(&["commit-tree", &tree], "x2\n").ok().stdout.trim().to_string();
+    let once = format!("accord: object charter\n\nAccord-Position: object\n{block}");
+    let merge = env
+        .git_stdin(&["commit-tree", &tree, "-p", &dup, "-p", &x1, "-p", &x2], &once)
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+    env.git(&["update-ref", "refs/heads/accord/positions", &merge]).ok();
+    let r = env.accord(&["verify"]);
+    r.code(1);
+    assert!(
+        r.stdout.contains(&dup) && r.stdout.contains("2 Accord-Position trailers"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains(&merge) && r.stdout.contains("merge"), "{}", r.stdout);
+    let j = env.accord(&["verify", "--format", "json"]);
+    j.code(1);
+    let j = j.json();
+    let failed: Vec<&str> =
+        j["failures"].as_array().unwrap().iter().map(|f| f["commit"].as_str().unwrap()).collect();
+    assert!(failed.contains(&dup.as_str()) && failed.contains(&merge.as_str()), "{j:#}");
+    // Ada's own sign-off is still checked, and only it.
+    assert_eq!(j["checked"], 1, "{j:#}");
+}

@@ -48,6 +48,16 @@ pub fn verify_positions(
         }
     }
     let branch = store.branch_positions(store.positions_branch(), Some(head))?;
+    if only.is_none() {
+        for (commit, reason) in store.branch_non_positions(store.positions_branch(), Some(head))? {
+            failures.push(Failure {
+                commit: commit.to_string(),
+                agreement: None,
+                party: None,
+                reason,
+            });
+        }
+    }
     positions.extend(branch.into_iter().map(|p| (p, false)));
     // The meanings of each agreement's revisions in this history, computed when first needed.
     let mut meanings: HashMap<String, HashSet<ObjectId>> = HashMap::new();
