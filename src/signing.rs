@@ -167,19 +167,35 @@ fn verdict(checked: Result<String, String>) -> Verdict {
     checked.map_or_else(Verdict::Bad, |principal| Verdict::Good { principal })
 }
 
-/// SSH: `ssh-keygen -Y verify -f <allowed_signers> -I <principal> -n git -s <sigfile>`, payload
-/// on stdin. Good only when it verifies for this principal, so patterns and lists in the
-/// allowed-signers file apply.
+/// How the verifier's own git configuration checks signatures, as `git verify-commit` reads
+/// it (never the repository's committed files: the verifier's trust wins).
+#[derive(Debug, Clone, Default)]
+pub struct Checkers {
+    /// `gpg.ssh.program`, else `ssh-keygen`.
+    pub ssh_program: Option<String>,
+    /// `gpg.openpgp.program`, else `gpg.program`, else `gpg`.
+    pub openpgp_program: Option<String>,
+    /// `gpg.ssh.revocationFile`: keys that no longer sign for anyone.
+    pub revocation_file: Option<PathBuf>,
+}
+
+/// SSH: `ssh-keygen -Y verify -f <allowed_signers> -I <principal> -n git -s <sigfile>` (and
+/// `-r <revocation file>` when the verifier has one), payload on stdin. Good only when it
+/// verifies for this principal, so patterns and lists in the allowed-signers file apply.
 pub fn verify_ssh(
     allowed_signers: &Path,
+    checkers: &Checkers,
     principal: &str,
     payload: &[u8],
     signature: &str,
 ) -> Verdict {
     let check = || {
         let sig = write_temp(&format!("{}\n", signature.trim_end())).map_err(chain)?;
-        let mut cmd = Command::new("ssh-keygen");
+        let mut cmd = Command::new(checkers.ssh_program.as_deref().unwrap_or("ssh-keygen"));
         cmd.args(["-Y", "verify", "-n", "git", "-I", principal]).arg("-f").arg(allowed_signers);
+        if let Some(revoked) = &checkers.revocation_file {
+            cmd.arg("-r").arg(revoked);
+        }
         let out = run(cmd.arg("-s").arg(sig.path()), payload).map_err(chain)?;
         if !out.status.success() {
             return Err(format!("ssh signature does not verify for {principal}: {}", reason(&out)));
@@ -195,13 +211,25 @@ pub fn verify_ssh(
 /// and which is itself valid (`f` or `u` in gpg's listing). Anyone can add any user id to their
 /// own key: it proves nothing until someone the verifier trusts has certified it, so a good
 /// signature from an unknown or uncertified key, or through a user id nobody vouched for, fails.
-pub fn verify_openpgp(email: &str, payload: &[u8], signature: &str) -> Verdict {
-    verdict(openpgp_with_env(email, payload, signature, &[]))
+pub fn verify_openpgp(
+    checkers: &Checkers,
+    email: &str,
+    payload: &[u8],
+    signature: &str,
+) -> Verdict {
+    let program = checkers.openpgp_program.as_deref().unwrap_or("gpg");
+    verdict(openpgp_with_env(program, email, payload, signature, &[]))
 }
 
-fn openpgp_with_env(email: &str, payload: &[u8], sig: &str, env: Env) -> Result<String, String> {
+fn openpgp_with_env(
+    program: &str,
+    email: &str,
+    payload: &[u8],
+    sig: &str,
+    env: Env,
+) -> Result<String, String> {
     let sig = write_temp(&format!("{}\n", sig.trim_end())).map_err(chain)?;
-    let mut cmd = command("gpg", env);
+    let mut cmd = command(program, env);
     cmd.args(["--status-fd=1", "--verify"]).arg(sig.path()).arg("-");
     let out = run(&mut cmd, payload).map_err(chain)?;
     let status = String::from_utf8_lossy(&out.stdout);
@@ -285,6 +313,7 @@ fn reason(out: &Output) -> String {
 /// Dispatch on the armour of `signature`: SSH (needs an allowed-signers file) or OpenPGP.
 pub fn verify(
     allowed_signers: Option<&Path>,
+    checkers: &Checkers,
     email: &str,
     payload: &[u8],
     signature: &str,
@@ -298,9 +327,9 @@ pub fn verify(
                     .to_owned(),
             );
         };
-        verify_ssh(file, email, payload, signature)
+        verify_ssh(file, checkers, email, payload, signature)
     } else if armour.starts_with("-----BEGIN PGP SIGNATURE-----") {
-        verify_openpgp(email, payload, signature)
+        verify_openpgp(checkers, email, payload, signature)
     } else {
         Verdict::Bad("unsupported signature type".to_owned())
     }
@@ -346,7 +375,7 @@ mod tests {
         let sig = sign(&ssh_cfg(&dir.path().join("key")), PAYLOAD).unwrap();
         assert!(sig.starts_with("-----BEGIN SSH SIGNATURE-----") && !sig.ends_with('\n'));
         let ok = |who: &str, payload: &[u8], sig: &str| {
-            verify_ssh(&allowed, who, payload, sig) == good(who)
+            verify_ssh(&allowed, &Checkers::default(), who, payload, sig) == good(who)
         };
         assert!(ok("alice@example.com", PAYLOAD, &sig) && ok("dave@team.example", PAYLOAD, &sig));
         assert!(!ok("bob@example.com", PAYLOAD, &sig), "not in the file");
@@ -357,11 +386,12 @@ mod tests {
         // A `.pub` path under `~/` signs too: ssh-keygen finds the private key beside it.
         let cfg = SignConfig { key: Some("~/key.pub".into()), ..ssh_cfg(&allowed) };
         let sig = sign_with_env(&cfg, PAYLOAD, &[("HOME", dir.path().as_os_str())]).unwrap();
-        let alice = verify(Some(&allowed), "alice@example.com", PAYLOAD, &sig);
+        let alice =
+            verify(Some(&allowed), &Checkers::default(), "alice@example.com", PAYLOAD, &sig);
         assert_eq!(alice, good("alice@example.com"));
-        let none = verify(None, "alice@example.com", PAYLOAD, &sig);
+        let none = verify(None, &Checkers::default(), "alice@example.com", PAYLOAD, &sig);
         assert!(matches!(none, Verdict::Bad(r) if r.contains("no allowed signers")));
-        let other = verify(Some(&allowed), "a@b", PAYLOAD, "x");
+        let other = verify(Some(&allowed), &Checkers::default(), "a@b", PAYLOAD, "x");
         assert_eq!(other, Verdict::Bad("unsupported signature type".into()));
     }
 
@@ -388,7 +418,13 @@ mod tests {
         let allowed = dir.path().join("allowed");
         fs::write(&allowed, format!("alice@example.com {public}\n")).unwrap();
         for sig in signed {
-            let verdict = verify_ssh(&allowed, "alice@example.com", PAYLOAD, &sig.unwrap());
+            let verdict = verify_ssh(
+                &allowed,
+                &Checkers::default(),
+                "alice@example.com",
+                PAYLOAD,
+                &sig.unwrap(),
+            );
             assert_eq!(verdict, good("alice@example.com"));
         }
     }
@@ -444,7 +480,13 @@ mod tests {
         let object = git(&["cat-file", "commit", "HEAD"]);
         let (payload, sig) = split_signed(&object);
         assert!(sig.starts_with("-----BEGIN SSH SIGNATURE-----"));
-        let verdict = verify_ssh(&allowed, "alice@example.com", payload.as_bytes(), &sig);
+        let verdict = verify_ssh(
+            &allowed,
+            &Checkers::default(),
+            "alice@example.com",
+            payload.as_bytes(),
+            &sig,
+        );
         assert_eq!(verdict, good("alice@example.com"));
         // ed25519 signatures are deterministic: ours, stored as libgit2's commit_signed stores
         // it, is the very commit git wrote.
@@ -477,7 +519,7 @@ mod tests {
         let cfg = SignConfig { format: Format::OpenPgp, key: Some(uid.into()), program: None };
         let signed = sign_with_env(&cfg, PAYLOAD, env);
         let check = |email: &str, payload: &[u8], env: Env| {
-            verdict(openpgp_with_env(email, payload, signed.as_ref().unwrap(), env))
+            verdict(openpgp_with_env("gpg", email, payload, signed.as_ref().unwrap(), env))
         };
         let verdicts = [
             check("ALICE@example.com", PAYLOAD, env),

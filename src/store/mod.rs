@@ -1060,6 +1060,26 @@ impl Store {
         Ok(Some(AllowedSigners { path: f.path().to_path_buf(), _temp: Some(f) }))
     }
 
+    /// How the verifier's git configuration checks signatures (`gpg.ssh.program`,
+    /// `gpg.openpgp.program` or `gpg.program`, `gpg.ssh.revocationFile`), as `git
+    /// verify-commit` would; paths resolved as for `gpg.ssh.allowedSignersFile`.
+    pub fn signature_checkers(&self) -> crate::signing::Checkers {
+        let revocation_file = self.config_string("gpg.ssh.revocationFile").map(|p| {
+            if p.starts_with("~/") {
+                expand_home(&p, None)
+            } else {
+                self.workdir().unwrap_or(self.git_dir()).join(p)
+            }
+        });
+        crate::signing::Checkers {
+            ssh_program: self.config_string("gpg.ssh.program"),
+            openpgp_program: self
+                .config_string("gpg.openpgp.program")
+                .or_else(|| self.config_string("gpg.program")),
+            revocation_file,
+        }
+    }
+
     /// How git would sign a new commit by `committer`, if at all: `commit.gpgsign` or `force`
     /// (`-S`), unless `never` (`--no-gpg-sign`).
     pub fn sign_config(

@@ -172,6 +172,52 @@ fn verify_signed_with_ssh_keys_names_each_unproven_position() {
 }
 
 #[test]
+fn verify_signed_checks_as_git_verify_commit_does_with_the_verifiers_revocations_and_programs() {
+    // Red-team findings: a key listed in the verifier's `gpg.ssh.revocationFile` still made a
+    // position "signed" (`git verify-commit` refuses it); `gpg.ssh.program` was used to sign
+    // and ignored to verify (set to a program that always fails, verify still said ok; with
+    // `ssh-keygen` only there, verify failed and told the user to set it).
+    let mut env = setup("consent");
+    let keys = ssh_signing(&env);
+    let allowed = env.home.join("allowed_signers");
+    std::fs::write(
+        &allowed,
+        format!(
+            "ada@example.com {}
+",
+            keys.ada
+        ),
+    )
+    .unwrap();
+    env.git(&["config", "gpg.ssh.allowedSignersFile", s(&allowed)]).ok();
+    let signed = signed_by(&mut env, ADA, "ada", &["sign", "charter"]);
+    env.accord(&["verify", "--signed"]).ok();
+    // Ada's key revoked, as git documents it.
+    let revoked = env.home.join("revoked_keys");
+    std::fs::write(
+        &revoked,
+        format!(
+            "{}
+",
+            keys.ada
+        ),
+    )
+    .unwrap();
+    env.git(&["config", "gpg.ssh.revocationFile", s(&revoked)]).ok();
+    env.git(&["verify-commit", &signed]).code(1);
+    fails_signed(&env, &signed, "signature");
+    env.git(&["config", "--unset", "gpg.ssh.revocationFile"]).ok();
+    // The verifier's program is the one that checks.
+    env.git(&["config", "gpg.ssh.program", "false"]).ok();
+    env.git(&["verify-commit", &signed]).code(1);
+    fails_signed(&env, &signed, "signature");
+    let keygen = run(Command::new("sh").args(["-c", "command -v ssh-keygen"]));
+    let keygen = keygen.ok().stdout.trim().to_string();
+    env.git(&["config", "gpg.ssh.program", &keygen]).ok();
+    env.accord(&["verify", "--signed"]).ok();
+}
+
+#[test]
 fn verify_signed_reads_the_allowed_signers_named_in_accord_toml_from_head() {
     let mut env = setup("consent");
     let keys = ssh_signing(&env);

@@ -110,13 +110,20 @@ pub fn signed_filter(
     base: ObjectId,
 ) -> Result<impl Fn(&crate::ledger::Position) -> bool + '_> {
     let signers = if signed { Some(store.allowed_signers(base)?) } else { None };
+    let checkers = store.signature_checkers();
     Ok(move |p: &crate::ledger::Position| -> bool {
         let Some(signers) = &signers else { return true };
         match store.commit_signature(p.commit) {
             Ok(Some((payload, signature))) => {
                 let path = signers.as_ref().map(|s| s.path.as_path());
                 matches!(
-                    crate::signing::verify(path, &p.trailers.email, &payload, &signature),
+                    crate::signing::verify(
+                        path,
+                        &checkers,
+                        &p.trailers.email,
+                        &payload,
+                        &signature
+                    ),
                     crate::signing::Verdict::Good { .. }
                 )
             }

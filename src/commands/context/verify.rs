@@ -27,6 +27,7 @@ pub fn verify_positions(
 ) -> Result<Report> {
     let graph = store.graph_full(head)?;
     let signers = if signed { store.allowed_signers(head)? } else { None };
+    let checkers = store.signature_checkers();
     // Authors are mapped by the .mailmap committed at HEAD, never the working tree's.
     let mailmap = store.mailmap_at(head)?;
     let mut failures = Vec::new();
@@ -144,7 +145,7 @@ pub fn verify_positions(
                 Some((payload, signature)) => {
                     let path = signers.as_ref().map(|s| s.path.as_path());
                     if let signing::Verdict::Bad(why) =
-                        signing::verify(path, &p.trailers.email, &payload, &signature)
+                        signing::verify(path, &checkers, &p.trailers.email, &payload, &signature)
                     {
                         failures.push(fail(format!("signature: {why}")));
                     }
