@@ -176,8 +176,7 @@ impl Store {
                 // here says nothing about the remote. What it holds is joined first, so that
                 // nothing is lost, then it goes, and the push below creates the branch.
                 if let Some(stale) = self.ref_id(&tracking)? {
-                    let before = self.ref_id(&local_ref)?;
-                    let (_, merged) = self.join(&local_ref, before, Some(stale), remote)?;
+                    let (_, merged, _) = self.join_now(&local_ref, Some(stale), remote)?;
                     report.merged |= merged;
                     self.repo.find_reference(&tracking)?.delete()?;
                 }
@@ -187,19 +186,15 @@ impl Store {
             // positions counted here, so they are joined too, and the push below restores them.
             if let (Some(held), Some(now)) = (held, theirs) {
                 if held != now && !self.repo.graph_descendant_of(now, held)? {
-                    self.wait_for_lock(&local_ref)?;
-                    let before = self.ref_id(&local_ref)?;
-                    let (_, merged) = self.join(&local_ref, before, Some(held), remote)?;
+                    let (_, merged, _) = self.join_now(&local_ref, Some(held), remote)?;
                     report.merged |= merged;
                 }
             }
-            // Another process moving the branch (a `sign` in this clone) holds its lock for a
-            // moment: wait for it, as a position's own compare-and-swap does.
-            self.wait_for_lock(&local_ref)?;
-            let before = self.ref_id(&local_ref)?;
             // Counted against where the branch started, not added up over the rounds.
             report.received = self.positions_between(theirs, start)?;
-            let (joined, merged) = self.join(&local_ref, before, theirs, remote)?;
+            // Another process moving the branch (a `sign` in this clone) holds its lock for a
+            // moment, or moves it under the join: waited for, and joined again.
+            let (joined, merged, before) = self.join_now(&local_ref, theirs, remote)?;
             report.merged |= merged;
             let Some(joined) = joined else { return Ok(report) }; // nothing on either side
             if Some(joined) == theirs {
@@ -329,28 +324,47 @@ impl Store {
         ours: Option<Oid>,
         theirs: Option<Oid>,
         remote: &str,
-    ) -> Result<(Option<Oid>, bool)> {
+    ) -> Result<Option<(Option<Oid>, bool)>> {
+        // A branch that moved since `ours` was read, or is being moved (a `sign` here): `None`,
+        // to join again.
+        let moved = |r: std::result::Result<git2::Reference<'_>, git2::Error>| match r {
+            Ok(_) => Ok(false),
+            Err(e)
+                if matches!(
+                    e.code(),
+                    ErrorCode::Modified | ErrorCode::Exists | ErrorCode::Locked
+                ) =>
+            {
+                Ok(true)
+            }
+            Err(e) => Err(Error::from(e)),
+        };
         let (ours, theirs) = match (ours, theirs) {
-            (None, None) => return Ok((None, false)),
-            (Some(o), None) => return Ok((Some(o), false)),
+            (None, None) => return Ok(Some((None, false))),
+            (Some(o), None) => return Ok(Some((Some(o), false))),
             (None, Some(t)) => {
-                self.repo.reference(local_ref, t, false, "accord sync: fetched")?;
-                return Ok((Some(t), false));
+                if moved(self.repo.reference(local_ref, t, false, "accord sync: fetched"))? {
+                    return Ok(None);
+                }
+                return Ok(Some((Some(t), false)));
             }
             (Some(o), Some(t)) => (o, t),
         };
         if ours == theirs || self.repo.graph_descendant_of(ours, theirs)? {
-            return Ok((Some(ours), false));
+            return Ok(Some((Some(ours), false)));
         }
         if self.repo.graph_descendant_of(theirs, ours)? {
-            self.repo.reference_matching(
+            let r = self.repo.reference_matching(
                 local_ref,
                 theirs,
                 true,
                 ours,
                 "accord sync: fast-forward",
-            )?;
-            return Ok((Some(theirs), false));
+            );
+            if moved(r)? {
+                return Ok(None);
+            }
+            return Ok(Some((Some(theirs), false)));
         }
         // Two histories of positions (perhaps unrelated: two clones that each started the
         // branch): a merge commit joins them and rewrites nothing.
@@ -374,8 +388,33 @@ impl Store {
         });
         let sign: Option<&SignFn<'_>> = sign_with.as_ref().map(|f| f as _);
         let merge = self.create_commit(&o.tree()?, &[&o, &t], who, who, &message, sign)?;
-        self.repo.reference_matching(local_ref, merge, true, ours, "accord sync: join")?;
-        Ok((Some(merge), true))
+        if moved(self.repo.reference_matching(local_ref, merge, true, ours, "accord sync: join"))? {
+            return Ok(None);
+        }
+        Ok(Some((Some(merge), true)))
+    }
+
+    /// [`Store::join`] with the local branch as it is now, again while another process here
+    /// moves it (a `sign` during the sync), for up to [`LOCK_WAIT`]. The tip joined from too.
+    fn join_now(
+        &self,
+        local_ref: &str,
+        theirs: Option<Oid>,
+        remote: &str,
+    ) -> Result<(Option<Oid>, bool, Option<Oid>)> {
+        let deadline = Instant::now() + LOCK_WAIT;
+        loop {
+            self.wait_for_lock(local_ref)?;
+            let before = self.ref_id(local_ref)?;
+            if let Some((joined, merged)) = self.join(local_ref, before, theirs, remote)? {
+                return Ok((joined, merged, before));
+            }
+            if Instant::now() >= deadline {
+                return Err(Error::new(format!("{local_ref} kept moving while sync joined it"))
+                    .hint("another accord or git process here keeps writing positions; run `accord sync` again when it is done"));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 

@@ -1133,3 +1133,58 @@ fn sync_keeps_fetched_positions_when_the_remote_branch_was_rewound() {
         assert_eq!(state(&s, "grace@example.com"), "signed", "{s:#}");
     }
 }
+
+#[test]
+fn sync_joins_again_when_a_sign_here_moves_the_branch_under_it() {
+    // Red-team finding: `accord sync` while `accord sign` runs in the same clone failed now and
+    // then with libgit2's "old reference value does not match" (exit 2, no hint): the join's
+    // compare-and-swap lost to the sign's and was not tried again.
+    let mut team = Team::new("consent");
+    let ada = team.env.repo.clone();
+    const N: usize = 64;
+    for i in 0..N {
+        std::fs::write(ada.join(format!("agreements/a{i}.toml")), charter("consent")).unwrap();
+    }
+    team.git(ADA, &ada, &["add", "-A"]).ok();
+    team.git(ADA, &ada, &["commit", "-q", "-m", "many"]).ok();
+    team.git(ADA, &ada, &["push", "-q", "origin", "main"]).ok();
+    let grace = team.clone_for("grace");
+    team.take(GRACE, &grace, &["sign", "a0"]);
+    let kat = team.clone_for("kat");
+    team.env.as_(KATHERINE);
+    for round in 0..3 {
+        // Grace moves the remote, so that each of Katherine's syncs makes a merge.
+        team.take(GRACE, &grace, &["sign", &format!("a{}", round + 1)]);
+        team.env.as_(KATHERINE);
+        let signs: Vec<_> = (round * 20 + 1..round * 20 + 21)
+            .map(|i| {
+                let mut cmd = team.env.accord_cmd();
+                cmd.current_dir(&kat)
+                    .args(["sign", &format!("a{i}")])
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped());
+                cmd.spawn().unwrap()
+            })
+            .collect();
+        let mut signs = signs;
+        let mut syncs = 0;
+        while syncs < 3 || signs.iter_mut().any(|c| c.try_wait().unwrap().is_none()) {
+            let r = team.env.accord_in(&kat, &["sync"]);
+            assert_eq!(r.code, 0, "round {round}, sync {syncs}: {}", r.stderr);
+            syncs += 1;
+        }
+        for child in signs {
+            let o = child.wait_with_output().unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        }
+    }
+    team.env.accord_in(&kat, &["sync"]).ok();
+    // Every position reached the remote: Grace's four and Katherine's 60.
+    let log = team.env.git_in(
+        &team.origin,
+        &["log", "--format=%(trailers:key=Accord-Party,valueonly)", "accord/positions"],
+    );
+    let parties: Vec<&str> = log.ok().stdout.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(parties.iter().filter(|l| l.contains("grace@")).count(), 4, "{parties:?}");
+    assert_eq!(parties.iter().filter(|l| l.contains("katherine@")).count(), 60, "{parties:?}");
+}
