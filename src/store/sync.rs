@@ -163,6 +163,20 @@ impl Store {
             retries: 0,
         };
         self.refuse_checked_out(&local_ref)?;
+        // A ref where the remote-tracking copy's folder goes (`origin/accord`, a branch deleted
+        // there long ago and never pruned here): the copy could not be written after the
+        // push, so it is found before anything is fetched or pushed.
+        let mut prefix = format!("refs/remotes/{remote}");
+        for part in branch.split('/').collect::<Vec<_>>().split_last().map_or(&[][..], |(_, p)| p) {
+            prefix = format!("{prefix}/{part}");
+            if self.ref_id(&prefix)?.is_some() {
+                return Err(Error::new(format!(
+                    "the remote-tracking branch {} is in the way of {tracking}",
+                    prefix.trim_start_matches("refs/remotes/")
+                ))
+                .hint(format!("an old remote-tracking branch: `git remote prune {remote}` removes it (or `git update-ref -d {prefix}`); nothing was changed")));
+            }
+        }
         let deadline = Instant::now() + RETRY_FOR;
         let mut locked_since: Option<Instant> = None;
         let mut delay = Duration::from_millis(50);

@@ -1188,3 +1188,22 @@ fn sync_joins_again_when_a_sign_here_moves_the_branch_under_it() {
     assert_eq!(parties.iter().filter(|l| l.contains("grace@")).count(), 4, "{parties:?}");
     assert_eq!(parties.iter().filter(|l| l.contains("katherine@")).count(), 60, "{parties:?}");
 }
+
+#[test]
+fn sync_refuses_a_stale_ref_in_the_way_before_it_pushes() {
+    // Red-team finding: with `origin/accord` left from a branch deleted there long ago, and a
+    // remote without the positions branch yet, sync pushed the positions and then failed
+    // (exit 2, libgit2's "parent is not directory", no hint): told it had failed, when it had
+    // published them. The ref in the way is found first, and nothing is pushed.
+    let (env, origin) = ada_signed_with_an_origin();
+    let main = env.git(&["rev-parse", "HEAD"]).ok().stdout.trim().to_string();
+    env.git(&["update-ref", "refs/remotes/origin/accord", &main]).ok();
+    let r = env.accord(&["sync"]);
+    r.code(2);
+    assert!(r.stderr.contains("git remote prune origin"), "{}", r.stderr);
+    assert!(!r.stderr.contains("parent is not directory"), "{}", r.stderr);
+    env.git_in(&origin, &["rev-parse", "--verify", "-q", "refs/heads/accord/positions"]).code(1);
+    env.git(&["update-ref", "-d", "refs/remotes/origin/accord"]).ok();
+    env.accord(&["sync"]).ok();
+    env.git_in(&origin, &["rev-parse", "--verify", "-q", "refs/heads/accord/positions"]).ok();
+}
