@@ -78,7 +78,7 @@ const LINK_MODE: i32 = 0o120000;
 
 fn symlink_error(path: &str) -> Error {
     Error::new(format!("{path} is a symbolic link; accord reads only plain files"))
-        .hint("replace the link with the agreement's text and commit it")
+        .hint("replace the link with the file's own content and commit it")
 }
 
 /// Signs a commit buffer, returning the armoured signature.
@@ -98,6 +98,15 @@ pub fn parse_project_config(bytes: &[u8], what: &str) -> Result<ProjectConfig> {
                 "{what}: positions_branch = \"{b}\" is not a valid branch name"
             ))
             .hint("name a branch as for `git branch`, e.g. accord/positions"));
+        }
+    }
+    if let Some(file) = &config.allowed_signers {
+        let f = file.trim_start_matches('/');
+        if f.is_empty() || f.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
+            return Err(Error::new(format!(
+                "{what}: allowed_signers = \"{file}\" must name a file inside the repository"
+            ))
+            .hint("name it from the repository root, without `./` or `..`: allowed_signers = \".github/allowed_signers\""));
         }
     }
     if let Some(dir) = &config.dir {

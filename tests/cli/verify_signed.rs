@@ -376,3 +376,25 @@ fn verify_signed_with_openpgp_keys_checks_the_user_id_email() {
     assert_eq!(j["failures"].as_array().unwrap().len(), 2, "{j:#}");
     assert!(j["failures"][1]["reason"].as_str().unwrap().contains("unknown OpenPGP key"), "{j:#}");
 }
+
+#[test]
+fn allowed_signers_named_with_dot_or_through_a_link_is_refused_in_accords_words() {
+    // Red-team findings: `allowed_signers = "./allowed_signers"` failed with libgit2's "repo
+    // path `./allowed_signers` should not start with `.`" and no hint; a symlinked file got
+    // the hint "replace the link with the agreement's text".
+    let env = setup("consent");
+    env.commit_file("team_keys", "ada@example.com ssh-ed25519 AAAA\n", "Team keys");
+    env.commit_file("accord.toml", "allowed_signers = \"./team_keys\"\n", "Use them");
+    let r = env.accord(&["verify", "--signed"]);
+    r.code(2);
+    assert!(r.stderr.contains("allowed_signers = \"./team_keys\""), "{}", r.stderr);
+    assert!(r.stderr.contains("hint: name it from the repository root"), "{}", r.stderr);
+    assert!(!r.stderr.contains("repo path"), "{}", r.stderr);
+    std::os::unix::fs::symlink("team_keys", env.repo.join("linked_keys")).unwrap();
+    env.git(&["add", "linked_keys"]).ok();
+    env.commit_file("accord.toml", "allowed_signers = \"linked_keys\"\n", "Through a link");
+    let r = env.accord(&["verify", "--signed"]);
+    r.code(2);
+    assert!(r.stderr.contains("linked_keys is a symbolic link"), "{}", r.stderr);
+    assert!(!r.stderr.contains("agreement's text"), "{}", r.stderr);
+}
