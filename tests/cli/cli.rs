@@ -291,15 +291,7 @@ fn output_that_cannot_be_written_is_an_error_never_a_panic() {
         &["--version"][..],
     ] {
         // A reader that stops at once: the rest is not wanted, which is no error (as git).
-        let mut child = env
-            .accord_cmd()
-            .args(args)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        drop(child.stdout.take());
-        let out = child.wait_with_output().unwrap();
+        let out = with_stdout_closed(env.accord_cmd().args(args));
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");

@@ -274,3 +274,15 @@ text = "Answer deploy-pipeline pages within 15 minutes."
 "#
     )
 }
+
+/// Run `cmd` with a reader on its stdout that stops at once (`accord … | head -c0`): its exit
+/// and stderr.
+pub fn with_stdout_closed(cmd: &mut Command) -> Output {
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}

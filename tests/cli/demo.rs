@@ -96,15 +96,8 @@ fn demo_into_a_reader_that_stops_early_still_builds_the_whole_story() {
     // nobody reads is dropped, as git drops it.
     let env = TestEnv::new();
     let dir = env.path("demo");
-    let mut child = env
-        .accord_cmd()
-        .args(["demo", "--dir", dir.to_str().unwrap(), "--color", "never"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
+    let args = ["demo", "--dir", dir.to_str().unwrap(), "--color", "never"];
+    let out = with_stdout_closed(env.accord_cmd().args(args));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");

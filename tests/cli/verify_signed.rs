@@ -44,6 +44,13 @@ fn ssh_signing(env: &TestEnv) -> Keys {
     keys
 }
 
+/// The verifier's own allowed signers (`gpg.ssh.allowedSignersFile`): `lines`.
+fn trust(env: &TestEnv, lines: &str) {
+    let allowed = env.home.join("allowed_signers");
+    std::fs::write(&allowed, lines).unwrap();
+    env.git(&["config", "gpg.ssh.allowedSignersFile", s(&allowed)]).ok();
+}
+
 /// Make `name`'s key the repository's signing key (each signer configures their own).
 fn use_key(env: &TestEnv, name: &str) {
     env.git(&["config", "user.signingkey", &key_path(env, name)]).ok();
@@ -87,16 +94,13 @@ fn git_sig(env: &TestEnv, rev: &str) -> String {
 fn verify_signed_with_ssh_keys_names_each_unproven_position() {
     let mut env = setup("consent");
     let keys = ssh_signing(&env);
-    let allowed = env.home.join("allowed_signers");
-    std::fs::write(
-        &allowed,
-        format!(
+    trust(
+        &env,
+        &format!(
             "ada@example.com namespaces=\"git\" {}\ngrace@example.com {}\nkatherine@example.com {}\n",
             keys.ada, keys.grace, keys.katherine
         ),
-    )
-    .unwrap();
-    env.git(&["config", "gpg.ssh.allowedSignersFile", s(&allowed)]).ok();
+    );
     signed_by(&mut env, ADA, "ada", &["sign", "charter"]);
     signed_by(&mut env, GRACE, "grace", &["sign", "charter", "-m", "signed"]);
     signed_by(&mut env, KATHERINE, "katherine", &["object", "charter", "-m", "one worry"]);
@@ -179,17 +183,7 @@ fn verify_signed_checks_as_git_verify_commit_does_with_the_verifiers_revocations
     // `ssh-keygen` only there, verify failed and told the user to set it).
     let mut env = setup("consent");
     let keys = ssh_signing(&env);
-    let allowed = env.home.join("allowed_signers");
-    std::fs::write(
-        &allowed,
-        format!(
-            "ada@example.com {}
-",
-            keys.ada
-        ),
-    )
-    .unwrap();
-    env.git(&["config", "gpg.ssh.allowedSignersFile", s(&allowed)]).ok();
+    trust(&env, &format!("ada@example.com {}\n", keys.ada));
     let signed = signed_by(&mut env, ADA, "ada", &["sign", "charter"]);
     env.accord(&["verify", "--signed"]).ok();
     // Ada's key revoked, as git documents it.
