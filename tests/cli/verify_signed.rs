@@ -215,7 +215,8 @@ fn verify_signed_checks_as_git_verify_commit_does_with_the_verifiers_revocations
 fn verify_signed_reads_the_allowed_signers_named_in_accord_toml_from_head() {
     let mut env = setup("consent");
     let keys = ssh_signing(&env);
-    // git's own file would allow everybody, Mallory included; accord.toml's file wins.
+    // git's own file allows everybody, Mallory included; while it is set, it wins over the file
+    // accord.toml names (the verifier's trust, SPEC §6).
     let everybody = env.home.join("everybody");
     let mallory = std::fs::read_to_string(env.home.join("mallory_key.pub")).unwrap();
     std::fs::write(
