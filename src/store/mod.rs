@@ -1042,13 +1042,7 @@ impl Store {
     /// committed at `commit` (copied to a temporary file), resolved as git resolves paths.
     pub fn allowed_signers(&self, commit: impl Into<Oid>) -> Result<Option<AllowedSigners>> {
         let commit: Oid = commit.into();
-        if let Some(p) = self.config_string("gpg.ssh.allowedSignersFile") {
-            let path = if p.starts_with("~/") {
-                expand_home(&p, None)
-            } else {
-                // Relative to the top of the work tree, where git runs `verify-commit`.
-                self.workdir().unwrap_or(self.git_dir()).join(p)
-            };
+        if let Some(path) = self.config_path("gpg.ssh.allowedSignersFile") {
             return Ok(Some(AllowedSigners { path, _temp: None }));
         }
         // The evaluated commit decides whose keys count, not an uncommitted edit.
@@ -1073,20 +1067,24 @@ impl Store {
     /// `gpg.openpgp.program` or `gpg.program`, `gpg.ssh.revocationFile`), as `git
     /// verify-commit` would; paths resolved as for `gpg.ssh.allowedSignersFile`.
     pub fn signature_checkers(&self) -> crate::signing::Checkers {
-        let revocation_file = self.config_string("gpg.ssh.revocationFile").map(|p| {
-            if p.starts_with("~/") {
-                expand_home(&p, None)
-            } else {
-                self.workdir().unwrap_or(self.git_dir()).join(p)
-            }
-        });
         crate::signing::Checkers {
             ssh_program: self.config_string("gpg.ssh.program"),
             openpgp_program: self
                 .config_string("gpg.openpgp.program")
                 .or_else(|| self.config_string("gpg.program")),
-            revocation_file,
+            revocation_file: self.config_path("gpg.ssh.revocationFile"),
         }
+    }
+
+    /// A path from the repository's configuration chain, resolved as git resolves the signing
+    /// files: `~/` from the home folder, else relative to the top of the work tree, where git
+    /// runs `verify-commit`.
+    fn config_path(&self, key: &str) -> Option<PathBuf> {
+        let p = self.config_string(key)?;
+        Some(match p.starts_with("~/") {
+            true => expand_home(&p, None),
+            false => self.workdir().unwrap_or(self.git_dir()).join(p),
+        })
     }
 
     /// How git would sign a new commit by `committer`, if at all: `commit.gpgsign` or `force`
@@ -1107,12 +1105,11 @@ impl Store {
             Some("x509") => Format::X509,
             _ => Format::OpenPgp,
         };
+        // The same programs as verifying uses.
         let program = match format {
-            Format::Ssh => self.config_string("gpg.ssh.program"),
+            Format::Ssh => self.signature_checkers().ssh_program,
             Format::X509 => self.config_string("gpg.x509.program"),
-            Format::OpenPgp => self
-                .config_string("gpg.openpgp.program")
-                .or_else(|| self.config_string("gpg.program")),
+            Format::OpenPgp => self.signature_checkers().openpgp_program,
         };
         // Without user.signingkey, git asks gpg for a key by the committer's identity.
         let key = self.config_string("user.signingkey").or_else(|| {

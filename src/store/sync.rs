@@ -166,9 +166,8 @@ impl Store {
         // A ref where the remote-tracking copy's folder goes (`origin/accord`, a branch deleted
         // there long ago and never pruned here): the copy could not be written after the
         // push, so it is found before anything is fetched or pushed.
-        let mut prefix = format!("refs/remotes/{remote}");
-        for part in branch.split('/').collect::<Vec<_>>().split_last().map_or(&[][..], |(_, p)| p) {
-            prefix = format!("{prefix}/{part}");
+        for (slash, _) in branch.match_indices('/') {
+            let prefix = format!("refs/remotes/{remote}/{}", &branch[..slash]);
             if self.ref_id(&prefix)?.is_some() {
                 return Err(Error::new(format!(
                     "the remote-tracking branch {} is in the way of {tracking}",
