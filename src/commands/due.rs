@@ -15,7 +15,7 @@ use crate::ui::Ui;
 /// ratified has no review clock yet.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Judge as of this date instead of today (YYYY-MM-DD)
+    /// Judge as of this date instead of today, the UTC day now (YYYY-MM-DD)
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
     /// Exit 1 when any agreement is due (for CI)
@@ -29,7 +29,9 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
         Some(s) => s
             .parse()
             .map_err(|_| Error::new(format!("`{s}` is not a date")).hint("write YYYY-MM-DD"))?,
-        None => jiff::Zoned::now().date(),
+        // The UTC day, as review periods count from UTC days: a laptop and a CI runner judging
+        // at the same instant agree, whatever their time zones.
+        None => jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date(),
     };
     let store = super::open(ui)?;
     let mut out = Vec::new();
@@ -51,7 +53,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
             if let (true, Some(graph)) = (due::needs_ratification_time(&a), graph.as_ref()) {
                 let timeline = Timeline::build(&store, graph, &id)?;
                 let ratified = timeline.replay(&store)?;
-                let times: Vec<i64> = timeline.events.iter().map(|e| e.time()).collect();
+                let times = timeline.judged_times(&store);
                 ratified_at = due::last_became_ratified(&ratified, &times);
             }
             out.extend(due::due(&id, &a, today, ratified_at));

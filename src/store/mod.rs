@@ -495,6 +495,12 @@ impl Store {
         Ok(false)
     }
 
+    /// The moment commands judge at: now, or under review the moment the range's own commits
+    /// are judged as made at ([`Store::judge_range_from`]).
+    pub fn judging_moment(&self) -> i64 {
+        self.time_floor.get().map_or_else(review_cache::now, |f| f.1)
+    }
+
     /// Judge a range's head with the commits `base` does not reach taken as made now, at the
     /// earliest. SPEC §4 judges by committer times, and a pull request's author chooses its
     /// commits' times: an edit dated before the sign-offs on the text it replaces would make

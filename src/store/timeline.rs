@@ -163,7 +163,7 @@ impl<'g> Timeline<'g> {
         // so the text they signed would never have stood ratified, and the rule it set would
         // not be the rule in force, SPEC §5.) Under review, now is the moment the range's own
         // commits are judged as made at.
-        let now = store.time_floor.get().map_or_else(super::review_cache::now, |f| f.1);
+        let now = store.judging_moment();
         let mut floor = i64::MIN;
         let mut placed = vec![0; mine.len()];
         for (t, p) in placed.iter_mut().zip(mine).rev() {
@@ -236,6 +236,21 @@ impl<'g> Timeline<'g> {
             }
         }
         seen
+    }
+
+    /// Each event's moment as judged, aligned with `events`: no earlier than any event listed
+    /// after it, and no later than the moment of judging (a date in the future is not
+    /// believed, as where the positions branch's positions are placed). So `due` counts a
+    /// review period from when a sign-off made in 2100 is judged, not from 2100.
+    pub fn judged_times(&self, store: &Store) -> Vec<i64> {
+        let now = store.judging_moment();
+        let mut floor = i64::MIN;
+        let mut times = vec![0; self.events.len()];
+        for (t, e) in times.iter_mut().zip(&self.events).rev() {
+            floor = floor.max(e.time().min(now));
+            *t = floor;
+        }
+        times
     }
 
     /// Keep only the positions `keep` keeps (`review --signed`: those whose signatures

@@ -60,22 +60,23 @@ fn due_as_of_review_by_review_every_and_ends() {
         )
     );
 
-    // Amended on 2027-01-10: not ratified now, so the clock still runs from 2026-11-20...
-    env.clock.set(1_799_582_400); // 2027-01-10T12:00:00Z
+    // Amended on 2026-11-25 (a date in the past: one in the future would be judged as made
+    // now): not ratified now, so the clock still runs from 2026-11-20...
+    env.clock.set(1_795_608_000); // 2026-11-25T12:00:00Z
     amend(&env, "agreements/quarterly.toml", "a paved road", "a smooth road", "Smooth");
-    assert_eq!(due(&env, "2027-01-15"), json!([quarterly]));
+    assert_eq!(due(&env, "2026-12-22"), json!([quarterly]));
     // ...until it is ratified again: then it restarts from there.
     sign_all(&mut env, "quarterly");
     let again = env.accord(&["log", "quarterly", "--format", "json"]).ok().json()[0]["at"]
         .as_str()
         .unwrap()
         .to_string();
-    assert!(again.starts_with("2027-01-10T12:"), "{again}");
-    assert_eq!(due(&env, "2027-02-08"), json!([]));
+    assert!(again.starts_with("2026-11-25T12:"), "{again}");
+    assert_eq!(due(&env, "2026-12-24"), json!([]));
     assert_eq!(
-        due(&env, "2027-02-09"),
+        due(&env, "2026-12-25"),
         json!([{"agreement": "quarterly", "title": "Platform team charter",
-                "reason": "review_every", "due_on": "2027-02-09", "last_ratified": again}])
+                "reason": "review_every", "due_on": "2026-12-25", "last_ratified": again}])
     );
 
     let run = env.accord(&["due", "--as-of", "2027-13-01"]);
@@ -100,4 +101,62 @@ fn a_proposed_retirement_leaves_the_agreement_due_until_it_is_ratified() {
         env.as_(who).accord(&["sign", "charter"]).ok();
     }
     assert_eq!(due(&env).ok().json().as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn a_future_dated_sign_off_does_not_postpone_the_review() {
+    // Red-team finding: Katherine's sign-off dated 2100 made the charter "last ratified" in
+    // 2100, so `review_every` never came due; status already judges it as made now.
+    for mut env in [TestEnv::new(), TestEnv::on_positions_branch()] {
+        let text = with_top_level(&charter("consent"), "review_every = \"30d\"");
+        env.commit_file("agreements/charter.toml", &text, "Charter");
+        sign(&mut env, ADA, "charter");
+        sign(&mut env, GRACE, "charter");
+        env.clock.set(4_102_444_800); // 2100-01-01T00:00:00Z
+        sign(&mut env, KATHERINE, "charter");
+        let run = env.accord(&["due", "--as-of", "2099-01-01", "--format", "json"]);
+        let due = run.ok().json();
+        let due = due.as_array().unwrap();
+        assert_eq!(due.len(), 1, "{due:?}");
+        assert_eq!(due[0]["reason"], "review_every");
+        // Placed at the moment of judging (now), not in 2100.
+        let last = due[0]["last_ratified"].as_str().unwrap();
+        assert!(last.as_bytes()[..2] == *b"20" && last < "2100", "{last}");
+        let on = due[0]["due_on"].as_str().unwrap();
+        assert!(on < "2099-01-01", "{on}");
+        env.accord(&["due", "--as-of", "2099-01-01", "--fail"]).code(1);
+    }
+}
+
+#[test]
+fn today_is_the_same_day_in_every_time_zone() {
+    // Red-team finding: `due` took today from the local time zone, while review periods run in
+    // UTC days; the same repository at the same instant was due on one machine and not on
+    // another. Today is the UTC day now (README).
+    let utc = |days: i64| {
+        let t = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * days);
+        t.to_zoned(jiff::tz::TimeZone::UTC).date().to_string()
+    };
+    let mut env = TestEnv::new();
+    let (today, tomorrow) = (utc(0), utc(1));
+    let text = |by: &str| with_top_level(&charter("consent"), &format!("review_by = {by}"));
+    env.write("agreements/today.toml", &text(&today));
+    env.write("agreements/tomorrow.toml", &text(&tomorrow));
+    env.git(&["add", "agreements"]).ok();
+    env.git(&["commit", "-q", "-m", "Two agreements"]).ok();
+    sign_all(&mut env, "today");
+    sign_all(&mut env, "tomorrow");
+    // Eleven hours behind UTC and fourteen ahead (POSIX TZ strings: the sign is reversed).
+    for tz in ["<-11>11", "<+14>-14", "UTC"] {
+        let run = env.accord_cmd().env("TZ", tz).args(["due", "--format", "json"]).output();
+        let run = run.unwrap();
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        let due: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+        if utc(0) != today {
+            return; // midnight UTC passed meanwhile
+        }
+        let ids: Vec<&str> =
+            due.as_array().unwrap().iter().map(|d| d["agreement"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["today"], "TZ={tz}: {due}");
+    }
 }

@@ -71,7 +71,7 @@ fn gather(
     if let Some(today) =
         jiff::Timestamp::from_second(time).ok().map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date())
     {
-        let times: Vec<i64> = timeline.events.iter().map(|e| e.time()).collect();
+        let times = timeline.judged_times(store);
         let ratified_at = due::last_became_ratified(&ratified, &times);
         due = due::due(&id, &agreement, today, ratified_at);
     }
