@@ -139,7 +139,7 @@ impl<'g> Timeline<'g> {
                 events
             }
         };
-        let (events, ids) = follow_renames(store, events, id)?;
+        let (events, ids) = follow_renames(store, graph, events, id)?;
 
         Ok(Timeline {
             id: id.to_string(),
@@ -344,37 +344,47 @@ impl Texts for TimelineTexts<'_, '_> {
 /// and positions come before, and the renaming edit replaced the old text. The newest
 /// appearance that was a rename decides: what the same id held before it (an id used again,
 /// after its agreement was removed) was another agreement's. Returns the events and the ids
-/// of the lineage, newest first.
+/// of the lineage, newest first. `events` are the newest id's own ([`main_events`]).
 fn follow_renames(
     store: &Store,
+    graph: &Graph,
     mut events: Vec<Event>,
     id: &str,
 ) -> Result<(Vec<Event>, Vec<String>)> {
     let mut ids = vec![id.to_string()];
-    // Where the newest id's own events start (an older id's are appended after them).
-    let mut from = 0;
+    // The node of each rename, the one that made `ids[j - 1]` of `ids[j]`.
+    let mut renames: Vec<u32> = Vec::new();
+    // Which id each edit's text was found under (all the newest's at first).
+    let mut under: Vec<usize> = vec![0; events.len()];
+    let mut walked = None;
     for _ in 0..32 {
-        let newest = ids.last().expect("starts with id").clone();
+        let newest = ids.len() - 1;
         let mut renamed = None;
-        for (k, e) in events.iter().enumerate().skip(from) {
+        for (e, &j) in events.iter().zip(&under) {
             let Event::Edit(e) = e else { continue };
-            let (None, Some(_), Some(parent)) = (e.before, e.blob, e.parent) else { continue };
-            if let Some(old) = store.renamed_from(e.commit.into(), &newest)? {
-                renamed = (!ids.contains(&old)).then_some((k, old, parent));
+            let (None, Some(_), Some(_), true) = (e.before, e.blob, e.parent, j == newest) else {
+                continue;
+            };
+            if let Some(old) = store.renamed_from(e.commit.into(), &ids[newest])? {
+                renamed = (!ids.contains(&old)).then_some((e.commit, old));
                 break;
             }
         }
-        let Some((k, old, parent)) = renamed else { break };
-        events.truncate(k + 1);
-        let before = store.blob_at(parent, &store.path_of(&old))?.map(|(b, _)| b);
-        if let Some(Event::Edit(first)) = events.last_mut() {
-            first.before = before;
-        }
-        let before_rename = store.graph(parent)?;
-        let older = main_events(store, &before_rename, &old)?;
-        from = events.len();
-        events.extend(older);
+        let Some((commit, old)) = renamed else { break };
+        // The whole history is needed now, walked once.
+        let g: &Graph = match graph.deferred {
+            Some(t) => {
+                if walked.is_none() {
+                    walked = Some(store.shared_graph(t)?);
+                }
+                walked.as_deref().expect("walked just now")
+            }
+            None => graph,
+        };
+        let Some(node) = g.find(&to_oid(commit)) else { break };
         ids.push(old);
+        renames.push(node);
+        (events, under) = lineage_events(store, g, &ids, &renames)?;
     }
     Ok((events, ids))
 }
@@ -401,9 +411,63 @@ fn merge_newest_first(lists: Vec<Vec<Arc<Position>>>) -> Vec<Arc<Position>> {
 }
 
 fn main_events(store: &Store, graph: &Graph, id: &str) -> Result<Vec<Event>> {
+    Ok(lineage_events(store, graph, &[id.to_string()], &[])?.0)
+}
+
+/// The edits and positions of an agreement that had the ids `ids` (newest first) along
+/// `graph`, where node `renames[j - 1]` renamed `ids[j]` into `ids[j - 1]`. At each commit the
+/// agreement's text is the file of the newest id that is its there: an older id is not after
+/// its rename (a file of that name later is another agreement), and a newer one not at or
+/// before the parent of the rename that made it (one of that name then was another
+/// agreement). So a branch that forked before a rename and edited the file under its old
+/// name is followed up to the merge that brought the edit in, and the edit is credited to
+/// its own commit. A commit is an edit where the file's name or text differs from every
+/// parent's. Returns the events and, for each, the index in `ids` its text was found under.
+fn lineage_events(
+    store: &Store,
+    graph: &Graph,
+    ids: &[String],
+    renames: &[u32],
+) -> Result<(Vec<Event>, Vec<usize>)> {
     use super::same_blob;
-    let path = store.path_of(id);
-    let blobs = store.blobs_along(graph, &path)?;
+    let n = graph.nodes.len();
+    // Whether id `j` may be the agreement's at node `i`, whatever the file holds.
+    let mut after: Vec<Vec<bool>> = Vec::with_capacity(renames.len());
+    let mut until: Vec<Vec<bool>> = Vec::with_capacity(renames.len());
+    if !renames.is_empty() {
+        let all = graph.order_by(|_| true);
+        for &r in renames {
+            // The rename and its descendants, parents first.
+            let mut d = vec![false; n];
+            for &i in all.iter().rev() {
+                d[i as usize] = i == r || graph.parents_of(i).iter().any(|&p| d[p as usize]);
+            }
+            after.push(d);
+            // The rename's first parent and its ancestors.
+            let mut a = vec![false; n];
+            let mut stack: Vec<u32> = graph.parents_of(r).first().copied().into_iter().collect();
+            while let Some(i) = stack.pop() {
+                if !std::mem::replace(&mut a[i as usize], true) {
+                    stack.extend_from_slice(graph.parents_of(i));
+                }
+            }
+            until.push(a);
+        }
+    }
+    let may = |j: usize, i: usize| -> bool {
+        (j == 0 || !after[j - 1][i]) && (j + 1 == ids.len() || !until[j][i])
+    };
+    let mut blobs_of = Vec::with_capacity(ids.len());
+    for id in ids {
+        blobs_of.push(store.blobs_along(graph, &store.path_of(id))?);
+    }
+    // The agreement's file at each node: which id, and its blob.
+    let at: Vec<Option<(usize, Oid)>> = (0..n)
+        .map(|i| (0..ids.len()).find_map(|j| Some((j, blobs_of[j][i]?)).filter(|_| may(j, i))))
+        .collect();
+    let same = |a: Option<(usize, Oid)>, b: Option<(usize, Oid)>| {
+        a.map(|x| x.0) == b.map(|x| x.0) && same_blob(a.map(|x| x.1), b.map(|x| x.1))
+    };
     // What the order follows, in a byte a commit: the file's edits, found from the flat parent
     // arrays, and this agreement's positions among the few nodes that say anything to accord
     // (passes over the nodes themselves read 11 MB at 100,000 commits).
@@ -411,19 +475,23 @@ fn main_events(store: &Store, graph: &Graph, id: &str) -> Result<Vec<Event>> {
         let parents = graph.parents_of(i as u32);
         if parents.is_empty() {
             // A root commit, or the edge of a shallow clone: the file appears here.
-            return blobs[i].is_some();
+            return at[i].is_some();
         }
-        parents.iter().all(|&p| !same_blob(blobs[p as usize], blobs[i]))
+        parents.iter().all(|&p| !same(at[p as usize], at[i]))
     };
-    let mut interesting: Vec<bool> = (0..graph.nodes.len()).map(is_edit).collect();
+    let mut interesting: Vec<bool> = (0..n).map(is_edit).collect();
+    let on = |p: &Position, i: usize| {
+        ids.iter().position(|x| *x == p.trailers.agreement).filter(|&j| may(j, i))
+    };
     for &i in &graph.said {
-        if matches!(&graph.nodes[i as usize].accord, CommitKind::Position(p) if p.trailers.agreement == id)
+        if matches!(&graph.nodes[i as usize].accord, CommitKind::Position(p) if on(p, i as usize).is_some())
         {
             interesting[i as usize] = true;
         }
     }
     let order = graph.order_by(|i| interesting[i as usize]);
     let mut events = Vec::with_capacity(order.len());
+    let mut under = Vec::with_capacity(order.len());
     // The edits' commits are read through the pack reader: libgit2 maps the pack and its
     // index, and each page it touches counts as accord's memory (a whole 2 MB when the page
     // cache holds the file in large folios: 50 edits at a million commits were 300 MB).
@@ -432,8 +500,9 @@ fn main_events(store: &Store, graph: &Graph, id: &str) -> Result<Vec<Event>> {
     for i in order {
         let node = &graph.nodes[i as usize];
         match &node.accord {
-            CommitKind::Position(p) if p.trailers.agreement == id => {
-                events.push(Event::Position(p.clone()))
+            CommitKind::Position(p) if let Some(j) = on(p, i as usize) => {
+                events.push(Event::Position(p.clone()));
+                under.push(j);
             }
             _ => {
                 let read = match objects.read(node.id)? {
@@ -460,12 +529,17 @@ fn main_events(store: &Store, graph: &Graph, id: &str) -> Result<Vec<Event>> {
                     author_name,
                     author_email,
                     subject,
-                    blob: blobs[i as usize].map(from_oid),
-                    before: node.parents.first().and_then(|&p| blobs[p as usize]).map(from_oid),
+                    blob: at[i as usize].map(|x| from_oid(x.1)),
+                    before: node
+                        .parents
+                        .first()
+                        .and_then(|&p| at[p as usize])
+                        .map(|x| from_oid(x.1)),
                     parent: node.parents.first().map(|&p| from_oid(graph.nodes[p as usize].id)),
                 }));
+                under.push(at[i as usize].map_or(0, |x| x.0));
             }
         }
     }
-    Ok(events)
+    Ok((events, under))
 }

@@ -208,6 +208,51 @@ fn history_across_merged_branches_has_no_phantom_revert() {
 }
 
 #[test]
+fn an_edit_merged_after_main_renamed_the_file_is_credited_to_its_author() {
+    // Red-team finding: Grace reworded the purpose on a branch while main did a `git mv`;
+    // after the merge, history and log credited the rewording to the merge (its merger, its
+    // date), though without the rename they credit Grace's commit.
+    let mut env = setup();
+    let c1 = env.head();
+    env.git(&["checkout", "-q", "-b", "feature"]).ok();
+    env.as_(GRACE);
+    amend(&env, FILE, "a paved road", "a smooth road", "Smooth");
+    let smooth = env.head();
+    env.as_(ADA);
+    env.git(&["checkout", "-q", "main"]).ok();
+    env.git(&["mv", FILE, "agreements/platform.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Rename"]).ok();
+    let renamed = env.head();
+    env.as_(KATHERINE);
+    env.git(&["merge", "-q", "--no-edit", "feature"]).ok();
+    let merge = env.head();
+    assert!(env.read("agreements/platform.toml").contains("a smooth road"));
+
+    let h = env.accord(&["history", "platform", "--format", "json"]).ok().json();
+    let p2 = P1.replace("paved", "smooth");
+    assert_eq!(column(&h, "value"), [json!(P1), json!(p2)], "{h:#}");
+    assert_eq!(column(&h, "commit"), [json!(c1), json!(smooth)], "{h:#}");
+    assert_eq!(column(&h, "author"), [json!("Ada Lovelace"), json!("Grace Hopper")], "{h:#}");
+    let text = env.accord(&["history", "platform"]).ok().stdout.clone();
+    assert!(text.contains(&format!("Grace Hopper {}", short(&smooth))), "{text}");
+
+    // log lists Grace's commit as the rewording, the rename as a rename, and the merge as a
+    // merge that joined the two (as for any merge whose text differs from both parents').
+    let log = env.accord(&["log", "platform", "--format", "json"]).ok().json();
+    let edits: Vec<(String, String)> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "edit")
+        .map(|e| (e["commit"].as_str().unwrap().into(), e["summary"].as_str().unwrap().into()))
+        .collect();
+    let commits: Vec<&str> = edits.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(commits, [&merge, &renamed, &smooth, &c1], "{log:#}");
+    assert_eq!(edits[2].1, "purpose reworded", "{log:#}");
+    assert!(edits[1].1.starts_with("renamed from charter"), "{log:#}");
+}
+
+#[test]
 fn moving_a_commitment_to_someone_else_is_a_new_version_of_it() {
     // Red-team finding: `--field commitment.<id>` followed the text alone, so handing the
     // pager to Katherine kept "version 1, ratified while it stood", signed by all three, while
