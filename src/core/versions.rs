@@ -222,7 +222,11 @@ fn place<R: Texts + ?Sized>(
         _ => None,
     };
     if let Some(i) = joined {
-        versions[i].revisions.push(blob.to_string());
+        // Each revision once: a pure rename keeps the blob it renamed.
+        let blob = blob.to_string();
+        if !versions[i].revisions.contains(&blob) {
+            versions[i].revisions.push(blob);
+        }
         return Ok(i);
     }
     let prev = before.or_else(|| versions.last().map(|v| v.value.clone()));

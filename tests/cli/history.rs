@@ -253,6 +253,26 @@ fn an_edit_merged_after_main_renamed_the_file_is_credited_to_its_author() {
 }
 
 #[test]
+fn a_pure_rename_lists_its_revision_once() {
+    // Red-team finding: after an edit, a pure `git mv` (same blob) and another edit, the
+    // version between listed the same revision twice in JSON.
+    let env = setup();
+    amend(&env, FILE, "a paved road", "a smooth road", "Smooth");
+    let smooth = env.head();
+    env.git(&["mv", FILE, "agreements/platform.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Rename"]).ok();
+    amend(&env, "agreements/platform.toml", "Platform team charter", "Platform charter", "Title");
+    let h = env.accord(&["history", "platform", "--format", "json"]).ok().json();
+    assert_eq!(h.as_array().unwrap().len(), 2, "{h:#}");
+    let title = env.head();
+    assert_eq!(
+        strings(&h[1]["revisions"]),
+        [blob(&env, &smooth, FILE), blob(&env, &title, "agreements/platform.toml")],
+        "{h:#}"
+    );
+}
+
+#[test]
 fn moving_a_commitment_to_someone_else_is_a_new_version_of_it() {
     // Red-team finding: `--field commitment.<id>` followed the text alone, so handing the
     // pager to Katherine kept "version 1, ratified while it stood", signed by all three, while
