@@ -181,12 +181,14 @@ pub fn fold<R: Texts + ?Sized>(
                 if p.trailers.stance != Stance::Sign {
                     continue;
                 }
-                // A sign-off counts for the version whose revisions include the one signed...
+                // A sign-off counts for the version whose revisions include the one signed,
+                // while that version stands (one made after it was replaced is on an earlier
+                // text)...
                 let signer = format!("{} <{}>", p.trailers.name, p.trailers.email);
-                if let Some(target) =
-                    versions.iter_mut().rev().find(|v| v.revisions.contains(&p.trailers.revision))
-                {
-                    add_signers(target, vec![signer]);
+                let target =
+                    versions.iter().rposition(|v| v.revisions.contains(&p.trailers.revision));
+                if target == Some(i) {
+                    add_signers(&mut versions[i], vec![signer]);
                 }
                 // ...and for the text standing now when it has the same meaning.
                 add_signers(&mut versions[i], signed_now(reader, blob, &latest)?);

@@ -273,6 +273,40 @@ fn a_pure_rename_lists_its_revision_once() {
 }
 
 #[test]
+fn a_sign_off_made_after_its_text_was_replaced_is_not_listed_as_signing_it() {
+    // Red-team finding: Grace signed version 1 (on HEAD's branch, by hand) two days after it
+    // was replaced; history listed her under version 1's "signed by", which the README says
+    // lists who signed it while it stood. log says "on an earlier text".
+    let mut env = setup();
+    let r1 = blob(&env, "HEAD", FILE);
+    sign(&mut env, ADA, "charter");
+    amend(&env, FILE, "a paved road", "a smooth road", "Smooth");
+    env.as_(GRACE);
+    env.git(&[
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "accord: sign charter",
+        "--trailer",
+        "Accord-Position: sign",
+        "--trailer",
+        "Accord-Agreement: charter",
+        "--trailer",
+        &format!("Accord-Revision: {r1}"),
+        "--trailer",
+        "Accord-Party: Grace Hopper <grace@example.com>",
+    ])
+    .ok();
+    env.as_(ADA);
+    let log = env.accord(&["log", "charter"]).ok().stdout.clone();
+    assert!(log.contains("Grace Hopper (on an earlier text)"), "{log}");
+    let h = env.accord(&["history", "charter", "--format", "json"]).ok().json();
+    assert_eq!(strings(&h[0]["signed_by"]), ["Ada Lovelace <ada@example.com>"], "{h:#}");
+    assert!(strings(&h[1]["signed_by"]).is_empty(), "{h:#}");
+}
+
+#[test]
 fn moving_a_commitment_to_someone_else_is_a_new_version_of_it() {
     // Red-team finding: `--field commitment.<id>` followed the text alone, so handing the
     // pager to Katherine kept "version 1, ratified while it stood", signed by all three, while
