@@ -40,18 +40,13 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
     let ratified = timeline.replay(&store)?;
     let labels = crate::core::labels::labels(&timeline.texts(&store), &timeline.events)?;
     let mut entries = Vec::new();
-    // The lineage's ids, newest first, and which of them the file has at this point: the edit
-    // that renamed it from the next one says so.
-    let mut named = 0;
     for (k, is_ratified) in ratified.iter().enumerate() {
         let event = timeline.events[k].clone();
         let entry = match event {
             Event::Edit(e) => {
-                let renamed_from = match timeline.ids.get(named + 1) {
-                    Some(older) => renamed_here(&store, &e, &timeline.ids[named], older)?,
-                    None => None,
-                };
-                named += usize::from(renamed_from.is_some());
+                // The edits that renamed the file say so.
+                let renamed_from =
+                    timeline.renames.iter().find(|r| r.commit == e.commit).map(|r| r.from.clone());
                 let (summary, changes) = super::edit_summary(&store, &timeline, &e)?;
                 let summary = match &renamed_from {
                     Some(old) => format!("renamed from {old}; {summary}"),
@@ -90,19 +85,4 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
         entries.reverse();
     }
     crate::render::log::write(ui, &entries)
-}
-
-/// The id `e` renamed its file from, when it is `older`: the file appears under `now` there
-/// (git's rename detection says from where). Asked only of a lineage with renames.
-fn renamed_here(
-    store: &crate::store::Store,
-    e: &crate::core::replay::Edit,
-    now: &str,
-    older: &str,
-) -> Result<Option<String>> {
-    let Some(parent) = e.parent else { return Ok(None) };
-    if e.blob.is_none() || store.blob_at(parent, &store.path_of(now))?.is_some() {
-        return Ok(None);
-    }
-    Ok(store.renamed_from(e.commit.into(), now)?.filter(|old| old == older))
 }

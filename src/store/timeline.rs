@@ -33,6 +33,8 @@ pub struct Timeline<'g> {
     lineage: RefCell<Option<Lineage>>,
     /// The ids this agreement had, newest first (more than one after a rename).
     pub ids: Vec<String>,
+    /// The edits that changed the file's name, newest first.
+    pub renames: Vec<Renamed>,
 }
 
 impl<'g> Timeline<'g> {
@@ -139,7 +141,7 @@ impl<'g> Timeline<'g> {
                 events
             }
         };
-        let (events, ids) = follow_renames(store, graph, events, id)?;
+        let (events, ids, renames) = follow_renames(store, graph, events, id)?;
 
         Ok(Timeline {
             id: id.to_string(),
@@ -150,6 +152,7 @@ impl<'g> Timeline<'g> {
             tip,
             lineage: RefCell::new(None),
             ids,
+            renames,
         })
     }
 
@@ -341,36 +344,48 @@ impl Texts for TimelineTexts<'_, '_> {
 /// The agreement's edits and the positions on it reachable from the tip of `graph`, newest
 /// first in SPEC §4's order (positions-branch positions are added by [`Timeline::build`]).
 /// A file that appears by a rename continues the lineage of the old id (SPEC §4): its edits
-/// and positions come before, and the renaming edit replaced the old text. The newest
-/// appearance that was a rename decides: what the same id held before it (an id used again,
-/// after its agreement was removed) was another agreement's. Returns the events and the ids
-/// of the lineage, newest first. `events` are the newest id's own ([`main_events`]).
+/// and positions come before, and the renaming edit replaced the old text; what the same id
+/// held before the rename (an id used again, after its agreement was removed) was another
+/// agreement's. Every rename into an id of the lineage is followed, on any branch (main may
+/// rename the file twice while a branch renames it once, merged). Returns the events and the
+/// ids of the lineage, `id` first. `events` are `id`'s own ([`main_events`]).
 fn follow_renames(
     store: &Store,
     graph: &Graph,
     mut events: Vec<Event>,
     id: &str,
-) -> Result<(Vec<Event>, Vec<String>)> {
+) -> Result<(Vec<Event>, Vec<String>, Vec<Renamed>)> {
     let mut ids = vec![id.to_string()];
-    // The node of each rename, the one that made `ids[j - 1]` of `ids[j]`.
-    let mut renames: Vec<u32> = Vec::new();
-    // Which id each edit's text was found under (all the newest's at first).
-    let mut under: Vec<usize> = vec![0; events.len()];
+    let mut renames: Vec<Rename> = Vec::new();
+    // Which id each event's text was found under, here and at the first parent (all `id`'s at
+    // first).
+    let mut under: Vec<Under> = events
+        .iter()
+        .map(|e| match e {
+            Event::Edit(e) => Under { here: 0, parent: e.before.map(|_| 0) },
+            Event::Position(_) => Under { here: 0, parent: None },
+        })
+        .collect();
     let mut walked = None;
-    for _ in 0..32 {
-        let newest = ids.len() - 1;
-        let mut renamed = None;
-        for (e, &j) in events.iter().zip(&under) {
+    while renames.len() < 32 {
+        // The newest appearance, or change of name, that was a rename not followed yet:
+        // followed, the history before it under the same id is another agreement's.
+        let mut found = None;
+        for (e, u) in events.iter().zip(&under) {
             let Event::Edit(e) = e else { continue };
-            let (None, Some(_), Some(_), true) = (e.before, e.blob, e.parent, j == newest) else {
+            let (Some(_), Some(_)) = (e.blob, e.parent) else { continue };
+            if e.before.is_some() && u.parent == Some(u.here) {
                 continue;
-            };
-            if let Some(old) = store.renamed_from(e.commit.into(), &ids[newest])? {
-                renamed = (!ids.contains(&old)).then_some((e.commit, old));
+            }
+            if renames.iter().any(|r| r.to == u.here && r.commit == e.commit) {
+                continue;
+            }
+            if let Some(old) = store.renamed_from(e.commit.into(), &ids[u.here])? {
+                found = Some((e.commit, old, u.here));
                 break;
             }
         }
-        let Some((commit, old)) = renamed else { break };
+        let Some((commit, old, to)) = found else { break };
         // The whole history is needed now, walked once.
         let g: &Graph = match graph.deferred {
             Some(t) => {
@@ -382,11 +397,54 @@ fn follow_renames(
             None => graph,
         };
         let Some(node) = g.find(&to_oid(commit)) else { break };
-        ids.push(old);
-        renames.push(node);
+        let from = match ids.iter().position(|x| *x == old) {
+            Some(k) => k,
+            None => {
+                ids.push(old);
+                ids.len() - 1
+            }
+        };
+        renames.push(Rename { from, to, node, commit });
         (events, under) = lineage_events(store, g, &ids, &renames)?;
     }
-    Ok((events, ids))
+    // The edits that changed the file's name: the rename, or a merge whose first parent had
+    // the file under its old name.
+    let renamed = events
+        .iter()
+        .zip(&under)
+        .filter_map(|(e, u)| match (e, u.parent) {
+            (Event::Edit(e), Some(p)) if p != u.here && e.blob.is_some() => {
+                Some(Renamed { commit: e.commit, from: ids[p].clone() })
+            }
+            _ => None,
+        })
+        .collect();
+    Ok((events, ids, renamed))
+}
+
+/// An edit that changed the agreement's file name: its commit, and the id the file had at
+/// its first parent.
+#[derive(Debug, Clone)]
+pub struct Renamed {
+    pub commit: ObjectId,
+    pub from: String,
+}
+
+/// Where an event's text was found: the index in the lineage's ids of its file here, and of
+/// the file at the first parent (for an edit whose first parent has it).
+#[derive(Debug, Clone, Copy)]
+struct Under {
+    here: usize,
+    parent: Option<usize>,
+}
+
+/// A commit that renamed the file of `ids[from]` into that of `ids[to]`.
+#[derive(Debug, Clone, Copy)]
+struct Rename {
+    from: usize,
+    to: usize,
+    node: u32,
+    commit: ObjectId,
 }
 
 /// Lists of positions, each newest first in SPEC §4's order, merged into one that keeps each
@@ -414,38 +472,37 @@ fn main_events(store: &Store, graph: &Graph, id: &str) -> Result<Vec<Event>> {
     Ok(lineage_events(store, graph, &[id.to_string()], &[])?.0)
 }
 
-/// The edits and positions of an agreement that had the ids `ids` (newest first) along
-/// `graph`, where node `renames[j - 1]` renamed `ids[j]` into `ids[j - 1]`. At each commit the
-/// agreement's text is the file of the newest id that is its there: an older id is not after
-/// its rename (a file of that name later is another agreement), and a newer one not at or
-/// before the parent of the rename that made it (one of that name then was another
-/// agreement). So a branch that forked before a rename and edited the file under its old
-/// name is followed up to the merge that brought the edit in, and the edit is credited to
-/// its own commit. A commit is an edit where the file's name or text differs from every
-/// parent's. Returns the events and, for each, the index in `ids` its text was found under.
+/// The edits and positions of an agreement that had the ids `ids` (the current one first)
+/// along `graph`, with the `renames` between them. At each commit the agreement's text is the
+/// file of the first id that is its there: an id is not after a rename out of it (a file of
+/// that name later is another agreement), nor at or before the parent of a rename into it
+/// (one of that name then was another agreement's). So a branch that forked before a rename
+/// and edited the file under its old name is followed up to the merge that brought the edit
+/// in, and the edit is credited to its own commit. A commit is an edit where the file's name
+/// or text differs from every parent's. Returns the events and, for each, the ids its text
+/// was found under.
 fn lineage_events(
     store: &Store,
     graph: &Graph,
     ids: &[String],
-    renames: &[u32],
-) -> Result<(Vec<Event>, Vec<usize>)> {
+    renames: &[Rename],
+) -> Result<(Vec<Event>, Vec<Under>)> {
     use super::same_blob;
     let n = graph.nodes.len();
-    // Whether id `j` may be the agreement's at node `i`, whatever the file holds.
+    // For each rename: the rename and its descendants; its first parent and its ancestors.
     let mut after: Vec<Vec<bool>> = Vec::with_capacity(renames.len());
     let mut until: Vec<Vec<bool>> = Vec::with_capacity(renames.len());
     if !renames.is_empty() {
         let all = graph.order_by(|_| true);
-        for &r in renames {
-            // The rename and its descendants, parents first.
+        for r in renames {
             let mut d = vec![false; n];
             for &i in all.iter().rev() {
-                d[i as usize] = i == r || graph.parents_of(i).iter().any(|&p| d[p as usize]);
+                d[i as usize] = i == r.node || graph.parents_of(i).iter().any(|&p| d[p as usize]);
             }
             after.push(d);
-            // The rename's first parent and its ancestors.
             let mut a = vec![false; n];
-            let mut stack: Vec<u32> = graph.parents_of(r).first().copied().into_iter().collect();
+            let mut stack: Vec<u32> =
+                graph.parents_of(r.node).first().copied().into_iter().collect();
             while let Some(i) = stack.pop() {
                 if !std::mem::replace(&mut a[i as usize], true) {
                     stack.extend_from_slice(graph.parents_of(i));
@@ -454,8 +511,12 @@ fn lineage_events(
             until.push(a);
         }
     }
+    // Whether id `j` may be the agreement's at node `i`, whatever the file holds.
     let may = |j: usize, i: usize| -> bool {
-        (j == 0 || !after[j - 1][i]) && (j + 1 == ids.len() || !until[j][i])
+        renames
+            .iter()
+            .enumerate()
+            .all(|(k, r)| (r.from != j || !after[k][i]) && (r.to != j || !until[k][i]))
     };
     let mut blobs_of = Vec::with_capacity(ids.len());
     for id in ids {
@@ -508,7 +569,7 @@ fn lineage_events(
         match &node.accord {
             CommitKind::Position(p) if let Some(j) = on(p, i as usize) => {
                 events.push(Event::Position(p.clone()));
-                under.push(j);
+                under.push(Under { here: j, parent: None });
             }
             _ => {
                 let read = match objects.read(node.id)? {
@@ -543,7 +604,10 @@ fn lineage_events(
                         .map(|x| from_oid(x.1)),
                     parent: node.parents.first().map(|&p| from_oid(graph.nodes[p as usize].id)),
                 }));
-                under.push(at(i as usize).map_or(0, |x| x.0));
+                under.push(Under {
+                    here: at(i as usize).map_or(0, |x| x.0),
+                    parent: node.parents.first().and_then(|&p| at(p as usize)).map(|x| x.0),
+                });
             }
         }
     }

@@ -331,3 +331,47 @@ fn moving_a_commitment_to_someone_else_is_a_new_version_of_it() {
         env.accord(&["history", "charter", "--field", "commitment.pager"]).ok().stdout.clone();
     assert!(human.contains("[-grace@example.com;-]{+katherine@example.com;+}"), "{human}");
 }
+
+#[test]
+fn a_branch_merged_both_ways_across_two_renames_keeps_one_lineage() {
+    // Red-team finding: Grace reworded the purpose under the old name on a branch while main
+    // renamed the file twice; main was merged into the branch and the branch into main.
+    // history showed a third version (the merge of main into the branch, credited as a
+    // purpose change) and log said "renamed from" on only one of the two renames.
+    let mut env = setup();
+    let c1 = env.head();
+    env.git(&["checkout", "-q", "-b", "feature"]).ok();
+    env.as_(GRACE);
+    amend(&env, FILE, "a paved road", "a smooth road", "Smooth");
+    let smooth = env.head();
+    env.as_(ADA);
+    env.git(&["checkout", "-q", "main"]).ok();
+    env.git(&["mv", FILE, "agreements/team.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Rename to team"]).ok();
+    let first = env.head();
+    env.git(&["mv", "agreements/team.toml", "agreements/platform.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Rename to platform"]).ok();
+    let second = env.head();
+    env.as_(GRACE);
+    env.git(&["checkout", "-q", "feature"]).ok();
+    env.git(&["merge", "-q", "--no-edit", "main"]).ok();
+    env.as_(KATHERINE);
+    env.git(&["checkout", "-q", "main"]).ok();
+    env.git(&["merge", "-q", "--no-ff", "--no-edit", "feature"]).ok();
+    assert!(env.read("agreements/platform.toml").contains("a smooth road"));
+
+    let h = env.accord(&["history", "platform", "--format", "json"]).ok().json();
+    let p2 = P1.replace("paved", "smooth");
+    assert_eq!(column(&h, "value"), [json!(P1), json!(p2)], "{h:#}");
+    assert_eq!(column(&h, "commit"), [json!(c1), json!(smooth)], "{h:#}");
+
+    let log = env.accord(&["log", "platform", "--format", "json"]).ok().json();
+    let summary = |commit: &str| -> String {
+        let e = log.as_array().unwrap().iter().find(|e| e["commit"] == commit);
+        e.map(|e| e["summary"].as_str().unwrap().to_string()).unwrap_or_default()
+    };
+    // (The merge of main into the branch renamed the file too, seen from the branch.)
+    assert!(summary(&first).starts_with("renamed from charter"), "{log:#}");
+    assert!(summary(&second).starts_with("renamed from team"), "{log:#}");
+    assert_eq!(summary(&smooth), "purpose reworded", "{log:#}");
+}
