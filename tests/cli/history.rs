@@ -207,19 +207,26 @@ fn history_across_merged_branches_has_no_phantom_revert() {
     assert_eq!(column(&t, "commit"), [json!(c1), json!(side)]);
 }
 
+/// Grace rewords the purpose on branch `feature`; back on main as Ada. Returns the first
+/// commit and Grace's.
+fn smooth_on_a_branch(env: &mut TestEnv) -> (String, String) {
+    let c1 = env.head();
+    env.git(&["checkout", "-q", "-b", "feature"]).ok();
+    env.as_(GRACE);
+    amend(env, FILE, "a paved road", "a smooth road", "Smooth");
+    let smooth = env.head();
+    env.as_(ADA);
+    env.git(&["checkout", "-q", "main"]).ok();
+    (c1, smooth)
+}
+
 #[test]
 fn an_edit_merged_after_main_renamed_the_file_is_credited_to_its_author() {
     // Red-team finding: Grace reworded the purpose on a branch while main did a `git mv`;
     // after the merge, history and log credited the rewording to the merge (its merger, its
     // date), though without the rename they credit Grace's commit.
     let mut env = setup();
-    let c1 = env.head();
-    env.git(&["checkout", "-q", "-b", "feature"]).ok();
-    env.as_(GRACE);
-    amend(&env, FILE, "a paved road", "a smooth road", "Smooth");
-    let smooth = env.head();
-    env.as_(ADA);
-    env.git(&["checkout", "-q", "main"]).ok();
+    let (c1, smooth) = smooth_on_a_branch(&mut env);
     env.git(&["mv", FILE, "agreements/platform.toml"]).ok();
     env.git(&["commit", "-q", "-m", "Rename"]).ok();
     let renamed = env.head();
@@ -339,13 +346,7 @@ fn a_branch_merged_both_ways_across_two_renames_keeps_one_lineage() {
     // history showed a third version (the merge of main into the branch, credited as a
     // purpose change) and log said "renamed from" on only one of the two renames.
     let mut env = setup();
-    let c1 = env.head();
-    env.git(&["checkout", "-q", "-b", "feature"]).ok();
-    env.as_(GRACE);
-    amend(&env, FILE, "a paved road", "a smooth road", "Smooth");
-    let smooth = env.head();
-    env.as_(ADA);
-    env.git(&["checkout", "-q", "main"]).ok();
+    let (c1, smooth) = smooth_on_a_branch(&mut env);
     env.git(&["mv", FILE, "agreements/team.toml"]).ok();
     env.git(&["commit", "-q", "-m", "Rename to team"]).ok();
     let first = env.head();
