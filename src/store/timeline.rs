@@ -386,6 +386,11 @@ fn follow_renames(
             }
         }
         let Some((commit, old, to)) = found else { break };
+        // A rename from an id the lineage was renamed into (back to an old name) ends it there,
+        // as a cycle.
+        if old == ids[0] || renames.iter().any(|r| ids[r.to] == old) {
+            break;
+        }
         // The whole history is needed now, walked once.
         let g: &Graph = match graph.deferred {
             Some(t) => {

@@ -376,3 +376,24 @@ fn a_branch_merged_both_ways_across_two_renames_keeps_one_lineage() {
     assert!(summary(&second).starts_with("renamed from team"), "{log:#}");
     assert_eq!(summary(&smooth), "purpose reworded", "{log:#}");
 }
+
+#[test]
+fn a_file_renamed_back_to_its_old_name_is_still_there() {
+    // Found in review: with every rename followed, `git mv` to another name and back made
+    // log call the rename back "agreement deleted" and history lose the current text. A
+    // rename back ends the lineage there, as a cycle (what came before the first rename is
+    // not followed).
+    let env = setup();
+    env.git(&["mv", FILE, "agreements/platform.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Rename"]).ok();
+    amend(&env, "agreements/platform.toml", "a paved road", "a smooth road", "Smooth");
+    env.git(&["mv", "agreements/platform.toml", FILE]).ok();
+    env.git(&["commit", "-q", "-m", "Rename back"]).ok();
+    let back = env.head();
+    let log = env.accord(&["log", "charter", "--format", "json"]).ok().json();
+    assert_eq!(log[0]["commit"], json!(back), "{log:#}");
+    assert_eq!(log[0]["renamed_from"], json!("platform"), "{log:#}");
+    let h = env.accord(&["history", "charter", "--format", "json"]).ok().json();
+    let values = column(&h, "value");
+    assert_eq!(values.last(), Some(&json!(P1.replace("paved", "smooth"))), "{h:#}");
+}
