@@ -347,8 +347,9 @@ impl Texts for TimelineTexts<'_, '_> {
 /// and positions come before, and the renaming edit replaced the old text; what the same id
 /// held before the rename (an id used again, after its agreement was removed) was another
 /// agreement's. Every rename into an id of the lineage is followed, on any branch (main may
-/// rename the file twice while a branch renames it once, merged). Returns the events and the
-/// ids of the lineage, `id` first. `events` are `id`'s own ([`main_events`]).
+/// rename the file twice while a branch renames it once, merged), and a rename back to a name
+/// the file had before (a reverted `git mv`) continues into the history under that name.
+/// Returns the events and the ids of the lineage, `id` first, each once. `events` are `id`'s own ([`main_events`]).
 fn follow_renames(
     store: &Store,
     graph: &Graph,
@@ -386,11 +387,6 @@ fn follow_renames(
             }
         }
         let Some((commit, old, to)) = found else { break };
-        // A rename from an id the lineage was renamed into (back to an old name) ends it there,
-        // as a cycle.
-        if old == ids[0] || renames.iter().any(|r| ids[r.to] == old) {
-            break;
-        }
         // The whole history is needed now, walked once.
         let g: &Graph = match graph.deferred {
             Some(t) => {
@@ -402,7 +398,16 @@ fn follow_renames(
             None => graph,
         };
         let Some(node) = g.find(&to_oid(commit)) else { break };
-        let from = match ids.iter().position(|x| *x == old) {
+        // The names the file has from `to` on: a rename out of one of them is a rename back
+        // (`git revert` of a `git mv`), from an earlier file of that name, which gets a place
+        // of its own. Another name already seen is the same file renamed on another branch.
+        let mut later = vec![to];
+        while let Some(r) =
+            renames.iter().find(|r| later.contains(&r.from) && !later.contains(&r.to))
+        {
+            later.push(r.to);
+        }
+        let from = match (0..ids.len()).find(|&k| ids[k] == old && !later.contains(&k)) {
             Some(k) => k,
             None => {
                 ids.push(old);
@@ -424,7 +429,13 @@ fn follow_renames(
             _ => None,
         })
         .collect();
-    Ok((events, ids, renamed))
+    let mut unique: Vec<String> = Vec::with_capacity(ids.len());
+    for x in ids {
+        if !unique.contains(&x) {
+            unique.push(x);
+        }
+    }
+    Ok((events, unique, renamed))
 }
 
 /// An edit that changed the agreement's file name: its commit, and the id the file had at
@@ -477,8 +488,9 @@ fn main_events(store: &Store, graph: &Graph, id: &str) -> Result<Vec<Event>> {
     Ok(lineage_events(store, graph, &[id.to_string()], &[])?.0)
 }
 
-/// The edits and positions of an agreement that had the ids `ids` (the current one first)
-/// along `graph`, with the `renames` between them. At each commit the agreement's text is the
+/// The edits and positions of an agreement that had the ids `ids` (the current one first; a
+/// name may come twice, before and after a rename back) along `graph`, with the `renames`
+/// between them (indices into `ids`). At each commit the agreement's text is the
 /// file of the first id that is its there: an id is not after a rename out of it (a file of
 /// that name later is another agreement), nor at or before the parent of a rename into it
 /// (one of that name then was another agreement's). So a branch that forked before a rename
@@ -523,9 +535,13 @@ fn lineage_events(
             .enumerate()
             .all(|(k, r)| (r.from != j || !after[k][i]) && (r.to != j || !until[k][i]))
     };
+    // The file's blobs for each id (read once for a name the lineage had twice).
     let mut blobs_of = Vec::with_capacity(ids.len());
-    for id in ids {
-        blobs_of.push(store.blobs_along(graph, &store.path_of(id))?);
+    for (j, id) in ids.iter().enumerate() {
+        blobs_of.push(match ids[..j].iter().position(|x| x == id) {
+            Some(k) => std::rc::Rc::clone(&blobs_of[k]),
+            None => std::rc::Rc::new(store.blobs_along(graph, &store.path_of(id))?),
+        });
     }
     // The agreement's file at node `i`: which id, and its blob (asked, not kept: a vector of
     // them would be 3 MB of fresh pages at 100,000 commits, for the first `history` too).
@@ -553,7 +569,7 @@ fn lineage_events(
     };
     let mut interesting: Vec<bool> = (0..n).map(is_edit).collect();
     let on = |p: &Position, i: usize| {
-        ids.iter().position(|x| *x == p.trailers.agreement).filter(|&j| may(j, i))
+        (0..ids.len()).find(|&j| ids[j] == p.trailers.agreement && may(j, i))
     };
     for &i in &graph.said {
         if matches!(&graph.nodes[i as usize].accord, CommitKind::Position(p) if on(p, i as usize).is_some())

@@ -380,10 +380,10 @@ fn a_branch_merged_both_ways_across_two_renames_keeps_one_lineage() {
 #[test]
 fn a_file_renamed_back_to_its_old_name_is_still_there() {
     // Found in review: with every rename followed, `git mv` to another name and back made
-    // log call the rename back "agreement deleted" and history lose the current text. A
-    // rename back ends the lineage there, as a cycle (what came before the first rename is
-    // not followed).
+    // log call the rename back "agreement deleted" and history lose the current text. The
+    // history under the first name, before the first rename, is followed too.
     let env = setup();
+    let c1 = env.head();
     env.git(&["mv", FILE, "agreements/platform.toml"]).ok();
     env.git(&["commit", "-q", "-m", "Rename"]).ok();
     amend(&env, "agreements/platform.toml", "a paved road", "a smooth road", "Smooth");
@@ -394,6 +394,31 @@ fn a_file_renamed_back_to_its_old_name_is_still_there() {
     assert_eq!(log[0]["commit"], json!(back), "{log:#}");
     assert_eq!(log[0]["renamed_from"], json!("platform"), "{log:#}");
     let h = env.accord(&["history", "charter", "--format", "json"]).ok().json();
-    let values = column(&h, "value");
-    assert_eq!(values.last(), Some(&json!(P1.replace("paved", "smooth"))), "{h:#}");
+    assert_eq!(column(&h, "value"), [json!(P1), json!(P1.replace("paved", "smooth"))], "{h:#}");
+    assert_eq!(h[0]["commit"], json!(c1), "{h:#}");
+}
+
+#[test]
+fn a_reverted_rename_keeps_the_sign_offs_made_before_it() {
+    // A `git revert` of a `git mv` (a rename and back) is the same agreement under the same
+    // name: the sign-offs made before the first rename still count, and history still has
+    // the first version.
+    let mut env = setup();
+    let c1 = env.head();
+    sign(&mut env, ADA, "charter");
+    sign(&mut env, GRACE, "charter");
+    take(&mut env, KATHERINE, &["sign", "charter", "--here"]);
+    env.git(&["mv", FILE, "agreements/platform.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Rename"]).ok();
+    env.git(&["revert", "--no-edit", "HEAD"]).ok();
+    let s = env.accord(&["status", "charter", "--format", "json"]).ok().json();
+    assert_eq!(s[0]["ratified"], true, "{s:#}");
+    let h = env.accord(&["history", "charter", "--format", "json"]).ok().json();
+    assert_eq!(column(&h, "commit"), [json!(c1)], "{h:#}");
+    assert_eq!(h[0]["signed_by"].as_array().map(Vec::len), Some(3), "{h:#}");
+    let log = env.accord(&["log", "charter", "--format", "json"]).ok().json();
+    let log = log.as_array().unwrap();
+    assert_eq!(log.len(), 6, "{log:#?}"); // created, three sign-offs, renamed, renamed back
+    assert_eq!(log.last().unwrap()["commit"], json!(c1), "{log:#?}");
+    assert_eq!(log[0]["renamed_from"], json!("platform"), "{log:#?}");
 }
