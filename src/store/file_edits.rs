@@ -47,13 +47,17 @@ impl FolderEdits {
     }
 
     /// Whether `file`'s history may continue an older id (its first edit added it in a commit
-    /// that also removed a file): then renames must be followed the slow way.
+    /// that also removed a file), or its file may have been renamed away (it was removed
+    /// before its newest edit) and the name taken by a new agreement: then renames must be
+    /// followed the slow way.
     pub fn may_be_renamed(&self, g: &Graph, file: &str) -> bool {
-        self.of(file).last().is_some_and(|first| {
-            first.before.is_none()
-                && !g.nodes[first.node as usize].parents.is_empty()
-                && self.removes.contains(&first.node)
-        })
+        let edits = self.of(file);
+        edits.iter().skip(1).any(|e| e.blob.is_none())
+            || edits.last().is_some_and(|first| {
+                first.before.is_none()
+                    && !g.nodes[first.node as usize].parents.is_empty()
+                    && self.removes.contains(&first.node)
+            })
     }
 
     /// Every blob `file` had in any commit of the graph, newest first, each once.
@@ -95,20 +99,17 @@ impl Store {
         Ok(edits.blobs(&format!("{id}.toml")).into_iter().map(ObjectId::from).collect())
     }
 
-    /// [`Store::texts_along`] for every id of `id`'s lineage: a file that first appeared by a
-    /// rename (`git mv`, or a rename that also rewrote it) continues the older id's texts.
+    /// [`Store::texts_along`] for `id`'s lineage: a file that first appeared by a rename
+    /// (`git mv`, or a rename that also rewrote it) continues the older id's texts, and what
+    /// the name held before the file was renamed away was another agreement's.
     pub fn lineage_texts_along(&self, g: &Graph, id: &str) -> Result<Vec<ObjectId>> {
-        let mut texts = self.texts_along(g, id)?;
-        if self.folder_edits(g)?.may_be_renamed(g, &format!("{id}.toml")) {
-            for old in super::Timeline::lineage_ids(self, g, id)?.iter().skip(1) {
-                for b in self.texts_along(g, old)? {
-                    if !texts.contains(&b) {
-                        texts.push(b);
-                    }
-                }
+        match self.folder_edits(g)?.may_be_renamed(g, &format!("{id}.toml")) {
+            true => {
+                let timeline = super::Timeline::lineage_texts(self, g, id)?;
+                Ok(timeline.into_iter().rev().map(ObjectId::from).collect())
             }
+            false => self.texts_along(g, id),
         }
-        Ok(texts)
     }
 
     /// Every agreement file's edits along `g`, computed once per graph.

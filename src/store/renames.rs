@@ -6,6 +6,7 @@ use git2::{Delta, DiffFindOptions, DiffOptions, Oid};
 
 use super::{Graph, Store};
 use crate::error::Result;
+use crate::oid::ObjectId;
 
 /// Most renames followed in one lineage (a cycle of renames ends there too).
 const MAX_RENAMES: usize = 32;
@@ -80,5 +81,65 @@ impl Store {
             }
         }
         Ok(None)
+    }
+
+    /// The renames of `id`'s file away to another agreement (`git mv`; a new agreement took
+    /// the name later, `id` being an id at `graph`'s tip), oldest first. What the name held
+    /// before each is the renamed agreement's, not the new one's (SPEC §4: renames keep the
+    /// lineage). A rename back to `id` is no renaming away.
+    pub fn renamed_away(
+        &self,
+        graph: &Graph,
+        id: &str,
+        current: &[String],
+    ) -> Result<Vec<RenamedAway>> {
+        let edits = self.folder_edits(graph)?;
+        let mut out = Vec::new();
+        for e in edits.of(&format!("{id}.toml")).iter().rev() {
+            if e.blob.is_some() || e.before.is_none() {
+                continue;
+            }
+            let Some(next) = self.renamed_to(graph.nodes[e.node as usize].id, id)? else {
+                continue;
+            };
+            let into = match current.contains(&next) {
+                true => Some(next),
+                false => self.renamed_into(graph, &next, current)?,
+            };
+            if into.as_deref() == Some(id) {
+                continue;
+            }
+            // The rename's first parent and its ancestors.
+            let mut before = vec![false; graph.nodes.len()];
+            let mut stack: Vec<u32> =
+                graph.parents_of(e.node).first().copied().into_iter().collect();
+            while let Some(i) = stack.pop() {
+                if !std::mem::replace(&mut before[i as usize], true) {
+                    stack.extend_from_slice(graph.parents_of(i));
+                }
+            }
+            out.push(RenamedAway { into, before, time: graph.nodes[e.node as usize].time });
+        }
+        Ok(out)
+    }
+}
+
+/// A rename of an agreement's file away to another agreement: see [`Store::renamed_away`].
+#[derive(Debug)]
+pub struct RenamedAway {
+    /// The id the renamed agreement has at the tip (`None`: it was removed since).
+    pub into: Option<String>,
+    /// Which nodes of the graph come before the rename (its first parent and ancestors).
+    before: Vec<bool>,
+    /// The renaming commit's time: a positions-branch position under the old name made no
+    /// later is the renamed agreement's.
+    pub time: i64,
+}
+
+impl RenamedAway {
+    /// Whether `commit` (reachable in `graph`) was made before the rename: a position there
+    /// under the old name is the renamed agreement's.
+    pub fn precedes(&self, graph: &Graph, commit: ObjectId) -> bool {
+        graph.find(&commit.into()).is_some_and(|i| self.before[i as usize])
     }
 }

@@ -35,6 +35,26 @@ pub struct Timeline<'g> {
     pub ids: Vec<String>,
     /// The edits that changed the file's name, newest first.
     pub renames: Vec<Renamed>,
+    /// Which positions-branch positions under each id of the lineage are this agreement's,
+    /// by when they were made.
+    bounds: Vec<Bound>,
+}
+
+/// Which positions-branch positions under `id` are the lineage's: those made after `after`
+/// (the id's file was renamed away to another agreement then, and this one took the name
+/// later), and no later than `until` (this agreement's file was renamed from `id` then, and
+/// a new agreement took that name later).
+#[derive(Debug, Clone, Default)]
+struct Bound {
+    id: String,
+    after: Option<i64>,
+    until: Option<i64>,
+}
+
+impl Bound {
+    fn holds(&self, p: &Position) -> bool {
+        self.after.is_none_or(|t| p.time > t) && self.until.is_none_or(|t| p.time <= t)
+    }
 }
 
 impl<'g> Timeline<'g> {
@@ -48,18 +68,20 @@ impl<'g> Timeline<'g> {
             // Remembered with the timeline while the branch's tips stay as they are.
             let key = store.positions_key(tip.into())?;
             let mut lists: Vec<Vec<Arc<Position>>> = Vec::new();
-            for lid in &timeline.ids {
-                match store.cached_branch_on(tip, lid, &key) {
-                    Some(on) => lists.push(on),
+            for (lid, bound) in timeline.ids.iter().zip(&timeline.bounds) {
+                let mut on = match store.cached_branch_on(tip, lid, &key) {
+                    Some(on) => on,
                     None => {
                         let on = store.branch_positions_on(store.positions_branch(), tip, lid)?;
                         // Unless the branch moved while it was read.
                         if store.positions_key(tip.into())? == key {
                             store.remember_branch_on(tip, lid, &key, &on);
                         }
-                        lists.push(on);
+                        on
                     }
-                }
+                };
+                on.retain(|p| bound.holds(p));
+                lists.push(on);
             }
             // Each list is in the positions branch's SPEC §4 order, which puts a commit before
             // its ancestors whatever their times; sorting by time and id would undo that for
@@ -118,6 +140,12 @@ impl<'g> Timeline<'g> {
         Ok(Timeline::main_line(store, graph, id)?.ids)
     }
 
+    /// Every text of `id`'s lineage along `graph`, oldest first, each once (see
+    /// [`Timeline::revisions`]).
+    pub fn lineage_texts(store: &Store, graph: &'g Graph, id: &str) -> Result<Vec<Oid>> {
+        Ok(Timeline::main_line(store, graph, id)?.revisions())
+    }
+
     /// The edits and the positions reachable from the tip of `graph`, renames followed.
     fn main_line(store: &Store, graph: &'g Graph, id: &str) -> Result<Timeline<'g>> {
         let path = store.path_of(id);
@@ -141,7 +169,20 @@ impl<'g> Timeline<'g> {
                 events
             }
         };
-        let (events, ids, renames) = follow_renames(store, graph, events, id)?;
+        let Followed { events, ids, renamed: renames, mut bounds } =
+            follow_renames(store, graph, events, id)?;
+        // A bound until a rename out of an id holds only where a new agreement took the id.
+        if bounds.iter().any(|b| b.until.is_some()) {
+            let current = match tip {
+                Some(t) => store.ids_at(t)?,
+                None => Vec::new(),
+            };
+            for b in &mut bounds {
+                if !current.iter().any(|(c, _)| *c == b.id) {
+                    b.until = None;
+                }
+            }
+        }
 
         Ok(Timeline {
             id: id.to_string(),
@@ -153,6 +194,7 @@ impl<'g> Timeline<'g> {
             lineage: RefCell::new(None),
             ids,
             renames,
+            bounds,
         })
     }
 
@@ -349,13 +391,15 @@ impl Texts for TimelineTexts<'_, '_> {
 /// agreement's. Every rename into an id of the lineage is followed, on any branch (main may
 /// rename the file twice while a branch renames it once, merged), and a rename back to a name
 /// the file had before (a reverted `git mv`) continues into the history under that name.
-/// Returns the events and the ids of the lineage, `id` first, each once. `events` are `id`'s own ([`main_events`]).
+/// Where `id`'s file was renamed away to another agreement and a new file took the name
+/// later, what the name held before the rename is the other agreement's. `events` are `id`'s
+/// own ([`main_events`]).
 fn follow_renames(
     store: &Store,
     graph: &Graph,
     mut events: Vec<Event>,
     id: &str,
-) -> Result<(Vec<Event>, Vec<String>, Vec<Renamed>)> {
+) -> Result<Followed> {
     let mut ids = vec![id.to_string()];
     let mut renames: Vec<Rename> = Vec::new();
     // Which id each event's text was found under, here and at the first parent (all `id`'s at
@@ -368,6 +412,30 @@ fn follow_renames(
         })
         .collect();
     let mut walked = None;
+    // A rename of `id`'s file away (`git mv` to another id) hands what it held until then to
+    // that agreement's lineage: a file of the same name after it is a new agreement.
+    // (Asked of an id no file has any more, the timeline is the last agreement's under it.)
+    let mut cuts = Vec::new();
+    let mut taken_later = false;
+    for e in &events {
+        let Event::Edit(e) = e else { continue };
+        if let (None, Some(_), Some(_), true) = (e.blob, e.before, e.parent, taken_later) {
+            if store.renamed_to(e.commit.into(), id)?.is_some_and(|to| to != id) {
+                cuts.push(e.commit);
+            }
+        }
+        taken_later |= e.blob.is_some();
+    }
+    if !cuts.is_empty() {
+        let g = full_graph(store, graph, &mut walked)?;
+        for commit in cuts {
+            if let Some(node) = g.find(&to_oid(commit)) {
+                let time = g.nodes[node as usize].time;
+                renames.push(Rename { from: usize::MAX, to: 0, node, commit, time });
+            }
+        }
+        (events, under) = lineage_events(store, g, &ids, &renames)?;
+    }
     while renames.len() < 32 {
         // The newest appearance, or change of name, that was a rename not followed yet:
         // followed, the history before it under the same id is another agreement's.
@@ -387,16 +455,7 @@ fn follow_renames(
             }
         }
         let Some((commit, old, to)) = found else { break };
-        // The whole history is needed now, walked once.
-        let g: &Graph = match graph.deferred {
-            Some(t) => {
-                if walked.is_none() {
-                    walked = Some(store.shared_graph(t)?);
-                }
-                walked.as_deref().expect("walked just now")
-            }
-            None => graph,
-        };
+        let g = full_graph(store, graph, &mut walked)?;
         let Some(node) = g.find(&to_oid(commit)) else { break };
         // The names the file has from `to` on: a rename out of one of them is a rename back
         // (`git revert` of a `git mv`), from an earlier file of that name, which gets a place
@@ -414,7 +473,8 @@ fn follow_renames(
                 ids.len() - 1
             }
         };
-        renames.push(Rename { from, to, node, commit });
+        let time = g.nodes[node as usize].time;
+        renames.push(Rename { from, to, node, commit, time });
         (events, under) = lineage_events(store, g, &ids, &renames)?;
     }
     // The edits that changed the file's name: the rename, or a merge whose first parent had
@@ -430,12 +490,63 @@ fn follow_renames(
         })
         .collect();
     let mut unique: Vec<String> = Vec::with_capacity(ids.len());
-    for x in ids {
-        if !unique.contains(&x) {
-            unique.push(x);
+    for x in &ids {
+        if !unique.contains(x) {
+            unique.push(x.clone());
         }
     }
-    Ok((events, unique, renamed))
+    let bounds = unique
+        .iter()
+        .map(|x| {
+            let newest = |times: &mut dyn Iterator<Item = i64>| times.max();
+            Bound {
+                id: x.clone(),
+                after: match x == id {
+                    true => {
+                        newest(&mut renames.iter().filter(|r| r.from == usize::MAX).map(|r| r.time))
+                    }
+                    false => None,
+                },
+                until: match x == id {
+                    true => None,
+                    false => newest(
+                        &mut renames
+                            .iter()
+                            .filter(|r| r.from != usize::MAX && ids[r.from] == *x)
+                            .map(|r| r.time),
+                    ),
+                },
+            }
+        })
+        .collect();
+    Ok(Followed { events, ids: unique, renamed, bounds })
+}
+
+/// What [`follow_renames`] finds: the lineage's events, its ids (`id` first, each once),
+/// the edits that changed the file's name, and which positions-branch positions under each
+/// id are the lineage's.
+struct Followed {
+    events: Vec<Event>,
+    ids: Vec<String>,
+    renamed: Vec<Renamed>,
+    bounds: Vec<Bound>,
+}
+
+/// The whole history of `graph` (walked once, into `walked`, when `graph` defers it).
+fn full_graph<'a>(
+    store: &Store,
+    graph: &'a Graph,
+    walked: &'a mut Option<Arc<Graph>>,
+) -> Result<&'a Graph> {
+    Ok(match graph.deferred {
+        Some(t) => {
+            if walked.is_none() {
+                *walked = Some(store.shared_graph(t)?);
+            }
+            walked.as_deref().expect("walked just now")
+        }
+        None => graph,
+    })
 }
 
 /// An edit that changed the agreement's file name: its commit, and the id the file had at
@@ -454,13 +565,16 @@ struct Under {
     parent: Option<usize>,
 }
 
-/// A commit that renamed the file of `ids[from]` into that of `ids[to]`.
+/// A commit that renamed the file of `ids[from]` into that of `ids[to]` (`from` is
+/// `usize::MAX` for a rename of `ids[to]`'s file away to another agreement: before it, that
+/// name held the other agreement's history).
 #[derive(Debug, Clone, Copy)]
 struct Rename {
     from: usize,
     to: usize,
     node: u32,
     commit: ObjectId,
+    time: i64,
 }
 
 /// Lists of positions, each newest first in SPEC §4's order, merged into one that keeps each

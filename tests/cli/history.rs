@@ -1,8 +1,10 @@
 //! `accord history`: versions across reverts and merges, with who signed each.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
+use crate::common::cached::{accord_mode, words, Mode};
 use crate::common::changes::*;
+use crate::common::ledger::party;
 use crate::common::*;
 
 #[test]
@@ -421,4 +423,50 @@ fn a_reverted_rename_keeps_the_sign_offs_made_before_it() {
     assert_eq!(log.len(), 6, "{log:#?}"); // created, three sign-offs, renamed, renamed back
     assert_eq!(log.last().unwrap()["commit"], json!(c1), "{log:#?}");
     assert_eq!(log[0]["renamed_from"], json!("platform"), "{log:#?}");
+}
+
+/// Katherine objects to the charter, which is then renamed `platform`; a new charter with
+/// Ada and Katherine as parties takes the freed id, and Ada signs it.
+fn renamed_away_and_the_id_taken(mut env: TestEnv) -> TestEnv {
+    env.commit_file(FILE, &charter("consent"), "Add the platform charter");
+    sign_all(&mut env, "charter");
+    take(&mut env, KATHERINE, &["object", "charter", "-m", "Too vague."]);
+    env.git(&["mv", FILE, "agreements/platform.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Rename"]).ok();
+    let draft = "schema = 1\ntitle = \"Queue\"\nkind = \"decision\"\npurpose = \"Pick a queue.\"\n\n[[party]]\nname = \"Ada Lovelace\"\nemail = \"ada@example.com\"\n\n[[party]]\nname = \"Katherine Johnson\"\nemail = \"katherine@example.com\"\n";
+    env.commit_file(FILE, draft, "A new charter");
+    sign(&mut env, ADA, "charter");
+    env
+}
+
+#[test]
+fn an_id_renamed_away_and_taken_by_a_new_agreement_splits_the_positions() {
+    // Found by trying: after `git mv charter.toml platform.toml` and a new charter.toml,
+    // `status platform` had lost every position (all silent), and the new charter took the
+    // old one's: its history and log began with the old text, Grace's old sign-off was listed
+    // on it, and Katherine's objection to the old text blocked the new one.
+    for env in [TestEnv::new(), TestEnv::on_positions_branch()] {
+        let env = renamed_away_and_the_id_taken(env);
+        let s = env.accord(&["status", "platform", "--format", "json"]).ok().json();
+        let states: Vec<&Value> =
+            [ADA.1, GRACE.1, KATHERINE.1].iter().map(|e| &party(&s[0], e)["state"]).collect();
+        assert_eq!(states, [&json!("signed"), &json!("signed"), &json!("objecting")], "{s:#}");
+        let s = env.accord(&["status", "charter", "--format", "json"]).ok().json();
+        assert_eq!(party(&s[0], ADA.1)["state"], json!("signed"), "{s:#}");
+        assert_eq!(party(&s[0], KATHERINE.1)["state"], json!("silent"), "{s:#}");
+        let text = env.accord(&["status", "charter"]).ok().stdout.clone();
+        assert!(!text.contains("Grace"), "{text}");
+        let log = env.accord(&["log", "charter", "--format", "json"]).ok().json();
+        assert_eq!(log.as_array().unwrap().len(), 2, "{log:#}"); // created, Ada's sign-off
+        let h = env.accord(&["history", "charter", "--format", "json"]).ok().json();
+        assert_eq!(column(&h, "value"), [json!("Pick a queue.")], "{h:#}");
+        let log = env.accord(&["log", "platform", "--format", "json"]).ok().json();
+        assert_eq!(log.as_array().unwrap().len(), 6, "{log:#}");
+        // The caches give the reference's answers.
+        for q in ["status --format json", "log charter --format json", "history platform"] {
+            let plain = accord_mode(&env, Mode::Plain, &words(q)).ok().stdout.clone();
+            let warm = accord_mode(&env, Mode::Warm, &words(q)).ok().stdout.clone();
+            assert_eq!(warm, plain, "{q}");
+        }
+    }
 }

@@ -173,6 +173,30 @@ fn renamed_ids<'k>(
     Ok(out)
 }
 
+/// The ids at `commit` whose file was renamed away earlier (a new agreement took the name),
+/// with those renames, oldest first. An id found not to be is remembered with its text, so
+/// the next run does not look again.
+fn renamed_away(
+    store: &Store,
+    history: &crate::store::History,
+    current: &[String],
+    commit: ObjectId,
+) -> Result<Vec<(String, Vec<crate::store::RenamedAway>)>> {
+    let mut out = Vec::new();
+    for (id, blob) in store.ids_at(commit)? {
+        let key = format!("not-renamed-away:{id}");
+        if history.knows(&key, blob) {
+            continue;
+        }
+        let list = store.renamed_away(history.graph()?, &id, current)?;
+        match list.is_empty() {
+            true => history.remember(&key, blob),
+            false => out.push((id, list)),
+        }
+    }
+    Ok(out)
+}
+
 /// Evaluate every agreement in `ids` at `commit` (all agreements there when `ids` is empty).
 pub fn evaluate_at(store: &Store, commit: ObjectId, ids: &[String]) -> Result<Vec<Evaluation>> {
     evaluate_inner(store, commit, ids, None, None)
@@ -272,10 +296,6 @@ fn evaluate_inner(
     let keep_all = keep.is_none() && as_of.is_none();
     let kept = |p: &Position| keep.is_none_or(|k| k(p));
     let made_by_then = |p: &Position| as_of.is_none_or(|t| p.time <= t);
-    let by_agreement = match &graph {
-        Some(g) => positions_by_agreement(g.positions().into_iter().filter(|p| kept(p))),
-        None => positions_by_agreement(history.positions.iter().map(|p| &**p)),
-    };
     // Warm: what counts on the positions branch is remembered for this commit and these tips.
     let (key, mut remembered) = store.counted_branch(commit)?;
     if let (None, Some(before)) = (&remembered, history.carried_from) {
@@ -284,6 +304,17 @@ fn evaluate_inner(
     let remembered = remembered
         .filter(|_| keep_all)
         .filter(|r| loaded.iter().all(|(id, _, _)| r.contains_key(id)));
+    let away = match &remembered {
+        Some(_) => Vec::new(),
+        None => renamed_away(store, &history, &current, commit)?,
+    };
+    // The history remembers each party's standing position per id; an id renamed away and
+    // taken again has two agreements' positions, so every one is read.
+    let by_agreement = match (&graph, away.is_empty()) {
+        (Some(g), _) => positions_by_agreement(g.positions().into_iter().filter(|p| kept(p))),
+        (None, false) => positions_by_agreement(history.graph()?.positions()),
+        (None, true) => positions_by_agreement(history.positions.iter().map(|p| &**p)),
+    };
     let branch = match remembered {
         Some(_) => Vec::new(),
         None => store.branch_positions(store.positions_branch(), Some(commit))?,
@@ -292,6 +323,39 @@ fn evaluate_inner(
         positions_by_agreement(branch.iter().map(|p| &**p).filter(|p| kept(p) && made_by_then(p)));
     let renamed =
         renamed_ids(store, &history, &current, by_agreement.keys().chain(on_branch.keys()))?;
+    // Whether a position bears on `id`: one under an id whose file was renamed away earlier
+    // is the renamed agreement's when made before the rename (reachable from its parent, or
+    // on the positions branch no later than it), else the new one's that took the name.
+    let belongs = |p: &Position, id: &str, reachable: bool| -> Result<bool> {
+        let named = p.trailers.agreement.as_str();
+        let Some((_, list)) = away.iter().find(|(x, _)| x == named) else { return Ok(true) };
+        let mut owner = None;
+        for r in list {
+            let before = match reachable {
+                true => r.precedes(history.graph()?, p.commit),
+                false => p.time <= r.time,
+            };
+            if before {
+                owner = Some(r.into.as_deref());
+                break;
+            }
+        }
+        Ok(match owner {
+            Some(into) => into == Some(id),
+            None => named == id,
+        })
+    };
+    let only = |list: &mut Vec<&Position>, id: &str, reachable: bool| -> Result<()> {
+        let mut failed = None;
+        list.retain(|p| match belongs(p, id, reachable) {
+            Ok(keep) => keep,
+            Err(e) => {
+                failed.get_or_insert(e);
+                false
+            }
+        });
+        failed.map_or(Ok(()), Err)
+    };
     let source = Source::History(&history);
     let mut out = Vec::new();
     let mut learnt: Vec<crate::store::Learnt> = Vec::new();
@@ -300,6 +364,9 @@ fn evaluate_inner(
         // Positions under an earlier id of the lineage count as under this one (SPEC §4).
         let lineage: Vec<&str> = std::iter::once(id.as_str())
             .chain(renamed.iter().filter(|(_, new)| new == id).map(|(old, _)| old.as_str()))
+            .chain(away.iter().filter_map(|(old, list)| {
+                list.iter().any(|r| r.into.as_deref() == Some(id)).then_some(old.as_str())
+            }))
             .collect();
         // Every counted position in SPEC §4's order; remembered: each email's first of them
         // (all the evaluation reads), with no need to count again.
@@ -310,8 +377,12 @@ fn evaluate_inner(
         let counted: Vec<&Position> = match &remembered {
             Some(r) => r.get(id).map(|v| v.iter().map(|p| &**p).collect()).unwrap_or_default(),
             None => {
-                let here = gather(&by_agreement, &lineage);
-                let on = gather(&on_branch, &lineage);
+                let mut here = gather(&by_agreement, &lineage);
+                let mut on = gather(&on_branch, &lineage);
+                if !away.is_empty() {
+                    only(&mut here, id, true)?;
+                    only(&mut on, id, false)?;
+                }
                 newest_other = here
                     .first()
                     .copied()
