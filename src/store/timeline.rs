@@ -501,10 +501,19 @@ fn follow_renames(
             let newest = |times: &mut dyn Iterator<Item = i64>| times.max();
             Bound {
                 id: x.clone(),
+                // (A rename away that the lineage follows back, as a cycle, is no bound.)
                 after: match x == id {
-                    true => {
-                        newest(&mut renames.iter().filter(|r| r.from == usize::MAX).map(|r| r.time))
-                    }
+                    true => newest(
+                        &mut renames
+                            .iter()
+                            .filter(|r| r.from == usize::MAX)
+                            .filter(|r| {
+                                !renames
+                                    .iter()
+                                    .any(|f| f.from != usize::MAX && f.commit == r.commit)
+                            })
+                            .map(|r| r.time),
+                    ),
                     false => None,
                 },
                 until: match x == id {

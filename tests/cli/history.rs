@@ -470,3 +470,21 @@ fn an_id_renamed_away_and_taken_by_a_new_agreement_splits_the_positions() {
         }
     }
 }
+
+#[test]
+fn a_reverted_rename_keeps_the_positions_branch_sign_offs_made_before_it() {
+    let mut env = TestEnv::on_positions_branch();
+    env.commit_file(FILE, &charter("consent"), "Add the platform charter");
+    let c1 = env.head();
+    sign_all(&mut env, "charter");
+    env.git(&["mv", FILE, "agreements/platform.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Rename"]).ok();
+    env.git(&["revert", "--no-edit", "HEAD"]).ok();
+    let s = env.accord(&["status", "charter", "--format", "json"]).ok().json();
+    assert_eq!(s[0]["ratified"], true, "{s:#}");
+    let h = env.accord(&["history", "charter", "--format", "json"]).ok().json();
+    assert_eq!(column(&h, "commit"), [json!(c1)], "{h:#}");
+    assert_eq!(h[0]["signed_by"].as_array().map(Vec::len), Some(3), "{h:#}");
+    let log = env.accord(&["log", "charter", "--format", "json"]).ok().json();
+    assert_eq!(log.as_array().unwrap().len(), 6, "{log:#}");
+}
