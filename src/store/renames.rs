@@ -109,15 +109,7 @@ impl Store {
             if into.as_deref() == Some(id) {
                 continue;
             }
-            // The rename's first parent and its ancestors.
-            let mut before = vec![false; graph.nodes.len()];
-            let mut stack: Vec<u32> =
-                graph.parents_of(e.node).first().copied().into_iter().collect();
-            while let Some(i) = stack.pop() {
-                if !std::mem::replace(&mut before[i as usize], true) {
-                    stack.extend_from_slice(graph.parents_of(i));
-                }
-            }
+            let before = graph.before(e.node);
             out.push(RenamedAway { into, before, time: graph.nodes[e.node as usize].time });
         }
         Ok(out)

@@ -44,7 +44,7 @@ pub struct Timeline<'g> {
 /// (the id's file was renamed away to another agreement then, and this one took the name
 /// later), and no later than `until` (this agreement's file was renamed from `id` then, and
 /// a new agreement took that name later).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug)]
 struct Bound {
     id: String,
     after: Option<i64>,
@@ -495,37 +495,24 @@ fn follow_renames(
             unique.push(x.clone());
         }
     }
+    // A rename away that the lineage follows back, as a cycle, is no bound.
+    let followed =
+        |r: &Rename| renames.iter().any(|f| f.from != usize::MAX && f.commit == r.commit);
+    let after =
+        renames.iter().filter(|r| r.from == usize::MAX && !followed(r)).map(|r| r.time).max();
     let bounds = unique
         .iter()
-        .map(|x| {
-            let newest = |times: &mut dyn Iterator<Item = i64>| times.max();
-            Bound {
+        .map(|x| match x == id {
+            true => Bound { id: x.clone(), after, until: None },
+            false => Bound {
                 id: x.clone(),
-                // (A rename away that the lineage follows back, as a cycle, is no bound.)
-                after: match x == id {
-                    true => newest(
-                        &mut renames
-                            .iter()
-                            .filter(|r| r.from == usize::MAX)
-                            .filter(|r| {
-                                !renames
-                                    .iter()
-                                    .any(|f| f.from != usize::MAX && f.commit == r.commit)
-                            })
-                            .map(|r| r.time),
-                    ),
-                    false => None,
-                },
-                until: match x == id {
-                    true => None,
-                    false => newest(
-                        &mut renames
-                            .iter()
-                            .filter(|r| r.from != usize::MAX && ids[r.from] == *x)
-                            .map(|r| r.time),
-                    ),
-                },
-            }
+                after: None,
+                until: renames
+                    .iter()
+                    .filter(|r| r.from != usize::MAX && ids[r.from] == *x)
+                    .map(|r| r.time)
+                    .max(),
+            },
         })
         .collect();
     Ok(Followed { events, ids: unique, renamed, bounds })
@@ -640,15 +627,7 @@ fn lineage_events(
                 d[i as usize] = i == r.node || graph.parents_of(i).iter().any(|&p| d[p as usize]);
             }
             after.push(d);
-            let mut a = vec![false; n];
-            let mut stack: Vec<u32> =
-                graph.parents_of(r.node).first().copied().into_iter().collect();
-            while let Some(i) = stack.pop() {
-                if !std::mem::replace(&mut a[i as usize], true) {
-                    stack.extend_from_slice(graph.parents_of(i));
-                }
-            }
-            until.push(a);
+            until.push(graph.before(r.node));
         }
     }
     // Whether id `j` may be the agreement's at node `i`, whatever the file holds.

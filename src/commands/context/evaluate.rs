@@ -179,19 +179,19 @@ fn renamed_ids<'k>(
 fn renamed_away(
     store: &Store,
     history: &crate::store::History,
-    current: &[String],
-    commit: ObjectId,
+    listed: &[(String, ObjectId)],
 ) -> Result<Vec<(String, Vec<crate::store::RenamedAway>)>> {
+    let current: Vec<String> = listed.iter().map(|(id, _)| id.clone()).collect();
     let mut out = Vec::new();
-    for (id, blob) in store.ids_at(commit)? {
+    for (id, blob) in listed {
         let key = format!("not-renamed-away:{id}");
-        if history.knows(&key, blob) {
+        if history.knows(&key, *blob) {
             continue;
         }
-        let list = store.renamed_away(history.graph()?, &id, current)?;
+        let list = store.renamed_away(history.graph()?, id, &current)?;
         match list.is_empty() {
-            true => history.remember(&key, blob),
-            false => out.push((id, list)),
+            true => history.remember(&key, *blob),
+            false => out.push((id.clone(), list)),
         }
     }
     Ok(out)
@@ -231,6 +231,7 @@ fn evaluate_inner(
     store.read_positions_branch_ahead();
     let all: Vec<(String, ObjectId)> = store.ids_at(commit)?;
     let current: Vec<String> = all.iter().map(|(id, _)| id.clone()).collect();
+    let listed = all.clone();
     let wanted: Vec<(String, ObjectId)> = if ids.is_empty() {
         all
     } else {
@@ -306,7 +307,7 @@ fn evaluate_inner(
         .filter(|r| loaded.iter().all(|(id, _, _)| r.contains_key(id)));
     let away = match &remembered {
         Some(_) => Vec::new(),
-        None => renamed_away(store, &history, &current, commit)?,
+        None => renamed_away(store, &history, &listed)?,
     };
     // The history remembers each party's standing position per id; an id renamed away and
     // taken again has two agreements' positions, so every one is read.
