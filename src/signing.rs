@@ -151,6 +151,9 @@ pub enum Verdict {
     Good { principal: String },
     /// Why the signature does not count.
     Bad(String),
+    /// The check could not be made on this machine (its program is missing or would not run):
+    /// nothing is known about the signature, and the fault is the verifier's, not the signer's.
+    Unable(String),
 }
 
 /// The error and its sources on one line, for a [`Verdict::Bad`] reason.
@@ -163,8 +166,35 @@ fn chain(err: SignError) -> String {
     text
 }
 
-fn verdict(checked: Result<String, String>) -> Verdict {
-    checked.map_or_else(Verdict::Bad, |principal| Verdict::Good { principal })
+/// Why a check went wrong: the signature (`Bad`), or running its program (`Unable`).
+enum Failed {
+    Bad(String),
+    Unable(String),
+}
+
+impl From<String> for Failed {
+    fn from(why: String) -> Failed {
+        Failed::Bad(why)
+    }
+}
+
+impl From<SignError> for Failed {
+    /// A program that could not be run, or a temporary file that could not be written.
+    fn from(err: SignError) -> Failed {
+        Failed::Unable(chain(err))
+    }
+}
+
+fn bad(why: String) -> Result<String, Failed> {
+    Err(Failed::Bad(why))
+}
+
+fn verdict(checked: Result<String, Failed>) -> Verdict {
+    match checked {
+        Ok(principal) => Verdict::Good { principal },
+        Err(Failed::Bad(why)) => Verdict::Bad(why),
+        Err(Failed::Unable(why)) => Verdict::Unable(why),
+    }
 }
 
 /// How the verifier's own git configuration checks signatures, as `git verify-commit` reads
@@ -189,16 +219,17 @@ pub fn verify_ssh(
     payload: &[u8],
     signature: &str,
 ) -> Verdict {
-    let check = || {
-        let sig = write_temp(&format!("{}\n", signature.trim_end())).map_err(chain)?;
+    let check = || -> Result<String, Failed> {
+        let sig = write_temp(&format!("{}\n", signature.trim_end()))?;
         let mut cmd = Command::new(checkers.ssh_program.as_deref().unwrap_or("ssh-keygen"));
         cmd.args(["-Y", "verify", "-n", "git", "-I", principal]).arg("-f").arg(allowed_signers);
         if let Some(revoked) = &checkers.revocation_file {
             cmd.arg("-r").arg(revoked);
         }
-        let out = run(cmd.arg("-s").arg(sig.path()), payload).map_err(chain)?;
+        let out = run(cmd.arg("-s").arg(sig.path()), payload)?;
         if !out.status.success() {
-            return Err(format!("ssh signature does not verify for {principal}: {}", reason(&out)));
+            let why = format!("ssh signature does not verify for {principal}: {}", reason(&out));
+            return Err(why.into());
         }
         Ok(principal.to_owned())
     };
@@ -227,11 +258,11 @@ fn openpgp_with_env(
     payload: &[u8],
     sig: &str,
     env: Env,
-) -> Result<String, String> {
-    let sig = write_temp(&format!("{}\n", sig.trim_end())).map_err(chain)?;
+) -> Result<String, Failed> {
+    let sig = write_temp(&format!("{}\n", sig.trim_end()))?;
     let mut cmd = command(program, env);
     cmd.args(["--status-fd=1", "--verify"]).arg(sig.path()).arg("-");
-    let out = run(&mut cmd, payload).map_err(chain)?;
+    let out = run(&mut cmd, payload)?;
     let status = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<Vec<&str>> = status
         .lines()
@@ -240,32 +271,31 @@ fn openpgp_with_env(
         .collect();
     let find = |tag: &str| lines.iter().find(|f| f[0] == tag);
     if find("NO_PUBKEY").is_some() {
-        return Err("signed with an unknown OpenPGP key".to_owned());
+        return bad("signed with an unknown OpenPGP key".to_owned());
     }
     if let Some(f) =
         ["ERRSIG", "BADSIG", "EXPSIG", "EXPKEYSIG", "REVKEYSIG"].iter().find_map(|t| find(t))
     {
-        return Err(format!("bad OpenPGP signature ({}): {}", f[0], reason(&out)));
+        return bad(format!("bad OpenPGP signature ({}): {}", f[0], reason(&out)));
     }
     // VALIDSIG's tenth field is the primary key's fingerprint (the signature may be a subkey's).
     let fingerprint = match find("VALIDSIG").and_then(|f| f.get(10).or(f.get(1))) {
         Some(fpr) if out.status.success() && find("GOODSIG").is_some() => *fpr,
-        _ => return Err(format!("no good OpenPGP signature: {}", reason(&out))),
+        _ => return bad(format!("no good OpenPGP signature: {}", reason(&out))),
     };
     // The key's validity as git reports it (`%G?` is `U` below full): the keyring must vouch.
     let trust =
         lines.iter().find(|f| f[0].starts_with("TRUST_")).map_or("no TRUST_ line", |f| f[0]);
     if !matches!(trust, "TRUST_FULLY" | "TRUST_ULTIMATE") {
-        return Err(format!(
+        return bad(format!(
             "OpenPGP key {fingerprint} is not valid in the verifier's keyring ({trust}): a good \
              signature from a key nobody trusted certifies proves no party"
         ));
     }
     let mut cmd = command("gpg", env);
-    let out = run(cmd.args(["--batch", "--with-colons", "--list-keys", fingerprint]), b"")
-        .map_err(chain)?;
+    let out = run(cmd.args(["--batch", "--with-colons", "--list-keys", fingerprint]), b"")?;
     if !out.status.success() {
-        return Err(format!("cannot list OpenPGP key {fingerprint}: {}", reason(&out)));
+        return bad(format!("cannot list OpenPGP key {fingerprint}: {}", reason(&out)));
     }
     let listing = String::from_utf8_lossy(&out.stdout);
     // Each user id with its validity (field 2): `f` full, `u` ultimate; `-`, `q`, `n`, `m`
@@ -282,14 +312,14 @@ fn openpgp_with_env(
         return Ok(found.clone());
     }
     if let Some((found, validity)) = matching.first() {
-        return Err(format!(
+        return bad(format!(
             "the user id {found} of OpenPGP key {fingerprint} is not valid (validity `{validity}`): \
              anyone can add a user id to their own key; it counts once a key the verifier \
              trusts has certified it"
         ));
     }
     let emails: Vec<&str> = uids.iter().map(|(e, _)| e.as_str()).collect();
-    Err(format!(
+    bad(format!(
         "OpenPGP key {fingerprint} has no user id for {email} (it has: {})",
         emails.join(", ")
     ))

@@ -127,7 +127,9 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
         head_graph: &head_graph,
         in_range: &in_range,
     };
-    let (reviews, unratified, removed, reused) = range.review(&before, &after, &keep)?;
+    let (reviews, unratified, removed, reused) =
+        range.review(&before, &after, &|p: &crate::ledger::Position| keep.keeps(p))?;
+    keep.checked()?;
     problems.extend(review::problems(short(head_rev), &unratified, &removed));
     if !reused.is_empty() {
         problems.push(review::reused_ids(&reused));

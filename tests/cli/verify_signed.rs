@@ -393,3 +393,53 @@ fn allowed_signers_named_with_dot_or_through_a_link_is_refused_in_accords_words(
     assert!(r.stderr.contains("linked_keys is a symbolic link"), "{}", r.stderr);
     assert!(!r.stderr.contains("agreement's text"), "{}", r.stderr);
 }
+
+#[test]
+fn a_verifier_without_its_signature_program_is_told_so_and_no_gate_passes() {
+    // Left alone in earlier rounds: with the verifier's `gpg.ssh.program` missing, `verify
+    // --signed` failed every position one by one (exit 1, as if each were forged) and `review
+    // --signed` called the change unratified. The fault is the machine's: say so, exit 2.
+    let mut env = TestEnv::new();
+    env.git(&["commit", "-q", "--allow-empty", "-m", "base"]).ok();
+    let base = env.head();
+    env.commit_file(FILE, &charter("consent"), "Add the platform charter");
+    let keys = ssh_signing(&env);
+    trust(
+        &env,
+        &format!(
+            "ada@example.com {}\ngrace@example.com {}\nkatherine@example.com {}\n",
+            keys.ada, keys.grace, keys.katherine
+        ),
+    );
+    signed_by(&mut env, ADA, "ada", &["sign", "charter"]);
+    signed_by(&mut env, GRACE, "grace", &["sign", "charter"]);
+    signed_by(&mut env, KATHERINE, "katherine", &["sign", "charter"]);
+    let range = format!("{base}..HEAD");
+    env.accord(&["verify", "--signed"]).ok();
+    env.accord(&["review", &range, "--require-ratified", "--signed"]).ok();
+
+    let missing = env.home.join("no-such-ssh-keygen");
+    env.git(&["config", "gpg.ssh.program", s(&missing)]).ok();
+    for args in [
+        vec!["verify", "--signed"],
+        vec!["verify", "--signed", "--format", "json"],
+        vec!["verify", "charter", "--signed"],
+        vec!["review", &range, "--require-ratified", "--signed"],
+        vec!["review", &range, "--signed", "--format", "markdown"],
+    ] {
+        let r = env.accord(&args);
+        r.code(2);
+        assert!(r.stdout.is_empty(), "{args:?} printed a verdict:\n{}", r.stdout);
+        assert!(
+            r.stderr.contains("cannot check signatures")
+                && r.stderr.contains("no-such-ssh-keygen")
+                && r.stderr.contains("not found")
+                && r.stderr.contains("gpg.ssh.program"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    // Without --signed nothing runs the program.
+    env.accord(&["verify"]).ok();
+    env.accord(&["review", &range, "--require-ratified"]).ok();
+}

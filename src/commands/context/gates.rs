@@ -104,32 +104,56 @@ pub fn removed_after_ratified_retirement(
 
 /// With `review --signed`, which positions count: those whose commit carries a good signature
 /// by the party, checked against the allowed signers at `base` (or the verifier's own file).
-pub fn signed_filter(
-    store: &Store,
-    signed: bool,
-    base: ObjectId,
-) -> Result<impl Fn(&crate::ledger::Position) -> bool + '_> {
+pub struct SignedFilter<'a> {
+    store: &'a Store,
+    signers: Option<Option<crate::store::AllowedSigners>>,
+    checkers: crate::signing::Checkers,
+    /// Why a signature could not be checked at all (its program is missing), when one could not.
+    unable: std::cell::RefCell<Option<String>>,
+}
+
+impl SignedFilter<'_> {
+    /// Whether `p` counts: always without `--signed`; with it, only with a good signature. A
+    /// signature that could not be checked does not count, and [`SignedFilter::checked`] says so.
+    pub fn keeps(&self, p: &crate::ledger::Position) -> bool {
+        let Some(signers) = &self.signers else { return true };
+        let Ok(Some((payload, signature))) = self.store.commit_signature(p.commit) else {
+            return false;
+        };
+        let path = signers.as_ref().map(|s| s.path.as_path());
+        match crate::signing::verify(path, &self.checkers, &p.trailers.email, &payload, &signature)
+        {
+            crate::signing::Verdict::Good { .. } => true,
+            crate::signing::Verdict::Bad(_) => false,
+            crate::signing::Verdict::Unable(why) => {
+                self.unable.borrow_mut().get_or_insert(why);
+                false
+            }
+        }
+    }
+
+    /// An error when some signature could not be checked: the answer would be the machine's.
+    pub fn checked(&self) -> Result<()> {
+        match self.unable.borrow_mut().take() {
+            Some(why) => Err(cannot_check(why)),
+            None => Ok(()),
+        }
+    }
+}
+
+pub fn signed_filter(store: &Store, signed: bool, base: ObjectId) -> Result<SignedFilter<'_>> {
     let signers = if signed { Some(store.allowed_signers(base)?) } else { None };
     let checkers = store.signature_checkers();
-    Ok(move |p: &crate::ledger::Position| -> bool {
-        let Some(signers) = &signers else { return true };
-        match store.commit_signature(p.commit) {
-            Ok(Some((payload, signature))) => {
-                let path = signers.as_ref().map(|s| s.path.as_path());
-                matches!(
-                    crate::signing::verify(
-                        path,
-                        &checkers,
-                        &p.trailers.email,
-                        &payload,
-                        &signature
-                    ),
-                    crate::signing::Verdict::Good { .. }
-                )
-            }
-            _ => false,
-        }
-    })
+    Ok(SignedFilter { store, signers, checkers, unable: std::cell::RefCell::new(None) })
+}
+
+/// The error for a signature check that could not run: a missing or broken `gpg`/`ssh-keygen`
+/// (or the program git is told to use) is the verifier's to fix, not a verdict on the signer.
+pub fn cannot_check(why: String) -> Error {
+    Error::new(format!("cannot check signatures: {why}")).hint(
+        "install the program, or name it in git's configuration (gpg.ssh.program for SSH \
+         signatures, gpg.program for OpenPGP); without --signed, positions are checked by author",
+    )
 }
 
 /// Refuse to record a position unless the agreement at `path` is committed as it is in the

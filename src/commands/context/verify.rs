@@ -144,10 +144,13 @@ pub fn verify_positions(
                 None => failures.push(fail("the commit is not signed".into())),
                 Some((payload, signature)) => {
                     let path = signers.as_ref().map(|s| s.path.as_path());
-                    if let signing::Verdict::Bad(why) =
-                        signing::verify(path, &checkers, &p.trailers.email, &payload, &signature)
+                    match signing::verify(path, &checkers, &p.trailers.email, &payload, &signature)
                     {
-                        failures.push(fail(format!("signature: {why}")));
+                        signing::Verdict::Good { .. } => {}
+                        signing::Verdict::Bad(why) => {
+                            failures.push(fail(format!("signature: {why}")));
+                        }
+                        signing::Verdict::Unable(why) => return Err(super::cannot_check(why)),
                     }
                 }
             }
