@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 
 use crate::ledger::{self, Position, State};
-use crate::model::{email_key, same_email, Agreement, Party, Rule};
+use crate::model::{email_key, same_email, Agreement, Party, Role, Rule};
 use crate::rules;
 
 /// What the evaluated history says about the rules in force for one agreement.
@@ -99,7 +99,9 @@ pub fn blocking(
     let leavers_excused = kept.iter().all(|p| signed(p)) && kept.len() * 2 >= earlier.parties.len();
     let mut judged = earlier.clone();
     if leavers_excused {
-        judged.parties.retain(|p| current.party(&p.email).is_some());
+        // Removing is the last demotion: a removed steward is judged as the steward they were
+        // (the steward keeps the last word), so only partners and observers can be excused.
+        judged.parties.retain(|p| current.party(&p.email).is_some() || p.role == Role::Steward);
     }
     let standings = ledger::standings(&judged, revision, positions, &mut same);
     let verdict = rules::verdict(&judged, &standings);
@@ -112,6 +114,17 @@ pub fn blocking(
         for why in verdict.blocking {
             out.push(format!("the rule in force ({rule}, revision {short}) needs: {why}"));
         }
+        let removed_stewards = judged
+            .parties
+            .iter()
+            .filter(|p| p.role == Role::Steward && current.party(&p.email).is_none());
+        for p in removed_stewards {
+            out.push(format!(
+                "{} is a steward this revision removes: a steward cannot sign a text without \
+                 them, so first make them a partner in a revision they sign",
+                p.email
+            ));
+        }
     }
     out
 }
@@ -119,7 +132,7 @@ pub fn blocking(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Decision, Kind, Role};
+    use crate::model::{Decision, Kind};
     use crate::oid::ObjectId;
     use crate::trailers::{Stance, Trailers};
 
@@ -256,6 +269,52 @@ mod tests {
         assert!(!reasons.is_empty(), "one person cannot remove the rest");
         // Removing without every kept party's sign-off is not enough either.
         assert!(!blocking(&without, "cur", &[&a], &history, |_| false).is_empty());
+    }
+
+    #[test]
+    fn a_steward_cannot_be_removed_without_their_sign_off() {
+        // Red-team finding: Grace (a partner) removed Ada (the steward) from a two-party
+        // charter, made herself steward, rewrote the purpose and signed alone: the kept parties
+        // (1) were half of 2, so Ada, the steward, was excused. Removing is the last demotion:
+        // a removed steward is judged as the steward they were (SPEC §5: "exempts nobody").
+        use Role::*;
+        let pair =
+            agreement(Rule::Consent, None, vec![party("ada", Steward), party("grace", Partner)]);
+        let history = History {
+            last_ratified: Some((pair.clone(), "aaaa".into())),
+            earlier_parties: pair.parties,
+        };
+        let coup = agreement(Rule::Consent, None, vec![party("grace", Steward)]);
+        let g = pos("grace", Stance::Sign, 3);
+        let reasons = blocking(&coup, "cur", &[&g], &history, |_| false);
+        assert!(reasons.iter().any(|r| r.contains("ada@example.com")), "{reasons:?}");
+        // Ada consents to leaving: her sign-off on the new text counts.
+        let a = pos("ada", Stance::Sign, 4);
+        assert!(blocking(&coup, "cur", &[&a, &g], &history, |_| false).is_empty());
+        // Two partners of four remove the steward and the third partner: the same.
+        let four = agreement(
+            Rule::Consent,
+            None,
+            vec![
+                party("ada", Steward),
+                party("grace", Partner),
+                party("kath", Partner),
+                party("mal", Partner),
+            ],
+        );
+        let history = History {
+            last_ratified: Some((four.clone(), "bbbb".into())),
+            earlier_parties: four.parties,
+        };
+        let two =
+            agreement(Rule::Consent, None, vec![party("grace", Steward), party("mal", Partner)]);
+        let m = pos("mal", Stance::Sign, 5);
+        let reasons = blocking(&two, "cur", &[&g, &m], &history, |_| false);
+        assert!(reasons.iter().any(|r| r.contains("ada@example.com")), "{reasons:?}");
+        assert!(
+            !reasons.iter().any(|r| r.contains("kath@example.com")),
+            "a partner may leave: {reasons:?}"
+        );
     }
 
     #[test]

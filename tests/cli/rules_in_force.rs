@@ -74,6 +74,61 @@ fn issue11_one_person_cannot_remove_the_rest_but_a_leaver_can_be_removed() {
     assert_eq!(status(&env, "charter")["ratified"], false);
 }
 
+#[test]
+fn two_partners_cannot_remove_the_steward_without_her_sign_off() {
+    // Red-team finding: Grace and Katherine removed Ada, the steward, made Grace steward and
+    // signed; the kept parties (2 of 3) were at least half, so Ada was excused as a leaver and
+    // `review --require-ratified` passed. Removing is the last demotion: Ada is judged as the
+    // steward she was, so she must sign her own removal.
+    let mut env = setup("consent");
+    sign_all(&mut env, &[ADA, GRACE, KATHERINE]);
+    let base = env.head();
+    let without_ada = charter("consent")
+        .replace(
+            "[[party]]\nname = \"Ada Lovelace\"\nemail = \"ada@example.com\"\nrole = \"steward\"\n\n",
+            "",
+        )
+        .replace(
+            "name = \"Grace Hopper\"\nemail = \"grace@example.com\"",
+            "name = \"Grace Hopper\"\nemail = \"grace@example.com\"\nrole = \"steward\"",
+        )
+        .replace("to = [\"ada@example.com\"]", "to = [\"katherine@example.com\"]");
+    assert!(!without_ada.contains("ada@example.com"), "{without_ada}");
+    env.as_(GRACE).commit_file(FILE, &without_ada, "Reorganise");
+    sign_all(&mut env, &[GRACE, KATHERINE]);
+    let s = status(&env, "charter");
+    assert_eq!(s["ratified"], false, "{s:#}");
+    let b = blocking(&s);
+    assert!(
+        b.iter().any(|r| r.starts_with("the rule in force (consent, revision ")
+            && r.contains("ada@example.com")),
+        "{b:?}"
+    );
+    let range = format!("{base}..HEAD");
+    env.accord(&["review", &range, "--require-ratified"]).code(1);
+    env.accord(&["check", "--ratified"]).code(1);
+    assert!(
+        b.iter().any(|r| r.starts_with("ada@example.com is a steward this revision removes")),
+        "{b:?}"
+    );
+    // Ada is no party of that text, so she cannot sign it.
+    env.as_(ADA).accord(&["sign", "charter"]).code(2);
+    // The honest way: Ada signs a revision that makes her a partner, then leaves as one.
+    let demoted = charter("consent").replace("role = \"steward\"\n", "").replace(
+        "name = \"Grace Hopper\"\nemail = \"grace@example.com\"",
+        "name = \"Grace Hopper\"\nemail = \"grace@example.com\"\nrole = \"steward\"",
+    );
+    env.as_(GRACE).commit_file(FILE, &demoted, "Grace takes over from Ada");
+    sign_all(&mut env, &[GRACE, KATHERINE]);
+    assert_eq!(status(&env, "charter")["ratified"], false, "the steward in force must sign");
+    sign_all(&mut env, &[ADA]);
+    assert_eq!(status(&env, "charter")["ratified"], true);
+    env.as_(GRACE).commit_file(FILE, &without_ada, "Ada has left");
+    sign_all(&mut env, &[GRACE, KATHERINE]);
+    assert_eq!(status(&env, "charter")["ratified"], true);
+    env.accord(&["review", &range, "--require-ratified"]).ok();
+}
+
 /// Grace's coup of issue 11's first test: she alone is a steward, the others observers.
 pub(crate) fn coup() -> String {
     charter("quorum")
