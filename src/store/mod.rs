@@ -936,8 +936,8 @@ impl Store {
         let email = env_nonempty("GIT_COMMITTER_EMAIL");
         let when = env_date("GIT_COMMITTER_DATE")?;
         Ok(Ident {
-            name: name.unwrap_or_else(|| author.name.clone()),
-            email: email.unwrap_or_else(|| author.email.clone()),
+            name: name.map_or_else(|| author.name.clone(), |n| without_crud(&n)),
+            email: email.map_or_else(|| author.email.clone(), |e| without_crud(&e)),
             when: when.or(author.when),
         })
     }
@@ -947,11 +947,15 @@ impl Store {
         let get = |key: &str| cfg.get_string(key).ok().filter(|s| !s.trim().is_empty());
         let name = env_nonempty(&format!("GIT_{env}_NAME"))
             .or_else(|| get(&format!("{section}.name")))
-            .or_else(|| get("user.name"));
+            .or_else(|| get("user.name"))
+            .map(|n| without_crud(&n))
+            .filter(|n| !n.is_empty());
         let email = env_nonempty(&format!("GIT_{env}_EMAIL"))
             .or_else(|| get(&format!("{section}.email")))
             .or_else(|| get("user.email"))
-            .or_else(|| env_nonempty("EMAIL"));
+            .or_else(|| env_nonempty("EMAIL"))
+            .map(|e| without_crud(&e))
+            .filter(|e| !e.is_empty());
         match (name, email) {
             (Some(name), Some(email)) => {
                 Ok(Ident { name, email, when: env_date(&format!("GIT_{env}_DATE"))? })
@@ -1217,7 +1221,7 @@ impl Store {
     ) -> Result<ObjectId> {
         let parent = self.repo.find_commit(parent.into())?;
         let tree = parent.tree()?;
-        Ok(self.create_commit(&tree, &[&parent], author, committer, message, sign)?.into())
+        Ok(self.create_commit(&tree, &[parent.id()], author, committer, message, sign)?.into())
     }
 
     /// The signed payload and the signature of a commit, if it is signed.
@@ -1347,6 +1351,14 @@ fn parse_offset(z: &str) -> Option<i32> {
     let h: i32 = digits[..2].parse().ok()?;
     let m: i32 = digits[2..].parse().ok()?;
     Some(sign * (h * 60 + m))
+}
+
+/// A name or email as git writes it into an identity line (`strbuf_addstr_without_crud` in
+/// git's ident.c): "crud" trimmed from both ends (control characters, spaces and `,:;<>"\'`),
+/// and line breaks and angle brackets dropped inside, so no identity can end its line early.
+fn without_crud(s: &str) -> String {
+    let crud = |c: char| c <= ' ' || matches!(c, ',' | ':' | ';' | '<' | '>' | '"' | '\\' | '\'');
+    s.trim_matches(crud).chars().filter(|c| !matches!(c, '\n' | '<' | '>')).collect()
 }
 
 /// With `ACCORD_TRACE` set, print how long each phase took on stderr (for profiling).

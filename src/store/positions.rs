@@ -63,8 +63,20 @@ impl Store {
             if !wanted {
                 continue;
             }
-            if let Ok(commit) = r.peel_to_commit() {
-                out.push((name.to_string(), commit.id().into()));
+            // The id the ref names, without parsing the commit: libgit2 refuses commits git
+            // reads (an author line without an email), and a tip it cannot parse must not hide
+            // the positions under it. Only an annotated tag is peeled.
+            let target = r.resolve().ok().and_then(|r| r.target());
+            let Some(target) = target else { continue };
+            let kind = self.repo.odb().and_then(|odb| odb.read_header(target)).map(|(_, k)| k);
+            match kind {
+                Ok(git2::ObjectType::Commit) => out.push((name.to_string(), target.into())),
+                Ok(git2::ObjectType::Tag) => {
+                    if let Ok(commit) = r.peel_to_commit() {
+                        out.push((name.to_string(), commit.id().into()));
+                    }
+                }
+                _ => {}
             }
         }
         out.sort();
@@ -84,31 +96,49 @@ impl Store {
         if tips.is_empty() {
             return Ok(Vec::new());
         }
+        let odb = self.repo.odb()?;
+        let mut out = Vec::new();
+        // Why a commit there is reported, read as git reads it: libgit2's full parse refuses
+        // commits git accepts (an author line without an email).
+        let report = |id: Oid, data: &[u8], out: &mut Vec<(ObjectId, String)>| {
+            let commit = super::raw_commit::parse_commit(data);
+            if !crate::trailers::mentions_accord(commit.message) {
+                return;
+            }
+            let why = match crate::trailers::parse(&String::from_utf8_lossy(commit.message)) {
+                crate::trailers::Parsed::None => return,
+                crate::trailers::Parsed::Malformed(why) => format!("not a position: {why}"),
+                crate::trailers::Parsed::Position(_) if commit.parents.len() > 1 => {
+                    "not a position: a merge commit (on the positions branch merges only join histories)".to_string()
+                }
+                crate::trailers::Parsed::Position(_) => return,
+            };
+            out.push((id.into(), why));
+        };
+        // libgit2's walk cannot start from a commit it cannot parse: such commits at the tips
+        // are read here, and the walk starts from the first commits under them it can parse.
         let mut walk = self.repo.revwalk()?;
-        for (_, tip) in &tips {
-            walk.push((*tip).into())?;
+        let mut stack: Vec<Oid> = tips.iter().map(|(_, tip)| (*tip).into()).collect();
+        let mut seen = std::collections::HashSet::new();
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            if self.repo.find_commit(id).is_ok() {
+                walk.push(id)?;
+                continue;
+            }
+            let object = odb.read(id)?;
+            report(id, object.data(), &mut out);
+            stack.extend(super::raw_commit::parse_commit(object.data()).parents);
         }
         if let Some(h) = hide {
             // A history that does not hold the hidden commit hides nothing.
             let _ = walk.hide(h.into());
         }
-        let mut out = Vec::new();
         for id in walk {
             let id = id?;
-            let commit = self.repo.find_commit(id)?;
-            let message = commit.message_bytes();
-            if !crate::trailers::mentions_accord(message) {
-                continue;
-            }
-            let why = match crate::trailers::parse(&String::from_utf8_lossy(message)) {
-                crate::trailers::Parsed::None => continue,
-                crate::trailers::Parsed::Malformed(why) => format!("not a position: {why}"),
-                crate::trailers::Parsed::Position(_) if commit.parent_count() > 1 => {
-                    "not a position: a merge commit (on the positions branch merges only join histories)".to_string()
-                }
-                crate::trailers::Parsed::Position(_) => continue,
-            };
-            out.push((id.into(), why));
+            report(id, odb.read(id)?.data(), &mut out);
         }
         Ok(out)
     }
@@ -161,8 +191,7 @@ impl Store {
                 Err(e) if e.code() == ErrorCode::NotFound => None,
                 Err(e) => return Err(e.into()),
             };
-            let parent = old.map(|o| self.repo.find_commit(o)).transpose()?;
-            let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+            let parents: Vec<Oid> = old.into_iter().collect();
             let new = self.create_commit(&tree, &parents, author, committer, message, sign)?;
             let result = match old {
                 Some(old) => self.repo.reference_matching(&refname, new, true, old, reflog),
@@ -229,7 +258,7 @@ impl Store {
     pub(super) fn create_commit(
         &self,
         tree: &git2::Tree<'_>,
-        parents: &[&git2::Commit<'_>],
+        parents: &[Oid],
         author: &Ident,
         committer: &Ident,
         message: &str,
@@ -244,13 +273,22 @@ impl Store {
             })
         };
         let (a, c) = (sig(author)?, sig(committer)?);
+        // The parents are written in by hand after the tree line: libgit2 would parse each
+        // parent commit, and it refuses some that git accepts (an author without an email), so
+        // one such commit on the positions branch would stop everyone from signing on top.
+        let buf = self.repo.commit_create_buffer(&a, &c, message, tree, &[])?;
+        let after_tree = buf.iter().position(|&b| b == b'\n').map_or(buf.len(), |i| i + 1);
+        let mut raw = buf[..after_tree].to_vec();
+        for parent in parents {
+            raw.extend_from_slice(format!("parent {parent}\n").as_bytes());
+        }
+        raw.extend_from_slice(&buf[after_tree..]);
         match sign {
-            None => Ok(self.repo.commit(None, &a, &c, message, tree, parents)?),
+            None => Ok(self.repo.odb()?.write(git2::ObjectType::Commit, &raw)?),
             Some(sign) => {
-                let buf = self.repo.commit_create_buffer(&a, &c, message, tree, parents)?;
-                let text = std::str::from_utf8(&buf)
+                let text = std::str::from_utf8(&raw)
                     .map_err(|_| Error::new("commit buffer is not UTF-8"))?;
-                let signature = sign(&buf)?;
+                let signature = sign(&raw)?;
                 Ok(self.repo.commit_signed(text, &signature, None)?)
             }
         }

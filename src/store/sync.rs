@@ -400,7 +400,7 @@ impl Store {
             }
         });
         let sign: Option<&SignFn<'_>> = sign_with.as_ref().map(|f| f as _);
-        let merge = self.create_commit(&o.tree()?, &[&o, &t], who, who, &message, sign)?;
+        let merge = self.create_commit(&o.tree()?, &[o.id(), t.id()], who, who, &message, sign)?;
         if moved(self.repo.reference_matching(local_ref, merge, true, ours, "accord sync: join"))? {
             return Ok(None);
         }

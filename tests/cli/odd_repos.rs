@@ -669,3 +669,60 @@ fn a_tree_that_names_an_agreement_twice_is_refused_not_judged() {
     let r = env.accord(&["check", "--ratified"]);
     assert!(r.code(2).stderr.contains("twice in one tree"), "{}", r.stderr);
 }
+
+/// A commit git accepts (its author line has no email: `git log` reads it, `git fsck` calls it
+/// missingEmail, and a host's default receive settings take it) on top of `parent`.
+fn unparseable_commit(env: &TestEnv, parent: &str) -> String {
+    let tree = env.git(&["rev-parse", &format!("{parent}^{{tree}}")]).ok().stdout.clone();
+    let raw = format!(
+        "tree {}\nparent {parent}\nauthor Mallory 1700000000 +0000\ncommitter Mallory <m@x> \
+         1700000000 +0000\n\njunk\n",
+        tree.trim()
+    );
+    let id = env.git_stdin(&["hash-object", "-t", "commit", "-w", "--literally", "--stdin"], &raw);
+    let id = id.ok().stdout.trim().to_string();
+    env.git(&["log", "-1", "--format=%an", &id]).ok();
+    id
+}
+
+#[test]
+fn a_commit_libgit2_cannot_parse_on_the_positions_branch_hides_no_position() {
+    // Red-team finding: one commit with an author line without an email, pushed on top of
+    // the shared positions branch, hid every position under it in a fresh clone: Grace's
+    // objection vanished and `check --ratified` passed (exit 0), `verify` said ok.
+    let mut env = TestEnv::on_positions_branch();
+    let quorum = charter("quorum").replace("rule = \"quorum\"", "rule = \"quorum\"\nquorum = 2");
+    env.commit_file(FILE, &quorum, "Add the platform charter");
+    for who in [ADA, KATHERINE] {
+        env.as_(who).accord(&["sign", "charter"]).ok();
+    }
+    env.as_(GRACE).accord(&["object", "charter", "-m", "Not yet."]).ok();
+    env.as_(ADA);
+    env.accord(&["check", "--ratified"]).code(1);
+    let tip = env.git(&["rev-parse", "accord/positions"]).ok().stdout.trim().to_string();
+    let junk = unparseable_commit(&env, &tip);
+    let objecting = |env: &TestEnv| {
+        let s = &env.accord(&["status", "charter", "--format", "json"]).ok().json()[0];
+        assert_eq!(s["ratified"], false, "{s:#}");
+        assert_eq!(s["objections"][0]["email"], "grace@example.com", "{s:#}");
+    };
+    // As a remote-tracking copy (a fresh clone has no local branch yet) …
+    env.git(&["branch", "-q", "-D", "accord/positions"]).ok();
+    env.git(&["update-ref", "refs/remotes/origin/accord/positions", &junk]).ok();
+    objecting(&env);
+    env.accord(&["check", "--ratified"]).code(1);
+    let v = env.accord(&["verify"]).ok().clone();
+    assert!(v.stdout.contains("3 position(s)"), "{}", v.stdout);
+    // … and as the local branch.
+    env.git(&["update-ref", "-d", "refs/remotes/origin/accord/positions"]).ok();
+    env.git(&["update-ref", "refs/heads/accord/positions", &junk]).ok();
+    objecting(&env);
+    env.accord(&["check", "--ratified"]).code(1);
+    // A new position goes on top of it.
+    env.as_(GRACE).accord(&["withdraw", "charter"]).ok();
+    env.as_(GRACE).accord(&["sign", "charter"]).ok();
+    let s = &env.accord(&["status", "charter", "--format", "json"]).ok().json()[0];
+    assert_eq!(s["ratified"], true, "{s:#}");
+    let parent = env.git(&["rev-parse", "accord/positions~2"]).ok().stdout.trim().to_string();
+    assert_eq!(parent, junk);
+}

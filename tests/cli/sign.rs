@@ -503,3 +503,27 @@ fn a_date_a_commit_cannot_record_is_refused_not_wrapped() {
         assert_eq!(env.fingerprint(), before, "{var}: nothing written");
     }
 }
+
+#[test]
+fn an_identity_with_a_line_break_or_brackets_is_written_as_git_writes_it() {
+    // Red-team finding: GIT_AUTHOR_NAME="Grace<newline>Hopper" made `sign` write a commit git
+    // fsck calls missingEmail; the position did not count, and every later read of the
+    // repository failed with libgit2's "failed to parse signature". git drops line breaks and
+    // angle brackets from a name or email and trims the ends ("GraceHopper"); so does accord.
+    let mut env = TestEnv::on_positions_branch();
+    env.commit_file(FILE, &charter("consent"), "Add the platform charter");
+    env.as_(("Grace\nHopper", " <grace@example.com>\n"));
+    env.accord(&["sign", "charter"]).ok();
+    let who = env.git(&["log", "-1", "--format=%an|%ae|%cn|%ce", "accord/positions"]).ok().clone();
+    assert_eq!(who.stdout.trim(), "GraceHopper|grace@example.com|GraceHopper|grace@example.com");
+    // git itself writes the same identity from the same settings.
+    env.git(&["commit", "-q", "--allow-empty", "-m", "git's own"]).ok();
+    let git = env.git(&["log", "-1", "--format=%an|%ae"]).ok().clone();
+    assert_eq!(git.stdout.trim(), "GraceHopper|grace@example.com");
+    env.git(&["fsck", "--strict"]).ok();
+    env.as_(ADA);
+    let s = &env.accord(&["status", "charter", "--format", "json"]).ok().json()[0];
+    let grace = s["parties"].as_array().unwrap().iter().find(|p| p["email"] == "grace@example.com");
+    assert_eq!(grace.unwrap()["state"], "signed", "{s:#}");
+    env.accord(&["verify"]).ok();
+}
