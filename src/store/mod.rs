@@ -766,6 +766,7 @@ impl Store {
     pub fn ids_at(&self, commit: impl Into<Oid>) -> Result<Vec<(String, ObjectId)>> {
         let commit_id: Oid = commit.into();
         let tree = self.repo.find_commit(commit_id)?.tree()?;
+        self.refuse_folder_named_twice(commit_id, &tree)?;
         let dir = match tree.get_path(Path::new(&self.dir)) {
             Ok(e) if e.kind() == Some(ObjectType::Tree) => self.repo.find_tree(e.id())?,
             Ok(_) => return Ok(Vec::new()),
@@ -799,6 +800,34 @@ impl Store {
             .hint("git fsck reports it (duplicateEntries); rewrite that commit, and have the host check pushes (receive.fsckObjects)"));
         }
         Ok(out)
+    }
+
+    /// Refuse a tree that names the agreements folder, or a folder on the way to it, twice
+    /// (made by hand, as a file named twice below): git checks out one of them and readers
+    /// disagree on which, so a review could judge one folder while the merge takes the other.
+    fn refuse_folder_named_twice(&self, commit: Oid, root: &git2::Tree<'_>) -> Result<()> {
+        let mut tree = root.clone();
+        let mut path = String::new();
+        for part in self.dir.split('/') {
+            path = if path.is_empty() { part.to_string() } else { format!("{path}/{part}") };
+            let named: Vec<(Option<ObjectType>, Oid)> = tree
+                .iter()
+                .filter(|e| e.name_bytes() == part.as_bytes())
+                .map(|e| (e.kind(), e.id()))
+                .collect();
+            match named.as_slice() {
+                [(Some(ObjectType::Tree), id)] => tree = self.repo.find_tree(*id)?,
+                [_, _, ..] => {
+                    return Err(Error::new(format!(
+                        "commit {} holds {path} twice in one tree",
+                        ObjectId::from(commit).short()
+                    ))
+                    .hint("git fsck reports it (duplicateEntries); rewrite that commit, and have the host check pushes (receive.fsckObjects)"));
+                }
+                _ => return Ok(()),
+            }
+        }
+        Ok(())
     }
 
     /// Agreement ids present in the working tree (in a bare repository, at HEAD), sorted.

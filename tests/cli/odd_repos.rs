@@ -670,6 +670,55 @@ fn a_tree_that_names_an_agreement_twice_is_refused_not_judged() {
     assert!(r.code(2).stderr.contains("twice in one tree"), "{}", r.stderr);
 }
 
+#[test]
+fn a_tree_that_names_the_agreements_folder_twice_is_refused_not_judged() {
+    // Red-team finding: a root tree listing `agreements` twice (the ratified folder, then one
+    // with a new purpose) passed `review --require-ratified` as "unchanged — ratified", while
+    // git merged and checked out the other folder; `status` then called the new text ratified.
+    let mut env = setup("consent");
+    for who in [ADA, GRACE, KATHERINE] {
+        env.as_(who).accord(&["sign", "charter"]).ok();
+    }
+    env.as_(ADA);
+    let good = env.git(&["rev-parse", "HEAD:agreements"]).ok().stdout.trim().to_string();
+    let text = env.read(FILE).replace("paved road", "toll road");
+    let evil =
+        env.git_stdin(&["hash-object", "-w", "--stdin"], &text).ok().stdout.trim().to_string();
+    let bad = env.git_stdin(&["mktree"], &format!("100644 blob {evil}\tcharter.toml\n"));
+    let bad = bad.ok().stdout.trim().to_string();
+    // The root tree, written byte by byte: `agreements` twice, in either order.
+    let mut commit = String::new();
+    for order in [[&good, &bad], [&bad, &good]] {
+        let mut raw = Vec::new();
+        for id in order {
+            raw.extend_from_slice(b"40000 agreements\0");
+            raw.extend((0..20).map(|i| u8::from_str_radix(&id[2 * i..2 * i + 2], 16).unwrap()));
+        }
+        let tree_file = env.path("root.bin");
+        std::fs::write(&tree_file, raw).unwrap();
+        let root = env.git(&["hash-object", "-t", "tree", "-w", "--literally", s(&tree_file)]);
+        let root = root.ok().stdout.trim().to_string();
+        commit =
+            env.git(&["commit-tree", &root, "-p", "main", "-m", "innocent"]).ok().stdout.clone();
+        env.git(&["update-ref", "refs/heads/pr", commit.trim()]).ok();
+        for args in [
+            vec!["review", "main..pr", "--require-ratified"],
+            vec!["status", "--rev", "pr"],
+            vec!["show", "charter", "--rev", "pr"],
+        ] {
+            let r = env.accord(&args);
+            assert!(
+                r.code(2).stderr.contains("holds agreements twice in one tree"),
+                "{args:?}: {}",
+                r.stderr
+            );
+        }
+    }
+    env.git(&["update-ref", "refs/heads/main", commit.trim()]).ok();
+    let r = env.accord(&["check", "--ratified"]);
+    assert!(r.code(2).stderr.contains("twice in one tree"), "{}", r.stderr);
+}
+
 /// A commit git accepts (its author line has no email: `git log` reads it, `git fsck` calls it
 /// missingEmail, and a host's default receive settings take it) on top of `parent`.
 fn unparseable_commit(env: &TestEnv, parent: &str) -> String {
