@@ -40,6 +40,7 @@ pub struct Args {
 const MAX_MARKDOWN_BYTES: u64 = 4 * 1024 * 1024;
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
+    super::one_form_only(ui, "import", "a TOML file and status lines")?;
     let id = match &args.id {
         Some(id) => id.clone(),
         None => import::id_from_file(&args.file),

@@ -13,6 +13,7 @@ use crate::ui::Ui;
 pub struct Args {}
 
 pub fn run(_args: Args, ui: &mut Ui) -> Result<()> {
+    super::one_form_only(ui, "init", "files and status lines")?;
     let store = super::open_without_history(ui)?;
     let Some(work) = store.workdir() else {
         return Err(Error::new("this is a bare repository: run `accord init` in a clone"));

@@ -36,6 +36,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
+    super::one_form_only(ui, "new", "a TOML file and status lines")?;
     super::check_id(&args.id)?;
     let store = super::open_without_history(ui)?;
     let Some(work) = store.workdir() else {

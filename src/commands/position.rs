@@ -97,6 +97,7 @@ pub fn run_withdraw(a: WithdrawArgs, ui: &mut Ui) -> Result<()> {
 }
 
 fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<()> {
+    super::one_form_only(ui, &stance.to_string(), "a commit and a status line")?;
     let id = common.id.clone();
     super::check_id(&id)?;
     let note = note.trim().to_string();

@@ -28,6 +28,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
+    super::one_form_only(ui, "site", "HTML pages")?;
     let store = super::open(ui)?;
     let commit = match &args.rev {
         Some(r) => store.resolve(r)?,

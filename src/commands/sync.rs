@@ -21,7 +21,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
-    super::no_markdown(ui, "sync")?;
+    super::one_form_only(ui, "sync", "status lines")?;
     let store = super::open(ui)?;
     let remote = match args.remote {
         Some(r) => r,

@@ -205,6 +205,47 @@ fn help_teaches_with_examples_and_exit_codes() {
 }
 
 #[test]
+fn commands_that_write_refuse_a_format_they_do_not_have_and_write_nothing() {
+    // Red-team finding: `sign`, `withdraw`, `new`, `init` and `sync` took `--format json`,
+    // printed their usual status lines on stderr and nothing on stdout (exit 0): a script
+    // asking for JSON got none and no error.
+    let mut env = setup("consent");
+    env.as_(GRACE).accord(&["object", "charter", "-m", "Not yet."]).ok();
+    env.as_(ADA);
+    env.write("charter.md", "# Charter\n\nWe ship.\n");
+    let head = env.head();
+    let cases: [&[&str]; 10] = [
+        &["sign", "charter"],
+        &["object", "charter", "-m", "no"],
+        &["abstain", "charter"],
+        &["withdraw", "charter"],
+        &["new", "fresh"],
+        &["import", "charter.md"],
+        &["init"],
+        &["sync"],
+        &["site", "--out", "site"],
+        &["sign", "charter", "--here"],
+    ];
+    for args in cases {
+        for format in ["json", "markdown"] {
+            let mut all = args.to_vec();
+            all.extend(["--format", format]);
+            let r = env.accord(&all);
+            assert!(r.code(2).stderr.contains("in no other format"), "{all:?}: {}", r.stderr);
+            assert!(r.stdout.is_empty(), "{all:?}: {}", r.stdout);
+        }
+    }
+    assert_eq!(env.head(), head);
+    for (made, what) in [("agreements/fresh.toml", "new"), ("agreements/charter-md.toml", "import")]
+    {
+        assert!(!env.repo.join(made).exists(), "{what} wrote {made}");
+    }
+    assert!(!env.repo.join("site").exists());
+    let positions = env.git(&["log", "--all", "--format=%s"]).ok().stdout.clone();
+    assert_eq!(positions.matches("accord: ").count(), 1, "{positions}");
+}
+
+#[test]
 fn commands_with_one_form_refuse_another_format() {
     // Red-team finding: `demo`, `man`, `textconv` and `completions` printed their usual output
     // under `--format json` (exit 0), where `due`, `check` and `verify` refuse a format they
