@@ -265,7 +265,7 @@ pub(super) fn read_file_ahead(
     branch: String,
     horizon: u64,
 ) -> Option<FileAhead> {
-    let mut file = decode(&std::fs::read(path).ok()?, &branch, horizon)?;
+    let mut file = decode(&super::cache::read(path).ok()?, &branch, horizon)?;
     let prepared = prepared(std::mem::take(&mut file.records));
     Some(FileAhead { branch, horizon, file, prepared })
 }
@@ -399,7 +399,7 @@ impl Store {
                 file
             }
             _ if no_cache => BranchFile::default(),
-            _ => std::fs::read(state.join(FILE))
+            _ => super::cache::read(state.join(FILE))
                 .ok()
                 .and_then(|d| decode(&d, branch, horizon))
                 .unwrap_or_default(),

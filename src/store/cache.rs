@@ -59,6 +59,30 @@ pub(super) fn open_sealed<'a>(data: &'a [u8], magic: &[u8; 8]) -> Option<Reader<
 }
 
 /// Whether `ACCORD_NO_CACHE` says to neither read nor write any cache file.
+/// The largest cache file read (a million commits' caches are some 21 MB together): a file
+/// larger than this, or one that is not a plain file (a link to `/dev/zero`), is damaged and
+/// is not read, so a cache file cannot make accord use memory in proportion to its size.
+const MAX_CACHE_BYTES: u64 = 256 << 20;
+
+/// Read a cache file, if it is a plain file of a size a cache can have (else an error, which
+/// every reader takes as "no cache": it is rebuilt).
+pub(super) fn read(path: impl AsRef<Path>) -> std::io::Result<Vec<u8>> {
+    let path = path.as_ref();
+    let meta = std::fs::symlink_metadata(path)?;
+    if !meta.is_file() || meta.len() > MAX_CACHE_BYTES {
+        return Err(std::io::Error::other("not a cache file"));
+    }
+    let mut data = Vec::with_capacity(meta.len() as usize);
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::fs::File::open(path)?, MAX_CACHE_BYTES + 1),
+        &mut data,
+    )?;
+    if data.len() as u64 > MAX_CACHE_BYTES {
+        return Err(std::io::Error::other("not a cache file"));
+    }
+    Ok(data)
+}
+
 pub(super) fn no_cache() -> bool {
     std::env::var_os("ACCORD_NO_CACHE").is_some()
 }
@@ -332,7 +356,7 @@ impl Cache {
         if no_cache() {
             return Cache::default();
         }
-        let Ok(data) = std::fs::read(dir.join(FILE)) else { return Cache::default() };
+        let Ok(data) = read(dir.join(FILE)) else { return Cache::default() };
         match index(&data) {
             Some(index) => Cache { data, index, fresh: IdMap::default() },
             None => Cache::default(),

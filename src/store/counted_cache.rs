@@ -105,7 +105,7 @@ impl Store {
         if no_cache() {
             return Ok(());
         }
-        let Ok(data) = std::fs::read(self.state_dir().join(FILE)) else { return Ok(()) };
+        let Ok(data) = super::cache::read(self.state_dir().join(FILE)) else { return Ok(()) };
         let odb = self.repo.odb()?;
         let object = odb.read(recorded.into())?;
         let raw = parse_commit(object.data());
@@ -157,7 +157,8 @@ impl Store {
         if no_cache() {
             return Ok((key, None));
         }
-        let found = std::fs::read(self.state_dir().join(FILE)).ok().and_then(|d| decode(&d, &key));
+        let found =
+            super::cache::read(self.state_dir().join(FILE)).ok().and_then(|d| decode(&d, &key));
         Ok((key, found.map(|m| m.into_iter().map(|(id, e)| (id, e.counted)).collect())))
     }
 
@@ -173,7 +174,7 @@ impl Store {
         if no_cache() {
             return Ok(None);
         }
-        let Ok(data) = std::fs::read(self.state_dir().join(FILE)) else { return Ok(None) };
+        let Ok(data) = super::cache::read(self.state_dir().join(FILE)) else { return Ok(None) };
         let Some(map) = decode(&data, &self.counted_key(before, None)?) else { return Ok(None) };
         let entries: Vec<Learnt> = map.iter().map(|(id, e)| e.learnt(id)).collect();
         self.write_counted(key, &entries);
@@ -188,7 +189,8 @@ impl Store {
         if no_cache() || self.counted_key(commit, None)? != key {
             return Ok(());
         }
-        let known = std::fs::read(self.state_dir().join(FILE)).ok().and_then(|d| decode(&d, key));
+        let known =
+            super::cache::read(self.state_dir().join(FILE)).ok().and_then(|d| decode(&d, key));
         let Some(known) = known else {
             self.write_counted(key, counted);
             return Ok(());

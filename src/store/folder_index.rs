@@ -217,7 +217,7 @@ impl Store {
         let mut index = if no_cache {
             Index::default()
         } else {
-            std::fs::read(state.join(FILE))
+            super::cache::read(state.join(FILE))
                 .ok()
                 .and_then(|d| decode(&d, &dir, horizon))
                 .unwrap_or_default()

@@ -590,8 +590,8 @@ impl Store {
             if cache::same_file(&own.join(file), &shared.join(file)) {
                 continue;
             }
-            let Ok(ours) = std::fs::read(own.join(file)) else { continue };
-            if std::fs::read(shared.join(file)).is_ok_and(|theirs| theirs == ours) {
+            let Ok(ours) = cache::read(own.join(file)) else { continue };
+            if cache::read(shared.join(file)).is_ok_and(|theirs| theirs == ours) {
                 continue;
             }
             // (A cache not written only costs the next run time.)

@@ -157,7 +157,7 @@ impl Store {
     /// The answer kept for `key`, if any.
     pub fn reviewed(&self, key: &ReviewKey) -> Option<Reviewed> {
         let t0 = std::time::Instant::now();
-        let data = std::fs::read(self.shared_state_dir().join(FILE)).ok()?;
+        let data = super::cache::read(self.shared_state_dir().join(FILE)).ok()?;
         let now = now();
         let found = decode(&data)?
             .into_iter()
@@ -185,7 +185,7 @@ impl Store {
         }
         let dir = self.shared_state_dir();
         let mut entries =
-            std::fs::read(dir.join(FILE)).ok().and_then(|d| decode(&d)).unwrap_or_default();
+            super::cache::read(dir.join(FILE)).ok().and_then(|d| decode(&d)).unwrap_or_default();
         entries.retain(|e| e.key != key.bytes);
         entries.insert(0, Entry { key: key.bytes, floor, answer });
         entries.truncate(KEPT);

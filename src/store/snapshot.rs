@@ -114,7 +114,7 @@ fn load(dir: &Path) -> Option<Snapshot> {
     if super::cache::no_cache() {
         return None;
     }
-    decode(&std::fs::read(dir.join(FILE)).ok()?)
+    decode(&super::cache::read(dir.join(FILE)).ok()?)
 }
 
 fn save(dir: &Path, s: &Snapshot) {

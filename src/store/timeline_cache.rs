@@ -228,7 +228,8 @@ impl Store {
     fn timelines_at(&self, tip: Oid) -> std::cell::RefMut<'_, Memo<Entry>> {
         let mut m = std::cell::RefMut::map(self.timelines.borrow_mut(), |t| &mut t.entries);
         m.at(tip, &self.dir, || {
-            let data = std::fs::read(self.state_dir().join(FILE)).ok().filter(|_| !no_cache())?;
+            let data =
+                super::cache::read(self.state_dir().join(FILE)).ok().filter(|_| !no_cache())?;
             decode(&data, &self.dir, self.history_horizon())
         });
         m
@@ -294,7 +295,7 @@ impl Store {
         let mut m = std::cell::RefMut::map(self.timelines.borrow_mut(), |t| &mut t.lineages);
         m.at(tip, &self.dir, || {
             let data =
-                std::fs::read(self.state_dir().join(LINEAGES)).ok().filter(|_| !no_cache())?;
+                super::cache::read(self.state_dir().join(LINEAGES)).ok().filter(|_| !no_cache())?;
             decode_lineages(&data, &self.dir, self.history_horizon())
         });
         m

@@ -115,6 +115,55 @@ fn corrupt_cache_files() {
     assert_same(&env, "after all the damage");
 }
 
+#[test]
+fn a_cache_file_that_is_a_pipe_or_huge_is_set_aside_not_read() {
+    // Red-team finding: a 2 GiB sparse cache file made `status` read all of it (2.1 GB of
+    // memory for a right answer), and one linked to /dev/zero grew until the kernel killed it.
+    // Only plain files of a size a cache can have are read. A named pipe in a cache file's
+    // place (a read of it never ends) shows it: each command must finish, with the answer.
+    let env = rich();
+    let queries = [words("status --format json"), words("log alpha --format json")];
+    let want = reference(&env, &queries);
+    for q in &queries {
+        accord_mode(&env, Mode::Warm, q).ok();
+    }
+    let files = files_under(&cache_dir(&env));
+    assert!(files.len() >= 3, "{files:?}");
+    for (k, f) in files.iter().enumerate() {
+        std::fs::remove_file(f).unwrap();
+        if k % 2 == 0 {
+            let r = std::process::Command::new("mkfifo").arg(f).status().unwrap();
+            assert!(r.success(), "mkfifo {}", f.display());
+        } else {
+            // Sparse: 300 MB that take no disk.
+            let file = std::fs::File::create(f).unwrap();
+            file.set_len(300 << 20).unwrap();
+        }
+    }
+    for (q, w) in queries.iter().zip(&want) {
+        let mut child = env
+            .accord_cmd()
+            .args(q)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while child.try_wait().unwrap().is_none() {
+            if std::time::Instant::now() > deadline {
+                child.kill().unwrap();
+                panic!("`accord {}` read a cache file that never ends", q.join(" "));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let got = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&got.stdout);
+        let stderr = String::from_utf8_lossy(&got.stderr);
+        assert_eq!((got.status.code(), &*stdout), (Some(w.code), &*w.stdout), "{stderr}");
+    }
+}
+
 /// A well-formed cache, but from another repository.
 #[test]
 fn a_cache_from_another_repository() {
