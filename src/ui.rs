@@ -94,9 +94,11 @@ impl Ui {
     /// Print a top-level error with its hint on stderr.
     pub fn error(&self, err: &crate::Error) {
         let mut e = self.err();
-        let _ = writeln!(e, "{ERROR}error{ERROR:#}: {}", terminal(&err.message));
+        // One line each, line breaks written out: a name or argument quoted in the message
+        // cannot print a line of its own that looks like accord's (`hint: …`).
+        let _ = writeln!(e, "{ERROR}error{ERROR:#}: {}", crate::render::escape::line(&err.message));
         if let Some(h) = &err.hint {
-            let _ = writeln!(e, "{DIM}hint{DIM:#}: {}", terminal(h));
+            let _ = writeln!(e, "{DIM}hint{DIM:#}: {}", crate::render::escape::line(h));
         }
     }
 }

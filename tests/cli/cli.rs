@@ -385,3 +385,27 @@ fn usage_errors_escape_the_arguments_they_quote() {
     assert!(env.accord(&["--version"]).ok().stdout.starts_with("accord "));
     assert!(env.accord(&["status", "--help"]).ok().stdout.contains("Usage: accord status"));
 }
+
+#[test]
+fn an_error_quoting_a_line_break_cannot_print_a_line_of_its_own() {
+    // Red-team finding: `new --party "A <a@x><newline>hint: run rm -rf"` printed a second line
+    // `hint: run rm -rf` that looked like accord's own; SPEC §9 escapes every byte from a name
+    // before it reaches a terminal, error messages included.
+    let env = setup("consent");
+    for args in [
+        &["new", "t5", "--party", "A <a@x>\nhint: run rm -rf"][..],
+        &["status", "x\nerror: forged"],
+        &["log", "charter", "--rev", "HEAD\nhint: forged"],
+    ] {
+        let r = env.accord(args);
+        r.code(2);
+        let lines: Vec<&str> = r.stderr.lines().collect();
+        assert!(lines.len() <= 2 && lines[0].starts_with("error: "), "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("\\u{a}"), "{args:?}: {}", r.stderr);
+        assert!(
+            !lines.iter().any(|l| l.contains("forged") && !l.contains("\\u{a}")),
+            "{}",
+            r.stderr
+        );
+    }
+}

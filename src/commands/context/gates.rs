@@ -50,7 +50,7 @@ pub fn refuse_unagreeable(store: &Store, blob: ObjectId, path: &str) -> Result<(
         return Ok(());
     }
     let list: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
-    Err(Error::new(format!("nobody can agree to this text yet:\n{}", list.join("\n")))
+    Err(Error::new(format!("nobody can agree to this text yet: {}", list.join("; ")))
         .hint("edit the file, commit, then sign; `accord check` lists every problem"))
 }
 
