@@ -97,11 +97,32 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Agreement, LoadError> {
         ));
     }
     parsed.map_err(|e| {
-        let msg = e.message().trim_end().to_string();
         let span = e.span();
+        let msg = control_character(text, span.as_ref())
+            .map(|c| {
+                format!(
+                    "control character U+{:04X} is not allowed in TOML (none is, outside a \
+                     string's escapes)",
+                    c as u32
+                )
+            })
+            .unwrap_or_else(|| e.message().trim_end().to_string());
+        let msg = if msg.is_empty() { "not valid TOML".to_string() } else { msg };
         let key = locate::toml_error_key(text, &msg, span.as_ref());
         unreadable(span.map(|s: Range<usize>| s.start), text, key, msg)
     })
+}
+
+/// The ASCII control character (other than tab and line ends: TOML allows no other anywhere)
+/// on the line where toml stopped: toml's message for one is empty (in a comment) or says only
+/// "invalid basic string".
+fn control_character(text: &str, span: Option<&Range<usize>>) -> Option<char> {
+    let start = span?.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    text.get(line_start..line_end)?
+        .chars()
+        .find(|&c| (c < ' ' || c == '\x7f') && c != '\t' && c != '\r')
 }
 
 /// What to do about a file that cannot be read as schema 1, by what was wrong (SPEC §9).
@@ -118,6 +139,8 @@ fn unreadable_hint(msg: &str) -> &'static str {
         "add the key (\"The agreement file\" in the README lists what each table needs)"
     } else if msg.starts_with("unknown variant") {
         "use one of the values listed"
+    } else if msg.starts_with("control character") {
+        "remove it; inside a string, write it as an escape (`\\u001b`)"
     } else if msg.starts_with("invalid type") || msg.starts_with("invalid value") {
         "write the value as \"The agreement file\" in the README shows it"
     } else {

@@ -139,6 +139,28 @@ fn unsupported_schema_wins_over_unknown_keys() {
     );
 }
 
+#[test]
+fn a_control_character_is_named_where_toml_says_nothing() {
+    // Red-team finding: an ESC byte in a comment gave `a.toml:2:28:  (hint: …)`, an empty
+    // message; a U+0001 in a string gave "invalid basic string". SPEC §9: say what was wrong.
+    let env = TestEnv::new();
+    for (text, at, code) in [
+        ("schema = 1\n# a comment \u{1b}[2J here\ntitle = \"t\"\n", "a.toml:2:", "U+001B"),
+        ("schema = 1\ntitle = \"tab\u{1}\"\n", "a.toml:2:", "U+0001"),
+        ("schema = 1\ntitle = \"t\"\n\u{7f} = 1\n", "a.toml:3:", "U+007F"),
+    ] {
+        env.write("agreements/a.toml", text);
+        let run = assert_refused(&env, &["check"]);
+        let line = run.stdout.lines().find(|l| l.contains(at)).unwrap_or_default();
+        assert!(
+            line.contains(&format!("control character {code} is not allowed in TOML"))
+                && line.contains("write it as an escape"),
+            "{text:?}: {}",
+            run.stdout
+        );
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn a_symlinked_agreement_is_refused() {
