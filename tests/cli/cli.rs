@@ -204,6 +204,19 @@ fn help_teaches_with_examples_and_exit_codes() {
     }
 }
 
+/// `accord <args> --format json` and `markdown` exit 2 saying the command has one form only,
+/// and print nothing.
+#[track_caller]
+fn refuses_json_and_markdown(env: &TestEnv, args: &[&str]) {
+    for format in ["json", "markdown"] {
+        let mut all = args.to_vec();
+        all.extend(["--format", format]);
+        let r = env.accord(&all);
+        assert!(r.code(2).stderr.contains("in no other format"), "{all:?}: {}", r.stderr);
+        assert!(r.stdout.is_empty(), "{all:?}: {}", r.stdout);
+    }
+}
+
 #[test]
 fn commands_that_write_refuse_a_format_they_do_not_have_and_write_nothing() {
     // Red-team finding: `sign`, `withdraw`, `new`, `init` and `sync` took `--format json`,
@@ -227,13 +240,7 @@ fn commands_that_write_refuse_a_format_they_do_not_have_and_write_nothing() {
         &["sign", "charter", "--here"],
     ];
     for args in cases {
-        for format in ["json", "markdown"] {
-            let mut all = args.to_vec();
-            all.extend(["--format", format]);
-            let r = env.accord(&all);
-            assert!(r.code(2).stderr.contains("in no other format"), "{all:?}: {}", r.stderr);
-            assert!(r.stdout.is_empty(), "{all:?}: {}", r.stdout);
-        }
+        refuses_json_and_markdown(&env, args);
     }
     assert_eq!(env.head(), head);
     for (made, what) in [("agreements/fresh.toml", "new"), ("agreements/charter-md.toml", "import")]
@@ -253,13 +260,7 @@ fn commands_with_one_form_refuse_another_format() {
     let env = TestEnv::new();
     env.write("x.toml", "schema = 1\n");
     for args in [&["demo"][..], &["man"], &["textconv", "x.toml"], &["completions", "bash"]] {
-        for format in ["json", "markdown"] {
-            let mut all = args.to_vec();
-            all.extend(["--format", format]);
-            let r = env.accord(&all);
-            assert!(r.code(2).stderr.contains("in no other format"), "{all:?}: {}", r.stderr);
-            assert!(r.stdout.is_empty(), "{all:?}: {}", r.stdout);
-        }
+        refuses_json_and_markdown(&env, args);
     }
 }
 

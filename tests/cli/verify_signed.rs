@@ -404,16 +404,12 @@ fn a_verifier_without_its_signature_program_is_told_so_and_no_gate_passes() {
     let base = env.head();
     env.commit_file(FILE, &charter("consent"), "Add the platform charter");
     let keys = ssh_signing(&env);
-    trust(
-        &env,
-        &format!(
-            "ada@example.com {}\ngrace@example.com {}\nkatherine@example.com {}\n",
-            keys.ada, keys.grace, keys.katherine
-        ),
-    );
-    signed_by(&mut env, ADA, "ada", &["sign", "charter"]);
-    signed_by(&mut env, GRACE, "grace", &["sign", "charter"]);
-    signed_by(&mut env, KATHERINE, "katherine", &["sign", "charter"]);
+    let parties = [("ada", &keys.ada), ("grace", &keys.grace), ("katherine", &keys.katherine)];
+    let lines = parties.map(|(name, key)| format!("{name}@example.com {key}\n"));
+    trust(&env, &lines.concat());
+    for (who, key) in [(ADA, "ada"), (GRACE, "grace"), (KATHERINE, "katherine")] {
+        signed_by(&mut env, who, key, &["sign", "charter"]);
+    }
     let range = format!("{base}..HEAD");
     env.accord(&["verify", "--signed"]).ok();
     env.accord(&["review", &range, "--require-ratified", "--signed"]).ok();
