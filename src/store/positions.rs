@@ -50,6 +50,7 @@ impl Store {
     /// Every ref that holds positions: the local branch and `refs/remotes/*/<branch>`.
     pub fn positions_refs(&self, branch: &str) -> Result<Vec<(String, ObjectId)>> {
         let mut out = Vec::new();
+        let odb = self.repo.odb()?;
         let local = format!("refs/heads/{branch}");
         let suffix = format!("/{branch}");
         for r in self.repo.references()? {
@@ -68,7 +69,7 @@ impl Store {
             // the positions under it. Only an annotated tag is peeled.
             let target = r.resolve().ok().and_then(|r| r.target());
             let Some(target) = target else { continue };
-            let kind = self.repo.odb().and_then(|odb| odb.read_header(target)).map(|(_, k)| k);
+            let kind = odb.read_header(target).map(|(_, k)| k);
             match kind {
                 Ok(git2::ObjectType::Commit) => out.push((name.to_string(), target.into())),
                 Ok(git2::ObjectType::Tag) => {
@@ -83,62 +84,42 @@ impl Store {
         Ok(out)
     }
 
-    /// The commits on the positions branch and its remote-tracking copies (those not reachable
-    /// from `hide`) that carry `Accord-` trailers without being a position, with the reason:
-    /// trailers that do not make a position, or a merge (merges there only join histories).
-    /// For `verify`, which reports them; every other command passes them by.
+    /// The commits on the positions branch and its remote-tracking copies (those `held` does
+    /// not hold: its history judges them) that carry `Accord-` trailers without being a
+    /// position, with the reason: trailers that do not make a position, or a merge (merges
+    /// there only join histories). For `verify`, which reports them; every other command
+    /// passes them by. Commits are read as git reads them, not through libgit2's full parse or
+    /// walk, which refuse commits git accepts (an author line without an email) and would stop
+    /// at one anywhere on the branch.
     pub fn branch_non_positions(
         &self,
         branch: &str,
-        hide: Option<ObjectId>,
+        held: &Graph,
     ) -> Result<Vec<(ObjectId, String)>> {
-        let tips = self.positions_refs(branch)?;
-        if tips.is_empty() {
-            return Ok(Vec::new());
-        }
         let odb = self.repo.odb()?;
         let mut out = Vec::new();
-        // Why a commit there is reported, read as git reads it: libgit2's full parse refuses
-        // commits git accepts (an author line without an email).
-        let report = |id: Oid, data: &[u8], out: &mut Vec<(ObjectId, String)>| {
-            let commit = super::raw_commit::parse_commit(data);
+        let mut stack: Vec<Oid> =
+            self.positions_refs(branch)?.into_iter().map(|(_, tip)| tip.into()).collect();
+        let mut seen = std::collections::HashSet::new();
+        while let Some(id) = stack.pop() {
+            if held.contains(&id) || !seen.insert(id) {
+                continue;
+            }
+            let object = odb.read(id)?;
+            let commit = super::raw_commit::parse_commit(object.data());
+            stack.extend(&commit.parents);
             if !crate::trailers::mentions_accord(commit.message) {
-                return;
+                continue;
             }
             let why = match crate::trailers::parse(&String::from_utf8_lossy(commit.message)) {
-                crate::trailers::Parsed::None => return,
+                crate::trailers::Parsed::None => continue,
                 crate::trailers::Parsed::Malformed(why) => format!("not a position: {why}"),
                 crate::trailers::Parsed::Position(_) if commit.parents.len() > 1 => {
                     "not a position: a merge commit (on the positions branch merges only join histories)".to_string()
                 }
-                crate::trailers::Parsed::Position(_) => return,
+                crate::trailers::Parsed::Position(_) => continue,
             };
             out.push((id.into(), why));
-        };
-        // libgit2's walk cannot start from a commit it cannot parse: such commits at the tips
-        // are read here, and the walk starts from the first commits under them it can parse.
-        let mut walk = self.repo.revwalk()?;
-        let mut stack: Vec<Oid> = tips.iter().map(|(_, tip)| (*tip).into()).collect();
-        let mut seen = std::collections::HashSet::new();
-        while let Some(id) = stack.pop() {
-            if !seen.insert(id) {
-                continue;
-            }
-            if self.repo.find_commit(id).is_ok() {
-                walk.push(id)?;
-                continue;
-            }
-            let object = odb.read(id)?;
-            report(id, object.data(), &mut out);
-            stack.extend(super::raw_commit::parse_commit(object.data()).parents);
-        }
-        if let Some(h) = hide {
-            // A history that does not hold the hidden commit hides nothing.
-            let _ = walk.hide(h.into());
-        }
-        for id in walk {
-            let id = id?;
-            report(id, odb.read(id)?.data(), &mut out);
         }
         Ok(out)
     }

@@ -774,4 +774,7 @@ fn a_commit_libgit2_cannot_parse_on_the_positions_branch_hides_no_position() {
     assert_eq!(s["ratified"], true, "{s:#}");
     let parent = env.git(&["rev-parse", "accord/positions~2"]).ok().stdout.trim().to_string();
     assert_eq!(parent, junk);
+    // Under the tip now, the commit stops no walk: verify reads through it.
+    let v = env.accord(&["verify"]).ok().clone();
+    assert!(v.stdout.contains("5 position(s)"), "{}", v.stdout);
 }

@@ -50,7 +50,7 @@ pub fn verify_positions(
     }
     let branch = store.branch_positions(store.positions_branch(), Some(head))?;
     if only.is_none() {
-        for (commit, reason) in store.branch_non_positions(store.positions_branch(), Some(head))? {
+        for (commit, reason) in store.branch_non_positions(store.positions_branch(), &graph)? {
             failures.push(Failure {
                 commit: commit.to_string(),
                 agreement: None,
