@@ -58,7 +58,6 @@ pub(super) fn open_sealed<'a>(data: &'a [u8], magic: &[u8; 8]) -> Option<Reader<
     Some(r)
 }
 
-/// Whether `ACCORD_NO_CACHE` says to neither read nor write any cache file.
 /// The largest cache file read (a million commits' caches are some 21 MB together): a file
 /// larger than this, or one that is not a plain file (a link to `/dev/zero`), is damaged and
 /// is not read, so a cache file cannot make accord use memory in proportion to its size.
@@ -72,6 +71,7 @@ pub(super) fn read(path: impl AsRef<Path>) -> std::io::Result<Vec<u8>> {
     if !meta.is_file() || meta.len() > MAX_CACHE_BYTES {
         return Err(std::io::Error::other("not a cache file"));
     }
+    // Read no more than the limit even when the file grew since it was measured.
     let mut data = Vec::with_capacity(meta.len() as usize);
     std::io::Read::read_to_end(
         &mut std::io::Read::take(std::fs::File::open(path)?, MAX_CACHE_BYTES + 1),
@@ -83,6 +83,7 @@ pub(super) fn read(path: impl AsRef<Path>) -> std::io::Result<Vec<u8>> {
     Ok(data)
 }
 
+/// Whether `ACCORD_NO_CACHE` says to neither read nor write any cache file.
 pub(super) fn no_cache() -> bool {
     std::env::var_os("ACCORD_NO_CACHE").is_some()
 }
