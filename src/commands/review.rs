@@ -21,7 +21,9 @@ use crate::ui::Ui;
 /// Configuration (`accord.toml`: where agreements and positions live, whose keys count) is read
 /// from BASE, never from the pull request or the working tree. `--require-ratified` exits 1 when
 /// a changed agreement is not ratified at HEAD, when one is removed without a ratified
-/// retirement, or when the range changes where agreements or positions live.
+/// retirement, or when the range changes where agreements or positions live (with `--signed`,
+/// or the allowed signers the repository names, unless your own gpg.ssh.allowedSignersFile is
+/// set).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The range, `BASE..HEAD` or `BASE...HEAD` (HEAD defaults to HEAD: `main..` works)
@@ -84,6 +86,18 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     let met_config = store.project_config_at(merge_base)?;
     if head_config.moves_from(&base_config) || head_config.moves_from(&met_config) {
         problems.push("accord.toml changes where agreements or positions live".to_string());
+    }
+    // With --signed the keys at BASE decide whose signatures count: a pull request that
+    // changes them decides for every later one (the verifier's own file is not the range's).
+    if args.signed
+        && !store.trusts_own_signers()
+        && store.committed_signers(head)? != store.committed_signers(merge_base)?
+    {
+        problems.push(
+            "the range changes the allowed signers (`allowed_signers` in accord.toml or the \
+             file it names): the keys later reviews with --signed trust"
+                .to_string(),
+        );
     }
     let after: BTreeMap<String, ObjectId> = store.ids_at(head)?.into_iter().collect();
     // Where the two sides met: the merge base first, then any others (criss-cross merges).

@@ -1103,6 +1103,24 @@ impl Store {
         Ok(Some(AllowedSigners { path: f.path().to_path_buf(), _temp: Some(f) }))
     }
 
+    /// Whether the verifier's git configuration names its own allowed signers
+    /// (`gpg.ssh.allowedSignersFile`), which then wins over the repository's.
+    pub fn trusts_own_signers(&self) -> bool {
+        self.config_path("gpg.ssh.allowedSignersFile").is_some()
+    }
+
+    /// The keys the repository vouches for at `commit`: `allowed_signers` from `accord.toml`
+    /// and the id of the file it names there (none when it is not committed).
+    pub fn committed_signers(
+        &self,
+        commit: impl Into<Oid>,
+    ) -> Result<Option<(String, Option<ObjectId>)>> {
+        let commit: Oid = commit.into();
+        let Some(rel) = self.project_config_at(commit)?.allowed_signers else { return Ok(None) };
+        let blob = self.blob_at(commit, rel.trim_start_matches('/'))?.map(|(id, _)| id);
+        Ok(Some((rel, blob)))
+    }
+
     /// How the verifier's git configuration checks signatures (`gpg.ssh.program`,
     /// `gpg.openpgp.program` or `gpg.program`, `gpg.ssh.revocationFile`), as `git
     /// verify-commit` would; paths resolved as for `gpg.ssh.allowedSignersFile`.

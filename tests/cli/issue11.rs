@@ -1125,3 +1125,45 @@ fn row04_a_retirement_signed_with_someone_elses_key_does_not_allow_the_removal()
     let r = gate(&env, "main..pr", &["--signed"], 1);
     assert!(problems(&r).contains("removed without a ratified retirement"), "{r:#}");
 }
+
+#[test]
+fn row04_a_pull_request_that_changes_the_keys_fails_the_signed_gate() {
+    // Red-team finding: `--signed` trusts the keys at BASE, so a pull request that touches no
+    // agreement but swaps Katherine's key for Mallory's passed the gate; once merged, the next
+    // pull request's forged sign-offs verified against BASE. Keys are the rules of `--signed`.
+    if !require_tool("ssh-keygen") {
+        return;
+    }
+    let (mut env, keys) = ssh_team(&["ada", "grace", "katherine", "mallory"]);
+    env.git(&["checkout", "-q", "-b", "keys"]).ok();
+    use_key(&env, "mallory");
+    env.as_(MALLORY);
+    let swapped = env.read("allowed_signers").replace(&keys[2], &keys[3]);
+    env.commit_file("allowed_signers", &swapped, "Katherine's new laptop");
+    let r = gate(&env, "main..keys", &["--signed"], 1);
+    assert!(problems(&r).contains("changes the allowed signers"), "{r:#}");
+    assert!(problems(&r).contains("allowed_signers"), "{r:#}");
+    let human = env.accord(&["review", "main..keys", "--require-ratified", "--signed"]);
+    human.code(1);
+    assert!(human.stderr.contains("changes the allowed signers"), "{}", human.stderr);
+    // Without --signed no key is trusted, so none matters; with the verifier's own file, the
+    // repository's does not decide.
+    gate(&env, "main..keys", &[], 0);
+    let own = env.path("verifier_allowed_signers");
+    std::fs::write(&own, env.git(&["show", "main:allowed_signers"]).ok().stdout.clone()).unwrap();
+    env.git(&["config", "gpg.ssh.allowedSignersFile", s(&own)]).ok();
+    gate(&env, "main..keys", &["--signed"], 0);
+    env.git(&["config", "--unset", "gpg.ssh.allowedSignersFile"]).ok();
+
+    // Naming another file in accord.toml changes them too, even with the same bytes.
+    env.git(&["reset", "-q", "--hard", "main"]).ok();
+    env.commit_file("keys/team", &env.read("allowed_signers"), "Move the keys");
+    env.commit_file("accord.toml", "allowed_signers = \"keys/team\"\n", "Point at them");
+    let r = gate(&env, "main..keys", &["--signed"], 1);
+    assert!(problems(&r).contains("changes the allowed signers"), "{r:#}");
+    // A change that leaves them as they were passes: a comment in accord.toml, another file.
+    env.git(&["reset", "-q", "--hard", "main"]).ok();
+    env.commit_file("accord.toml", "# keys\nallowed_signers = \"allowed_signers\"\n", "Say so");
+    env.commit_file("README", "keys live in allowed_signers\n", "Document");
+    gate(&env, "main..keys", &["--signed"], 0);
+}
