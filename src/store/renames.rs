@@ -110,7 +110,16 @@ impl Store {
                 continue;
             }
             let before = graph.before(e.node);
-            out.push(RenamedAway { into, before, time: graph.nodes[e.node as usize].time });
+            let (mut held_before, mut held_after) = (Vec::new(), Vec::new());
+            for x in edits.of(&format!("{id}.toml")) {
+                let Some(blob) = x.blob else { continue };
+                match before[x.node as usize] {
+                    true => held_before.push(blob),
+                    false => held_after.push(blob),
+                }
+            }
+            let time = graph.nodes[e.node as usize].time;
+            out.push(RenamedAway { into, before, held_before, held_after, time });
         }
         Ok(out)
     }
@@ -123,9 +132,11 @@ pub struct RenamedAway {
     pub into: Option<String>,
     /// Which nodes of the graph come before the rename (its first parent and ancestors).
     before: Vec<bool>,
-    /// The renaming commit's time: a positions-branch position under the old name made no
-    /// later is the renamed agreement's.
-    pub time: i64,
+    /// The texts the name held before the rename (the renamed agreement's), and after it.
+    held_before: Vec<Oid>,
+    held_after: Vec<Oid>,
+    /// The renaming commit's time.
+    time: i64,
 }
 
 impl RenamedAway {
@@ -133,5 +144,22 @@ impl RenamedAway {
     /// under the old name is the renamed agreement's.
     pub fn precedes(&self, graph: &Graph, commit: ObjectId) -> bool {
         graph.find(&commit.into()).is_some_and(|i| self.before[i as usize])
+    }
+
+    /// Whether a positions-branch position under the old name, on `revision` and made at
+    /// `time`, is the renamed agreement's: by the text it names, when the name held that text
+    /// before the rename or after it (a review judges the rename as made now, so times cannot
+    /// tell there); else when made no later than the rename.
+    pub fn claims(&self, revision: &str, time: i64) -> bool {
+        if let Ok(rev) = revision.parse::<ObjectId>() {
+            let rev = Oid::from(rev);
+            if self.held_before.contains(&rev) {
+                return true;
+            }
+            if self.held_after.contains(&rev) {
+                return false;
+            }
+        }
+        time <= self.time
     }
 }

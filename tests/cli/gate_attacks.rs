@@ -223,3 +223,36 @@ fn a_copy_with_the_original_removed_later_is_no_rename_even_where_a_merge_shows_
     r.code(1);
     assert!(r.stderr.contains("removed without a ratified retirement: charter"), "{}", r.stderr);
 }
+
+#[test]
+fn an_id_renamed_away_and_taken_by_a_new_agreement_in_the_range_counts_the_new_ones_sign_offs() {
+    // Red-team finding: the pull request renames the charter to `team` and adds a new charter
+    // under the old id, which Ada signs. `status` says she signed; `review` said she was
+    // silent: the range's commits are judged as made now, so every positions-branch position
+    // under `charter` was "made before the rename" and went to `team`. A position names its
+    // text: one on a text the name held after the rename is the new agreement's.
+    let mut env = ratified();
+    let base = env.head();
+    env.git(&["switch", "-q", "-c", "pr"]).ok();
+    env.git(&["mv", FILE, "agreements/team.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Rename"]).ok();
+    let fresh = charter("consent").replace("Platform", "Fresh");
+    env.commit_file(FILE, &fresh, "A new charter under the old id");
+    sign_all(&mut env, &[ADA]);
+    let status = env.accord(&["status", "charter", "--format", "json"]).ok().json();
+    let r = env.accord(&["review", &format!("{base}..pr"), "--format", "json"]).ok().json();
+    let charter = r["agreements"].as_array().unwrap().iter().find(|a| a["agreement"] == "charter");
+    let charter = charter.unwrap_or_else(|| panic!("{r:#}"));
+    for (who, state) in [(ADA, "signed"), (GRACE, "silent"), (KATHERINE, "silent")] {
+        let parties = [&status[0]["parties"], &charter["status"]["parties"]];
+        for (what, list) in ["status", "review"].iter().zip(parties) {
+            let p = list.as_array().unwrap().iter().find(|p| p["email"] == who.1).unwrap();
+            assert_eq!(p["state"], state, "{what}: {who:?} in {r:#}");
+        }
+    }
+    // Everyone signs the new charter: the range passes, and the renamed one keeps its consent.
+    sign_all(&mut env, &[GRACE, KATHERINE]);
+    let r = review(&env, &format!("{base}..pr"));
+    r.code(0);
+    assert!(r.stdout.contains("team (added) — ratified at head"), "{}", r.stdout);
+}

@@ -326,7 +326,8 @@ fn evaluate_inner(
         renamed_ids(store, &history, &current, by_agreement.keys().chain(on_branch.keys()))?;
     // Whether a position bears on `id`: one under an id whose file was renamed away earlier
     // is the renamed agreement's when made before the rename (reachable from its parent, or
-    // on the positions branch no later than it), else the new one's that took the name.
+    // on the positions branch on a text the name held before it), else the new one's that
+    // took the name.
     let belongs = |p: &Position, id: &str, reachable: bool| -> Result<bool> {
         let named = p.trailers.agreement.as_str();
         let Some((_, list)) = away.iter().find(|(x, _)| x == named) else { return Ok(true) };
@@ -334,7 +335,7 @@ fn evaluate_inner(
         for r in list {
             let before = match reachable {
                 true => r.precedes(history.graph()?, p.commit),
-                false => p.time <= r.time,
+                false => r.claims(&p.trailers.revision, p.time),
             };
             if before {
                 owner = Some(r.into.as_deref());
