@@ -12,7 +12,8 @@ use crate::ui::Ui;
 ///
 /// An agreement is due when its `review_by` date has come, when `review_every` has passed since
 /// it last became ratified, or when its `ends` date has passed. An agreement that was never
-/// ratified has no review clock yet.
+/// ratified has no review clock yet; `--as-of` an earlier day counts from the last
+/// ratification made by the end of that day.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Judge as of this date instead of today, the UTC day now (YYYY-MM-DD)
@@ -32,6 +33,15 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
         // The UTC day, as review periods count from UTC days: a laptop and a CI runner judging
         // at the same instant agree, whatever their time zones.
         None => jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date(),
+    };
+    // Judged as the day ended: a ratification made later had not happened yet.
+    let until = match args.as_of {
+        Some(_) => today
+            .tomorrow()
+            .ok()
+            .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
+            .map_or(i64::MAX, |z| z.timestamp().as_second() - 1),
+        None => i64::MAX,
     };
     let store = super::open(ui)?;
     let mut out = Vec::new();
@@ -54,7 +64,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
                 let timeline = Timeline::build(&store, graph, &id)?;
                 let ratified = timeline.replay(&store)?;
                 let times = timeline.judged_times(&store);
-                ratified_at = due::last_became_ratified(&ratified, &times);
+                ratified_at = due::last_became_ratified_by(&ratified, &times, until);
             }
             out.extend(due::due(&id, &a, today, ratified_at));
         }

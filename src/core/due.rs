@@ -54,7 +54,17 @@ pub fn needs_ratification_time(a: &Agreement) -> bool {
 /// The time an agreement last became ratified: the newest event after which it stood ratified
 /// while it did not before. `ratified` is a replay aligned with events ordered newest first.
 pub fn last_became_ratified(ratified: &[Option<bool>], times: &[i64]) -> Option<i64> {
+    last_became_ratified_by(ratified, times, i64::MAX)
+}
+
+/// [`last_became_ratified`] as it stood at `until`: events after it are not yet made.
+pub fn last_became_ratified_by(
+    ratified: &[Option<bool>],
+    times: &[i64],
+    until: i64,
+) -> Option<i64> {
     (0..ratified.len())
+        .filter(|&k| times[k] <= until)
         .find(|&k| {
             ratified[k] == Some(true) && ratified.get(k + 1).copied().flatten() != Some(true)
         })

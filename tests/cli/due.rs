@@ -160,3 +160,27 @@ fn today_is_the_same_day_in_every_time_zone() {
         assert_eq!(ids, ["today"], "TZ={tz}: {due}");
     }
 }
+
+#[test]
+fn due_as_of_a_past_day_counts_from_the_ratification_before_it() {
+    // Red-team finding: `due --as-of` a past day used ratifications made after that day, so an
+    // agreement that was overdue then (and ratified again since) was "not due" as of then.
+    let mut env = TestEnv::new();
+    let text = with_top_level(&charter("consent"), "review_every = \"7d\"");
+    env.commit_file("agreements/charter.toml", &text, "Charter");
+    sign_all(&mut env, "charter"); // 2026-11-20
+    let first = env.accord(&["log", "charter", "--format", "json"]).ok().json()[0]["at"].clone();
+    env.clock.set(1_796_299_200); // 2026-12-03T12:00:00Z
+    amend(&env, "agreements/charter.toml", "a paved road", "a smooth road", "Smooth");
+    sign_all(&mut env, "charter");
+    let due = |as_of: &str| env.accord(&["due", "--as-of", as_of, "--format", "json"]).ok().json();
+    assert_eq!(
+        due("2026-11-30"),
+        json!([{"agreement": "charter", "title": "Platform team charter",
+                "reason": "review_every", "due_on": "2026-11-27", "last_ratified": first}])
+    );
+    // Before the first ratification there was no review clock; since the second, it runs anew.
+    assert_eq!(due("2026-11-19"), json!([]));
+    assert_eq!(due("2026-12-09"), json!([]));
+    assert_eq!(due("2026-12-10").as_array().unwrap()[0]["due_on"], "2026-12-10");
+}
