@@ -71,6 +71,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
                 on_earlier_text: labels[k].earlier,
                 on_later_text: labels[k].later,
                 on_other_text: labels[k].other,
+                same_meaning: labels[k].same_meaning,
                 not_a_party: labels[k].outsider,
             },
         };

@@ -32,11 +32,36 @@ pub fn labels<R: Texts + ?Sized>(texts: &R, events: &[Event]) -> Result<Vec<Labe
                     events.iter().any(|e| matches!(e, Event::Edit(e) if e.blob == named))
                 };
                 let held = named.is_some() && edits(&events[k + 1..]);
-                let later = earlier && !held && named.is_some() && edits(&events[..k]);
+                let mut later = earlier && !held && named.is_some() && edits(&events[..k]);
+                // A text this history never held may still mean what one of its texts
+                // means (a pull request rebased over a comment-only edit): its sign-offs
+                // carry over, and the label says so.
+                let mut same_meaning = false;
+                if let (true, Some(n)) = (earlier && !later, named) {
+                    let meaning = texts.meaning(n)?;
+                    let same = |blob: Option<ObjectId>| -> Result<bool> {
+                        match (meaning, blob) {
+                            (Some(m), Some(b)) if b != n => Ok(texts.meaning(b)? == Some(m)),
+                            _ => Ok(false),
+                        }
+                    };
+                    same_meaning = same(current)?;
+                    if !held && !same_meaning {
+                        for e in &events[..k] {
+                            if let Event::Edit(e) = e {
+                                if same(e.blob)? {
+                                    (later, same_meaning) = (true, true);
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                }
                 out[k] = Label {
                     earlier: earlier && (held || named.is_none()),
                     later,
                     other: earlier && !held && !later && named.is_some(),
+                    same_meaning,
                     outsider,
                 };
             }
@@ -53,6 +78,10 @@ pub struct Label {
     pub later: bool,
     /// On a text this history never held.
     pub other: bool,
+    /// On a text whose blob differs from the one current there (or, for `later` on a text
+    /// this history never held, from the later one) but whose meaning is the same: the
+    /// position carries over (SPEC §4).
+    pub same_meaning: bool,
     /// By someone that text does not list as a party.
     pub outsider: bool,
 }

@@ -41,6 +41,9 @@ pub enum Entry {
         /// Made on a text this history never held (a draft that was amended before it merged).
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         on_other_text: bool,
+        /// That text differs from the one it is set against but means the same: it carries over.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        same_meaning: bool,
         /// By someone the text it names (else the current one) does not list as a party.
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         not_a_party: bool,
@@ -100,6 +103,7 @@ pub fn write(ui: &mut Ui, entries: &[Entry]) -> Result<()> {
                 on_earlier_text,
                 on_later_text,
                 on_other_text,
+                same_meaning,
                 not_a_party,
             } => {
                 let crate::render::json::PositionView { commit, at, name, position, note, .. } =
@@ -118,6 +122,7 @@ pub fn write(ui: &mut Ui, entries: &[Entry]) -> Result<()> {
                     (*on_earlier_text, "on an earlier text"),
                     (*on_later_text, "on a later text"),
                     (*on_other_text, "on another text"),
+                    (*same_meaning, "same meaning"),
                 ]
                 .into_iter()
                 .filter_map(|(on, l)| on.then_some(l))

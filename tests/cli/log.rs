@@ -150,7 +150,41 @@ fn log_labels_positions_on_a_pull_requests_text_after_a_squash_merge() {
             assert_eq!((later, other), (Some(&json!(true)), None), "{p}");
         }
     }
+    // A draft amended before it merged means something else: no "same meaning".
+    assert!(positions.iter().all(|p| p.get("same_meaning").is_none()), "{log}");
     let human = env.accord(&["log", "charter"]).ok().stdout.clone();
     assert!(human.contains("Grace Hopper (on another text): Who pays for the lights?"), "{human}");
     assert_eq!(human.matches("(on a later text)").count(), 3, "{human}");
+}
+
+/// Red-team finding: sign-offs on a pull request that was rebase-merged over a comment-only
+/// edit of `main` count (same meaning: `status` says "carried over"), but `log` labelled them
+/// only "(on another text)", as it labels a draft that was amended before it merged.
+#[test]
+fn log_says_same_meaning_for_sign_offs_carried_over_through_a_rebase() {
+    let mut env = TestEnv::on_positions_branch();
+    env.commit_file(FILE, &charter("consent"), "Add the charter");
+    env.git(&["checkout", "-q", "-b", "feature"]).ok();
+    amend(&env, FILE, "a paved road", "a paved, lit road", "Light the road");
+    sign_all(&mut env, "charter");
+    env.git(&["checkout", "-q", "main"]).ok();
+    let commented = format!("# Reviewed by the platform team.\n{}", env.read(FILE));
+    env.commit_file(FILE, &commented, "A comment");
+    env.git(&["rebase", "-q", "main", "feature"]).ok();
+    env.git(&["checkout", "-q", "main"]).ok();
+    env.git(&["merge", "-q", "--ff-only", "feature"]).ok();
+    let status = env.accord(&["status", "charter"]).ok().stdout.clone();
+    assert_eq!(status.matches("carried over: same meaning").count(), 3, "{status}");
+    let log = env.accord(&["log", "charter", "--format", "json"]).ok().json();
+    let positions: Vec<&Value> =
+        log.as_array().unwrap().iter().filter(|e| e["type"] == "position").collect();
+    assert_eq!(positions.len(), 3, "{log}");
+    // Made before the rebase placed their text: on a later text, with another blob.
+    for p in &positions {
+        assert_eq!(p["on_later_text"], true, "{p}");
+        assert_eq!(p["same_meaning"], true, "{p}");
+        assert!(p.get("on_other_text").is_none(), "{p}");
+    }
+    let human = env.accord(&["log", "charter"]).ok().stdout.clone();
+    assert_eq!(human.matches("(on a later text; same meaning)").count(), 3, "{human}");
 }
