@@ -177,7 +177,11 @@ impl Store {
             let result = match old {
                 Some(old) => self.repo.reference_matching(&refname, new, true, old, reflog),
                 // A new branch: refuse to overwrite one created meanwhile, then retry on top.
-                None => self.repo.reference(&refname, new, false, reflog),
+                // Not `reference(.., force = false)`: libgit2 checks that the ref is absent
+                // before it takes the ref's lock, so two processes creating it at once are both
+                // told they did, and the later one silently overwrites the other's position.
+                // The zero id as the expected old value is checked under the lock.
+                None => self.repo.reference_matching(&refname, new, true, Oid::zero(), reflog),
             };
             match result {
                 Ok(_) => return Ok(new.into()),
@@ -355,4 +359,53 @@ fn signed(sign: Option<&SignConfig>, payload: &[u8]) -> Result<String> {
         Error::new(format!("cannot sign the position commit: {e}"))
             .hint("check user.signingkey and gpg.format, or pass --no-gpg-sign")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Barrier};
+
+    use super::*;
+
+    /// Several writers creating the positions branch at the same moment all land, one on top
+    /// of another. libgit2's "create unless it exists" checks before it takes the ref's lock:
+    /// with it, two first positions were both written and one overwrote the other (a sign
+    /// lost now and then in a concurrent test).
+    #[test]
+    fn writers_creating_the_branch_at_once_all_land() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        let blob: ObjectId = repo.blob(b"title = \"t\"\n").unwrap().into();
+        const WRITERS: usize = 6;
+        for trial in 0..60 {
+            let branch = format!("accord/p{trial}");
+            let barrier = Arc::new(Barrier::new(WRITERS));
+            let threads: Vec<_> = (0..WRITERS)
+                .map(|i| {
+                    let (dir, branch, barrier) =
+                        (dir.path().to_path_buf(), branch.clone(), barrier.clone());
+                    std::thread::spawn(move || {
+                        let store = Store::open(Some(&dir)).unwrap();
+                        let who =
+                            Ident { name: format!("P{i}"), email: format!("p{i}@x"), when: None };
+                        let message = format!("accord: sign a{i}\n\nAccord-Position: sign\n");
+                        barrier.wait();
+                        store.append_position(&branch, "a", blob, &who, &who, &message, None)
+                    })
+                })
+                .collect();
+            let written: Vec<ObjectId> =
+                threads.into_iter().map(|t| t.join().unwrap().unwrap()).collect();
+            let mut walk = repo.revwalk().unwrap();
+            walk.push_ref(&format!("refs/heads/{branch}")).unwrap();
+            let on_branch: Vec<ObjectId> = walk.map(|c| c.unwrap().into()).collect();
+            for w in &written {
+                assert!(
+                    on_branch.contains(w),
+                    "trial {trial}: {w} was told it landed, and is lost"
+                );
+            }
+            assert_eq!(on_branch.len(), WRITERS, "trial {trial}");
+        }
+    }
 }

@@ -220,8 +220,16 @@ impl Store {
             let stderr = String::from_utf8_lossy(&out.stderr);
             if out.status.success() {
                 report.sent += sent;
-                // Remember what the remote now has, as `git push` does.
-                self.repo.reference(&tracking, joined, true, "accord sync: pushed")?;
+                // Remember what the remote now has, as `git push` does, unless git did
+                // (with a fetch refspec it records the tip it pushed, which may be newer:
+                // a `sign` here since the join).
+                let _ = self.repo.reference_matching(
+                    &tracking,
+                    joined,
+                    true,
+                    theirs.unwrap_or_else(Oid::zero),
+                    "accord sync: pushed",
+                );
                 return Ok(report);
             }
             // A lock on the remote's branch is held for a moment by another push; one that
@@ -356,7 +364,17 @@ impl Store {
             (None, None) => return Ok(Some((None, false))),
             (Some(o), None) => return Ok(Some((Some(o), false))),
             (None, Some(t)) => {
-                if moved(self.repo.reference(local_ref, t, false, "accord sync: fetched"))? {
+                // Created only if still absent, checked under the ref's lock (the zero id):
+                // `reference(.., force = false)` checks before locking, and would overwrite a
+                // first position a `sign` here writes at the same moment.
+                let r = self.repo.reference_matching(
+                    local_ref,
+                    t,
+                    true,
+                    Oid::zero(),
+                    "accord sync: fetched",
+                );
+                if moved(r)? {
                     return Ok(None);
                 }
                 return Ok(Some((Some(t), false)));
