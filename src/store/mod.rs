@@ -90,7 +90,20 @@ pub fn parse_project_config(bytes: &[u8], what: &str) -> Result<ProjectConfig> {
     let text =
         std::str::from_utf8(bytes).map_err(|_| Error::new(format!("{what}: not valid UTF-8")))?;
     let config: ProjectConfig = toml::from_str(text).map_err(|e| {
-        Error::new(format!("{what}: {}", e.message().trim_end()))
+        // Where, as for an agreement file: `accord.toml:4:1: …` (then what it was read from).
+        let (file, rest) = what.split_once(' ').map_or((what, ""), |(f, r)| (f, r));
+        let place = match e.span() {
+            Some(span) => {
+                let before = &text.as_bytes()[..span.start.min(text.len())];
+                let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+                let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+                let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
+                format!("{file}:{line}:{column}")
+            }
+            None => file.to_string(),
+        };
+        let rest = if rest.is_empty() { String::new() } else { format!(" ({rest})") };
+        Error::new(format!("{place}{rest}: {}", e.message().trim_end().replace('\n', ": ")))
             .hint("accord.toml knows `dir`, `allowed_signers` and `positions_branch`")
     })?;
     if let Some(b) = &config.positions_branch {

@@ -175,3 +175,22 @@ fn nothing_is_written_beyond_a_linked_folder_or_into_git_s_own() {
         );
     }
 }
+
+#[test]
+fn an_accord_toml_error_names_its_line_and_column() {
+    // Red-team finding: agreement files' errors say where (`file:line:col`), accord.toml's did
+    // not: "unknown field `dri`" with no place in a file of many lines.
+    let env = TestEnv::new();
+    env.write(
+        "accord.toml",
+        "# settings\n\npositions_branch = \"accord/positions\"\ndri = \"x\"\n",
+    );
+    let r = env.accord(&["status"]);
+    assert!(r.code(2).stderr.contains("accord.toml:4:1: unknown field `dri`"), "{}", r.stderr);
+    env.commit_file("README", "team\n", "Start");
+    env.commit_file("accord.toml", "dir = [\n", "Broken");
+    env.write("accord.toml", "");
+    let r = env.accord(&["review", "HEAD~1..HEAD"]);
+    let error = "accord.toml:2:1 (at that commit): invalid array: expected `]`";
+    assert!(r.code(2).stderr.contains(error), "{}", r.stderr);
+}
