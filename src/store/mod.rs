@@ -638,7 +638,10 @@ impl Store {
     /// The commit HEAD points to, or `None` on an unborn branch.
     pub fn head(&self) -> Result<Option<ObjectId>> {
         match self.repo.head() {
-            Ok(r) => Ok(Some(r.peel_to_commit()?.id().into())),
+            Ok(r) => match r.peel_to_commit() {
+                Ok(c) => Ok(Some(c.id().into())),
+                Err(e) => Err(self.unreadable("HEAD", r.target()).unwrap_or_else(|| e.into())),
+            },
             Err(e) if e.code() == ErrorCode::UnbornBranch || e.code() == ErrorCode::NotFound => {
                 Ok(None)
             }
@@ -663,7 +666,24 @@ impl Store {
     pub fn resolve(&self, rev: &str) -> Result<ObjectId> {
         // libgit2's wording ("revspec 'x' not found", "parent 0 does not exist") is not the
         // user's: say what was typed and what exists.
-        let obj = self.repo.revparse_single(rev).map_err(|_| self.unknown_revision(rev))?;
+        let obj = self.repo.revparse_single(rev).map_err(|_| {
+            // A name or id of a commit that is there but libgit2 cannot parse is no typo
+            // (nor is `HEAD~1` on top of one).
+            let name = rev.find(['~', '^']).map_or(rev, |i| &rev[..i]);
+            let target = match Oid::from_str(name) {
+                Ok(id) if name.len() == 40 => Some(id),
+                _ => self
+                    .repo
+                    .resolve_reference_from_short_name(name)
+                    .ok()
+                    .and_then(|r| r.resolve().ok())
+                    .and_then(|r| r.target()),
+            };
+            match self.unreadable(&format!("`{name}`"), target) {
+                Some(err) => err,
+                None => self.unknown_revision(rev),
+            }
+        })?;
         let commit = obj
             .peel_to_commit()
             .map_err(|_| Error::new(format!("`{rev}` does not name a commit")))?;
@@ -1329,6 +1349,34 @@ impl Store {
     }
 
     /// The error for a revision that does not resolve: what was typed, and what exists.
+    /// The error for `what` (HEAD, or a name as typed) naming commit `id` that libgit2 could
+    /// not read: git reads more than libgit2 does (an author without an email), so say
+    /// which commit and where to look, not "unknown revision".
+    fn unreadable(&self, what: &str, id: Option<Oid>) -> Option<Error> {
+        let id = id?;
+        let odb = self.repo.odb().ok()?;
+        let (_, kind) = odb.read_header(id).ok()?;
+        if kind != ObjectType::Commit {
+            return None;
+        }
+        // Reading the commit itself says what is wrong with it ("malformed e-mail"); one that
+        // reads is not the trouble (`HEAD~5` past the start of the history).
+        let why = match self.repo.find_commit(id) {
+            Err(parse) => parse.message().to_string(),
+            Ok(_) => return None,
+        };
+        Some(
+            Error::new(format!(
+                "{what} is commit {:.10}, which accord cannot read: {why}",
+                id.to_string()
+            ))
+            .hint(
+                "`git fsck` names what is wrong with it (git writes no such commit); rewrite it \
+                 (`git commit --amend --reset-author` on it), or name another commit",
+            ),
+        )
+    }
+
     fn unknown_revision(&self, rev: &str) -> Error {
         if rev.contains("..") {
             return Error::new(format!("`{rev}` is a range; this takes one revision"))

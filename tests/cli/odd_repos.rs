@@ -778,3 +778,37 @@ fn a_commit_libgit2_cannot_parse_on_the_positions_branch_hides_no_position() {
     let v = env.accord(&["verify"]).ok().clone();
     assert!(v.stdout.contains("5 position(s)"), "{}", v.stdout);
 }
+
+#[test]
+fn a_commit_libgit2_cannot_read_is_named_not_called_unknown() {
+    // Red-team finding: HEAD on a commit whose author line has no email (`git log` shows it,
+    // `git fsck` names it) gave libgit2's "cannot be peeled - Cannot retrieve reference
+    // target", and `review base..main` said "unknown revision `main`".
+    let env = TestEnv::new();
+    env.commit_file(FILE, &charter("consent"), "Add the platform charter");
+    let base = env.head();
+    let tree = env.git(&["rev-parse", "HEAD^{tree}"]).ok().stdout.trim().to_string();
+    let raw = format!(
+        "tree {tree}\nparent {base}\nauthor Mallory 1700000000 +0000\ncommitter Mallory \
+         <m@x> 1700000000 +0000\n\nno email\n"
+    );
+    let bad = env.git_stdin(&["hash-object", "-t", "commit", "-w", "--literally", "--stdin"], &raw);
+    let bad = bad.ok().stdout.trim().to_string();
+    env.git(&["update-ref", "refs/heads/main", &bad]).ok();
+    env.git(&["log", "--oneline", "-1", "main"]).ok();
+    let short = &bad[..10];
+    for (args, what) in [
+        (vec!["status"], "HEAD".to_string()),
+        (vec!["review", &format!("{base}..main")], "`main`".to_string()),
+        (vec!["status", "--rev", "main"], "`main`".to_string()),
+        (vec!["review", "HEAD~1..HEAD"], "`HEAD`".to_string()),
+    ] {
+        let r = env.accord(&args);
+        r.code(2);
+        let said = format!("{what} is commit {short}, which accord cannot read");
+        assert!(r.stderr.contains(&said), "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("malformed e-mail"), "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("git fsck"), "{args:?}: {}", r.stderr);
+        assert!(!r.stderr.contains("unknown revision"), "{args:?}: {}", r.stderr);
+    }
+}
