@@ -21,9 +21,9 @@ use crate::ui::Ui;
 /// Configuration (`accord.toml`: where agreements and positions live, whose keys count) is read
 /// from BASE, never from the pull request or the working tree. `--require-ratified` exits 1 when
 /// a changed agreement is not ratified at HEAD, when one is removed without a ratified
-/// retirement, or when the range changes where agreements or positions live (with `--signed`,
-/// or the allowed signers the repository names, unless your own gpg.ssh.allowedSignersFile is
-/// set).
+/// retirement, when the range changes where agreements or positions live, or, with `--signed`,
+/// when it changes the allowed signers the repository names (unless your own
+/// gpg.ssh.allowedSignersFile is set, which then decides alone).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The range, `BASE..HEAD` or `BASE...HEAD` (HEAD defaults to HEAD: `main..` works)

@@ -1348,7 +1348,6 @@ impl Store {
         Ok((branches, tags))
     }
 
-    /// The error for a revision that does not resolve: what was typed, and what exists.
     /// The error for `what` (HEAD, or a name as typed) naming commit `id` that libgit2 could
     /// not read: git reads more than libgit2 does (an author without an email), so say
     /// which commit and where to look, not "unknown revision".
@@ -1377,6 +1376,7 @@ impl Store {
         )
     }
 
+    /// The error for a revision that does not resolve: what was typed, and what exists.
     fn unknown_revision(&self, rev: &str) -> Error {
         if rev.contains("..") {
             return Error::new(format!("`{rev}` is a range; this takes one revision"))
