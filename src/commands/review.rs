@@ -91,7 +91,8 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<super::Outcome> {
     // changes them decides for every later one (the verifier's own file is not the range's).
     if args.signed
         && !store.trusts_own_signers()
-        && store.committed_signers(head)? != store.committed_signers(merge_base)?
+        && store.committed_signers(head, &head_config)?
+            != store.committed_signers(merge_base, &met_config)?
     {
         problems.push(
             "the range changes the allowed signers (`allowed_signers` in accord.toml or the \

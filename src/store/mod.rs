@@ -1142,16 +1142,16 @@ impl Store {
         self.config_path("gpg.ssh.allowedSignersFile").is_some()
     }
 
-    /// The keys the repository vouches for at `commit`: `allowed_signers` from `accord.toml`
-    /// and the id of the file it names there (none when it is not committed).
+    /// The keys the repository vouches for at `commit`, whose `accord.toml` is `config`:
+    /// `allowed_signers` and the id of the file it names there (none when not committed).
     pub fn committed_signers(
         &self,
         commit: impl Into<Oid>,
+        config: &ProjectConfig,
     ) -> Result<Option<(String, Option<ObjectId>)>> {
-        let commit: Oid = commit.into();
-        let Some(rel) = self.project_config_at(commit)?.allowed_signers else { return Ok(None) };
+        let Some(rel) = &config.allowed_signers else { return Ok(None) };
         let blob = self.blob_at(commit, rel.trim_start_matches('/'))?.map(|(id, _)| id);
-        Ok(Some((rel, blob)))
+        Ok(Some((rel.clone(), blob)))
     }
 
     /// How the verifier's git configuration checks signatures (`gpg.ssh.program`,

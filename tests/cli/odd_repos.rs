@@ -629,6 +629,21 @@ fn a_sparse_checkout_that_leaves_the_agreements_out_reads_them_as_committed() {
     assert!(!env.path("repo/agreements").exists(), "nothing written into the working tree");
 }
 
+/// A tree written byte by byte, as git never writes one: `entry` (mode and name) once for each
+/// of `ids`, in that order. Its id.
+fn literal_tree(env: &TestEnv, entry: &str, ids: &[&String]) -> String {
+    let mut raw = Vec::new();
+    for id in ids {
+        raw.extend_from_slice(entry.as_bytes());
+        raw.push(0);
+        raw.extend((0..20).map(|i| u8::from_str_radix(&id[2 * i..2 * i + 2], 16).unwrap()));
+    }
+    let tree_file = env.path("tree.bin");
+    std::fs::write(&tree_file, raw).unwrap();
+    let tree = env.git(&["hash-object", "-t", "tree", "-w", "--literally", s(&tree_file)]);
+    tree.ok().stdout.trim().to_string()
+}
+
 #[test]
 fn a_tree_that_names_an_agreement_twice_is_refused_not_judged() {
     // Red-team finding: a hand-made tree with two `charter.toml` entries (git never writes
@@ -645,15 +660,7 @@ fn a_tree_that_names_an_agreement_twice_is_refused_not_judged() {
     let new =
         env.git_stdin(&["hash-object", "-w", "--stdin"], &text).ok().stdout.trim().to_string();
     // The folder's tree, written byte by byte: the new text first, then the ratified one.
-    let mut raw = Vec::new();
-    for id in [&new, &old] {
-        raw.extend_from_slice(b"100644 charter.toml\0");
-        raw.extend((0..20).map(|i| u8::from_str_radix(&id[2 * i..2 * i + 2], 16).unwrap()));
-    }
-    let tree_file = env.path("tree.bin");
-    std::fs::write(&tree_file, raw).unwrap();
-    let folder = env.git(&["hash-object", "-t", "tree", "-w", "--literally", s(&tree_file)]);
-    let folder = folder.ok().stdout.trim().to_string();
+    let folder = literal_tree(&env, "100644 charter.toml", &[&new, &old]);
     let root = env.git_stdin(&["mktree"], &format!("040000 tree {folder}\tagreements\n"));
     let root = root.ok().stdout.trim().to_string();
     let commit = env.git(&["commit-tree", &root, "-p", "HEAD", "-m", "edit"]).ok().stdout.clone();
@@ -689,15 +696,7 @@ fn a_tree_that_names_the_agreements_folder_twice_is_refused_not_judged() {
     // The root tree, written byte by byte: `agreements` twice, in either order.
     let mut commit = String::new();
     for order in [[&good, &bad], [&bad, &good]] {
-        let mut raw = Vec::new();
-        for id in order {
-            raw.extend_from_slice(b"40000 agreements\0");
-            raw.extend((0..20).map(|i| u8::from_str_radix(&id[2 * i..2 * i + 2], 16).unwrap()));
-        }
-        let tree_file = env.path("root.bin");
-        std::fs::write(&tree_file, raw).unwrap();
-        let root = env.git(&["hash-object", "-t", "tree", "-w", "--literally", s(&tree_file)]);
-        let root = root.ok().stdout.trim().to_string();
+        let root = literal_tree(&env, "40000 agreements", &order);
         commit =
             env.git(&["commit-tree", &root, "-p", "main", "-m", "innocent"]).ok().stdout.clone();
         env.git(&["update-ref", "refs/heads/pr", commit.trim()]).ok();
