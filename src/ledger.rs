@@ -56,13 +56,14 @@ pub struct Standing<'a> {
 }
 
 /// Each party's standing on `current` (a blob id), given `positions` on this agreement ordered
-/// newest first. `same_meaning(rev)` answers whether `rev` is a revision of this agreement
-/// whose meaning equals the current text; it is asked only when needed.
+/// newest first. `same_meaning(named)` answers whether the text a position names (its
+/// revision, and the fingerprint it may carry) means what the current text means; it is asked
+/// only when needed.
 pub fn standings<'a>(
     agreement: &'a Agreement,
     current: &str,
     positions: &[&'a Position],
-    mut same_meaning: impl FnMut(&str) -> bool,
+    mut same_meaning: impl FnMut(&Trailers) -> bool,
 ) -> Vec<Standing<'a>> {
     agreement
         .parties
@@ -79,7 +80,7 @@ pub fn standings<'a>(
                     let on = if stance == Stance::Sign { State::Signed } else { State::Abstained };
                     if p.trailers.revision == current {
                         (on, false)
-                    } else if same_meaning(&p.trailers.revision) {
+                    } else if same_meaning(&p.trailers) {
                         (on, true)
                     } else {
                         (State::Stale, false)
@@ -144,6 +145,7 @@ role = "observer"
                 revision: revision.into(),
                 name: "Someone".into(),
                 email: email.into(),
+                meaning: None,
             },
             note: String::new(),
         }
@@ -239,9 +241,9 @@ role = "observer"
                 .collect();
             let refs: Vec<&Position> = owned.iter().collect();
             let mut asked = Vec::new();
-            let got = standings(&agreement, CUR, &refs, |rev| {
-                asked.push(rev.to_string());
-                rev == SAME
+            let got = standings(&agreement, CUR, &refs, |named| {
+                asked.push(named.revision.clone());
+                named.revision == SAME
             });
             let what = case.what;
             // Every party gets a standing, in file order.
@@ -269,8 +271,8 @@ role = "observer"
         ];
         let refs: Vec<&Position> = owned.iter().collect();
         let mut asked = Vec::new();
-        let got = standings(&agreement, CUR, &refs, |rev| {
-            asked.push(rev.to_string());
+        let got = standings(&agreement, CUR, &refs, |named| {
+            asked.push(named.revision.clone());
             true
         });
         assert_eq!(asked, [SAME], "only Zoë's abstention needs the meaning");

@@ -170,6 +170,7 @@ mod tests {
                 revision: "0".repeat(40),
                 name: "P0".into(),
                 email: "p0@x".into(),
+                meaning: None,
             },
             note: String::new(),
         };

@@ -43,6 +43,9 @@ pub const POSITION: &str = "Accord-Position";
 pub const AGREEMENT: &str = "Accord-Agreement";
 pub const REVISION: &str = "Accord-Revision";
 pub const PARTY: &str = "Accord-Party";
+/// Optional: the meaning fingerprint of the text the revision names (SPEC §4, "consent binds to
+/// content"), so that a position stays judgeable once that text is garbage-collected.
+pub const MEANING: &str = "Accord-Meaning";
 
 /// A well-formed position, as read from a commit message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +56,8 @@ pub struct Trailers {
     pub revision: String,
     pub name: String,
     pub email: String,
+    /// The `Accord-Meaning` fingerprint, full hex, lower case, when the position carries one.
+    pub meaning: Option<String>,
 }
 
 /// What a message says about accord.
@@ -170,8 +175,8 @@ pub fn parse(message: &str) -> Parsed {
             owned.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
         }
     };
-    let (mut stance, mut agreement, mut revision, mut party) =
-        (Seen::default(), Seen::default(), Seen::default(), Seen::default());
+    let (mut stance, mut agreement, mut revision, mut party, mut meaning) =
+        (Seen::default(), Seen::default(), Seen::default(), Seen::default(), Seen::default());
     let mut unknown = Vec::new();
     for &(key, value) in &trailers {
         let value = trim(value);
@@ -184,11 +189,18 @@ pub fn parse(message: &str) -> Parsed {
             revision.add(value);
         } else if k.eq_ignore_ascii_case(PARTY) {
             party.add(value);
+        } else if k.eq_ignore_ascii_case(MEANING) {
+            meaning.add(value);
         } else if k.len() >= 7 && k.as_bytes()[..7].eq_ignore_ascii_case(b"accord-") {
             unknown.push(k.to_string());
         }
     }
-    let total = stance.count + agreement.count + revision.count + party.count + unknown.len();
+    let total = stance.count
+        + agreement.count
+        + revision.count
+        + party.count
+        + meaning.count
+        + unknown.len();
     if total == 0 {
         return Parsed::None;
     }
@@ -201,6 +213,9 @@ pub fn parse(message: &str) -> Parsed {
             0 => problems.push(format!("no {key} trailer")),
             n => problems.push(format!("{n} {key} trailers")),
         }
+    }
+    if meaning.count > 1 {
+        problems.push(format!("{} {MEANING} trailers", meaning.count));
     }
     if !unknown.is_empty() {
         problems.push(format!("unknown trailer {}", unknown.join(", ")));
@@ -216,21 +231,28 @@ pub fn parse(message: &str) -> Parsed {
     if !crate::model::valid_id(agreement) {
         return Parsed::Malformed(format!("invalid agreement id `{agreement}`"));
     }
-    if !(rev.len() == 40 || rev.len() == 64)
-        || !every_byte(rev.as_bytes(), |b| b.is_ascii_hexdigit())
-    {
+    if !full_hex_id(rev) {
         return Parsed::Malformed(format!("revision `{rev}` is not a full object id"));
     }
     let Some((name, email)) = split_ident(party) else {
         return Parsed::Malformed(format!("party `{party}` is not `Name <email>`"));
     };
+    if let Some(m) = meaning.first.filter(|m| !full_hex_id(m)) {
+        return Parsed::Malformed(format!("meaning `{m}` is not a full object id"));
+    }
     Parsed::Position(Trailers {
         stance: st,
         agreement: agreement.to_string(),
         revision: rev.to_ascii_lowercase(),
         name,
         email,
+        meaning: meaning.first.map(str::to_ascii_lowercase),
     })
+}
+
+/// Whether `s` is a full object id in hex (SHA-1 or SHA-256).
+fn full_hex_id(s: &str) -> bool {
+    (s.len() == 40 || s.len() == 64) && every_byte(s.as_bytes(), |b| b.is_ascii_hexdigit())
 }
 
 /// `Name <email>` → (name, email).
@@ -367,6 +389,9 @@ pub fn format(t: &Trailers, note: &str) -> String {
         "{POSITION}: {}\n{AGREEMENT}: {}\n{REVISION}: {}\n{PARTY}: {} <{}>\n",
         t.stance, t.agreement, t.revision, t.name, t.email
     ));
+    if let Some(m) = &t.meaning {
+        msg.push_str(&format!("{MEANING}: {m}\n"));
+    }
     msg
 }
 
@@ -396,6 +421,7 @@ mod tests {
             revision: "3b18e512dba79e4c8300dd08aeb37f8e728b8dad".into(),
             name: "Grace Hopper".into(),
             email: "grace@example.com".into(),
+            meaning: None,
         }
     }
 
@@ -424,6 +450,24 @@ mod tests {
         // A later paragraph of other trailers is the final block: the position is hidden.
         let msg = format!("{}\nSigned-off-by: X <x@example.com>\n", format(&sample(), ""));
         assert_eq!(parse(&msg), Parsed::None);
+    }
+
+    #[test]
+    fn the_meaning_fingerprint_is_an_optional_fifth_trailer() {
+        let t = Trailers { meaning: Some("ab".repeat(20)), ..sample() };
+        let msg = format(&t, "");
+        assert!(msg.ends_with(&format!("{MEANING}: {}\n", "ab".repeat(20))), "{msg}");
+        assert_eq!(parse(&msg), Parsed::Position(t.clone()));
+        // Read without case, written lower case; one at most; a full object id.
+        let upper = msg.replace("Accord-Meaning: abab", "accord-meaning: ABAB");
+        assert_eq!(parse(&upper), Parsed::Position(t));
+        let twice = format!("{msg}{MEANING}: {}\n", "cd".repeat(20));
+        assert_eq!(parse(&twice), Parsed::Malformed("2 Accord-Meaning trailers".into()));
+        let short = format(&Trailers { meaning: Some("abc".into()), ..sample() }, "");
+        assert_eq!(
+            parse(&short),
+            Parsed::Malformed("meaning `abc` is not a full object id".into())
+        );
     }
 
     #[test]
@@ -508,13 +552,10 @@ mod tests {
                 prop_oneof!["[0-9a-f]{40}", "[0-9a-f]{64}"],
                 NAME,
                 "[a-zA-Z0-9._+-]{1,20}@[a-z0-9.-]{1,20}",
+                prop::option::of("[0-9a-f]{40}"),
             )
-                .prop_map(|(stance, agreement, revision, name, email)| Trailers {
-                    stance,
-                    agreement,
-                    revision,
-                    name,
-                    email,
+                .prop_map(|(stance, agreement, revision, name, email, meaning)| {
+                    Trailers { stance, agreement, revision, name, email, meaning }
                 })
         }
 

@@ -40,6 +40,7 @@ fuzz_target!(|data: &[u8]| {
         revision: "3b18e512dba79e4c8300dd08aeb37f8e728b8dad".into(),
         name: "Grace Hopper".into(),
         email: "grace@example.com".into(),
+        meaning: None,
     };
     if check_note(&text).is_ok() {
         round_trip(&sample, &text);

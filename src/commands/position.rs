@@ -158,6 +158,9 @@ fn record(stance: Stance, common: Common, note: String, ui: &mut Ui) -> Result<(
         // The party's name as the agreement lists it, so the trailer names the party exactly.
         name: party.name.clone(),
         email: party.email.clone(),
+        // What the text means, so the position stays judgeable once a rebase merge has put
+        // another blob on `main` and the one named here is garbage-collected (SPEC §4).
+        meaning: Some(crate::store::fingerprint(&agreement)?.to_string()),
     };
     let message = trailers::format(&t, &note);
     let sign = store.sign_config(common.gpg_sign, common.no_gpg_sign, &committer);

@@ -150,6 +150,7 @@ mod tests {
                 revision: "00".repeat(20),
                 name: "G".into(),
                 email: "g@example.com".into(),
+                meaning: None,
             },
             note: String::new(),
         }

@@ -1,9 +1,9 @@
 //! Evaluate one agreement at one revision: each party's state, the open objections, who took a
 //! position without being a party, and the verdict of the agreement's rule (SPEC §4, §5).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use super::meaning::{Revisions, SameMeaning};
+use super::meaning::{Answers, Revisions, SameMeaning};
 use crate::error::Result;
 use crate::ledger::{self, Position, State};
 use crate::model::{self, Agreement, Role};
@@ -111,16 +111,12 @@ pub fn evaluate_in_force<R: Revisions + ?Sized>(
         None => Vec::new(),
     };
     if let Some(h) = history {
-        let mut answers: HashMap<&str, bool> = HashMap::new();
-        for p in positions {
-            let rev = p.trailers.revision.as_str();
-            if rev != revision && !answers.contains_key(rev) {
-                answers.insert(rev, same.check(rev)?);
-            }
+        let mut answers = Answers::default();
+        for p in positions.iter().filter(|p| p.trailers.revision != revision) {
+            answers.ask(&same, &p.trailers)?;
         }
-        let extra = super::in_force::blocking(agreement, revision, positions, h, |rev| {
-            answers.get(rev).copied().unwrap_or(false)
-        });
+        let extra =
+            super::in_force::blocking(agreement, revision, positions, h, |t| answers.get(t));
         if !extra.is_empty() {
             ratified = false;
             blocking.extend(extra);
@@ -209,21 +205,18 @@ pub fn standings<'a, R: Revisions + ?Sized>(
     positions: &[&'a Position],
     same: &SameMeaning<R>,
 ) -> Result<Vec<ledger::Standing<'a>>> {
-    let mut answers: HashMap<&str, bool> = HashMap::new();
+    let mut answers = Answers::default();
     for party in &agreement.parties {
         let standing =
             positions.iter().find(|p| model::same_email(&p.trailers.email, &party.email));
         if let Some(p) = standing {
-            let rev = p.trailers.revision.as_str();
             let counts = matches!(p.trailers.stance, Stance::Sign | Stance::Abstain);
-            if counts && rev != revision && !answers.contains_key(rev) {
-                answers.insert(rev, same.check(rev)?);
+            if counts && p.trailers.revision != revision {
+                answers.ask(same, &p.trailers)?;
             }
         }
     }
-    Ok(ledger::standings(agreement, revision, positions, |rev| {
-        answers.get(rev).copied().unwrap_or(false)
-    }))
+    Ok(ledger::standings(agreement, revision, positions, |t| answers.get(t)))
 }
 
 #[cfg(test)]
@@ -264,6 +257,7 @@ mod tests {
                 revision: revision.to_string(),
                 name: format!("P{n}"),
                 email: format!("p{n}@example.com"),
+                meaning: None,
             },
             note: if stance == Stance::Object { "no".into() } else { String::new() },
         }

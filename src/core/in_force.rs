@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use crate::ledger::{self, Position, State};
 use crate::model::{email_key, same_email, Agreement, Party, Role, Rule};
 use crate::rules;
+use crate::trailers::Trailers;
 
 /// What the evaluated history says about the rules in force for one agreement.
 #[derive(Debug, Clone, Default)]
@@ -64,13 +65,14 @@ pub fn governance_differs(a: &Agreement, b: &Agreement) -> bool {
 }
 
 /// The blocking reasons the rules in force add for `current` (at revision `revision`), given
-/// the counted positions (newest first) and `same(rev)`: does `rev` mean what `current` means.
+/// the counted positions (newest first) and `same(named)`: does the text a position names
+/// mean what `current` means.
 pub fn blocking(
     current: &Agreement,
     revision: &str,
     positions: &[&Position],
     history: &History,
-    mut same: impl FnMut(&str) -> bool,
+    mut same: impl FnMut(&Trailers) -> bool,
 ) -> Vec<String> {
     let mut out = Vec::new();
     let rule_lets_objections_block = current.decision.rule != Rule::Majority
@@ -191,6 +193,7 @@ mod tests {
                 revision: "cur".into(),
                 name: n.into(),
                 email: format!("{n}@example.com"),
+                meaning: None,
             },
             note: "why".into(),
         }

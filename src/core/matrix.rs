@@ -175,6 +175,9 @@ mod tests {
         fn meaning(&self, revision: ObjectId) -> Result<Option<Meaning>> {
             self.0.meaning(revision)
         }
+        fn holds(&self, revision: ObjectId) -> Result<bool> {
+            self.0.holds(revision)
+        }
     }
 
     impl Texts for Fake {
@@ -217,6 +220,7 @@ mod tests {
                 revision: revision.to_string(),
                 name: who.into(),
                 email: format!("{who}@example.com"),
+                meaning: None,
             },
             note: if stance == Stance::Object { "too vague".into() } else { String::new() },
         }

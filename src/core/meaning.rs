@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use crate::error::Result;
 use crate::model::Agreement;
 use crate::oid::ObjectId;
+use crate::trailers::Trailers;
 
 /// A fingerprint of an agreement's meaning: equal exactly when the meanings are equal. The store
 /// makes it git's object hash of the normalised agreement, so forging a different meaning with
@@ -23,6 +24,22 @@ pub trait Revisions {
     /// The meaning of the text stored under blob `revision`: `Ok(None)` when there is no such
     /// blob or it does not parse as an agreement; `Err` when reading failed.
     fn meaning(&self, revision: ObjectId) -> Result<Option<Meaning>>;
+    /// Whether the repository holds an object `revision` (of any type). Only asked for a text
+    /// that has no meaning, to tell a text that is gone from one that does not parse.
+    fn holds(&self, revision: ObjectId) -> Result<bool>;
+    /// The meaning of the text a position names: its blob's when the blob is here; else the
+    /// fingerprint the position carries (`Accord-Meaning`, SPEC §4), which keeps a position
+    /// judgeable once its text is garbage-collected (`verify` checks it wherever the text is
+    /// here). A text that is here but does not parse means nothing, whatever a claim says.
+    fn named_meaning(&self, revision: ObjectId, claim: Option<&str>) -> Result<Option<Meaning>> {
+        if let Some(m) = self.meaning(revision)? {
+            return Ok(Some(m));
+        }
+        match claim.and_then(|c| c.parse::<Meaning>().ok()) {
+            Some(c) if !self.holds(revision)? => Ok(Some(c)),
+            _ => Ok(None),
+        }
+    }
     /// The meaning of `agreement`, which is the text stored under blob `revision`: its
     /// fingerprint, unless the reader remembers it.
     fn meaning_at(&self, revision: ObjectId, agreement: &Agreement) -> Result<Meaning> {
@@ -36,7 +53,9 @@ pub trait Revisions {
 pub struct SameMeaning<'r, R: Revisions + ?Sized> {
     reader: &'r R,
     current: Meaning,
-    known: RefCell<HashMap<ObjectId, bool>>,
+    /// Answers by the text named and the fingerprint claimed for it: a claim decides only the
+    /// position that makes it, never another party's position on the same text.
+    known: RefCell<HashMap<(ObjectId, Option<Meaning>), bool>>,
 }
 
 impl<'r, R: Revisions + ?Sized> SameMeaning<'r, R> {
@@ -54,17 +73,46 @@ impl<'r, R: Revisions + ?Sized> SameMeaning<'r, R> {
         SameMeaning { reader, current, known: Default::default() }
     }
 
-    /// Whether the text `revision` names (as a trailer names it) means what the current text
-    /// means (SPEC §4: consent binds to content, not to ancestry). Text that is not an object
-    /// id, or a blob that is missing or does not parse, never does.
-    pub fn check(&self, revision: &str) -> Result<bool> {
-        let Ok(rev) = revision.parse::<ObjectId>() else { return Ok(false) };
-        if let Some(&v) = self.known.borrow().get(&rev) {
+    /// Whether the text a position names (its `Accord-Revision`, with the `Accord-Meaning` it
+    /// may carry) means what the current text means (SPEC §4: consent binds to content, not to
+    /// ancestry). Text that is not an object id, a blob that does not parse, or one that is
+    /// missing and carries no fingerprint, never does.
+    pub fn check(&self, named: &Trailers) -> Result<bool> {
+        let Ok(rev) = named.revision.parse::<ObjectId>() else { return Ok(false) };
+        let claim = named.meaning.as_deref();
+        let key = (rev, claim.and_then(|c| c.parse::<Meaning>().ok()));
+        if let Some(&v) = self.known.borrow().get(&key) {
             return Ok(v);
         }
-        let same = self.reader.meaning(rev)? == Some(self.current);
-        self.known.borrow_mut().insert(rev, same);
+        let same = self.reader.named_meaning(rev, claim)? == Some(self.current);
+        self.known.borrow_mut().insert(key, same);
         Ok(same)
+    }
+}
+
+/// [`SameMeaning`]'s answers for the texts some positions name, asked (fallibly) up front so
+/// that the pure folds that read them cannot fail. Kept by text and claimed fingerprint, as
+/// [`SameMeaning::check`] answers them.
+#[derive(Default)]
+pub struct Answers<'p>(HashMap<(&'p str, Option<&'p str>), bool>);
+
+impl<'p> Answers<'p> {
+    /// Ask `same` about the text `named` names, unless that was asked already.
+    pub fn ask<R: Revisions + ?Sized>(
+        &mut self,
+        same: &SameMeaning<R>,
+        named: &'p Trailers,
+    ) -> Result<()> {
+        let key = (named.revision.as_str(), named.meaning.as_deref());
+        if let std::collections::hash_map::Entry::Vacant(v) = self.0.entry(key) {
+            v.insert(same.check(named)?);
+        }
+        Ok(())
+    }
+
+    /// The answer for the text `named` names; `false` when it was not asked.
+    pub fn get(&self, named: &Trailers) -> bool {
+        self.0.get(&(named.revision.as_str(), named.meaning.as_deref())).copied().unwrap_or(false)
     }
 }
 
@@ -102,6 +150,10 @@ pub(crate) mod fake {
 
         fn meaning(&self, revision: ObjectId) -> Result<Option<Meaning>> {
             self.blobs.get(&revision).map(|a| self.fingerprint(a)).transpose()
+        }
+
+        fn holds(&self, revision: ObjectId) -> Result<bool> {
+            Ok(self.blobs.contains_key(&revision))
         }
     }
 }

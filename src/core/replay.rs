@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::evaluate::standings;
 use super::in_force;
-use super::meaning::{Revisions, SameMeaning};
+use super::meaning::{Answers, Revisions, SameMeaning};
 use crate::error::Result;
 use crate::ledger::Position;
 use crate::model::Agreement;
@@ -123,15 +123,12 @@ pub fn replay<R: Texts + ?Sized>(reader: &R, steps: &[Event]) -> Result<Vec<Opti
                         history = Some((key, h));
                     }
                     let history = &history.as_ref().expect("just set").1;
-                    let mut answers: HashMap<&str, bool> = HashMap::new();
-                    for p in &positions {
-                        let rev = p.trailers.revision.as_str();
-                        if rev != revision && !answers.contains_key(rev) {
-                            answers.insert(rev, same.check(rev)?);
-                        }
+                    let mut answers = Answers::default();
+                    for p in positions.iter().filter(|p| p.trailers.revision != revision) {
+                        answers.ask(&same, &p.trailers)?;
                     }
-                    in_force::blocking(&agreement, &revision, &positions, history, |rev| {
-                        answers.get(rev).copied().unwrap_or(false)
+                    in_force::blocking(&agreement, &revision, &positions, history, |t| {
+                        answers.get(t)
                     })
                     .is_empty()
                 }
@@ -195,6 +192,7 @@ mod tests {
                 revision: id(n).to_string(),
                 name: "P".into(),
                 email: "p@example.com".into(),
+                meaning: None,
             },
             note: String::new(),
         }))

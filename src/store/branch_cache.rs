@@ -31,7 +31,7 @@ use crate::error::Result;
 use crate::ledger::Position;
 
 pub(super) const FILE: &str = "branch-v1.bin";
-const MAGIC: &[u8; 8] = b"ACCRDPB1";
+const MAGIC: &[u8; 8] = b"ACCRDPB2";
 /// Longest straight line of new commits followed from the remembered evaluated tip.
 const MAX_STRAIGHT: usize = 1_000;
 

@@ -20,7 +20,7 @@ use crate::ledger::Position;
 use crate::trailers::{Stance, Trailers};
 
 pub(super) const FILE: &str = "events-v2.bin";
-const MAGIC: &[u8; 8] = b"ACCRDEV2";
+const MAGIC: &[u8; 8] = b"ACCRDEV3";
 
 #[derive(Debug, Clone)]
 pub struct Cached {
@@ -198,7 +198,11 @@ fn stance_code(s: Stance) -> u8 {
     }
 }
 
-/// A position's fields after its commit id and time, which the caller stores.
+/// How many strings [`put_position`] writes after the stance.
+const POSITION_STRS: usize = 8;
+
+/// A position's fields after its commit id and time, which the caller stores: the stance, then
+/// [`POSITION_STRS`] strings.
 pub(super) fn put_position(out: &mut Vec<u8>, p: &Position) {
     out.push(stance_code(p.trailers.stance));
     for s in [
@@ -212,6 +216,8 @@ pub(super) fn put_position(out: &mut Vec<u8>, p: &Position) {
     ] {
         put_str(out, s);
     }
+    // The fingerprint, empty when the position has none (an id is never empty).
+    put_str(out, p.trailers.meaning.as_deref().unwrap_or(""));
 }
 
 pub(super) fn read_position(r: &mut Reader, id: Oid, time: i64) -> Option<Position> {
@@ -223,12 +229,13 @@ pub(super) fn read_position(r: &mut Reader, id: Oid, time: i64) -> Option<Positi
     let author_name = r.string()?;
     let author_email = r.string()?;
     let note = r.string()?;
+    let meaning = Some(r.string()?).filter(|m| !m.is_empty());
     Some(Position {
         commit: id.into(),
         time,
         author_name,
         author_email,
-        trailers: Trailers { stance, agreement, revision, name, email },
+        trailers: Trailers { stance, agreement, revision, name, email, meaning },
         note,
     })
 }
@@ -268,7 +275,7 @@ fn skip_entry(r: &mut Reader) -> Option<IdKey> {
         0 => {}
         1 => {
             r.u8()?;
-            for _ in 0..7 {
+            for _ in 0..POSITION_STRS {
                 r.skip_str()?;
             }
         }
@@ -460,6 +467,7 @@ mod tests {
                 revision: id.to_string(),
                 name: "A".into(),
                 email: "a@x".into(),
+                meaning: Some(id.to_string()),
             },
             note: "why\nnot".into(),
         };

@@ -375,6 +375,10 @@ impl Revisions for TimelineTexts<'_, '_> {
         self.timeline.meanings.borrow_mut().insert(blob, m);
         Ok(m)
     }
+
+    fn holds(&self, revision: ObjectId) -> Result<bool> {
+        self.store.holds(revision)
+    }
 }
 
 impl Texts for TimelineTexts<'_, '_> {

@@ -112,13 +112,14 @@ fn killing_accord_at_random_moments_never_corrupts_the_repository() {
         std::fs::write(&msg_file, body).unwrap();
         let parsed = env.git(&["interpret-trailers", "--parse", s(&msg_file)]).ok().stdout.clone();
         let lines: Vec<&str> = parsed.lines().collect();
-        assert_eq!(lines.len(), 4, "{id}: {parsed}");
+        assert_eq!(lines.len(), 5, "{id}: {parsed}");
         let stance =
             lines[0].strip_prefix("Accord-Position: ").unwrap_or_else(|| panic!("{parsed}"));
         assert!(stance == "object" || stance == "sign", "{parsed}");
         assert_eq!(lines[1], "Accord-Agreement: charter");
         assert_eq!(lines[2], format!("Accord-Revision: {revision}"));
         assert_eq!(lines[3], "Accord-Party: Grace Hopper <grace@example.com>");
+        assert!(lines[4].starts_with("Accord-Meaning: "), "{parsed}");
         positions.push((id.to_string(), stance.to_string()));
     }
     assert_eq!(env.commit_count(), base + positions.len(), "only positions were added");

@@ -1207,3 +1207,108 @@ fn sync_refuses_a_stale_ref_in_the_way_before_it_pushes() {
     env.accord(&["sync"]).ok();
     env.git_in(&origin, &["rev-parse", "--verify", "-q", "refs/heads/accord/positions"]).ok();
 }
+
+/// Issue 10 item 4 in the older layout: positions made `--here` on a pull request's branch
+/// name its text; a rebase merge over a comment-only edit on `main` puts another blob on `main`,
+/// and once the branch is deleted and garbage-collected the named blob is gone. The meaning
+/// fingerprint in each position (`Accord-Meaning`) keeps them judgeable.
+#[test]
+fn a_rebase_merge_of_positions_made_here_keeps_consent_after_the_branch_is_collected() {
+    let mut team = Team::new("consent");
+    let ada = team.env.repo.clone();
+    team.git(ADA, &ada, &["checkout", "-q", "-b", "feature"]).ok();
+    edit(&ada, PURPOSE, AMENDED);
+    team.git(ADA, &ada, &["commit", "-q", "-am", "Amend the purpose"]).ok();
+    let signed = team.git(ADA, &ada, &["rev-parse", "HEAD:agreements/charter.toml"]);
+    let signed = signed.stdout.trim().to_string();
+    for who in [ADA, GRACE, KATHERINE] {
+        team.accord(who, &ada, &["sign", "charter", "--here"]).ok();
+    }
+    team.git(ADA, &ada, &["checkout", "-q", "main"]).ok();
+    let path = ada.join("agreements/charter.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("# Reviewed quarterly.\n{text}")).unwrap();
+    team.git(ADA, &ada, &["commit", "-q", "-am", "Comment"]).ok();
+    team.git(ADA, &ada, &["checkout", "-q", "feature"]).ok();
+    team.git(ADA, &ada, &["rebase", "-q", "main"]).ok();
+    team.git(ADA, &ada, &["checkout", "-q", "main"]).ok();
+    team.git(ADA, &ada, &["merge", "-q", "--ff-only", "feature"]).ok();
+    team.git(ADA, &ada, &["branch", "-q", "-D", "feature"]).ok();
+    team.git(ADA, &ada, &["reflog", "expire", "--expire=now", "--all"]).ok();
+    team.git(ADA, &ada, &["gc", "-q", "--prune=now"]).ok();
+    let gone = team.git(ADA, &ada, &["cat-file", "-e", &signed]);
+    assert_ne!(gone.code, 0, "the signed blob was collected");
+    let s = team.status(&ada);
+    assert_eq!(s["ratified"], true, "{s}");
+    assert_eq!(state(&s, GRACE.1), "signed", "{s}");
+    team.accord(ADA, &ada, &["verify"]).ok();
+    let log = team.accord(ADA, &ada, &["log", "charter"]).ok().stdout.clone();
+    assert_eq!(log.matches("same meaning)").count(), 3, "{log}");
+    let history = team.accord(ADA, &ada, &["history", "charter"]).ok().stdout.clone();
+    assert!(history.contains("ratified now"), "{history}");
+    assert!(history.contains("Grace Hopper <grace@example.com>, Katherine"), "{history}");
+    // Plain git reads the fingerprint as one more trailer.
+    let log = team.git(ADA, &ada, &["log", "-1", "--format=%(trailers:key=Accord-Meaning)"]);
+    assert!(log.stdout.starts_with("Accord-Meaning: "), "{}", log.stdout);
+    // And a fresh clone, which never had the blob, agrees.
+    team.git(ADA, &ada, &["push", "-q", "origin", "main"]).ok();
+    let fresh = team.clone_for("fresh");
+    assert_eq!(team.status(&fresh)["ratified"], true);
+    team.accord(ADA, &fresh, &["verify"]).ok();
+}
+
+/// A hand-made position `--here` by `who` on `revision` of the charter, with `Accord-Meaning`
+/// `meaning`.
+fn sign_by_hand(env: &mut TestEnv, who: (&str, &str), revision: &str, meaning: &str) {
+    env.as_(who);
+    let trailers = [
+        "Accord-Position: sign".to_string(),
+        "Accord-Agreement: charter".to_string(),
+        format!("Accord-Revision: {revision}"),
+        format!("Accord-Party: {} <{}>", who.0, who.1),
+        format!("Accord-Meaning: {meaning}"),
+    ];
+    let mut args = vec!["commit", "-q", "--allow-empty", "-m", "sign by hand"];
+    for t in &trailers {
+        args.extend(["--trailer", t.as_str()]);
+    }
+    env.git(&args).ok();
+}
+
+/// The fingerprint stands for a text only where that text is gone, and only for the position
+/// that carries it: one party's false claim about a collected text decides nothing for another
+/// party who named the same text, and `verify` fails a claim the text it names contradicts.
+#[test]
+fn a_meaning_fingerprint_speaks_for_its_own_position_only() {
+    let mut env = TestEnv::new();
+    env.commit_file("agreements/charter.toml", &charter("consent"), "Add the charter");
+    env.as_(KATHERINE).accord(&["sign", "charter"]).ok();
+    let meaning = env.git(&["log", "-1", "--format=%(trailers:key=Accord-Meaning,valueonly)"]);
+    let meaning = meaning.stdout.trim().to_string();
+    assert_eq!(meaning.len(), 40, "accord writes the fingerprint: {meaning:?}");
+    // A text that is not here (a pull request's, collected since).
+    let gone = "0123456789abcdef0123456789abcdef01234567";
+    let wrong = "ab".repeat(20);
+    sign_by_hand(&mut env, ADA, gone, &meaning);
+    sign_by_hand(&mut env, GRACE, gone, &wrong);
+    let s = env.accord(&["status", "charter", "--format", "json"]).ok().json()[0].clone();
+    assert_eq!(state(&s, ADA.1), "signed", "{s}");
+    assert_eq!(party(&s, ADA.1)["revision"], gone, "{s}");
+    assert_eq!(state(&s, GRACE.1), "stale", "{s}");
+    let v = env.accord(&["verify"]);
+    assert_eq!(v.code, 1, "{}", v.stdout);
+    assert!(
+        v.stdout.contains(&format!("Accord-Revision {gone} is not a revision")),
+        "{}",
+        v.stdout
+    );
+    assert_eq!(v.stdout.matches("FAIL").count(), 1, "only Grace's: {}", v.stdout);
+    // Where the text is here, it decides, and a fingerprint that contradicts it fails verify.
+    let here = env.git(&["rev-parse", "HEAD:agreements/charter.toml"]).stdout.trim().to_string();
+    sign_by_hand(&mut env, GRACE, &here, &wrong);
+    let s = env.accord(&["status", "charter", "--format", "json"]).ok().json()[0].clone();
+    assert_eq!(state(&s, GRACE.1), "signed", "{s}");
+    let v = env.accord(&["verify"]);
+    let expected = format!("Accord-Meaning {wrong} is not the meaning of Accord-Revision {here} (which means {meaning})");
+    assert!(v.stdout.contains(&expected), "{}", v.stdout);
+}

@@ -28,6 +28,8 @@ fn each_position_is_an_empty_commit_with_a_pure_trailer_block() {
         (KATHERINE, &["abstain", "charter", "-m", "Not my area."], "abstain", "Not my area."),
         (ADA, &["sign", "charter", "-m", "  Looks right.  "], "sign", "Looks right."),
     ];
+    // The meaning fingerprint of the text, the same in every position on it.
+    let mut meaning: Option<String> = None;
     for (who, args, stance, note) in cases {
         let count = env.commit_count();
         env.as_(who).accord(args).ok();
@@ -37,8 +39,12 @@ fn each_position_is_an_empty_commit_with_a_pure_trailer_block() {
         let subject = env.git(&["log", "-1", "--format=%s"]).stdout;
         assert_eq!(subject.trim_end(), format!("accord: {stance} charter"));
         let party = format!("{} <{}>", who.0, who.1);
+        let m = env.git(&["log", "-1", "--format=%(trailers:key=Accord-Meaning,valueonly)"]);
+        let m = m.stdout.trim().to_string();
+        assert!(m.len() == 40 && m.bytes().all(|b| b.is_ascii_hexdigit()), "{stance}: {m:?}");
+        assert_eq!(meaning.get_or_insert_with(|| m.clone()), &m, "{stance}: one meaning");
         let block = format!(
-            "Accord-Position: {stance}\nAccord-Agreement: charter\nAccord-Revision: {rev}\nAccord-Party: {party}\n"
+            "Accord-Position: {stance}\nAccord-Agreement: charter\nAccord-Revision: {rev}\nAccord-Party: {party}\nAccord-Meaning: {m}\n"
         );
         let expected = if note.is_empty() {
             format!("accord: {stance} charter\n\n{block}")
@@ -55,8 +61,9 @@ fn each_position_is_an_empty_commit_with_a_pure_trailer_block() {
                 "Accord-Agreement: charter".to_string(),
                 format!("Accord-Revision: {rev}"),
                 format!("Accord-Party: {party}"),
+                format!("Accord-Meaning: {m}"),
             ],
-            "{stance}: git reads exactly the four trailers"
+            "{stance}: git reads exactly the five trailers"
         );
         let author = env.git(&["log", "-1", "--format=%an <%ae>|%cn <%ce>"]).stdout;
         assert_eq!(author.trim(), format!("{party}|{party}"));
@@ -211,7 +218,7 @@ fn refuses_notes_that_could_forge_a_trailer_block() {
     }
     // Lines that merely resemble them are fine.
     env.accord(&["sign", "charter", "-m", "----\n---x\nSee Accord-Party: in the docs"]).ok();
-    assert_eq!(git_trailers(&env, "HEAD").len(), 4);
+    assert_eq!(git_trailers(&env, "HEAD").len(), 5);
 }
 
 #[test]
@@ -360,7 +367,7 @@ fn the_signer_is_the_identity_git_would_use() {
     let mut cmd = env.accord_cmd();
     cmd.args(["sign", "charter"]).env_remove("GIT_AUTHOR_NAME").env_remove("GIT_AUTHOR_EMAIL");
     output(&mut cmd).ok();
-    assert!(message(&env, "HEAD").ends_with("Accord-Party: Grace Hopper <grace@example.com>\n"));
+    assert!(message(&env, "HEAD").contains("\nAccord-Party: Grace Hopper <grace@example.com>\n"));
     assert_eq!(env.git(&["log", "-1", "--format=%ae"]).stdout.trim(), "grace@example.com");
     let mut cmd = env.accord_cmd();
     cmd.args(["sign", "charter"])
@@ -369,7 +376,7 @@ fn the_signer_is_the_identity_git_would_use() {
     output(&mut cmd).ok();
     // The trailer names the party as the agreement lists it; the author is git's identity.
     assert!(message(&env, "HEAD")
-        .ends_with("Accord-Party: Katherine Johnson <katherine@example.com>\n"));
+        .contains("\nAccord-Party: Katherine Johnson <katherine@example.com>\n"));
     assert_eq!(
         env.git(&["log", "-1", "--format=%an <%ae>"]).stdout.trim(),
         "K <katherine@example.com>"

@@ -121,7 +121,7 @@ fn an_ssh_signed_position_verifies_with_git() {
     assert_eq!(env.git(&["log", "-1", "--format=%GS"]).stdout.trim(), "ada@example.com");
     // Still a position like any other.
     assert_eq!(rev_parse(&env, "HEAD^{tree}"), rev_parse(&env, "HEAD~1^{tree}"));
-    assert_eq!(git_trailers(&env, "HEAD").len(), 4);
+    assert_eq!(git_trailers(&env, "HEAD").len(), 5);
     assert_eq!(state(&status(&env, "charter"), ADA.1), "signed");
     let r = env.accord(&["verify", "--signed"]).ok().clone();
     assert!(r.stdout.contains("ok: 1 position(s), each made and signed"), "{}", r.stdout);

@@ -108,9 +108,31 @@ pub fn verify_positions(
                 p.author_name, p.author_email
             )));
         }
+        // The fingerprint a position carries must be what the text it names means, wherever
+        // that text is here (SPEC §4); where it is gone, the fingerprint stands for it.
+        let revision = p.trailers.revision.parse::<ObjectId>().ok();
+        let claim = p.trailers.meaning.as_deref();
+        let mut claim_stands = false;
+        if let (Some(rev), Some(claim)) = (revision, claim) {
+            if store.holds(rev)? {
+                let meant = meaning_of(rev)?;
+                if meant.is_none_or(|m| m.to_string() != claim) {
+                    let means = match meant {
+                        Some(m) => format!("which means {m}"),
+                        None => "which is not an agreement".to_string(),
+                    };
+                    failures.push(fail(format!(
+                        "Accord-Meaning {claim} is not the meaning of Accord-Revision {rev} ({means})"
+                    )));
+                }
+            } else {
+                claim_stands = true;
+            }
+        }
         // A position in this history must name a text of its agreement: a revision, or a text
-        // with the meaning of one (a rebased or squashed pull request's). One on the positions
-        // branch about a text that never reached HEAD simply does not count (SPEC §4).
+        // with the meaning of one (a rebased or squashed pull request's, named by the text or,
+        // once that is collected, by its fingerprint). One on the positions branch about a text
+        // that never reached HEAD simply does not count (SPEC §4).
         if *reachable {
             let known = match meanings.entry(p.trailers.agreement.clone()) {
                 Entry::Occupied(e) => e.into_mut(),
@@ -126,11 +148,14 @@ pub fn verify_positions(
                     v.insert(set)
                 }
             };
-            let ok = match p.trailers.revision.parse::<ObjectId>() {
-                Ok(rev) => {
-                    known.contains(&rev) || meaning_of(rev)?.is_some_and(|m| known.contains(&m))
+            let claimed = claim.and_then(|c| c.parse::<ObjectId>().ok());
+            let ok = match revision {
+                Some(rev) => {
+                    known.contains(&rev)
+                        || meaning_of(rev)?.is_some_and(|m| known.contains(&m))
+                        || claim_stands && claimed.is_some_and(|m| known.contains(&m))
                 }
-                Err(_) => false,
+                None => false,
             };
             if !ok {
                 failures.push(fail(format!(
