@@ -7,7 +7,7 @@
 use super::meaning::{Meaning, Revisions};
 use crate::error::Result;
 use crate::ledger::Position;
-use crate::oid::ObjectId;
+
 use crate::trailers::Stance;
 
 /// One text of the agreement in the evaluated history: current from `start` until `end` (the
@@ -84,10 +84,7 @@ pub fn count_branch<'p, R: Revisions + ?Sized>(
     let mut known: Option<Lineage> = None;
     let mut out = Vec::new();
     for p in branch {
-        let named = match p.trailers.revision.parse::<ObjectId>() {
-            Ok(rev) => reader.meaning(rev)?,
-            Err(_) => None,
-        };
+        let named = reader.named_meaning(&p.trailers)?;
         // The current text is current now, after every position: the cheap, common case.
         let counted = if named == Some(current) {
             true
@@ -132,6 +129,7 @@ mod tests {
     //! SPEC §4's examples, each as a case.
 
     use super::*;
+    use crate::oid::ObjectId;
     use crate::trailers::Trailers;
 
     fn m(n: u8) -> Meaning {

@@ -38,7 +38,7 @@ pub fn labels<R: Texts + ?Sized>(texts: &R, events: &[Event]) -> Result<Vec<Labe
                 // carry over, and the label says so.
                 let mut same_meaning = false;
                 if let (true, Some(n)) = (earlier && !later, named) {
-                    let meaning = texts.named_meaning(n, p.trailers.meaning.as_deref())?;
+                    let meaning = texts.named_meaning(&p.trailers)?;
                     let same = |blob: Option<ObjectId>| -> Result<bool> {
                         match (meaning, blob) {
                             (Some(m), Some(b)) if b != n => Ok(texts.meaning(b)? == Some(m)),

@@ -175,9 +175,6 @@ mod tests {
         fn meaning(&self, revision: ObjectId) -> Result<Option<Meaning>> {
             self.0.meaning(revision)
         }
-        fn holds(&self, revision: ObjectId) -> Result<bool> {
-            self.0.holds(revision)
-        }
     }
 
     impl Texts for Fake {

@@ -24,20 +24,17 @@ pub trait Revisions {
     /// The meaning of the text stored under blob `revision`: `Ok(None)` when there is no such
     /// blob or it does not parse as an agreement; `Err` when reading failed.
     fn meaning(&self, revision: ObjectId) -> Result<Option<Meaning>>;
-    /// Whether the repository holds an object `revision` (of any type). Only asked for a text
-    /// that has no meaning, to tell a text that is gone from one that does not parse.
-    fn holds(&self, revision: ObjectId) -> Result<bool>;
-    /// The meaning of the text a position names: its blob's when the blob is here; else the
-    /// fingerprint the position carries (`Accord-Meaning`, SPEC §4), which keeps a position
-    /// judgeable once its text is garbage-collected (`verify` checks it wherever the text is
-    /// here). A text that is here but does not parse means nothing, whatever a claim says.
-    fn named_meaning(&self, revision: ObjectId, claim: Option<&str>) -> Result<Option<Meaning>> {
-        if let Some(m) = self.meaning(revision)? {
+    /// The meaning of the text a position names: the fingerprint it carries (`Accord-Meaning`,
+    /// SPEC §4) when it carries one, else its blob's. The fingerprint is the position's own
+    /// statement of what it agreed to, so it decides alike in every clone and every run,
+    /// whether the text is still here (`verify` checks the two agree) or was collected.
+    fn named_meaning(&self, named: &Trailers) -> Result<Option<Meaning>> {
+        if let Some(m) = named.meaning.as_deref().and_then(|c| c.parse::<Meaning>().ok()) {
             return Ok(Some(m));
         }
-        match claim.and_then(|c| c.parse::<Meaning>().ok()) {
-            Some(c) if !self.holds(revision)? => Ok(Some(c)),
-            _ => Ok(None),
+        match named.revision.parse::<ObjectId>() {
+            Ok(rev) => self.meaning(rev),
+            Err(_) => Ok(None),
         }
     }
     /// The meaning of `agreement`, which is the text stored under blob `revision`: its
@@ -53,8 +50,8 @@ pub trait Revisions {
 pub struct SameMeaning<'r, R: Revisions + ?Sized> {
     reader: &'r R,
     current: Meaning,
-    /// Answers by the text named and the fingerprint claimed for it: a claim decides only the
-    /// position that makes it, never another party's position on the same text.
+    /// Answers by the text named and the fingerprint carried with it: a fingerprint decides
+    /// only the position that carries it, never another party's position on the same text.
     known: RefCell<HashMap<(ObjectId, Option<Meaning>), bool>>,
 }
 
@@ -73,18 +70,17 @@ impl<'r, R: Revisions + ?Sized> SameMeaning<'r, R> {
         SameMeaning { reader, current, known: Default::default() }
     }
 
-    /// Whether the text a position names (its `Accord-Revision`, with the `Accord-Meaning` it
-    /// may carry) means what the current text means (SPEC §4: consent binds to content, not to
-    /// ancestry). Text that is not an object id, a blob that does not parse, or one that is
-    /// missing and carries no fingerprint, never does.
+    /// Whether the text a position names means what the current text means (SPEC §4: consent
+    /// binds to content, not to ancestry), as [`Revisions::named_meaning`] says what it means.
+    /// A revision that is not an object id, and a text without a fingerprint that is missing
+    /// or does not parse, never does.
     pub fn check(&self, named: &Trailers) -> Result<bool> {
         let Ok(rev) = named.revision.parse::<ObjectId>() else { return Ok(false) };
-        let claim = named.meaning.as_deref();
-        let key = (rev, claim.and_then(|c| c.parse::<Meaning>().ok()));
+        let key = (rev, named.meaning.as_deref().and_then(|c| c.parse::<Meaning>().ok()));
         if let Some(&v) = self.known.borrow().get(&key) {
             return Ok(v);
         }
-        let same = self.reader.named_meaning(rev, claim)? == Some(self.current);
+        let same = self.reader.named_meaning(named)? == Some(self.current);
         self.known.borrow_mut().insert(key, same);
         Ok(same)
     }
@@ -150,10 +146,6 @@ pub(crate) mod fake {
 
         fn meaning(&self, revision: ObjectId) -> Result<Option<Meaning>> {
             self.blobs.get(&revision).map(|a| self.fingerprint(a)).transpose()
-        }
-
-        fn holds(&self, revision: ObjectId) -> Result<bool> {
-            Ok(self.blobs.contains_key(&revision))
         }
     }
 }

@@ -717,12 +717,6 @@ impl Store {
         Ok(self.read_blobs(&[ObjectId::from(id.into())])?.into_values().next())
     }
 
-    /// Whether the object database holds object `id`, of any type (a text that is gone after a
-    /// garbage collection, or beyond a shallow clone's boundary, is not held).
-    pub fn holds(&self, id: impl Into<Oid>) -> Result<bool> {
-        Ok(self.repo.odb()?.exists(id.into()))
-    }
-
     /// The blobs among `ids`, read through one pack reader (libgit2 for what the packs lack):
     /// libgit2 maps the pack and its index, and every page its reads touch counts as accord's
     /// memory (2 MB a page when the page cache holds the file in large folios: the texts of one

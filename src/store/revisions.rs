@@ -94,10 +94,6 @@ impl Revisions for AgreementRevisions<'_, '_> {
         }
     }
 
-    fn holds(&self, revision: ObjectId) -> Result<bool> {
-        self.store.holds(revision)
-    }
-
     /// Remembered by the history (a cold run's read-ahead fingerprinted every text), else
     /// computed from `agreement`.
     fn meaning_at(&self, revision: ObjectId, agreement: &Agreement) -> Result<Meaning> {

@@ -218,10 +218,7 @@ impl<'g> Timeline<'g> {
         let mut counted: Vec<(Arc<Position>, i64)> = Vec::new();
         let texts = self.texts(store);
         for (p, &at) in mine.iter().zip(&placed) {
-            let named = match p.trailers.revision.parse::<ObjectId>() {
-                Ok(rev) => texts.meaning(rev)?,
-                Err(_) => None,
-            };
+            let named = texts.named_meaning(&p.trailers)?;
             if core::counting::counts_as_made_at(p, at, named, &lineage) {
                 counted.push((p.clone(), at));
             }
@@ -374,10 +371,6 @@ impl Revisions for TimelineTexts<'_, '_> {
         };
         self.timeline.meanings.borrow_mut().insert(blob, m);
         Ok(m)
-    }
-
-    fn holds(&self, revision: ObjectId) -> Result<bool> {
-        self.store.holds(revision)
     }
 }
 

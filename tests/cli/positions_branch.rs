@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::ledger::{party, state};
+use crate::common::ledger::{output, party, state};
 use crate::common::*;
 
 /// A team: a bare origin holding `main` with the charter, and Ada's clone (`env.repo`), with
@@ -1275,9 +1275,9 @@ fn sign_by_hand(env: &mut TestEnv, who: (&str, &str), revision: &str, meaning: &
     env.git(&args).ok();
 }
 
-/// The fingerprint stands for a text only where that text is gone, and only for the position
-/// that carries it: one party's false claim about a collected text decides nothing for another
-/// party who named the same text, and `verify` fails a claim the text it names contradicts.
+/// The fingerprint speaks only for the position that carries it: one party's false claim about
+/// a collected text decides nothing for another party who named the same text, and `verify`
+/// fails a claim that the text it names contradicts.
 #[test]
 fn a_meaning_fingerprint_speaks_for_its_own_position_only() {
     let mut env = TestEnv::new();
@@ -1303,7 +1303,8 @@ fn a_meaning_fingerprint_speaks_for_its_own_position_only() {
         v.stdout
     );
     assert_eq!(v.stdout.matches("FAIL").count(), 1, "only Grace's: {}", v.stdout);
-    // Where the text is here, it decides, and a fingerprint that contradicts it fails verify.
+    // A position on the current text itself signed that very text; a fingerprint that
+    // contradicts it fails verify.
     let here = env.git(&["rev-parse", "HEAD:agreements/charter.toml"]).stdout.trim().to_string();
     sign_by_hand(&mut env, GRACE, &here, &wrong);
     let s = env.accord(&["status", "charter", "--format", "json"]).ok().json()[0].clone();
@@ -1311,4 +1312,77 @@ fn a_meaning_fingerprint_speaks_for_its_own_position_only() {
     let v = env.accord(&["verify"]);
     let expected = format!("Accord-Meaning {wrong} is not the meaning of Accord-Revision {here} (which means {meaning})");
     assert!(v.stdout.contains(&expected), "{}", v.stdout);
+}
+
+/// The `Accord-Meaning` of commit `rev`.
+fn last_meaning(env: &TestEnv, rev: &str) -> String {
+    let m = env.git(&["log", "-1", "--format=%(trailers:key=Accord-Meaning,valueonly)", rev]);
+    m.stdout.trim().to_string()
+}
+
+/// Red-team finding: a sign-off that counted through its fingerprint turned `stale` once the
+/// text it names came back (a fetch of the pull request's ref), because a cache remembered the
+/// missing text as one that does not parse. A fingerprint decides the same in every clone and
+/// every run: with the text or without it, with the cache or without it.
+#[test]
+fn a_fingerprinted_sign_off_counts_the_same_once_its_text_comes_back() {
+    let mut env = TestEnv::new();
+    env.commit_file("agreements/charter.toml", &charter("consent"), "Add the charter");
+    env.as_(KATHERINE).accord(&["sign", "charter"]).ok();
+    let meaning = last_meaning(&env, "HEAD");
+    let same = format!("# A comment.\n{}", charter("consent"));
+    let named = env.git_stdin(&["hash-object", "--stdin"], &same).stdout.trim().to_string();
+    sign_by_hand(&mut env, GRACE, &named, &meaning);
+    let judged = |env: &TestEnv| {
+        let s = env.accord(&["status", "charter", "--format", "json"]).ok().json()[0].clone();
+        let mut plain = env.accord_cmd();
+        plain.args(["status", "charter", "--format", "json"]).env("ACCORD_NO_CACHE", "1");
+        let fresh: serde_json::Value =
+            serde_json::from_str(&output(&mut plain).ok().stdout).unwrap();
+        assert_eq!(s, fresh[0], "the cache changes no answer");
+        s
+    };
+    assert_eq!(state(&judged(&env), GRACE.1), "signed");
+    env.git_stdin(&["hash-object", "-w", "--stdin"], &same).ok();
+    assert_eq!(state(&judged(&env), GRACE.1), "signed");
+}
+
+/// Red-team finding: `verify` took a fingerprint equal to a revision's blob id for a meaning,
+/// and passed a position that names a missing text and says nothing true about what it meant.
+#[test]
+fn verify_fails_a_fingerprint_that_is_a_blob_id_not_a_meaning() {
+    let mut env = TestEnv::new();
+    env.commit_file("agreements/charter.toml", &charter("consent"), "Add the charter");
+    let blob = env.git(&["rev-parse", "HEAD:agreements/charter.toml"]).stdout.trim().to_string();
+    sign_by_hand(&mut env, ADA, "0123456789abcdef0123456789abcdef01234567", &blob);
+    let s = env.accord(&["status", "charter", "--format", "json"]).ok().json()[0].clone();
+    assert_eq!(state(&s, ADA.1), "stale", "{s}");
+    let v = env.accord(&["verify"]);
+    assert_eq!(v.code, 1, "{}", v.stdout);
+    assert!(v.stdout.contains("is not a revision of charter"), "{}", v.stdout);
+}
+
+/// Red-team finding: a hand-made position on the positions branch that names a missing text
+/// with a fingerprint was judged by the text alone, and did not count where the same trailers
+/// made `--here` did.
+#[test]
+fn a_fingerprint_counts_on_the_positions_branch_too() {
+    let mut env = TestEnv::on_positions_branch();
+    env.commit_file("agreements/charter.toml", &charter("consent"), "Add the charter");
+    env.as_(ADA).accord(&["object", "charter", "-m", "Not yet."]).ok();
+    let meaning = last_meaning(&env, "accord/positions");
+    let tip = env.git(&["rev-parse", "accord/positions"]).stdout.trim().to_string();
+    let message = format!(
+        "sign by hand\n\nAccord-Position: sign\nAccord-Agreement: charter\n\
+         Accord-Revision: 0123456789abcdef0123456789abcdef01234567\n\
+         Accord-Party: {} <{}>\nAccord-Meaning: {meaning}\n",
+        ADA.0, ADA.1
+    );
+    env.as_(ADA);
+    let empty = env.git_stdin(&["mktree"], "").stdout.trim().to_string();
+    let commit = env.git_stdin(&["commit-tree", &empty, "-p", &tip], &message);
+    let commit = commit.stdout.trim().to_string();
+    env.git(&["update-ref", "refs/heads/accord/positions", &commit, &tip]).ok();
+    let s = env.accord(&["status", "charter", "--format", "json"]).ok().json()[0].clone();
+    assert_eq!(state(&s, ADA.1), "signed", "{s}");
 }

@@ -60,8 +60,9 @@ pub fn verify_positions(
         }
     }
     positions.extend(branch.into_iter().map(|p| (p, false)));
-    // The meanings of each agreement's revisions in this history, computed when first needed.
-    let mut meanings: HashMap<String, HashSet<ObjectId>> = HashMap::new();
+    // Each agreement's revisions in this history and their meanings, found when first needed.
+    type Known = (HashSet<ObjectId>, HashSet<ObjectId>);
+    let mut known: HashMap<String, Known> = HashMap::new();
     let meaning_of = |rev: ObjectId| -> Result<Option<ObjectId>> {
         match store.read_blob(rev)?.map(|b| crate::model::parse(&b, "")) {
             Some(Ok(a)) => Ok(Some(crate::store::fingerprint(&a)?)),
@@ -109,54 +110,53 @@ pub fn verify_positions(
             )));
         }
         // The fingerprint a position carries must be what the text it names means, wherever
-        // that text is here (SPEC §4); where it is gone, the fingerprint stands for it.
+        // that text is here (SPEC §4); where it is gone, the fingerprint says what it meant.
         let revision = p.trailers.revision.parse::<ObjectId>().ok();
         let claim = p.trailers.meaning.as_deref();
-        let mut claim_stands = false;
-        if let (Some(rev), Some(claim)) = (revision, claim) {
-            if store.holds(rev)? {
-                let meant = meaning_of(rev)?;
-                if meant.is_none_or(|m| m.to_string() != claim) {
-                    let means = match meant {
-                        Some(m) => format!("which means {m}"),
-                        None => "which is not an agreement".to_string(),
-                    };
-                    failures.push(fail(format!(
-                        "Accord-Meaning {claim} is not the meaning of Accord-Revision {rev} ({means})"
-                    )));
-                }
-            } else {
-                claim_stands = true;
+        let text = match revision {
+            Some(rev) => store.read_blob(rev)?,
+            None => None,
+        };
+        let text_means = match &text {
+            Some(bytes) => match crate::model::parse(bytes, "") {
+                Ok(a) => Some(crate::store::fingerprint(&a)?),
+                Err(_) => None,
+            },
+            None => None,
+        };
+        if let (Some(rev), Some(claim), Some(_)) = (revision, claim, &text) {
+            if text_means.is_none_or(|m| m.to_string() != claim) {
+                let means = match text_means {
+                    Some(m) => format!("which means {m}"),
+                    None => "which is not an agreement".to_string(),
+                };
+                failures.push(fail(format!(
+                    "Accord-Meaning {claim} is not the meaning of Accord-Revision {rev} ({means})"
+                )));
             }
         }
         // A position in this history must name a text of its agreement: a revision, or a text
-        // with the meaning of one (a rebased or squashed pull request's, named by the text or,
-        // once that is collected, by its fingerprint). One on the positions branch about a text
-        // that never reached HEAD simply does not count (SPEC §4).
+        // with the meaning of one (a rebased or squashed pull request's, as its fingerprint or
+        // its text says). One on the positions branch about a text that never reached HEAD
+        // simply does not count (SPEC §4).
         if *reachable {
-            let known = match meanings.entry(p.trailers.agreement.clone()) {
+            let (revisions, meanings) = match known.entry(p.trailers.agreement.clone()) {
                 Entry::Occupied(e) => e.into_mut(),
                 Entry::Vacant(v) => {
                     let path = store.path_of(&p.trailers.agreement);
-                    let mut set = HashSet::new();
+                    let (mut revisions, mut meanings) = (HashSet::new(), HashSet::new());
                     for blob in store.blobs_along(&graph, &path)?.into_iter().flatten() {
-                        set.insert(ObjectId::from(blob));
+                        revisions.insert(ObjectId::from(blob));
                         if let Some(m) = meaning_of(blob.into())? {
-                            set.insert(m);
+                            meanings.insert(m);
                         }
                     }
-                    v.insert(set)
+                    v.insert((revisions, meanings))
                 }
             };
             let claimed = claim.and_then(|c| c.parse::<ObjectId>().ok());
-            let ok = match revision {
-                Some(rev) => {
-                    known.contains(&rev)
-                        || meaning_of(rev)?.is_some_and(|m| known.contains(&m))
-                        || claim_stands && claimed.is_some_and(|m| known.contains(&m))
-                }
-                None => false,
-            };
+            let ok = revision.is_some_and(|rev| revisions.contains(&rev))
+                || claimed.or(text_means).is_some_and(|m| meanings.contains(&m));
             if !ok {
                 failures.push(fail(format!(
                     "Accord-Revision {} is not a revision of {} (nor a text with the meaning of one)",
