@@ -71,9 +71,12 @@ impl<'a, 's> AgreementRevisions<'a, 's> {
         AgreementRevisions { store, source, path: store.path_of(id) }
     }
 
-    fn compute_meaning(&self, blob: Oid) -> Result<Option<Meaning>> {
+    /// The meaning of `blob`, `Some(None)` when it does not parse; `None` when the repository
+    /// does not hold it (nothing to remember: a fetch may bring it).
+    fn compute_meaning(&self, blob: Oid) -> Result<Option<Option<Meaning>>> {
         match self.store.parsed(blob, &self.path)? {
-            Some(a) => fingerprint(&a).map(Some),
+            Some(a) => Ok(Some(Some(fingerprint(&a)?))),
+            None if self.store.read_blob(blob)?.is_some() => Ok(Some(None)),
             None => Ok(None),
         }
     }
@@ -88,9 +91,9 @@ impl Revisions for AgreementRevisions<'_, '_> {
         let blob = to_oid(revision);
         match self.source {
             Source::History(h) => h
-                .meaning_or(blob, || Ok(self.compute_meaning(blob)?.map(to_oid)))
+                .meaning_or(blob, || Ok(self.compute_meaning(blob)?.map(|m| m.map(to_oid))))
                 .map(|m| m.map(from_oid)),
-            Source::Graph(_) => self.compute_meaning(blob),
+            Source::Graph(_) => Ok(self.compute_meaning(blob)?.flatten()),
         }
     }
 
@@ -99,7 +102,7 @@ impl Revisions for AgreementRevisions<'_, '_> {
     fn meaning_at(&self, revision: ObjectId, agreement: &Agreement) -> Result<Meaning> {
         let compute = || fingerprint(agreement);
         let Source::History(h) = self.source else { return compute() };
-        match h.meaning_or(to_oid(revision), || Ok(Some(to_oid(compute()?))))? {
+        match h.meaning_or(to_oid(revision), || Ok(Some(Some(to_oid(compute()?)))))? {
             Some(m) => Ok(from_oid(m)),
             // Remembered as not parsing: `agreement` did, so say what it means.
             None => compute(),

@@ -166,16 +166,18 @@ impl<'s> History<'s> {
     }
 
     /// The meaning fingerprint of a revision, computed by `f` once and remembered; an error
-    /// from `f` is returned and nothing is remembered.
+    /// from `f` is returned and nothing is remembered, and so is nothing when `f` answers
+    /// `None`: the repository does not hold the text (a fetch may bring it back, and a text
+    /// that is missing does not mean "does not parse" for good).
     pub fn meaning_or(
         &self,
         blob: Oid,
-        f: impl FnOnce() -> Result<Option<Oid>>,
+        f: impl FnOnce() -> Result<Option<Option<Oid>>>,
     ) -> Result<Option<Oid>> {
         if let Some(v) = self.meanings.borrow().get(&blob) {
             return Ok(*v);
         }
-        let v = f()?;
+        let Some(v) = f()? else { return Ok(None) };
         self.meanings.borrow_mut().insert(blob, v);
         *self.meanings_changed.borrow_mut() = true;
         Ok(v)

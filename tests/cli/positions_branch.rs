@@ -1258,7 +1258,7 @@ fn a_rebase_merge_of_positions_made_here_keeps_consent_after_the_branch_is_colle
 }
 
 /// A hand-made position `--here` by `who` on `revision` of the charter, with `Accord-Meaning`
-/// `meaning`.
+/// `meaning` (none when empty).
 fn sign_by_hand(env: &mut TestEnv, who: (&str, &str), revision: &str, meaning: &str) {
     env.as_(who);
     let trailers = [
@@ -1269,7 +1269,7 @@ fn sign_by_hand(env: &mut TestEnv, who: (&str, &str), revision: &str, meaning: &
         format!("Accord-Meaning: {meaning}"),
     ];
     let mut args = vec!["commit", "-q", "--allow-empty", "-m", "sign by hand"];
-    for t in &trailers {
+    for t in trailers.iter().filter(|t| !t.ends_with(": ")) {
         args.extend(["--trailer", t.as_str()]);
     }
     env.git(&args).ok();
@@ -1333,6 +1333,8 @@ fn a_fingerprinted_sign_off_counts_the_same_once_its_text_comes_back() {
     let same = format!("# A comment.\n{}", charter("consent"));
     let named = env.git_stdin(&["hash-object", "--stdin"], &same).stdout.trim().to_string();
     sign_by_hand(&mut env, GRACE, &named, &meaning);
+    // And Ada, by hand without a fingerprint: her sign-off counts once the text is here.
+    sign_by_hand(&mut env, ADA, &named, "");
     let judged = |env: &TestEnv| {
         let s = env.accord(&["status", "charter", "--format", "json"]).ok().json()[0].clone();
         let mut plain = env.accord_cmd();
@@ -1342,9 +1344,13 @@ fn a_fingerprinted_sign_off_counts_the_same_once_its_text_comes_back() {
         assert_eq!(s, fresh[0], "the cache changes no answer");
         s
     };
-    assert_eq!(state(&judged(&env), GRACE.1), "signed");
+    let s = judged(&env);
+    assert_eq!(state(&s, GRACE.1), "signed", "{s}");
+    assert_eq!(state(&s, ADA.1), "stale", "{s}");
     env.git_stdin(&["hash-object", "-w", "--stdin"], &same).ok();
-    assert_eq!(state(&judged(&env), GRACE.1), "signed");
+    let s = judged(&env);
+    assert_eq!(state(&s, GRACE.1), "signed", "{s}");
+    assert_eq!(state(&s, ADA.1), "signed", "{s}");
 }
 
 /// Red-team finding: `verify` took a fingerprint equal to a revision's blob id for a meaning,
