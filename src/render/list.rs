@@ -53,20 +53,32 @@ fn width(s: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(s)
 }
 
-/// `s` cut to at most `max` cells, the last being `…` when anything was cut.
+/// `s` (escaped text) cut to at most `max` cells, the last being `…` when anything was cut.
+/// An escape the escaper wrote (`\u{1b}`) is kept whole or cut whole, never cut inside.
 fn fit(s: &str, max: usize) -> String {
     if width(s) <= max {
         return s.to_string();
     }
     let mut out = String::new();
     let mut used = 0;
-    for c in s.chars() {
-        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        let escape = rest.strip_prefix("\\u{").and_then(|r| {
+            r.find('}').filter(|&end| {
+                (1..=6).contains(&end) && r[..end].bytes().all(|b| b.is_ascii_hexdigit())
+            })
+        });
+        let unit = match escape {
+            Some(end) => &rest[..end + 4],
+            None => &rest[..c.len_utf8()],
+        };
+        let w = width(unit);
         if used + w > max.saturating_sub(1) {
             break;
         }
         used += w;
-        out.push(c);
+        out.push_str(unit);
+        rest = &rest[unit.len()..];
     }
     out.push('…');
     out
@@ -155,4 +167,24 @@ pub fn write(ui: &mut Ui, rows: &[Row]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Red-team finding: a title with an escaped control character was cut inside the escape
+    /// (`\u{1…`), which reads as a broken escape; the cut now falls before or after it.
+    #[test]
+    fn a_cut_never_falls_inside_an_escape() {
+        let title = crate::render::escape::line("ab\u{1b}cd").into_owned();
+        assert_eq!(title, "ab\\u{1b}cd");
+        assert_eq!(fit(&title, 5), "ab…");
+        assert_eq!(fit(&title, 9), "ab\\u{1b}…");
+        assert_eq!(fit(&title, 10), title);
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("日本語です", 5), "日本…");
+        // Text that only looks like the start of an escape is cut as text.
+        assert_eq!(fit("a\\u{ not hex } b", 6), "a\\u{ …");
+    }
 }
