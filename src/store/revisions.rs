@@ -116,7 +116,9 @@ mod tests {
 
     /// Positions carry the fingerprint (`Accord-Meaning`) for good, so it must never change
     /// for a text whose meaning did not: a change to the model's serialisation that moves it
-    /// fails here. (Every field, optional ones included, and a text the normalising changes.)
+    /// fails here. (Every field, optional ones included, and a text the normalising changes;
+    /// the text is this test's own, not a shared fixture, so that editing a fixture cannot
+    /// move the pinned values.)
     #[test]
     fn the_fingerprint_of_a_meaning_never_changes() {
         let text = r#"schema = 1

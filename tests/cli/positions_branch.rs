@@ -422,15 +422,17 @@ fn ten_clones_syncing_at_once_all_land_and_no_position_is_rewritten() {
     assert!(merges <= 10, "{merges} merge commits for ten positions");
 }
 
-#[test]
-fn a_rebase_merge_of_positions_made_here_keeps_consent_and_verify_passes() {
-    // The older layout: positions on the pull request's branch itself, then a rebase merge over
-    // a main that touched the file without changing its meaning.
-    let mut team = Team::new("consent");
+/// The older layout: a pull request on `feature` amends the purpose and every party signs it
+/// there (`--here`); `main` meanwhile adds a comment to the file (same meaning); then `feature`
+/// is rebased onto `main` and fast-forwarded into it. Returns Ada's clone (on `main`) and the
+/// blob the parties signed, which `main` never held.
+fn rebase_merge_signed_here(team: &mut Team) -> (PathBuf, String) {
     let ada = team.env.repo.clone();
     team.git(ADA, &ada, &["checkout", "-q", "-b", "feature"]).ok();
     edit(&ada, PURPOSE, AMENDED);
     team.git(ADA, &ada, &["commit", "-q", "-am", "Amend the purpose"]).ok();
+    let signed = team.git(ADA, &ada, &["rev-parse", "HEAD:agreements/charter.toml"]);
+    let signed = signed.stdout.trim().to_string();
     for who in [ADA, GRACE, KATHERINE] {
         team.accord(who, &ada, &["sign", "charter", "--here"]).ok();
     }
@@ -443,6 +445,13 @@ fn a_rebase_merge_of_positions_made_here_keeps_consent_and_verify_passes() {
     team.git(ADA, &ada, &["rebase", "-q", "main"]).ok();
     team.git(ADA, &ada, &["checkout", "-q", "main"]).ok();
     team.git(ADA, &ada, &["merge", "-q", "--ff-only", "feature"]).ok();
+    (ada, signed)
+}
+
+#[test]
+fn a_rebase_merge_of_positions_made_here_keeps_consent_and_verify_passes() {
+    let mut team = Team::new("consent");
+    let (ada, _) = rebase_merge_signed_here(&mut team);
     let s = team.status(&ada);
     assert_eq!(s["ratified"], true, "{s}");
     team.accord(ADA, &ada, &["verify"]).ok();
@@ -1215,24 +1224,7 @@ fn sync_refuses_a_stale_ref_in_the_way_before_it_pushes() {
 #[test]
 fn a_rebase_merge_of_positions_made_here_keeps_consent_after_the_branch_is_collected() {
     let mut team = Team::new("consent");
-    let ada = team.env.repo.clone();
-    team.git(ADA, &ada, &["checkout", "-q", "-b", "feature"]).ok();
-    edit(&ada, PURPOSE, AMENDED);
-    team.git(ADA, &ada, &["commit", "-q", "-am", "Amend the purpose"]).ok();
-    let signed = team.git(ADA, &ada, &["rev-parse", "HEAD:agreements/charter.toml"]);
-    let signed = signed.stdout.trim().to_string();
-    for who in [ADA, GRACE, KATHERINE] {
-        team.accord(who, &ada, &["sign", "charter", "--here"]).ok();
-    }
-    team.git(ADA, &ada, &["checkout", "-q", "main"]).ok();
-    let path = ada.join("agreements/charter.toml");
-    let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, format!("# Reviewed quarterly.\n{text}")).unwrap();
-    team.git(ADA, &ada, &["commit", "-q", "-am", "Comment"]).ok();
-    team.git(ADA, &ada, &["checkout", "-q", "feature"]).ok();
-    team.git(ADA, &ada, &["rebase", "-q", "main"]).ok();
-    team.git(ADA, &ada, &["checkout", "-q", "main"]).ok();
-    team.git(ADA, &ada, &["merge", "-q", "--ff-only", "feature"]).ok();
+    let (ada, signed) = rebase_merge_signed_here(&mut team);
     team.git(ADA, &ada, &["branch", "-q", "-D", "feature"]).ok();
     team.git(ADA, &ada, &["reflog", "expire", "--expire=now", "--all"]).ok();
     team.git(ADA, &ada, &["gc", "-q", "--prune=now"]).ok();
