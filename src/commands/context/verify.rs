@@ -63,6 +63,22 @@ pub fn verify_positions(
     // Each agreement's revisions in this history and their meanings, found when first needed.
     type Known = (HashSet<ObjectId>, HashSet<ObjectId>);
     let mut known: HashMap<String, Known> = HashMap::new();
+    // Each text a position names: whether the repository holds it, and what it means. Read
+    // all at once, each once (many positions name the same text).
+    let mut named: Vec<ObjectId> = positions
+        .iter()
+        .filter_map(|(p, _)| p.trailers.revision.parse::<ObjectId>().ok())
+        .collect();
+    named.sort_unstable();
+    named.dedup();
+    let mut texts: HashMap<ObjectId, (bool, Option<ObjectId>)> = HashMap::new();
+    for (rev, bytes) in store.read_blobs(&named)? {
+        let means = match crate::model::parse(&bytes, "") {
+            Ok(a) => Some(crate::store::fingerprint(&a)?),
+            Err(_) => None,
+        };
+        texts.insert(rev, (true, means));
+    }
     let meaning_of = |rev: ObjectId| -> Result<Option<ObjectId>> {
         match store.read_blob(rev)?.map(|b| crate::model::parse(&b, "")) {
             Some(Ok(a)) => Ok(Some(crate::store::fingerprint(&a)?)),
@@ -113,18 +129,8 @@ pub fn verify_positions(
         // that text is here (SPEC §4); where it is gone, the fingerprint says what it meant.
         let revision = p.trailers.revision.parse::<ObjectId>().ok();
         let claim = p.trailers.meaning.as_deref();
-        let text = match revision {
-            Some(rev) => store.read_blob(rev)?,
-            None => None,
-        };
-        let text_means = match &text {
-            Some(bytes) => match crate::model::parse(bytes, "") {
-                Ok(a) => Some(crate::store::fingerprint(&a)?),
-                Err(_) => None,
-            },
-            None => None,
-        };
-        if let (Some(rev), Some(claim), Some(_)) = (revision, claim, &text) {
+        let (here, text_means) = revision.and_then(|r| texts.get(&r).copied()).unwrap_or_default();
+        if let (Some(rev), Some(claim), true) = (revision, claim, here) {
             if text_means.is_none_or(|m| m.to_string() != claim) {
                 let means = match text_means {
                     Some(m) => format!("which means {m}"),
@@ -145,8 +151,11 @@ pub fn verify_positions(
                 Entry::Vacant(v) => {
                     let path = store.path_of(&p.trailers.agreement);
                     let (mut revisions, mut meanings) = (HashSet::new(), HashSet::new());
+                    // (The file's blob at every commit: each text once, not once a commit.)
                     for blob in store.blobs_along(&graph, &path)?.into_iter().flatten() {
-                        revisions.insert(ObjectId::from(blob));
+                        if !revisions.insert(ObjectId::from(blob)) {
+                            continue;
+                        }
                         if let Some(m) = meaning_of(blob.into())? {
                             meanings.insert(m);
                         }
