@@ -71,18 +71,25 @@ pub fn verify_positions(
         .collect();
     named.sort_unstable();
     named.dedup();
+    // What a text means; `None` when it is not an agreement.
+    let means = |bytes: &[u8]| -> Result<Option<ObjectId>> {
+        match crate::model::parse(bytes, "") {
+            Ok(a) => Ok(Some(crate::store::fingerprint(&a)?)),
+            Err(_) => Ok(None),
+        }
+    };
     let mut texts: HashMap<ObjectId, (bool, Option<ObjectId>)> = HashMap::new();
     for (rev, bytes) in store.read_blobs(&named)? {
-        let means = match crate::model::parse(&bytes, "") {
-            Ok(a) => Some(crate::store::fingerprint(&a)?),
-            Err(_) => None,
-        };
-        texts.insert(rev, (true, means));
+        texts.insert(rev, (true, means(&bytes)?));
     }
+    // The meaning of a revision of an agreement: as read above when a position names it.
     let meaning_of = |rev: ObjectId| -> Result<Option<ObjectId>> {
-        match store.read_blob(rev)?.map(|b| crate::model::parse(&b, "")) {
-            Some(Ok(a)) => Ok(Some(crate::store::fingerprint(&a)?)),
-            _ => Ok(None),
+        if let Some(&(_, m)) = texts.get(&rev) {
+            return Ok(m);
+        }
+        match store.read_blob(rev)? {
+            Some(bytes) => means(&bytes),
+            None => Ok(None),
         }
     };
     let mut outsiders = Vec::new();
