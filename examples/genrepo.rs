@@ -21,7 +21,8 @@
 //!   purpose (same meaning: sign-offs carry over).
 //! - A position is an empty commit (its tree is its parent's) whose message is exactly the SPEC §4
 //!   form; `Accord-Revision` is the blob id of the agreement file at that commit (computed here with
-//!   a built-in SHA-1). Kinds: ~85% sign, ~8% object (with a reason), ~4% abstain, ~3% withdraw
+//!   a built-in SHA-1), and `Accord-Meaning` the text's meaning fingerprint (from accord's own
+//!   library, as `accord sign` writes it). Kinds: ~85% sign, ~8% object (with a reason), ~4% abstain, ~3% withdraw
 //!   (only by a party whose objection is open). Author and committer are the party.
 //! - `--branch-share` percent of the positions (default 50) go to the positions branch
 //!   `accord/positions` instead of `main` (SPEC §4): a line of commits with at most one parent,
@@ -289,6 +290,13 @@ fn blob_id(content: &str) -> String {
     hex(&sha1(&buf))
 }
 
+/// What `accord sign` writes as `Accord-Meaning` for `content`.
+fn meaning_of(content: &str) -> String {
+    let agreement = accord::model::parse(content.as_bytes(), "generated.toml")
+        .expect("the generator writes valid agreements");
+    accord::store::fingerprint(&agreement).expect("a valid agreement has a meaning").to_string()
+}
+
 fn self_check() {
     assert_eq!(hex(&sha1(b"abc")), "a9993e364706816aba3e25717850c26c9cd0d89d");
     let long = "a".repeat(1000);
@@ -353,6 +361,9 @@ struct Agreement {
     text: Vec<usize>,
     content: String,
     blob: String,
+    /// The meaning fingerprint of `content` (`Accord-Meaning`, SPEC §4), from accord's own
+    /// library so that it is the one `accord sign` writes.
+    meaning: String,
     /// Per party (0-based): has an open objection on this agreement.
     objecting: Vec<bool>,
 }
@@ -372,10 +383,12 @@ impl Agreement {
             text: random_words(rng, 6, 12),
             content: String::new(),
             blob: String::new(),
+            meaning: String::new(),
             objecting: vec![false; parties as usize],
         };
         a.content = a.render();
         a.blob = blob_id(&a.content);
+        a.meaning = meaning_of(&a.content);
         a
     }
 
@@ -450,6 +463,7 @@ impl Agreement {
             if content != self.content {
                 self.content = content;
                 self.blob = blob_id(&self.content);
+                self.meaning = meaning_of(&self.content);
                 return kind;
             }
         }
@@ -684,8 +698,9 @@ impl<W: Write> Gen<W> {
         }
         let _ = write!(
             msg,
-            "Accord-Position: {kind}\nAccord-Agreement: {}\nAccord-Revision: {}\nAccord-Party: {} <{}>\n",
-            ag.id, ag.blob, who.name, who.email
+            "Accord-Position: {kind}\nAccord-Agreement: {}\nAccord-Revision: {}\n\
+             Accord-Party: {} <{}>\nAccord-Meaning: {}\n",
+            ag.id, ag.blob, who.name, who.email, ag.meaning
         );
         match kind {
             "sign" => self.counts.sign += 1,
