@@ -451,17 +451,15 @@ impl Store {
                 n.time = n.time.max(floor);
             }
         }
-        // Read the messages that matter: from the cache, else from the object database.
-        let candidates: Vec<u32> = pending
-            .into_iter()
-            .filter(|&i| {
-                let node = &g.nodes[i as usize];
-                every_message
-                    || (node.parents.len() == 1
-                        && g.nodes[node.parents[0] as usize].tree.as_bytes()
-                            == node.tree.as_bytes())
-            })
-            .collect();
+        // Read the messages that matter: from the cache, else from the object database. A
+        // position on the working branch changes no file (SPEC §4).
+        let may_be_position = |g: &Graph, i: u32| {
+            let node = &g.nodes[i as usize];
+            node.parents.len() == 1
+                && g.nodes[node.parents[0] as usize].tree.as_bytes() == node.tree.as_bytes()
+        };
+        let candidates: Vec<u32> =
+            pending.into_iter().filter(|&i| every_message || may_be_position(&g, i)).collect();
         let mut to_read = Vec::new();
         for (i, kind) in candidates.iter().zip(cached_kinds(&cache, &g, &candidates, only)) {
             let i = *i;
@@ -497,11 +495,17 @@ impl Store {
             }
         })?;
         for (i, id, facts) in read {
-            if !matches!(facts.accord, CommitKind::Other) {
+            let other = matches!(facts.accord, CommitKind::Other);
+            if !other {
                 said.push(i);
             }
+            // What only `verify` asks about (a code commit the commit-graph describes) is not
+            // kept: the cache grows with positions and edits, not with commits.
+            let asked = !other || !every_message || may_be_position(&g, i);
             g.nodes[i as usize].accord = facts.accord.clone();
-            cache.insert(id, facts);
+            if asked {
+                cache.insert(id, facts);
+            }
         }
         super::trace("messages read", t0);
         said.sort_unstable();
