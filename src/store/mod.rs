@@ -36,6 +36,7 @@ mod branch_cache;
 mod cache;
 mod commit_graph;
 mod counted_cache;
+mod env_config;
 mod error;
 mod file_edits;
 mod folder_index;
@@ -358,6 +359,8 @@ pub struct Ident {
 impl Store {
     /// Open the repository containing `start` (or the current directory), as git does.
     pub fn open(start: Option<&Path>) -> Result<Store> {
+        // git refuses to run with configuration in the environment it cannot read.
+        env_config::check()?;
         let from_env = start.is_none();
         let start: PathBuf = match start {
             Some(p) => p.to_path_buf(),
@@ -379,6 +382,19 @@ impl Store {
             if e.code() == ErrorCode::NotFound {
                 Error::new(format!("not a git repository: {}", start.display()))
                     .hint("run `git init` first, or pass -C <path> to a repository")
+            } else if e.code() == ErrorCode::Owner {
+                // libgit2 names the folder it refused between quotes.
+                let folder = e.message().split('\'').nth(1).map_or(start.clone(), PathBuf::from);
+                Error::new(format!(
+                    "detected dubious ownership in repository at `{}`: another user owns it",
+                    folder.display()
+                ))
+                .hint(format!(
+                    "if you trust it: git config --global --add safe.directory {} (accord reads \
+                     safe.directory from git's configuration files, not from `git -c` or \
+                     GIT_CONFIG_COUNT)",
+                    folder.display()
+                ))
             } else if e.message().contains("refstorage") {
                 Error::new("this repository keeps its refs in a reftable, which accord cannot read")
                     .hint("use a clone with the files ref format: `git clone --ref-format=files <url>`")
@@ -901,7 +917,7 @@ impl Store {
         // GIT_INDEX_ENTRY_SKIP_WORKTREE, in an entry's extended flags.
         const SKIP_WORKTREE: u16 = 1 << 14;
         let mut out = std::collections::BTreeMap::new();
-        if !self.repo.config()?.get_bool("core.sparseCheckout").unwrap_or(false) {
+        if !self.config_bool("core.sparseCheckout").unwrap_or(false) {
             return Ok(self.left_out.get_or_init(|| out));
         }
         let prefix = format!("{}/", self.dir);
@@ -1005,8 +1021,7 @@ impl Store {
     }
 
     fn ident(&self, env: &str, section: &str) -> Result<Ident> {
-        let cfg = self.repo.config()?;
-        let get = |key: &str| cfg.get_string(key).ok().filter(|s| !s.trim().is_empty());
+        let get = |key: &str| self.config_string(key).filter(|s| !s.trim().is_empty());
         let name = env_nonempty(&format!("GIT_{env}_NAME"))
             .or_else(|| get(&format!("{section}.name")))
             .or_else(|| get("user.name"))
@@ -1210,12 +1225,20 @@ impl Store {
     }
 
     /// A string from the repository's configuration chain.
+    /// The environment's configuration first (`git -c`, `GIT_CONFIG_COUNT`), as git reads it.
     pub fn config_string(&self, key: &str) -> Option<String> {
-        self.repo.config().ok()?.get_string(key).ok()
+        match env_config::string(key) {
+            Some(value) => value,
+            None => self.repo.config().ok()?.get_string(key).ok(),
+        }
     }
 
+    /// A boolean, read as [`Store::config_string`] reads a string.
     pub fn config_bool(&self, key: &str) -> Option<bool> {
-        self.repo.config().ok()?.get_bool(key).ok()
+        match env_config::boolean(key) {
+            Some(value) => value,
+            None => self.repo.config().ok()?.get_bool(key).ok(),
+        }
     }
 
     /// Refuse writes where git would not want a new commit on HEAD.

@@ -119,8 +119,7 @@ impl Store {
     /// `git clone --mirror` sets it), or a remote with no fetch refspec (`git clone --bare`)
     /// before any `accord sync` made that copy.
     pub fn keeps_remote_branches_as_its_own(&self, remote: &str, branch: &str) -> Result<bool> {
-        let config = self.repo.config()?;
-        if config.get_bool(&format!("remote.{remote}.mirror")).unwrap_or(false) {
+        if self.config_bool(&format!("remote.{remote}.mirror")).unwrap_or(false) {
             return Ok(true);
         }
         if self.ref_id(&format!("refs/remotes/{remote}/{branch}"))?.is_some() {

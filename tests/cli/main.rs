@@ -48,6 +48,7 @@ mod cache_folders; // the folder-change index follows renames, merges, rebases l
 mod cache_random; // random histories: cached equals cold at every step
 mod cache_review; // a review's answer kept for the same question, asked again when anything moves
 mod clones; // ten clones sign and push at once
+mod config_env; // git -c, GIT_CONFIG_COUNT and safe.directory, as git reads them
 mod crash; // accord killed at random moments corrupts nothing
 mod issue11; // issue 11: one test per attack on the gate, each beside its honest counterpart
 mod issue12; // issue 12: one test per item a real team hit
