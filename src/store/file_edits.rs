@@ -3,9 +3,11 @@
 //! revision history needs, not once per agreement).
 //!
 //! An *edit* of a file is a commit where the file differs from every parent (a root, or the
-//! edge of a shallow clone, where it appears). Only commits with a folder-index entry naming
-//! the file can be edits: the others hold their first parent's blob. For a merge, the blob at
-//! the other parents is looked up in their trees.
+//! edge of a shallow clone, where it appears), and a merge that takes another parent's text
+//! over its first parent's when that text is not the one current just before the merge in
+//! SPEC §4's order ([`brought_back`]). Only commits with a folder-index entry naming the file
+//! can be edits: the others hold their first parent's blob. For a merge, the blob at the other
+//! parents is looked up in their trees.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -126,6 +128,9 @@ impl Store {
 
     fn find_edits(&self, g: &Graph, view: &FolderView) -> Result<FolderEdits> {
         let mut out = FolderEdits::default();
+        // Each file's edits newest first, with whether each is a merge that takes another
+        // parent's text (decided at the end, when the order before it is known).
+        let mut found: HashMap<String, Vec<(FileEdit, bool)>> = HashMap::new();
         let changed = |i: u32| view.entry_of.get(i as usize).is_some_and(|&e| e != u32::MAX);
         // Listings of parents' folders by root tree, for merges and for the edge of a shallow
         // history (where an entry lists the whole folder).
@@ -156,6 +161,7 @@ impl Store {
                 }
                 let mut edit = !(node.parents.is_empty() && c.new.is_none());
                 let mut before = None;
+                let mut takes_other = false;
                 for (k, &p) in node.parents.iter().enumerate() {
                     let at_parent = if k == 0 && !entry.full {
                         c.old
@@ -165,15 +171,22 @@ impl Store {
                     };
                     if k == 0 {
                         before = at_parent;
+                    } else {
+                        takes_other |= at_parent == c.new;
                     }
                     edit &= at_parent != c.new;
                 }
-                if edit {
+                let merge = !edit && takes_other && before != c.new;
+                if edit || merge {
                     let e = FileEdit { node: i, blob: c.new, before };
-                    out.by_file.entry(c.name.clone()).or_default().push(e);
+                    found.entry(c.name.clone()).or_default().push((e, merge));
                 }
             }
         }
+        out.by_file = found
+            .into_iter()
+            .map(|(name, edits)| (name, brought_back(edits, |e| e.blob)))
+            .collect();
         Ok(out)
     }
 
@@ -190,12 +203,37 @@ impl Store {
     }
 }
 
+/// A file's edits, newest first, from candidates that are plain edits (`false`) and merges
+/// that take another parent's text over their first parent's (`true`). Such a merge is an
+/// edit when that text is not the one current just before it in the order: it brings an older
+/// text back (a merge with an old commit of the same history, or with a branch whose own edit
+/// came before the text it replaces), and the text it replaces stood until then (SPEC §4:
+/// each revision is current until the commit that replaced it). A merge of a branch whose edit
+/// is the newest before it changes nothing and is left out, as `git log -- <file>` leaves it.
+pub(super) fn brought_back<E, T: PartialEq>(
+    newest_first: Vec<(E, bool)>,
+    text: impl Fn(&E) -> T,
+) -> Vec<E> {
+    let mut current: Option<T> = None;
+    let mut kept = Vec::with_capacity(newest_first.len());
+    for (e, merge) in newest_first.into_iter().rev() {
+        let t = text(&e);
+        if merge && current.as_ref() == Some(&t) {
+            continue;
+        }
+        current = Some(t);
+        kept.push(e);
+    }
+    kept.reverse();
+    kept
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::store::commit_graph::tests::git;
+    use crate::store::commit_graph::tests::{git, git_with_input};
 
     fn write(d: &Path, file: &str, text: &str) {
         std::fs::create_dir_all(d.join("agreements")).expect("mkdir");
@@ -208,19 +246,29 @@ mod tests {
         git(d, &["commit", "-q", "-m", file]);
     }
 
-    /// The edits of `file` found the slow way, as (commit, blob): the blob at every commit, and
-    /// an edit wherever it differs from every parent.
+    /// The edits of `file` found the slow way, as (commit, blob): the blob at every commit; an
+    /// edit wherever it differs from every parent, and a merge taking another parent's blob
+    /// where that blob is not the last edit's in the order of the commits that may be edits.
     fn reference(store: &Store, g: &Graph, file: &str) -> Vec<(Oid, Option<Oid>)> {
         let blobs = store.blobs_along(g, &format!("agreements/{file}")).expect("blobs");
-        let mut out: Vec<(Oid, Option<Oid>)> = (0..g.nodes.len())
-            .filter(|&i| {
-                let node = &g.nodes[i];
-                match node.parents.is_empty() {
-                    true => blobs[i].is_some(),
-                    false => node.parents.iter().all(|&p| blobs[p as usize] != blobs[i]),
-                }
-            })
-            .map(|i| (g.nodes[i].id, blobs[i]))
+        let edit = |i: usize| {
+            let node = &g.nodes[i];
+            match node.parents.is_empty() {
+                true => blobs[i].is_some(),
+                false => node.parents.iter().all(|&p| blobs[p as usize] != blobs[i]),
+            }
+        };
+        let merge = |i: usize| {
+            let parents = &g.nodes[i].parents;
+            parents.len() > 1
+                && blobs[parents[0] as usize] != blobs[i]
+                && parents[1..].iter().any(|&p| blobs[p as usize] == blobs[i])
+        };
+        let order = g.order_by(|i| edit(i as usize) || merge(i as usize));
+        let candidates = order.into_iter().map(|i| (i, !edit(i as usize))).collect();
+        let mut out: Vec<(Oid, Option<Oid>)> = brought_back(candidates, |&i| blobs[i as usize])
+            .into_iter()
+            .map(|i| (g.nodes[i as usize].id, blobs[i as usize]))
             .collect();
         out.sort();
         out
@@ -250,6 +298,18 @@ mod tests {
         write(d, "x.toml", "x6");
         git(d, &["add", "-A"]);
         git(d, &["commit", "-q", "-m", "neither"]);
+        // Back to x1 by a merge with the commit that wrote it, taking its text: x6 stood until
+        // this merge, which is an edit though it differs from its first parent only.
+        let root = git_with_input(d, &["rev-list", "--max-parents=0", "HEAD"], "");
+        let root = root.trim();
+        git(d, &["checkout", root, "--", "agreements/x.toml"]);
+        let tree = git_with_input(d, &["write-tree"], "");
+        let back = git_with_input(
+            d,
+            &["commit-tree", tree.trim(), "-p", "HEAD", "-p", root, "-m", "back"],
+            "",
+        );
+        git(d, &["reset", "-q", "--hard", back.trim()]);
         // A rename, then a removal.
         git(d, &["mv", "agreements/y.toml", "agreements/z.toml"]);
         git(d, &["commit", "-q", "-m", "rename"]);
@@ -268,9 +328,11 @@ mod tests {
         }
         assert_eq!(
             edits.of("x.toml").len(),
-            7,
-            "x1 to x6 and the removal; not the merge taking x2"
+            8,
+            "x1 to x6, the merge back to x1 and the removal; not the merge taking x2 (x2 is \
+             the newest edit before it in the order: all commits share one time, and ids decide)"
         );
+        assert_eq!(edits.of("x.toml")[1].blob, edits.of("x.toml")[7].blob, "x1 again");
         assert!(edits.of("x.toml")[0].blob.is_none(), "newest first: the removal");
         assert!(edits.may_be_renamed(&g, "z.toml"));
         assert!(!edits.may_be_renamed(&g, "x.toml"));

@@ -666,17 +666,45 @@ fn lineage_events(
         let here = at(i);
         parents.iter().all(|&p| !same(at(p as usize), here))
     };
+    // A merge that takes another parent's text over its first parent's: an edit when it
+    // brings an older text back (see `file_edits::brought_back`, decided once ordered).
+    let takes_other = |i: usize| -> bool {
+        let parents = graph.parents_of(i as u32);
+        parents.len() > 1 && {
+            let here = at(i);
+            !same(at(parents[0] as usize), here)
+                && parents[1..].iter().any(|&p| same(at(p as usize), here))
+        }
+    };
     let mut interesting: Vec<bool> = (0..n).map(is_edit).collect();
+    let mut merge: Vec<bool> = vec![false; n];
+    for i in 0..n {
+        if !interesting[i] && takes_other(i) {
+            (interesting[i], merge[i]) = (true, true);
+        }
+    }
     let on = |p: &Position, i: usize| {
         (0..ids.len()).find(|&j| ids[j] == p.trailers.agreement && may(j, i))
     };
+    let mut position = vec![false; n];
     for &i in &graph.said {
         if matches!(&graph.nodes[i as usize].accord, CommitKind::Position(p) if on(p, i as usize).is_some())
         {
             interesting[i as usize] = true;
+            position[i as usize] = true;
         }
     }
-    let order = graph.order_by(|i| interesting[i as usize]);
+    let mut order = graph.order_by(|i| interesting[i as usize]);
+    if merge.contains(&true) {
+        let texts: Vec<(u32, bool)> = order
+            .iter()
+            .filter(|&&i| !position[i as usize])
+            .map(|&i| (i, merge[i as usize]))
+            .collect();
+        let kept: std::collections::HashSet<u32> =
+            super::file_edits::brought_back(texts, |&i| at(i as usize)).into_iter().collect();
+        order.retain(|&i| !merge[i as usize] || position[i as usize] || kept.contains(&i));
+    }
     let mut events = Vec::with_capacity(order.len());
     let mut under = Vec::with_capacity(order.len());
     // The edits' commits are read through the pack reader: libgit2 maps the pack and its

@@ -256,3 +256,83 @@ fn an_id_renamed_away_and_taken_by_a_new_agreement_in_the_range_counts_the_new_o
     r.code(0);
     assert!(r.stdout.contains("team (added) — ratified at head"), "{}", r.stdout);
 }
+
+// ---------------------------------------------------------------------------------------------
+// A fifth round: a merge commit that takes an old text from main's own history.
+
+/// The charter with Ada alone: no other party, no commitment.
+fn ada_alone() -> String {
+    let c = charter("consent");
+    c[..c.find("[[party]]\nname = \"Grace Hopper\"").unwrap()].to_string()
+}
+
+/// A merge of `main` with the old commit `old`, whose tree is main's except the charter, which
+/// is `old`'s: the text goes back, and the merge differs from its other parent only.
+fn merge_back_to(env: &TestEnv, branch: &str, old: &str) {
+    env.git(&["switch", "-q", "-c", branch, "main"]).ok();
+    env.git(&["checkout", "-q", old, "--", FILE]).ok();
+    let tree = env.git(&["write-tree"]).ok().stdout.trim().to_string();
+    let merge = env
+        .git(&["commit-tree", &tree, "-p", "main", "-p", old, "-m", "Merge old work"])
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+    env.git(&["reset", "-q", "--hard", &merge]).ok();
+}
+
+#[test]
+fn a_merge_back_to_an_old_text_is_judged_by_the_rules_in_force() {
+    // Ada alone founds the charter; Grace and Katherine join (ratified by all three). Ada's
+    // pull request merges main with the founding commit, keeping its text: the merge was no
+    // edit, so the joined text "never stood" and her text was judged by its own rule alone.
+    let mut env = TestEnv::on_positions_branch();
+    env.commit_file(FILE, &ada_alone(), "Found the charter");
+    let founded = env.head();
+    sign_all(&mut env, &[ADA]);
+    env.as_(ADA).commit_file(FILE, &charter("consent"), "Grace and Katherine join");
+    sign_all(&mut env, &EVERYONE);
+    merge_back_to(&env, "pr", &founded);
+    sign_all(&mut env, &[ADA]);
+    let r = review(&env, "main..pr");
+    r.code(1);
+    assert!(r.stdout.contains("the rule in force (consent, revision "), "{}", r.stdout);
+    // Merged anyway (a fast-forward): main says the same, and its log shows the merge as the
+    // edit that brought the old text back.
+    env.git(&["switch", "-q", "main"]).ok();
+    env.git(&["merge", "-q", "--ff-only", "pr"]).ok();
+    env.accord(&["check", "--ratified"]).code(1);
+    let log = env.accord(&["log", "charter"]).ok().stdout.clone();
+    assert!(log.lines().next().unwrap().contains("sign"), "{log}");
+    assert!(log.contains("Merge old work"), "{log}");
+}
+
+#[test]
+fn an_objection_reaches_a_text_that_comes_back_by_a_merge() {
+    // Under quorum 1, Grace objected to a draft that never merged. A plain commit back to the
+    // founding text is a later change her objection reaches (SPEC §4 rule 2b); the same text
+    // brought back by a merge with the founding commit was no change at all.
+    let mut env = TestEnv::on_positions_branch();
+    let quorum = charter("quorum").replace("rule = \"quorum\"", "rule = \"quorum\"\nquorum = 1");
+    env.commit_file(FILE, &quorum, "Found the charter");
+    let founded = env.head();
+    let weekdays = quorum.replace("paved road", "paved road on weekdays");
+    env.as_(ADA).commit_file(FILE, &weekdays, "Weekdays only");
+    sign_all(&mut env, &[ADA]);
+    env.git(&["switch", "-q", "-c", "draft"]).ok();
+    env.as_(ADA).commit_file(FILE, &quorum.replace("paved road", "paved road, always"), "Always");
+    env.as_(GRACE).accord(&["object", "charter", "-m", "Always burns us out."]).ok();
+    env.git(&["switch", "-q", "main"]).ok();
+    env.as_(ADA);
+    env.git(&["switch", "-q", "-c", "plain"]).ok();
+    env.git(&["checkout", "-q", &founded, "--", FILE]).ok();
+    env.git(&["commit", "-q", "-m", "Back to the founding text"]).ok();
+    sign_all(&mut env, &[ADA]);
+    let plain = review(&env, "main..plain");
+    plain.code(1);
+    assert!(plain.stdout.contains("grace@example.com is objecting"), "{}", plain.stdout);
+    merge_back_to(&env, "merged", &founded);
+    let r = review(&env, "main..merged");
+    r.code(1);
+    assert!(r.stdout.contains("grace@example.com is objecting"), "{}", r.stdout);
+}
