@@ -67,8 +67,10 @@ pub fn counts_as_made_at(p: &Position, t: i64, named: Option<Meaning>, lineage: 
     let current_after = |m: Meaning| {
         lineage.spans.iter().any(|s| s.meaning == Some(m) && s.end.is_none_or(|e| e >= t))
     };
+    // A position made in an edit's second is placed before the edit, for both rules: the
+    // text it names was current then, and the edit comes after it.
     let reaches_forward = matches!(p.trailers.stance, Stance::Object | Stance::Withdraw)
-        && lineage.edits.iter().any(|&e| e > t);
+        && lineage.edits.iter().any(|&e| e >= t);
     named.is_some_and(current_after) || reaches_forward
 }
 

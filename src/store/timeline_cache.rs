@@ -27,7 +27,7 @@ use crate::ledger::Position;
 use crate::oid::ObjectId;
 
 const FILE: &str = "timelines-v3.bin";
-const MAGIC: &[u8; 8] = b"ACCRDTL5";
+const MAGIC: &[u8; 8] = b"ACCRDTL6";
 const LINEAGES: &str = "lineages-v2.bin";
 const LINEAGES_MAGIC: &[u8; 8] = b"ACCRDLN3";
 

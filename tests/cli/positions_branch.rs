@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::ledger::{output, party, state};
+use crate::common::ledger::{output, party, state, FILE};
 use crate::common::*;
 
 /// A team: a bare origin holding `main` with the charter, and Ada's clone (`env.repo`), with
@@ -1383,4 +1383,31 @@ fn a_fingerprint_counts_on_the_positions_branch_too() {
     env.git(&["update-ref", "refs/heads/accord/positions", &commit, &tip]).ok();
     let s = env.accord(&["status", "charter", "--format", "json"]).ok().json()[0].clone();
     assert_eq!(state(&s, ADA.1), "signed", "{s}");
+}
+
+/// A withdraw made in the same second as the next edit of the agreement lifts the objection
+/// there, as the objection made before it blocks there (SPEC §4 rule 2b; a position made in
+/// the edit's second is placed before the edit, as for rule 2a). Before, the objection reached
+/// forward and the withdraw, one second short, did not: the stale objection blocked.
+#[test]
+fn a_withdraw_in_the_same_second_as_the_next_edit_lifts_the_objection_there() {
+    let mut env = TestEnv::on_positions_branch();
+    let quorum = charter("quorum").replace("rule = \"quorum\"", "rule = \"quorum\"\nquorum = 1");
+    env.commit_file(FILE, &quorum, "Add the platform charter");
+    env.git(&["switch", "-q", "-c", "draft"]).ok();
+    env.commit_file(FILE, &quorum.replace("paved road", "road"), "Draft");
+    env.as_(GRACE).accord(&["object", "charter", "-m", "No."]).ok();
+    let second = env.clock.get() + 3600;
+    env.clock.set(second);
+    env.accord(&["withdraw", "charter", "-m", "Fine, drop it."]).ok();
+    env.git(&["switch", "-q", "main"]).ok();
+    env.clock.set(second - 60); // `git add` takes a tick, `git commit` the next
+    env.as_(ADA).commit_file(FILE, &quorum.replace("paved road", "paved path"), "v2");
+    env.accord(&["sign", "charter"]).ok();
+    let times = env.git(&["log", "-2", "--format=%ct", "accord/positions"]).ok().stdout.clone();
+    let edit = env.git(&["log", "-1", "--format=%ct", "main"]).ok().stdout.clone();
+    assert_eq!(times.lines().nth(1), Some(edit.trim()), "the withdraw and the edit share a second");
+    let s = crate::common::ledger::status(&env, "charter");
+    assert_eq!(s["ratified"], true, "{s:#}");
+    assert_eq!(party(&s, GRACE.1)["state"], "silent", "{s:#}");
 }
