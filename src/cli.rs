@@ -32,6 +32,20 @@ pub fn parse() -> Cli {
             }
         }
         Err(e) => {
+            // clap quotes arguments as given, then deletes from its message whatever looks
+            // like a style sequence (`sh<ESC>[31mow` read "unrecognized subcommand 'show'"):
+            // the message is that of the same arguments with their control characters written
+            // out, when it is the same error.
+            let written: Vec<std::ffi::OsString> = std::env::args_os()
+                .map(|a| match a.to_str() {
+                    Some(s) => crate::render::escape::terminal(s).into_owned().into(),
+                    None => a,
+                })
+                .collect();
+            let e = match Cli::try_parse_from(written) {
+                Err(shown) if shown.kind() == e.kind() => shown,
+                _ => e,
+            };
             let text = e.render().to_string();
             let text = crate::render::escape::terminal(&text);
             let _ = std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes());

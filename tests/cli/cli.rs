@@ -382,6 +382,12 @@ fn usage_errors_escape_the_arguments_they_quote() {
     }
     let r = env.accord(&["--\u{9b}x", "status"]);
     assert!(r.code(2).stderr.contains("--\\u{9b}x"), "{}", r.stderr);
+    // Red-team finding C6: what clap took for a style sequence it deleted from its message, so
+    // `sh<ESC>[31mow` was "unrecognized subcommand 'show'" and `x<ESC>[2Jy` was `xy`.
+    let r = env.accord(&["sh\u{1b}[31mow"]);
+    assert!(r.code(2).stderr.contains("'sh\\u{1b}[31mow'"), "{}", r.stderr);
+    let r = env.accord(&["status", "--format", "x\u{1b}[2Jy"]);
+    assert!(r.code(2).stderr.contains("x\\u{1b}[2Jy"), "{}", r.stderr);
     // Help and version are clap's own, as they were.
     assert!(env.accord(&["--version"]).ok().stdout.starts_with("accord "));
     assert!(env.accord(&["status", "--help"]).ok().stdout.contains("Usage: accord status"));
