@@ -666,14 +666,15 @@ fn lineage_events(
         let here = at(i);
         parents.iter().all(|&p| !same(at(p as usize), here))
     };
-    // A merge that takes another parent's text over its first parent's: an edit when it
-    // brings an older text back (see `file_edits::brought_back`, decided once ordered).
+    // A merge that keeps one parent's text over another's (whichever parent: `merge -s ours`
+    // keeps its first parent's): an edit when it brings back a text other than the one
+    // current just before it (see `file_edits::brought_back`, decided once ordered). (A merge
+    // whose text is no parent's is an edit above.)
     let takes_other = |i: usize| -> bool {
         let parents = graph.parents_of(i as u32);
         parents.len() > 1 && {
             let here = at(i);
-            !same(at(parents[0] as usize), here)
-                && parents[1..].iter().any(|&p| same(at(p as usize), here))
+            parents.iter().any(|&p| !same(at(p as usize), here))
         }
     };
     let mut interesting: Vec<bool> = (0..n).map(is_edit).collect();
@@ -695,14 +696,22 @@ fn lineage_events(
         }
     }
     let mut order = graph.order_by(|i| interesting[i as usize]);
+    // For each merge kept as an edit, the text it replaced (its first parent may hold the very
+    // text it keeps).
+    let mut replaced: HashMap<u32, Option<(usize, Oid)>> = HashMap::new();
     if merge.contains(&true) {
         let texts: Vec<(u32, bool)> = order
             .iter()
             .filter(|&&i| !position[i as usize])
             .map(|&i| (i, merge[i as usize]))
             .collect();
-        let kept: std::collections::HashSet<u32> =
-            super::file_edits::brought_back(texts, |&i| at(i as usize)).into_iter().collect();
+        let kept = super::file_edits::brought_back(texts, |&i| at(i as usize));
+        for pair in kept.windows(2) {
+            if merge[pair[0] as usize] {
+                replaced.insert(pair[0], at(pair[1] as usize));
+            }
+        }
+        let kept: std::collections::HashSet<u32> = kept.into_iter().collect();
         order.retain(|&i| !merge[i as usize] || position[i as usize] || kept.contains(&i));
     }
     let mut events = Vec::with_capacity(order.len());
@@ -745,11 +754,14 @@ fn lineage_events(
                     author_email,
                     subject,
                     blob: at(i as usize).map(|x| from_oid(x.1)),
-                    before: node
-                        .parents
-                        .first()
-                        .and_then(|&p| at(p as usize))
-                        .map(|x| from_oid(x.1)),
+                    before: match replaced.get(&i) {
+                        Some(text) => text.map(|x| from_oid(x.1)),
+                        None => node
+                            .parents
+                            .first()
+                            .and_then(|&p| at(p as usize))
+                            .map(|x| from_oid(x.1)),
+                    },
                     parent: node.parents.first().map(|&p| from_oid(graph.nodes[p as usize].id)),
                 }));
                 under.push(Under {

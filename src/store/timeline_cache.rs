@@ -27,9 +27,9 @@ use crate::ledger::Position;
 use crate::oid::ObjectId;
 
 const FILE: &str = "timelines-v3.bin";
-const MAGIC: &[u8; 8] = b"ACCRDTL6";
+const MAGIC: &[u8; 8] = b"ACCRDTL7";
 const LINEAGES: &str = "lineages-v2.bin";
-const LINEAGES_MAGIC: &[u8; 8] = b"ACCRDLN3";
+const LINEAGES_MAGIC: &[u8; 8] = b"ACCRDLN4";
 
 /// One agreement's history at the tip.
 #[derive(Clone)]

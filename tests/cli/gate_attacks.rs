@@ -336,3 +336,50 @@ fn an_objection_reaches_a_text_that_comes_back_by_a_merge() {
     r.code(1);
     assert!(r.stdout.contains("grace@example.com is objecting"), "{}", r.stdout);
 }
+
+#[test]
+fn an_old_branch_that_merges_main_keeping_its_own_text_is_judged_by_the_rules_in_force() {
+    // The same attack with the parents the other way: a branch from the founding commit
+    // merges main with `-s ours`, keeping the founding text; main fast-forwards to it.
+    let mut env = TestEnv::on_positions_branch();
+    env.commit_file(FILE, &ada_alone(), "Found the charter");
+    let founded = env.head();
+    sign_all(&mut env, &[ADA]);
+    env.as_(ADA).commit_file(FILE, &charter("consent"), "Grace and Katherine join");
+    sign_all(&mut env, &EVERYONE);
+    env.git(&["switch", "-q", "-c", "pr", &founded]).ok();
+    env.git(&["merge", "-q", "-s", "ours", "main", "-m", "Merge main"]).ok();
+    sign_all(&mut env, &[ADA]);
+    let r = review(&env, "main..pr");
+    r.code(1);
+    assert!(r.stdout.contains("the rule in force (consent, revision "), "{}", r.stdout);
+    env.git(&["switch", "-q", "main"]).ok();
+    env.git(&["merge", "-q", "--ff-only", "pr"]).ok();
+    env.accord(&["check", "--ratified"]).code(1);
+}
+
+#[test]
+fn a_proposal_closed_with_merge_s_ours_cannot_be_brought_back_past_the_rules_in_force() {
+    // main closes Ada's rejected proposal (Ada alone) with `merge -s ours`; everyone signs
+    // the kept charter. One merge of main with the proposal then brought it back as if it
+    // were the current text's own history: "ratified" on Ada's sign-off alone.
+    let mut env = TestEnv::on_positions_branch();
+    env.commit_file(FILE, &charter("consent"), "Add the platform charter");
+    env.git(&["switch", "-q", "-c", "solo"]).ok();
+    env.as_(ADA).commit_file(FILE, &ada_alone(), "Proposal: Ada alone");
+    env.git(&["switch", "-q", "main"]).ok();
+    env.git(&["merge", "-q", "-s", "ours", "solo", "-m", "Close the rejected proposal"]).ok();
+    sign_all(&mut env, &EVERYONE);
+    // The close is an edit: it brought the charter back over the proposal (red-team: `log`
+    // showed the proposal as the newest text, `history` the charter "never ratified").
+    let log = env.accord(&["log", "charter"]).ok().stdout.clone();
+    let close = log.lines().position(|l| l.contains("+2 parties")).expect(&log);
+    assert!(log.lines().nth(close + 1).unwrap().contains("Close the rejected proposal"), "{log}");
+    let history = env.accord(&["history", "charter"]).ok().stdout.clone();
+    assert!(history.contains("ratified now"), "{history}");
+    merge_back_to(&env, "pr", "solo");
+    sign_all(&mut env, &[ADA]);
+    let r = review(&env, "main..pr");
+    r.code(1);
+    assert!(r.stdout.contains("the rule in force (consent, revision "), "{}", r.stdout);
+}
