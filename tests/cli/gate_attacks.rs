@@ -281,27 +281,39 @@ fn merge_back_to(env: &TestEnv, branch: &str, old: &str) {
     env.git(&["reset", "-q", "--hard", &merge]).ok();
 }
 
-#[test]
-fn a_merge_back_to_an_old_text_is_judged_by_the_rules_in_force() {
-    // Ada alone founds the charter; Grace and Katherine join (ratified by all three). Ada's
-    // pull request merges main with the founding commit, keeping its text: the merge was no
-    // edit, so the joined text "never stood" and her text was judged by its own rule alone.
+/// Ada alone founds the charter and signs; Grace and Katherine join, and all three ratify.
+/// The repository and the founding commit.
+fn founded_then_joined() -> (TestEnv, String) {
     let mut env = TestEnv::on_positions_branch();
     env.commit_file(FILE, &ada_alone(), "Found the charter");
     let founded = env.head();
     sign_all(&mut env, &[ADA]);
     env.as_(ADA).commit_file(FILE, &charter("consent"), "Grace and Katherine join");
     sign_all(&mut env, &EVERYONE);
-    merge_back_to(&env, "pr", &founded);
-    sign_all(&mut env, &[ADA]);
-    let r = review(&env, "main..pr");
+    (env, founded)
+}
+
+/// Ada signs the pull request `pr`: the gate refuses it by the rules in force, and merged
+/// anyway (a fast-forward), main is not ratified either.
+fn refused_and_not_ratified_when_merged(env: &mut TestEnv) {
+    sign_all(env, &[ADA]);
+    let r = review(env, "main..pr");
     r.code(1);
     assert!(r.stdout.contains("the rule in force (consent, revision "), "{}", r.stdout);
-    // Merged anyway (a fast-forward): main says the same, and its log shows the merge as the
-    // edit that brought the old text back.
     env.git(&["switch", "-q", "main"]).ok();
     env.git(&["merge", "-q", "--ff-only", "pr"]).ok();
     env.accord(&["check", "--ratified"]).code(1);
+}
+
+#[test]
+fn a_merge_back_to_an_old_text_is_judged_by_the_rules_in_force() {
+    // Ada alone founds the charter; Grace and Katherine join (ratified by all three). Ada's
+    // pull request merges main with the founding commit, keeping its text: the merge was no
+    // edit, so the joined text "never stood" and her text was judged by its own rule alone.
+    let (mut env, founded) = founded_then_joined();
+    merge_back_to(&env, "pr", &founded);
+    refused_and_not_ratified_when_merged(&mut env);
+    // main's log shows the merge as the edit that brought the old text back.
     let log = env.accord(&["log", "charter"]).ok().stdout.clone();
     assert!(log.lines().next().unwrap().contains("sign"), "{log}");
     assert!(log.contains("Merge old work"), "{log}");
@@ -341,21 +353,10 @@ fn an_objection_reaches_a_text_that_comes_back_by_a_merge() {
 fn an_old_branch_that_merges_main_keeping_its_own_text_is_judged_by_the_rules_in_force() {
     // The same attack with the parents the other way: a branch from the founding commit
     // merges main with `-s ours`, keeping the founding text; main fast-forwards to it.
-    let mut env = TestEnv::on_positions_branch();
-    env.commit_file(FILE, &ada_alone(), "Found the charter");
-    let founded = env.head();
-    sign_all(&mut env, &[ADA]);
-    env.as_(ADA).commit_file(FILE, &charter("consent"), "Grace and Katherine join");
-    sign_all(&mut env, &EVERYONE);
+    let (mut env, founded) = founded_then_joined();
     env.git(&["switch", "-q", "-c", "pr", &founded]).ok();
     env.git(&["merge", "-q", "-s", "ours", "main", "-m", "Merge main"]).ok();
-    sign_all(&mut env, &[ADA]);
-    let r = review(&env, "main..pr");
-    r.code(1);
-    assert!(r.stdout.contains("the rule in force (consent, revision "), "{}", r.stdout);
-    env.git(&["switch", "-q", "main"]).ok();
-    env.git(&["merge", "-q", "--ff-only", "pr"]).ok();
-    env.accord(&["check", "--ratified"]).code(1);
+    refused_and_not_ratified_when_merged(&mut env);
 }
 
 #[test]
