@@ -204,7 +204,9 @@ impl Store {
 }
 
 /// A file's edits, newest first, from candidates that are plain edits (`false`) and merges
-/// that take another parent's text over their first parent's (`true`). Such a merge is an
+/// that keep one parent's text over another's (`true`: here those that take another parent's
+/// text over their first parent's; the timeline also asks about those that keep their first
+/// parent's, as `merge -s ours` does, which the folder index does not list). Such a merge is an
 /// edit when that text is not the one current just before it in the order: it brings an older
 /// text back (a merge with an old commit of the same history, or with a branch whose own edit
 /// came before the text it replaces), and the text it replaces stood until then (SPEC §4:
