@@ -128,14 +128,6 @@ fn in_force_history(
         }
         stood_ratified |= ratified[k] == Some(true);
     }
-    // The text judged is not the last edit's: a merge brought it back without being an edit
-    // (one that keeps its first parent's text over a newer one from another parent, as
-    // `merge -s ours` does). The last edit's text stood until then, and its rules are in force.
-    if let (Some(b), true) = (span, stood_ratified) {
-        if b != revision {
-            last_ratified = Some(b);
-        }
-    }
     let last_ratified = match last_ratified {
         Some(b) => timeline.agreement(store, b)?.map(|a| (a, b.to_string())),
         None => None,
