@@ -3,11 +3,12 @@
 //! revision history needs, not once per agreement).
 //!
 //! An *edit* of a file is a commit where the file differs from every parent (a root, or the
-//! edge of a shallow clone, where it appears), and a merge that takes another parent's text
-//! over its first parent's when that text is not the one current just before the merge in
-//! SPEC §4's order ([`brought_back`]). Only commits with a folder-index entry naming the file
-//! can be edits: the others hold their first parent's blob. For a merge, the blob at the other
-//! parents is looked up in their trees.
+//! edge of a shallow clone, where it appears), and a merge that keeps one parent's text over
+//! another's when that text is not the one current just before the merge in SPEC §4's order
+//! ([`brought_back`]). The folder-change index names the files a commit changed against its
+//! first parent; a merge that keeps its first parent's text of a file (`merge -s ours`) is
+//! found by comparing the folders at its parents, read only where the index says they may
+//! differ. For a merge, the blob at the other parents is looked up in their trees.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -135,8 +136,16 @@ impl Store {
         // Listings of parents' folders by root tree, for merges and for the edge of a shallow
         // history (where an entry lists the whole folder).
         let mut folders: HashMap<Oid, Vec<(String, Oid)>> = HashMap::new();
-        for i in g.order_by(changed) {
+        let kept = self.kept_over_others(g, view, &mut folders)?;
+        for i in g.order_by(|i| changed(i) || kept.contains_key(&i)) {
             let node = &g.nodes[i as usize];
+            for (name, blob) in kept.get(&i).map(Vec::as_slice).unwrap_or(&[]) {
+                let e = FileEdit { node: i, blob: *blob, before: *blob };
+                found.entry(name.clone()).or_default().push((e, true));
+            }
+            if !changed(i) {
+                continue;
+            }
             let entry = &view.entries[view.entry_of[i as usize] as usize];
             let mut changes: Vec<FileChange> = entry.changes.clone();
             if entry.full && !node.parents.is_empty() {
@@ -161,7 +170,7 @@ impl Store {
                 }
                 let mut edit = !(node.parents.is_empty() && c.new.is_none());
                 let mut before = None;
-                let mut takes_other = false;
+                let mut differs = false;
                 for (k, &p) in node.parents.iter().enumerate() {
                     let at_parent = if k == 0 && !entry.full {
                         c.old
@@ -171,12 +180,13 @@ impl Store {
                     };
                     if k == 0 {
                         before = at_parent;
-                    } else {
-                        takes_other |= at_parent == c.new;
                     }
+                    differs |= at_parent != c.new;
                     edit &= at_parent != c.new;
                 }
-                let merge = !edit && takes_other && before != c.new;
+                // The same as some parent and not as another: which one it keeps is decided
+                // once the order before it is known.
+                let merge = !edit && node.parents.len() > 1 && differs;
                 if edit || merge {
                     let e = FileEdit { node: i, blob: c.new, before };
                     found.entry(c.name.clone()).or_default().push((e, merge));
@@ -187,6 +197,54 @@ impl Store {
             .into_iter()
             .map(|(name, edits)| (name, brought_back(edits, |e| e.blob)))
             .collect();
+        Ok(out)
+    }
+
+    /// The merges that keep their first parent's blob of some file where another parent has
+    /// another (`merge -s ours`, or a merge resolved in its first parent's favour), with the
+    /// files and the blobs they keep. The folder index compares each commit with its first
+    /// parent only, so it names no such file; the folders at both parents are read where the
+    /// index says they may differ (the newest commits with an entry along their first-parent
+    /// chains are not the same one). Merges whose entry lists the whole folder are left to the
+    /// caller, which compares every file with every parent.
+    fn kept_over_others(
+        &self,
+        g: &Graph,
+        view: &FolderView,
+        folders: &mut HashMap<Oid, Vec<(String, Oid)>>,
+    ) -> Result<HashMap<u32, Vec<Kept>>> {
+        let mut out = HashMap::new();
+        let mut answered = Vec::new();
+        for (i, node) in g.nodes.iter().enumerate() {
+            let [first, others @ ..] = node.parents.as_slice() else { continue };
+            if others.is_empty() {
+                continue;
+            }
+            let own = match view.entry_of[i] {
+                u32::MAX => None,
+                e if view.entries[e as usize].full => continue,
+                e => Some(&view.entries[e as usize]),
+            };
+            let ours = view.answered_by(g, &mut answered, *first);
+            let mut files: Vec<Kept> = Vec::new();
+            for &p in others {
+                if view.answered_by(g, &mut answered, p) == ours {
+                    continue;
+                }
+                let (a, b) = (g.nodes[*first as usize].tree, g.nodes[p as usize].tree);
+                self.listing_at(folders, a)?;
+                self.listing_at(folders, b)?;
+                for (name, blob) in differing(&folders[&a], &folders[&b]) {
+                    let named = own.is_some_and(|e| e.changes.iter().any(|c| c.name == name));
+                    if !named && !files.iter().any(|(n, _)| *n == name) {
+                        files.push((name.to_string(), blob));
+                    }
+                }
+            }
+            if !files.is_empty() {
+                out.insert(i as u32, files);
+            }
+        }
         Ok(out)
     }
 
@@ -203,10 +261,45 @@ impl Store {
     }
 }
 
+/// A file a merge keeps from its first parent over another parent's, and its blob there.
+type Kept = (String, Option<Oid>);
+
+/// The names whose blobs differ between two sorted listings, with the blob in `ours`.
+fn differing<'a>(
+    ours: &'a [(String, Oid)],
+    theirs: &'a [(String, Oid)],
+) -> Vec<(&'a str, Option<Oid>)> {
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::new();
+    while i < ours.len() || j < theirs.len() {
+        let order = match (ours.get(i), theirs.get(j)) {
+            (Some(a), Some(b)) => a.0.cmp(&b.0),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        match order {
+            std::cmp::Ordering::Less => {
+                out.push((ours[i].0.as_str(), Some(ours[i].1)));
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push((theirs[j].0.as_str(), None));
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                if ours[i].1 != theirs[j].1 {
+                    out.push((ours[i].0.as_str(), Some(ours[i].1)));
+                }
+                (i, j) = (i + 1, j + 1);
+            }
+        }
+    }
+    out
+}
+
 /// A file's edits, newest first, from candidates that are plain edits (`false`) and merges
-/// that keep one parent's text over another's (`true`: here those that take another parent's
-/// text over their first parent's; the timeline also asks about those that keep their first
-/// parent's, as `merge -s ours` does, which the folder index does not list). Such a merge is an
+/// that keep one parent's text over another's (`true`: whichever parent's, `merge -s ours`
+/// keeping its first parent's). Such a merge is an
 /// edit when that text is not the one current just before it in the order: it brings an older
 /// text back (a merge with an old commit of the same history, or with a branch whose own edit
 /// came before the text it replaces), and the text it replaces stood until then (SPEC §4:
@@ -263,8 +356,8 @@ mod tests {
         let merge = |i: usize| {
             let parents = &g.nodes[i].parents;
             parents.len() > 1
-                && blobs[parents[0] as usize] != blobs[i]
-                && parents[1..].iter().any(|&p| blobs[p as usize] == blobs[i])
+                && parents.iter().any(|&p| blobs[p as usize] != blobs[i])
+                && parents.iter().any(|&p| blobs[p as usize] == blobs[i])
         };
         let order = g.order_by(|i| edit(i as usize) || merge(i as usize));
         let candidates = order.into_iter().map(|i| (i, !edit(i as usize))).collect();
@@ -295,7 +388,8 @@ mod tests {
         commit(d, "y.toml", "y3");
         git(d, &["checkout", "-q", "main"]);
         commit(d, "x.toml", "x5");
-        // Neither side's x: an edit of the merge itself. Ours for y: no change at all.
+        // Neither side's x: an edit of the merge itself. y: main left it alone since side2
+        // began, so the merge takes side2's y3, the newest text: no edit.
         git(d, &["merge", "-q", "--no-ff", "--no-commit", "-X", "ours", "side2"]);
         write(d, "x.toml", "x6");
         git(d, &["add", "-A"]);
@@ -312,6 +406,13 @@ mod tests {
             "",
         );
         git(d, &["reset", "-q", "--hard", back.trim()]);
+        // `-s ours` with a branch that wrote a newer x and y: both kept texts come back, in a
+        // merge whose folder is its first parent's (the folder index has no entry for it).
+        git(d, &["checkout", "-q", "-b", "side3"]);
+        commit(d, "x.toml", "x7");
+        commit(d, "y.toml", "y4");
+        git(d, &["checkout", "-q", "main"]);
+        git(d, &["merge", "-q", "--no-ff", "-s", "ours", "side3", "-m", "ours"]);
         // A rename, then a removal.
         git(d, &["mv", "agreements/y.toml", "agreements/z.toml"]);
         git(d, &["commit", "-q", "-m", "rename"]);
@@ -330,14 +431,20 @@ mod tests {
         }
         assert_eq!(
             edits.of("x.toml").len(),
-            8,
-            "x1 to x6, the merge back to x1 and the removal; not the merge taking x2 (x2 is \
-             the newest edit before it in the order: all commits share one time, and ids decide)"
+            10,
+            "x1 to x7, the merge back to x1, the `-s ours` merge and the removal; not the merge \
+             taking x2 (x2 is the newest edit before it in the order: all commits share one \
+             time, and ids decide)"
         );
-        assert_eq!(edits.of("x.toml")[1].blob, edits.of("x.toml")[7].blob, "x1 again");
-        assert!(edits.of("x.toml")[0].blob.is_none(), "newest first: the removal");
+        let x = edits.of("x.toml");
+        assert!(x[0].blob.is_none(), "newest first: the removal");
+        assert_eq!((x[1].blob, x[1].before), (x[9].blob, x[9].blob), "`-s ours` keeps x1");
+        assert_eq!(x[3].blob, x[9].blob, "x1 again");
+        let y = edits.of("y.toml");
+        assert_eq!(y.len(), 6, "y1 to y4, the `-s ours` merge and the rename");
+        assert_eq!((y[1].blob, y[1].before), (y[3].blob, y[3].blob), "`-s ours` keeps y3");
         assert!(edits.may_be_renamed(&g, "z.toml"));
         assert!(!edits.may_be_renamed(&g, "x.toml"));
-        assert_eq!(edits.blobs("y.toml").len(), 3);
+        assert_eq!(edits.blobs("y.toml").len(), 4);
     }
 }

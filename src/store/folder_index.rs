@@ -125,6 +125,38 @@ impl FolderView {
     }
 }
 
+impl FolderView {
+    /// The node whose entry answers for node `i` about the folder's files: `i` itself when it
+    /// has an entry, else the same answer as its first parent's (`u32::MAX` where a chain
+    /// ends without one). Two nodes answered by the same node hold the same files. `memo`
+    /// keeps the answers (one slot a node, filled on first use) across calls.
+    pub fn answered_by(&self, g: &Graph, memo: &mut Vec<u32>, i: u32) -> u32 {
+        const UNKNOWN: u32 = u32::MAX - 1;
+        if memo.len() != g.nodes.len() {
+            *memo = vec![UNKNOWN; g.nodes.len()];
+        }
+        let mut chain = Vec::new();
+        let mut at = i;
+        let answer = loop {
+            if memo[at as usize] != UNKNOWN {
+                break memo[at as usize];
+            }
+            chain.push(at);
+            if self.entry_of[at as usize] != NONE {
+                break at;
+            }
+            match g.nodes[at as usize].parents.first() {
+                Some(&p) => at = p,
+                None => break NONE,
+            }
+        };
+        for k in chain {
+            memo[k as usize] = answer;
+        }
+        answer
+    }
+}
+
 /// The file's contents.
 #[derive(Default)]
 struct Index {

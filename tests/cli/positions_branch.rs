@@ -1411,3 +1411,33 @@ fn a_withdraw_in_the_same_second_as_the_next_edit_lifts_the_objection_there() {
     assert_eq!(s["ratified"], true, "{s:#}");
     assert_eq!(party(&s, GRACE.1)["state"], "silent", "{s:#}");
 }
+
+/// A `merge -s ours` that keeps main's text over a branch's newer one is an edit: it brings
+/// main's text back, and the draft stops being current there. An objection made to the draft
+/// after that merge has nothing left to block on main (SPEC §4 rule 2), in `status` as in
+/// `log` and `history` (status once counted along first-parent changes only, where such a
+/// merge changes nothing, so the draft stayed current and the objection blocked main).
+#[test]
+fn an_objection_to_a_draft_closed_by_merge_s_ours_does_not_block_main() {
+    let mut env = TestEnv::on_positions_branch();
+    env.commit_file(FILE, &charter("consent"), "Add the platform charter");
+    for who in [ADA, GRACE, KATHERINE] {
+        env.as_(who).accord(&["sign", "charter"]).ok();
+    }
+    env.git(&["switch", "-q", "-c", "draft"]).ok();
+    env.as_(ADA).commit_file(FILE, &charter("consent").replace("paved road", "road"), "Draft");
+    env.git(&["switch", "-q", "main"]).ok();
+    env.git(&["merge", "-q", "--no-ff", "-s", "ours", "draft", "-m", "Close the draft"]).ok();
+    env.git(&["switch", "-q", "draft"]).ok();
+    env.as_(GRACE).accord(&["object", "charter", "-m", "The draft is wrong."]).ok();
+    env.git(&["switch", "-q", "main"]).ok();
+    for cache in ["warm", "cold"] {
+        let s = crate::common::ledger::status(&env, "charter");
+        assert_eq!(party(&s, GRACE.1)["state"], "signed", "{cache}: {s:#}");
+        assert_eq!(s["ratified"], true, "{cache}: {s:#}");
+        let history = env.accord(&["history", "charter"]).ok().stdout.clone();
+        assert!(history.contains("ratified now"), "{cache}: {history}");
+        env.accord(&["check", "--ratified"]).ok();
+        std::fs::remove_dir_all(env.repo.join(".git/accord")).unwrap();
+    }
+}
