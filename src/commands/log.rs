@@ -47,6 +47,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
                 // The edits that renamed the file say so.
                 let renamed_from =
                     timeline.renames.iter().find(|r| r.commit == e.commit).map(|r| r.from.clone());
+                let renamed_to = super::renamed_to(&store, &timeline, &e)?;
                 let (summary, changes) = super::edit_summary(&store, &timeline, &e)?;
                 let summary = match &renamed_from {
                     Some(old) => format!("renamed from {old}; {summary}"),
@@ -60,6 +61,7 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
                     subject: e.subject,
                     revision: e.blob.map(|b| b.to_string()),
                     renamed_from,
+                    renamed_to,
                     summary,
                     changes,
                     ratified: is_ratified.unwrap_or(false),

@@ -23,6 +23,9 @@ pub enum Entry {
         /// The agreement's earlier id, when this edit renamed its file (`git mv`).
         #[serde(skip_serializing_if = "Option::is_none")]
         renamed_from: Option<String>,
+        /// The id this edit renamed the file to, when it took the file away by a rename.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        renamed_to: Option<String>,
         summary: String,
         changes: Vec<diff::Change>,
         /// Whether the agreement stood ratified right after this event.

@@ -581,6 +581,18 @@ fn a_rename_keeps_the_lineage_and_a_copy_inherits_nothing() {
     let h = team.env.accord_in(&ada, &["history", "platform", "--format", "json"]).ok().json();
     assert_eq!(h[0]["author"], "Ada Lovelace");
     assert_eq!(h.as_array().unwrap().len(), 1, "a rename is no new version of the purpose: {h}");
+    // Asked by its old id: the renaming commit says where it went, not "deleted".
+    let old = team.env.accord_in(&ada, &["log", "charter", "--format", "json"]).ok().json();
+    assert_eq!(old[0]["subject"], "Rename the charter", "{old}");
+    assert_eq!(old[0]["renamed_to"], "platform", "{old}");
+    assert_eq!(old[0]["summary"], "renamed to platform", "{old}");
+    let human = team.env.accord_in(&ada, &["log", "charter"]).ok().stdout.clone();
+    assert!(human.contains("renamed to platform"), "{human}");
+    assert!(!human.contains("deleted"), "{human}");
+    let r = team.env.accord_in(&ada, &["status", "charter"]);
+    r.code(2);
+    assert!(r.stderr.contains("renamed to `platform`"), "{}", r.stderr);
+    assert!(r.stderr.contains("accord log platform"), "{}", r.stderr);
     // A copy under a new id is a new agreement with no positions.
     std::fs::copy(&path, ada.join("agreements/copy.toml")).unwrap();
     team.git(ADA, &ada, &["add", "agreements/copy.toml"]).ok();

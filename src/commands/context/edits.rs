@@ -18,8 +18,14 @@ pub fn edit_summary(store: &Store, timeline: &Timeline, e: &Edit) -> Result<(Str
         Some(b) => timeline.agreement(store, b)?,
         None => None,
     };
+    if e.blob.is_none() {
+        let said = match renamed_to(store, timeline, e)? {
+            Some(to) => format!("renamed to {to}"),
+            None => "agreement deleted".to_string(),
+        };
+        return Ok((said, Vec::new()));
+    }
     Ok(match (&old, &new, e.blob) {
-        (_, _, None) => ("agreement deleted".to_string(), Vec::new()),
         (None, Some(_), _) if e.before.is_none() => ("agreement created".to_string(), Vec::new()),
         (Some(o), Some(n), _) => {
             let c = diff::diff(o, n);
@@ -27,6 +33,20 @@ pub fn edit_summary(store: &Store, timeline: &Timeline, e: &Edit) -> Result<(Str
         }
         _ => ("text that does not parse as schema 1".to_string(), Vec::new()),
     })
+}
+
+/// The id an edit that took the file away renamed it to (`git mv` to another agreement), as
+/// git's rename detection finds it against the edit's first parent.
+pub fn renamed_to(store: &Store, timeline: &Timeline, e: &Edit) -> Result<Option<String>> {
+    if e.blob.is_some() || e.before.is_none() {
+        return Ok(None);
+    }
+    for id in &timeline.ids {
+        if let Some(to) = store.renamed_to(e.commit.into(), id)?.filter(|to| to != id) {
+            return Ok(Some(to));
+        }
+    }
+    Ok(None)
 }
 
 /// Write each `(path, text)`, folders created as needed: every file goes to a temporary file

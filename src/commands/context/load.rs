@@ -91,12 +91,25 @@ pub fn not_found(store: &Store, id: &str, place: &str) -> Error {
                 "it is only in the working tree: commit it first (git add {path} && git commit)"
             ),
         }
+    } else if let Some(to) = renamed_into_at_head(store, id, &known) {
+        format!("it was renamed to `{to}` (`git mv`): use that id; `accord log {to}` shows its history under both")
     } else if known.is_empty() {
         format!("create it with `accord new {id}`")
     } else {
         format!("known agreements: {}", known.join(", "))
     };
     Error::new(format!("no agreement `{id}` ({path} {place})")).hint(hint)
+}
+
+/// The id at HEAD that agreement `id`, no longer there, was renamed into (perhaps through
+/// several renames). Only asked for an error's hint: any failure is no answer.
+fn renamed_into_at_head(store: &Store, id: &str, known: &[String]) -> Option<String> {
+    if known.is_empty() || !crate::model::valid_id(id) {
+        return None;
+    }
+    let head = store.head().ok().flatten()?;
+    let graph = store.graph(head).ok()?;
+    store.renamed_into(&graph, id, known).ok().flatten()
 }
 
 /// The current text of an agreement (working tree; bare: HEAD), parsed and validated.
