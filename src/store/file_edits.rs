@@ -136,7 +136,9 @@ impl Store {
         // Listings of parents' folders by root tree, for merges and for the edge of a shallow
         // history (where an entry lists the whole folder).
         let mut folders: HashMap<Oid, Vec<(String, Oid)>> = HashMap::new();
-        let kept = self.kept_over_others(g, view, &mut folders)?;
+        let t0 = std::time::Instant::now();
+        let kept = self.kept_over_others(g, view)?;
+        super::trace(&format!("kept over others: {} merges", kept.len()), t0);
         for i in g.order_by(|i| changed(i) || kept.contains_key(&i)) {
             let node = &g.nodes[i as usize];
             for (name, blob) in kept.get(&i).map(Vec::as_slice).unwrap_or(&[]) {
@@ -207,14 +209,12 @@ impl Store {
     /// index says they may differ (the newest commits with an entry along their first-parent
     /// chains are not the same one). Merges whose entry lists the whole folder are left to the
     /// caller, which compares every file with every parent.
-    fn kept_over_others(
-        &self,
-        g: &Graph,
-        view: &FolderView,
-        folders: &mut HashMap<Oid, Vec<(String, Oid)>>,
-    ) -> Result<HashMap<u32, Vec<Kept>>> {
+    fn kept_over_others(&self, g: &Graph, view: &FolderView) -> Result<HashMap<u32, Vec<Kept>>> {
         let mut out = HashMap::new();
         let mut answered = Vec::new();
+        let packs = self.packs();
+        let mut objects = super::pack::Objects::new(&packs, self.repo.odb()?);
+        let mut folders = Default::default();
         for (i, node) in g.nodes.iter().enumerate() {
             let [first, others @ ..] = node.parents.as_slice() else { continue };
             if others.is_empty() {
@@ -232,12 +232,10 @@ impl Store {
                     continue;
                 }
                 let (a, b) = (g.nodes[*first as usize].tree, g.nodes[p as usize].tree);
-                self.listing_at(folders, a)?;
-                self.listing_at(folders, b)?;
-                for (name, blob) in differing(&folders[&a], &folders[&b]) {
-                    let named = own.is_some_and(|e| e.changes.iter().any(|c| c.name == name));
-                    if !named && !files.iter().any(|(n, _)| *n == name) {
-                        files.push((name.to_string(), blob));
+                for c in self.folder_diff(&mut objects, &mut folders, a, b)? {
+                    let named = own.is_some_and(|e| e.find(&c.name).is_some());
+                    if !named && !files.iter().any(|(n, _)| *n == c.name) {
+                        files.push((c.name, c.old));
                     }
                 }
             }
@@ -263,39 +261,6 @@ impl Store {
 
 /// A file a merge keeps from its first parent over another parent's, and its blob there.
 type Kept = (String, Option<Oid>);
-
-/// The names whose blobs differ between two sorted listings, with the blob in `ours`.
-fn differing<'a>(
-    ours: &'a [(String, Oid)],
-    theirs: &'a [(String, Oid)],
-) -> Vec<(&'a str, Option<Oid>)> {
-    let (mut i, mut j) = (0, 0);
-    let mut out = Vec::new();
-    while i < ours.len() || j < theirs.len() {
-        let order = match (ours.get(i), theirs.get(j)) {
-            (Some(a), Some(b)) => a.0.cmp(&b.0),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            _ => std::cmp::Ordering::Greater,
-        };
-        match order {
-            std::cmp::Ordering::Less => {
-                out.push((ours[i].0.as_str(), Some(ours[i].1)));
-                i += 1;
-            }
-            std::cmp::Ordering::Greater => {
-                out.push((theirs[j].0.as_str(), None));
-                j += 1;
-            }
-            std::cmp::Ordering::Equal => {
-                if ours[i].1 != theirs[j].1 {
-                    out.push((ours[i].0.as_str(), Some(ours[i].1)));
-                }
-                (i, j) = (i + 1, j + 1);
-            }
-        }
-    }
-    out
-}
 
 /// A file's edits, newest first, from candidates that are plain edits (`false`) and merges
 /// that keep one parent's text over another's (`true`: whichever parent's, `merge -s ours`

@@ -63,7 +63,7 @@ pub struct FolderEntry {
 }
 
 impl FolderEntry {
-    fn find(&self, name: &str) -> Option<&FileChange> {
+    pub(super) fn find(&self, name: &str) -> Option<&FileChange> {
         self.changes.binary_search_by(|c| c.name.as_str().cmp(name)).ok().map(|i| &self.changes[i])
     }
 }
@@ -581,6 +581,40 @@ impl Store {
             out.extend(r?);
         }
         Ok(out)
+    }
+
+    /// The files directly in the agreements folder that differ between the commits whose
+    /// root trees are `a` and `b` (`old` the blob under `a`, `new` under `b`), from the raw
+    /// trees: equal folders are found equal by their ids, and only differing files are
+    /// copied out. `folders` remembers each root tree's folder across calls.
+    pub(super) fn folder_diff(
+        &self,
+        objects: &mut Objects,
+        folders: &mut IdMap<Oid, Option<Oid>>,
+        a: Oid,
+        b: Oid,
+    ) -> Result<Vec<FileChange>> {
+        let mut folder = |root: Oid| -> Result<Option<Oid>> {
+            if let Some(f) = folders.get(&root) {
+                return Ok(*f);
+            }
+            let f = subtree(objects, root, &self.dir)?;
+            folders.insert(root, f);
+            Ok(f)
+        };
+        let (fa, fb) = (folder(a)?, folder(b)?);
+        if fa == fb {
+            return Ok(Vec::new());
+        }
+        let ta = match fa {
+            Some(t) => read_tree(objects, t)?,
+            None => None,
+        };
+        let tb = match fb {
+            Some(t) => read_tree(objects, t)?,
+            None => None,
+        };
+        Ok(raw_diff(tree_bytes(&ta), tree_bytes(&tb)))
     }
 
     /// The files (blobs) directly in the agreements folder of the commit whose root tree is
