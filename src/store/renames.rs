@@ -94,9 +94,15 @@ impl Store {
         current: &[String],
     ) -> Result<Vec<RenamedAway>> {
         let edits = self.folder_edits(graph)?;
+        let all = edits.of(&format!("{id}.toml"));
         let mut out = Vec::new();
-        for e in edits.of(&format!("{id}.toml")).iter().rev() {
+        for (k, e) in all.iter().enumerate().rev() {
             if e.blob.is_some() || e.before.is_none() {
+                continue;
+            }
+            // Only a file made anew after it takes the name (as the timeline decides): one a
+            // merge brings back from a parent that never renamed it goes on the same lineage.
+            if !all[..k].iter().any(|x| x.blob.is_some() && x.before.is_none()) {
                 continue;
             }
             let Some(next) = self.renamed_to(graph.nodes[e.node as usize].id, id)? else {

@@ -410,8 +410,11 @@ fn follow_renames(
         .collect();
     let mut walked = None;
     // A rename of `id`'s file away (`git mv` to another id) hands what it held until then to
-    // that agreement's lineage: a file of the same name after it is a new agreement.
-    // (Asked of an id no file has any more, the timeline is the last agreement's under it.)
+    // that agreement's lineage: a file of the same name made after it (a commit whose first
+    // parent has no such file) is a new agreement. A merge that brings the file back from a
+    // parent that never renamed it (`merge -s ours` rejecting a rename branch) takes nothing:
+    // the lineage goes on. (Asked of an id no file has any more, the timeline is the last
+    // agreement's under it.)
     let mut cuts = Vec::new();
     let mut taken_later = false;
     for e in &events {
@@ -421,7 +424,13 @@ fn follow_renames(
                 cuts.push(e.commit);
             }
         }
-        taken_later |= e.blob.is_some();
+        // (A merge's `before` is the text it replaced, perhaps none: its first parent decides.)
+        taken_later |= e.blob.is_some()
+            && e.before.is_none()
+            && match e.parent {
+                Some(p) => store.blob_at(p, &store.path_of(id))?.is_none(),
+                None => true,
+            };
     }
     if !cuts.is_empty() {
         let g = full_graph(store, graph, &mut walked)?;

@@ -384,3 +384,67 @@ fn a_proposal_closed_with_merge_s_ours_cannot_be_brought_back_past_the_rules_in_
     r.code(1);
     assert!(r.stdout.contains("the rule in force (consent, revision "), "{}", r.stdout);
 }
+
+/// A charter under quorum 2 that Grace objects to.
+fn objected_quorum() -> TestEnv {
+    let mut env = TestEnv::on_positions_branch();
+    let quorum = charter("quorum").replace("rule = \"quorum\"", "rule = \"quorum\"\nquorum = 2");
+    env.commit_file(FILE, &quorum, "Add the platform charter");
+    env.as_(GRACE).accord(&["object", "charter", "-m", "This charter is wrong."]).ok();
+    env.as_(ADA);
+    env
+}
+
+/// Grace's objection still blocks `charter`, warm and cold.
+fn still_objecting(env: &TestEnv) {
+    for cache in ["warm", "cold"] {
+        let s = crate::common::ledger::status(env, "charter");
+        assert_eq!(
+            crate::common::ledger::party(&s, GRACE.1)["state"],
+            "objecting",
+            "{cache}: {s:#}"
+        );
+        assert_eq!(crate::common::ledger::party(&s, ADA.1)["state"], "signed", "{cache}: {s:#}");
+        env.accord(&["check", "--ratified"]).code(1);
+        let history = env.accord(&["history", "charter"]).ok().stdout.clone();
+        assert!(!history.contains("ratified now"), "{cache}: {history}");
+        std::fs::remove_dir_all(env.repo.join(".git/accord")).unwrap();
+    }
+}
+
+#[test]
+fn a_rename_that_main_rejected_with_merge_s_ours_leaves_the_lineage_whole() {
+    // A branch renames the charter; main rejects it with `-s ours`. The rename on the
+    // discarded branch had cut the lineage: the merge "created" the charter, and Grace's
+    // objection (and, cold, every sign-off after it) fell away.
+    let mut env = objected_quorum();
+    env.git(&["switch", "-q", "-c", "rename"]).ok();
+    env.git(&["mv", FILE, "agreements/platform.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Rename the charter"]).ok();
+    env.git(&["switch", "-q", "main"]).ok();
+    env.git(&["merge", "-q", "--no-ff", "-s", "ours", "rename", "-m", "Reject the rename"]).ok();
+    sign_all(&mut env, &[ADA, KATHERINE]);
+    still_objecting(&env);
+}
+
+#[test]
+fn a_pull_request_that_merges_a_throw_away_rename_cannot_drop_an_objection() {
+    let mut env = objected_quorum();
+    let base = env.head();
+    env.git(&["switch", "-q", "-c", "pr"]).ok();
+    env.git(&["switch", "-q", "-c", "throwaway"]).ok();
+    env.git(&["mv", FILE, "agreements/tmp-name.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Rename (throw-away)"]).ok();
+    env.git(&["switch", "-q", "pr"]).ok();
+    env.git(&["merge", "-q", "--no-ff", "-s", "ours", "throwaway", "-m", "Merge it, ours"]).ok();
+    env.git(&["branch", "-q", "-D", "throwaway"]).ok();
+    let text = std::fs::read_to_string(env.repo.join(FILE)).unwrap();
+    env.commit_file(FILE, &text.replace("paved road", "paved road, and nothing else"), "PR");
+    sign_all(&mut env, &[ADA, KATHERINE]);
+    let r = review(&env, &format!("{base}..pr"));
+    r.code(1);
+    assert!(r.stdout.contains("grace@example.com is objecting"), "{}", r.stdout);
+    env.git(&["switch", "-q", "main"]).ok();
+    env.git(&["merge", "-q", "--no-ff", "pr", "-m", "Merge the PR"]).ok();
+    still_objecting(&env);
+}
