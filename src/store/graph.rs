@@ -127,6 +127,19 @@ impl Graph {
         self.order_by(|i| interesting(&self.nodes[i as usize]))
     }
 
+    /// For each node, whether `commit` reaches it (the commit itself and every ancestor);
+    /// none when the commit is not in the graph.
+    pub(super) fn reaches(&self, commit: impl Into<Oid>) -> Vec<bool> {
+        let mut seen = vec![false; self.nodes.len()];
+        let mut stack: Vec<u32> = self.find(&commit.into()).into_iter().collect();
+        while let Some(k) = stack.pop() {
+            if !std::mem::replace(&mut seen[k as usize], true) {
+                stack.extend_from_slice(self.parents_of(k));
+            }
+        }
+        seen
+    }
+
     /// For each node, whether it comes before node `i`: `i`'s first parent and its ancestors
     /// (what a commit that renamed or removed a file replaced).
     pub(super) fn before(&self, i: u32) -> Vec<bool> {

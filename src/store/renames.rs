@@ -109,7 +109,7 @@ impl Store {
                 continue;
             };
             let into = match current.contains(&next) {
-                true => Some(next),
+                true => Some(next.clone()),
                 false => self.renamed_into(graph, &next, current)?,
             };
             if into.as_deref() == Some(id) {
@@ -125,7 +125,8 @@ impl Store {
                 }
             }
             let time = graph.nodes[e.node as usize].time;
-            out.push(RenamedAway { into, before, held_before, held_after, time });
+            let commit = ObjectId::from(graph.nodes[e.node as usize].id);
+            out.push(RenamedAway { into, to: next, commit, before, held_before, held_after, time });
         }
         Ok(out)
     }
@@ -136,6 +137,10 @@ impl Store {
 pub struct RenamedAway {
     /// The id the renamed agreement has at the tip (`None`: it was removed since).
     pub into: Option<String>,
+    /// The id the rename gave it.
+    pub to: String,
+    /// The renaming commit.
+    pub commit: ObjectId,
     /// Which nodes of the graph come before the rename (its first parent and ancestors).
     before: Vec<bool>,
     /// The texts the name held before the rename (the renamed agreement's), and after it.
@@ -146,6 +151,12 @@ pub struct RenamedAway {
 }
 
 impl RenamedAway {
+    /// Whether the rename is not in `base`'s history (a range from `base` made it).
+    pub fn made_since(&self, graph: &Graph, base: ObjectId) -> bool {
+        let reaches = graph.reaches(base);
+        graph.find(&self.commit.into()).is_some_and(|i| !reaches[i as usize])
+    }
+
     /// Whether `commit` (reachable in `graph`) was made before the rename: a position there
     /// under the old name is the renamed agreement's.
     pub fn precedes(&self, graph: &Graph, commit: ObjectId) -> bool {

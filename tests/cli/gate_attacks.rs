@@ -448,3 +448,28 @@ fn a_pull_request_that_merges_a_throw_away_rename_cannot_drop_an_objection() {
     env.git(&["merge", "-q", "--no-ff", "pr", "-m", "Merge the PR"]).ok();
     still_objecting(&env);
 }
+
+#[test]
+fn renaming_an_agreement_away_and_adding_a_new_one_under_its_id_is_a_removal() {
+    // The pull request renames the charter to a scratch name, adds a new charter under the
+    // old id, then deletes the scratch file. The new charter was judged as new (Grace's
+    // objection was the old one's), and the old agreement's removal was never looked at:
+    // its last name was at neither end of the range.
+    let mut env = objected_quorum();
+    let base = env.head();
+    env.git(&["switch", "-q", "-c", "pr"]).ok();
+    env.git(&["mv", FILE, "agreements/tmp-name.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Rename away"]).ok();
+    let text = std::fs::read_to_string(env.repo.join("agreements/tmp-name.toml")).unwrap();
+    env.commit_file(FILE, &text.replace("paved road", "paved road, and nothing else"), "New");
+    env.git(&["rm", "-q", "agreements/tmp-name.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Drop the scratch name"]).ok();
+    sign_all(&mut env, &[ADA, KATHERINE]);
+    let r = review(&env, &format!("{base}..pr"));
+    r.code(1);
+    assert!(
+        r.stderr.contains("removed without a ratified retirement: charter (renamed to tmp-name"),
+        "{}",
+        r.stderr
+    );
+}

@@ -70,6 +70,22 @@ impl Range<'_> {
                 }
             }
         }
+        // An id at both ends whose file the range renamed away, a new file taking the name:
+        // the agreement that was at BASE went on under the new name. Where that name was
+        // removed in the range too, the agreement was removed, and needs its consent like any
+        // removal (judged under the name it last had); the new file under the old id is
+        // judged as the new agreement it is.
+        let mut removed_away = Vec::new();
+        for id in before.keys().filter(|id| after.contains_key(*id)) {
+            for r in self.store.renamed_away(self.head_graph, id, &after_ids)? {
+                if r.into.is_none()
+                    && r.made_since(self.head_graph, self.merge_base)
+                    && !removed_after_ratified_retirement(self.store, head, &r.to, keep)?
+                {
+                    removed_away.push(format!("{id} (renamed to {}, then removed)", r.to));
+                }
+            }
+        }
         let ids: BTreeSet<String> = before
             .keys()
             .filter(|id| !renamed.values().any(|old| old == *id))
@@ -132,7 +148,7 @@ impl Range<'_> {
             },
         };
         let mut reviews = Vec::new();
-        let (mut unratified, mut removed) = (Vec::new(), Vec::new());
+        let (mut unratified, mut removed) = (Vec::new(), removed_away);
         for (id, old, b, a, positions, change) in touched {
             let path = self.store.path_of(&id);
             let read = |blob: ObjectId| -> Result<model::Agreement> {
