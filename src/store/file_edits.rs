@@ -264,12 +264,12 @@ type Kept = (String, Option<Oid>);
 
 /// A file's edits, newest first, from candidates that are plain edits (`false`) and merges
 /// that keep one parent's text over another's (`true`: whichever parent's, `merge -s ours`
-/// keeping its first parent's). Such a merge is an
-/// edit when that text is not the one current just before it in the order: it brings an older
-/// text back (a merge with an old commit of the same history, or with a branch whose own edit
-/// came before the text it replaces), and the text it replaces stood until then (SPEC §4:
-/// each revision is current until the commit that replaced it). A merge of a branch whose edit
-/// is the newest before it changes nothing and is left out, as `git log -- <file>` leaves it.
+/// keeping its first parent's). Such a merge is an edit when that text is not the one current
+/// just before it in the order: it brings an older text back (a merge with an old commit of
+/// the same history, or with a branch whose own edit came before the text it replaces), and
+/// the text it replaces stood until then (SPEC §4: each revision is current until the commit
+/// that replaced it). A merge of a branch whose edit is the newest before it changes nothing
+/// and is left out, as `git log -- <file>` leaves it.
 pub(super) fn brought_back<E, T: PartialEq>(
     newest_first: Vec<(E, bool)>,
     text: impl Fn(&E) -> T,

@@ -123,9 +123,7 @@ impl FolderView {
         }
         out.into_iter().map(Option::flatten).collect()
     }
-}
 
-impl FolderView {
     /// The node whose entry answers for node `i` about the folder's files: `i` itself when it
     /// has an entry, else the same answer as its first parent's (`u32::MAX` where a chain
     /// ends without one). Two nodes answered by the same node hold the same files. `memo`
