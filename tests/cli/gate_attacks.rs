@@ -473,3 +473,31 @@ fn renaming_an_agreement_away_and_adding_a_new_one_under_its_id_is_a_removal() {
         r.stderr
     );
 }
+
+#[test]
+fn a_retired_agreement_moved_onto_the_freed_name_does_not_retire_the_renamed_one() {
+    // As above, then a throw-away agreement that only Ada is party to, retired and signed by
+    // her, is moved onto the scratch name and removed: the check judged whatever last lived
+    // under that name.
+    let mut env = objected_quorum();
+    let base = env.head();
+    env.git(&["switch", "-q", "-c", "pr"]).ok();
+    env.git(&["mv", FILE, "agreements/tmp-name.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Rename away"]).ok();
+    let text = std::fs::read_to_string(env.repo.join("agreements/tmp-name.toml")).unwrap();
+    env.commit_file(FILE, &text.replace("paved road", "paved road, and nothing else"), "New");
+    env.git(&["rm", "-q", "agreements/tmp-name.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Drop the scratch name"]).ok();
+    let junk = ada_alone().replace("schema = 1\n", "schema = 1\nretired = true\n");
+    env.commit_file("agreements/junk.toml", &junk, "Junk, retired");
+    env.accord(&["sign", "junk"]).ok();
+    env.git(&["mv", "agreements/junk.toml", "agreements/tmp-name.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Junk onto the scratch name"]).ok();
+    env.git(&["rm", "-q", "agreements/tmp-name.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Drop it again"]).ok();
+    sign_all(&mut env, &[ADA, KATHERINE]);
+    let r = review(&env, &format!("{base}..pr"));
+    r.code(1);
+    let said = "removed without a ratified retirement: charter (renamed to tmp-name, then removed)";
+    assert!(r.stderr.contains(said), "{}", r.stderr);
+}

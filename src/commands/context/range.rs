@@ -78,11 +78,17 @@ impl Range<'_> {
         let mut removed_away = Vec::new();
         for id in before.keys().filter(|id| after.contains_key(*id)) {
             for r in self.store.renamed_away(self.head_graph, id, &after_ids)? {
-                if r.into.is_none()
-                    && r.made_since(self.head_graph, self.merge_base)
-                    && !removed_after_ratified_retirement(self.store, head, &r.to, keep)?
-                {
-                    removed_away.push(format!("{id} (renamed to {}, then removed)", r.to));
+                if r.into.is_some() || !r.made_since(self.head_graph, self.merge_base) {
+                    continue;
+                }
+                // The last agreement under the new name must be this one for its retirement
+                // to count: another moved onto the freed name and retired says nothing of it.
+                let last_there = Timeline::lineage_ids(self.store, self.head_graph, &r.to)?;
+                let retired = last_there.contains(id)
+                    && removed_after_ratified_retirement(self.store, head, &r.to, keep)?;
+                let said = format!("{id} (renamed to {}, then removed)", r.to);
+                if !retired && !removed_away.contains(&said) {
+                    removed_away.push(said);
                 }
             }
         }
