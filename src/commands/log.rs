@@ -48,7 +48,8 @@ pub fn run(args: Args, ui: &mut Ui) -> Result<()> {
                 let renamed_from =
                     timeline.renames.iter().find(|r| r.commit == e.commit).map(|r| r.from.clone());
                 let renamed_to = super::renamed_to(&store, &timeline, &e)?;
-                let (summary, changes) = super::edit_summary(&store, &timeline, &e)?;
+                let (summary, changes) =
+                    super::summary_knowing(&store, &timeline, &e, renamed_to.as_deref())?;
                 let summary = match &renamed_from {
                     Some(old) => format!("renamed from {old}; {summary}"),
                     None => summary,

@@ -10,6 +10,24 @@ use crate::store::{Edit, Store, Timeline};
 /// What an edit of `timeline` did, in a line (`agreement created`, `purpose reworded; …`), and
 /// the changes it made where both texts parse.
 pub fn edit_summary(store: &Store, timeline: &Timeline, e: &Edit) -> Result<(String, Vec<Change>)> {
+    let to = renamed_to(store, timeline, e)?;
+    summary_knowing(store, timeline, e, to.as_deref())
+}
+
+/// [`edit_summary`] with the edit's [`renamed_to`] already found.
+pub fn summary_knowing(
+    store: &Store,
+    timeline: &Timeline,
+    e: &Edit,
+    renamed_to: Option<&str>,
+) -> Result<(String, Vec<Change>)> {
+    if e.blob.is_none() {
+        let said = match renamed_to {
+            Some(to) => format!("renamed to {to}"),
+            None => "agreement deleted".to_string(),
+        };
+        return Ok((said, Vec::new()));
+    }
     let old = match e.before {
         Some(b) => timeline.agreement(store, b)?,
         None => None,
@@ -18,13 +36,6 @@ pub fn edit_summary(store: &Store, timeline: &Timeline, e: &Edit) -> Result<(Str
         Some(b) => timeline.agreement(store, b)?,
         None => None,
     };
-    if e.blob.is_none() {
-        let said = match renamed_to(store, timeline, e)? {
-            Some(to) => format!("renamed to {to}"),
-            None => "agreement deleted".to_string(),
-        };
-        return Ok((said, Vec::new()));
-    }
     Ok(match (&old, &new, e.blob) {
         (None, Some(_), _) if e.before.is_none() => ("agreement created".to_string(), Vec::new()),
         (Some(o), Some(n), _) => {
