@@ -4,7 +4,7 @@
 
 use git2::{Delta, DiffFindOptions, DiffOptions, Oid};
 
-use super::{Graph, Store};
+use super::{Graph, Store, Timeline};
 use crate::error::Result;
 use crate::oid::ObjectId;
 
@@ -66,18 +66,95 @@ impl Store {
     ) -> Result<Option<String>> {
         let mut id = old.to_string();
         for _ in 0..MAX_RENAMES {
-            let blobs = self.blobs_along(graph, &self.path_of(&id))?;
-            // The newest commit where the file went away.
-            let gone = graph.order_by(|i| {
-                let node = &graph.nodes[i as usize];
-                blobs[i as usize].is_none()
-                    && node.parents.first().is_some_and(|&p| blobs[p as usize].is_some())
-            });
-            let Some(&i) = gone.first() else { return Ok(None) };
-            match self.renamed_to(graph.nodes[i as usize].id, &id)? {
-                Some(next) if current.contains(&next) => return Ok(Some(next)),
-                Some(next) => id = next,
-                None => return Ok(None),
+            // The newest commit where the file went away by a rename: a file that took the
+            // freed name later and was removed again (or renamed back onto another name the
+            // lineage left) does not hide where the agreement went.
+            let Some((next, _)) = self.renamed_away_to(graph, &id, true)? else { return Ok(None) };
+            match current.contains(&next) {
+                true => return Ok(Some(next)),
+                false => id = next,
+            }
+        }
+        Ok(None)
+    }
+
+    /// The last id agreement `old` had, when renames (`git mv`) made since `base` took it to a
+    /// name removed later, at none of the ids in `current` (`old` is not at `graph`'s tip).
+    /// Each rename must be the newest removal of the name it left.
+    pub fn renamed_then_removed(
+        &self,
+        graph: &Graph,
+        old: &str,
+        current: &[String],
+        base: ObjectId,
+    ) -> Result<Option<String>> {
+        let mut id = old.to_string();
+        let mut first = None;
+        for _ in 0..MAX_RENAMES {
+            match self.renamed_away_to(graph, &id, false)? {
+                Some((next, _)) if current.contains(&next) => return Ok(None),
+                Some((next, commit)) => {
+                    first.get_or_insert(commit);
+                    id = next;
+                }
+                None => break,
+            }
+        }
+        let Some(first) = first else { return Ok(None) };
+        let reaches = graph.reaches(base);
+        let since = graph.find(&first).is_some_and(|i| !reaches[i as usize]);
+        Ok(since.then_some(id))
+    }
+
+    /// The id that the newest rename of `id`'s file away (`git mv`) gave it, and the renaming
+    /// commit; with `any` false, only when the newest removal of the file was that rename.
+    fn renamed_away_to(&self, graph: &Graph, id: &str, any: bool) -> Result<Option<(String, Oid)>> {
+        let blobs = self.blobs_along(graph, &self.path_of(id))?;
+        let gone = graph.order_by(|i| {
+            let node = &graph.nodes[i as usize];
+            blobs[i as usize].is_none()
+                && node.parents.first().is_some_and(|&p| blobs[p as usize].is_some())
+        });
+        for i in gone {
+            let commit = graph.nodes[i as usize].id;
+            match self.renamed_to(commit, id)? {
+                Some(next) if next != id => return Ok(Some((next, commit))),
+                _ if !any => return Ok(None),
+                _ => {}
+            }
+        }
+        Ok(None)
+    }
+
+    /// The agreement at `graph`'s tip whose lineage holds the rename of `id`'s file at
+    /// `commit` (as its timeline follows renames back, [`Timeline::renames`]): `guess`, found
+    /// by following the names forward, or `id` itself (a rename back, later renamed again);
+    /// else, when the names led to an agreement whose lineage it is not, any other there.
+    /// `None`: the renamed agreement was removed since.
+    fn lineage_holding(
+        &self,
+        graph: &Graph,
+        commit: Oid,
+        id: &str,
+        guess: Option<&str>,
+        current: &[String],
+    ) -> Result<Option<String>> {
+        let holds = |x: &str| -> Result<bool> {
+            let renames = Timeline::renames_of(self, graph, x)?;
+            Ok(renames.iter().any(|r| Oid::from(r.commit) == commit && r.from == id))
+        };
+        let first: Vec<&str> = guess.into_iter().chain([id]).collect();
+        for x in &first {
+            if holds(x)? {
+                return Ok(Some(x.to_string()));
+            }
+        }
+        if guess.is_none() {
+            return Ok(None);
+        }
+        for x in current.iter().filter(|x| !first.contains(&x.as_str())) {
+            if holds(x)? {
+                return Ok(Some(x.clone()));
             }
         }
         Ok(None)
@@ -105,13 +182,18 @@ impl Store {
             if !all[..k].iter().any(|x| x.blob.is_some() && x.before.is_none()) {
                 continue;
             }
-            let Some(next) = self.renamed_to(graph.nodes[e.node as usize].id, id)? else {
+            let commit = graph.nodes[e.node as usize].id;
+            let Some(next) = self.renamed_to(commit, id)? else {
                 continue;
             };
-            let into = match current.contains(&next) {
+            let guess = match current.contains(&next) {
                 true => Some(next.clone()),
                 false => self.renamed_into(graph, &next, current)?,
             };
+            // The names may mislead (a rename back, then away again, leaves the old agreement
+            // under the name it was renamed to first, which a new file may hold now): the
+            // lineages say where it went.
+            let into = self.lineage_holding(graph, commit, id, guess.as_deref(), current)?;
             if into.as_deref() == Some(id) {
                 continue;
             }
@@ -125,7 +207,7 @@ impl Store {
                 }
             }
             let time = graph.nodes[e.node as usize].time;
-            let commit = ObjectId::from(graph.nodes[e.node as usize].id);
+            let commit = ObjectId::from(commit);
             out.push(RenamedAway { into, to: next, commit, before, held_before, held_after, time });
         }
         Ok(out)
@@ -165,16 +247,16 @@ impl RenamedAway {
 
     /// Whether a positions-branch position under the old name, on `revision` and made at
     /// `time`, is the renamed agreement's: by the text it names, when the name held that text
-    /// before the rename or after it (a review judges the rename as made now, so times cannot
-    /// tell there); else when made no later than the rename.
+    /// only before the rename or only after it; else (a new file started from the renamed
+    /// one's text, or a text never held) when made no later than the rename. (A review judges
+    /// a rename in its range as made now, so every position is older than that one.)
     pub fn claims(&self, revision: &str, time: i64) -> bool {
         if let Ok(rev) = revision.parse::<ObjectId>() {
             let rev = Oid::from(rev);
-            if self.held_before.contains(&rev) {
-                return true;
-            }
-            if self.held_after.contains(&rev) {
-                return false;
+            match (self.held_before.contains(&rev), self.held_after.contains(&rev)) {
+                (true, false) => return true,
+                (false, true) => return false,
+                _ => {}
             }
         }
         time <= self.time

@@ -22,7 +22,7 @@ use crate::ledger::Position;
 use crate::model::Agreement;
 
 const FILE: &str = "snapshot-v2.bin";
-const MAGIC: &[u8; 8] = b"ACCRDSN8";
+const MAGIC: &[u8; 8] = b"ACCRDSN9";
 /// Longest straight run of new commits followed on top of a snapshot before walking instead.
 const MAX_EXTENSION: usize = 2_000;
 

@@ -140,6 +140,12 @@ impl<'g> Timeline<'g> {
         Ok(Timeline::main_line(store, graph, id)?.ids)
     }
 
+    /// The edits that changed agreement `id`'s file name along `graph`, newest first, found
+    /// from its edits alone.
+    pub fn renames_of(store: &Store, graph: &'g Graph, id: &str) -> Result<Vec<Renamed>> {
+        Ok(Timeline::main_line(store, graph, id)?.renames)
+    }
+
     /// Every text of `id`'s lineage along `graph`, oldest first, each once (see
     /// [`Timeline::revisions`]).
     pub fn lineage_texts(store: &Store, graph: &'g Graph, id: &str) -> Result<Vec<Oid>> {

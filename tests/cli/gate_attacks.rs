@@ -8,14 +8,14 @@ use crate::rules_in_force::{coup, sign_all};
 const EVERYONE: [(&str, &str); 3] = [ADA, GRACE, KATHERINE];
 
 /// A charter on `main`, signed by everyone on the positions branch.
-fn ratified() -> TestEnv {
+pub(crate) fn ratified() -> TestEnv {
     let mut env = TestEnv::on_positions_branch();
     env.commit_file(FILE, &charter("consent"), "Add the platform charter");
     sign_all(&mut env, &EVERYONE);
     env
 }
 
-fn review(env: &TestEnv, range: &str) -> Run {
+pub(crate) fn review(env: &TestEnv, range: &str) -> Run {
     env.accord(&["review", range, "--require-ratified"])
 }
 
@@ -261,7 +261,7 @@ fn an_id_renamed_away_and_taken_by_a_new_agreement_in_the_range_counts_the_new_o
 // A fifth round: a merge commit that takes an old text from main's own history.
 
 /// The charter with Ada alone: no other party, no commitment.
-fn ada_alone() -> String {
+pub(crate) fn ada_alone() -> String {
     let c = charter("consent");
     c[..c.find("[[party]]\nname = \"Grace Hopper\"").unwrap()].to_string()
 }
@@ -386,7 +386,7 @@ fn a_proposal_closed_with_merge_s_ours_cannot_be_brought_back_past_the_rules_in_
 }
 
 /// A charter under quorum 2 that Grace objects to.
-fn objected_quorum() -> TestEnv {
+pub(crate) fn objected_quorum() -> TestEnv {
     let mut env = TestEnv::on_positions_branch();
     let quorum = charter("quorum").replace("rule = \"quorum\"", "rule = \"quorum\"\nquorum = 2");
     env.commit_file(FILE, &quorum, "Add the platform charter");
@@ -396,7 +396,7 @@ fn objected_quorum() -> TestEnv {
 }
 
 /// Grace's objection still blocks `charter`, warm and cold.
-fn still_objecting(env: &TestEnv) {
+pub(crate) fn still_objecting(env: &TestEnv) {
     for cache in ["warm", "cold"] {
         let s = crate::common::ledger::status(env, "charter");
         assert_eq!(

@@ -33,6 +33,7 @@ mod gate_attacks; // a fourth red-team round on the gate: one test per attack
 mod ordering; // which position stands: topology, time, id; reset and amend
 mod pending; // the agreements waiting for me
 mod positions_branch; // the positions branch, sync, and consent across merge strategies
+mod rename_attacks; // a fifth red-team round: renames that moved positions to the wrong agreement
 mod rules_in_force; // SPEC §5: governance edits judged by the rules in force
 mod sign; // sign, object, abstain, withdraw: the commit, the refusals, concurrent writers
 mod status; // status output; hand-made positions count, other commits do not

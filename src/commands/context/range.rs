@@ -174,9 +174,17 @@ impl Range<'_> {
             };
             // A removal needs consent: the last text was a ratified retirement, or a ratified
             // successor at HEAD supersedes it (SPEC §3, §4).
+            // Renamed in the range, then removed under its last name: judged by what that
+            // name held last, when that is this agreement (its lineage holds this id).
+            let last_name = match change {
+                FileChange::Removed => self.removed_under(&id, &after_ids)?,
+                _ => None,
+            };
             let (retired_first, superseded_by) = match change {
                 FileChange::Removed => {
-                    let retired = removed_after_ratified_retirement(self.store, head, &id, keep)?;
+                    let judged = last_name.as_deref().unwrap_or(&id);
+                    let retired =
+                        removed_after_ratified_retirement(self.store, head, judged, keep)?;
                     let by: Vec<String> = match retired {
                         true => Vec::new(),
                         false => supersessions_of_kept(self.store, head, &id, keep)?
@@ -190,7 +198,10 @@ impl Range<'_> {
             };
             match review::blocks(change, status.as_ref().map(|s| s.ratified), retired_first) {
                 Some(review::Block::Unratified) => unratified.push(id.clone()),
-                Some(review::Block::Removed) => removed.push(id.clone()),
+                Some(review::Block::Removed) => removed.push(match &last_name {
+                    Some(last) => format!("{id} (renamed to {last}, then removed)"),
+                    None => id.clone(),
+                }),
                 None => {}
             }
             reviews.push(Review {
@@ -205,5 +216,17 @@ impl Range<'_> {
             });
         }
         Ok((reviews, unratified, removed, reused))
+    }
+
+    /// The name under which agreement `id` (at BASE, at no id of `after_ids`) was removed, when
+    /// the range renamed it there first and that name's lineage holds it.
+    fn removed_under(&self, id: &str, after_ids: &[String]) -> Result<Option<String>> {
+        let graph = self.head_graph;
+        let Some(last) = self.store.renamed_then_removed(graph, id, after_ids, self.merge_base)?
+        else {
+            return Ok(None);
+        };
+        let lineage = Timeline::lineage_ids(self.store, graph, &last)?;
+        Ok(lineage.iter().any(|x| x == id).then_some(last))
     }
 }
