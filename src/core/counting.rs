@@ -55,6 +55,21 @@ impl Lineage {
     }
 }
 
+impl Lineage {
+    /// The lineage where, besides what the edits in their one order say, each text in
+    /// `displaced` (its meaning) was current until the time given with it: a commit replaced
+    /// it on the line of one of its parents (SPEC §4: a revision is current until the commit
+    /// that replaced it). A history is no line: a text a branch replaced early stood on `main`
+    /// until the branch merged, and what was said of it meanwhile counts.
+    pub fn displacing(mut self, displaced: &[(i64, Option<Meaning>)]) -> Lineage {
+        for &(t, meaning) in displaced {
+            self.spans.push(Span { start: t, end: Some(t), meaning });
+            self.edits.push(t);
+        }
+        self
+    }
+}
+
 /// Whether a positions-branch position, naming a text whose meaning is `named`, counts in the
 /// history `lineage` describes.
 pub fn counts(p: &Position, named: Option<Meaning>, lineage: &Lineage) -> bool {
@@ -217,6 +232,20 @@ mod tests {
         let gone = Lineage::from_edits(&[(100, Some(Some(m(1)))), (200, None)]);
         assert_eq!(gone.spans, vec![Span { start: 100, end: Some(200), meaning: Some(m(1)) }]);
         assert_eq!(gone.edits, vec![100, 200]);
+    }
+
+    #[test]
+    fn a_text_replaced_later_on_another_line_counts_until_then() {
+        // Text 1 at 100, text 2 at 200 on a branch; text 1 stood on main until the merge at
+        // 400 replaced it there.
+        let flat = Lineage::from_edits(&[(100, Some(Some(m(1)))), (200, Some(Some(m(2))))]);
+        let lineage = flat.clone().displacing(&[(400, Some(m(1)))]);
+        assert!(!counts(&position(Stance::Sign, 300), Some(m(1)), &flat));
+        assert!(counts(&position(Stance::Sign, 300), Some(m(1)), &lineage));
+        assert!(!counts(&position(Stance::Sign, 500), Some(m(1)), &lineage));
+        // An objection made meanwhile reaches the merge.
+        assert!(!counts(&position(Stance::Object, 300), Some(m(7)), &flat));
+        assert!(counts(&position(Stance::Object, 300), Some(m(7)), &lineage));
     }
 
     #[test]

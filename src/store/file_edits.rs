@@ -41,6 +41,9 @@ pub struct FolderEdits {
     pub by_file: HashMap<String, Vec<FileEdit>>,
     /// Nodes whose commit removed some file of the folder (where a rename may start).
     removes: std::collections::HashSet<u32>,
+    /// For each file, the texts an edit (or a merge taking one parent's text) replaced at one
+    /// of its parents, with the node: the text was current on that parent's line until then.
+    displaced: HashMap<String, Vec<(u32, Oid)>>,
 }
 
 impl FolderEdits {
@@ -90,7 +93,11 @@ impl FolderEdits {
             };
             edits.push((g.nodes[e.node as usize].time, text));
         }
-        Ok(Lineage::from_edits(&edits))
+        let mut displaced = Vec::new();
+        for &(node, blob) in self.displaced.get(file).map(Vec::as_slice).unwrap_or(&[]) {
+            displaced.push((displaced_at(g, node), meaning(blob)?));
+        }
+        Ok(Lineage::from_edits(&edits).displacing(&displaced))
     }
 }
 
@@ -166,6 +173,7 @@ impl Store {
                     }
                 }
             }
+            let mut replaced = Vec::new();
             for c in &changes {
                 if c.new.is_none() {
                     out.removes.insert(i);
@@ -185,6 +193,9 @@ impl Store {
                     }
                     differs |= at_parent != c.new;
                     edit &= at_parent != c.new;
+                    if let Some(old) = at_parent.filter(|&b| Some(b) != c.new) {
+                        replaced.push(old);
+                    }
                 }
                 // The same as some parent and not as another: which one it keeps is decided
                 // once the order before it is known.
@@ -192,7 +203,10 @@ impl Store {
                 if edit || merge {
                     let e = FileEdit { node: i, blob: c.new, before };
                     found.entry(c.name.clone()).or_default().push((e, merge));
+                    let list = out.displaced.entry(c.name.clone()).or_default();
+                    list.extend(replaced.drain(..).map(|b| (i, b)));
                 }
+                replaced.clear();
             }
         }
         out.by_file = found
@@ -261,6 +275,14 @@ impl Store {
 
 /// A file a merge keeps from its first parent over another parent's, and its blob there.
 type Kept = (String, Option<Oid>);
+
+/// When a text that node `i` replaced at a parent stopped being current there: the commit's
+/// time, and no earlier than its parents' (a commit dated before its parent cannot end a
+/// text's span before the positions made while it stood).
+pub(super) fn displaced_at(g: &Graph, i: u32) -> i64 {
+    let node = &g.nodes[i as usize];
+    node.parents.iter().map(|&p| g.nodes[p as usize].time).fold(node.time, i64::max)
+}
 
 /// A file's edits, newest first, from candidates that are plain edits (`false`) and merges
 /// that keep one parent's text over another's (`true`: whichever parent's, `merge -s ours`

@@ -38,7 +38,14 @@ pub struct Timeline<'g> {
     /// Which positions-branch positions under each id of the lineage are this agreement's,
     /// by when they were made.
     bounds: Vec<Bound>,
+    /// The texts a commit replaced at one of its parents, and when: each was current on that
+    /// parent's line until then, though the events' one order may have replaced it earlier
+    /// (a branch that merged later).
+    displaced: Displaced,
 }
+
+/// Texts replaced at a parent's line, each with the time it was replaced there.
+type Displaced = Vec<(i64, ObjectId)>;
 
 /// Which positions-branch positions under `id` are the lineage's: those made after `after`
 /// (the id's file was renamed away to another agreement then, and this one took the name
@@ -156,10 +163,10 @@ impl<'g> Timeline<'g> {
     fn main_line(store: &Store, graph: &'g Graph, id: &str) -> Result<Timeline<'g>> {
         let path = store.path_of(id);
         let tip = graph.deferred.or_else(|| graph.nodes.first().map(|n| n.id));
-        let events = match tip.and_then(|t| store.cached_timeline(t, id)) {
-            Some(e) => e.events,
+        let (events, displaced) = match tip.and_then(|t| store.cached_timeline(t, id)) {
+            Some(e) => (e.events, e.displaced),
             None => {
-                let events = match graph.deferred {
+                let (events, displaced) = match graph.deferred {
                     Some(t) => {
                         // The file's blobs are answered while the walk's messages are read.
                         store.meanwhile.set(super::Meanwhile::Blobs(path.clone()));
@@ -170,13 +177,13 @@ impl<'g> Timeline<'g> {
                     None => main_events(store, graph, id)?,
                 };
                 if let Some(t) = tip {
-                    store.remember_events(t, id, &events);
+                    store.remember_events(t, id, &events, &displaced);
                 }
-                events
+                (events, displaced)
             }
         };
-        let Followed { events, ids, renamed: renames, mut bounds } =
-            follow_renames(store, graph, events, id)?;
+        let Followed { events, displaced, ids, renamed: renames, mut bounds } =
+            follow_renames(store, graph, (events, displaced), id)?;
         // A bound until a rename out of an id holds only where a new agreement took the id.
         if bounds.iter().any(|b| b.until.is_some()) {
             let current = match tip {
@@ -201,6 +208,7 @@ impl<'g> Timeline<'g> {
             ids,
             renames,
             bounds,
+            displaced,
         })
     }
 
@@ -345,7 +353,11 @@ impl<'g> Timeline<'g> {
             };
             out.push((e.time, text));
         }
-        Ok(Lineage::from_edits(&out))
+        let mut displaced = Vec::with_capacity(self.displaced.len());
+        for &(t, blob) in &self.displaced {
+            displaced.push((t, texts.meaning(blob)?));
+        }
+        Ok(Lineage::from_edits(&out).displacing(&displaced))
     }
 
     /// The timeline as the core reads it.
@@ -400,7 +412,7 @@ impl Texts for TimelineTexts<'_, '_> {
 fn follow_renames(
     store: &Store,
     graph: &Graph,
-    mut events: Vec<Event>,
+    (mut events, mut displaced): (Vec<Event>, Displaced),
     id: &str,
 ) -> Result<Followed> {
     let mut ids = vec![id.to_string()];
@@ -446,7 +458,7 @@ fn follow_renames(
                 renames.push(Rename { from: usize::MAX, to: 0, node, commit, time });
             }
         }
-        (events, under) = lineage_events(store, g, &ids, &renames)?;
+        (events, under, displaced) = lineage_events(store, g, &ids, &renames)?;
     }
     while renames.len() < 32 {
         // The newest appearance, or change of name, that was a rename not followed yet:
@@ -487,7 +499,7 @@ fn follow_renames(
         };
         let time = g.nodes[node as usize].time;
         renames.push(Rename { from, to, node, commit, time });
-        (events, under) = lineage_events(store, g, &ids, &renames)?;
+        (events, under, displaced) = lineage_events(store, g, &ids, &renames)?;
     }
     // The edits that changed the file's name: the rename, or a merge whose first parent had
     // the file under its old name.
@@ -527,7 +539,7 @@ fn follow_renames(
             },
         })
         .collect();
-    Ok(Followed { events, ids: unique, renamed, bounds })
+    Ok(Followed { events, displaced, ids: unique, renamed, bounds })
 }
 
 /// What [`follow_renames`] finds: the lineage's events, its ids (`id` first, each once),
@@ -535,6 +547,7 @@ fn follow_renames(
 /// id are the lineage's.
 struct Followed {
     events: Vec<Event>,
+    displaced: Displaced,
     ids: Vec<String>,
     renamed: Vec<Renamed>,
     bounds: Vec<Bound>,
@@ -606,8 +619,9 @@ fn merge_newest_first(lists: Vec<Vec<Arc<Position>>>) -> Vec<Arc<Position>> {
     }
 }
 
-fn main_events(store: &Store, graph: &Graph, id: &str) -> Result<Vec<Event>> {
-    Ok(lineage_events(store, graph, &[id.to_string()], &[])?.0)
+fn main_events(store: &Store, graph: &Graph, id: &str) -> Result<(Vec<Event>, Displaced)> {
+    let (events, _, displaced) = lineage_events(store, graph, &[id.to_string()], &[])?;
+    Ok((events, displaced))
 }
 
 /// The edits and positions of an agreement that had the ids `ids` (the current one first; a
@@ -618,14 +632,15 @@ fn main_events(store: &Store, graph: &Graph, id: &str) -> Result<Vec<Event>> {
 /// (one of that name then was another agreement's). So a branch that forked before a rename
 /// and edited the file under its old name is followed up to the merge that brought the edit
 /// in, and the edit is credited to its own commit. A commit is an edit where the file's name
-/// or text differs from every parent's. Returns the events and, for each, the ids its text
-/// was found under.
+/// or text differs from every parent's. Returns the events; for each, the ids its text was
+/// found under; and the texts each edit (or merge taking one parent's text, kept as an event
+/// or not) replaced at one of its parents, with when.
 fn lineage_events(
     store: &Store,
     graph: &Graph,
     ids: &[String],
     renames: &[Rename],
-) -> Result<(Vec<Event>, Vec<Under>)> {
+) -> Result<(Vec<Event>, Vec<Under>, Displaced)> {
     use super::same_blob;
     let n = graph.nodes.len();
     // For each rename: the rename and its descendants; its first parent and its ancestors.
@@ -711,6 +726,15 @@ fn lineage_events(
         }
     }
     let mut order = graph.order_by(|i| interesting[i as usize]);
+    let mut displaced = Vec::new();
+    for &i in order.iter().filter(|&&i| !position[i as usize]) {
+        let here = at(i as usize);
+        for &p in graph.parents_of(i) {
+            if let Some(text) = at(p as usize).filter(|_| !same(at(p as usize), here)) {
+                displaced.push((super::file_edits::displaced_at(graph, i), from_oid(text.1)));
+            }
+        }
+    }
     // For each merge kept as an edit, the text it replaced (its first parent may hold the very
     // text it keeps).
     let mut replaced: HashMap<u32, Option<(usize, Oid)>> = HashMap::new();
@@ -786,5 +810,5 @@ fn lineage_events(
             }
         }
     }
-    Ok((events, under))
+    Ok((events, under, displaced))
 }

@@ -27,15 +27,17 @@ use crate::ledger::Position;
 use crate::oid::ObjectId;
 
 const FILE: &str = "timelines-v3.bin";
-const MAGIC: &[u8; 8] = b"ACCRDTL7";
+const MAGIC: &[u8; 8] = b"ACCRDTL8";
 const LINEAGES: &str = "lineages-v2.bin";
-const LINEAGES_MAGIC: &[u8; 8] = b"ACCRDLN6";
+const LINEAGES_MAGIC: &[u8; 8] = b"ACCRDLN7";
 
 /// One agreement's history at the tip.
 #[derive(Clone)]
 pub(super) struct Entry {
     /// Newest first, without positions-branch positions.
     pub events: Vec<Event>,
+    /// The texts a commit replaced at one of its parents, and when ([`super::timeline`]).
+    pub displaced: Vec<(i64, ObjectId)>,
     /// The positions-branch positions on this id not reachable from the tip, newest first,
     /// with the key (branch tips and all) they were read for.
     pub branch: Option<(Vec<u8>, Vec<Arc<Position>>)>,
@@ -170,6 +172,11 @@ fn encode(dir: &str, horizon: u64, tip: Oid, entries: &HashMap<String, Entry>) -
                 }
             }
         }
+        out.extend_from_slice(&(e.displaced.len() as u32).to_le_bytes());
+        for (t, blob) in &e.displaced {
+            out.extend_from_slice(&t.to_le_bytes());
+            out.extend_from_slice(blob.as_bytes());
+        }
         match &e.branch {
             None => out.push(0),
             Some((key, positions)) => {
@@ -209,6 +216,12 @@ fn decode(data: &[u8], dir: &str, horizon: u64) -> Option<(Oid, HashMap<String, 
                 _ => return None,
             });
         }
+        let d = r.u32()? as usize;
+        let mut displaced = Vec::with_capacity(d.min(1 << 16));
+        for _ in 0..d {
+            let t = r.i64()?;
+            displaced.push((t, from_oid(r.oid()?)));
+        }
         let branch = match r.u8()? {
             0 => None,
             1 => {
@@ -218,7 +231,7 @@ fn decode(data: &[u8], dir: &str, horizon: u64) -> Option<(Oid, HashMap<String, 
             }
             _ => return None,
         };
-        entries.insert(id, Entry { events, branch });
+        entries.insert(id, Entry { events, displaced, branch });
     }
     (r.at == r.data.len()).then_some((tip, entries))
 }
@@ -244,12 +257,19 @@ impl Store {
     }
 
     /// Remember agreement `id`'s events at `tip`.
-    pub(super) fn remember_events(&self, tip: Oid, id: &str, events: &[Event]) {
+    pub(super) fn remember_events(
+        &self,
+        tip: Oid,
+        id: &str,
+        events: &[Event],
+        displaced: &[(i64, ObjectId)],
+    ) {
         if no_cache() {
             return;
         }
         let mut t = self.timelines_at(tip);
-        t.map.insert(id.to_string(), Entry { events: events.to_vec(), branch: None });
+        let entry = Entry { events: events.to_vec(), displaced: displaced.to_vec(), branch: None };
+        t.map.insert(id.to_string(), entry);
         t.dirty = true;
     }
 

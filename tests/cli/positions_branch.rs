@@ -1453,3 +1453,59 @@ fn an_objection_to_a_draft_closed_by_merge_s_ours_does_not_block_main() {
         std::fs::remove_dir_all(env.repo.join(".git/accord")).unwrap();
     }
 }
+
+/// Everyone signs `a` on a branch, then signs main's text on `main` while the branch is
+/// open; the branch then merges. Each party's latest word is on main's text: `a` is not
+/// ratified, whichever command asks, warm or cold.
+fn latest_word_is_on_mains_text(env: &mut TestEnv, a: &str) {
+    let everyone = [ADA, GRACE, KATHERINE];
+    env.git(&["switch", "-q", "-c", "branch"]).ok();
+    env.commit_file(FILE, a, "The branch's text");
+    for who in everyone {
+        env.as_(who).accord(&["sign", "charter"]).ok();
+    }
+    env.git(&["switch", "-q", "main"]).ok();
+    for who in everyone {
+        env.as_(who).accord(&["sign", "charter"]).ok();
+    }
+    env.as_(ADA);
+    env.git(&["merge", "-q", "--no-ff", "branch", "-m", "Merge the branch"]).ok();
+    for cache in ["warm", "cold"] {
+        let s = crate::common::ledger::status(env, "charter");
+        for who in everyone {
+            assert_eq!(state(&s, who.1), "stale", "{cache}: {s:#}");
+        }
+        let r = env.accord(&["review", "HEAD~1..HEAD", "--format", "json"]).ok().json();
+        let charter = &r["agreements"].as_array().unwrap()[0];
+        assert_eq!(charter["status"]["ratified"], false, "{cache}: {r:#}");
+        let history = env.accord(&["history", "charter"]).ok().stdout.clone();
+        let last = history.lines().rfind(|l| l.starts_with("purpose version")).unwrap();
+        assert!(last.ends_with("not ratified now"), "{cache}: {history}");
+        std::fs::remove_dir_all(env.repo.join(".git/accord")).unwrap();
+    }
+}
+
+#[test]
+fn sign_offs_on_main_made_while_a_revert_branch_was_open_stand_after_it_merges() {
+    // main: A, then B. A branch from B goes back to A, and everyone signs A; later everyone
+    // signs B on main. Merged, HEAD holds A: `status` and `history` had B's sign-offs not
+    // count (B was "replaced" when the branch went back to A), while `review` of the merge
+    // found them newer, and stale.
+    let mut env = TestEnv::on_positions_branch();
+    let a = charter("consent");
+    let b = a.replace("paved road", "paved road, and a pager rota");
+    env.commit_file(FILE, &a, "A");
+    env.commit_file(FILE, &b, "B");
+    latest_word_is_on_mains_text(&mut env, &a);
+}
+
+#[test]
+fn sign_offs_on_main_made_while_a_pull_request_was_open_stand_after_it_merges() {
+    // The same with an ordinary pull request: everyone signs its text, then re-signs main's
+    // own, which stood on main until the merge.
+    let mut env = TestEnv::on_positions_branch();
+    let a = charter("consent");
+    env.commit_file(FILE, &a, "A");
+    let b = a.replace("paved road", "paved road, and a pager rota");
+    latest_word_is_on_mains_text(&mut env, &b);
+}
