@@ -67,11 +67,11 @@ pub use mailmap::IdentityMap;
 pub use positions::{valid_branch_name, PositionWrite, DEFAULT_BRANCH};
 pub use process::run_program;
 pub use raw_commit::{classify, parse_commit, CommitKind, RawCommit};
-pub use renames::RenamedAway;
+pub use renames::{Claim, RenamedAway};
 pub use review_cache::{ReviewKey, Reviewed};
 pub use revisions::{fingerprint, AgreementRevisions, Source};
 pub(crate) use revisions::{from_oid, to_oid};
-pub use snapshot::History;
+pub use snapshot::{History, NOT_RENAMED};
 pub use sync::{SyncReport, SyncState};
 pub use timeline::{Edit, Event, Timeline};
 

@@ -149,10 +149,10 @@ impl Store {
                 return Ok(Some(x.to_string()));
             }
         }
-        if guess.is_none() {
-            return Ok(None);
-        }
-        for x in current.iter().filter(|x| !first.contains(&x.as_str())) {
+        // Only an agreement whose file may continue an older one's is asked.
+        let edits = self.folder_edits(graph)?;
+        let others = current.iter().filter(|x| !first.contains(&x.as_str()));
+        for x in others.filter(|x| edits.may_be_renamed(graph, &format!("{x}.toml"))) {
             if holds(x)? {
                 return Ok(Some(x.clone()));
             }
@@ -160,10 +160,11 @@ impl Store {
         Ok(None)
     }
 
-    /// The renames of `id`'s file away to another agreement (`git mv`; a new agreement took
-    /// the name later, `id` being an id at `graph`'s tip), oldest first. What the name held
-    /// before each is the renamed agreement's, not the new one's (SPEC §4: renames keep the
-    /// lineage). A rename back to `id` is no renaming away.
+    /// The renames of `id`'s file away to another agreement (`git mv`), oldest first, each
+    /// with the agreement it went on in: for an id at `graph`'s tip (in `current`), those a
+    /// new agreement took the name after; for one no longer there, every one. What the name
+    /// held before each is the renamed agreement's, not the next holder's (SPEC §4: renames
+    /// keep the lineage). A rename back to `id` is no renaming away.
     pub fn renamed_away(
         &self,
         graph: &Graph,
@@ -172,14 +173,16 @@ impl Store {
     ) -> Result<Vec<RenamedAway>> {
         let edits = self.folder_edits(graph)?;
         let all = edits.of(&format!("{id}.toml"));
+        let here = current.iter().any(|c| c == id);
         let mut out = Vec::new();
         for (k, e) in all.iter().enumerate().rev() {
             if e.blob.is_some() || e.before.is_none() {
                 continue;
             }
-            // Only a file made anew after it takes the name (as the timeline decides): one a
-            // merge brings back from a parent that never renamed it goes on the same lineage.
-            if !all[..k].iter().any(|x| x.blob.is_some() && x.before.is_none()) {
+            // At the tip, only a file made anew after it takes the name (as the timeline
+            // decides): one a merge brings back from a parent that never renamed it goes on
+            // the same lineage.
+            if here && !all[..k].iter().any(|x| x.blob.is_some() && x.before.is_none()) {
                 continue;
             }
             let commit = graph.nodes[e.node as usize].id;
@@ -206,9 +209,8 @@ impl Store {
                     false => held_after.push(blob),
                 }
             }
-            let time = graph.nodes[e.node as usize].time;
             let commit = ObjectId::from(commit);
-            out.push(RenamedAway { into, to: next, commit, before, held_before, held_after, time });
+            out.push(RenamedAway { into, to: next, commit, before, held_before, held_after });
         }
         Ok(out)
     }
@@ -228,8 +230,17 @@ pub struct RenamedAway {
     /// The texts the name held before the rename (the renamed agreement's), and after it.
     held_before: Vec<Oid>,
     held_after: Vec<Oid>,
-    /// The renaming commit's time.
-    time: i64,
+}
+
+/// Whose a positions-branch position under a renamed id is ([`RenamedAway::claims`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// The renamed agreement's.
+    Renamed,
+    /// The next holder's of the name.
+    Taken,
+    /// Both held the text it names under that name (or neither did): it is read as about both.
+    Both,
 }
 
 impl RenamedAway {
@@ -245,20 +256,19 @@ impl RenamedAway {
         graph.find(&commit.into()).is_some_and(|i| self.before[i as usize])
     }
 
-    /// Whether a positions-branch position under the old name, on `revision` and made at
-    /// `time`, is the renamed agreement's: by the text it names, when the name held that text
-    /// only before the rename or only after it; else (a new file started from the renamed
-    /// one's text, or a text never held) when made no later than the rename. (A review judges
-    /// a rename in its range as made now, so every position is older than that one.)
-    pub fn claims(&self, revision: &str, time: i64) -> bool {
-        if let Ok(rev) = revision.parse::<ObjectId>() {
-            let rev = Oid::from(rev);
-            match (self.held_before.contains(&rev), self.held_after.contains(&rev)) {
-                (true, false) => return true,
-                (false, true) => return false,
-                _ => {}
-            }
+    /// Whose a positions-branch position under the old name, on `revision`, is: by the text
+    /// it names, when the name held that text only before the rename or only after it. Else
+    /// (a new file started from the renamed one's text, or a text the name never held) it is
+    /// read as about both: its time cannot tell, since the renaming commit's date is its
+    /// author's to choose (a rename dated years ahead would make every later position look
+    /// older).
+    pub fn claims(&self, revision: &str) -> Claim {
+        let Ok(rev) = revision.parse::<ObjectId>() else { return Claim::Both };
+        let rev = Oid::from(rev);
+        match (self.held_before.contains(&rev), self.held_after.contains(&rev)) {
+            (true, false) => Claim::Renamed,
+            (false, true) => Claim::Taken,
+            _ => Claim::Both,
         }
-        time <= self.time
     }
 }

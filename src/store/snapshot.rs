@@ -22,7 +22,15 @@ use crate::ledger::Position;
 use crate::model::Agreement;
 
 const FILE: &str = "snapshot-v2.bin";
-const MAGIC: &[u8; 8] = b"ACCRDSN9";
+const MAGIC: &[u8; 8] = b"ACCRDSNA";
+/// A straight run of new commits: the tip's tree, the positions among them (newest first),
+/// and whether any changed the agreements folder.
+type StraightRun = (Oid, Vec<Arc<Position>>, bool);
+
+/// What a remembered fact that an id was never renamed away starts with: such facts are
+/// dropped once a commit changes the agreements folder (a later rename may make them wrong).
+pub const NOT_RENAMED: &str = "not-renamed:";
+
 /// Longest straight run of new commits followed on top of a snapshot before walking instead.
 const MAX_EXTENSION: usize = 2_000;
 
@@ -295,20 +303,19 @@ impl Store {
                     None,
                 ));
             }
-            if let Some((tree, mut new)) = self.straight_run(tip, s.tip, s.tip_tree)? {
+            if let Some((tree, mut new, folder_moved)) =
+                self.straight_run(tip, s.tip, s.tip_tree)?
+            {
                 // Nothing counting reads changed: no new position, the same agreements folder.
-                let carried = new.is_empty()
-                    && self.folder_in(tree).is_some_and(|f| Some(f) == self.folder_in(s.tip_tree));
+                let carried = new.is_empty() && !folder_moved;
                 new.extend(s.positions);
-                let mut h = make(
-                    tree,
-                    standing(new),
-                    s.truncated,
-                    s.meanings,
-                    s.proven,
-                    s.agreements,
-                    None,
-                );
+                // What was found of renames holds while no commit changed the folder.
+                let mut proven = s.proven;
+                if folder_moved {
+                    proven.retain(|(what, _)| !what.starts_with(NOT_RENAMED));
+                }
+                let mut h =
+                    make(tree, standing(new), s.truncated, s.meanings, proven, s.agreements, None);
                 h.carried_from = carried.then_some(s.tip);
                 h.persist();
                 return Ok(h);
@@ -350,14 +357,10 @@ impl Store {
     }
 
     /// When `tip` descends from `base` through commits with one parent each, the positions among
-    /// them (newest first) and `tip`'s tree. A position there comes before every older one in
-    /// SPEC §4's order, since each is a descendant of all of them.
-    fn straight_run(
-        &self,
-        tip: Oid,
-        base: Oid,
-        base_tree: Oid,
-    ) -> Result<Option<(Oid, Vec<Arc<Position>>)>> {
+    /// them (newest first), `tip`'s tree, and whether any of them changed the agreements folder
+    /// (or it could not be told). A position there comes before every older one in SPEC §4's
+    /// order, since each is a descendant of all of them.
+    fn straight_run(&self, tip: Oid, base: Oid, base_tree: Oid) -> Result<Option<StraightRun>> {
         let odb = self.repo.odb()?;
         let mut chain = Vec::new(); // (tree, accord), newest first
         let mut at = tip;
@@ -377,6 +380,9 @@ impl Store {
             at = parent;
         }
         let tip_tree = chain.first().map_or(base_tree, |c| c.0);
+        let base_folder = self.folder_in(base_tree);
+        let folder_moved = base_folder.is_none()
+            || chain.iter().any(|(tree, _)| self.folder_in(*tree) != base_folder);
         let mut positions = Vec::new();
         for (k, (tree, accord)) in chain.iter().enumerate() {
             let parent_tree = chain.get(k + 1).map_or(base_tree, |c| c.0);
@@ -387,6 +393,6 @@ impl Store {
                 }
             }
         }
-        Ok(Some((tip_tree, positions)))
+        Ok(Some((tip_tree, positions, folder_moved)))
     }
 }

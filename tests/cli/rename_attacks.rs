@@ -5,7 +5,7 @@
 
 use crate::common::ledger::{state, status, FILE};
 use crate::common::*;
-use crate::gate_attacks::{ratified, review, still_objecting};
+use crate::gate_attacks::{ada_alone, objected_quorum, ratified, review, still_objecting};
 use crate::rules_in_force::sign_all;
 
 /// The charter under quorum 2 (Ada and Katherine can ratify it without Grace).
@@ -47,8 +47,9 @@ fn an_objection_to_a_new_charter_started_from_the_archived_text_stays_with_it() 
     r.code(1);
     assert!(r.stdout.contains("grace@example.com is objecting"), "{}", r.stdout);
     merge(&env);
+    // (Both agreements held that text under that name: the objection is read as about both.)
     for cache in ["warm", "cold"] {
-        assert_eq!(state(&status(&env, "archive"), GRACE.1), "silent", "{cache}");
+        assert_eq!(state(&status(&env, "archive"), GRACE.1), "objecting", "{cache}");
         std::fs::remove_dir_all(env.repo.join(".git/accord")).unwrap();
     }
     still_objecting(&env);
@@ -110,6 +111,7 @@ fn objected_then_renamed() -> TestEnv {
     mv(&env, "platform", "charter");
     sign_all(&mut env, &[ADA, KATHERINE]);
     env.accord(&["check", "--ratified"]).code(1);
+    env.as_(ADA);
     env
 }
 
@@ -173,4 +175,155 @@ fn renamed_then_retired_and_removed_under_its_new_name_passes_the_gate() {
     r.code(1);
     let said = "removed without a ratified retirement: charter (renamed to platform, then removed)";
     assert!(r.stderr.contains(said), "{}", r.stderr);
+}
+
+/// A note only Ada is party to, nothing like the charter.
+fn scratch_note() -> String {
+    ada_alone().replace("Give every product team a paved road", "A scratch note of Ada's")
+}
+
+#[test]
+fn a_freed_id_reused_and_renamed_again_does_not_take_the_old_agreements_positions() {
+    // A pull request adds a note under the freed id `platform` and renames it to `scratch`
+    // (then, in the second variant, removes it): every position under `platform`, Grace's
+    // objection to the charter among them, went with the newest rename of the name.
+    for removed in [false, true] {
+        let env = objected_then_renamed();
+        env.git(&["switch", "-q", "-c", "pr"]).ok();
+        env.commit_file("agreements/platform.toml", &scratch_note(), "A note");
+        mv(&env, "platform", "scratch");
+        env.accord(&["sign", "scratch"]).ok();
+        if removed {
+            env.git(&["rm", "-q", "agreements/scratch.toml"]).ok();
+            env.git(&["commit", "-q", "-m", "Drop the note"]).ok();
+        }
+        merge(&env);
+        still_objecting(&env);
+    }
+}
+
+#[test]
+fn a_junk_rename_of_a_name_the_lineage_left_does_not_drop_it() {
+    // charter (Grace objecting) → x, a new charter, x → y; then a pull request adds a junk
+    // `x`, renames it to `q` and removes it. Following the names from `x` led to the junk,
+    // so y's lineage was taken for removed and every position before the rename dropped.
+    let mut env = objected_quorum();
+    sign_all(&mut env, &[ADA, KATHERINE]);
+    mv(&env, "charter", "x");
+    env.commit_file(FILE, &quorum("A new charter for a new team"), "New charter");
+    mv(&env, "x", "y");
+    env.git(&["switch", "-q", "-c", "pr"]).ok();
+    env.commit_file("agreements/x.toml", &scratch_note(), "Junk");
+    mv(&env, "x", "q");
+    env.git(&["rm", "-q", "agreements/q.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Drop the junk"]).ok();
+    merge(&env);
+    for who in [ADA, KATHERINE] {
+        env.as_(who).accord(&["sign", "y"]).ok();
+    }
+    env.as_(ADA);
+    for cache in ["warm", "cold"] {
+        assert_eq!(state(&status(&env, "y"), GRACE.1), "objecting", "{cache}");
+        env.accord(&["check", "--ratified"]).code(1);
+        std::fs::remove_dir_all(env.repo.join(".git/accord")).unwrap();
+    }
+}
+
+#[test]
+fn a_rename_dated_in_the_future_does_not_take_the_positions_made_after_it() {
+    // `git mv charter archive` and a new charter from the same text, dated years ahead and
+    // merged: Grace's objection to the new charter, made later, looked older than the rename
+    // and went to `archive`, and an amended charter passed the gate.
+    let mut env = TestEnv::on_positions_branch();
+    env.commit_file(FILE, &quorum("Give every product team a paved road"), "The charter");
+    sign_all(&mut env, &[ADA, GRACE, KATHERINE]);
+    env.git(&["switch", "-q", "-c", "pr"]).ok();
+    let now = env.clock.get();
+    env.clock.set(now + 100_000_000);
+    mv(&env, "charter", "archive");
+    env.git(&["checkout", "HEAD~1", "--", FILE]).ok();
+    env.git(&["commit", "-q", "-m", "Start the new charter from the old text"]).ok();
+    env.clock.set(now);
+    merge(&env);
+    env.as_(GRACE).accord(&["object", "charter", "-m", "Not this again."]).ok();
+    env.as_(ADA);
+    assert_eq!(state(&status(&env, "charter"), GRACE.1), "objecting");
+    let base = env.head();
+    env.git(&["branch", "-q", "-D", "pr"]).ok();
+    env.git(&["switch", "-q", "-c", "pr"]).ok();
+    env.commit_file(FILE, &quorum("Give every product team a pager rota"), "Amend");
+    sign_all(&mut env, &[ADA, KATHERINE]);
+    let r = review(&env, &format!("{base}..pr"));
+    r.code(1);
+    assert!(r.stdout.contains("grace@example.com is objecting"), "{}", r.stdout);
+}
+
+/// Warm (the cache from a run before the last commits) and cold, each party's state on `id`.
+fn warm_and_cold(env: &TestEnv, id: &str) -> [Vec<String>; 2] {
+    let states = |env: &TestEnv| {
+        let s = status(env, id);
+        s["parties"].as_array().unwrap().iter().map(|p| p["state"].to_string()).collect()
+    };
+    let warm = states(env);
+    std::fs::remove_dir_all(env.repo.join(".git/accord")).unwrap();
+    [warm, states(env)]
+}
+
+#[test]
+fn what_a_run_found_of_renames_is_asked_again_once_the_folder_changed() {
+    // `status` remembered that `foo` (removed) went nowhere, and that `charter` was never
+    // renamed away, and carried both over the later commits that renamed them.
+    let mut env = objected_quorum();
+    env.commit_file("agreements/foo.toml", &quorum("Give every team a pager rota"), "Foo");
+    env.as_(GRACE).accord(&["object", "foo", "-m", "No rota."]).ok();
+    env.as_(ADA);
+    env.git(&["rm", "-q", "agreements/foo.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Drop foo"]).ok();
+    env.accord(&["status"]).ok();
+    env.git(&["checkout", "HEAD~1", "--", "agreements/foo.toml"]).ok();
+    env.git(&["commit", "-q", "-m", "Foo again"]).ok();
+    mv(&env, "foo", "bar");
+    mv(&env, "charter", "archive");
+    env.git(&["checkout", "HEAD~1", "--", FILE]).ok();
+    env.git(&["commit", "-q", "-m", "A new charter from the old text"]).ok();
+    for id in ["bar", "charter", "archive"] {
+        env.accord(&["status"]).ok();
+        let [warm, cold] = warm_and_cold(&env, id);
+        assert_eq!(warm, cold, "{id}");
+        assert!(warm.contains(&"\"objecting\"".to_string()), "{id}: {warm:?}");
+    }
+}
+
+#[test]
+fn archiving_the_charter_and_promoting_the_draft_keeps_both_lineages() {
+    // `git mv charter archive`, `git mv draft charter`, merged with a merge commit: the
+    // merge's own diff pairs draft with archive, and draft's sign-offs went to `archive`.
+    let mut env = TestEnv::on_positions_branch();
+    let draft = charter("consent").replace(
+        "Give every product team a paved road",
+        "A paved road, and a pager rota for every team, from day one",
+    );
+    env.commit_file(FILE, &charter("consent"), "The charter");
+    env.commit_file("agreements/draft.toml", &draft, "The draft");
+    sign_all(&mut env, &[ADA, GRACE, KATHERINE]);
+    for who in [ADA, GRACE, KATHERINE] {
+        env.as_(who).accord(&["sign", "draft"]).ok();
+    }
+    env.as_(ADA);
+    env.git(&["switch", "-q", "-c", "pr"]).ok();
+    let base = env.head();
+    mv(&env, "charter", "archive");
+    mv(&env, "draft", "charter");
+    // The gate refuses the rename onto a used id, and says so (it said "draft" was removed).
+    let r = review(&env, &format!("{base}..pr"));
+    r.code(1);
+    let said = "renamed onto an id an earlier agreement had: charter";
+    assert!(r.stderr.contains(said) && !r.stderr.contains("removed"), "{}", r.stderr);
+    merge(&env);
+    for id in ["charter", "archive"] {
+        for cache in ["warm", "cold"] {
+            assert_eq!(status(&env, id)["ratified"], true, "{id} {cache}");
+            std::fs::remove_dir_all(env.repo.join(".git/accord")).unwrap();
+        }
+    }
 }

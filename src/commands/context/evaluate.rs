@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::ledger::Position;
 use crate::model::{self, Agreement};
 use crate::oid::ObjectId;
-use crate::store::{AgreementRevisions, Source, Store, Timeline};
+use crate::store::{AgreementRevisions, Claim, RenamedAway, Source, Store, Timeline};
 
 use super::{load_at, load_error};
 
@@ -146,52 +146,33 @@ fn gather<'p>(map: &HashMap<&str, Vec<&'p Position>>, lineage: &[&str]) -> Vec<&
     all
 }
 
-/// Ids that positions name but that are not at the evaluated commit, mapped to the id they were
-/// renamed into (following `git mv`); an id that was removed, not renamed, is remembered as
-/// such so the next run does not look again.
-fn renamed_ids<'k>(
-    store: &Store,
-    history: &crate::store::History,
-    current: &[String],
-    named: impl Iterator<Item = &'k &'k str>,
-) -> Result<Vec<(String, String)>> {
-    let mut out = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for id in named {
-        if current.iter().any(|c| c == id) || !seen.insert(*id) {
-            continue;
-        }
-        let key = format!("not-renamed:{id}");
-        if history.knows(&key, ObjectId::default()) {
-            continue;
-        }
-        match store.renamed_into(history.graph()?, id, current)? {
-            Some(new) => out.push((id.to_string(), new)),
-            None => history.remember(&key, ObjectId::default()),
-        }
-    }
-    Ok(out)
-}
-
-/// The ids at `commit` whose file was renamed away earlier (a new agreement took the name),
-/// with those renames, oldest first. An id found not to be is remembered with its text, so
-/// the next run does not look again.
-fn renamed_away(
+/// The renames away of each id that positions name (`named`) or that is at the evaluated
+/// commit (`listed`), where there are any: for an id at the commit, those a new agreement took
+/// the name after; for one no longer there, every one (it went on under another id, or was
+/// removed). An id found to have none is remembered as such, so the next run does not look
+/// again while the agreements folder stays as it is.
+fn renamed_away<'k>(
     store: &Store,
     history: &crate::store::History,
     listed: &[(String, ObjectId)],
-) -> Result<Vec<(String, Vec<crate::store::RenamedAway>)>> {
+    named: impl Iterator<Item = &'k &'k str>,
+) -> Result<Vec<(String, Vec<RenamedAway>)>> {
     let current: Vec<String> = listed.iter().map(|(id, _)| id.clone()).collect();
     let mut out = Vec::new();
-    for (id, blob) in listed {
-        let key = format!("not-renamed-away:{id}");
-        if history.knows(&key, *blob) {
+    let mut seen = std::collections::HashSet::new();
+    let gone: Vec<&str> = named.copied().filter(|id| !current.iter().any(|c| c == id)).collect();
+    for id in current.iter().map(String::as_str).chain(gone) {
+        if !seen.insert(id) {
+            continue;
+        }
+        let key = format!("{}{id}", crate::store::NOT_RENAMED);
+        if history.knows(&key, ObjectId::default()) {
             continue;
         }
         let list = store.renamed_away(history.graph()?, id, &current)?;
         match list.is_empty() {
-            true => history.remember(&key, *blob),
-            false => out.push((id.clone(), list)),
+            true => history.remember(&key, ObjectId::default()),
+            false => out.push((id.to_string(), list)),
         }
     }
     Ok(out)
@@ -305,46 +286,50 @@ fn evaluate_inner(
     let remembered = remembered
         .filter(|_| keep_all)
         .filter(|r| loaded.iter().all(|(id, _, _)| r.contains_key(id)));
-    let away = match &remembered {
-        Some(_) => Vec::new(),
-        None => renamed_away(store, &history, &listed)?,
-    };
-    // The history remembers each party's standing position per id; an id renamed away and
-    // taken again has two agreements' positions, so every one is read.
-    let by_agreement = match (&graph, away.is_empty()) {
-        (Some(g), _) => positions_by_agreement(g.positions().into_iter().filter(|p| kept(p))),
-        (None, false) => positions_by_agreement(history.graph()?.positions()),
-        (None, true) => positions_by_agreement(history.positions.iter().map(|p| &**p)),
-    };
     let branch = match remembered {
         Some(_) => Vec::new(),
         None => store.branch_positions(store.positions_branch(), Some(commit))?,
     };
     let on_branch =
         positions_by_agreement(branch.iter().map(|p| &**p).filter(|p| kept(p) && made_by_then(p)));
-    let renamed =
-        renamed_ids(store, &history, &current, by_agreement.keys().chain(on_branch.keys()))?;
-    // Whether a position bears on `id`: one under an id whose file was renamed away earlier
-    // is the renamed agreement's when made before the rename (reachable from its parent, or
-    // on the positions branch on a text the name held before it), else the new one's that
-    // took the name.
+    let away = match &remembered {
+        Some(_) => Vec::new(),
+        None => {
+            let standing = positions_by_agreement(history.positions.iter().map(|p| &**p));
+            renamed_away(store, &history, &listed, standing.keys().chain(on_branch.keys()))?
+        }
+    };
+    // The history remembers each party's standing position per id; an id renamed has more
+    // than one agreement's positions perhaps, so every one is read.
+    let by_agreement = match (&graph, away.is_empty()) {
+        (Some(g), _) => positions_by_agreement(g.positions().into_iter().filter(|p| kept(p))),
+        (None, false) => positions_by_agreement(history.graph()?.positions()),
+        (None, true) => positions_by_agreement(history.positions.iter().map(|p| &**p)),
+    };
+    // Whether a position bears on `id`. One under an id whose file was renamed away is the
+    // renamed agreement's when made before the rename (reachable from its parent, or on the
+    // positions branch on a text the name held only before it); else the next holder's of
+    // the name: after the last rename, the agreement under that name now, or (the name is
+    // gone) the one the last rename went on in. One on a text both held is about both.
     let belongs = |p: &Position, id: &str, reachable: bool| -> Result<bool> {
         let named = p.trailers.agreement.as_str();
         let Some((_, list)) = away.iter().find(|(x, _)| x == named) else { return Ok(true) };
-        let mut owner = None;
         for r in list {
-            let before = match reachable {
-                true => r.precedes(history.graph()?, p.commit),
-                false => r.claims(&p.trailers.revision, p.time),
+            let claim = match reachable {
+                true if r.precedes(history.graph()?, p.commit) => Claim::Renamed,
+                true => Claim::Taken,
+                false => r.claims(&p.trailers.revision),
             };
-            if before {
-                owner = Some(r.into.as_deref());
-                break;
+            let mine = r.into.as_deref() == Some(id);
+            match claim {
+                Claim::Renamed => return Ok(mine),
+                Claim::Both if mine => return Ok(true),
+                _ => {}
             }
         }
-        Ok(match owner {
-            Some(into) => into == Some(id),
-            None => named == id,
+        Ok(match current.iter().any(|c| c == named) {
+            true => named == id,
+            false => list.last().and_then(|r| r.into.as_deref()) == Some(id),
         })
     };
     let only = |list: &mut Vec<&Position>, id: &str, reachable: bool| -> Result<()> {
@@ -365,7 +350,6 @@ fn evaluate_inner(
         let (id, blob, agreement) = this;
         // Positions under an earlier id of the lineage count as under this one (SPEC §4).
         let lineage: Vec<&str> = std::iter::once(id.as_str())
-            .chain(renamed.iter().filter(|(_, new)| new == id).map(|(old, _)| old.as_str()))
             .chain(away.iter().filter_map(|(old, list)| {
                 list.iter().any(|r| r.into.as_deref() == Some(id)).then_some(old.as_str())
             }))

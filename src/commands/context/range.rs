@@ -51,8 +51,11 @@ impl Range<'_> {
                 // only when the new id's lineage, by which it is judged, holds the old one: a
                 // file added beside the old one and the old one deleted later (which a merge
                 // may show as one rename) is a new agreement and a removal.
+                // (Onto an id whose agreement the range renamed away, where it goes on, is a
+                // rename: onto an id used before, which the check below refuses by name.)
                 let lineage = Timeline::lineage_ids(self.store, self.head_graph, &new)?;
-                if !before.contains_key(&new) && lineage.contains(id) {
+                let free = !before.contains_key(&new) || self.renamed_on(&new, &after_ids)?;
+                if free && lineage.contains(id) {
                     renamed.insert(new, id.clone());
                 }
             }
@@ -216,6 +219,13 @@ impl Range<'_> {
             });
         }
         Ok((reviews, unratified, removed, reused))
+    }
+
+    /// Whether the agreement under `id` at BASE was renamed away in the range and goes on at
+    /// HEAD under another id.
+    fn renamed_on(&self, id: &str, after_ids: &[String]) -> Result<bool> {
+        let away = self.store.renamed_away(self.head_graph, id, after_ids)?;
+        Ok(away.iter().any(|r| r.into.is_some() && r.made_since(self.head_graph, self.merge_base)))
     }
 
     /// The name under which agreement `id` (at BASE, at no id of `after_ids`) was removed, when
