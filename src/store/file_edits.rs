@@ -148,9 +148,12 @@ impl Store {
         super::trace(&format!("kept over others: {} merges", kept.len()), t0);
         for i in g.order_by(|i| changed(i) || kept.contains_key(&i)) {
             let node = &g.nodes[i as usize];
-            for (name, blob) in kept.get(&i).map(Vec::as_slice).unwrap_or(&[]) {
+            for (name, blob, others) in kept.get(&i).map(Vec::as_slice).unwrap_or(&[]) {
                 let e = FileEdit { node: i, blob: *blob, before: *blob };
                 found.entry(name.clone()).or_default().push((e, true));
+                // What the other parents held stood on their lines until this merge.
+                let list = out.displaced.entry(name.clone()).or_default();
+                list.extend(others.iter().map(|&b| (i, b)));
             }
             if !changed(i) {
                 continue;
@@ -247,9 +250,12 @@ impl Store {
                 }
                 let (a, b) = (g.nodes[*first as usize].tree, g.nodes[p as usize].tree);
                 for c in self.folder_diff(&mut objects, &mut folders, a, b)? {
-                    let named = own.is_some_and(|e| e.find(&c.name).is_some());
-                    if !named && !files.iter().any(|(n, _)| *n == c.name) {
-                        files.push((c.name, c.old));
+                    if own.is_some_and(|e| e.find(&c.name).is_some()) {
+                        continue;
+                    }
+                    match files.iter_mut().find(|(n, ..)| *n == c.name) {
+                        Some((.., others)) => others.extend(c.new),
+                        None => files.push((c.name, c.old, c.new.into_iter().collect())),
                     }
                 }
             }
@@ -273,8 +279,9 @@ impl Store {
     }
 }
 
-/// A file a merge keeps from its first parent over another parent's, and its blob there.
-type Kept = (String, Option<Oid>);
+/// A file a merge keeps from its first parent over another parent's: its name, its blob
+/// there, and the other parents' blobs of it that differ.
+type Kept = (String, Option<Oid>, Vec<Oid>);
 
 /// When a text that node `i` replaced at a parent stopped being current there: the commit's
 /// time, and no earlier than its parents' (a commit dated before its parent cannot end a

@@ -29,7 +29,7 @@ use crate::oid::ObjectId;
 const FILE: &str = "timelines-v3.bin";
 const MAGIC: &[u8; 8] = b"ACCRDTL8";
 const LINEAGES: &str = "lineages-v2.bin";
-const LINEAGES_MAGIC: &[u8; 8] = b"ACCRDLN7";
+const LINEAGES_MAGIC: &[u8; 8] = b"ACCRDLN8";
 
 /// One agreement's history at the tip.
 #[derive(Clone)]

@@ -1509,3 +1509,74 @@ fn sign_offs_on_main_made_while_a_pull_request_was_open_stand_after_it_merges() 
     let b = a.replace("paved road", "paved road, and a pager rota");
     latest_word_is_on_mains_text(&mut env, &b);
 }
+
+/// The last version `history charter` lists ends with `ratified now` (or not).
+fn ratified_now_in_history(env: &TestEnv) -> bool {
+    let history = env.accord(&["history", "charter"]).ok().stdout.clone();
+    let last = history.lines().rfind(|l| l.starts_with("purpose version")).unwrap();
+    last.ends_with(" ratified now") && !last.ends_with("not ratified now")
+}
+
+#[test]
+fn bringing_an_old_branch_up_to_date_revives_no_objection_to_an_abandoned_draft() {
+    // A branch forked before the charter's last edit, touching no agreement, merges `main`
+    // (its own first parent) and `main` fast-forwards to it. The merge replaced the old text
+    // on that branch's line, which is no new revision: Grace's objection to a draft abandoned
+    // earlier reached forward to it, and blocked the charter everyone had signed.
+    let mut env = TestEnv::on_positions_branch();
+    let t0 = charter("consent");
+    env.commit_file(FILE, &t0, "T0");
+    env.git(&["switch", "-q", "-c", "feature"]).ok();
+    env.commit_file("notes.txt", "unrelated\n", "Unrelated work");
+    env.git(&["switch", "-q", "main"]).ok();
+    env.commit_file(FILE, &t0.replace("paved road", "paved road, and a pager rota"), "T1");
+    for who in [ADA, GRACE, KATHERINE] {
+        env.as_(who).accord(&["sign", "charter"]).ok();
+    }
+    env.as_(ADA);
+    env.git(&["switch", "-q", "-c", "draft"]).ok();
+    env.commit_file(FILE, &t0.replace("paved road", "paved road, and nothing else"), "Draft");
+    env.as_(GRACE).accord(&["object", "charter", "-m", "Not this draft."]).ok();
+    env.as_(ADA);
+    env.git(&["switch", "-q", "main"]).ok();
+    env.git(&["branch", "-q", "-D", "draft"]).ok();
+    env.git(&["switch", "-q", "feature"]).ok();
+    env.git(&["merge", "-q", "--no-edit", "main"]).ok();
+    env.git(&["switch", "-q", "main"]).ok();
+    env.git(&["merge", "-q", "--ff-only", "feature"]).ok();
+    for cache in ["warm", "cold"] {
+        assert_eq!(crate::common::ledger::status(&env, "charter")["ratified"], true, "{cache}");
+        env.accord(&["check", "--ratified"]).ok();
+        assert!(ratified_now_in_history(&env), "{cache}");
+        std::fs::remove_dir_all(env.repo.join(".git/accord")).unwrap();
+    }
+}
+
+#[test]
+fn an_objection_to_a_proposal_made_before_merge_s_ours_rejected_it_stands_in_status_too() {
+    // Grace objects to a pull request's text while it is open; `main` merges it with
+    // `-s ours`. Her objection stands (SPEC §4: the text was current in this history after
+    // it, and an open objection reaches forward): `history` said so, `status` did not.
+    // (`main` moved on meanwhile, and everyone signed its new text before Grace objected.)
+    let mut env = TestEnv::on_positions_branch();
+    let t1 = charter("consent");
+    env.commit_file(FILE, &t1, "T1");
+    env.git(&["switch", "-q", "-c", "pr"]).ok();
+    env.commit_file(FILE, &t1.replace("paved road", "paved road, and nothing else"), "T2");
+    env.git(&["switch", "-q", "main"]).ok();
+    env.commit_file(FILE, &t1.replace("paved road", "paved road, and a pager rota"), "T1'");
+    for who in [ADA, GRACE, KATHERINE] {
+        env.as_(who).accord(&["sign", "charter"]).ok();
+    }
+    env.git(&["switch", "-q", "pr"]).ok();
+    env.as_(GRACE).accord(&["object", "charter", "-m", "Not this."]).ok();
+    env.as_(ADA);
+    env.git(&["switch", "-q", "main"]).ok();
+    env.git(&["merge", "-q", "--no-ff", "-s", "ours", "pr", "-m", "Reject it"]).ok();
+    for cache in ["warm", "cold"] {
+        let s = crate::common::ledger::status(&env, "charter");
+        assert_eq!(state(&s, GRACE.1), "objecting", "{cache}: {s:#}");
+        assert!(!ratified_now_in_history(&env), "{cache}");
+        std::fs::remove_dir_all(env.repo.join(".git/accord")).unwrap();
+    }
+}
