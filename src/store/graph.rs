@@ -153,6 +153,24 @@ impl Graph {
         seen
     }
 
+    /// For each node, whether it is one of `from` or descends from one of them.
+    pub(super) fn descendants(&self, from: &[u32]) -> Vec<bool> {
+        let mut out = vec![false; self.nodes.len()];
+        if from.is_empty() {
+            return out;
+        }
+        for &i in from {
+            out[i as usize] = true;
+        }
+        // Parents before children: the order of the topological sort, reversed.
+        for &i in self.order_by(|_| true).iter().rev() {
+            if !out[i as usize] && self.parents_of(i).iter().any(|&p| out[p as usize]) {
+                out[i as usize] = true;
+            }
+        }
+        out
+    }
+
     /// The parents (indices) of node `i`, from the flat arrays.
     pub(super) fn parents_of(&self, i: u32) -> &[u32] {
         self.links().parents(i)

@@ -200,17 +200,26 @@ impl Store {
             if into.as_deref() == Some(id) {
                 continue;
             }
+            // The next holder's commits: those that descend from a file of the name made anew
+            // after the rename. Every other commit's file of the name is the renamed
+            // agreement's, a branch's that forked before the rename and merged after it too.
             let before = graph.before(e.node);
+            let anew: Vec<u32> = all[..k]
+                .iter()
+                .filter(|x| x.blob.is_some() && x.before.is_none() && !before[x.node as usize])
+                .map(|x| x.node)
+                .collect();
+            let taken = graph.descendants(&anew);
             let (mut held_before, mut held_after) = (Vec::new(), Vec::new());
-            for x in edits.of(&format!("{id}.toml")) {
+            for x in all {
                 let Some(blob) = x.blob else { continue };
-                match before[x.node as usize] {
-                    true => held_before.push(blob),
-                    false => held_after.push(blob),
+                match taken[x.node as usize] {
+                    false => held_before.push(blob),
+                    true => held_after.push(blob),
                 }
             }
             let commit = ObjectId::from(commit);
-            out.push(RenamedAway { into, to: next, commit, before, held_before, held_after });
+            out.push(RenamedAway { into, to: next, commit, taken, held_before, held_after });
         }
         Ok(out)
     }
@@ -225,8 +234,9 @@ pub struct RenamedAway {
     pub to: String,
     /// The renaming commit.
     pub commit: ObjectId,
-    /// Which nodes of the graph come before the rename (its first parent and ancestors).
-    before: Vec<bool>,
+    /// Which nodes of the graph are the next holder's of the name: they descend from a file
+    /// of that name made anew after the rename.
+    taken: Vec<bool>,
     /// The texts the name held before the rename (the renamed agreement's), and after it.
     held_before: Vec<Oid>,
     held_after: Vec<Oid>,
@@ -239,7 +249,8 @@ pub enum Claim {
     Renamed,
     /// The next holder's of the name.
     Taken,
-    /// Both held the text it names under that name (or neither did): it is read as about both.
+    /// Both held the text it names under that name (or neither did): an objection is read as
+    /// about both, any other position as the next holder's.
     Both,
 }
 
@@ -250,18 +261,18 @@ impl RenamedAway {
         graph.find(&self.commit.into()).is_some_and(|i| !reaches[i as usize])
     }
 
-    /// Whether `commit` (reachable in `graph`) was made before the rename: a position there
-    /// under the old name is the renamed agreement's.
+    /// Whether a position made in `commit` (reachable in `graph`) under the old name is the
+    /// renamed agreement's: it does not descend from a file of that name made anew after the
+    /// rename.
     pub fn precedes(&self, graph: &Graph, commit: ObjectId) -> bool {
-        graph.find(&commit.into()).is_some_and(|i| self.before[i as usize])
+        graph.find(&commit.into()).is_some_and(|i| !self.taken[i as usize])
     }
 
     /// Whose a positions-branch position under the old name, on `revision`, is: by the text
     /// it names, when the name held that text only before the rename or only after it. Else
     /// (a new file started from the renamed one's text, or a text the name never held) it is
-    /// read as about both: its time cannot tell, since the renaming commit's date is its
-    /// author's to choose (a rename dated years ahead would make every later position look
-    /// older).
+    /// [`Claim::Both`]: its time cannot tell, since the renaming commit's date is its author's
+    /// to choose (a rename dated years ahead would make every later position look older).
     pub fn claims(&self, revision: &str) -> Claim {
         let Ok(rev) = revision.parse::<ObjectId>() else { return Claim::Both };
         let rev = Oid::from(rev);

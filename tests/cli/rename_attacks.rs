@@ -327,3 +327,65 @@ fn archiving_the_charter_and_promoting_the_draft_keeps_both_lineages() {
         }
     }
 }
+
+#[test]
+fn an_objection_on_a_branch_that_forked_before_the_rename_stays_with_the_renamed_agreement() {
+    // A branch amends the charter; Grace objects to its text. `main` renames the charter to
+    // `archive`, merges the branch (git carries the edit into archive.toml), and a new
+    // `charter` comes later. The branch's text was taken for the new charter's (its commit is
+    // no ancestor of the rename), so her objection went to it and archive passed.
+    let mut env = objected_quorum();
+    env.as_(GRACE).accord(&["withdraw", "charter"]).ok();
+    env.as_(ADA);
+    env.git(&["switch", "-q", "-c", "amend"]).ok();
+    env.commit_file(FILE, &quorum("Give every product team a paved road, pager alone"), "Amend");
+    env.as_(GRACE).accord(&["object", "charter", "-m", "The pager must be shared."]).ok();
+    env.as_(ADA);
+    env.git(&["switch", "-q", "main"]).ok();
+    mv(&env, "charter", "archive");
+    env.git(&["merge", "-q", "--no-edit", "amend"]).ok();
+    for who in [ADA, KATHERINE] {
+        env.as_(who).accord(&["sign", "archive"]).ok();
+    }
+    env.as_(ADA);
+    env.commit_file(FILE, &quorum("A brand-new charter for the data team"), "New charter");
+    for cache in ["warm", "cold"] {
+        assert_eq!(state(&status(&env, "archive"), GRACE.1), "objecting", "{cache}");
+        assert_eq!(state(&status(&env, "charter"), GRACE.1), "silent", "{cache}");
+        std::fs::remove_dir_all(env.repo.join(".git/accord")).unwrap();
+    }
+}
+
+#[test]
+fn a_withdraw_meant_for_a_new_agreement_does_not_lift_the_renamed_ones_objection() {
+    // Grace objects to the charter, renamed to `archive`. A new `charter` is drafted on a
+    // branch; she objects to its first draft and withdraws that, and the branch is
+    // squash-merged (the draft is in no commit of main). A text the name never held was read
+    // as about both agreements: her withdraw lifted her objection to archive too, and its
+    // retirement passed the gate on Ada's and Katherine's sign-offs.
+    let mut env = objected_quorum();
+    sign_all(&mut env, &[ADA, KATHERINE]);
+    env.as_(ADA);
+    mv(&env, "charter", "archive");
+    env.git(&["switch", "-q", "-c", "new"]).ok();
+    env.commit_file(FILE, &quorum("Draft one of the data team's charter"), "D1");
+    env.as_(GRACE).accord(&["object", "charter", "-m", "Too vague."]).ok();
+    env.as_(GRACE).accord(&["withdraw", "charter"]).ok();
+    env.as_(ADA);
+    env.commit_file(FILE, &quorum("Draft two of the data team's charter"), "D2");
+    env.git(&["switch", "-q", "main"]).ok();
+    env.git(&["merge", "-q", "--squash", "new"]).ok();
+    env.git(&["commit", "-q", "-m", "New charter (#2)"]).ok();
+    let base = env.head();
+    env.git(&["switch", "-q", "-c", "retire"]).ok();
+    let archive = "agreements/archive.toml";
+    let text = std::fs::read_to_string(env.repo.join(archive)).unwrap();
+    env.commit_file(archive, &text.replace("schema = 1\n", "schema = 1\nretired = true\n"), "R");
+    for who in [ADA, KATHERINE] {
+        env.as_(who).accord(&["sign", "archive"]).ok();
+    }
+    env.as_(ADA);
+    let r = review(&env, &format!("{base}..retire"));
+    r.code(1);
+    assert!(r.stdout.contains("grace@example.com is objecting"), "{}", r.stdout);
+}

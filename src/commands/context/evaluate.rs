@@ -10,6 +10,7 @@ use crate::ledger::Position;
 use crate::model::{self, Agreement};
 use crate::oid::ObjectId;
 use crate::store::{AgreementRevisions, Claim, RenamedAway, Source, Store, Timeline};
+use crate::trailers::Stance;
 
 use super::{load_at, load_error};
 
@@ -310,7 +311,8 @@ fn evaluate_inner(
     // renamed agreement's when made before the rename (reachable from its parent, or on the
     // positions branch on a text the name held only before it); else the next holder's of
     // the name: after the last rename, the agreement under that name now, or (the name is
-    // gone) the one the last rename went on in. One on a text both held is about both.
+    // gone) the one the last rename went on in. An objection on a text both held (or
+    // neither) is about both.
     let belongs = |p: &Position, id: &str, reachable: bool| -> Result<bool> {
         let named = p.trailers.agreement.as_str();
         let Some((_, list)) = away.iter().find(|(x, _)| x == named) else { return Ok(true) };
@@ -323,7 +325,10 @@ fn evaluate_inner(
             let mine = r.into.as_deref() == Some(id);
             match claim {
                 Claim::Renamed => return Ok(mine),
-                Claim::Both if mine => return Ok(true),
+                // (Read as about both only where that blocks: a withdraw or a sign-off is the
+                // next holder's, else one meant for a new agreement lifts or grants the
+                // renamed one's.)
+                Claim::Both if mine && p.trailers.stance == Stance::Object => return Ok(true),
                 _ => {}
             }
         }
