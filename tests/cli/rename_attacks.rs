@@ -389,3 +389,29 @@ fn a_withdraw_meant_for_a_new_agreement_does_not_lift_the_renamed_ones_objection
     r.code(1);
     assert!(r.stdout.contains("grace@example.com is objecting"), "{}", r.stdout);
 }
+
+#[test]
+fn swapping_two_agreements_ids_is_refused_as_a_rename_onto_a_used_id() {
+    // `a` and `b` swapped through a scratch name (three renames): both ids are at both ends,
+    // so no rename onto a used id was seen, and `a` went on holding `b`'s agreement (where a
+    // supersession of `a` then named the wrong one).
+    let mut env = TestEnv::on_positions_branch();
+    let a = charter("consent").replace("Give every product team a paved road", "Freeze deploys");
+    let b = charter("consent").replace("Give every product team a paved road", "Rotate pagers");
+    env.commit_file("agreements/a.toml", &a, "A");
+    env.commit_file("agreements/b.toml", &b, "B");
+    for who in [ADA, GRACE, KATHERINE] {
+        env.as_(who).accord(&["sign", "a"]).ok();
+        env.as_(who).accord(&["sign", "b"]).ok();
+    }
+    env.as_(ADA);
+    let base = env.head();
+    env.git(&["switch", "-q", "-c", "pr"]).ok();
+    mv(&env, "a", "tmp");
+    mv(&env, "b", "a");
+    mv(&env, "tmp", "b");
+    let r = review(&env, &format!("{base}..pr"));
+    r.code(1);
+    let said = "renamed onto an id an earlier agreement had: a, b";
+    assert!(r.stderr.contains(said), "{}", r.stderr);
+}

@@ -95,6 +95,18 @@ impl Range<'_> {
                 }
             }
         }
+        // An id at both ends whose agreement the range renamed on to another id, now holding
+        // a file renamed there from another agreement (`a` and `b` swapped through a scratch
+        // name): a rename onto an id used before, as above.
+        for id in before.keys().filter(|id| after.contains_key(*id)) {
+            if reused.contains(id) || !self.renamed_on(id, &after_ids)? {
+                continue;
+            }
+            let lineage = Timeline::lineage_ids(self.store, self.head_graph, id)?;
+            if lineage.iter().any(|x| x != id) {
+                reused.push(id.clone());
+            }
+        }
         let ids: BTreeSet<String> = before
             .keys()
             .filter(|id| !renamed.values().any(|old| old == *id))
