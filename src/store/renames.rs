@@ -6,7 +6,9 @@ use git2::{Delta, DiffFindOptions, DiffOptions, Oid};
 
 use super::{Graph, Store, Timeline};
 use crate::error::Result;
+use crate::ledger::Position;
 use crate::oid::ObjectId;
+use crate::trailers::Stance;
 
 /// Most renames followed in one lineage (a cycle of renames ends there too).
 const MAX_RENAMES: usize = 32;
@@ -281,5 +283,27 @@ impl RenamedAway {
             (false, true) => Claim::Taken,
             _ => Claim::Both,
         }
+    }
+}
+
+/// Whether a positions-branch position `p` under an id whose file was renamed away (`away`,
+/// oldest first; `named_here`: that id is at the tip) is agreement `id`'s: the renamed
+/// agreement's when it names a text the name held only before the rename; else the next
+/// holder's of the name (after the last rename, the agreement under that name now, or, the
+/// name gone, the one the last rename went on in). An objection on a text both held, or
+/// neither, is about both; any other position there is the next holder's (else a withdraw or
+/// a sign-off meant for a new agreement would lift or grant the renamed one's).
+pub fn branch_position_is(p: &Position, named_here: bool, away: &[RenamedAway], id: &str) -> bool {
+    for r in away {
+        let mine = r.into.as_deref() == Some(id);
+        match r.claims(&p.trailers.revision) {
+            Claim::Renamed => return mine,
+            Claim::Both if mine && p.trailers.stance == Stance::Object => return true,
+            _ => {}
+        }
+    }
+    match named_here {
+        true => p.trailers.agreement == id,
+        false => away.last().and_then(|r| r.into.as_deref()) == Some(id),
     }
 }

@@ -74,6 +74,22 @@ impl<'g> Timeline<'g> {
         if let Some(tip) = timeline.tip {
             // Remembered with the timeline while the branch's tips stay as they are.
             let key = store.positions_key(tip.into())?;
+            // Where a rename away cut the lineage, which positions under an id are this
+            // agreement's is decided as `status` decides it, by the texts they name: a renaming
+            // commit's date is its author's to choose (a rename dated years ahead took every
+            // later position from the new agreement, and with them its ratification and the
+            // rules in force). An agreement no longer at the tip keeps the times.
+            let cut = timeline.bounds.iter().any(|b| b.after.is_some() || b.until.is_some());
+            let current: Vec<String> = match cut {
+                true => store.ids_at(tip)?.into_iter().map(|(c, _)| c).collect(),
+                false => Vec::new(),
+            };
+            let by_text = cut && current.contains(&timeline.id);
+            let mut walked = None;
+            let by_text: Option<&Graph> = match by_text {
+                true => Some(full_graph(store, graph, &mut walked)?),
+                false => None,
+            };
             let mut lists: Vec<Vec<Arc<Position>>> = Vec::new();
             for (lid, bound) in timeline.ids.iter().zip(&timeline.bounds) {
                 let mut on = match store.cached_branch_on(tip, lid, &key) {
@@ -87,7 +103,14 @@ impl<'g> Timeline<'g> {
                         on
                     }
                 };
-                on.retain(|p| bound.holds(p));
+                match by_text.filter(|_| bound.after.is_some() || bound.until.is_some()) {
+                    Some(g) => {
+                        let away = store.renamed_away(g, lid, &current)?;
+                        let here = current.contains(lid);
+                        on.retain(|p| super::branch_position_is(p, here, &away, &timeline.id));
+                    }
+                    None => on.retain(|p| bound.holds(p)),
+                }
                 lists.push(on);
             }
             // Each list is in the positions branch's SPEC §4 order, which puts a commit before

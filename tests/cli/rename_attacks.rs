@@ -415,3 +415,32 @@ fn swapping_two_agreements_ids_is_refused_as_a_rename_onto_a_used_id() {
     let said = "renamed onto an id an earlier agreement had: a, b";
     assert!(r.stderr.contains(said), "{}", r.stderr);
 }
+
+#[test]
+fn a_rename_dated_in_the_future_does_not_switch_off_the_rules_in_force() {
+    // `git mv charter archive` dated years ahead, and a new charter everyone signs: its
+    // history split the positions under `charter` by the rename's date, so it was never
+    // ratified there, and a later change of its rule was judged by the new rule alone.
+    let mut env = ratified();
+    env.git(&["switch", "-q", "-c", "pr1"]).ok();
+    let now = env.clock.get();
+    env.clock.set(now + 100_000_000);
+    mv(&env, "charter", "archive");
+    env.clock.set(now);
+    let data = charter("consent").replace("Give every product team a paved road", "Run the data");
+    env.commit_file(FILE, &data, "A new charter");
+    env.git(&["switch", "-q", "main"]).ok();
+    env.git(&["merge", "-q", "--no-ff", "pr1", "-m", "Merge pr1"]).ok();
+    sign_all(&mut env, &[ADA, GRACE, KATHERINE]);
+    env.as_(ADA);
+    let history = env.accord(&["history", "charter"]).ok().stdout.clone();
+    assert!(history.contains("ratified now"), "{history}");
+    let base = env.head();
+    env.git(&["switch", "-q", "-c", "pr2"]).ok();
+    let majority = data.replace("rule = \"consent\"", "rule = \"majority\"");
+    env.commit_file(FILE, &majority, "Majority rule");
+    sign_all(&mut env, &[ADA, KATHERINE]);
+    let r = review(&env, &format!("{base}..pr2"));
+    r.code(1);
+    assert!(r.stdout.contains("the rule in force (consent, revision "), "{}", r.stdout);
+}

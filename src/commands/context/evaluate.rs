@@ -9,8 +9,7 @@ use crate::error::Result;
 use crate::ledger::Position;
 use crate::model::{self, Agreement};
 use crate::oid::ObjectId;
-use crate::store::{AgreementRevisions, Claim, RenamedAway, Source, Store, Timeline};
-use crate::trailers::Stance;
+use crate::store::{AgreementRevisions, RenamedAway, Source, Store, Timeline};
 
 use super::{load_at, load_error};
 
@@ -316,23 +315,16 @@ fn evaluate_inner(
     let belongs = |p: &Position, id: &str, reachable: bool| -> Result<bool> {
         let named = p.trailers.agreement.as_str();
         let Some((_, list)) = away.iter().find(|(x, _)| x == named) else { return Ok(true) };
+        let here = current.iter().any(|c| c == named);
+        if !reachable {
+            return Ok(crate::store::branch_position_is(p, here, list, id));
+        }
         for r in list {
-            let claim = match reachable {
-                true if r.precedes(history.graph()?, p.commit) => Claim::Renamed,
-                true => Claim::Taken,
-                false => r.claims(&p.trailers.revision),
-            };
-            let mine = r.into.as_deref() == Some(id);
-            match claim {
-                Claim::Renamed => return Ok(mine),
-                // (Read as about both only where that blocks: a withdraw or a sign-off is the
-                // next holder's, else one meant for a new agreement lifts or grants the
-                // renamed one's.)
-                Claim::Both if mine && p.trailers.stance == Stance::Object => return Ok(true),
-                _ => {}
+            if r.precedes(history.graph()?, p.commit) {
+                return Ok(r.into.as_deref() == Some(id));
             }
         }
-        Ok(match current.iter().any(|c| c == named) {
+        Ok(match here {
             true => named == id,
             false => list.last().and_then(|r| r.into.as_deref()) == Some(id),
         })
