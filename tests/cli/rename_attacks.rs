@@ -21,6 +21,16 @@ fn mv(env: &TestEnv, from: &str, to: &str) {
     env.git(&["commit", "-q", "-m", &format!("Rename {from} to {to}")]).ok();
 }
 
+/// Grace's state on each id is the one given, warm and then cold.
+fn grace_is(env: &TestEnv, want: &[(&str, &str)]) {
+    for cache in ["warm", "cold"] {
+        for (id, state_there) in want {
+            assert_eq!(state(&status(env, id), GRACE.1), *state_there, "{id}, {cache}");
+        }
+        std::fs::remove_dir_all(env.repo.join(".git/accord")).unwrap();
+    }
+}
+
 /// Merge `pr` into `main` with a merge commit.
 fn merge(env: &TestEnv) {
     env.git(&["switch", "-q", "main"]).ok();
@@ -48,10 +58,7 @@ fn an_objection_to_a_new_charter_started_from_the_archived_text_stays_with_it() 
     assert!(r.stdout.contains("grace@example.com is objecting"), "{}", r.stdout);
     merge(&env);
     // (Both agreements held that text under that name: the objection is read as about both.)
-    for cache in ["warm", "cold"] {
-        assert_eq!(state(&status(&env, "archive"), GRACE.1), "objecting", "{cache}");
-        std::fs::remove_dir_all(env.repo.join(".git/accord")).unwrap();
-    }
+    grace_is(&env, &[("archive", "objecting")]);
     still_objecting(&env);
 }
 
@@ -94,11 +101,7 @@ fn amended_draft_still_objected(env: &mut TestEnv) {
     r.code(1);
     assert!(r.stdout.contains("grace@example.com is objecting"), "{}", r.stdout);
     merge(env);
-    for cache in ["warm", "cold"] {
-        assert_eq!(state(&status(env, "draft"), GRACE.1), "objecting", "{cache}");
-        assert_eq!(state(&status(env, "charter"), GRACE.1), "silent", "{cache}");
-        std::fs::remove_dir_all(env.repo.join(".git/accord")).unwrap();
-    }
+    grace_is(env, &[("draft", "objecting"), ("charter", "silent")]);
 }
 
 /// `platform`, objected to by Grace, renamed to `charter`, which Ada and Katherine sign.
@@ -136,10 +139,7 @@ fn a_new_agreement_under_a_freed_id_leaves_the_renamed_ones_positions_with_it() 
     // under its old id, and the sign-offs made under its new one.
     let env = objected_then_renamed();
     env.commit_file("agreements/platform.toml", &quorum("A new platform"), "New platform");
-    for cache in ["warm", "cold"] {
-        assert_eq!(state(&status(&env, "platform"), GRACE.1), "silent", "{cache}");
-        std::fs::remove_dir_all(env.repo.join(".git/accord")).unwrap();
-    }
+    grace_is(&env, &[("platform", "silent")]);
     still_objecting(&env);
 }
 
@@ -222,11 +222,8 @@ fn a_junk_rename_of_a_name_the_lineage_left_does_not_drop_it() {
         env.as_(who).accord(&["sign", "y"]).ok();
     }
     env.as_(ADA);
-    for cache in ["warm", "cold"] {
-        assert_eq!(state(&status(&env, "y"), GRACE.1), "objecting", "{cache}");
-        env.accord(&["check", "--ratified"]).code(1);
-        std::fs::remove_dir_all(env.repo.join(".git/accord")).unwrap();
-    }
+    env.accord(&["check", "--ratified"]).code(1);
+    grace_is(&env, &[("y", "objecting")]);
 }
 
 #[test]
@@ -349,11 +346,7 @@ fn an_objection_on_a_branch_that_forked_before_the_rename_stays_with_the_renamed
     }
     env.as_(ADA);
     env.commit_file(FILE, &quorum("A brand-new charter for the data team"), "New charter");
-    for cache in ["warm", "cold"] {
-        assert_eq!(state(&status(&env, "archive"), GRACE.1), "objecting", "{cache}");
-        assert_eq!(state(&status(&env, "charter"), GRACE.1), "silent", "{cache}");
-        std::fs::remove_dir_all(env.repo.join(".git/accord")).unwrap();
-    }
+    grace_is(&env, &[("archive", "objecting"), ("charter", "silent")]);
 }
 
 #[test]
