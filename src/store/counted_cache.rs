@@ -31,7 +31,7 @@ use crate::model::email_key;
 use crate::oid::ObjectId;
 
 const FILE: &str = "counted-v4.bin";
-const MAGIC: &[u8; 8] = b"ACCRDCTE";
+const MAGIC: &[u8; 8] = b"ACCRDCTF";
 
 /// Each agreement's counted positions (each email's first), newest first.
 pub type Counted = HashMap<String, Vec<Arc<Position>>>;

@@ -251,9 +251,12 @@ pub enum Claim {
     Renamed,
     /// The next holder's of the name.
     Taken,
-    /// Both held the text it names under that name (or neither did): an objection is read as
-    /// about both, any other position as the next holder's.
+    /// Both held the text it names under that name (a file made anew from the renamed one's
+    /// text): it is about both.
     Both,
+    /// Neither held it (a draft that never reached this history): an objection is read as
+    /// about both, any other position as the next holder's.
+    Neither,
 }
 
 impl RenamedAway {
@@ -272,16 +275,18 @@ impl RenamedAway {
 
     /// Whose a positions-branch position under the old name, on `revision`, is: by the text
     /// it names, when the name held that text only before the rename or only after it. Else
-    /// (a new file started from the renamed one's text, or a text the name never held) it is
-    /// [`Claim::Both`]: its time cannot tell, since the renaming commit's date is its author's
-    /// to choose (a rename dated years ahead would make every later position look older).
+    /// (a new file started from the renamed one's text: [`Claim::Both`], or a text the name
+    /// never held: [`Claim::Neither`]), its time cannot tell, since the renaming commit's date
+    /// is its author's to choose (a rename dated years ahead would make every later position
+    /// look older).
     pub fn claims(&self, revision: &str) -> Claim {
-        let Ok(rev) = revision.parse::<ObjectId>() else { return Claim::Both };
+        let Ok(rev) = revision.parse::<ObjectId>() else { return Claim::Neither };
         let rev = Oid::from(rev);
         match (self.held_before.contains(&rev), self.held_after.contains(&rev)) {
             (true, false) => Claim::Renamed,
             (false, true) => Claim::Taken,
-            _ => Claim::Both,
+            (true, true) => Claim::Both,
+            (false, false) => Claim::Neither,
         }
     }
 }
@@ -290,15 +295,18 @@ impl RenamedAway {
 /// oldest first; `named_here`: that id is at the tip) is agreement `id`'s: the renamed
 /// agreement's when it names a text the name held only before the rename; else the next
 /// holder's of the name (after the last rename, the agreement under that name now, or, the
-/// name gone, the one the last rename went on in). An objection on a text both held, or
-/// neither, is about both; any other position there is the next holder's (else a withdraw or
-/// a sign-off meant for a new agreement would lift or grant the renamed one's).
+/// name gone, the one the last rename went on in). A position on a text both held is about
+/// both (its signer signed that very text of each; a file made anew from a template must not
+/// take the renamed one's sign-offs away). An objection on a text neither held is about both;
+/// any other position there is the next holder's (else a withdraw of an objection to a new
+/// agreement's draft would lift the renamed one's).
 pub fn branch_position_is(p: &Position, named_here: bool, away: &[RenamedAway], id: &str) -> bool {
     for r in away {
         let mine = r.into.as_deref() == Some(id);
         match r.claims(&p.trailers.revision) {
             Claim::Renamed => return mine,
-            Claim::Both if mine && p.trailers.stance == Stance::Object => return true,
+            Claim::Both if mine => return true,
+            Claim::Neither if mine && p.trailers.stance == Stance::Object => return true,
             _ => {}
         }
     }

@@ -437,3 +437,34 @@ fn a_rename_dated_in_the_future_does_not_switch_off_the_rules_in_force() {
     r.code(1);
     assert!(r.stdout.contains("the rule in force (consent, revision "), "{}", r.stdout);
 }
+
+#[test]
+fn a_new_agreement_started_from_a_renamed_ones_file_takes_none_of_its_consent_away() {
+    // `charter`, signed by everyone, renamed to `platform`; later a new `charter` starts as a
+    // verbatim copy of platform.toml and is then edited. The old sign-offs name a text the
+    // name held before and after the rename, and were given to the new agreement only:
+    // `platform` fell to never ratified (main's `check --ratified` failed), its rules in
+    // force were gone, and a pull request dropping two of its parties passed on Ada's
+    // sign-off alone.
+    let mut env = ratified();
+    mv(&env, "charter", "platform");
+    let platform = "agreements/platform.toml";
+    let copy = std::fs::read_to_string(env.repo.join(platform)).unwrap();
+    env.commit_file(FILE, &copy, "Start a new charter from the platform's file");
+    let data = charter("consent").replace("Give every product team a paved road", "Run the data");
+    env.commit_file(FILE, &data, "The data charter");
+    sign_all(&mut env, &[ADA, GRACE, KATHERINE]);
+    env.as_(ADA);
+    for cache in ["warm", "cold"] {
+        assert_eq!(status(&env, "platform")["ratified"], true, "{cache}");
+        env.accord(&["check", "--ratified"]).ok();
+        std::fs::remove_dir_all(env.repo.join(".git/accord")).unwrap();
+    }
+    let base = env.head();
+    env.git(&["switch", "-q", "-c", "pr"]).ok();
+    env.commit_file(platform, &crate::gate_attacks::ada_alone(), "Ada alone");
+    env.accord(&["sign", "platform"]).ok();
+    let r = review(&env, &format!("{base}..pr"));
+    r.code(1);
+    assert!(r.stdout.contains("the rule in force (consent, revision "), "{}", r.stdout);
+}
