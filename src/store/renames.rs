@@ -128,6 +128,18 @@ impl Store {
         Ok(None)
     }
 
+    /// Whether every commit of `base_graph` that changed `id`'s file is an edit of the
+    /// agreement under `id` at `graph`'s tip (its own timeline, renames followed): no other
+    /// agreement ever held the name.
+    pub fn held_only_by(&self, graph: &Graph, base_graph: &Graph, id: &str) -> Result<bool> {
+        let edits = self.folder_edits(base_graph)?;
+        let mine = Timeline::edit_commits(self, graph, id)?;
+        Ok(edits
+            .of(&format!("{id}.toml"))
+            .iter()
+            .all(|e| mine.contains(&ObjectId::from(base_graph.nodes[e.node as usize].id))))
+    }
+
     /// The agreement at `graph`'s tip whose lineage holds the rename of `id`'s file at
     /// `commit` (as its timeline follows renames back, [`Timeline::renames`]): `guess`, found
     /// by following the names forward, or `id` itself (a rename back, later renamed again);

@@ -31,7 +31,7 @@ use crate::error::Result;
 use crate::oid::ObjectId;
 
 const FILE: &str = "reviews-v2.bin";
-const MAGIC: &[u8; 8] = b"ACCRDRVF";
+const MAGIC: &[u8; 8] = b"ACCRDRVG";
 /// Answers kept, the newest first (a few pull requests reviewed in turn).
 const KEPT: usize = 16;
 

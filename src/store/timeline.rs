@@ -176,6 +176,18 @@ impl<'g> Timeline<'g> {
         Ok(Timeline::main_line(store, graph, id)?.renames)
     }
 
+    /// The commits of the edits of agreement `id`'s lineage along `graph` (renames followed).
+    pub fn edit_commits(store: &Store, graph: &'g Graph, id: &str) -> Result<Vec<ObjectId>> {
+        let events = Timeline::main_line(store, graph, id)?.events;
+        Ok(events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Edit(x) => Some(x.commit),
+                Event::Position(_) => None,
+            })
+            .collect())
+    }
+
     /// Every text of `id`'s lineage along `graph`, oldest first, each once (see
     /// [`Timeline::revisions`]).
     pub fn lineage_texts(store: &Store, graph: &'g Graph, id: &str) -> Result<Vec<Oid>> {

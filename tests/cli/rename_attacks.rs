@@ -468,3 +468,32 @@ fn a_new_agreement_started_from_a_renamed_ones_file_takes_none_of_its_consent_aw
     r.code(1);
     assert!(r.stdout.contains("the rule in force (consent, revision "), "{}", r.stdout);
 }
+
+#[test]
+fn reverting_a_rename_is_no_rename_onto_a_used_id() {
+    // `git revert` of a `git mv` in a pull request: the name it goes back to was the
+    // agreement's own, yet the gate refused it as an id an earlier agreement had.
+    let env = ratified();
+    mv(&env, "charter", "platform");
+    let base = env.head();
+    env.git(&["switch", "-q", "-c", "pr"]).ok();
+    env.git(&["revert", "--no-edit", "HEAD"]).ok();
+    let r = review(&env, &format!("{base}..pr")).ok().stdout.clone();
+    assert!(r.contains("renamed from platform"), "{r}");
+    // A name another agreement had before is still refused.
+    let env = ratified();
+    env.git(&["rm", "-q", FILE]).ok();
+    env.git(&["commit", "-q", "-m", "Drop the charter"]).ok();
+    let other = charter("consent").replace("Give every product team a paved road", "Run the data");
+    env.commit_file("agreements/data.toml", &other, "Data");
+    let base = env.head();
+    env.git(&["switch", "-q", "-c", "pr"]).ok();
+    mv(&env, "data", "charter");
+    let r = review(&env, &format!("{base}..pr"));
+    r.code(1);
+    assert!(
+        r.stderr.contains("renamed onto an id an earlier agreement had: charter"),
+        "{}",
+        r.stderr
+    );
+}

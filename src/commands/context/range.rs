@@ -68,7 +68,12 @@ impl Range<'_> {
             let base_graph = self.store.graph(self.merge_base)?;
             for new in renamed.keys() {
                 let path = self.store.path_of(new);
-                if self.store.blobs_along(&base_graph, &path)?.iter().any(Option::is_some) {
+                if !self.store.blobs_along(&base_graph, &path)?.iter().any(Option::is_some) {
+                    continue;
+                }
+                // A rename back onto a name the agreement itself had (`git revert` of a
+                // `git mv`): every earlier file under that name is its own.
+                if !self.store.held_only_by(self.head_graph, &base_graph, new)? {
                     reused.push(new.clone());
                 }
             }
