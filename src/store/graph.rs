@@ -130,8 +130,13 @@ impl Graph {
     /// For each node, whether `commit` reaches it (the commit itself and every ancestor);
     /// none when the commit is not in the graph.
     pub(super) fn reaches(&self, commit: impl Into<Oid>) -> Vec<bool> {
+        self.ancestors(self.find(&commit.into()))
+    }
+
+    /// For each node, whether it is `start` or an ancestor of it.
+    fn ancestors(&self, start: Option<u32>) -> Vec<bool> {
         let mut seen = vec![false; self.nodes.len()];
-        let mut stack: Vec<u32> = self.find(&commit.into()).into_iter().collect();
+        let mut stack: Vec<u32> = start.into_iter().collect();
         while let Some(k) = stack.pop() {
             if !std::mem::replace(&mut seen[k as usize], true) {
                 stack.extend_from_slice(self.parents_of(k));
@@ -143,14 +148,7 @@ impl Graph {
     /// For each node, whether it comes before node `i`: `i`'s first parent and its ancestors
     /// (what a commit that renamed or removed a file replaced).
     pub(super) fn before(&self, i: u32) -> Vec<bool> {
-        let mut seen = vec![false; self.nodes.len()];
-        let mut stack: Vec<u32> = self.parents_of(i).first().copied().into_iter().collect();
-        while let Some(k) = stack.pop() {
-            if !std::mem::replace(&mut seen[k as usize], true) {
-                stack.extend_from_slice(self.parents_of(k));
-            }
-        }
-        seen
+        self.ancestors(self.parents_of(i).first().copied())
     }
 
     /// For each node, whether it is one of `from` or descends from one of them.

@@ -303,19 +303,32 @@ impl RenamedAway {
     }
 }
 
-/// Whether a positions-branch position `p` under an id whose file was renamed away (`away`,
-/// oldest first; `named_here`: that id is at the tip) is agreement `id`'s: the renamed
-/// agreement's when it names a text the name held only before the rename; else the next
+/// Whether position `p` under an id whose file was renamed away (`away`, oldest first;
+/// `named_here`: that id is at the tip) is agreement `id`'s. One reachable in `reachable`
+/// (`None`: one on the positions branch) is the renamed agreement's unless it descends from a
+/// file of the name made anew after the rename. One on the positions branch is the renamed
+/// agreement's when it names a text the name held only before the rename. Else it is the next
 /// holder's of the name (after the last rename, the agreement under that name now, or, the
 /// name gone, the one the last rename went on in). A position on a text both held is about
 /// both (its signer signed that very text of each; a file made anew from a template must not
 /// take the renamed one's sign-offs away). An objection on a text neither held is about both;
 /// any other position there is the next holder's (else a withdraw of an objection to a new
 /// agreement's draft would lift the renamed one's).
-pub fn branch_position_is(p: &Position, named_here: bool, away: &[RenamedAway], id: &str) -> bool {
+pub fn position_is(
+    p: &Position,
+    reachable: Option<&Graph>,
+    named_here: bool,
+    away: &[RenamedAway],
+    id: &str,
+) -> bool {
     for r in away {
         let mine = r.into.as_deref() == Some(id);
-        match r.claims(&p.trailers.revision) {
+        let claim = match reachable {
+            Some(g) if r.precedes(g, p.commit) => Claim::Renamed,
+            Some(_) => Claim::Taken,
+            None => r.claims(&p.trailers.revision),
+        };
+        match claim {
             Claim::Renamed => return mine,
             Claim::Both if mine => return true,
             Claim::Neither if mine && p.trailers.stance == Stance::Object => return true,

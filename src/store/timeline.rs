@@ -59,6 +59,13 @@ struct Bound {
 }
 
 impl Bound {
+    /// Whether a rename cut the positions under this id (by time, the fallback of [`holds`]).
+    ///
+    /// [`holds`]: Bound::holds
+    fn cuts(&self) -> bool {
+        self.after.is_some() || self.until.is_some()
+    }
+
     fn holds(&self, p: &Position) -> bool {
         self.after.is_none_or(|t| p.time > t) && self.until.is_none_or(|t| p.time <= t)
     }
@@ -79,14 +86,13 @@ impl<'g> Timeline<'g> {
             // commit's date is its author's to choose (a rename dated years ahead took every
             // later position from the new agreement, and with them its ratification and the
             // rules in force). An agreement no longer at the tip keeps the times.
-            let cut = timeline.bounds.iter().any(|b| b.after.is_some() || b.until.is_some());
+            let cut = timeline.bounds.iter().any(Bound::cuts);
             let current: Vec<String> = match cut {
                 true => store.ids_at(tip)?.into_iter().map(|(c, _)| c).collect(),
                 false => Vec::new(),
             };
-            let by_text = cut && current.contains(&timeline.id);
             let mut walked = None;
-            let by_text: Option<&Graph> = match by_text {
+            let by_text = match cut && current.contains(&timeline.id) {
                 true => Some(full_graph(store, graph, &mut walked)?),
                 false => None,
             };
@@ -103,11 +109,11 @@ impl<'g> Timeline<'g> {
                         on
                     }
                 };
-                match by_text.filter(|_| bound.after.is_some() || bound.until.is_some()) {
+                match by_text.filter(|_| bound.cuts()) {
                     Some(g) => {
                         let away = store.renamed_away(g, lid, &current)?;
                         let here = current.contains(lid);
-                        on.retain(|p| super::branch_position_is(p, here, &away, &timeline.id));
+                        on.retain(|p| super::position_is(p, None, here, &away, &timeline.id));
                     }
                     None => on.retain(|p| bound.holds(p)),
                 }

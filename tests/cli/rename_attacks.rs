@@ -31,6 +31,18 @@ fn grace_is(env: &TestEnv, want: &[(&str, &str)]) {
     }
 }
 
+/// A pull request from HEAD amends the charter, and Ada and Katherine sign it: the gate
+/// refuses it, Grace objecting. Leaves the environment on `pr`.
+fn amended_charter_refused(env: &mut TestEnv) {
+    let base = env.head();
+    env.git(&["switch", "-q", "-c", "pr"]).ok();
+    env.commit_file(FILE, &quorum("Give every product team a pager rota"), "Amend");
+    sign_all(env, &[ADA, KATHERINE]);
+    let r = review(env, &format!("{base}..pr"));
+    r.code(1);
+    assert!(r.stdout.contains("grace@example.com is objecting"), "{}", r.stdout);
+}
+
 /// Merge `pr` into `main` with a merge commit.
 fn merge(env: &TestEnv) {
     env.git(&["switch", "-q", "main"]).ok();
@@ -49,13 +61,7 @@ fn an_objection_to_a_new_charter_started_from_the_archived_text_stays_with_it() 
     env.git(&["commit", "-q", "-m", "Start the new charter from the old text"]).ok();
     env.as_(GRACE).accord(&["object", "charter", "-m", "Not this again."]).ok();
     env.as_(ADA);
-    let base = env.head();
-    env.git(&["switch", "-q", "-c", "pr"]).ok();
-    env.commit_file(FILE, &quorum("Give every product team a pager rota"), "Amend");
-    sign_all(&mut env, &[ADA, KATHERINE]);
-    let r = review(&env, &format!("{base}..pr"));
-    r.code(1);
-    assert!(r.stdout.contains("grace@example.com is objecting"), "{}", r.stdout);
+    amended_charter_refused(&mut env);
     merge(&env);
     // (Both agreements held that text under that name: the objection is read as about both.)
     grace_is(&env, &[("archive", "objecting")]);
@@ -245,14 +251,8 @@ fn a_rename_dated_in_the_future_does_not_take_the_positions_made_after_it() {
     env.as_(GRACE).accord(&["object", "charter", "-m", "Not this again."]).ok();
     env.as_(ADA);
     assert_eq!(state(&status(&env, "charter"), GRACE.1), "objecting");
-    let base = env.head();
     env.git(&["branch", "-q", "-D", "pr"]).ok();
-    env.git(&["switch", "-q", "-c", "pr"]).ok();
-    env.commit_file(FILE, &quorum("Give every product team a pager rota"), "Amend");
-    sign_all(&mut env, &[ADA, KATHERINE]);
-    let r = review(&env, &format!("{base}..pr"));
-    r.code(1);
-    assert!(r.stdout.contains("grace@example.com is objecting"), "{}", r.stdout);
+    amended_charter_refused(&mut env);
 }
 
 /// Warm (the cache from a run before the last commits) and cold, each party's state on `id`.

@@ -306,28 +306,17 @@ fn evaluate_inner(
         (None, false) => positions_by_agreement(history.graph()?.positions()),
         (None, true) => positions_by_agreement(history.positions.iter().map(|p| &**p)),
     };
-    // Whether a position bears on `id`. One under an id whose file was renamed away is the
-    // renamed agreement's when made before the rename (reachable from its parent, or on the
-    // positions branch on a text the name held only before it); else the next holder's of
-    // the name: after the last rename, the agreement under that name now, or (the name is
-    // gone) the one the last rename went on in. An objection on a text both held (or
-    // neither) is about both.
+    // Whether a position bears on `id`: one under an id whose file was renamed away is
+    // placed by `store::position_is` (by descent, or by the texts it names).
     let belongs = |p: &Position, id: &str, reachable: bool| -> Result<bool> {
         let named = p.trailers.agreement.as_str();
         let Some((_, list)) = away.iter().find(|(x, _)| x == named) else { return Ok(true) };
         let here = current.iter().any(|c| c == named);
-        if !reachable {
-            return Ok(crate::store::branch_position_is(p, here, list, id));
-        }
-        for r in list {
-            if r.precedes(history.graph()?, p.commit) {
-                return Ok(r.into.as_deref() == Some(id));
-            }
-        }
-        Ok(match here {
-            true => named == id,
-            false => list.last().and_then(|r| r.into.as_deref()) == Some(id),
-        })
+        let graph = match reachable {
+            true => Some(history.graph()?),
+            false => None,
+        };
+        Ok(crate::store::position_is(p, graph, here, list, id))
     };
     let only = |list: &mut Vec<&Position>, id: &str, reachable: bool| -> Result<()> {
         let mut failed = None;

@@ -17,7 +17,7 @@ use crate::model;
 use crate::oid::ObjectId;
 use crate::render::json::PositionView;
 use crate::render::review::Review;
-use crate::store::{Graph, Store, Timeline};
+use crate::store::{Graph, RenamedAway, Store, Timeline};
 
 /// One range under review.
 pub struct Range<'a> {
@@ -43,6 +43,23 @@ impl Range<'_> {
         let head = self.head;
         // A `git mv` in the range keeps the lineage: the old id is the new one's earlier name.
         let after_ids: Vec<String> = after.keys().cloned().collect();
+        // The renames away the range made of each id at both ends (a new file taking the
+        // name), found once.
+        let mut away_since: BTreeMap<&str, Vec<RenamedAway>> = BTreeMap::new();
+        for id in before.keys().filter(|id| after.contains_key(*id)) {
+            let list: Vec<RenamedAway> = self
+                .store
+                .renamed_away(self.head_graph, id, &after_ids)?
+                .into_iter()
+                .filter(|r| r.made_since(self.head_graph, self.merge_base))
+                .collect();
+            if !list.is_empty() {
+                away_since.insert(id, list);
+            }
+        }
+        // Whether the agreement under `id` at BASE went on at HEAD under another id.
+        let renamed_on =
+            |id: &str| away_since.get(id).is_some_and(|l| l.iter().any(|r| r.into.is_some()));
         let mut renamed: BTreeMap<String, String> = BTreeMap::new(); // new id -> old id
         for id in before.keys().filter(|id| !after.contains_key(*id)) {
             if let Some(new) = self.store.renamed_into(self.head_graph, id, &after_ids)? {
@@ -54,7 +71,7 @@ impl Range<'_> {
                 // (Onto an id whose agreement the range renamed away, where it goes on, is a
                 // rename: onto an id used before, which the check below refuses by name.)
                 let lineage = Timeline::lineage_ids(self.store, self.head_graph, &new)?;
-                let free = !before.contains_key(&new) || self.renamed_on(&new, &after_ids)?;
+                let free = !before.contains_key(&new) || renamed_on(&new);
                 if free && lineage.contains(id) {
                     renamed.insert(new, id.clone());
                 }
@@ -84,15 +101,12 @@ impl Range<'_> {
         // removal (judged under the name it last had); the new file under the old id is
         // judged as the new agreement it is.
         let mut removed_away = Vec::new();
-        for id in before.keys().filter(|id| after.contains_key(*id)) {
-            for r in self.store.renamed_away(self.head_graph, id, &after_ids)? {
-                if r.into.is_some() || !r.made_since(self.head_graph, self.merge_base) {
-                    continue;
-                }
+        for (id, list) in &away_since {
+            for r in list.iter().filter(|r| r.into.is_none()) {
                 // The last agreement under the new name must be this one for its retirement
                 // to count: another moved onto the freed name and retired says nothing of it.
                 let last_there = Timeline::lineage_ids(self.store, self.head_graph, &r.to)?;
-                let retired = last_there.contains(id)
+                let retired = last_there.iter().any(|x| x == id)
                     && removed_after_ratified_retirement(self.store, head, &r.to, keep)?;
                 let said = format!("{id} (renamed to {}, then removed)", r.to);
                 if !retired && !removed_away.contains(&said) {
@@ -103,13 +117,13 @@ impl Range<'_> {
         // An id at both ends whose agreement the range renamed on to another id, now holding
         // a file renamed there from another agreement (`a` and `b` swapped through a scratch
         // name): a rename onto an id used before, as above.
-        for id in before.keys().filter(|id| after.contains_key(*id)) {
-            if reused.contains(id) || !self.renamed_on(id, &after_ids)? {
+        for id in away_since.keys().filter(|id| renamed_on(id)) {
+            if reused.iter().any(|x| x == id) {
                 continue;
             }
             let lineage = Timeline::lineage_ids(self.store, self.head_graph, id)?;
             if lineage.iter().any(|x| x != id) {
-                reused.push(id.clone());
+                reused.push(id.to_string());
             }
         }
         let ids: BTreeSet<String> = before
@@ -236,13 +250,6 @@ impl Range<'_> {
             });
         }
         Ok((reviews, unratified, removed, reused))
-    }
-
-    /// Whether the agreement under `id` at BASE was renamed away in the range and goes on at
-    /// HEAD under another id.
-    fn renamed_on(&self, id: &str, after_ids: &[String]) -> Result<bool> {
-        let away = self.store.renamed_away(self.head_graph, id, after_ids)?;
-        Ok(away.iter().any(|r| r.into.is_some() && r.made_since(self.head_graph, self.merge_base)))
     }
 
     /// The name under which agreement `id` (at BASE, at no id of `after_ids`) was removed, when
