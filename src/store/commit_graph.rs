@@ -49,7 +49,7 @@ pub enum CommitGraphError {
 /// One file of a chain (shared: a clone of the graph copies no file).
 #[derive(Clone)]
 struct Layer {
-    data: std::sync::Arc<Vec<u8>>,
+    data: std::sync::Arc<super::mapped::Bytes>,
     /// Global position of this layer's first commit.
     base: u32,
     count: u32,
@@ -142,7 +142,12 @@ fn slice(d: &[u8], at: usize, len: usize) -> Option<&[u8]> {
 impl Layer {
     /// Parse the file at `index` in a chain whose earlier layers have the checksums `bases` and
     /// hold `base` commits.
-    fn parse(data: Vec<u8>, index: usize, base: u32, bases: &[&[u8]]) -> Result<Layer, Error> {
+    fn parse(
+        data: super::mapped::Bytes,
+        index: usize,
+        base: u32,
+        bases: &[&[u8]],
+    ) -> Result<Layer, Error> {
         let layer = index;
         let truncated = |what| CommitGraphError::Truncated { layer, what };
         let corrupt = |what| CommitGraphError::Corrupt { layer, what };
@@ -390,6 +395,13 @@ impl std::fmt::Debug for CommitGraph {
 impl CommitGraph {
     /// Parse the layers of a chain, base first (a single file is a chain of one).
     pub fn parse(files: Vec<Vec<u8>>) -> Result<CommitGraph, CommitGraphError> {
+        CommitGraph::parse_files(files.into_iter().map(super::mapped::Bytes::from).collect())
+    }
+
+    /// [`CommitGraph::parse`] of files mapped or read.
+    pub(super) fn parse_files(
+        files: Vec<super::mapped::Bytes>,
+    ) -> Result<CommitGraph, CommitGraphError> {
         let mut layers: Vec<Layer> = Vec::with_capacity(files.len());
         let mut len: u32 = 0;
         for (index, data) in files.into_iter().enumerate() {

@@ -43,6 +43,7 @@ mod folder_index;
 mod graph;
 mod id_hash;
 mod mailmap;
+mod mapped;
 mod pack;
 mod path_history;
 mod positions;

@@ -118,8 +118,8 @@ pub(super) fn load_commit_graph(commondir: &std::path::Path) -> Option<CommitGra
         return None;
     }
     let info = commondir.join("objects/info");
-    let single = match std::fs::read(info.join("commit-graph")) {
-        Ok(data) => match CommitGraph::parse(vec![data]) {
+    let single = match super::mapped::open(&info.join("commit-graph")) {
+        Ok(data) => match CommitGraph::parse_files(vec![data]) {
             Ok(cg) => return Some(cg),
             Err(e) => Some(StoreError::from(e).to_string()),
         },
@@ -634,7 +634,9 @@ fn read_chain(info: &std::path::Path) -> std::result::Result<Option<CommitGraph>
             return Err(format!("`{hash}` does not name a layer"));
         }
         let file = folder.join(format!("graph-{hash}.graph"));
-        files.push(std::fs::read(&file).map_err(|e| format!("cannot read layer {hash}: {e}"))?);
+        files.push(
+            super::mapped::open(&file).map_err(|e| format!("cannot read layer {hash}: {e}"))?,
+        );
     }
-    CommitGraph::parse(files).map(Some).map_err(|e| StoreError::from(e).to_string())
+    CommitGraph::parse_files(files).map(Some).map_err(|e| StoreError::from(e).to_string())
 }
