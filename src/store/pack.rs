@@ -4,9 +4,10 @@
 //! libgit2 maps each pack and its index into memory and takes one process-wide lock per read.
 //! Every page a read touches then counts as the process's own memory (a million-commit
 //! repository's 800 MB pack and 175 MB index end up resident), and a second thread reads no
-//! faster than the first. Here a pack's ids are kept in memory (all of them in a pack up to
-//! [`ALL_IDS_BYTES`] of ids, else every [`SAMPLE`]th id, and an object is found with one
-//! positioned read of a block of the index; many objects at once are found in one pass in id
+//! faster than the first. Here a pack's ids are kept at hand (all of them in a pack up to
+//! [`ALL_IDS_BYTES`] of ids, its index then mapped as git maps it, see [`super::mapped`]; else
+//! every [`SAMPLE`]th id, and an object is found with one positioned read of a block of the
+//! index; many objects at once are found in one pass in id
 //! order, [`Packs::locate`]), and objects are read with positioned reads of
 //! the pack, so that memory stays with accord's own data,
 //! readers on several threads do not wait for each other, and what was read stays in the
@@ -54,12 +55,6 @@ const LONE_WINDOW: usize = 4 << 10;
 const WINDOWS: usize = 8;
 /// Output room given to zlib past an object's size (see [`inflate`]).
 const SLACK: usize = 320;
-/// Packs that take at most this many bytes together are mapped ([`super::mapped`]), the first
-/// in name order that fit: an entry is then inflated where it lies, with no copy into a window
-/// first (a first `history` at 100,000 commits, whose pack is 71 MB: CPU 137 -> 124 ms). Larger
-/// ones are read a window at a time, so that the pages a million-commit history reads (its
-/// pack is 800 MB) do not all count as the process's memory.
-const MAPPED_PACK_BYTES: u64 = 256 << 20;
 /// Largest object read this way; larger ones are left to libgit2.
 const MAX_OBJECT: usize = 64 << 20;
 /// Most index entries read at once by [`Pack::find_sorted`] (40 KB of ids): neighbouring
@@ -89,9 +84,6 @@ struct Pack {
     /// The index file mapped, when the pack keeps all its ids (see [`super::mapped`]): its
     /// buckets are then ranges of it, not copies.
     map: Option<Arc<Bytes>>,
-    /// The pack file mapped, when it is no larger than [`MAPPED_PACK_BYTES`]: its entries are
-    /// then inflated where they lie, not copied out first.
-    data: Option<Bytes>,
 }
 
 /// Lookups one at a time that search the index file itself, a few positioned reads each,
@@ -227,12 +219,12 @@ impl Packs {
     /// The packs in `objects/pack` under `objects`; packs that cannot be read are skipped
     /// (their objects are libgit2's to read).
     pub(super) fn open(objects: &Path) -> Packs {
-        Packs::open_keeping(objects, ALL_IDS_BYTES, MAPPED_PACK_BYTES)
+        Packs::open_keeping(objects, ALL_IDS_BYTES)
     }
 
     /// [`Packs::open`], keeping packs' ids all in memory while they take at most `all_bytes`
-    /// together, and mapping packs while they take at most `map_bytes` together.
-    fn open_keeping(objects: &Path, all_bytes: usize, map_bytes: u64) -> Packs {
+    /// together.
+    fn open_keeping(objects: &Path, all_bytes: usize) -> Packs {
         let mut packs = Vec::new();
         let Ok(dir) = std::fs::read_dir(objects.join("pack")) else { return Packs { packs } };
         let mut names: Vec<_> = dir
@@ -241,14 +233,11 @@ impl Packs {
             .filter(|p| p.extension().is_some_and(|x| x == "idx"))
             .collect();
         names.sort();
-        let (mut budget, mut map_budget) = (all_bytes, map_bytes);
+        let mut budget = all_bytes;
         for idx in names {
-            if let Some(p) = Pack::open(&idx, &idx.with_extension("pack"), budget, map_budget) {
+            if let Some(p) = Pack::open(&idx, &idx.with_extension("pack"), budget) {
                 if p.all_ids {
                     budget -= p.count * 20;
-                }
-                if p.data.is_some() {
-                    map_budget -= p.pack_len;
                 }
                 packs.push(p);
             }
@@ -338,7 +327,7 @@ impl Packs {
 }
 
 impl Pack {
-    fn open(idx_path: &Path, pack_path: &Path, all_bytes: usize, map_bytes: u64) -> Option<Pack> {
+    fn open(idx_path: &Path, pack_path: &Path, all_bytes: usize) -> Option<Pack> {
         let idx = File::open(idx_path).ok()?;
         let pack = File::open(pack_path).ok()?;
         let idx_len = idx.metadata().ok()?.len();
@@ -377,10 +366,6 @@ impl Pack {
             .flatten()
             .filter(|m| m.len() as u64 == idx_len && m.get(..8 + 1024) == Some(&head[..]))
             .map(Arc::new);
-        let data = (pack_len <= map_bytes)
-            .then(|| super::mapped::open(pack_path).ok())
-            .flatten()
-            .filter(|m| m.len() as u64 == pack_len && m.get(..12) == Some(&pack_head[..]));
         Some(Pack {
             idx,
             pack,
@@ -391,7 +376,6 @@ impl Pack {
             all_ids,
             lone: Default::default(),
             map,
-            data,
         })
     }
 
@@ -709,22 +693,11 @@ impl PackReader<'_> {
         if off < 12 || off >= pack.pack_len {
             return None;
         }
-        let (entry, data) = match &pack.data {
-            // Mapped: inflated where it lies, the rest of the pack given as its input.
-            Some(map) => {
-                let at = map.get(usize::try_from(off).ok()?..)?;
-                let (entry, size, len) = header(&at[..at.len().min(FIRST_READ)], off)?;
-                let (buf, z) = (&mut self.buf, &mut self.z);
-                (entry, inflate(pack, pack.pack_len, size, &at[len..], buf, z)?)
-            }
-            None => {
-                let n = (pack.pack_len - off).min(FIRST_READ as u64) as usize;
-                self.read_window(p, off, n)?;
-                let (entry, size, len) = header(&self.head[..n], off)?;
-                let (first, buf, z) = (&self.head[len..n], &mut self.buf, &mut self.z);
-                (entry, inflate(pack, off + n as u64, size, first, buf, z)?)
-            }
-        };
+        let n = (pack.pack_len - off).min(FIRST_READ as u64) as usize;
+        self.read_window(p, off, n)?;
+        let (entry, size, len) = header(&self.head[..n], off)?;
+        let data =
+            inflate(pack, off + n as u64, size, &self.head[len..n], &mut self.buf, &mut self.z)?;
         let object = match entry {
             Entry::Whole(kind) => {
                 let object = Arc::new((kind, data));
@@ -1040,28 +1013,22 @@ mod tests {
 
     /// Every object of the packs reads as libgit2 reads it; loose objects are left to it.
     fn same_as_libgit2(d: &Path, packed: bool) {
-        // Mapped, and read a window at a time.
-        for map in [MAPPED_PACK_BYTES, 0] {
-            same_as_libgit2_keeping(d, packed, ALL_IDS_BYTES, map);
-            // A pack too large to keep its ids: looked up through the sample and the index.
-            same_as_libgit2_keeping(d, packed, 0, map);
-        }
-        // Room for the first pack's ids only: the others keep the sample; and for the first
-        // pack's bytes only: the others are read a window at a time.
-        let all = Packs::open_keeping(&d.join(".git/objects"), usize::MAX, u64::MAX);
+        same_as_libgit2_keeping(d, packed, ALL_IDS_BYTES);
+        // A pack too large to keep its ids: looked up through the sample and the index file.
+        same_as_libgit2_keeping(d, packed, 0);
+        // Room for the first pack's ids only (its index mapped): the others keep the sample.
+        let all = Packs::open_keeping(&d.join(".git/objects"), usize::MAX);
         if let Some(first) = all.packs.first() {
-            let objects = d.join(".git/objects");
-            let mixed = Packs::open_keeping(&objects, first.count * 20, first.pack_len);
+            let mixed = Packs::open_keeping(&d.join(".git/objects"), first.count * 20);
             assert!(mixed.packs[0].all_ids && mixed.packs[0].map.is_some());
-            assert!(mixed.packs[0].data.is_some());
-            assert!(mixed.packs.iter().skip(1).all(|p| !p.all_ids && p.data.is_none()));
-            same_as_libgit2_keeping(d, packed, first.count * 20, first.pack_len);
+            assert!(mixed.packs.iter().skip(1).all(|p| !p.all_ids && p.map.is_none()));
+            same_as_libgit2_keeping(d, packed, first.count * 20);
         }
     }
 
-    fn same_as_libgit2_keeping(d: &Path, packed: bool, all_bytes: usize, map_bytes: u64) {
+    fn same_as_libgit2_keeping(d: &Path, packed: bool, all_bytes: usize) {
         let repo = git2::Repository::open(d).expect("open");
-        let packs = Packs::open_keeping(&d.join(".git/objects"), all_bytes, map_bytes);
+        let packs = Packs::open_keeping(&d.join(".git/objects"), all_bytes);
         assert_eq!(packs.is_empty(), !packed);
         let mut reader = packs.reader();
         let odb = repo.odb().expect("odb");
@@ -1194,7 +1161,7 @@ mod tests {
         repeated.extend(repeated.clone());
         sets.push(repeated);
         for all_bytes in [ALL_IDS_BYTES, 0] {
-            let packs = Packs::open_keeping(&d.join(".git/objects"), all_bytes, 0);
+            let packs = Packs::open_keeping(&d.join(".git/objects"), all_bytes);
             assert_eq!(packs.packs.len(), 1);
             assert_eq!(packs.packs[0].all_ids, all_bytes > 0);
             for asked in &sets {
@@ -1216,7 +1183,7 @@ mod tests {
                 }
             }
             // Read ahead, the index answers the same.
-            let ahead = Packs::open_keeping(&d.join(".git/objects"), all_bytes, 0);
+            let ahead = Packs::open_keeping(&d.join(".git/objects"), all_bytes);
             ahead.load_ids();
             assert!(ahead.packs[0].buckets.iter().all(|b| b.get().is_some_and(Option::is_some)));
             assert_eq!(ahead.locate(&sets[0]), packs.locate(&sets[0]));
@@ -1249,8 +1216,8 @@ mod tests {
             }
             std::fs::write(objects.join("pack").join(pack.file_name().expect("name")), &damaged)
                 .expect("write");
-            for (all_bytes, map_bytes) in [(ALL_IDS_BYTES, MAPPED_PACK_BYTES), (0, 0)] {
-                let packs = Packs::open_keeping(&objects, all_bytes, map_bytes);
+            for all_bytes in [ALL_IDS_BYTES, 0] {
+                let packs = Packs::open_keeping(&objects, all_bytes);
                 let mut reader = packs.reader();
                 for id in &ids {
                     let _ = reader.read(*id); // no panic, whatever it answers
