@@ -401,6 +401,11 @@ impl Cache {
         self.fresh.insert(IdKey::from(&id), c);
     }
 
+    /// Room for `n` more entries learnt in this run, made once rather than by doubling.
+    pub fn reserve(&mut self, n: usize) {
+        self.fresh.reserve(n);
+    }
+
     /// Write the cache if this run learnt something; prune entries for commits outside `g`
     /// when they outnumber half of those inside. Failing to write is not an error: the cache
     /// is an optimisation. The file is encoded and written on a thread of its own, returned to

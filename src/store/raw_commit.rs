@@ -153,7 +153,8 @@ pub struct RawCommit<'a> {
 pub fn parse_commit(data: &[u8]) -> RawCommit<'_> {
     let mut c = RawCommit {
         tree: None,
-        parents: Vec::new(),
+        // Most commits have one parent (a Vec would make room for four).
+        parents: Vec::with_capacity(1),
         author_line: None,
         last_author_line: None,
         committer_time: 0,

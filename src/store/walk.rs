@@ -494,6 +494,7 @@ impl Store {
                 super::trace("one file's blobs answered meanwhile", t0);
             }
         })?;
+        cache.reserve(read.len());
         for (i, id, facts) in read {
             let other = matches!(facts.accord, CommitKind::Other);
             if !other {
@@ -602,7 +603,11 @@ impl Store {
             runs.extend(r?);
         }
         runs.sort_unstable_by_key(|(from, _)| *from);
-        Ok(runs.into_iter().flat_map(|(_, read)| read).collect())
+        let mut out = Vec::with_capacity(runs.iter().map(|(_, read)| read.len()).sum());
+        for (_, read) in runs {
+            out.extend(read);
+        }
+        Ok(out)
     }
 }
 
