@@ -9,7 +9,8 @@
 //! every [`SAMPLE`]th id, and an object is found with one positioned read of a block of the
 //! index; many objects at once are found in one pass in id
 //! order, [`Packs::locate`]), and objects are read with positioned reads of
-//! the pack, so that memory stays with accord's own data,
+//! the pack (commit messages read in bulk through a mapping of a pack up to
+//! [`MAPPED_PACK_BYTES`]), so that memory stays with accord's own data,
 //! readers on several threads do not wait for each other, and what was read stays in the
 //! operating system's page cache, not in the process.
 //!
@@ -55,6 +56,16 @@ const LONE_WINDOW: usize = 4 << 10;
 const WINDOWS: usize = 8;
 /// Output room given to zlib past an object's size (see [`inflate`]).
 const SLACK: usize = 320;
+/// Packs that take at most this many bytes together are mapped ([`super::mapped`]), the first
+/// in name order that fit, for the bulk reads of commit messages ([`Objects::for_commits`]): a
+/// message is then inflated where it lies, with no copy into a window first (a first
+/// `history` at 100,000 commits, whose pack is 71 MB: 7 ms less CPU, 2 ms less wall time).
+/// Only those readers use the mapping: the pages a reader of a mapping touches count as the
+/// process's memory, and the commits lie together at the front of a pack, where the texts and
+/// trees a cold `status` reads lie all over it (mapped for every read, a cold `status` held
+/// 149 MB instead of 88 MB, and `verify` 193 MB). Larger packs are read a window at a time,
+/// so that a million-commit history's pages (its pack is 800 MB) stay the page cache's.
+const MAPPED_PACK_BYTES: u64 = 128 << 20;
 /// Largest object read this way; larger ones are left to libgit2.
 const MAX_OBJECT: usize = 64 << 20;
 /// Most index entries read at once by [`Pack::find_sorted`] (40 KB of ids): neighbouring
@@ -84,6 +95,9 @@ struct Pack {
     /// The index file mapped, when the pack keeps all its ids (see [`super::mapped`]): its
     /// buckets are then ranges of it, not copies.
     map: Option<Arc<Bytes>>,
+    /// The pack file mapped, while mapped packs take at most [`MAPPED_PACK_BYTES`]: readers of
+    /// commits ([`Objects::for_commits`]) inflate them where they lie.
+    data: Option<Bytes>,
 }
 
 /// Lookups one at a time that search the index file itself, a few positioned reads each,
@@ -186,6 +200,8 @@ pub(super) struct PackReader<'p> {
     next: usize,
     /// The last window made, and how many reads it served after the one it was made for.
     last: Option<(usize, u32)>,
+    /// Whether mapped packs are read through their mapping ([`Objects::for_commits`]).
+    mapped: bool,
 }
 
 #[cfg(unix)]
@@ -219,12 +235,12 @@ impl Packs {
     /// The packs in `objects/pack` under `objects`; packs that cannot be read are skipped
     /// (their objects are libgit2's to read).
     pub(super) fn open(objects: &Path) -> Packs {
-        Packs::open_keeping(objects, ALL_IDS_BYTES)
+        Packs::open_keeping(objects, ALL_IDS_BYTES, MAPPED_PACK_BYTES)
     }
 
     /// [`Packs::open`], keeping packs' ids all in memory while they take at most `all_bytes`
-    /// together.
-    fn open_keeping(objects: &Path, all_bytes: usize) -> Packs {
+    /// together, and mapping packs while they take at most `map_bytes` together.
+    fn open_keeping(objects: &Path, all_bytes: usize, map_bytes: u64) -> Packs {
         let mut packs = Vec::new();
         let Ok(dir) = std::fs::read_dir(objects.join("pack")) else { return Packs { packs } };
         let mut names: Vec<_> = dir
@@ -233,11 +249,14 @@ impl Packs {
             .filter(|p| p.extension().is_some_and(|x| x == "idx"))
             .collect();
         names.sort();
-        let mut budget = all_bytes;
+        let (mut budget, mut map_budget) = (all_bytes, map_bytes);
         for idx in names {
-            if let Some(p) = Pack::open(&idx, &idx.with_extension("pack"), budget) {
+            if let Some(p) = Pack::open(&idx, &idx.with_extension("pack"), budget, map_budget) {
                 if p.all_ids {
                     budget -= p.count * 20;
+                }
+                if p.data.is_some() {
+                    map_budget -= p.pack_len;
                 }
                 packs.push(p);
             }
@@ -265,6 +284,7 @@ impl Packs {
             windows: Vec::new(),
             next: 0,
             last: None,
+            mapped: false,
         }
     }
 
@@ -327,7 +347,7 @@ impl Packs {
 }
 
 impl Pack {
-    fn open(idx_path: &Path, pack_path: &Path, all_bytes: usize) -> Option<Pack> {
+    fn open(idx_path: &Path, pack_path: &Path, all_bytes: usize, map_bytes: u64) -> Option<Pack> {
         let idx = File::open(idx_path).ok()?;
         let pack = File::open(pack_path).ok()?;
         let idx_len = idx.metadata().ok()?.len();
@@ -366,6 +386,11 @@ impl Pack {
             .flatten()
             .filter(|m| m.len() as u64 == idx_len && m.get(..8 + 1024) == Some(&head[..]))
             .map(Arc::new);
+        // Mapped only when it holds what was checked above, as the index.
+        let data = (pack_len <= map_bytes)
+            .then(|| super::mapped::open(pack_path).ok())
+            .flatten()
+            .filter(|m| m.len() as u64 == pack_len && m.get(..12) == Some(&pack_head[..]));
         Some(Pack {
             idx,
             pack,
@@ -376,6 +401,7 @@ impl Pack {
             all_ids,
             lone: Default::default(),
             map,
+            data,
         })
     }
 
@@ -583,6 +609,13 @@ impl<'p, 'r> Objects<'p, 'r> {
         Objects { packs: packs.reader(), odb: Fallback::Odb(odb) }
     }
 
+    /// For the bulk reads of commits: objects of a mapped pack are read through its mapping
+    /// (see [`MAPPED_PACK_BYTES`]).
+    pub(super) fn for_commits(mut self) -> Self {
+        self.packs.mapped = true;
+        self
+    }
+
     /// Objects of the repository at git dir `path`, for a thread of its own: libgit2 is
     /// opened only when the packs do not give an object.
     pub(super) fn at(packs: &'p Packs, path: &Path) -> Objects<'p, 'static> {
@@ -693,11 +726,22 @@ impl PackReader<'_> {
         if off < 12 || off >= pack.pack_len {
             return None;
         }
-        let n = (pack.pack_len - off).min(FIRST_READ as u64) as usize;
-        self.read_window(p, off, n)?;
-        let (entry, size, len) = header(&self.head[..n], off)?;
-        let data =
-            inflate(pack, off + n as u64, size, &self.head[len..n], &mut self.buf, &mut self.z)?;
+        let (entry, data) = match pack.data.as_ref().filter(|_| self.mapped) {
+            // Mapped: inflated where it lies, the rest of the pack given as its input.
+            Some(map) => {
+                let at = map.get(usize::try_from(off).ok()?..)?;
+                let (entry, size, len) = header(&at[..at.len().min(FIRST_READ)], off)?;
+                let (buf, z) = (&mut self.buf, &mut self.z);
+                (entry, inflate(pack, pack.pack_len, size, &at[len..], buf, z)?)
+            }
+            None => {
+                let n = (pack.pack_len - off).min(FIRST_READ as u64) as usize;
+                self.read_window(p, off, n)?;
+                let (entry, size, len) = header(&self.head[..n], off)?;
+                let (first, buf, z) = (&self.head[len..n], &mut self.buf, &mut self.z);
+                (entry, inflate(pack, off + n as u64, size, first, buf, z)?)
+            }
+        };
         let object = match entry {
             Entry::Whole(kind) => {
                 let object = Arc::new((kind, data));
@@ -1013,24 +1057,35 @@ mod tests {
 
     /// Every object of the packs reads as libgit2 reads it; loose objects are left to it.
     fn same_as_libgit2(d: &Path, packed: bool) {
-        same_as_libgit2_keeping(d, packed, ALL_IDS_BYTES);
-        // A pack too large to keep its ids: looked up through the sample and the index file.
-        same_as_libgit2_keeping(d, packed, 0);
-        // Room for the first pack's ids only (its index mapped): the others keep the sample.
-        let all = Packs::open_keeping(&d.join(".git/objects"), usize::MAX);
+        for mapped in [false, true] {
+            same_as_libgit2_keeping(d, packed, ALL_IDS_BYTES, mapped);
+            // A pack too large to keep its ids: looked up through the sample and the index.
+            same_as_libgit2_keeping(d, packed, 0, mapped);
+        }
+        // Room for the first pack's ids only (its index mapped): the others keep the sample;
+        // and for the first pack's bytes only: the others are read a window at a time.
+        let objects = d.join(".git/objects");
+        let all = Packs::open_keeping(&objects, usize::MAX, u64::MAX);
         if let Some(first) = all.packs.first() {
-            let mixed = Packs::open_keeping(&d.join(".git/objects"), first.count * 20);
+            let mixed = Packs::open_keeping(&objects, first.count * 20, first.pack_len);
             assert!(mixed.packs[0].all_ids && mixed.packs[0].map.is_some());
-            assert!(mixed.packs.iter().skip(1).all(|p| !p.all_ids && p.map.is_none()));
-            same_as_libgit2_keeping(d, packed, first.count * 20);
+            assert!(mixed.packs[0].data.is_some());
+            let rest = mixed.packs.iter().skip(1);
+            assert!(rest.clone().all(|p| !p.all_ids && p.map.is_none() && p.data.is_none()));
+            same_as_libgit2_keeping(d, packed, first.count * 20, true);
         }
     }
 
-    fn same_as_libgit2_keeping(d: &Path, packed: bool, all_bytes: usize) {
+    /// [`same_as_libgit2`] with the ids of packs up to `all_bytes` kept, packs mapped and read
+    /// through their mapping or not.
+    fn same_as_libgit2_keeping(d: &Path, packed: bool, all_bytes: usize, mapped: bool) {
         let repo = git2::Repository::open(d).expect("open");
-        let packs = Packs::open_keeping(&d.join(".git/objects"), all_bytes);
+        let map_bytes = if mapped { u64::MAX } else { 0 };
+        let packs = Packs::open_keeping(&d.join(".git/objects"), all_bytes, map_bytes);
         assert_eq!(packs.is_empty(), !packed);
+        assert_eq!(packs.packs.iter().any(|p| p.data.is_some()), mapped && packed);
         let mut reader = packs.reader();
+        reader.mapped = mapped;
         let odb = repo.odb().expect("odb");
         let ids = all_objects(&repo);
         assert!(ids.len() > 200, "{} objects", ids.len());
@@ -1049,6 +1104,9 @@ mod tests {
         assert_eq!(found > 0, packed);
         // A reader for a thread of its own opens libgit2 only for what the packs lack.
         let mut objects = Objects::at(&packs, &d.join(".git"));
+        if mapped {
+            objects = objects.for_commits();
+        }
         for id in all_objects(&repo) {
             let want = odb.read(id).expect("libgit2 reads it");
             let (kind, data) = objects.read(id).expect("reads").expect("has it");
@@ -1161,7 +1219,7 @@ mod tests {
         repeated.extend(repeated.clone());
         sets.push(repeated);
         for all_bytes in [ALL_IDS_BYTES, 0] {
-            let packs = Packs::open_keeping(&d.join(".git/objects"), all_bytes);
+            let packs = Packs::open_keeping(&d.join(".git/objects"), all_bytes, 0);
             assert_eq!(packs.packs.len(), 1);
             assert_eq!(packs.packs[0].all_ids, all_bytes > 0);
             for asked in &sets {
@@ -1183,7 +1241,7 @@ mod tests {
                 }
             }
             // Read ahead, the index answers the same.
-            let ahead = Packs::open_keeping(&d.join(".git/objects"), all_bytes);
+            let ahead = Packs::open_keeping(&d.join(".git/objects"), all_bytes, 0);
             ahead.load_ids();
             assert!(ahead.packs[0].buckets.iter().all(|b| b.get().is_some_and(Option::is_some)));
             assert_eq!(ahead.locate(&sets[0]), packs.locate(&sets[0]));
@@ -1216,9 +1274,10 @@ mod tests {
             }
             std::fs::write(objects.join("pack").join(pack.file_name().expect("name")), &damaged)
                 .expect("write");
-            for all_bytes in [ALL_IDS_BYTES, 0] {
-                let packs = Packs::open_keeping(&objects, all_bytes);
+            for (all_bytes, mapped) in [(ALL_IDS_BYTES, true), (0, false)] {
+                let packs = Packs::open_keeping(&objects, all_bytes, u64::MAX);
                 let mut reader = packs.reader();
+                reader.mapped = mapped;
                 for id in &ids {
                     let _ = reader.read(*id); // no panic, whatever it answers
                 }

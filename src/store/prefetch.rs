@@ -152,7 +152,7 @@ fn read_ahead(
     packs: Arc<Packs>,
     tips: Vec<Oid>,
 ) -> Option<ReadAhead> {
-    let mut objects = Objects::at(&packs, &path);
+    let mut objects = Objects::at(&packs, &path).for_commits();
     let mut starts: Vec<u32> = tips.iter().filter_map(|t| cg.lookup(t.as_bytes())).collect();
     starts.sort_unstable();
     starts.dedup();

@@ -584,12 +584,12 @@ impl Store {
             let handles: Vec<_> = (1..threads)
                 .map(|_| {
                     let (path, packs, work) = (&path, &*packs, &work);
-                    s.spawn(move || work(&mut Objects::at(packs, path)))
+                    s.spawn(move || work(&mut Objects::at(packs, path).for_commits()))
                 })
                 .collect();
             meanwhile();
             let mine = match self.repo.odb() {
-                Ok(odb) => work(&mut Objects::new(&packs, odb)),
+                Ok(odb) => work(&mut Objects::new(&packs, odb).for_commits()),
                 Err(e) => Err(e.into()),
             };
             let theirs: Vec<Result<Runs>> = handles
