@@ -1,5 +1,6 @@
 //! A file's bytes mapped into memory (read where it cannot be mapped), for the large files git
-//! writes once and never changes in place: the commit-graph and pack indexes.
+//! writes once and never changes in place: the commit-graph, pack indexes and (up to a size,
+//! for reading commits in bulk: see `pack.rs`) packs.
 //!
 //! Reading such a file copies it into memory the process allocates for it: every page is
 //! faulted in fresh, zeroed and then filled, which for a 7 MB commit-graph and a 16 MB index

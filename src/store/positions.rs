@@ -96,7 +96,11 @@ impl Store {
         branch: &str,
         held: &Graph,
     ) -> Result<Vec<(ObjectId, String)>> {
-        let odb = self.repo.odb()?;
+        // Through accord's pack reader: libgit2 maps the pack, and every page it touches for
+        // the branch's commits, spread over a million-commit pack, stayed the process's memory
+        // (`verify` rose by 350 MB here).
+        let packs = self.packs();
+        let mut objects = super::pack::Objects::new(&packs, self.repo.odb()?);
         let mut out = Vec::new();
         let mut stack: Vec<Oid> =
             self.positions_refs(branch)?.into_iter().map(|(_, tip)| tip.into()).collect();
@@ -105,8 +109,12 @@ impl Store {
             if held.contains(&id) || !seen.insert(id) {
                 continue;
             }
-            let object = odb.read(id)?;
-            let commit = super::raw_commit::parse_commit(object.data());
+            let data = match objects.read(id)? {
+                Some((_, data)) => data,
+                // Missing: libgit2's own error says so.
+                None => self.repo.odb()?.read(id)?.data().to_vec(),
+            };
+            let commit = super::raw_commit::parse_commit(&data);
             stack.extend(&commit.parents);
             if !crate::trailers::mentions_accord(commit.message) {
                 continue;

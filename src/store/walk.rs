@@ -477,36 +477,36 @@ impl Store {
         // What needs no message is done here while other threads read them.
         g.commit_graph = cg.clone();
         let meanwhile = self.meanwhile.take();
-        let read = self.read_commits_then(&to_read, || match meanwhile {
-            super::Meanwhile::Nothing => {}
-            super::Meanwhile::Texts(ids) => {
-                // A failure here is met again, and reported, when the index is next asked for.
-                let _ = self.start_texts(&g, &ids);
-                super::trace("folder index built meanwhile", t0);
-            }
-            super::Meanwhile::Blobs(path) => {
-                // As above: a failure is met again when the caller asks.
-                if let Ok(blobs) = self.blobs_along(&g, &path) {
-                    *self.blobs_ahead.borrow_mut() = Some((tip, g.nodes.len(), path, blobs));
+        // What only `verify` asks about (a code commit the commit-graph describes) is not kept:
+        // the cache grows with positions and edits, not with commits, and so does the memory.
+        let asked = |g: &Graph, i: u32, facts: &Cached| {
+            !matches!(facts.accord, CommitKind::Other) || !every_message || may_be_position(g, i)
+        };
+        let read =
+            self.read_commits_then(&to_read, &|i, c| asked(&g, i, c), || match meanwhile {
+                super::Meanwhile::Nothing => {}
+                super::Meanwhile::Texts(ids) => {
+                    // A failure here is met again, and reported, when the index is next asked for.
+                    let _ = self.start_texts(&g, &ids);
+                    super::trace("folder index built meanwhile", t0);
                 }
-                // The parents in flat arrays, which the file's edits are ordered by next.
-                g.links();
-                super::trace("one file's blobs answered meanwhile", t0);
-            }
-        })?;
+                super::Meanwhile::Blobs(path) => {
+                    // As above: a failure is met again when the caller asks.
+                    if let Ok(blobs) = self.blobs_along(&g, &path) {
+                        *self.blobs_ahead.borrow_mut() = Some((tip, g.nodes.len(), path, blobs));
+                    }
+                    // The parents in flat arrays, which the file's edits are ordered by next.
+                    g.links();
+                    super::trace("one file's blobs answered meanwhile", t0);
+                }
+            })?;
         cache.reserve(read.len());
         for (i, id, facts) in read {
-            let other = matches!(facts.accord, CommitKind::Other);
-            if !other {
+            if !matches!(facts.accord, CommitKind::Other) {
                 said.push(i);
             }
-            // What only `verify` asks about (a code commit the commit-graph describes) is not
-            // kept: the cache grows with positions and edits, not with commits.
-            let asked = !other || !every_message || may_be_position(&g, i);
             g.nodes[i as usize].accord = facts.accord.clone();
-            if asked {
-                cache.insert(id, facts);
-            }
+            cache.insert(id, facts);
         }
         super::trace("messages read", t0);
         said.sort_unstable();
@@ -529,14 +529,17 @@ impl Store {
     /// Read and classify commits, in the order of `ids` (those missing left out), on every core
     /// for large batches (the object database read is the cost).
     pub(super) fn read_commits(&self, ids: &[(u32, Oid)]) -> Result<Vec<(u32, Oid, Cached)>> {
-        self.read_commits_then(ids, || {})
+        self.read_commits_then(ids, &|_, _| true, || {})
     }
 
-    /// Like [`Store::read_commits`], doing `meanwhile` on this thread while other threads read
-    /// (before reading, when this thread reads alone).
+    /// Like [`Store::read_commits`], keeping only the commits `keep` keeps (a million-commit
+    /// `verify` read every message, and kept what each of them said until all were read), and
+    /// doing `meanwhile` on this thread while other threads read (before reading, when this
+    /// thread reads alone).
     pub(super) fn read_commits_then(
         &self,
         ids: &[(u32, Oid)],
+        keep: &(dyn Fn(u32, &Cached) -> bool + Sync),
         meanwhile: impl FnOnce(),
     ) -> Result<Vec<(u32, Oid, Cached)>> {
         let packs = self.packs();
@@ -544,7 +547,8 @@ impl Store {
         let located = packs.locate(&ids.iter().map(|&(_, id)| id).collect::<Vec<_>>());
         let read_one = |objects: &mut Objects, k: usize| -> Result<Option<(u32, Oid, Cached)>> {
             let (i, id) = ids[k];
-            Ok(objects.read_shared_at(id, located[k])?.map(|o| (i, id, read_facts(id, &o.1))))
+            let read = objects.read_shared_at(id, located[k])?;
+            Ok(read.map(|o| (i, id, read_facts(id, &o.1))).filter(|(i, _, c)| keep(*i, c)))
         };
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
         if ids.len() < 2048 || threads < 2 {

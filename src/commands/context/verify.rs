@@ -156,14 +156,15 @@ pub fn verify_positions(
             let (revisions, meanings) = match known.entry(p.trailers.agreement.clone()) {
                 Entry::Occupied(e) => e.into_mut(),
                 Entry::Vacant(v) => {
-                    let path = store.path_of(&p.trailers.agreement);
                     let (mut revisions, mut meanings) = (HashSet::new(), HashSet::new());
-                    // (The file's blob at every commit: each text once, not once a commit.)
-                    for blob in store.blobs_along(&graph, &path)?.into_iter().flatten() {
-                        if !revisions.insert(ObjectId::from(blob)) {
+                    // Every text the file had in this history, each once, from the one pass
+                    // over the history that finds every agreement's edits (a walk of the
+                    // history for each agreement took 20 s at a million commits).
+                    for blob in store.texts_along(&graph, &p.trailers.agreement)? {
+                        if !revisions.insert(blob) {
                             continue;
                         }
-                        if let Some(m) = meaning_of(blob.into())? {
+                        if let Some(m) = meaning_of(blob)? {
                             meanings.insert(m);
                         }
                     }
