@@ -440,5 +440,19 @@ mod tests {
         assert!(edits.may_be_renamed(&g, "z.toml"));
         assert!(!edits.may_be_renamed(&g, "x.toml"));
         assert_eq!(edits.blobs("y.toml").len(), 4);
+        // Every text a file had at some commit, as a walk of its path finds them (`verify`
+        // asks this of every agreement).
+        for id in ["x", "y", "z"] {
+            let mut texts = store.texts_along(&g, id).expect("texts");
+            texts.sort();
+            let path = format!("agreements/{id}.toml");
+            let along = store.blobs_along(&g, &path).expect("blobs along");
+            let mut walked: Vec<ObjectId> =
+                along.into_iter().flatten().map(ObjectId::from).collect();
+            walked.sort();
+            walked.dedup();
+            assert_eq!(texts, walked, "{id}");
+            assert!(!texts.is_empty(), "{id}");
+        }
     }
 }
