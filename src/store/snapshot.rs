@@ -24,8 +24,9 @@ use crate::model::Agreement;
 const FILE: &str = "snapshot-v2.bin";
 const MAGIC: &[u8; 8] = b"ACCRDSNA";
 /// A straight run of new commits: the tip's tree, the positions among them (newest first),
-/// and whether any changed the agreements folder.
-type StraightRun = (Oid, Vec<Arc<Position>>, bool);
+/// whether any changed the agreements folder, and whether every one of them is an ordinary
+/// commit (says nothing to accord).
+type StraightRun = (Oid, Vec<Arc<Position>>, bool, bool);
 
 /// What a remembered fact that an id was never renamed away starts with: such facts are
 /// dropped once a commit changes the agreements folder (a later rename may make them wrong).
@@ -303,7 +304,7 @@ impl Store {
                     None,
                 ));
             }
-            if let Some((tree, mut new, folder_moved)) =
+            if let Some((tree, mut new, folder_moved, _)) =
                 self.straight_run(tip, s.tip, s.tip_tree)?
             {
                 // Nothing counting reads changed: no new position, the same agreements folder.
@@ -383,6 +384,7 @@ impl Store {
         let base_folder = self.folder_in(base_tree);
         let folder_moved = base_folder.is_none()
             || chain.iter().any(|(tree, _)| self.folder_in(*tree) != base_folder);
+        let ordinary = chain.iter().all(|(_, accord)| matches!(accord, CommitKind::Other));
         let mut positions = Vec::new();
         for (k, (tree, accord)) in chain.iter().enumerate() {
             let parent_tree = chain.get(k + 1).map_or(base_tree, |c| c.0);
@@ -393,6 +395,23 @@ impl Store {
                 }
             }
         }
-        Ok(Some((tip_tree, positions, folder_moved)))
+        Ok(Some((tip_tree, positions, folder_moved, ordinary)))
+    }
+
+    /// Whether `tip` only added ordinary commits on top of `base` in a straight line, none of
+    /// them changing the agreements folder: then every agreement's history (its edits, the
+    /// positions reachable, the texts it had and when) is at `tip` what it was at `base`.
+    /// (With one parent each, the new commits come before every older one in SPEC §4's order,
+    /// and the older ones keep their order among themselves.) `false` when it cannot be told.
+    pub(super) fn quiet_since(&self, base: Oid, tip: Oid) -> bool {
+        let (Ok(commit), Ok(newer)) = (self.repo.find_commit(base), self.repo.find_commit(tip))
+        else {
+            return false;
+        };
+        // Asked of an older commit (`review`'s base after its head), no walk back at all.
+        if newer.time().seconds() < commit.time().seconds() {
+            return false;
+        }
+        matches!(self.straight_run(tip, base, commit.tree_id()), Ok(Some((_, _, false, true))))
     }
 }

@@ -67,12 +67,15 @@ impl<T> Default for Memo<T> {
 }
 
 impl<T> Memo<T> {
-    /// Make the memo about `tip` in `dir`: `read` the file once, start afresh for another tip.
+    /// Make the memo about `tip` in `dir`: `read` the file once; for another tip, carry what
+    /// it holds over when `quiet(old tip)` says nothing the entries depend on changed between
+    /// them (and write it again under `tip`), else start afresh.
     fn at(
         &mut self,
         tip: Oid,
         dir: &str,
         read: impl FnOnce() -> Option<(Oid, HashMap<String, T>)>,
+        quiet: impl FnOnce(Oid) -> bool,
     ) {
         if !self.loaded {
             self.loaded = true;
@@ -82,11 +85,16 @@ impl<T> Memo<T> {
             }
             self.dir = dir.to_string();
         }
-        if self.tip != Some(tip) || self.dir != dir {
-            self.tip = Some(tip);
-            self.dir = dir.to_string();
+        if self.tip == Some(tip) && self.dir == dir {
+            return;
+        }
+        let carried = self.dir == dir && !self.map.is_empty() && self.tip.is_some_and(quiet);
+        if !carried {
             self.map.clear();
         }
+        self.dirty = carried;
+        self.tip = Some(tip);
+        self.dir = dir.to_string();
     }
 }
 
@@ -240,11 +248,16 @@ impl Store {
     /// The timelines memo about `tip`: the file read once, started afresh for another tip.
     fn timelines_at(&self, tip: Oid) -> std::cell::RefMut<'_, Memo<Entry>> {
         let mut m = std::cell::RefMut::map(self.timelines.borrow_mut(), |t| &mut t.entries);
-        m.at(tip, &self.dir, || {
-            let data =
-                super::cache::read(self.state_dir().join(FILE)).ok().filter(|_| !no_cache())?;
-            decode(&data, &self.dir, self.history_horizon())
-        });
+        m.at(
+            tip,
+            &self.dir,
+            || {
+                let data =
+                    super::cache::read(self.state_dir().join(FILE)).ok().filter(|_| !no_cache())?;
+                decode(&data, &self.dir, self.history_horizon())
+            },
+            |old| self.quiet_since(old, tip),
+        );
         m
     }
 
@@ -313,11 +326,17 @@ impl Store {
     /// The lineages memo about `tip`: the file read once, started afresh for another tip.
     fn lineages_at(&self, tip: Oid) -> std::cell::RefMut<'_, Memo<Lineage>> {
         let mut m = std::cell::RefMut::map(self.timelines.borrow_mut(), |t| &mut t.lineages);
-        m.at(tip, &self.dir, || {
-            let data =
-                super::cache::read(self.state_dir().join(LINEAGES)).ok().filter(|_| !no_cache())?;
-            decode_lineages(&data, &self.dir, self.history_horizon())
-        });
+        m.at(
+            tip,
+            &self.dir,
+            || {
+                let data = super::cache::read(self.state_dir().join(LINEAGES))
+                    .ok()
+                    .filter(|_| !no_cache())?;
+                decode_lineages(&data, &self.dir, self.history_horizon())
+            },
+            |old| self.quiet_since(old, tip),
+        );
         m
     }
 

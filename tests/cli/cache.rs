@@ -342,3 +342,48 @@ fn verify_does_not_fill_the_event_cache_with_code_commits() {
     assert_eq!(accord_mode(&env, Mode::Warm, &words("verify")).stdout, run.stdout);
     assert_same(&env, "after verify");
 }
+
+/// Whether `history alpha` walked the history (rather than reading its remembered timeline).
+fn history_walks(env: &TestEnv) -> bool {
+    let out = command(env, Mode::Warm, &words("history alpha"))
+        .env("ACCORD_TRACE", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stderr).contains("accord trace: walked")
+}
+
+/// Timelines remembered at one tip are carried to a tip that only added ordinary commits on
+/// top of it in a straight line (nothing any agreement's history holds changed): `history`
+/// walks nothing and answers as a cold run does. A position or an edit on top, or a merge, is
+/// not carried over: walked again, the same answers.
+#[test]
+fn timelines_carried_over_ordinary_commits_only() {
+    let mut env = rich();
+    assert_same(&env, "the first history");
+    // The reference queries end on other questions: remember this one at the tip first.
+    history_walks(&env);
+    assert!(!history_walks(&env), "warm at the same tip");
+    code(&env, "one");
+    code(&env, "two");
+    assert!(!history_walks(&env), "two ordinary commits on top: the timelines carry over");
+    assert_same(&env, "after ordinary commits on a cached tip");
+
+    by_hand(&mut env, GRACE, "sign", "alpha", "").ok();
+    assert!(history_walks(&env), "a position on top is not carried over");
+    assert_same(&env, "after a position on top");
+
+    code(&env, "three");
+    edit(&env, "alpha", 2).ok();
+    assert!(history_walks(&env), "an edit on top is not carried over");
+    assert_same(&env, "after an edit on top");
+
+    env.git(&["checkout", "-q", "-b", "side"]).ok();
+    code(&env, "side");
+    env.git(&["checkout", "-q", "main"]).ok();
+    code(&env, "four");
+    env.git(&["merge", "-q", "--no-ff", "side", "-m", "merge side"]).ok();
+    assert!(history_walks(&env), "a merge on top is not carried over");
+    assert_same(&env, "after a merge on top");
+    assert_eq!(state_of(&env, "alpha", GRACE), "stale");
+}
