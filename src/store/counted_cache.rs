@@ -1,6 +1,6 @@
 //! The counted-positions cache: for one evaluated commit and one set of positions-branch tips,
 //! the positions that count for each agreement (SPEC §4: those reachable from the commit and the
-//! positions branch's that count there, in one order), kept in `<git dir>/accord/counted-v4.bin`.
+//! positions branch's that count there, in one order), kept in `<git dir>/accord/counted-v5.bin`.
 //! A warm `status` then neither decodes the whole positions branch nor orders it: at a million
 //! commits that branch holds 50,000 positions, of which a status needs only each party's newest.
 //!
@@ -30,7 +30,7 @@ use crate::ledger::Position;
 use crate::model::email_key;
 use crate::oid::ObjectId;
 
-const FILE: &str = "counted-v4.bin";
+const FILE: &str = "counted-v5.bin";
 const MAGIC: &[u8; 8] = b"ACCRDCTF";
 
 /// Each agreement's counted positions (each email's first), newest first.

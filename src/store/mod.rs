@@ -68,7 +68,7 @@ pub use mailmap::IdentityMap;
 pub use positions::{valid_branch_name, PositionWrite, DEFAULT_BRANCH};
 pub use process::run_program;
 pub use raw_commit::{classify, parse_commit, CommitKind, RawCommit};
-pub use renames::{position_is, Claim, RenamedAway};
+pub use renames::{next_by_party, position_is, Claim, RenamedAway};
 pub use review_cache::{ReviewKey, Reviewed};
 pub use revisions::{fingerprint, AgreementRevisions, Source};
 pub(crate) use revisions::{from_oid, to_oid};

@@ -311,15 +311,20 @@ impl RenamedAway {
 /// holder's of the name (after the last rename, the agreement under that name now, or, the
 /// name gone, the one the last rename went on in). A position on a text both held is about
 /// both (its signer signed that very text of each; a file made anew from a template must not
-/// take the renamed one's sign-offs away). An objection on a text neither held is about both;
-/// any other position there is the next holder's (else a withdraw of an objection to a new
-/// agreement's draft would lift the renamed one's).
+/// take the renamed one's sign-offs away). An objection on a text neither held is about both,
+/// unless `next` — its party's next position under that id on the positions branch
+/// ([`next_by_party`]) — names a text the name held only before the rename: then the party
+/// went on with the renamed agreement (a withdraw there of an objection to a draft that never
+/// merged), and the objection is the renamed one's alone. Any other position on a text neither
+/// held is the next holder's (else a withdraw of an objection to a new agreement's draft would
+/// lift the renamed one's).
 pub fn position_is(
     p: &Position,
     reachable: Option<&Graph>,
     named_here: bool,
     away: &[RenamedAway],
     id: &str,
+    next: Option<&Position>,
 ) -> bool {
     for r in away {
         let mine = r.into.as_deref() == Some(id);
@@ -331,7 +336,15 @@ pub fn position_is(
         match claim {
             Claim::Renamed => return mine,
             Claim::Both if mine => return true,
-            Claim::Neither if mine && p.trailers.stance == Stance::Object => return true,
+            Claim::Neither if p.trailers.stance == Stance::Object => {
+                let settled =
+                    next.is_some_and(|q| r.claims(&q.trailers.revision) == Claim::Renamed);
+                match (mine, settled) {
+                    (true, _) => return true,
+                    (false, true) => return false,
+                    (false, false) => {}
+                }
+            }
             _ => {}
         }
     }
@@ -339,4 +352,18 @@ pub fn position_is(
         true => p.trailers.agreement == id,
         false => away.last().and_then(|r| r.into.as_deref()) == Some(id),
     }
+}
+
+/// For each of `on` (positions-branch positions, newest first), the next newer position its
+/// party took under the same id, if any: what [`position_is`] reads of what came after.
+pub fn next_by_party<P: std::borrow::Borrow<Position>>(on: &[P]) -> Vec<Option<&Position>> {
+    let mut newer: std::collections::HashMap<(String, &str), &Position> =
+        std::collections::HashMap::new();
+    on.iter()
+        .map(|p| {
+            let p = p.borrow();
+            let key = (crate::model::email_key(&p.trailers.email), p.trailers.agreement.as_str());
+            newer.insert(key, p)
+        })
+        .collect()
 }

@@ -1,4 +1,4 @@
-//! A review's answer, remembered for the same question (`reviews-v2.bin`).
+//! A review's answer, remembered for the same question (`reviews-v3.bin`).
 //!
 //! A review judges the range's own commits as made no earlier than the moment it runs
 //! ([`Store::judge_range_from`]), so the caches that hold answers under the commits' own dates
@@ -30,7 +30,7 @@ use super::Store;
 use crate::error::Result;
 use crate::oid::ObjectId;
 
-const FILE: &str = "reviews-v2.bin";
+const FILE: &str = "reviews-v3.bin";
 const MAGIC: &[u8; 8] = b"ACCRDRVG";
 /// Answers kept, the newest first (a few pull requests reviewed in turn).
 const KEPT: usize = 16;

@@ -113,7 +113,14 @@ impl<'g> Timeline<'g> {
                     Some(g) => {
                         let away = store.renamed_away(g, lid, &current)?;
                         let here = current.contains(lid);
-                        on.retain(|p| super::position_is(p, None, here, &away, &timeline.id));
+                        let next = super::next_by_party(&on);
+                        let keep: Vec<bool> = on
+                            .iter()
+                            .zip(next)
+                            .map(|(p, n)| super::position_is(p, None, here, &away, &timeline.id, n))
+                            .collect();
+                        let mut keep = keep.into_iter();
+                        on.retain(|_| keep.next().unwrap_or(false));
                     }
                     None => on.retain(|p| bound.holds(p)),
                 }

@@ -215,7 +215,7 @@ fn a_damaged_branch_file_is_rebuilt() {
 }
 
 fn counted_file(env: &TestEnv) -> std::path::PathBuf {
-    cache_dir(env).join("counted-v4.bin")
+    cache_dir(env).join("counted-v5.bin")
 }
 
 #[test]
@@ -224,7 +224,7 @@ fn counted_positions_follow_each_position_taken_and_each_tip() {
     warm(&env);
     // The file holds the last commit a whole status was about (`warm` ends with `--rev`).
     accord_mode(&env, Mode::Warm, &words("status --format json")).ok();
-    let first = std::fs::read(counted_file(&env)).expect("a warm status writes counted-v4.bin");
+    let first = std::fs::read(counted_file(&env)).expect("a warm status writes counted-v5.bin");
     // Each position brings the file forward to the new tip (no counting on the next run),
     // and the answers stay the reference's.
     for (who, stance, note) in
@@ -487,7 +487,7 @@ fn what_a_review_learnt_about_objects_is_handed_back() {
     for file in ["events-v2.bin", "branch-v1.bin"] {
         assert!(cache_dir(&env).join(file).exists(), "{file} handed back");
     }
-    for file in ["counted-v4.bin", "timelines-v3.bin", "lineages-v2.bin", "snapshot-v2.bin"] {
+    for file in ["counted-v5.bin", "timelines-v3.bin", "lineages-v2.bin", "snapshot-v2.bin"] {
         assert!(!cache_dir(&env).join(file).exists(), "{file} is the review's own");
     }
     same("a second review", "warm", &review, &first, &accord_mode(&env, Mode::Warm, &review));

@@ -1,4 +1,4 @@
-//! A review's answer kept for the same question (`reviews-v2.bin`): asked again with nothing
+//! A review's answer kept for the same question (`reviews-v3.bin`): asked again with nothing
 //! moved, it is answered from the file, in every format and with the gate's exit code; when
 //! anything it depends on moves (a position on the positions branch or on a remote copy of it,
 //! HEAD, BASE, the question), it is judged again; an answer that a later moment could change (a
@@ -8,7 +8,7 @@
 use crate::common::cached::*;
 use crate::common::*;
 
-const FILE: &str = "reviews-v2.bin";
+const FILE: &str = "reviews-v3.bin";
 const HIT: &str = "review answered from the cache";
 
 /// [`rich`] on the positions branch, then a pull request `feature` that edits alpha, with a

@@ -497,3 +497,58 @@ fn reverting_a_rename_is_no_rename_onto_a_used_id() {
         r.stderr
     );
 }
+
+#[test]
+fn an_objection_to_a_draft_withdrawn_before_the_rename_does_not_block_a_new_agreement() {
+    // Grace objects to a draft of the charter that never reaches main; main edits the charter
+    // (her objection reaches forward to it) and she withdraws there, on the charter's own
+    // text (`accord withdraw charter` on main). The charter is renamed to
+    // `archive` and a new charter takes the name. Her objection named a text neither
+    // agreement held, so it was read as about both; her withdraw named a text only the
+    // renamed one held, so it lifted it there alone: the new charter stayed blocked by an
+    // objection its party had taken back before it existed.
+    let mut env = TestEnv::on_positions_branch();
+    env.commit_file(FILE, &quorum("Give every product team a paved road"), "The charter");
+    env.git(&["switch", "-q", "-c", "draft"]).ok();
+    env.commit_file(FILE, &quorum("Give every product team a pager rota"), "A draft");
+    env.as_(GRACE).accord(&["object", "charter", "-m", "Not a pager rota."]).ok();
+    env.as_(ADA);
+    env.git(&["switch", "-q", "main"]).ok();
+    env.commit_file(FILE, &quorum("Give every product team a paved road to production"), "Edit");
+    grace_is(&env, &[("charter", "objecting")]);
+    env.as_(GRACE).accord(&["withdraw", "charter"]).ok();
+    env.as_(ADA);
+    mv(&env, "charter", "archive");
+    env.commit_file(FILE, &quorum("Give the data team a paved road"), "A new charter");
+    sign_all(&mut env, &[ADA, KATHERINE]);
+    grace_is(&env, &[("charter", "silent"), ("archive", "silent")]);
+    for cache in ["warm", "cold"] {
+        let history = env.accord(&["history", "charter"]).ok().stdout.clone();
+        assert!(history.contains("ratified now"), "{cache}: {history}");
+        let _ = std::fs::remove_dir_all(env.repo.join(".git/accord"));
+    }
+}
+
+#[test]
+fn an_objection_to_a_new_agreements_draft_is_not_lifted_by_a_withdraw_on_the_renamed_text() {
+    // The other order: the charter is renamed to `archive` first, a new charter is drafted on
+    // a branch, and Grace objects to that draft (a text neither held, so about both). Her
+    // objection and withdraw under the id before it, on the old charter's text, do not settle
+    // it: the objection reaches forward to the new charter that is merged.
+    let mut env = TestEnv::on_positions_branch();
+    env.commit_file(FILE, &quorum("Give every product team a paved road"), "The charter");
+    env.as_(GRACE).accord(&["object", "charter", "-m", "Not yet."]).ok();
+    env.as_(GRACE).accord(&["withdraw", "charter"]).ok();
+    env.as_(ADA);
+    mv(&env, "charter", "archive");
+    env.git(&["switch", "-q", "-c", "new"]).ok();
+    env.commit_file(FILE, &quorum("Draft one of the data team's charter"), "D1");
+    env.as_(GRACE).accord(&["object", "charter", "-m", "Too vague."]).ok();
+    env.as_(ADA);
+    env.commit_file(FILE, &quorum("Draft two of the data team's charter"), "D2");
+    env.git(&["switch", "-q", "main"]).ok();
+    env.git(&["merge", "-q", "--squash", "new"]).ok();
+    env.git(&["commit", "-q", "-m", "New charter (#2)"]).ok();
+    sign_all(&mut env, &[ADA, KATHERINE]);
+    grace_is(&env, &[("charter", "objecting")]);
+}

@@ -308,26 +308,32 @@ fn evaluate_inner(
     };
     // Whether a position bears on `id`: one under an id whose file was renamed away is
     // placed by `store::position_is` (by descent, or by the texts it names).
-    let belongs = |p: &Position, id: &str, reachable: bool| -> Result<bool> {
-        let named = p.trailers.agreement.as_str();
-        let Some((_, list)) = away.iter().find(|(x, _)| x == named) else { return Ok(true) };
-        let here = current.iter().any(|c| c == named);
-        let graph = match reachable {
-            true => Some(history.graph()?),
-            false => None,
+    let belongs =
+        |p: &Position, id: &str, reachable: bool, next: Option<&Position>| -> Result<bool> {
+            let named = p.trailers.agreement.as_str();
+            let Some((_, list)) = away.iter().find(|(x, _)| x == named) else { return Ok(true) };
+            let here = current.iter().any(|c| c == named);
+            let graph = match reachable {
+                true => Some(history.graph()?),
+                false => None,
+            };
+            Ok(crate::store::position_is(p, graph, here, list, id, next))
         };
-        Ok(crate::store::position_is(p, graph, here, list, id))
-    };
     let only = |list: &mut Vec<&Position>, id: &str, reachable: bool| -> Result<()> {
-        let mut failed = None;
-        list.retain(|p| match belongs(p, id, reachable) {
-            Ok(keep) => keep,
-            Err(e) => {
-                failed.get_or_insert(e);
-                false
-            }
-        });
-        failed.map_or(Ok(()), Err)
+        // What each party did next under the same id decides whose an objection on a draft
+        // is, on the positions branch (`store::position_is`).
+        let next = match reachable {
+            true => vec![None; list.len()],
+            false => crate::store::next_by_party(list),
+        };
+        let keep = list
+            .iter()
+            .zip(next)
+            .map(|(p, n)| belongs(p, id, reachable, n))
+            .collect::<Result<Vec<bool>>>()?;
+        let mut keep = keep.into_iter();
+        list.retain(|_| keep.next().unwrap_or(false));
+        Ok(())
     };
     let source = Source::History(&history);
     let mut out = Vec::new();
