@@ -69,14 +69,14 @@ impl<T> Default for Memo<T> {
 impl<T> Memo<T> {
     /// Make the memo about `tip` in `dir`: `read` the file once; for another tip, carry what
     /// it holds over when `quiet(old tip)` says nothing the entries depend on changed between
-    /// them (and write it again under `tip`), else start afresh.
+    /// them (and write it again under `tip`), else start afresh. Returns the tip carried from.
     fn at(
         &mut self,
         tip: Oid,
         dir: &str,
         read: impl FnOnce() -> Option<(Oid, HashMap<String, T>)>,
         quiet: impl FnOnce(Oid) -> bool,
-    ) {
+    ) -> Option<Oid> {
         if !self.loaded {
             self.loaded = true;
             if let Some((at, map)) = read() {
@@ -86,15 +86,17 @@ impl<T> Memo<T> {
             self.dir = dir.to_string();
         }
         if self.tip == Some(tip) && self.dir == dir {
-            return;
+            return None;
         }
-        let carried = self.dir == dir && !self.map.is_empty() && self.tip.is_some_and(quiet);
-        if !carried {
+        let from = self.tip.filter(|_| self.dir == dir && !self.map.is_empty());
+        let carried = from.filter(|&old| quiet(old));
+        if carried.is_none() {
             self.map.clear();
         }
-        self.dirty = carried;
+        self.dirty = carried.is_some();
         self.tip = Some(tip);
         self.dir = dir.to_string();
+        carried
     }
 }
 
@@ -248,7 +250,7 @@ impl Store {
     /// The timelines memo about `tip`: the file read once, started afresh for another tip.
     fn timelines_at(&self, tip: Oid) -> std::cell::RefMut<'_, Memo<Entry>> {
         let mut m = std::cell::RefMut::map(self.timelines.borrow_mut(), |t| &mut t.entries);
-        m.at(
+        let carried = m.at(
             tip,
             &self.dir,
             || {
@@ -258,6 +260,19 @@ impl Store {
             },
             |old| self.quiet_since(old, tip),
         );
+        // The positions branch's positions on each id, read for the old tip with the branch
+        // as it is now, hold at the new one: no position became reachable in between.
+        if let Some(old) = carried {
+            if let (Ok(was), Ok(now)) =
+                (self.positions_key(old.into()), self.positions_key(tip.into()))
+            {
+                for e in m.map.values_mut() {
+                    if let Some((key, _)) = e.branch.as_mut().filter(|(k, _)| *k == was) {
+                        *key = now.clone();
+                    }
+                }
+            }
+        }
         m
     }
 

@@ -359,7 +359,7 @@ fn history_walks(env: &TestEnv) -> bool {
 /// not carried over: walked again, the same answers.
 #[test]
 fn timelines_carried_over_ordinary_commits_only() {
-    let mut env = rich();
+    let mut env = rich_in(TestEnv::on_positions_branch());
     assert_same(&env, "the first history");
     // The reference queries end on other questions: remember this one at the tip first.
     history_walks(&env);
@@ -368,12 +368,24 @@ fn timelines_carried_over_ordinary_commits_only() {
     code(&env, "two");
     assert!(!history_walks(&env), "two ordinary commits on top: the timelines carry over");
     assert_same(&env, "after ordinary commits on a cached tip");
+    // A position on the positions branch, then code: carried over, the branch read again
+    // where it moved, and what was read of it before kept where it did not.
+    history_walks(&env);
+    take(&mut env, KATHERINE, "object", "alpha", "The pager needs three people.").ok();
+    code(&env, "three");
+    assert!(!history_walks(&env), "a position on the positions branch is not on the tip");
+    assert_same(&env, "after a position on the branch and code");
+    assert_eq!(state_of(&env, "alpha", KATHERINE), "objecting");
+    history_walks(&env);
+    code(&env, "four");
+    assert!(!history_walks(&env), "code on top again");
+    assert_same(&env, "after more code");
 
     by_hand(&mut env, GRACE, "sign", "alpha", "").ok();
     assert!(history_walks(&env), "a position on top is not carried over");
     assert_same(&env, "after a position on top");
 
-    code(&env, "three");
+    code(&env, "five");
     edit(&env, "alpha", 2).ok();
     assert!(history_walks(&env), "an edit on top is not carried over");
     assert_same(&env, "after an edit on top");
@@ -381,7 +393,7 @@ fn timelines_carried_over_ordinary_commits_only() {
     env.git(&["checkout", "-q", "-b", "side"]).ok();
     code(&env, "side");
     env.git(&["checkout", "-q", "main"]).ok();
-    code(&env, "four");
+    code(&env, "six");
     env.git(&["merge", "-q", "--no-ff", "side", "-m", "merge side"]).ok();
     assert!(history_walks(&env), "a merge on top is not carried over");
     assert_same(&env, "after a merge on top");
