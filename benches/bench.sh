@@ -321,6 +321,10 @@ for COND in $CONDITIONS; do
     measure "accord status after a new commit" 0,1 \
         "git -C '$REPO' -c user.name=bench -c user.email=bench@example.com commit -q --allow-empty -m 'bench: one more commit'" \
         "" "ms<50" -- "$ACCORD" -C "$REPO" status --format json
+    # `history` after code landed on top of the tip it last answered at (a `git pull`).
+    measure "accord history $AGREEMENT after a new commit" 0 \
+        "git -C '$REPO' -c user.name=bench -c user.email=bench@example.com commit -q --allow-empty -m 'bench: one more commit'" \
+        "" "ms<50" -- "$ACCORD" -C "$REPO" history "$AGREEMENT"
     restore_tip
     "$ACCORD" -C "$REPO" history "$AGREEMENT" >/dev/null 2>&1 || true
     echo "accord cache: $(du -sh "$GIT_DIR_ABS/accord" 2>/dev/null | cut -f1):" \
