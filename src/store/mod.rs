@@ -279,6 +279,8 @@ pub struct Store {
     branch_memo: std::cell::RefCell<Option<std::sync::Arc<branch_cache::Answer>>>,
     /// Agreements' timelines at one tip (`timeline_cache.rs`), written when dropped.
     timelines: std::cell::RefCell<timeline_cache::Timelines>,
+    /// The last answer of [`Store::quiet_since`]: (base, tip, answer).
+    quiet_memo: std::cell::Cell<Option<(Oid, Oid, bool)>>,
     /// Agreements parsed from blobs in this process, by blob and path (`None`: not schema 1).
     parsed: std::cell::RefCell<ParsedMemo>,
     /// The pack files, opened on the first bulk read (`pack.rs`).
@@ -419,6 +421,7 @@ impl Store {
             graph_memo: Default::default(),
             branch_memo: Default::default(),
             timelines: Default::default(),
+            quiet_memo: Default::default(),
             parsed: Default::default(),
             packs: Default::default(),
             commit_graph: Default::default(),

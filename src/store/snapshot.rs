@@ -404,14 +404,23 @@ impl Store {
     /// (With one parent each, the new commits come before every older one in SPEC §4's order,
     /// and the older ones keep their order among themselves.) `false` when it cannot be told.
     pub(super) fn quiet_since(&self, base: Oid, tip: Oid) -> bool {
+        // Asked once for each memo of the timeline cache: found once.
+        if let Some((b, t, quiet)) = self.quiet_memo.get() {
+            if (b, t) == (base, tip) {
+                return quiet;
+            }
+        }
         let (Ok(commit), Ok(newer)) = (self.repo.find_commit(base), self.repo.find_commit(tip))
         else {
             return false;
         };
         // Asked of an older commit (`review`'s base after its head), no walk back at all.
-        if newer.time().seconds() < commit.time().seconds() {
-            return false;
-        }
-        matches!(self.straight_run(tip, base, commit.tree_id()), Ok(Some((_, _, false, true))))
+        let quiet = newer.time().seconds() >= commit.time().seconds()
+            && matches!(
+                self.straight_run(tip, base, commit.tree_id()),
+                Ok(Some((_, _, false, true)))
+            );
+        self.quiet_memo.set(Some((base, tip, quiet)));
+        quiet
     }
 }
