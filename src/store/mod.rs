@@ -68,7 +68,7 @@ pub use mailmap::IdentityMap;
 pub use positions::{valid_branch_name, PositionWrite, DEFAULT_BRANCH};
 pub use process::run_program;
 pub use raw_commit::{classify, parse_commit, CommitKind, RawCommit};
-pub use renames::{next_by_party, position_is, Claim, RenamedAway};
+pub use renames::{position_is, Claim, Later, RenamedAway};
 pub use review_cache::{ReviewKey, Reviewed};
 pub use revisions::{fingerprint, AgreementRevisions, Source};
 pub(crate) use revisions::{from_oid, to_oid};
@@ -279,8 +279,8 @@ pub struct Store {
     branch_memo: std::cell::RefCell<Option<std::sync::Arc<branch_cache::Answer>>>,
     /// Agreements' timelines at one tip (`timeline_cache.rs`), written when dropped.
     timelines: std::cell::RefCell<timeline_cache::Timelines>,
-    /// The last answer of [`Store::quiet_since`]: (base, tip, answer).
-    quiet_memo: std::cell::Cell<Option<(Oid, Oid, bool)>>,
+    /// The last answer of [`Store::quiet_since`]: (base, tip, agreements folder, answer).
+    quiet_memo: std::cell::RefCell<Option<(Oid, Oid, String, bool)>>,
     /// Agreements parsed from blobs in this process, by blob and path (`None`: not schema 1).
     parsed: std::cell::RefCell<ParsedMemo>,
     /// The pack files, opened on the first bulk read (`pack.rs`).

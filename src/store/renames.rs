@@ -312,19 +312,19 @@ impl RenamedAway {
 /// name gone, the one the last rename went on in). A position on a text both held is about
 /// both (its signer signed that very text of each; a file made anew from a template must not
 /// take the renamed one's sign-offs away). An objection on a text neither held is about both,
-/// unless `next` — its party's next position under that id on the positions branch
-/// ([`next_by_party`]) — names a text the name held only before the rename: then the party
-/// went on with the renamed agreement (a withdraw there of an objection to a draft that never
-/// merged), and the objection is the renamed one's alone. Any other position on a text neither
-/// held is the next holder's (else a withdraw of an objection to a new agreement's draft would
-/// lift the renamed one's).
+/// unless what its party did next under that id on the positions branch (`later`: the party's
+/// later positions there, [`Later::after`]; positions on texts neither held passed over) names
+/// a text the name held only before the rename: then the party went on with the renamed
+/// agreement (a withdraw there of an objection to drafts that never merged), and the objection
+/// is the renamed one's alone. Any other position on a text neither held is the next holder's
+/// (else a withdraw of an objection to a new agreement's draft would lift the renamed one's).
 pub fn position_is(
     p: &Position,
     reachable: Option<&Graph>,
     named_here: bool,
     away: &[RenamedAway],
     id: &str,
-    next: Option<&Position>,
+    later: &[&Position],
 ) -> bool {
     for r in away {
         let mine = r.into.as_deref() == Some(id);
@@ -337,8 +337,13 @@ pub fn position_is(
             Claim::Renamed => return mine,
             Claim::Both if mine => return true,
             Claim::Neither if p.trailers.stance == Stance::Object => {
-                let settled =
-                    next.is_some_and(|q| r.claims(&q.trailers.revision) == Claim::Renamed);
+                // `later` is newest first: the nearest is last.
+                let next = later
+                    .iter()
+                    .rev()
+                    .map(|q| r.claims(&q.trailers.revision))
+                    .find(|c| *c != Claim::Neither);
+                let settled = next == Some(Claim::Renamed);
                 match (mine, settled) {
                     (true, _) => return true,
                     (false, true) => return false,
@@ -354,16 +359,37 @@ pub fn position_is(
     }
 }
 
-/// For each of `on` (positions-branch positions, newest first), the next newer position its
-/// party took under the same id, if any: what [`position_is`] reads of what came after.
-pub fn next_by_party<P: std::borrow::Borrow<Position>>(on: &[P]) -> Vec<Option<&Position>> {
-    let mut newer: std::collections::HashMap<(String, &str), &Position> =
-        std::collections::HashMap::new();
-    on.iter()
-        .map(|p| {
+/// Each party's positions under each id, of positions-branch positions newest first: what
+/// [`position_is`] reads of what a party did after a position.
+pub struct Later<'p> {
+    /// Each (party, id)'s positions, newest first.
+    lists: Vec<Vec<&'p Position>>,
+    /// For each position, its list and its place in it.
+    at: Vec<(usize, usize)>,
+}
+
+impl<'p> Later<'p> {
+    pub fn of<P: std::borrow::Borrow<Position>>(on: &'p [P]) -> Later<'p> {
+        let mut index: std::collections::HashMap<(String, &str), usize> = Default::default();
+        let mut lists: Vec<Vec<&Position>> = Vec::new();
+        let mut at = Vec::with_capacity(on.len());
+        for p in on {
             let p = p.borrow();
             let key = (crate::model::email_key(&p.trailers.email), p.trailers.agreement.as_str());
-            newer.insert(key, p)
-        })
-        .collect()
+            let l = *index.entry(key).or_insert_with(|| {
+                lists.push(Vec::new());
+                lists.len() - 1
+            });
+            at.push((l, lists[l].len()));
+            lists[l].push(p);
+        }
+        Later { lists, at }
+    }
+
+    /// The positions the party of the `k`th position took under the same id after it, newest
+    /// first (the nearest last).
+    pub fn after(&self, k: usize) -> &[&'p Position] {
+        let (l, i) = self.at[k];
+        &self.lists[l][..i]
+    }
 }

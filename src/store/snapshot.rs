@@ -405,9 +405,9 @@ impl Store {
     /// and the older ones keep their order among themselves.) `false` when it cannot be told.
     pub(super) fn quiet_since(&self, base: Oid, tip: Oid) -> bool {
         // Asked once for each memo of the timeline cache: found once.
-        if let Some((b, t, quiet)) = self.quiet_memo.get() {
-            if (b, t) == (base, tip) {
-                return quiet;
+        if let Some((b, t, dir, quiet)) = &*self.quiet_memo.borrow() {
+            if (*b, *t) == (base, tip) && *dir == self.dir {
+                return *quiet;
             }
         }
         let (Ok(commit), Ok(newer)) = (self.repo.find_commit(base), self.repo.find_commit(tip))
@@ -420,7 +420,7 @@ impl Store {
                 self.straight_run(tip, base, commit.tree_id()),
                 Ok(Some((_, _, false, true)))
             );
-        self.quiet_memo.set(Some((base, tip, quiet)));
+        *self.quiet_memo.borrow_mut() = Some((base, tip, self.dir.clone(), quiet));
         quiet
     }
 }

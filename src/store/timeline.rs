@@ -73,6 +73,29 @@ impl Bound {
 
 impl<'g> Timeline<'g> {
     pub fn build(store: &Store, graph: &'g Graph, id: &str) -> Result<Timeline<'g>> {
+        Timeline::built(store, graph, id, None)
+    }
+
+    /// [`Timeline::build`] with only the positions `keep` keeps (`--signed`: those whose
+    /// signatures verify), left out before anything is read from them: a position that does
+    /// not count cannot say what its party did next either ([`super::position_is`]).
+    pub fn build_keeping(
+        store: &Store,
+        graph: &'g Graph,
+        id: &str,
+        keep: &dyn Fn(&Position) -> bool,
+    ) -> Result<Timeline<'g>> {
+        let mut timeline = Timeline::built(store, graph, id, Some(keep))?;
+        timeline.keep_positions(keep);
+        Ok(timeline)
+    }
+
+    fn built(
+        store: &Store,
+        graph: &'g Graph,
+        id: &str,
+        keep: Option<&dyn Fn(&Position) -> bool>,
+    ) -> Result<Timeline<'g>> {
         store.read_positions_branch_ahead();
         let mut timeline = Timeline::main_line(store, graph, id)?;
         // Positions on the positions branch that count in this history (SPEC §4 rule 2), in
@@ -109,16 +132,23 @@ impl<'g> Timeline<'g> {
                         on
                     }
                 };
+                if let Some(keep) = keep {
+                    on.retain(|p| keep(p));
+                }
                 match by_text.filter(|_| bound.cuts()) {
                     Some(g) => {
                         let away = store.renamed_away(g, lid, &current)?;
                         let here = current.contains(lid);
-                        let next = super::next_by_party(&on);
+                        let later = super::Later::of(&on);
                         let keep: Vec<bool> = on
                             .iter()
-                            .zip(next)
-                            .map(|(p, n)| super::position_is(p, None, here, &away, &timeline.id, n))
+                            .enumerate()
+                            .map(|(k, p)| {
+                                let after = later.after(k);
+                                super::position_is(p, None, here, &away, &timeline.id, after)
+                            })
                             .collect();
+                        drop(later);
                         let mut keep = keep.into_iter();
                         on.retain(|_| keep.next().unwrap_or(false));
                     }

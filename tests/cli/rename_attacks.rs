@@ -500,11 +500,11 @@ fn reverting_a_rename_is_no_rename_onto_a_used_id() {
 
 #[test]
 fn an_objection_to_a_draft_withdrawn_before_the_rename_does_not_block_a_new_agreement() {
-    // Grace objects to a draft of the charter that never reaches main; main edits the charter
+    // Grace objects to two drafts of the charter that never reach main; main edits the charter
     // (her objection reaches forward to it) and she withdraws there, on the charter's own
     // text (`accord withdraw charter` on main). The charter is renamed to
-    // `archive` and a new charter takes the name. Her objection named a text neither
-    // agreement held, so it was read as about both; her withdraw named a text only the
+    // `archive` and a new charter takes the name. Her objections named texts neither
+    // agreement held, so they were read as about both; her withdraw named a text only the
     // renamed one held, so it lifted it there alone: the new charter stayed blocked by an
     // objection its party had taken back before it existed.
     let mut env = TestEnv::on_positions_branch();
@@ -512,6 +512,10 @@ fn an_objection_to_a_draft_withdrawn_before_the_rename_does_not_block_a_new_agre
     env.git(&["switch", "-q", "-c", "draft"]).ok();
     env.commit_file(FILE, &quorum("Give every product team a pager rota"), "A draft");
     env.as_(GRACE).accord(&["object", "charter", "-m", "Not a pager rota."]).ok();
+    env.as_(ADA);
+    // A second draft she objects to as well: the withdraw settles both.
+    env.commit_file(FILE, &quorum("Give every product team two pager rotas"), "Draft two");
+    env.as_(GRACE).accord(&["object", "charter", "-m", "Nor two."]).ok();
     env.as_(ADA);
     env.git(&["switch", "-q", "main"]).ok();
     env.commit_file(FILE, &quorum("Give every product team a paved road to production"), "Edit");

@@ -106,10 +106,10 @@ fn in_force_history(
     }
     // The rules changed somewhere: find the last revision ratified while it stood.
     let t0 = std::time::Instant::now();
-    let mut timeline = Timeline::build(store, graph, id)?;
-    if let Some(keep) = keep {
-        timeline.keep_positions(keep);
-    }
+    let timeline = match keep {
+        Some(keep) => Timeline::build_keeping(store, graph, id, keep)?,
+        None => Timeline::build(store, graph, id)?,
+    };
     crate::store::trace(&format!("rules in force changed: {id}"), t0);
     let ratified = timeline.replay(store)?;
     let mut last_ratified = None;
@@ -308,29 +308,26 @@ fn evaluate_inner(
     };
     // Whether a position bears on `id`: one under an id whose file was renamed away is
     // placed by `store::position_is` (by descent, or by the texts it names).
-    let belongs =
-        |p: &Position, id: &str, reachable: bool, next: Option<&Position>| -> Result<bool> {
-            let named = p.trailers.agreement.as_str();
-            let Some((_, list)) = away.iter().find(|(x, _)| x == named) else { return Ok(true) };
-            let here = current.iter().any(|c| c == named);
-            let graph = match reachable {
-                true => Some(history.graph()?),
-                false => None,
-            };
-            Ok(crate::store::position_is(p, graph, here, list, id, next))
+    let belongs = |p: &Position, id: &str, reachable: bool, later: &[&Position]| -> Result<bool> {
+        let named = p.trailers.agreement.as_str();
+        let Some((_, list)) = away.iter().find(|(x, _)| x == named) else { return Ok(true) };
+        let here = current.iter().any(|c| c == named);
+        let graph = match reachable {
+            true => Some(history.graph()?),
+            false => None,
         };
+        Ok(crate::store::position_is(p, graph, here, list, id, later))
+    };
     let only = |list: &mut Vec<&Position>, id: &str, reachable: bool| -> Result<()> {
         // What each party did next under the same id decides whose an objection on a draft
         // is, on the positions branch (`store::position_is`).
-        let next = match reachable {
-            true => vec![None; list.len()],
-            false => crate::store::next_by_party(list),
-        };
+        let later = crate::store::Later::of(list);
         let keep = list
             .iter()
-            .zip(next)
-            .map(|(p, n)| belongs(p, id, reachable, n))
+            .enumerate()
+            .map(|(k, p)| belongs(p, id, reachable, if reachable { &[] } else { later.after(k) }))
             .collect::<Result<Vec<bool>>>()?;
+        drop(later);
         let mut keep = keep.into_iter();
         list.retain(|_| keep.next().unwrap_or(false));
         Ok(())

@@ -76,8 +76,7 @@ pub fn removed_after_ratified_retirement(
     keep: &dyn Fn(&crate::ledger::Position) -> bool,
 ) -> Result<bool> {
     let graph = store.graph_for(head, id)?;
-    let mut timeline = Timeline::build(store, &graph, id)?;
-    timeline.keep_positions(keep);
+    let timeline = Timeline::build_keeping(store, &graph, id, keep)?;
     let ratified = timeline.replay(store)?;
     for (k, e) in timeline.events.iter().enumerate() {
         let crate::store::Event::Edit(edit) = e else { continue };

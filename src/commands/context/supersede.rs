@@ -90,10 +90,10 @@ fn superseding(
     let graph = store.graph(commit)?;
     let mut successors = Vec::new();
     for e in in_force {
-        let mut timeline = Timeline::build(store, &graph, &e.agreement)?;
-        if let Some(keep) = keep {
-            timeline.keep_positions(keep);
-        }
+        let timeline = match keep {
+            Some(keep) => Timeline::build_keeping(store, &graph, &e.agreement, keep)?,
+            None => Timeline::build(store, &graph, &e.agreement)?,
+        };
         let ratified = timeline.replay(store)?;
         let times: Vec<i64> = timeline.events.iter().map(|e| e.time()).collect();
         successors.push(Successor {
