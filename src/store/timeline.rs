@@ -140,7 +140,7 @@ impl<'g> Timeline<'g> {
                         let away = store.renamed_away(g, lid, &current)?;
                         let here = current.contains(lid);
                         let later = super::Later::of(&on);
-                        let keep: Vec<bool> = on
+                        let belonging: Vec<bool> = on
                             .iter()
                             .enumerate()
                             .map(|(k, p)| {
@@ -149,8 +149,8 @@ impl<'g> Timeline<'g> {
                             })
                             .collect();
                         drop(later);
-                        let mut keep = keep.into_iter();
-                        on.retain(|_| keep.next().unwrap_or(false));
+                        let mut belonging = belonging.into_iter();
+                        on.retain(|_| belonging.next().unwrap_or(false));
                     }
                     None => on.retain(|p| bound.holds(p)),
                 }

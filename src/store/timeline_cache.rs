@@ -8,8 +8,10 @@
 //! Entries are learnt during a run and written once, when the [`Store`] is dropped, for the tip
 //! asked about last (the file holds one tip). Like the other caches it is never the source of
 //! truth: a missing, truncated, corrupt, foreign-version, other-folder or other-horizon file is
-//! ignored, another tip starts afresh, and `ACCORD_NO_CACHE=1` neither reads nor writes it. It
-//! does not order or count anything itself.
+//! ignored, another tip starts afresh (unless it only added ordinary commits on top of the
+//! file's tip in a straight line: then nothing any entry holds changed, and the entries carry
+//! over), and `ACCORD_NO_CACHE=1` neither reads nor writes it. It does not order or count
+//! anything itself.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -247,7 +249,8 @@ fn decode(data: &[u8], dir: &str, horizon: u64) -> Option<(Oid, HashMap<String, 
 }
 
 impl Store {
-    /// The timelines memo about `tip`: the file read once, started afresh for another tip.
+    /// The timelines memo about `tip`: the file read once, carried over to a tip that only
+    /// added ordinary commits ([`Store::quiet_since`]), else started afresh for another tip.
     fn timelines_at(&self, tip: Oid) -> std::cell::RefMut<'_, Memo<Entry>> {
         let mut m = std::cell::RefMut::map(self.timelines.borrow_mut(), |t| &mut t.entries);
         let carried = m.at(
@@ -338,7 +341,8 @@ impl Store {
         }
     }
 
-    /// The lineages memo about `tip`: the file read once, started afresh for another tip.
+    /// The lineages memo about `tip`: the file read once, carried over or started afresh for
+    /// another tip as the timelines memo is.
     fn lineages_at(&self, tip: Oid) -> std::cell::RefMut<'_, Memo<Lineage>> {
         let mut m = std::cell::RefMut::map(self.timelines.borrow_mut(), |t| &mut t.lineages);
         m.at(

@@ -322,14 +322,14 @@ fn evaluate_inner(
         // What each party did next under the same id decides whose an objection on a draft
         // is, on the positions branch (`store::position_is`).
         let later = crate::store::Later::of(list);
-        let keep = list
+        let belonging = list
             .iter()
             .enumerate()
             .map(|(k, p)| belongs(p, id, reachable, if reachable { &[] } else { later.after(k) }))
             .collect::<Result<Vec<bool>>>()?;
         drop(later);
-        let mut keep = keep.into_iter();
-        list.retain(|_| keep.next().unwrap_or(false));
+        let mut belonging = belonging.into_iter();
+        list.retain(|_| belonging.next().unwrap_or(false));
         Ok(())
     };
     let source = Source::History(&history);
