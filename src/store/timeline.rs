@@ -73,24 +73,13 @@ impl Bound {
 
 impl<'g> Timeline<'g> {
     pub fn build(store: &Store, graph: &'g Graph, id: &str) -> Result<Timeline<'g>> {
-        Timeline::built(store, graph, id, None)
+        Timeline::build_keeping(store, graph, id, None)
     }
 
-    /// [`Timeline::build`] with only the positions `keep` keeps (`--signed`: those whose
-    /// signatures verify), left out before anything is read from them: a position that does
-    /// not count cannot say what its party did next either ([`super::position_is`]).
+    /// [`Timeline::build`] with only the positions `keep` keeps, when given (`--signed`: those
+    /// whose signatures verify), left out before anything is read from them: a position that
+    /// does not count cannot say what its party did next either ([`super::position_is`]).
     pub fn build_keeping(
-        store: &Store,
-        graph: &'g Graph,
-        id: &str,
-        keep: &dyn Fn(&Position) -> bool,
-    ) -> Result<Timeline<'g>> {
-        let mut timeline = Timeline::built(store, graph, id, Some(keep))?;
-        timeline.keep_positions(keep);
-        Ok(timeline)
-    }
-
-    fn built(
         store: &Store,
         graph: &'g Graph,
         id: &str,
@@ -164,6 +153,9 @@ impl<'g> Timeline<'g> {
             if !mine.is_empty() {
                 timeline.add_branch_positions(store, &mine)?;
             }
+        }
+        if let Some(keep) = keep {
+            timeline.keep_positions(keep);
         }
         Ok(timeline)
     }

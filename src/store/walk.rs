@@ -553,7 +553,7 @@ impl Store {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
         if ids.len() < 2048 || threads < 2 {
             meanwhile();
-            let mut objects = Objects::new(&packs, self.repo.odb()?);
+            let mut objects = Objects::new(&packs, self.repo.odb()?).for_commits();
             let mut out = Vec::with_capacity(ids.len());
             for k in 0..ids.len() {
                 out.extend(read_one(&mut objects, k)?);

@@ -106,10 +106,7 @@ fn in_force_history(
     }
     // The rules changed somewhere: find the last revision ratified while it stood.
     let t0 = std::time::Instant::now();
-    let timeline = match keep {
-        Some(keep) => Timeline::build_keeping(store, graph, id, keep)?,
-        None => Timeline::build(store, graph, id)?,
-    };
+    let timeline = Timeline::build_keeping(store, graph, id, keep)?;
     crate::store::trace(&format!("rules in force changed: {id}"), t0);
     let ratified = timeline.replay(store)?;
     let mut last_ratified = None;
@@ -321,11 +318,12 @@ fn evaluate_inner(
     let only = |list: &mut Vec<&Position>, id: &str, reachable: bool| -> Result<()> {
         // What each party did next under the same id decides whose an objection on a draft
         // is, on the positions branch (`store::position_is`).
-        let later = crate::store::Later::of(list);
+        // (Reachable positions are placed by descent alone.)
+        let later = (!reachable).then(|| crate::store::Later::of(list));
         let belonging = list
             .iter()
             .enumerate()
-            .map(|(k, p)| belongs(p, id, reachable, if reachable { &[] } else { later.after(k) }))
+            .map(|(k, p)| belongs(p, id, reachable, later.as_ref().map_or(&[], |l| l.after(k))))
             .collect::<Result<Vec<bool>>>()?;
         drop(later);
         let mut belonging = belonging.into_iter();

@@ -76,7 +76,7 @@ pub fn removed_after_ratified_retirement(
     keep: &dyn Fn(&crate::ledger::Position) -> bool,
 ) -> Result<bool> {
     let graph = store.graph_for(head, id)?;
-    let timeline = Timeline::build_keeping(store, &graph, id, keep)?;
+    let timeline = Timeline::build_keeping(store, &graph, id, Some(keep))?;
     let ratified = timeline.replay(store)?;
     for (k, e) in timeline.events.iter().enumerate() {
         let crate::store::Event::Edit(edit) = e else { continue };

@@ -90,10 +90,7 @@ fn superseding(
     let graph = store.graph(commit)?;
     let mut successors = Vec::new();
     for e in in_force {
-        let timeline = match keep {
-            Some(keep) => Timeline::build_keeping(store, &graph, &e.agreement, keep)?,
-            None => Timeline::build(store, &graph, &e.agreement)?,
-        };
+        let timeline = Timeline::build_keeping(store, &graph, &e.agreement, keep)?;
         let ratified = timeline.replay(store)?;
         let times: Vec<i64> = timeline.events.iter().map(|e| e.time()).collect();
         successors.push(Successor {
