@@ -27,6 +27,9 @@
 #         accord history $AGREEMENT     warm
 #         accord log $AGREEMENT         warm
 #         accord diff $AGREEMENT HEAD~100 HEAD   first run in a fresh clone, and warm
+#         accord history/log $AGREEMENT after a cold status: each timed run follows an
+#                                       untimed `accord status` on a deleted cache (the
+#                                       cache is there, no timeline of $AGREEMENT yet)
 #         accord sign $AGREEMENT        warm; each timed sign follows an untimed
 #                                       `accord object $AGREEMENT -m ...` by the same party
 #                                       (Party 2), so every run records a position; the branch
@@ -300,6 +303,13 @@ for COND in $CONDITIONS; do
         ++ git -C "$REPO" log --format=%H -- "$FILE"
     measure "accord diff $AGREEMENT HEAD~100 HEAD (warm)" 0 "" "$B" "ms<50" \
         -- "$ACCORD" -C "$REPO" diff "$AGREEMENT" HEAD~100 HEAD
+    # The first question about an agreement after a cold `status` (the cache present, but no
+    # timeline of this agreement in it yet): the history's skeleton answers.
+    AFTER_STATUS="$COLD; '$ACCORD' -C '$REPO' status >/dev/null 2>&1 || true"
+    measure "accord history $AGREEMENT after a cold status" 0 "$AFTER_STATUS" "" "ms<50" \
+        -- "$ACCORD" -C "$REPO" history "$AGREEMENT"
+    measure "accord log $AGREEMENT after a cold status" 0 "$AFTER_STATUS" "" "ms<50" \
+        -- "$ACCORD" -C "$REPO" log "$AGREEMENT"
     (
         export GIT_AUTHOR_NAME="Party 2" GIT_AUTHOR_EMAIL=party2@example.com
         export GIT_COMMITTER_NAME="Party 2" GIT_COMMITTER_EMAIL=party2@example.com

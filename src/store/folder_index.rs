@@ -325,6 +325,7 @@ impl Store {
             super::trace("folder index saved", t0);
         }
         let view = Arc::new(FolderView { entries, entry_of });
+        self.save_skeleton(g, &view);
         Ok(g.folders.get_or_init(|| view).clone())
     }
 

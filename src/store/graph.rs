@@ -57,6 +57,12 @@ pub struct Graph {
     /// The nodes that say something to accord (a position, or trailers that are not one), in
     /// node order: every node whose `accord` is not [`CommitKind::Other`] (the walk finds them).
     pub(super) said: Vec<u32>,
+    /// A contraction of a history to the commits agreements' events are found among
+    /// (`skeleton.rs`), not the whole history.
+    pub(super) skeleton: bool,
+    /// The walk is over: `said` and every node's `accord` are final (a folder view may be
+    /// built while messages are still being read).
+    pub(super) walked: bool,
 }
 
 /// The parents of node `i` are `parents[start[i]..start[i + 1]]`: what ordering the graph

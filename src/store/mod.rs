@@ -54,6 +54,7 @@ mod read_ahead;
 mod renames;
 mod review_cache;
 mod revisions;
+mod skeleton;
 mod snapshot;
 mod sync;
 mod timeline;
@@ -268,6 +269,8 @@ pub struct Store {
     /// For judging a range (`review`): its base, and the time no commit outside the base's
     /// history is taken to be older than ([`Store::judge_range_from`]).
     time_floor: std::cell::Cell<Option<(Oid, i64)>>,
+    /// The tip whose skeleton this process wrote, or found written (`skeleton.rs`).
+    skeleton_saved: std::cell::Cell<Option<Oid>>,
     /// The commits of the base's history, once a walk found them ([`Store::trusted`]).
     trusted: std::cell::RefCell<Option<std::sync::Arc<Trusted>>>,
     /// The caches' folder while judging a range ([`Store::judge_range_from`]).
@@ -416,6 +419,7 @@ impl Store {
             dir: "agreements".into(),
             walked: Default::default(),
             time_floor: Default::default(),
+            skeleton_saved: Default::default(),
             trusted: Default::default(),
             own_state: Default::default(),
             graph_memo: Default::default(),

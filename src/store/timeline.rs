@@ -236,7 +236,10 @@ impl<'g> Timeline<'g> {
         let (events, displaced) = match tip.and_then(|t| store.cached_timeline(t, id)) {
             Some(e) => (e.events, e.displaced),
             None => {
+                let skeleton = graph.deferred.and_then(|t| store.skeleton_graph(t, id));
                 let (events, displaced) = match graph.deferred {
+                    // Found along the history's skeleton, as along the whole history.
+                    Some(_) if let Some(h) = skeleton => main_events(store, &h, id)?,
                     Some(t) => {
                         // The file's blobs are answered while the walk's messages are read.
                         store.meanwhile.set(super::Meanwhile::Blobs(path.clone()));

@@ -201,7 +201,7 @@ impl Store {
     }
 
     /// The event cache in the state folder: the one loaded ahead from that folder, else read now.
-    fn events_cache(&self) -> Cache {
+    pub(super) fn events_cache(&self) -> Cache {
         let dir = self.state_dir();
         let ahead = self.events_ahead.borrow_mut().take();
         if let Some((from, h)) = ahead {
@@ -512,6 +512,10 @@ impl Store {
         said.sort_unstable();
         g.apply_structure(&said);
         g.said = said;
+        g.walked = true;
+        if let Some(view) = g.folders.get() {
+            self.save_skeleton(&g, view);
+        }
         *self.walked.borrow_mut() = Some((tip, bottoms));
         // Written while the evaluation goes on (its end is mostly one thread's work).
         self.writes.borrow_mut().extend(cache.save_if_changed(&self.state_dir(), &g));

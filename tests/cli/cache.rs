@@ -399,3 +399,84 @@ fn timelines_carried_over_ordinary_commits_only() {
     assert_same(&env, "after a merge on top");
     assert_eq!(state_of(&env, "alpha", GRACE), "stale");
 }
+
+/// Whether `args` walked the history (the trace says so), checking it succeeded.
+fn walks(env: &TestEnv, args: &str) -> bool {
+    let out = command(env, Mode::Warm, &words(args)).env("ACCORD_TRACE", "1").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stderr).contains("accord trace: walked")
+}
+
+/// After `status` (which keeps the history's skeleton), the first `history`, `log` or `diff`
+/// of an agreement walks nothing, and answers as a cold run over the whole history does, in
+/// the shapes the skeleton contracts: positions on the working branch among code commits,
+/// branches of code and of positions merged without touching the folder (a merge then has
+/// several nearest kept ancestors), a merge that brings an edit, a `merge -s ours` that keeps
+/// the first parent's text over a branch's, commits dated before their parents; and after
+/// ordinary commits on top of the tip `status` saw.
+#[test]
+fn the_first_history_after_status_is_read_from_the_skeleton() {
+    let mut env = rich();
+    more(&mut env, "one");
+    // Two branches of positions and code, merged with no change to the folder.
+    for (tag, who) in [("p", GRACE), ("q", KATHERINE)] {
+        env.git(&["checkout", "-q", "-b", tag, "main"]).ok();
+        take(&mut env, who, "sign", "beta", "");
+        code(&env, tag);
+    }
+    env.git(&["checkout", "-q", "main"]).ok();
+    code(&env, "between");
+    env.git(&["merge", "-q", "--no-ff", "p", "q", "-m", "octopus of positions"]).ok();
+    // A branch's edit rejected by `merge -s ours`, then one merged.
+    env.git(&["checkout", "-q", "-b", "rejected"]).ok();
+    edit(&env, "alpha", 1).ok();
+    env.git(&["checkout", "-q", "main"]).ok();
+    env.git(&["merge", "-q", "-s", "ours", "rejected", "-m", "keep ours"]).ok();
+    env.git(&["checkout", "-q", "-b", "taken"]).ok();
+    edit(&env, "beta", 1).ok();
+    env.git(&["checkout", "-q", "main"]).ok();
+    code(&env, "main-side");
+    env.git(&["merge", "-q", "--no-ff", "taken", "-m", "take beta 1"]).ok();
+    // An objection on a branch merged without touching the folder, then a sign-off by the
+    // same party dated years before it: the order follows ancestry, not dates, so the sign-off
+    // stands only if the skeleton keeps the branch an ancestor of it.
+    env.git(&["checkout", "-q", "-b", "r"]).ok();
+    by_hand(&mut env, GRACE, "object", "alpha", "On a branch.").ok();
+    code(&env, "on-r");
+    env.git(&["checkout", "-q", "main"]).ok();
+    code(&env, "before-r");
+    env.git(&["merge", "-q", "--no-ff", "r", "-m", "merge r"]).ok();
+    let back = [("GIT_COMMITTER_DATE", "2001-01-01T00:00:00Z")];
+    let signed = position_args(&env, GRACE, "sign", "alpha", "");
+    env.as_(GRACE);
+    env.git_env(&signed.iter().map(String::as_str).collect::<Vec<_>>(), &back).ok();
+    env.as_(ADA);
+    assert_eq!(state_of(&env, "alpha", GRACE), "signed");
+    env.git_env(&["commit", "-q", "--allow-empty", "-m", "backdated code"], &back).ok();
+    by_hand(&mut env, ADA, "object", "alpha", "Backdated? No.").ok();
+    let queries: Vec<Vec<String>> = [
+        "status --format json",
+        "history alpha --format json",
+        "log beta --format json",
+        "diff beta HEAD~9 HEAD --format json",
+        "history beta --field norms --format json",
+        "log alpha --format json",
+    ]
+    .iter()
+    .map(|q| words(q))
+    .collect();
+    assert_same_for(&env, "a skeleton of merges and positions", &queries);
+    remove(&cache_dir(&env));
+    assert!(walks(&env, "status"), "a cold status walks");
+    assert!(!walks(&env, "history alpha"), "the first history after status walks nothing");
+    assert!(!walks(&env, "log beta"), "nor does the first log of another agreement");
+    code(&env, "after");
+    code(&env, "after-2");
+    assert!(!walks(&env, "log alpha"), "ordinary commits on top: the skeleton carries over");
+    assert_same_for(&env, "ordinary commits on top of a skeleton", &queries);
+    // An edit on top is not on the skeleton's tip: walked, the same answers.
+    edit(&env, "alpha", 2).ok();
+    remove(&git_dir(&env).join("accord/timelines-v3.bin"));
+    assert!(walks(&env, "history alpha"), "an edit on top is walked");
+    assert_same_for(&env, "an edit on top of a skeleton", &queries);
+}

@@ -156,6 +156,15 @@ impl TestEnv {
         self.git_in(&self.repo.clone(), args)
     }
 
+    /// Run git in the repository with these variables set over the hermetic ones (a commit
+    /// dated before its parent: `GIT_COMMITTER_DATE`).
+    pub fn git_env(&self, args: &[&str], vars: &[(&str, &str)]) -> Run {
+        let mut cmd = Command::new("git");
+        self.base(&mut cmd, &self.repo);
+        cmd.envs(vars.iter().copied());
+        Run::from(cmd.args(args).output().unwrap())
+    }
+
     pub fn git_in(&self, dir: &Path, args: &[&str]) -> Run {
         let mut cmd = Command::new("git");
         self.base(&mut cmd, dir);
