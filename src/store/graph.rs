@@ -60,8 +60,9 @@ pub struct Graph {
     /// A contraction of a history to the commits agreements' events are found among
     /// (`skeleton.rs`), not the whole history.
     pub(super) skeleton: bool,
-    /// The walk is over: `said` and every node's `accord` are final (a folder view may be
-    /// built while messages are still being read).
+    /// The walk is over and found every position: `said` and every node's `accord` are final
+    /// (a folder view may be built while messages are still being read, and a walk asked about
+    /// one agreement finds only its positions).
     pub(super) walked: bool,
 }
 

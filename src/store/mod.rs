@@ -271,6 +271,11 @@ pub struct Store {
     time_floor: std::cell::Cell<Option<(Oid, i64)>>,
     /// The tip whose skeleton this process wrote, or found written (`skeleton.rs`).
     skeleton_saved: std::cell::Cell<Option<Oid>>,
+    /// The skeleton read for a tip, with the event cache its positions come from.
+    #[allow(clippy::type_complexity)]
+    skeleton_memo: std::cell::RefCell<
+        Option<(Oid, std::rc::Rc<skeleton::Skeleton>, std::rc::Rc<cache::Cache>)>,
+    >,
     /// The commits of the base's history, once a walk found them ([`Store::trusted`]).
     trusted: std::cell::RefCell<Option<std::sync::Arc<Trusted>>>,
     /// The caches' folder while judging a range ([`Store::judge_range_from`]).
@@ -420,6 +425,7 @@ impl Store {
             walked: Default::default(),
             time_floor: Default::default(),
             skeleton_saved: Default::default(),
+            skeleton_memo: Default::default(),
             trusted: Default::default(),
             own_state: Default::default(),
             graph_memo: Default::default(),

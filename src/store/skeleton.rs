@@ -31,7 +31,7 @@ use git2::Oid;
 
 use super::cache::{header, open_sealed, put_str, seal, Cache};
 use super::folder_index::FolderView;
-use super::graph::{Graph, Node, Parents};
+use super::graph::{Graph, Node};
 use super::raw_commit::CommitKind;
 use super::Store;
 
@@ -245,7 +245,11 @@ impl Skeleton {
         let mut bones = Vec::with_capacity(count as usize);
         for _ in 0..count {
             let (id, tree, time, parent_count) = (r.oid()?, r.oid()?, r.i64()?, r.u32()?);
-            let position = r.u8()? == 1;
+            let position = match r.u8()? {
+                0 => false,
+                1 => true,
+                _ => return None,
+            };
             let k = r.u32()? as usize;
             if k > r.data.len() / 4 {
                 return None;
@@ -258,38 +262,63 @@ impl Skeleton {
                 }
                 parents.push(p);
             }
+            if parents.len() > parent_count as usize {
+                return None;
+            }
             bones.push(Bone { id, tree, time, parent_count, parents, position });
         }
-        (r.at == r.data.len()).then_some(Skeleton { tip, bones })
+        let skeleton = Skeleton { tip, bones };
+        (r.at == r.data.len() && skeleton.is_history()).then_some(skeleton)
     }
 
-    /// The skeleton as a [`Graph`] at `tip` (this skeleton's tip, or one commit on top of it:
-    /// `top`, its id, root tree and time), with the positions on `only` as the event cache
-    /// holds them; `None` when the cache no longer holds one.
-    fn graph(&self, top: Option<(Oid, Oid, i64)>, cache: &Cache, only: &str) -> Option<Graph> {
-        let shift = top.is_some() as u32;
+    /// Whether the bones make a history: the tip first, every bone reached from it, no cycle
+    /// (a file that says otherwise is damaged, and a cycle would stall a pass along parents).
+    fn is_history(&self) -> bool {
+        let n = self.bones.len();
+        if self.bones.first().is_none_or(|b| b.id != self.tip) {
+            return false;
+        }
+        let mut children = vec![0u32; n];
+        for b in &self.bones {
+            for &p in &b.parents {
+                children[p as usize] += 1;
+            }
+        }
+        if children[0] != 0 {
+            return false;
+        }
+        let mut ready = vec![0u32];
+        let mut seen = 0;
+        while let Some(i) = ready.pop() {
+            seen += 1;
+            for &p in &self.bones[i as usize].parents {
+                children[p as usize] -= 1;
+                if children[p as usize] == 0 {
+                    ready.push(p);
+                }
+            }
+        }
+        seen == n
+    }
+
+    /// The tip a skeleton file is about, without decoding its bones.
+    fn tip_in(data: &[u8], dir: &str, horizon: u64) -> Option<Oid> {
+        let mut r = open_sealed(data, MAGIC)?;
+        if r.string()? != dir || r.i64()? as u64 != horizon {
+            return None;
+        }
+        r.oid()
+    }
+
+    /// The skeleton as a [`Graph`], with the positions on `only` as the event cache holds
+    /// them; `None` when the cache no longer holds one.
+    fn graph(&self, cache: &Cache, only: &str) -> Option<Graph> {
         let mut g = Graph::default();
         g.skeleton = true;
-        g.nodes.reserve(self.bones.len() + shift as usize);
-        if let Some((id, tree, time)) = top {
-            let mut parents = Parents::new();
-            parents.push(1);
-            g.nodes.push(Node {
-                id,
-                tree,
-                parents,
-                parent_count: 1,
-                time,
-                accord: CommitKind::Other,
-                graph_pos: None,
-            });
-        }
+        g.nodes.reserve(self.bones.len());
         for b in &self.bones {
             let accord = match b.position {
-                true => match cache.kind(&b.id, Some(only))? {
-                    CommitKind::Malformed(_) => return None,
-                    kind => kind,
-                },
+                true => cache.kind(&b.id, Some(only))?,
                 false => CommitKind::Other,
             };
             if !matches!(accord, CommitKind::Other) {
@@ -298,7 +327,7 @@ impl Skeleton {
             g.nodes.push(Node {
                 id: b.id,
                 tree: b.tree,
-                parents: b.parents.iter().map(|&p| p + shift).collect(),
+                parents: b.parents.iter().copied().collect(),
                 parent_count: b.parent_count as usize,
                 time: b.time,
                 accord,
@@ -324,16 +353,18 @@ impl Store {
         if self.skeleton_saved.get() == Some(tip) {
             return;
         }
+        self.skeleton_saved.set(Some(tip));
         let (state, dir, horizon) = (self.state_dir(), self.dir.clone(), self.history_horizon());
         let file = state.join(FILE);
-        let holds =
-            super::cache::read(&file).ok().and_then(|d| Skeleton::decode(&d, &dir, horizon));
-        if holds.is_some_and(|s| s.tip == tip) {
-            self.skeleton_saved.set(Some(tip));
+        let held = super::cache::read(&file).ok().and_then(|d| Skeleton::tip_in(&d, &dir, horizon));
+        if held == Some(tip) {
             return;
         }
-        let Some(skeleton) = contract(g, view) else { return };
-        self.skeleton_saved.set(Some(tip));
+        let t0 = std::time::Instant::now();
+        let Some(skeleton) = contract(g, view) else {
+            return super::trace("no skeleton: too many branches", t0);
+        };
+        super::trace(&format!("skeleton of {} commits", skeleton.bones.len()), t0);
         let write = move || seal(&state, FILE, skeleton.encode(&dir, horizon));
         // (A thread that cannot start writes nothing: the cache is only an optimisation.)
         if let Ok(h) = std::thread::Builder::new().spawn(write) {
@@ -342,28 +373,29 @@ impl Store {
     }
 
     /// The history at `tip` contracted to what agreement `only`'s events are found among, from
-    /// the skeleton file (see the module's documentation), when it holds `tip` or a commit
-    /// that `tip` only added ordinary commits to.
+    /// the skeleton file (see the module's documentation), when it holds `tip`, or a commit
+    /// that `tip` only added ordinary commits to (their history has the same events), and
+    /// this process has not walked `tip`'s history already.
     pub(super) fn skeleton_graph(&self, tip: Oid, only: &str) -> Option<Graph> {
         if super::cache::no_cache() || self.time_floor.get().is_some() {
             return None;
         }
+        if self.graph_memo.borrow().iter().any(|(t, _)| *t == tip) {
+            return None;
+        }
         let t0 = std::time::Instant::now();
-        let data = super::cache::read(self.state_dir().join(FILE)).ok()?;
-        let skeleton = Skeleton::decode(&data, &self.dir, self.history_horizon())?;
-        drop(data);
-        let top = match skeleton.tip == tip {
-            true => None,
-            false => {
-                if !self.quiet_since(skeleton.tip, tip) {
-                    return None;
-                }
-                let commit = self.repo.find_commit(tip).ok()?;
-                Some((tip, commit.tree_id(), commit.time().seconds()))
+        let mut memo = self.skeleton_memo.borrow_mut();
+        if memo.as_ref().is_none_or(|(t, ..)| *t != tip) {
+            let data = super::cache::read(self.state_dir().join(FILE)).ok()?;
+            let skeleton = Skeleton::decode(&data, &self.dir, self.history_horizon())?;
+            drop(data);
+            if skeleton.tip != tip && !self.quiet_since(skeleton.tip, tip) {
+                return None;
             }
-        };
-        let cache = self.events_cache();
-        let g = skeleton.graph(top, &cache, only);
+            *memo = Some((tip, std::rc::Rc::new(skeleton), std::rc::Rc::new(self.events_cache())));
+        }
+        let (_, skeleton, cache) = memo.as_ref()?;
+        let g = skeleton.graph(cache, only);
         super::trace("skeleton read", t0);
         g
     }
@@ -400,5 +432,28 @@ mod tests {
         bad[40] ^= 1;
         assert_eq!(Skeleton::decode(&bad, "agreements", 7), None);
         assert_eq!(Skeleton::decode(&data[..data.len() - 9], "agreements", 7), None);
+    }
+
+    /// A file whose checksum is right but whose bones are no history (a cycle, a tip that is
+    /// not the first bone, a bone the tip does not reach) is refused: passes along parents
+    /// would not end.
+    #[test]
+    fn bones_that_make_no_history_are_refused() {
+        let sealed = |s: &Skeleton| {
+            let mut data = s.encode("agreements", 0);
+            let sum = super::super::cache::fnv(&data);
+            data.extend_from_slice(&sum.to_le_bytes());
+            Skeleton::decode(&data, "agreements", 0)
+        };
+        let tip = Oid::from_bytes(&[1; 20]).unwrap();
+        let good = Skeleton { tip, bones: vec![bone(1, vec![1]), bone(2, vec![])] };
+        assert!(sealed(&good).is_some());
+        let cycle = Skeleton { tip, bones: vec![bone(1, vec![1]), bone(2, vec![1])] };
+        assert_eq!(sealed(&cycle), None);
+        let other_tip = Skeleton { tip, bones: vec![bone(2, vec![1]), bone(1, vec![])] };
+        assert_eq!(sealed(&other_tip), None);
+        let unreached = Skeleton { tip, bones: vec![bone(1, vec![]), bone(2, vec![])] };
+        assert_eq!(sealed(&unreached), None);
+        assert_eq!(sealed(&Skeleton { tip, bones: vec![] }), None);
     }
 }

@@ -512,7 +512,8 @@ impl Store {
         said.sort_unstable();
         g.apply_structure(&said);
         g.said = said;
-        g.walked = true;
+        // (Asked about one agreement, the walk found only its positions.)
+        g.walked = only.is_none();
         if let Some(view) = g.folders.get() {
             self.save_skeleton(&g, view);
         }
