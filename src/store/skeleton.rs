@@ -1,8 +1,9 @@
 //! The history's skeleton: the commits of one tip's history that an agreement's edits and
 //! positions can be found among, linked to their nearest kept ancestors, kept in
 //! `<git dir>/accord/skeleton-v1.bin`. With it, the first `history`, `log` or `diff` of an
-//! agreement after a `status` (or after another agreement's history) walks nothing: the
-//! agreement's events are found along the skeleton as they would be along the whole history.
+//! agreement after a `status` walks nothing (unless its file was renamed: renames are followed
+//! along the whole history): the agreement's events are found along the skeleton as they
+//! would be along the whole history.
 //!
 //! Why that gives the same answer ([`super::timeline`]'s `lineage_events`):
 //! - A commit is kept *whole* (with every parent it has) when its agreements folder may
@@ -19,10 +20,10 @@
 //!   ancestry among them: [`Graph::order_by`] takes an interesting commit only when every
 //!   interesting descendant is taken and nothing else is ready.
 //!
-//! The skeleton grows with positions and edits, not with commits (13,960 of 100,000 commits
-//! kept in the benchmark's repository). It is written whenever a whole history's folder view
-//! is built (`status`; not for a `review`'s sides, whose times are floored, nor for a walk
-//! asked about one agreement), for that tip. A tip that only added ordinary commits on top of
+//! The skeleton grows with positions and edits, not with commits. It is written whenever a
+//! whole history's folder view is built (`status`, `verify`, a first `history` without Bloom
+//! filters; not for a `review`'s sides, whose times are floored, nor for a walk asked about one
+//! agreement), for that tip: the file holds one. A tip that only added ordinary commits on top of
 //! it in a straight line ([`Store::quiet_since`]) reads it as it is: those commits are no
 //! agreement's events and come before all of them. Like the other caches it is never the
 //! source of truth: a missing, damaged (a cycle, a tip that does not reach every bone),
@@ -254,7 +255,7 @@ impl Skeleton {
                 _ => return None,
             };
             let k = r.u32()? as usize;
-            if k > r.data.len() / 4 {
+            if k > (r.data.len() - r.at) / 4 {
                 return None;
             }
             let mut parents = Vec::with_capacity(k);
@@ -458,5 +459,18 @@ mod tests {
         let unreached = Skeleton { tip, bones: vec![bone(1, vec![]), bone(2, vec![])] };
         assert_eq!(sealed(&unreached), None);
         assert_eq!(sealed(&Skeleton { tip, bones: vec![] }), None);
+        // A flag other than 0 or 1, and more parents than the commit names.
+        let first_bone = header(MAGIC, 0).len() + 4 + "agreements".len() + 8 + 20 + 4;
+        let patched = |at: usize, bytes: &[u8]| {
+            let mut data = good.encode("agreements", 0);
+            data[at..at + bytes.len()].copy_from_slice(bytes);
+            let sum = super::super::cache::fnv(&data);
+            data.extend_from_slice(&sum.to_le_bytes());
+            Skeleton::decode(&data, "agreements", 0)
+        };
+        assert!(patched(first_bone + 52, &[1]).is_some(), "the flag's place");
+        assert_eq!(patched(first_bone + 52, &[2]), None);
+        assert!(patched(first_bone + 48, &1u32.to_le_bytes()).is_some(), "the count's place");
+        assert_eq!(patched(first_bone + 48, &0u32.to_le_bytes()), None);
     }
 }

@@ -236,18 +236,30 @@ impl<'g> Timeline<'g> {
         let (events, displaced) = match tip.and_then(|t| store.cached_timeline(t, id)) {
             Some(e) => (e.events, e.displaced),
             None => {
-                let skeleton = graph.deferred.and_then(|t| store.skeleton_graph(t, id));
-                let (events, displaced) = match graph.deferred {
-                    // Found along the history's skeleton, as along the whole history.
-                    Some(_) if let Some(h) = skeleton => main_events(store, &h, id)?,
-                    Some(t) => {
+                // Found along the history's skeleton, as along the whole history (which
+                // answers instead where the skeleton cannot: a cache is never the reason a
+                // question fails).
+                let along_skeleton = graph
+                    .deferred
+                    .and_then(|t| store.skeleton_graph(t, id))
+                    .and_then(|h| match main_events(store, &h, id) {
+                        Ok(found) => Some(found),
+                        Err(e) => {
+                            let why = format!("skeleton set aside: {}", e.message);
+                            super::trace(&why, std::time::Instant::now());
+                            None
+                        }
+                    });
+                let (events, displaced) = match (along_skeleton, graph.deferred) {
+                    (Some(found), _) => found,
+                    (None, Some(t)) => {
                         // The file's blobs are answered while the walk's messages are read.
                         store.meanwhile.set(super::Meanwhile::Blobs(path.clone()));
                         let walked = store.shared_graph(t);
                         store.nothing_meanwhile();
                         main_events(store, &*walked?, id)?
                     }
-                    None => main_events(store, graph, id)?,
+                    (None, None) => main_events(store, graph, id)?,
                 };
                 if let Some(t) = tip {
                     store.remember_events(t, id, &events, &displaced);

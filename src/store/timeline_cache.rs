@@ -467,6 +467,7 @@ impl Drop for Store {
             std::mem::forget(self.packs.take());
             std::mem::forget(self.commit_graph.take());
             std::mem::forget(self.texts_ahead.take());
+            std::mem::forget(self.skeleton_memo.take());
         }
     }
 }

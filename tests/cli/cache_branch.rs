@@ -487,7 +487,13 @@ fn what_a_review_learnt_about_objects_is_handed_back() {
     for file in ["events-v2.bin", "branch-v1.bin"] {
         assert!(cache_dir(&env).join(file).exists(), "{file} handed back");
     }
-    for file in ["counted-v5.bin", "timelines-v3.bin", "lineages-v2.bin", "snapshot-v2.bin"] {
+    for file in [
+        "counted-v5.bin",
+        "timelines-v3.bin",
+        "lineages-v2.bin",
+        "snapshot-v2.bin",
+        "skeleton-v1.bin",
+    ] {
         assert!(!cache_dir(&env).join(file).exists(), "{file} is the review's own");
     }
     same("a second review", "warm", &review, &first, &accord_mode(&env, Mode::Warm, &review));
