@@ -69,7 +69,7 @@ pub use mailmap::IdentityMap;
 pub use positions::{valid_branch_name, PositionWrite, DEFAULT_BRANCH};
 pub use process::run_program;
 pub use raw_commit::{classify, parse_commit, CommitKind, RawCommit};
-pub use renames::{position_is, Claim, Later, RenamedAway};
+pub use renames::{position_is, retain_placed, Claim, RenamedAway};
 pub use review_cache::{ReviewKey, Reviewed};
 pub use revisions::{fingerprint, AgreementRevisions, Source};
 pub(crate) use revisions::{from_oid, to_oid};

@@ -359,9 +359,30 @@ pub fn position_is(
     }
 }
 
+/// Keep the positions of `list` (newest first) that `belongs` places with the agreement, given
+/// each position and, on the positions branch (`on_branch`), what its party did next under the
+/// same id ([`Later::after`]; nothing for positions reachable from the evaluated commit, which
+/// descent places): what both [`super::Timeline`] and counting ask of [`position_is`].
+pub fn retain_placed<P: std::borrow::Borrow<Position>>(
+    list: &mut Vec<P>,
+    on_branch: bool,
+    mut belongs: impl FnMut(&Position, &[&Position]) -> Result<bool>,
+) -> Result<()> {
+    let later = on_branch.then(|| Later::of(list));
+    let placed = list
+        .iter()
+        .enumerate()
+        .map(|(k, p)| belongs(p.borrow(), later.as_ref().map_or(&[], |l| l.after(k))))
+        .collect::<Result<Vec<bool>>>()?;
+    drop(later);
+    let mut placed = placed.into_iter();
+    list.retain(|_| placed.next().unwrap_or(false));
+    Ok(())
+}
+
 /// Each party's positions under each id, of positions-branch positions newest first: what
 /// [`position_is`] reads of what a party did after a position.
-pub struct Later<'p> {
+struct Later<'p> {
     /// Each (party, id)'s positions, newest first.
     lists: Vec<Vec<&'p Position>>,
     /// For each position, its list and its place in it.
@@ -369,7 +390,7 @@ pub struct Later<'p> {
 }
 
 impl<'p> Later<'p> {
-    pub fn of<P: std::borrow::Borrow<Position>>(on: &'p [P]) -> Later<'p> {
+    fn of<P: std::borrow::Borrow<Position>>(on: &'p [P]) -> Later<'p> {
         let mut index: std::collections::HashMap<(String, &str), usize> = Default::default();
         let mut lists: Vec<Vec<&Position>> = Vec::new();
         let mut at = Vec::with_capacity(on.len());
@@ -388,7 +409,7 @@ impl<'p> Later<'p> {
 
     /// The positions the party of the `k`th position took under the same id after it, newest
     /// first (the nearest last).
-    pub fn after(&self, k: usize) -> &[&'p Position] {
+    fn after(&self, k: usize) -> &[&'p Position] {
         let (l, i) = self.at[k];
         &self.lists[l][..i]
     }

@@ -97,26 +97,7 @@ pub(super) fn contract(g: &Graph, view: &FolderView) -> Option<Skeleton> {
         }
     }
     // Parents before children: a topological order (children first), reversed.
-    let mut children = vec![0u32; n];
-    for i in 0..n as u32 {
-        for &p in g.parents_of(i) {
-            children[p as usize] += 1;
-        }
-    }
-    let mut ready: Vec<u32> = (0..n as u32).filter(|&i| children[i as usize] == 0).collect();
-    let mut order = Vec::with_capacity(n);
-    while let Some(i) = ready.pop() {
-        order.push(i);
-        for &p in g.parents_of(i) {
-            children[p as usize] -= 1;
-            if children[p as usize] == 0 {
-                ready.push(p);
-            }
-        }
-    }
-    if order.len() != n {
-        return None;
-    }
+    let (order, _) = children_first(n, |i| g.parents_of(i as u32))?;
     // For each commit not kept: its nearest kept ancestors (a set, shared along a chain), and
     // the first kept commit along its first-parent chain.
     const NONE: u32 = u32::MAX;
@@ -214,6 +195,30 @@ pub(super) fn contract(g: &Graph, view: &FolderView) -> Option<Skeleton> {
     Some(Skeleton { tip: g.nodes[0].id, bones })
 }
 
+/// Nodes `0..n`, whose parents `parents` gives, children before parents (a topological order),
+/// and how many have no child; `None` when they form a cycle.
+fn children_first<'a>(n: usize, parents: impl Fn(usize) -> &'a [u32]) -> Option<(Vec<u32>, usize)> {
+    let mut children = vec![0u32; n];
+    for i in 0..n {
+        for &p in parents(i) {
+            children[p as usize] += 1;
+        }
+    }
+    let mut ready: Vec<u32> = (0..n as u32).filter(|&i| children[i as usize] == 0).collect();
+    let childless = ready.len();
+    let mut order = Vec::with_capacity(n);
+    while let Some(i) = ready.pop() {
+        order.push(i);
+        for &p in parents(i as usize) {
+            children[p as usize] -= 1;
+            if children[p as usize] == 0 {
+                ready.push(p);
+            }
+        }
+    }
+    (order.len() == n).then_some((order, childless))
+}
+
 impl Skeleton {
     fn encode(&self, dir: &str, horizon: u64) -> Vec<u8> {
         let mut out = header(MAGIC, self.bones.len() * 64);
@@ -278,31 +283,13 @@ impl Skeleton {
     /// Whether the bones make a history: the tip first, every bone reached from it, no cycle
     /// (a file that says otherwise is damaged, and a cycle would stall a pass along parents).
     fn is_history(&self) -> bool {
-        let n = self.bones.len();
-        if self.bones.first().is_none_or(|b| b.id != self.tip) {
-            return false;
-        }
-        let mut children = vec![0u32; n];
-        for b in &self.bones {
-            for &p in &b.parents {
-                children[p as usize] += 1;
-            }
-        }
-        if children[0] != 0 {
-            return false;
-        }
-        let mut ready = vec![0u32];
-        let mut seen = 0;
-        while let Some(i) = ready.pop() {
-            seen += 1;
-            for &p in &self.bones[i as usize].parents {
-                children[p as usize] -= 1;
-                if children[p as usize] == 0 {
-                    ready.push(p);
-                }
-            }
-        }
-        seen == n
+        // Without a cycle, and the first bone the only one without a child: every bone is one
+        // of its ancestors.
+        self.bones.first().is_some_and(|b| b.id == self.tip)
+            && matches!(
+                children_first(self.bones.len(), |i| &self.bones[i].parents),
+                Some((order, 1)) if order[0] == 0
+            )
     }
 
     /// The tip a skeleton file is about, without decoding its bones.

@@ -128,18 +128,9 @@ impl<'g> Timeline<'g> {
                     Some(g) => {
                         let away = store.renamed_away(g, lid, &current)?;
                         let here = current.contains(lid);
-                        let later = super::Later::of(&on);
-                        let belonging: Vec<bool> = on
-                            .iter()
-                            .enumerate()
-                            .map(|(k, p)| {
-                                let after = later.after(k);
-                                super::position_is(p, None, here, &away, &timeline.id, after)
-                            })
-                            .collect();
-                        drop(later);
-                        let mut belonging = belonging.into_iter();
-                        on.retain(|_| belonging.next().unwrap_or(false));
+                        super::retain_placed(&mut on, true, |p, later| {
+                            Ok(super::position_is(p, None, here, &away, &timeline.id, later))
+                        })?;
                     }
                     None => on.retain(|p| bound.holds(p)),
                 }

@@ -318,17 +318,7 @@ fn evaluate_inner(
     let only = |list: &mut Vec<&Position>, id: &str, reachable: bool| -> Result<()> {
         // What each party did next under the same id decides whose an objection on a draft
         // is, on the positions branch (`store::position_is`).
-        // (Reachable positions are placed by descent alone.)
-        let later = (!reachable).then(|| crate::store::Later::of(list));
-        let belonging = list
-            .iter()
-            .enumerate()
-            .map(|(k, p)| belongs(p, id, reachable, later.as_ref().map_or(&[], |l| l.after(k))))
-            .collect::<Result<Vec<bool>>>()?;
-        drop(later);
-        let mut belonging = belonging.into_iter();
-        list.retain(|_| belonging.next().unwrap_or(false));
-        Ok(())
+        crate::store::retain_placed(list, !reachable, |p, later| belongs(p, id, reachable, later))
     };
     let source = Source::History(&history);
     let mut out = Vec::new();
